@@ -1,0 +1,47 @@
+// The Intent is what an event means to Pilot, decided once in src/events/ and trusted downstream.
+import type { CommandName } from '../constants.js';
+
+export interface Actor {
+  login: string;
+  id: number;
+  /** `User`, `Bot` or `Organization`, as GitHub's payload says. */
+  type: string;
+}
+
+/** Where the intent came from (for logs, the tracking comment and follow-up rules). */
+export type IntentSource = 'label' | 'comment' | 'review' | 'ci' | 'dispatch' | 'manual' | 'schedule';
+
+/** Commands the gate answers itself vs. work it hands to a trusted run. */
+export type WorkCommand = 'run' | 'plan' | 'retry' | 'fix';
+export type ReplyCommand = 'help' | 'status' | 'cancel' | 'unknown';
+
+export interface Intent {
+  /** `work` is dispatched by the gate and done by the work run; `reply` is answered by the gate; `sweep` is the scheduled pass. */
+  kind: 'work' | 'reply' | 'sweep';
+  command: WorkCommand | ReplyCommand | 'sweep';
+  source: IntentSource;
+  /** The event itself is trusted (repository_dispatch, workflow_dispatch, schedule): its cache is writable. */
+  trustedEvent: boolean;
+  /** Issue (or pull request) number the task belongs to; null only for the sweep. */
+  issue: number | null;
+  isPullRequest: boolean;
+  /** Who asked: the sender of the label/comment/review, or the original sender carried by a dispatch. */
+  sender: Actor;
+  /** Free text after the command (`/pilot run <args>`, `/pilot fix <args>`) or the unknown subcommand. */
+  args: string;
+  /** The comment that carried the command, when there is one (for reactions and the queue). */
+  commentId?: number;
+  /** The review that asked for changes. */
+  reviewId?: number;
+  /** Head SHA of the failing run or the reviewed PR: follow-ups only act on Pilot's own last push. */
+  headSha?: string;
+  headBranch?: string;
+  /** Run id of the gate that dispatched this work (links in the tracking comment). */
+  gateRunId?: number;
+  /** `GITHUB_RUN_ATTEMPT` > 1: a human re-ran the job; a retry, not a duplicate delivery. */
+  rerun: boolean;
+}
+
+export type EventDecision = { type: 'intent'; intent: Intent } | { type: 'ignore'; reason: string };
+
+export type { CommandName };

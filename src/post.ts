@@ -1,0 +1,3 @@
+import { post } from './pipeline/post.js';
+
+await post();
