@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkoutExtraHeader, createGitWorld, type GitWorldOptions } from './git.js';
 
@@ -26,6 +28,12 @@ describe('git world', () => {
     expect(await w.show('main', 'src/greet.js')).toContain('export function greet');
     expect(await w.show('main', 'CLAUDE.md')).toContain('npm test');
     expect(await w.log('main')).toEqual(['Initial commit']);
+  });
+
+  it('ships a sample project whose own test passes', async () => {
+    const w = await world();
+    const { stdout } = await promisify(execFile)(process.execPath, ['--test'], { cwd: w.workspace });
+    expect(stdout).toMatch(/# pass 1/);
   });
 
   it('uses the given files and default branch', async () => {
@@ -108,7 +116,7 @@ describe('git world', () => {
   it('accepts a pushed branch from the shallow workspace', async () => {
     const w = await world();
     await w.git(['checkout', '--quiet', '-b', 'pilot/issue-1-hello']);
-    await writeFile(path.join(w.workspace, 'src', 'greet.js'), 'export const greet = (n) => `Hi, ${n}!`;\n');
+    await writeFile(path.join(w.workspace, 'src', 'greet.js'), "export const greet = (n) => 'Hi, ' + n;\n");
     await w.git(['-c', 'user.name=Pilot', '-c', 'user.email=pilot@example.com', 'commit', '-qam', 'Say hi']);
     await w.git(['push', '--quiet', 'origin', 'HEAD:refs/heads/pilot/issue-1-hello']);
 

@@ -61,7 +61,10 @@ export const SAMPLE_PROJECT: Readonly<Record<string, string>> = {
     null,
     2,
   )}\n`,
-  'src/greet.js': 'export function greet(name) {\n  return `Hello, ${name}!`;\n}\n',
+  'src/greet.js': "export function greet(name) {\n  return 'Hello, ' + name + '!';\n}\n",
+  'test/greet.test.js':
+    "import assert from 'node:assert/strict';\nimport { test } from 'node:test';\nimport { greet } from '../src/greet.js';\n\n" +
+    "test('greets by name', () => {\n  assert.equal(greet('Ada'), 'Hello, Ada!');\n});\n",
   'README.md': '# sample\n\nA tiny project for Pilot to work on.\n',
   'CLAUDE.md': '# Notes for the agent\n\nRun `npm test` before finishing.\n',
 };
