@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type RecordedRequest, stringsIn } from './requests.js';
 import { type ErrorTurn, isErrorTurn, type ModelScript, type ScriptStep, type Turn } from './script.js';
-import { counterIds, frame, type IdSource, streamEvents, toMessage } from './sse.js';
+import { counterIds, frame, type IdSource, type Message, streamEvents, toMessage } from './sse.js';
 
 export interface ModelServerOptions {
   /** Overrides the rule deciding which requests consume script turns. */
@@ -85,7 +85,11 @@ function sendTurn(res: http.ServerResponse, turn: Turn, req: RecordedRequest, id
     typeof req.body?.model === 'string' ? req.body.model : 'claude-sonnet-4-5',
     ids,
   );
-  if (req.body?.stream !== true) return sendJson(res, 200, message);
+  if (req.body?.stream === true) sendStream(res, message);
+  else sendJson(res, 200, message);
+}
+
+function sendStream(res: http.ServerResponse, message: Message): void {
   res.writeHead(200, {
     'content-type': 'text/event-stream',
     'cache-control': 'no-cache',
@@ -140,14 +144,17 @@ export async function startModel(script: ModelScript, opts: ModelServerOptions =
     });
   }
 
-  function answerMessages(res: http.ServerResponse, rec: RecordedRequest): void {
-    let step: Turn | ErrorTurn;
+  function pickStep(rec: RecordedRequest): Turn | ErrorTurn {
     try {
-      step = rec.isAgentTurn ? nextStep(rec) : sideAnswer(rec);
+      return rec.isAgentTurn ? nextStep(rec) : sideAnswer(rec);
     } catch (err) {
       // A broken script function should show up in the test, not hang the CLI in retries.
-      return sendError(res, { error: { status: 500, type: 'api_error', message: String(err) } });
+      return { error: { status: 500, type: 'api_error', message: `script failed: ${String(err)}` } };
     }
+  }
+
+  function answerMessages(res: http.ServerResponse, rec: RecordedRequest): void {
+    const step = pickStep(rec);
     const answer = () => (isErrorTurn(step) ? sendError(res, step) : sendTurn(res, step, rec, ids));
     if (step.delayMs) later(res, step.delayMs, answer);
     else answer();
