@@ -1,0 +1,17 @@
+// Triage: how big is this issue, and what room and runner does that buy.
+export { classify, levelFromLabels } from './classify.js';
+export { type Classification, type IssueText, LEVELS, type Level, type Signals } from './levels.js';
+export {
+  DEFAULT_ROUTES,
+  DEFAULT_RUNNERS,
+  JOB_TIMEOUT_MARGIN_MINUTES,
+  jobTimeoutMinutes,
+  type Route,
+  type RouteTable,
+  RouteTableSchema,
+  type RunnerKind,
+  RunnerLabelsSchema,
+  type Runners,
+  resolveRunner,
+  routeFor,
+} from './route.js';

@@ -1,0 +1,85 @@
+// Level → how much room the agent gets and where it runs. Defaults here; `.github/pilot.yml` can
+// override any field per level (`triage.routes`), and runner labels come from `runners.default|long`.
+import { z } from 'zod';
+import { LEVELS, type Level } from './levels.js';
+
+export type RunnerKind = 'default' | 'long';
+
+export interface Route {
+  /** Model for this size; undefined = the action's `model` input / Claude Code's default. */
+  model?: string;
+  maxTurns: number;
+  /** The agent's budget in minutes; the job gets JOB_TIMEOUT_MARGIN_MINUTES more. */
+  timeoutMinutes: number;
+  runner: RunnerKind;
+}
+
+export type RouteTable = Partial<Record<Level, Partial<Route>>>;
+
+export interface Runners {
+  default: string | string[];
+  long: string | string[];
+}
+
+/**
+ * Small tasks stay on the hosted runner with short limits; complex and epic work goes to the long-job
+ * runner (hosted jobs stop at 6 hours, self-hosted ones may run for days).
+ */
+export const DEFAULT_ROUTES: Readonly<Record<Level, Readonly<Route>>> = {
+  trivial: { maxTurns: 10, timeoutMinutes: 10, runner: 'default' },
+  simple: { maxTurns: 25, timeoutMinutes: 20, runner: 'default' },
+  medium: { maxTurns: 50, timeoutMinutes: 45, runner: 'default' },
+  complex: { maxTurns: 100, timeoutMinutes: 120, runner: 'long' },
+  epic: { maxTurns: 150, timeoutMinutes: 240, runner: 'long' },
+};
+
+export const DEFAULT_RUNNERS: Readonly<Runners> = { default: 'ubuntu-latest', long: 'ubuntu-latest' };
+
+/** Room for checkout, setup and the post step around the agent's own deadline. */
+export const JOB_TIMEOUT_MARGIN_MINUTES = 10;
+
+const routeOverride = z
+  .object({
+    model: z.string().min(1),
+    maxTurns: z.number().int().positive(),
+    timeoutMinutes: z.number().int().positive(),
+    runner: z.enum(['default', 'long']),
+  })
+  .partial()
+  .strict();
+
+/** Schema for the per-level overrides in the config file (for src/config to embed). */
+export const RouteTableSchema = z.partialRecord(z.enum(LEVELS), routeOverride);
+
+const label = z.string().trim().min(1);
+/** Schema for one runner entry: a label or a list of labels, as `runs-on` accepts. */
+export const RunnerLabelsSchema = z.union([label, z.array(label).min(1)]);
+
+export function routeFor(level: Level, table: RouteTable = {}): Route {
+  const override = definedOnly(table[level] ?? {});
+  return { ...DEFAULT_ROUTES[level], ...override };
+}
+
+/** Minutes for the job's `timeout-minutes`: the agent's budget plus the margin. */
+export function jobTimeoutMinutes(route: Route): number {
+  return route.timeoutMinutes + JOB_TIMEOUT_MARGIN_MINUTES;
+}
+
+/**
+ * The labels for `runs-on` (the route job prints them as JSON; the workflow reads them with
+ * `fromJSON`). A string may list several labels separated by commas ("self-hosted, pilot").
+ */
+export function resolveRunner(kind: RunnerKind, runners: Runners): string[] {
+  const value = runners[kind];
+  const labels = (Array.isArray(value) ? value : value.split(',')).map((l) => l.trim()).filter(Boolean);
+  if (labels.length === 0) {
+    throw new Error(
+      `runners.${kind} is ${JSON.stringify(value)}: expected a runner label or a list of labels, e.g. "ubuntu-latest" or ["self-hosted", "pilot"]`,
+    );
+  }
+  return labels;
+}
+
+function definedOnly(o: Partial<Route>): Partial<Route> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<Route>;
+}
