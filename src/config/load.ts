@@ -1,0 +1,98 @@
+// One typed Config from action inputs and `.github/pilot.yml`: inputs the user set win, then the file,
+// then the defaults. Every problem is collected and thrown once, so a user fixes them all in one go.
+import { isAbsolute, relative, resolve } from 'node:path';
+import { ConfigError, type ConfigProblem, invalidValue } from './errors.js';
+import { type FileReading, readConfigFile } from './file.js';
+import { readInputs } from './inputs.js';
+import {
+  type Config,
+  DEFAULT_RUNNERS,
+  SETTINGS,
+  type SettingKey,
+  type Settings,
+  TRIAGE_LEVELS,
+  type TriageLevel,
+  type TriageLevelConfig,
+} from './schema.js';
+
+export { ConfigError, type ConfigProblem } from './errors.js';
+export type { Config } from './schema.js';
+
+export interface LoadOptions {
+  /** Repository root the config path is relative to; defaults to GITHUB_WORKSPACE, then the cwd. */
+  workspace?: string;
+}
+
+export function loadConfig(opts: LoadOptions = {}): Config {
+  const workspace = opts.workspace ?? process.env.GITHUB_WORKSPACE ?? process.cwd();
+  const inputs = readInputs();
+  const problems: ConfigProblem[] = [...inputs.problems];
+  const configPath = inputs.values.configPath ?? SETTINGS.configPath.fallback;
+  const file = readFileIfInside(workspace, configPath, inputs.values.configPath !== undefined, problems);
+  if (file) problems.push(...file.problems);
+  const settings = { ...defaults(), ...file?.values, ...inputs.values };
+  problems.push(...crossChecks(settings));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    ...settings,
+    runners: {
+      default: file?.runners.default ?? [...DEFAULT_RUNNERS.default],
+      long: file?.runners.long ?? [...DEFAULT_RUNNERS.long],
+    },
+    triage: triageLevels(file?.triage ?? {}),
+    configFile: file ? configPath : undefined,
+  };
+}
+
+function defaults(): Settings {
+  const entries = Object.entries(SETTINGS).map(([key, spec]) => [key, structuredClone(spec.fallback)]);
+  return Object.fromEntries(entries) as Settings;
+}
+
+/**
+ * The file is optional at its default path; a path the user chose must exist. A path outside the
+ * workspace is refused: the file is part of the repository, never of the runner.
+ */
+function readFileIfInside(
+  workspace: string,
+  configPath: string,
+  chosen: boolean,
+  problems: ConfigProblem[],
+): FileReading | undefined {
+  const inside = relative(resolve(workspace), resolve(workspace, configPath));
+  if (isAbsolute(configPath) || inside.startsWith('..') || isAbsolute(inside)) {
+    problems.push(invalidValue('config-path', configPath, 'input config-path', SETTINGS.configPath.accepted));
+    return undefined;
+  }
+  const file = readConfigFile(workspace, configPath);
+  if (!file && chosen) {
+    const accepted = `a file that exists in the repository (none at ${resolve(workspace, configPath)})`;
+    problems.push(invalidValue('config-path', configPath, 'input config-path', accepted));
+  }
+  return file;
+}
+
+function crossChecks(settings: Settings): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const pairs: [SettingKey, SettingKey][] = [
+    ['appId', 'appPrivateKey'],
+    ['appPrivateKey', 'appId'],
+  ];
+  for (const [has, needs] of pairs) {
+    if (settings[has] !== undefined && settings[needs] === undefined) {
+      const name = SETTINGS[needs].name;
+      const accepted = `${SETTINGS[needs].accepted} whenever ${SETTINGS[has].name} is set (a GitHub App needs both)`;
+      problems.push(invalidValue(name, undefined, `input ${name}`, accepted));
+    }
+  }
+  return problems;
+}
+
+function triageLevels(
+  fromFile: Partial<Record<TriageLevel, TriageLevelConfig>>,
+): Record<TriageLevel, TriageLevelConfig> {
+  return Object.fromEntries(TRIAGE_LEVELS.map((level) => [level, { ...fromFile[level] }])) as Record<
+    TriageLevel,
+    TriageLevelConfig
+  >;
+}

@@ -1,0 +1,413 @@
+// Every setting Pilot understands, spelled once: its input/file name, its zod schema, its default and the
+// words an error uses to describe what would have been accepted. inputs.ts, file.ts, action.yml and the
+// README are all checked against this table.
+import { z } from 'zod';
+
+export const TRIAGE_LEVELS = ['trivial', 'simple', 'medium', 'complex', 'epic'] as const;
+export type TriageLevel = (typeof TRIAGE_LEVELS)[number];
+export const AUTOPILOT_MODES = ['off', 'ci', 'merge'] as const;
+export type AutopilotMode = (typeof AUTOPILOT_MODES)[number];
+export const PHASES = ['auto', 'gate', 'route', 'run'] as const;
+export type Phase = (typeof PHASES)[number];
+export const PERMISSION_LEVELS = ['write', 'maintain', 'admin'] as const;
+export type PermissionLevel = (typeof PERMISSION_LEVELS)[number];
+export const RUNNER_CHOICES = ['default', 'long'] as const;
+export type RunnerChoice = (typeof RUNNER_CHOICES)[number];
+
+/** The Claude Code CLI version Pilot is tested with; the installer and the runner image pin the same one. */
+export const DEFAULT_CLAUDE_CODE_VERSION = '2.1.331';
+export const DEFAULT_RUNNERS = { default: ['ubuntu-latest'], long: ['self-hosted', 'pilot'] } as const;
+
+/** How a raw input string (or a file value) is turned into the typed value before validation. */
+export type Kind = 'string' | 'int' | 'number' | 'boolean' | 'list';
+
+export interface Setting<S extends z.ZodType = z.ZodType> {
+  /** Input name and `.github/pilot.yml` key (kebab-case, a contract with users). */
+  name: string;
+  kind: Kind;
+  schema: S;
+  fallback: z.output<S>;
+  /** Default as action.yml and the README show it, when it is not simply the fallback written out. */
+  shownDefault?: string;
+  /** What would have been accepted, in words; errors end with it. */
+  accepted: string;
+  /** Read from inputs only, registered with core.setSecret, refused in the file and never echoed. */
+  secret?: boolean;
+  /** Per-step settings: meaningful as an input only (the file cannot choose its own path or the step's phase). */
+  inputOnly?: boolean;
+}
+
+function setting<S extends z.ZodType>(spec: Setting<S>): Setting<S> {
+  return spec;
+}
+
+// --- value schemas -------------------------------------------------------------------------------------
+
+const wholeNumber = (min: number, max: number) => z.number().int().min(min).max(max);
+const wholeNumberText = (min: number, max: number) => `a whole number from ${min} to ${max}`;
+
+/** GitHub logins: alphanumerics and single hyphens, at most 39 characters; apps end in `[bot]`. */
+const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
+export const loginSchema = z.string().regex(LOGIN);
+/** GitHub caps label names at 50 characters. */
+export const labelSchema = z.string().trim().min(1).max(50);
+const MODEL = /^[A-Za-z0-9][A-Za-z0-9._:@/[\]-]*$/;
+export const modelSchema = z.string().regex(MODEL).max(200);
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Names the agent must never receive: GitHub and runner credentials, Pilot's own inputs, model secrets. */
+const FORBIDDEN_AGENT_ENV =
+  /^(GITHUB_TOKEN|GH_TOKEN|GH_ENTERPRISE_TOKEN|ACTIONS_.*|INPUT_.*|ANTHROPIC_API_KEY|ANTHROPIC_AUTH_TOKEN|CLAUDE_CODE_OAUTH_TOKEN)$/i;
+const agentEnvName = z
+  .string()
+  .regex(ENV_NAME)
+  .refine((name) => !FORBIDDEN_AGENT_ENV.test(name));
+const runnerLabel = z.string().regex(/^[^\s,]{1,100}$/);
+export const runnerLabelsSchema = z.union([runnerLabel, z.array(runnerLabel).min(1)]);
+const semver = z.string().regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/);
+const email = z.string().regex(/^[^\s@]+@[^\s@]+$/);
+const optionalText = z.string().optional();
+const httpUrl = z
+  .string()
+  .refine((text) => /^https?:\/\/[^\s]+$/.test(text) && URL.canParse(text))
+  .optional();
+const pathPattern = z.string().trim().min(1);
+
+const enumText = (values: readonly string[]) => `one of ${values.join(', ')}`;
+
+// --- the table -----------------------------------------------------------------------------------------
+
+export const SETTINGS = {
+  githubToken: setting({
+    name: 'github-token',
+    kind: 'string',
+    schema: optionalText,
+    fallback: undefined,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an Actions expression, shown as action.yml writes it
+    shownDefault: '${{ github.token }}',
+    accepted: 'a GitHub token',
+    secret: true,
+  }),
+  appId: setting({
+    name: 'app-id',
+    kind: 'string',
+    schema: z
+      .string()
+      .regex(/^(?:\d+|Iv[0-9A-Za-z._-]+)$/)
+      .optional(),
+    fallback: undefined,
+    accepted: 'a GitHub App ID (digits) or client ID (Iv…)',
+  }),
+  appPrivateKey: setting({
+    name: 'app-private-key',
+    kind: 'string',
+    schema: z
+      .string()
+      .regex(/-----BEGIN [A-Z ]*PRIVATE KEY-----/)
+      .optional(),
+    fallback: undefined,
+    accepted: "the App's PEM private key (-----BEGIN … PRIVATE KEY-----)",
+    secret: true,
+  }),
+  anthropicApiKey: setting({
+    name: 'anthropic-api-key',
+    kind: 'string',
+    schema: optionalText,
+    fallback: undefined,
+    accepted: 'an Anthropic API key',
+    secret: true,
+  }),
+  claudeCodeOauthToken: setting({
+    name: 'claude-code-oauth-token',
+    kind: 'string',
+    schema: optionalText,
+    fallback: undefined,
+    accepted: 'a Claude Code OAuth token',
+    secret: true,
+  }),
+  anthropicBaseUrl: setting({
+    name: 'anthropic-base-url',
+    kind: 'string',
+    schema: httpUrl,
+    fallback: undefined,
+    accepted: 'an http(s) URL such as https://api.anthropic.com',
+  }),
+  triggerLabel: setting({
+    name: 'trigger-label',
+    kind: 'string',
+    schema: labelSchema,
+    fallback: 'pilot',
+    accepted: 'a label name of 1 to 50 characters',
+  }),
+  botLogin: setting({
+    name: 'bot-login',
+    kind: 'string',
+    schema: loginSchema,
+    fallback: 'github-actions[bot]',
+    accepted: 'a GitHub login such as github-actions[bot] or my-app[bot]',
+  }),
+  model: setting({
+    name: 'model',
+    kind: 'string',
+    schema: modelSchema.optional(),
+    fallback: undefined,
+    accepted: 'a Claude model name or alias without spaces (e.g. sonnet, opus)',
+  }),
+  maxTurns: setting({
+    name: 'max-turns',
+    kind: 'int',
+    schema: wholeNumber(1, 500),
+    fallback: 30,
+    accepted: wholeNumberText(1, 500),
+  }),
+  timeoutMinutes: setting({
+    name: 'timeout-minutes',
+    kind: 'int',
+    // Self-hosted jobs may run up to 5 days (7200 minutes); hosted ones stop at 360.
+    schema: wholeNumber(1, 7200),
+    fallback: 60,
+    accepted: wholeNumberText(1, 7200),
+  }),
+  maxCostUsd: setting({
+    name: 'max-cost-usd',
+    kind: 'number',
+    schema: z.number().positive().max(1000),
+    fallback: 5,
+    accepted: 'a number of US dollars greater than 0 and at most 1000 (e.g. 5 or 2.50)',
+  }),
+  claudePath: setting({
+    name: 'claude-path',
+    kind: 'string',
+    schema: optionalText,
+    fallback: undefined,
+    accepted: 'a path to the claude executable',
+  }),
+  claudeCodeVersion: setting({
+    name: 'claude-code-version',
+    kind: 'string',
+    schema: semver,
+    fallback: DEFAULT_CLAUDE_CODE_VERSION,
+    accepted: 'an exact version such as 2.1.331',
+  }),
+  autopilot: setting({
+    name: 'autopilot',
+    kind: 'string',
+    schema: z.enum(AUTOPILOT_MODES),
+    fallback: 'ci',
+    accepted: enumText(AUTOPILOT_MODES),
+  }),
+  phase: setting({
+    name: 'phase',
+    kind: 'string',
+    schema: z.enum(PHASES),
+    fallback: 'auto',
+    accepted: enumText(PHASES),
+    inputOnly: true,
+  }),
+  configPath: setting({
+    name: 'config-path',
+    kind: 'string',
+    schema: z.string().min(1),
+    fallback: '.github/pilot.yml',
+    accepted: 'a path relative to the repository root, e.g. .github/pilot.yml',
+    inputOnly: true,
+  }),
+  minPermission: setting({
+    name: 'min-permission',
+    kind: 'string',
+    schema: z.enum(PERMISSION_LEVELS),
+    fallback: 'write',
+    accepted: enumText(PERMISSION_LEVELS),
+  }),
+  requireIsolation: setting({
+    name: 'require-isolation',
+    kind: 'boolean',
+    schema: z.boolean(),
+    fallback: false,
+    accepted: 'true or false',
+  }),
+  allowUsers: setting({
+    name: 'allow-users',
+    kind: 'list',
+    schema: z.array(loginSchema),
+    fallback: [],
+    accepted: 'GitHub logins separated by commas or newlines',
+  }),
+  denyUsers: setting({
+    name: 'deny-users',
+    kind: 'list',
+    schema: z.array(loginSchema),
+    fallback: [],
+    accepted: 'GitHub logins separated by commas or newlines',
+  }),
+  allowBots: setting({
+    name: 'allow-bots',
+    kind: 'list',
+    schema: z.array(loginSchema),
+    fallback: [],
+    accepted: 'exact bot logins (e.g. renovate[bot]) separated by commas or newlines',
+  }),
+  protectedPaths: setting({
+    name: 'protected-paths',
+    kind: 'list',
+    schema: z.array(pathPattern),
+    fallback: [],
+    accepted: 'path patterns (e.g. infra/**) separated by commas or newlines',
+  }),
+  allowedBash: setting({
+    name: 'allowed-bash',
+    kind: 'list',
+    schema: z.array(z.string().trim().min(1)),
+    fallback: [],
+    accepted: 'commands (e.g. npm test) separated by commas or newlines',
+  }),
+  agentEnv: setting({
+    name: 'agent-env',
+    kind: 'list',
+    schema: z.array(agentEnvName),
+    fallback: [],
+    accepted:
+      'environment variable names separated by commas or newlines, other than GitHub/runner credentials (GITHUB_TOKEN, ACTIONS_*, INPUT_*, model keys)',
+  }),
+  checkpointMinutes: setting({
+    name: 'checkpoint-minutes',
+    kind: 'int',
+    schema: wholeNumber(1, 360),
+    fallback: 10,
+    accepted: wholeNumberText(1, 360),
+  }),
+  draftPr: setting({
+    name: 'draft-pr',
+    kind: 'boolean',
+    schema: z.boolean(),
+    fallback: false,
+    accepted: 'true or false',
+  }),
+  prLabels: setting({
+    name: 'pr-labels',
+    kind: 'list',
+    schema: z.array(labelSchema),
+    fallback: ['pilot'],
+    accepted: 'label names of 1 to 50 characters separated by commas or newlines',
+  }),
+  gitUserName: setting({
+    name: 'git-user-name',
+    kind: 'string',
+    schema: z.string().trim().min(1).max(200),
+    fallback: 'github-actions[bot]',
+    accepted: 'a non-empty name for commits',
+  }),
+  gitUserEmail: setting({
+    name: 'git-user-email',
+    kind: 'string',
+    schema: email,
+    fallback: '41898282+github-actions[bot]@users.noreply.github.com',
+    accepted: 'an e-mail address for commits',
+  }),
+  maxCiFixes: setting({
+    name: 'max-ci-fixes',
+    kind: 'int',
+    schema: wholeNumber(0, 20),
+    fallback: 3,
+    accepted: wholeNumberText(0, 20),
+  }),
+  maxReviewRounds: setting({
+    name: 'max-review-rounds',
+    kind: 'int',
+    schema: wholeNumber(0, 20),
+    fallback: 3,
+    accepted: wholeNumberText(0, 20),
+  }),
+  triageModel: setting({
+    name: 'triage-model',
+    kind: 'string',
+    schema: modelSchema.optional(),
+    fallback: undefined,
+    accepted: 'a Claude model name or alias without spaces, or empty to turn the model call off',
+  }),
+};
+
+export type SettingKey = keyof typeof SETTINGS;
+type SettingsFromTable = { [K in SettingKey]: z.output<(typeof SETTINGS)[K]['schema']> };
+
+/** Values that come from action inputs (and, except secrets and per-step settings, from the file). */
+export interface Settings {
+  githubToken: string | undefined;
+  appId: string | undefined;
+  appPrivateKey: string | undefined;
+  anthropicApiKey: string | undefined;
+  claudeCodeOauthToken: string | undefined;
+  anthropicBaseUrl: string | undefined;
+  triggerLabel: string;
+  botLogin: string;
+  model: string | undefined;
+  maxTurns: number;
+  timeoutMinutes: number;
+  maxCostUsd: number;
+  claudePath: string | undefined;
+  claudeCodeVersion: string;
+  autopilot: AutopilotMode;
+  phase: Phase;
+  configPath: string;
+  minPermission: PermissionLevel;
+  requireIsolation: boolean;
+  allowUsers: string[];
+  denyUsers: string[];
+  allowBots: string[];
+  protectedPaths: string[];
+  allowedBash: string[];
+  agentEnv: string[];
+  checkpointMinutes: number;
+  draftPr: boolean;
+  prLabels: string[];
+  gitUserName: string;
+  gitUserEmail: string;
+  maxCiFixes: number;
+  maxReviewRounds: number;
+  triageModel: string | undefined;
+}
+
+// The readable interface above and the table cannot drift apart: this line stops compiling if they do.
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+export const SETTINGS_MATCH_TABLE: Same<Settings, SettingsFromTable> = true;
+
+/** One triage level's overrides from `.github/pilot.yml`; absent fields fall back to the top-level settings. */
+export interface TriageLevelConfig {
+  model?: string;
+  maxTurns?: number;
+  timeoutMinutes?: number;
+  runner?: RunnerChoice;
+}
+
+export const TRIAGE_FIELDS = {
+  model: SETTINGS.model,
+  maxTurns: SETTINGS.maxTurns,
+  timeoutMinutes: SETTINGS.timeoutMinutes,
+  runner: setting({
+    name: 'runner',
+    kind: 'string',
+    schema: z.enum(RUNNER_CHOICES),
+    fallback: 'default',
+    accepted: enumText(RUNNER_CHOICES),
+  }),
+} as const;
+
+export const RUNNERS_ACCEPTED =
+  'a runner label or a list of labels, e.g. ubuntu-latest or [self-hosted, pilot]';
+
+export interface Config extends Settings {
+  /** `runs-on` labels for ordinary and long tasks. */
+  runners: { default: string[]; long: string[] };
+  /** Per-level overrides; every level is present (empty when the file says nothing about it). */
+  triage: Record<TriageLevel, TriageLevelConfig>;
+  /** The file the settings came from, relative to the workspace, or undefined when there was none. */
+  configFile: string | undefined;
+}
+
+/** The default shown in action.yml and the README: an empty string when there is none. */
+export function shownDefault(spec: Setting): string {
+  if (spec.shownDefault !== undefined) return spec.shownDefault;
+  const value: unknown = spec.fallback;
+  if (value === undefined) return '';
+  if (Array.isArray(value)) return value.join(',');
+  return String(value);
+}
