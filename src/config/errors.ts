@@ -91,7 +91,9 @@ export function closest(key: string, known: readonly string[]): string | undefin
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of known) {
-    const d = distance(wanted, candidate);
+    // A shortened key (`max-cost` for `max-cost-usd`) is as good a guess as a one-letter typo.
+    const shortened = wanted.length >= 4 && candidate.startsWith(wanted);
+    const d = shortened ? 1 : distance(wanted, candidate);
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;
