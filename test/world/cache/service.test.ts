@@ -227,6 +227,11 @@ describe('REST view of the entries', () => {
     ]);
     expect(service.listEntries({ key: 'a-' }).map((e) => e.key)).toEqual(['a-1']);
     expect(service.listEntries({ ref: 'refs/pull/3/merge' }).map((e) => e.key)).toEqual(['b-1']);
+    expect(service.listEntries({ sort: 'size_in_bytes', direction: 'asc' }).map((e) => e.key)).toEqual([
+      'a-1',
+      'b-1',
+    ]);
+    expect(service.usage()).toEqual({ active_caches_count: 2, active_caches_size_in_bytes: 8 });
   });
 
   it('deletes by id and by key', async () => {

@@ -31,6 +31,16 @@ export interface RestCacheEntry {
   last_accessed_at: string;
 }
 
+/** The query parameters of `GET /repos/{o}/{r}/actions/caches`. */
+export interface ListQuery {
+  /** A key or key prefix. */
+  key?: string;
+  /** Exact ref, e.g. `refs/heads/main` or `refs/pull/3/merge`. */
+  ref?: string;
+  sort?: 'created_at' | 'last_accessed_at' | 'size_in_bytes';
+  direction?: 'asc' | 'desc';
+}
+
 export interface CacheService {
   /** Base URL: what `ACTIONS_RESULTS_URL` is set to. */
   readonly url: string;
@@ -38,8 +48,10 @@ export interface CacheService {
   tokenFor(req: TokenRequest): string;
   /** Finalized entries, for inspection. */
   entries(): CacheEntryView[];
-  /** Entries in REST shape, most recently used first; `key` filters by prefix, `ref` exactly. */
-  listEntries(filter?: { key?: string; ref?: string }): RestCacheEntry[];
+  /** Entries in REST shape; defaults match the REST API (most recently used first). */
+  listEntries(query?: ListQuery): RestCacheEntry[];
+  /** What `GET /repos/{o}/{r}/actions/cache/usage` reports. */
+  usage(): { active_caches_count: number; active_caches_size_in_bytes: number };
   /** Deletes one entry by id; false when there was none (REST answers 404 then). */
   deleteEntry(id: number): boolean;
   /** Deletes the entries with exactly this key (and ref, when given); returns what was deleted. */
@@ -63,6 +75,12 @@ export function cacheEnv(service: CacheService, token: string): Record<string, s
     GITHUB_SERVER_URL: 'https://github.com',
   };
 }
+
+const SORT_FIELD = {
+  created_at: 'createdAt',
+  last_accessed_at: 'lastAccessedAt',
+  size_in_bytes: 'sizeInBytes',
+} as const;
 
 export async function startCacheService(opts: CacheServiceOptions = {}): Promise<CacheService> {
   const now = opts.now ?? Date.now;
@@ -120,21 +138,31 @@ export async function startCacheService(opts: CacheServiceOptions = {}): Promise
     last_accessed_at: new Date(e.lastAccessedAt).toISOString(),
   });
 
-  const listEntries = (filter: { key?: string; ref?: string } = {}) =>
-    store
+  const listEntries = (query: ListQuery = {}) => {
+    const field = SORT_FIELD[query.sort ?? 'last_accessed_at'];
+    const sign = query.direction === 'asc' ? 1 : -1;
+    return store
       .list()
       .filter(
         (e) =>
-          (filter.key === undefined || e.key.startsWith(filter.key)) && (!filter.ref || e.ref === filter.ref),
+          (query.key === undefined || e.key.startsWith(query.key)) && (!query.ref || e.ref === query.ref),
       )
-      .sort((a, b) => b.lastAccessedAt - a.lastAccessedAt || b.id - a.id)
+      .sort((a, b) => sign * (a[field] - b[field] || a.id - b.id))
       .map(toRest);
+  };
 
   return {
     url: baseUrl,
     tokenFor: (req) => tokens.issue(req),
     entries: () => store.list(),
     listEntries,
+    usage: () => {
+      const all = store.list();
+      return {
+        active_caches_count: all.length,
+        active_caches_size_in_bytes: all.reduce((sum, e) => sum + e.sizeInBytes, 0),
+      };
+    },
     deleteEntry: (id) => store.delete(id),
     deleteEntriesByKey: (key, ref) => {
       const doomed = listEntries({ ref }).filter((e) => e.key === key);
