@@ -1,0 +1,242 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type Config, loadConfig } from '../../src/config/load.js';
+import { clearInputs, makeWorkspace, removeWorkspaces, setInputs } from './inputs-env.js';
+
+const FILE = '.github/pilot.yml';
+
+function load(files: Record<string, string> = {}, inputs: Record<string, string> = {}): Config {
+  setInputs(inputs);
+  return loadConfig({ workspace: makeWorkspace(files) });
+}
+
+/** What the runner writes to stdout for core.setSecret: the values it will mask from then on. */
+function maskedValues(run: () => void): string[] {
+  const written: string[] = [];
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    written.push(String(chunk));
+    return true;
+  });
+  try {
+    run();
+  } finally {
+    spy.mockRestore();
+  }
+  return written.flatMap((text) => [...text.matchAll(/::add-mask::(.*)/g)].map((m) => m[1]));
+}
+
+describe('loadConfig', () => {
+  beforeEach(clearInputs);
+  afterEach(() => {
+    clearInputs();
+    removeWorkspaces();
+    vi.unstubAllEnvs();
+  });
+
+  it('gives the documented defaults when there are no inputs and no file', () => {
+    const config = load();
+    expect(config).toEqual({
+      githubToken: undefined,
+      appId: undefined,
+      appPrivateKey: undefined,
+      anthropicApiKey: undefined,
+      claudeCodeOauthToken: undefined,
+      anthropicBaseUrl: undefined,
+      triggerLabel: 'pilot',
+      botLogin: 'github-actions[bot]',
+      model: undefined,
+      maxTurns: 30,
+      timeoutMinutes: 60,
+      maxCostUsd: 5,
+      claudePath: undefined,
+      claudeCodeVersion: '2.1.331',
+      autopilot: 'ci',
+      phase: 'auto',
+      configPath: FILE,
+      minPermission: 'write',
+      requireIsolation: false,
+      allowUsers: [],
+      denyUsers: [],
+      allowBots: [],
+      protectedPaths: [],
+      allowedBash: [],
+      agentEnv: [],
+      checkpointMinutes: 10,
+      draftPr: false,
+      prLabels: ['pilot'],
+      gitUserName: 'github-actions[bot]',
+      gitUserEmail: '41898282+github-actions[bot]@users.noreply.github.com',
+      maxCiFixes: 3,
+      maxReviewRounds: 3,
+      triageModel: undefined,
+      runners: { default: ['ubuntu-latest'], long: ['self-hosted', 'pilot'] },
+      triage: { trivial: {}, simple: {}, medium: {}, complex: {}, epic: {} },
+      configFile: undefined,
+    } satisfies Config);
+  });
+
+  it('treats an empty file as all defaults', () => {
+    const config = load({ [FILE]: '# nothing yet\n' });
+    expect(config.maxTurns).toBe(30);
+    expect(config.configFile).toBe(FILE);
+  });
+
+  it('reads every kind of setting from .github/pilot.yml, typed', () => {
+    const config = load({
+      [FILE]: [
+        'trigger-label: ai',
+        'model: opus',
+        'max-turns: 45',
+        'timeout-minutes: 90',
+        'max-cost-usd: 2.5',
+        'autopilot: merge',
+        'min-permission: maintain',
+        'require-isolation: true',
+        'allow-users: [alice, bob]',
+        'allow-bots: renovate[bot]',
+        'allowed-bash: npm test, npm run lint',
+        'agent-env:',
+        '  - NODE_OPTIONS',
+        'protected-paths: ["infra/**", "*.tf"]',
+        'max-ci-fixes: 0',
+        'runners:',
+        '  default: ubuntu-24.04',
+        '  long: [self-hosted, linux, big]',
+        'triage:',
+        '  trivial: { model: haiku, max-turns: 10 }',
+        '  epic:',
+        '    runner: long',
+        '    timeout-minutes: 300',
+        'pr:',
+        '  draft: true',
+        '  labels: [pilot, automated]',
+      ].join('\n'),
+    });
+    expect(config).toMatchObject({
+      triggerLabel: 'ai',
+      model: 'opus',
+      maxTurns: 45,
+      timeoutMinutes: 90,
+      maxCostUsd: 2.5,
+      autopilot: 'merge',
+      minPermission: 'maintain',
+      requireIsolation: true,
+      allowUsers: ['alice', 'bob'],
+      allowBots: ['renovate[bot]'],
+      allowedBash: ['npm test', 'npm run lint'],
+      agentEnv: ['NODE_OPTIONS'],
+      protectedPaths: ['infra/**', '*.tf'],
+      maxCiFixes: 0,
+      draftPr: true,
+      prLabels: ['pilot', 'automated'],
+      runners: { default: ['ubuntu-24.04'], long: ['self-hosted', 'linux', 'big'] },
+      triage: {
+        trivial: { model: 'haiku', maxTurns: 10 },
+        simple: {},
+        medium: {},
+        complex: {},
+        epic: { runner: 'long', timeoutMinutes: 300 },
+      },
+      configFile: FILE,
+    });
+  });
+
+  it('lets inputs the user set win over the file', () => {
+    const config = load(
+      { [FILE]: 'max-turns: 45\nautopilot: merge\nallowed-bash: [make]\ndraft-pr: false\n' },
+      { 'max-turns': '12', autopilot: 'off', 'allowed-bash': 'npm test', 'draft-pr': 'true' },
+    );
+    expect(config).toMatchObject({
+      maxTurns: 12,
+      autopilot: 'off',
+      allowedBash: ['npm test'],
+      draftPr: true,
+    });
+  });
+
+  it('keeps the file value when an input only carries the default the runner filled in from action.yml', () => {
+    const runnerDefaults = { 'max-turns': '30', autopilot: 'ci', 'pr-labels': 'pilot', 'draft-pr': 'false' };
+    const config = load(
+      { [FILE]: 'max-turns: 45\nautopilot: off\npr-labels: [bot-made]\ndraft-pr: true\n' },
+      runnerDefaults,
+    );
+    expect(config).toMatchObject({ maxTurns: 45, autopilot: 'off', prLabels: ['bot-made'], draftPr: true });
+  });
+
+  it('splits list inputs on commas and newlines, dropping blanks', () => {
+    const config = load(
+      {},
+      {
+        'allowed-bash': 'npm test, npm run lint\nnpm run build\n\n',
+        'deny-users': 'mallory,\n eve ',
+        'protected-paths': 'infra/**\n*.tf',
+      },
+    );
+    expect(config.allowedBash).toEqual(['npm test', 'npm run lint', 'npm run build']);
+    expect(config.denyUsers).toEqual(['mallory', 'eve']);
+    expect(config.protectedPaths).toEqual(['infra/**', '*.tf']);
+  });
+
+  it('reads numbers and booleans from inputs as numbers and booleans', () => {
+    const config = load(
+      {},
+      { 'max-cost-usd': '0.75', 'timeout-minutes': '120', 'require-isolation': 'TRUE', 'draft-pr': 'True' },
+    );
+    expect(config.maxCostUsd).toBe(0.75);
+    expect(config.timeoutMinutes).toBe(120);
+    expect(config.requireIsolation).toBe(true);
+    expect(config.draftPr).toBe(true);
+  });
+
+  it('reads the file named by config-path', () => {
+    const config = load(
+      { 'ops/pilot.yaml': 'max-turns: 7\n', [FILE]: 'max-turns: 99\n' },
+      { 'config-path': 'ops/pilot.yaml' },
+    );
+    expect(config.maxTurns).toBe(7);
+    expect(config.configFile).toBe('ops/pilot.yaml');
+  });
+
+  it('finds the file under GITHUB_WORKSPACE when no workspace is given', () => {
+    vi.stubEnv('GITHUB_WORKSPACE', makeWorkspace({ [FILE]: 'trigger-label: robot\n' }));
+    expect(loadConfig().triggerLabel).toBe('robot');
+  });
+
+  it('takes a GitHub App from inputs together with its key', () => {
+    const key = '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAabc123\n-----END RSA PRIVATE KEY-----';
+    const config = load({ [FILE]: 'app-id: 123456\n' }, { 'app-private-key': key });
+    expect(config.appId).toBe('123456');
+    expect(config.appPrivateKey).toBe(key);
+  });
+
+  it('registers every secret input with the runner so logs mask it, a PEM key line by line', () => {
+    const key = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEF\n-----END PRIVATE KEY-----';
+    setInputs({
+      'github-token': 'ghs_installationtoken123',
+      'anthropic-api-key': 'sk-ant-api03-abcdef',
+      'claude-code-oauth-token': 'sk-ant-oat01-xyz123',
+      'app-id': '42',
+      'app-private-key': key,
+      model: 'sonnet',
+    });
+    const workspace = makeWorkspace();
+    const masked = maskedValues(() => loadConfig({ workspace }));
+    expect(masked).toEqual(
+      expect.arrayContaining([
+        'ghs_installationtoken123',
+        'sk-ant-api03-abcdef',
+        'sk-ant-oat01-xyz123',
+        'MIIEvQIBADANBgkqhkiG9w0BAQEF',
+      ]),
+    );
+    expect(masked.join('\n')).not.toContain('sonnet');
+  });
+
+  it("hands out copies of default lists, so one caller cannot change another caller's defaults", () => {
+    const first = load();
+    first.prLabels.push('changed');
+    first.runners.long.push('changed');
+    const second = load();
+    expect(second.prLabels).toEqual(['pilot']);
+    expect(second.runners.long).toEqual(['self-hosted', 'pilot']);
+  });
+});
