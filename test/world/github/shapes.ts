@@ -24,7 +24,7 @@ export function nodeId(kind: string, id: number): string {
 }
 
 export function userJson(s: GitHubState, u: User): Json {
-  const api = `${s.apiUrl()}/users/${u.login}`;
+  const api = `${s.apiUrl()}/users/${encodeURIComponent(u.login)}`;
   return {
     login: u.login,
     id: u.id,
@@ -34,7 +34,7 @@ export function userJson(s: GitHubState, u: User): Json {
     url: api,
     html_url:
       u.type === 'Bot'
-        ? `${s.serverUrl}/apps/${u.login.replace(/\[bot\]$/, '')}`
+        ? `${s.serverUrl}/apps/${encodeURIComponent(u.login.replace(/\[bot\]$/, ''))}`
         : `${s.serverUrl}/${u.login}`,
     followers_url: `${api}/followers`,
     following_url: `${api}/following{/other_user}`,
