@@ -83,7 +83,10 @@ if (eventType) {
 }
 
 // Tests wait for this file before cancelling: handlers are installed and the grandchild exists.
-writeFileSync(path.join(process.env.RUNNER_TEMP, `probe-ready-${process.env.GITHUB_RUN_ID}`), String(process.pid));
+writeFileSync(
+  path.join(process.env.RUNNER_TEMP, `probe-ready-${process.env.GITHUB_RUN_ID}`),
+  String(process.pid),
+);
 const sleepMs = Number(input('sleep-ms'));
 if (sleepMs > 0) await new Promise((resolve) => setTimeout(resolve, sleepMs));
 
