@@ -93,6 +93,13 @@ export function fromComment(ctx: EventContext, opts: DecideOptions): EventDecisi
   const p = parsed.data;
   const own = ownCommentReason(p, opts.botLogin);
   if (own) return ignore(own);
+  // GitHub sends the comment's author as the sender of `created`; a payload where they differ is not
+  // one GitHub wrote, and acting on it would credit one account with another's words.
+  if (p.comment.user && !sameName(p.comment.user.login, p.sender.login)) {
+    return ignore(
+      `comment author ${quote(p.comment.user.login)} is not the event sender ${quote(p.sender.login)}`,
+    );
+  }
   const command = parseCommand(p.comment.body ?? '');
   if (!command) return ignore(`comment's first line is not a ${COMMAND_PREFIX} command`);
   const base = {
