@@ -92,6 +92,8 @@ export interface RunOptions {
   node?: string;
   /** Copy step output to stderr as it arrives. */
   echo?: boolean;
+  /** Values the runner would mask as secrets (the token and runtime token always are). */
+  secrets?: string[];
 }
 
 export interface RunResult {
@@ -159,10 +161,16 @@ export function startAction(opts: RunOptions): RunningAction {
       })
     : (opts.runId ?? nextLocalRunId++);
   const cancellation = new Cancellation();
-  const result = execute(opts, ctx, runId, cancellation).then((r) => {
-    if (registered) opts.host?.finishRun(runId, r.conclusion);
-    return r;
-  });
+  const result = execute(opts, ctx, runId, cancellation).then(
+    (r) => {
+      if (registered) opts.host?.finishRun(runId, r.conclusion);
+      return r;
+    },
+    (err: unknown) => {
+      if (registered) opts.host?.finishRun(runId, 'failure');
+      throw err;
+    },
+  );
   return { runId, cancel: () => cancellation.request(), result };
 }
 
@@ -266,7 +274,7 @@ async function execute(opts: RunOptions, ctx: Context, runId: number, cancellati
     post,
     mainRead,
     summary: mainRead.summary + postSummary,
-    secrets: [opts.token, runtimeToken ?? ''],
+    secrets: [opts.token, runtimeToken ?? '', ...(opts.secrets ?? [])],
     env: { ...jobEnv, ...inputs, ...mainFiles.env },
     started,
   });
