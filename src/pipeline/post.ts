@@ -1,9 +1,64 @@
+// The post step runs even when the job was cancelled or main crashed. If main did not finish, it
+// pushes work in progress and makes the tracking comment tell the truth. Its own errors are warnings.
 import * as core from '@actions/core';
+import { loadConfig } from '../config/load.js';
+import { changedPaths, commitPaths, push } from '../git/branch.js';
+import { createGit, tokenEnv } from '../git/git.js';
+import { createOctokit } from '../github/client.js';
+import { findTracking, writeTracking } from '../github/tracking.js';
+import { renderTracking } from '../report/comment.js';
+import { registerSecret } from '../security/redact.js';
+import { readRunContext } from './context.js';
+import { type RunState, readRunState } from './post-state.js';
 
-/** Entry of the post step: its own errors become warnings, never a failed job. */
+async function pushWip(
+  state: RunState,
+  token: string,
+  serverUrl: string,
+  workspace: string,
+  identity: { name: string; email: string },
+) {
+  const git = createGit(workspace);
+  const current = (await git.run(['rev-parse', '--abbrev-ref', 'HEAD'], { allowFail: true })).stdout.trim();
+  if (current !== state.branch) return false;
+  const paths = [...(await changedPaths(git))];
+  const commit = await commitPaths(git, paths, `WIP: Pilot run interrupted (#${state.issue})`, identity);
+  if (commit) await push(git, state.branch, tokenEnv(token, serverUrl));
+  return commit !== null;
+}
+
+async function recover(state: RunState): Promise<void> {
+  const config = loadConfig();
+  const token = config.githubToken;
+  if (!token) return;
+  registerSecret(token);
+  const ctx = readRunContext();
+  const pushed = await pushWip(state, token, ctx.serverUrl, ctx.workspace, {
+    name: config.gitUserName,
+    email: config.gitUserEmail,
+  }).catch((error: Error) => {
+    core.warning(`Could not push work in progress: ${error.message}`);
+    return false;
+  });
+  const octokit = createOctokit(token);
+  const tracking = await findTracking(octokit, ctx.repo, state.issue, config.botLogin);
+  if (!tracking) return;
+  const task = { ...tracking.task, status: 'cancelled' as const, rev: tracking.task.rev + 1 };
+  const where = pushed ? `work so far is on branch \`${state.branch}\`` : 'no changes had been made yet';
+  const view = renderTracking(task, {
+    headline: 'cancelled',
+    body: `The run stopped before it finished; ${where}. Comment \`/pilot retry\` to continue.`,
+    links: [['work run', ctx.runUrl]],
+  });
+  await writeTracking(octokit, ctx.repo, state.issue, tracking, view, task);
+}
+
 export async function post(): Promise<void> {
   try {
-    core.info('Pilot post: nothing to clean up');
+    const { state, finished } = readRunState();
+    if (!state || finished) return;
+    core.info('Pilot main step did not finish (cancelled or crashed): saving work in progress');
+    await recover(state);
   } catch (error) {
     core.warning(`Pilot post step: ${error instanceof Error ? error.message : String(error)}`);
   }

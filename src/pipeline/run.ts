@@ -1,10 +1,91 @@
+// Entry of the main step: event → intent → (gate | work) → outputs. The one place that calls setFailed.
 import * as core from '@actions/core';
+import { authorize } from '../auth/authorize.js';
+import { githubPermissionLookup } from '../auth/github-lookup.js';
+import { type Config, loadConfig } from '../config/load.js';
+import { decide } from '../events/decide.js';
+import type { Intent } from '../events/intent.js';
+import { createOctokit } from '../github/client.js';
+import { type Outcome, setOutputs, writeSummary } from '../report/outputs.js';
+import { redact, registerSecret } from '../security/redact.js';
+import { readRunContext } from './context.js';
+import type { Deps } from './deps.js';
+import { gate } from './gate.js';
+import { markFinished } from './post-state.js';
+import { policyOf } from './thread.js';
+import { work } from './work.js';
 
-/** Entry of the main step: the one place that calls setFailed. */
-export async function run(): Promise<void> {
-  try {
-    core.info('Pilot: nothing to do yet');
-  } catch (error) {
-    core.setFailed(error instanceof Error ? error.message : String(error));
+type Phase = 'gate' | 'work';
+
+function phaseFor(config: Config, intent: Intent): Phase | { skip: string } {
+  const wanted = config.phase === 'auto' ? (intent.trustedEvent ? 'run' : 'gate') : config.phase;
+  if (wanted === 'gate' && intent.trustedEvent)
+    return { skip: `phase 'gate' does not handle trusted ${intent.source} events` };
+  if (intent.kind === 'sweep') return { skip: 'the sweep is not part of this version yet' };
+  if (wanted === 'gate' || intent.kind === 'reply') return 'gate';
+  return 'work';
+}
+
+async function execute(): Promise<Outcome> {
+  const config = core.group('Read configuration', async () => loadConfig());
+  const cfg = await config;
+  for (const secret of [cfg.githubToken, cfg.anthropicApiKey, cfg.claudeCodeOauthToken, cfg.appPrivateKey]) {
+    registerSecret(secret);
   }
+  const ctx = readRunContext();
+  const decision = decide(
+    {
+      eventName: ctx.eventName,
+      payload: ctx.payload,
+      repository: ctx.repository,
+      runAttempt: ctx.runAttempt,
+    },
+    { triggerLabel: cfg.triggerLabel, botLogin: cfg.botLogin },
+  );
+  if (decision.type === 'ignore') {
+    core.info(`Pilot ignores this ${ctx.eventName} event: ${decision.reason}`);
+    return { conclusion: 'skipped' };
+  }
+  const intent = decision.intent;
+  const phase = phaseFor(cfg, intent);
+  if (typeof phase === 'object') {
+    core.info(`Pilot skips: ${phase.skip}`);
+    return { conclusion: 'skipped' };
+  }
+  if (!cfg.githubToken)
+    throw new Error(
+      'input github-token is empty: pass the workflow token (github.token) or a GitHub App token',
+    );
+  const octokit = createOctokit(cfg.githubToken);
+  const deps: Deps = {
+    config: cfg,
+    ctx,
+    octokit,
+    token: cfg.githubToken,
+    lookup: githubPermissionLookup(octokit, ctx.repo.owner, ctx.repo.repo),
+    now: Date.now,
+  };
+  const auth = await authorize(intent.sender, policyOf(deps), deps.lookup);
+  if (!auth.allowed) {
+    core.info(`Pilot refuses: ${auth.reason}`);
+    return { conclusion: 'skipped' };
+  }
+  return phase === 'gate' ? gate(deps, intent) : work(deps, intent);
+}
+
+export async function run(): Promise<void> {
+  let outcome: Outcome = { conclusion: 'failure' };
+  let failure: string | undefined;
+  try {
+    outcome = await execute();
+    if (outcome.conclusion === 'failure')
+      failure = `Pilot: the task failed (${outcome.taskStatus ?? 'see the log'})`;
+  } catch (error) {
+    failure = redact(error instanceof Error ? error.message : String(error));
+    await writeSummary('Pilot failed', [], [failure]).catch(() => undefined);
+  } finally {
+    setOutputs(outcome);
+    markFinished();
+  }
+  if (failure) core.setFailed(failure);
 }

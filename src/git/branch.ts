@@ -1,0 +1,107 @@
+import { BRANCH_PREFIX } from '../constants.js';
+import { type Git, GitError } from './git.js';
+
+export function slugify(title: string): string {
+  const slug = title
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/, '');
+  return slug || 'task';
+}
+
+export function taskBranch(issue: number, title: string): string {
+  return `${BRANCH_PREFIX}issue-${issue}-${slugify(title)}`;
+}
+
+/** Branch names Pilot owns for an issue: `pilot/issue-<n>` or `pilot/issue-<n>-<slug>`. */
+export function issueOfBranch(branch: string): number | null {
+  const match = new RegExp(`^${BRANCH_PREFIX}issue-(\\d+)(?:-|$)`).exec(branch);
+  return match ? Number(match[1]) : null;
+}
+
+async function remoteHas(git: Git, branch: string, auth: Record<string, string>): Promise<boolean> {
+  const { stdout } = await git.run(['ls-remote', '--heads', 'origin', `refs/heads/${branch}`], { env: auth });
+  return stdout.trim().length > 0;
+}
+
+/**
+ * Puts the workspace on the task branch: the existing remote branch when there is one (a re-run
+ * continues it), else a new branch from the default branch. Never commits on a detached or
+ * `refs/pull/*` HEAD: the branch is always checked out by name.
+ */
+export async function checkoutTaskBranch(
+  git: Git,
+  opts: { branch: string; base: string; auth: Record<string, string> },
+): Promise<{ existed: boolean }> {
+  const { branch, base, auth } = opts;
+  const fetch = (ref: string) =>
+    git.run(['fetch', '--no-tags', '--depth=50', 'origin', `+refs/heads/${ref}:refs/remotes/origin/${ref}`], {
+      env: auth,
+    });
+  await fetch(base);
+  const existed = await remoteHas(git, branch, auth);
+  if (existed) await fetch(branch);
+  await git.run(['checkout', '-B', branch, `refs/remotes/origin/${existed ? branch : base}`]);
+  return { existed };
+}
+
+/** Paths with changes in the work tree or index (tracked or not), as git reports them. */
+export async function changedPaths(git: Git): Promise<Set<string>> {
+  const { stdout } = await git.run(['status', '--porcelain=v1', '-z', '--untracked-files=all']);
+  const paths = new Set<string>();
+  const entries = stdout.split('\0');
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i];
+    if (entry.length < 4) continue;
+    paths.add(entry.slice(3));
+    // A rename or copy is followed by its source path; both are changes.
+    if (entry[0] === 'R' || entry[0] === 'C') paths.add(entries[++i]);
+  }
+  return paths;
+}
+
+export interface Identity {
+  name: string;
+  email: string;
+}
+
+/** Commits exactly the given paths; returns the new commit's SHA, or null when nothing is staged. */
+export async function commitPaths(
+  git: Git,
+  paths: string[],
+  message: string,
+  identity: Identity,
+): Promise<string | null> {
+  if (paths.length === 0) return null;
+  await git.run(['add', '--all', '--', ...paths]);
+  const staged = await git.run(['diff', '--cached', '--quiet'], { allowFail: true });
+  if (staged.code === 0) return null;
+  await git.run([
+    '-c',
+    `user.name=${identity.name}`,
+    '-c',
+    `user.email=${identity.email}`,
+    'commit',
+    '--no-verify',
+    '-m',
+    message,
+  ]);
+  return (await git.run(['rev-parse', 'HEAD'])).stdout.trim();
+}
+
+export async function push(git: Git, branch: string, auth: Record<string, string>): Promise<void> {
+  try {
+    await git.run(['push', 'origin', `HEAD:refs/heads/${branch}`], { env: auth });
+  } catch (error) {
+    if (error instanceof GitError && /rejected|protected|rule/i.test(error.result.stderr)) {
+      throw new Error(
+        `GitHub refused the push to ${branch}: ${error.result.stderr.trim().split('\n').slice(-2).join(' ')}. ` +
+          'Check branch protection rules or rulesets that cover pilot/* branches.',
+      );
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,124 @@
+// The gate: runs for untrusted events (read-only cache), decides, answers what it can itself, and
+// hands work to a trusted `repository_dispatch` run.
+import * as core from '@actions/core';
+import { DISPATCH_EVENT_TYPE, REPLY_MARKER } from '../constants.js';
+import { helpText } from '../events/command.js';
+import { toDispatchPayload } from '../events/dispatch.js';
+import type { Intent } from '../events/intent.js';
+import { react } from '../github/reactions.js';
+import { findTracking, writeTracking } from '../github/tracking.js';
+import { renderTracking } from '../report/comment.js';
+import type { Outcome } from '../report/outputs.js';
+import { writeSummary } from '../report/outputs.js';
+import { redact } from '../security/redact.js';
+import { newTask, withRun } from '../state/task.js';
+import type { Deps } from './deps.js';
+import { describeTask } from './status.js';
+
+export async function postReply(deps: Deps, issue: number, text: string): Promise<void> {
+  await deps.octokit.rest.issues.createComment({
+    ...deps.ctx.repo,
+    issue_number: issue,
+    body: `${redact(text)}\n\n${REPLY_MARKER}`,
+  });
+}
+
+/** Pilot's identity: the author of the reaction it just made (App tokens), else `bot-login`. */
+async function acknowledge(deps: Deps, intent: Intent): Promise<string> {
+  const issue = intent.issue as number;
+  try {
+    const login = await react(deps.octokit, deps.ctx.repo, { issue, commentId: intent.commentId }, 'eyes');
+    return login ?? deps.config.botLogin;
+  } catch (error) {
+    core.warning(`Could not react to the trigger: ${(error as Error).message}`);
+    return deps.config.botLogin;
+  }
+}
+
+async function answer(deps: Deps, intent: Intent, pilotLogin: string): Promise<Outcome> {
+  const issue = intent.issue as number;
+  if (intent.command === 'help' || intent.command === 'unknown') {
+    const lead = intent.command === 'unknown' ? `Unknown command \`${intent.args.slice(0, 40)}\`.\n\n` : '';
+    await postReply(deps, issue, lead + helpText(deps.config.triggerLabel));
+    return { conclusion: 'success' };
+  }
+  const tracking = await findTracking(deps.octokit, deps.ctx.repo, issue, pilotLogin);
+  if (intent.command === 'status') {
+    await postReply(
+      deps,
+      issue,
+      tracking ? describeTask(deps, tracking.task) : 'Pilot has no task for this issue yet.',
+    );
+    return { conclusion: 'success', taskStatus: tracking?.task.status };
+  }
+  return cancelTask(deps, intent, tracking);
+}
+
+async function cancelTask(
+  deps: Deps,
+  intent: Intent,
+  tracking: Awaited<ReturnType<typeof findTracking>>,
+): Promise<Outcome> {
+  const issue = intent.issue as number;
+  const run = tracking?.task.runs.filter((r) => r.kind === 'work').at(-1);
+  if (!tracking || !run || !['queued', 'running'].includes(tracking.task.status)) {
+    if (intent.source === 'comment')
+      await postReply(deps, issue, 'Nothing to cancel: no Pilot run is in progress.');
+    return { conclusion: 'success', taskStatus: tracking?.task.status };
+  }
+  try {
+    await deps.octokit.rest.actions.cancelWorkflowRun({ ...deps.ctx.repo, run_id: run.id });
+    await postReply(deps, issue, `Cancelling run ${run.id}; its post step will push work in progress.`);
+  } catch (error) {
+    await postReply(
+      deps,
+      issue,
+      `Could not cancel run ${run.id}: ${(error as Error).message}. The workflow needs \`actions: write\` permission for cancel.`,
+    );
+  }
+  return { conclusion: 'success', taskStatus: tracking.task.status };
+}
+
+async function dispatch(deps: Deps, intent: Intent, pilotLogin: string): Promise<Outcome> {
+  const issue = intent.issue as number;
+  const { ctx } = deps;
+  const found = await findTracking(deps.octokit, ctx.repo, issue, pilotLogin);
+  const task = withRun(
+    { ...(found?.task ?? newTask()), status: 'queued' },
+    {
+      id: ctx.runId,
+      kind: 'gate',
+      at: new Date(deps.now()).toISOString(),
+    },
+  );
+  const view = renderTracking(task, {
+    headline: `queued (${intent.command})`,
+    body: `Requested by @${intent.sender.login}. A trusted run will pick this up shortly.`,
+    links: [
+      ['gate run', ctx.runUrl],
+      ['work runs', ctx.workflowUrl],
+    ],
+  });
+  const tracking = await writeTracking(deps.octokit, ctx.repo, issue, found, view, task);
+  await deps.octokit.rest.repos.createDispatchEvent({
+    ...ctx.repo,
+    event_type: DISPATCH_EVENT_TYPE,
+    client_payload: toDispatchPayload(intent, ctx.runId),
+  });
+  core.info(
+    `Dispatched '${intent.command}' for #${issue} to a trusted run (event_type ${DISPATCH_EVENT_TYPE})`,
+  );
+  await writeSummary(`Pilot gate: dispatched ${intent.command} for #${issue}`, [
+    ['Requested by', `@${intent.sender.login}`],
+    ['Tracking comment', tracking.url],
+    ['Work run', `${ctx.workflowUrl} (repository_dispatch \`${DISPATCH_EVENT_TYPE}\`)`],
+  ]);
+  return { conclusion: 'success', taskStatus: 'queued' };
+}
+
+export async function gate(deps: Deps, intent: Intent): Promise<Outcome> {
+  if (intent.issue === null) return { conclusion: 'skipped' };
+  const pilotLogin = await acknowledge(deps, intent);
+  if (intent.kind === 'reply') return answer(deps, intent, pilotLogin);
+  return dispatch(deps, intent, pilotLogin);
+}

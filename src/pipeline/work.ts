@@ -1,0 +1,278 @@
+// The work run: a trusted run (writable cache) that turns the issue into a branch and a PR.
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import * as core from '@actions/core';
+import { type AgentResult, runClaude } from '../agent/claude.js';
+import { agentEnv } from '../agent/env.js';
+import type { Intent } from '../events/intent.js';
+import { changedPaths, checkoutTaskBranch, commitPaths, push, taskBranch } from '../git/branch.js';
+import { scrubCredentials } from '../git/credentials.js';
+import { createGit, type Git, tokenEnv } from '../git/git.js';
+import { PullRequestRefused, upsertPull } from '../github/pulls.js';
+import { findTracking, type TrackingComment, writeTracking } from '../github/tracking.js';
+import { buildPrompt, buildSystemPrompt } from '../prompt/build.js';
+import { formatDuration, formatUsd, renderTracking, type TrackingView } from '../report/comment.js';
+import { type Outcome, writeSummary } from '../report/outputs.js';
+import { redact } from '../security/redact.js';
+import { newTask, type TaskDoc, withRun } from '../state/task.js';
+import { runUrlOf } from './context.js';
+import type { Deps } from './deps.js';
+import { saveRunState } from './post-state.js';
+import { readThread } from './thread.js';
+
+interface Workspace {
+  git: Git;
+  auth: Record<string, string>;
+  base: string;
+  dirtyBefore: Set<string>;
+}
+
+async function prepareWorkspace(deps: Deps, branch: string): Promise<Workspace> {
+  const git = createGit(deps.ctx.workspace);
+  const removed = await scrubCredentials(git);
+  if (removed.length)
+    core.info(
+      `Removed persisted checkout credentials: ${removed.length} entr${removed.length === 1 ? 'y' : 'ies'}`,
+    );
+  const auth = tokenEnv(deps.token, deps.ctx.serverUrl);
+  const { data: repo } = await deps.octokit.rest.repos.get({ ...deps.ctx.repo });
+  const base = repo.default_branch;
+  await checkoutTaskBranch(git, { branch, base, auth });
+  return { git, auth, base, dirtyBefore: await changedPaths(git) };
+}
+
+async function readClaudeMd(ws: Workspace): Promise<string | null> {
+  // From the default branch, not the working tree: a task branch must not rewrite the agent's rules.
+  const shown = await ws.git.run(['show', `refs/remotes/origin/${ws.base}:CLAUDE.md`], { allowFail: true });
+  return shown.code === 0 ? shown.stdout : null;
+}
+
+function allowedTools(deps: Deps, command: string): string[] {
+  const read = ['Read', 'Glob', 'Grep', 'LS', 'TodoWrite'];
+  if (command === 'plan') return read;
+  const bash = deps.config.allowedBash.map((cmd) => `Bash(${cmd}:*)`);
+  return [...read, 'Edit', 'MultiEdit', 'Write', ...bash];
+}
+
+async function runAgent(deps: Deps, intent: Intent, ws: Workspace, branch: string): Promise<AgentResult> {
+  const thread = await readThread(deps, intent, deps.now());
+  const nonce = randomBytes(8).toString('hex');
+  const { config, ctx } = deps;
+  const env = agentEnv({
+    home: path.join(ctx.runnerTemp, 'pilot-agent-home'),
+    model: {
+      apiKey: config.anthropicApiKey,
+      oauthToken: config.claudeCodeOauthToken,
+      baseUrl: config.anthropicBaseUrl,
+    },
+    extra: config.agentEnv,
+  });
+  const jobDeadline = deps.now() + config.timeoutMinutes * 60_000;
+  return runClaude({
+    claudePath: config.claudePath || 'claude',
+    cwd: ctx.workspace,
+    prompt: buildPrompt({
+      issue: thread.number,
+      title: thread.title,
+      body: thread.body,
+      comments: thread.comments,
+      command: intent.command,
+      args: intent.args,
+      branch,
+      nonce,
+      maxChars: 100_000,
+    }),
+    systemPrompt: buildSystemPrompt(nonce, await readClaudeMd(ws)),
+    env,
+    maxTurns: config.maxTurns,
+    maxBudgetUsd: config.maxCostUsd,
+    model: config.model || undefined,
+    allowedTools: allowedTools(deps, intent.command),
+    deadline: jobDeadline,
+    onAction: (action) => core.info(`agent: ${redact(action)}`),
+  });
+}
+
+interface Published {
+  commit: string | null;
+  pr?: { number: number; url: string };
+  notCommitted: string[];
+}
+
+async function publish(
+  deps: Deps,
+  ws: Workspace,
+  branch: string,
+  title: string,
+  agent: AgentResult,
+  issue: number,
+) {
+  const after = await changedPaths(ws.git);
+  const agentPaths = [...after].filter((p) => !ws.dirtyBefore.has(p));
+  const notCommitted = [...after].filter((p) => ws.dirtyBefore.has(p));
+  const identity = { name: deps.config.gitUserName, email: deps.config.gitUserEmail };
+  const message = agent.ok ? `${title}\n\nCloses #${issue}` : `WIP: ${title} (#${issue})`;
+  const commit = await commitPaths(ws.git, agentPaths, message, identity);
+  const ahead = await ws.git.run(['rev-list', '--count', `refs/remotes/origin/${ws.base}..HEAD`]);
+  if (commit) await push(ws.git, branch, ws.auth);
+  const published: Published = { commit, notCommitted };
+  if (agent.ok && Number(ahead.stdout.trim()) > 0) {
+    published.pr = await upsertPull(deps.octokit, deps.ctx.repo, {
+      branch,
+      base: ws.base,
+      title,
+      body: redact(pullBody(issue, agent)),
+      draft: deps.config.draftPr,
+      labels: deps.config.prLabels,
+    });
+  }
+  return published;
+}
+
+function pullBody(issue: number, agent: AgentResult): string {
+  const summary = agent.resultText.trim() || 'Changes made by Pilot.';
+  return `${summary.slice(0, 60_000)}\n\n---\nCloses #${issue}\n\n_Opened by Pilot (${agent.numTurns} turns, ${formatUsd(agent.costUsd)})._`;
+}
+
+function finalStatus(agent: AgentResult, published: Published | null): TaskDoc['status'] {
+  if (agent.stopReason === 'budget') return 'budget_exceeded';
+  if (agent.stopReason === 'cancelled') return 'cancelled';
+  if (!agent.ok) return 'failed';
+  return published?.pr ? 'pr_open' : 'needs_human';
+}
+
+function headlineOf(agent: AgentResult, published: Published | null, branch: string): string {
+  if (agent.ok && published?.pr) return `pull request #${published.pr.number} is open`;
+  if (agent.ok) return 'finished with no changes to commit';
+  const wip = published?.commit ? `; work so far is on branch \`${branch}\`` : '';
+  switch (agent.stopReason) {
+    case 'max_turns':
+      return `stopped after ${agent.numTurns} turns (max-turns)${wip}`;
+    case 'timeout':
+      return `stopped at the time limit${wip}`;
+    case 'budget':
+      return `stopped at the cost limit${wip}`;
+    default:
+      return `the agent failed${wip}`;
+  }
+}
+
+export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
+  const { ctx, octokit } = deps;
+  const started = deps.now();
+  const issue = intent.issue as number;
+  const { data: issueData } = await octokit.rest.issues.get({ ...ctx.repo, issue_number: issue });
+  const found = await findTracking(octokit, ctx.repo, issue, deps.config.botLogin);
+  const branch = found?.task.branch ?? taskBranch(issue, issueData.title);
+  let task: TaskDoc = withRun(
+    { ...(found?.task ?? newTask()), status: 'running', branch, attempts: (found?.task.attempts ?? 0) + 1 },
+    { id: ctx.runId, kind: 'work', at: new Date(started).toISOString() },
+  );
+  const links = runLinks(deps, intent);
+  let tracking: TrackingComment = await writeTracking(
+    octokit,
+    ctx.repo,
+    issue,
+    found,
+    renderTracking(task, {
+      headline: `working on it (${intent.command})`,
+      details: [['Branch', `\`${branch}\``]],
+      links,
+    }),
+    task,
+  );
+  saveRunState({ issue, trackingId: tracking.id, branch });
+
+  const ws = await core.group('Prepare the workspace', () => prepareWorkspace(deps, branch));
+  const agent = await core.group('Run the agent', () => runAgent(deps, intent, ws, branch));
+  let published: Published | null = null;
+  let publishError: string | undefined;
+  if (intent.command !== 'plan') {
+    try {
+      published = await core.group('Commit, push and open the pull request', () =>
+        publish(deps, ws, branch, issueData.title, agent, issue),
+      );
+    } catch (error) {
+      publishError =
+        error instanceof PullRequestRefused
+          ? error.message
+          : `Publishing failed: ${(error as Error).message}`;
+    }
+  }
+  task = {
+    ...task,
+    status: publishError
+      ? 'failed'
+      : intent.command === 'plan' && agent.ok
+        ? 'queued'
+        : finalStatus(agent, published),
+    pr: published?.pr?.number ?? task.pr,
+    sessionId: agent.sessionId ?? task.sessionId,
+    costUsd: task.costUsd + agent.costUsd,
+    rev: task.rev + 1,
+  };
+  const view = finalView(deps, intent, agent, published, publishError, branch, started, links);
+  tracking = await writeTracking(octokit, ctx.repo, issue, tracking, renderTracking(task, view), task);
+  await writeSummary(`Pilot: #${issue} — ${view.headline}`, view.details ?? [], [
+    `Tracking comment: ${tracking.url}`,
+  ]);
+  const failed = !agent.ok || publishError !== undefined;
+  if (failed) core.error(redact(publishError ?? agent.errorText ?? view.headline));
+  return {
+    conclusion: failed ? 'failure' : published?.pr || intent.command === 'plan' ? 'success' : 'no_changes',
+    taskStatus: task.status,
+    prNumber: published?.pr?.number,
+    prUrl: published?.pr?.url,
+    branch,
+    costUsd: agent.costUsd,
+    turns: agent.numTurns,
+    sessionId: agent.sessionId,
+  };
+}
+
+function runLinks(deps: Deps, intent: Intent): Array<[string, string]> {
+  const links: Array<[string, string]> = [];
+  if (intent.gateRunId) links.push(['gate run', runUrlOf(deps.ctx, intent.gateRunId)]);
+  links.push(['work run', deps.ctx.runUrl]);
+  return links;
+}
+
+function finalView(
+  deps: Deps,
+  intent: Intent,
+  agent: AgentResult,
+  published: Published | null,
+  publishError: string | undefined,
+  branch: string,
+  started: number,
+  links: Array<[string, string]>,
+): TrackingView {
+  const details: Array<[string, string]> = [
+    ['Outcome', publishError ? 'failed to publish' : agent.ok ? 'success' : agent.stopReason],
+    ['Branch', `\`${branch}\``],
+    ['Pull request', published?.pr ? `#${published.pr.number}` : '—'],
+    ['Cost', formatUsd(agent.costUsd)],
+    ['Turns', String(agent.numTurns)],
+    ['Duration', formatDuration(deps.now() - started)],
+  ];
+  const notes: string[] = [];
+  if (publishError) notes.push(publishError);
+  else if (!agent.ok) notes.push(`**Why:** ${agent.errorText ?? agent.stopReason}`);
+  if (intent.command === 'plan' && agent.ok) notes.push(`**Plan**\n\n${agent.resultText}`);
+  if (agent.permissionDenials.length) {
+    notes.push(
+      `Permission denied for: ${agent.permissionDenials.map((d) => `\`${d.tool_name}\``).join(', ')}`,
+    );
+  }
+  if (published?.notCommitted.length) {
+    notes.push(
+      `Files that were already modified before the agent started were not committed: ${published.notCommitted.map((p) => `\`${p}\``).join(', ')}`,
+    );
+  }
+  const headline = publishError
+    ? 'could not publish the change'
+    : intent.command === 'plan' && agent.ok
+      ? 'plan ready'
+      : headlineOf(agent, published, branch);
+  return { headline, details, body: redact(notes.join('\n\n')), links };
+}

@@ -1,0 +1,41 @@
+// The visible part of the tracking comment. It never starts a line with `/pilot` (no self-triggering).
+import type { TaskDoc } from '../state/task.js';
+
+export interface TrackingView {
+  headline: string;
+  details?: Array<[string, string]>;
+  body?: string;
+  links: Array<[string, string]>;
+}
+
+const ICON: Record<TaskDoc['status'], string> = {
+  queued: '⏳',
+  running: '🛠️',
+  pr_open: '✅',
+  ci_fixing: '🔧',
+  merged: '🎉',
+  closed: '📪',
+  failed: '❌',
+  cancelled: '🛑',
+  budget_exceeded: '💸',
+  needs_human: '🙋',
+};
+
+export function renderTracking(task: TaskDoc, view: TrackingView): string {
+  const lines = [`### ${ICON[task.status]} Pilot — ${view.headline}`, ''];
+  if (view.details?.length) {
+    lines.push('| | |', '|---|---|', ...view.details.map(([k, v]) => `| ${k} | ${v} |`), '');
+  }
+  if (view.body) lines.push(view.body, '');
+  if (view.links.length) lines.push(view.links.map(([label, url]) => `[${label}](${url})`).join(' · '));
+  return lines.join('\n').trim();
+}
+
+export function formatUsd(value: number): string {
+  return `$${value.toFixed(value < 1 ? 4 : 2)}`;
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${s % 60}s`;
+}

@@ -1,0 +1,33 @@
+// One redaction function for every text Pilot publishes (comments, PR body, summary, logs, outputs).
+import * as core from '@actions/core';
+
+const known = new Set<string>();
+
+/** Remembers a secret value (and its `x-access-token` basic-auth form) and masks it in the log. */
+export function registerSecret(value: string | undefined): void {
+  if (!value || value.length < 6) return;
+  for (const form of [value, Buffer.from(`x-access-token:${value}`).toString('base64')]) {
+    known.add(form);
+    core.setSecret(form);
+  }
+}
+
+const PATTERNS: RegExp[] = [
+  /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g,
+  /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g,
+  /\bsk-ant-[A-Za-z0-9_-]{10,}\b/g,
+  /\bAKIA[0-9A-Z]{16}\b/g,
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+];
+
+export function redact(text: string): string {
+  let out = text;
+  for (const secret of known) out = out.split(secret).join('***');
+  for (const pattern of PATTERNS) out = out.replace(pattern, '***');
+  return out;
+}
+
+/** For tests: forget registered secrets. */
+export function resetSecrets(): void {
+  known.clear();
+}
