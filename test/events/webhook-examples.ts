@@ -14,8 +14,7 @@ export const PILOT_EVENTS = [
 ] as const;
 export type PilotEvent = (typeof PILOT_EVENTS)[number];
 
-// Payloads are plain JSON; tests index into them freely.
-// biome-ignore lint/suspicious/noExplicitAny: webhook payloads are arbitrary JSON in tests
+// biome-ignore lint/suspicious/noExplicitAny: webhook payloads are arbitrary JSON that tests index freely
 export type Payload = Record<string, any>;
 
 export interface Example {
