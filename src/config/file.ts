@@ -136,7 +136,9 @@ class FileReader {
     if (known?.spec.secret) {
       this.problem(secretInFile(name, this.file, line));
     } else if (known?.spec.inputOnly) {
-      const accepted = `it as an input of the step ("with: ${name}: …"); the file cannot set it`;
+      const accepted = known.spec.fileEquivalent
+        ? `${known.spec.fileEquivalent} in the file (${name} is an input of the step)`
+        : `it as an input of the step ("with: ${name}: …"); the file cannot set it`;
       this.problem(invalidValue(name, this.value(pair.value), this.where(line), accepted));
     } else if (known) {
       this.setting(known.key, known.spec, name, pair.value);

@@ -8,7 +8,6 @@ import {
   type Config,
   DEFAULT_RUNNERS,
   SETTINGS,
-  type SettingKey,
   type Settings,
   TRIAGE_LEVELS,
   type TriageLevel,
@@ -30,14 +29,14 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   const configPath = inputs.values.configPath ?? SETTINGS.configPath.fallback;
   const file = readFileIfInside(workspace, configPath, inputs.values.configPath !== undefined, problems);
   if (file) problems.push(...file.problems);
-  const settings = { ...defaults(), ...file?.values, ...inputs.values };
+  const { runnersDefault, runnersLong, ...settings } = { ...defaults(), ...file?.values, ...inputs.values };
   problems.push(...crossChecks(settings));
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     ...settings,
     runners: {
-      default: file?.runners.default ?? [...DEFAULT_RUNNERS.default],
-      long: file?.runners.long ?? [...DEFAULT_RUNNERS.long],
+      default: runnersDefault ?? file?.runners.default ?? [...DEFAULT_RUNNERS.default],
+      long: runnersLong ?? file?.runners.long ?? [...DEFAULT_RUNNERS.long],
     },
     triage: triageLevels(file?.triage ?? {}),
     configFile: file ? configPath : undefined,
@@ -72,9 +71,9 @@ function readFileIfInside(
   return file;
 }
 
-function crossChecks(settings: Settings): ConfigProblem[] {
+function crossChecks(settings: Pick<Settings, 'appId' | 'appPrivateKey'>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const pairs: [SettingKey, SettingKey][] = [
+  const pairs: ['appId' | 'appPrivateKey', 'appId' | 'appPrivateKey'][] = [
     ['appId', 'appPrivateKey'],
     ['appPrivateKey', 'appId'],
   ];

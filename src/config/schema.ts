@@ -19,7 +19,7 @@ export const DEFAULT_CLAUDE_CODE_VERSION = '2.1.331';
 export const DEFAULT_RUNNERS = { default: ['ubuntu-latest'], long: ['self-hosted', 'pilot'] } as const;
 
 /** How a raw input string (or a file value) is turned into the typed value before validation. */
-export type Kind = 'string' | 'int' | 'number' | 'boolean' | 'list';
+export type Kind = 'string' | 'int' | 'number' | 'boolean' | 'list' | 'labels';
 
 export interface Setting<S extends z.ZodType = z.ZodType> {
   /** Input name and `.github/pilot.yml` key (kebab-case, a contract with users). */
@@ -35,6 +35,8 @@ export interface Setting<S extends z.ZodType = z.ZodType> {
   secret?: boolean;
   /** Per-step settings: meaningful as an input only (the file cannot choose its own path or the step's phase). */
   inputOnly?: boolean;
+  /** Where the file says the same thing, when it does (named in the error for this key in the file). */
+  fileEquivalent?: string;
 }
 
 function setting<S extends z.ZodType>(spec: Setting<S>): Setting<S> {
@@ -71,6 +73,9 @@ const httpUrl = z
   .refine((text) => /^https?:\/\/[^\s]+$/.test(text) && URL.canParse(text))
   .optional();
 const pathPattern = z.string().trim().min(1);
+
+const RUNNERS_INPUT_ACCEPTED =
+  'runner labels as a JSON list (["self-hosted", "pilot"]) or separated by commas or newlines';
 
 const enumText = (values: readonly string[]) => `one of ${values.join(', ')}`;
 
@@ -317,6 +322,24 @@ export const SETTINGS = {
     fallback: 3,
     accepted: wholeNumberText(0, 20),
   }),
+  runnersDefault: setting({
+    name: 'runners-default',
+    kind: 'labels',
+    schema: z.array(runnerLabel).min(1).optional(),
+    fallback: undefined,
+    accepted: RUNNERS_INPUT_ACCEPTED,
+    inputOnly: true,
+    fileEquivalent: 'runners: { default: … }',
+  }),
+  runnersLong: setting({
+    name: 'runners-long',
+    kind: 'labels',
+    schema: z.array(runnerLabel).min(1).optional(),
+    fallback: undefined,
+    accepted: RUNNERS_INPUT_ACCEPTED,
+    inputOnly: true,
+    fileEquivalent: 'runners: { long: … }',
+  }),
   triageModel: setting({
     name: 'triage-model',
     kind: 'string',
@@ -364,6 +387,8 @@ export interface Settings {
   maxCiFixes: number;
   maxReviewRounds: number;
   triageModel: string | undefined;
+  runnersDefault: string[] | undefined;
+  runnersLong: string[] | undefined;
 }
 
 // The readable interface above and the table cannot drift apart: this line stops compiling if they do.
@@ -394,7 +419,8 @@ export const TRIAGE_FIELDS = {
 export const RUNNERS_ACCEPTED =
   'a runner label or a list of labels, e.g. ubuntu-latest or [self-hosted, pilot]';
 
-export interface Config extends Settings {
+/** Runner inputs are folded into `runners`, the one place routing reads. */
+export interface Config extends Omit<Settings, 'runnersDefault' | 'runnersLong'> {
   /** `runs-on` labels for ordinary and long tasks. */
   runners: { default: string[]; long: string[] };
   /** Per-level overrides; every level is present (empty when the file says nothing about it). */

@@ -23,8 +23,19 @@ export function fromInputText(spec: Setting, raw: string): unknown {
       return DECIMAL.test(raw) ? Number(raw) : raw;
     case 'list':
       return splitList(raw);
+    case 'labels':
+      return raw.startsWith('[') ? parseJson(raw) : splitList(raw);
     default:
       return raw;
+  }
+}
+
+/** `runs-on` style lists arrive as JSON from workflows (`'["self-hosted", "pilot"]'`). */
+function parseJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
   }
 }
 

@@ -124,6 +124,20 @@ const badInputs: BadConfig[] = [
     never: ['hunter2'],
   },
   {
+    name: 'runner labels as broken JSON',
+    inputs: { 'runners-long': '["self-hosted", pilot]' },
+    says: [
+      'runners-long: "[\\"self-hosted\\", pilot]"',
+      'input runners-long',
+      'runner labels as a JSON list',
+    ],
+  },
+  {
+    name: 'an empty JSON list of runner labels',
+    inputs: { 'runners-default': '[]' },
+    says: ['runners-default: []', 'input runners-default', 'runner labels as a JSON list'],
+  },
+  {
     name: 'a config path outside the repository',
     inputs: { 'config-path': '../outside.yml' },
     says: ['config-path: "../outside.yml"', 'input config-path', 'a path relative to the repository root'],
@@ -212,6 +226,11 @@ const badFiles: BadConfig[] = [
     name: 'the phase chosen in the file',
     file: 'phase: gate\n',
     says: ['phase: "gate"', `${FILE} line 1`, 'as an input of the step'],
+  },
+  {
+    name: 'a runner input written into the file',
+    file: 'runners-long: [self-hosted]\n',
+    says: ['runners-long: ["self-hosted"]', `${FILE} line 1`, 'runners: { long: … } in the file'],
   },
   {
     name: 'runners as a single label',

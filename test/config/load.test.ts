@@ -187,6 +187,17 @@ describe('loadConfig', () => {
     expect(config.draftPr).toBe(true);
   });
 
+  it('takes runner labels from inputs as a JSON list or a comma list, over the file', () => {
+    const config = load(
+      { [FILE]: 'runners:\n  default: ubuntu-22.04\n  long: [self-hosted, old]\n' },
+      { 'runners-default': 'ubuntu-24.04, linux', 'runners-long': '["self-hosted", "pilot", "gpu"]' },
+    );
+    expect(config.runners).toEqual({
+      default: ['ubuntu-24.04', 'linux'],
+      long: ['self-hosted', 'pilot', 'gpu'],
+    });
+  });
+
   it('reads the file named by config-path', () => {
     const config = load(
       { 'ops/pilot.yaml': 'max-turns: 7\n', [FILE]: 'max-turns: 99\n' },
