@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -106,6 +107,15 @@ describe('docker/setup-users.sh', () => {
     const result = await setup();
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('uid 1002 is already taken by user other');
+  });
+
+  // visudo comes with sudo, which the runner image has; this machine may not.
+  const visudo = spawnSync('sh', ['-c', 'command -v visudo']).status === 0;
+  it.skipIf(!visudo)('writes sudoers files that visudo accepts', async () => {
+    await setup();
+    for (const file of ['sudoers', 'sudoers.d/pilot-agent']) {
+      expect(spawnSync('visudo', ['-c', '-f', etc(file)]).status).toBe(0);
+    }
   });
 
   it('refuses a root without the runner user', async () => {
