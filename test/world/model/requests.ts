@@ -100,7 +100,12 @@ export function stringsIn(value: unknown, out: string[] = []): string[] {
 
 /** The CLI's working directory, as it tells the model ("Primary working directory: /x"). */
 export function workingDir(req: RecordedRequest): string | undefined {
-  for (const text of stringsIn(req.body)) {
+  return workingDirIn(req.body);
+}
+
+/** Same, searching any part of a request body (e.g. one message). */
+export function workingDirIn(value: unknown): string | undefined {
+  for (const text of stringsIn(value)) {
     const match = /Primary working directory: (.+)/.exec(text);
     if (match) return match[1].trim();
   }

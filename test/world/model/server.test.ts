@@ -97,16 +97,28 @@ describe('scripted model server', () => {
 
   it('gives side requests a short answer without using up the script', async () => {
     const model = await start([say('the real turn')]);
+    // Shapes from the CLI: a tool-free helper (session title) and the quota probe.
     const title = await post('/v1/messages', {
       model: 'small',
       max_tokens: 512,
-      messages: [{ role: 'user', content: 'x' }],
+      messages: [{ role: 'user', content: 'Generate a title for: Fix issue 7' }],
     });
-    const probe = await post('/v1/messages', agentBody({ max_tokens: 1, stream: false }));
+    const probe = await post('/v1/messages', {
+      model: 'm',
+      max_tokens: 1,
+      messages: [{ role: 'user', content: 'quota' }],
+    });
     expect(JSON.parse(title.text).content[0].text).toBe('OK');
     expect(JSON.parse(probe.text).content[0].text).toBe('OK');
     expect(model.remaining()).toBe(1);
     expect(model.requests.map((r) => r.isAgentTurn)).toEqual([false, false]);
+  });
+
+  it('counts a main-loop request run with no tools (--tools "") as an agent turn', async () => {
+    const model = await start([say('planned')]);
+    const { text } = await post('/v1/messages', agentBody({ tools: [], stream: false }));
+    expect(JSON.parse(text).content[0].text).toBe('planned');
+    expect(model.requests[0].isAgentTurn).toBe(true);
   });
 
   it('refuses with an Anthropic error body and x-should-retry: false', async () => {

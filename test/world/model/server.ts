@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type RecordedRequest, stringsIn } from './requests.js';
+import { type RecordedRequest, stringsIn, workingDirIn } from './requests.js';
 import { type ErrorTurn, isErrorTurn, type ModelScript, type ScriptStep, type Turn } from './script.js';
 import { counterIds, frame, type IdSource, type Message, streamEvents, toMessage } from './sse.js';
 
@@ -31,8 +31,11 @@ export interface ModelServer {
 }
 
 /**
- * Claude Code's main loop sends its tool definitions (Bash, Edit, Read, Write, …) with every request;
- * a side call (topic/title, `max_tokens: 1` quota probe) sends no tools or asks for a single token.
+ * Claude Code's main loop sends its tool definitions (Bash, Edit, Read, Write, …) and a `role:"system"`
+ * entry in `messages` stating the environment ("Primary working directory: …"); with `--tools ""` the
+ * tools are `[]` but the environment entry is still there. The CLI's side calls are "tool-free helpers"
+ * (session title, tool-use summaries, …: no tools, no environment entry) and the quota probe
+ * (`max_tokens: 1`, one user message "quota"). None of them showed up in `-p` runs of 2.1.331.
  */
 export const AGENT_TOOLS = new Set([
   'Bash',
@@ -45,11 +48,25 @@ export const AGENT_TOOLS = new Set([
   'Agent',
 ]);
 
-export function looksLikeAgentTurn(req: RecordedRequest): boolean {
+function hasAgentTool(req: RecordedRequest): boolean {
   const tools: unknown = req.body?.tools;
   if (!Array.isArray(tools)) return false;
-  if (typeof req.body?.max_tokens === 'number' && req.body.max_tokens <= 1) return false;
   return tools.some((t: { name?: unknown }) => typeof t?.name === 'string' && AGENT_TOOLS.has(t.name));
+}
+
+function hasEnvironmentEntry(req: RecordedRequest): boolean {
+  const messages: unknown = req.body?.messages;
+  if (!Array.isArray(messages)) return false;
+  // Only a `role:"system"` entry counts: a helper that quotes the prompt in a user message is not the loop.
+  return messages.some(
+    (m: { role?: unknown; content?: unknown }) =>
+      m?.role === 'system' && workingDirIn(m.content) !== undefined,
+  );
+}
+
+export function looksLikeAgentTurn(req: RecordedRequest): boolean {
+  if (typeof req.body?.max_tokens === 'number' && req.body.max_tokens <= 1) return false;
+  return hasAgentTool(req) || hasEnvironmentEntry(req);
 }
 
 const EXHAUSTED: Turn = { text: 'Done.' };
