@@ -60,6 +60,10 @@ export function fromIssues(ctx: EventContext, opts: DecideOptions): EventDecisio
     sender: toActor(p.sender),
     source: 'label' as const,
   };
+  // Pilot closes epics and may drop its label itself: its own actions must not cancel its own work.
+  if (action !== 'labeled' && sameName(p.sender.login, opts.botLogin)) {
+    return ignore(`issues.${action} by Pilot itself (${p.sender.login})`);
+  }
   if (action === 'closed') return intentFor(ctx, { ...base, kind: 'reply', command: 'cancel' });
   if (!p.label) return ignore(`issues.${action} payload has no label`);
   if (!sameName(p.label.name, opts.triggerLabel)) {

@@ -208,6 +208,13 @@ describe('issues variants', () => {
     expect(kinds).toEqual(new Set(['intent', 'ignore']));
   });
 
+  it('does not cancel when Pilot itself closes the issue or removes the label', () => {
+    const p = example('issues', 'unlabeled');
+    const pilot = { login: 'github-actions[bot]', id: 41898282, type: 'Bot' };
+    check(run('issues', { ...p, label: { name: 'pilot' }, sender: pilot }), { ignore: /by Pilot itself/ });
+    check(run('issues', { ...p, action: 'closed', sender: pilot }), { ignore: /by Pilot itself/ });
+  });
+
   it('a trigger label sets the sender, not the issue author, as the one who asked', () => {
     const base = example('issues', 'labeled');
     const payload = {
