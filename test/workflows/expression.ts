@@ -23,8 +23,10 @@ function tokenize(src: string): Token[] {
       i++;
       for (;;) {
         if (i >= src.length) throw new Error(`unterminated string in ${src}`);
-        if (src[i] === "'" && src[i + 1] === "'") (s += "'"), (i += 2);
-        else if (src[i] === "'") break;
+        if (src[i] === "'" && src[i + 1] === "'") {
+          s += "'";
+          i += 2;
+        } else if (src[i] === "'") break;
         else s += src[i++];
       }
       i++;
