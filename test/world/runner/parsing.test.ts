@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateDefault, evaluatePostIf, inputEnvName } from './action-yml.js';
 import { cacheModeFor, headBranchFor, refFor } from './context.js';
+import { repositoryDispatchPayload } from './dispatch.js';
 import { maskSecrets, parseKeyValueFile, parsePathFile, parseWorkflowCommands } from './file-commands.js';
 
 describe('file commands', () => {
@@ -97,5 +98,30 @@ describe('event context', () => {
     expect(refFor('push', { ref: 'refs/heads/dev' }, 'main')).toBe('refs/heads/dev');
     expect(refFor('workflow_dispatch', { ref: 'feature' }, 'main')).toBe('refs/heads/feature');
     expect(refFor('schedule', {}, 'main')).toBe('refs/heads/main');
+  });
+});
+
+describe('repository_dispatch payload', () => {
+  it("follows the webhook example's shape, pointed at the dispatching repository", () => {
+    const payload = repositoryDispatchPayload(
+      { owner: 'alice', repo: 'proj', event_type: 'pilot', client_payload: { issue: 4 } },
+      { defaultBranch: 'trunk' },
+    );
+    expect(Object.keys(payload)).toEqual(['action', 'branch', 'client_payload', 'repository', 'sender']);
+    expect(payload).toMatchObject({
+      action: 'pilot',
+      branch: 'trunk',
+      client_payload: { issue: 4 },
+      repository: {
+        name: 'proj',
+        full_name: 'alice/proj',
+        html_url: 'https://github.com/alice/proj',
+        url: 'https://api.github.com/repos/alice/proj',
+        default_branch: 'trunk',
+        owner: { login: 'alice' },
+      },
+      sender: { login: 'github-actions[bot]', id: 41898282, type: 'Bot' },
+    });
+    expect(JSON.stringify(payload)).not.toMatch(/octo-org|octo-repo/);
   });
 });
