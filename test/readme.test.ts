@@ -1,0 +1,98 @@
+// The README's tables, action.yml and what src/config/inputs.ts reads must never drift apart
+// (claude-code-action keeps the same promise with a test in base-action/test/).
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { INPUT_DEFAULTS, INPUT_NAMES } from '../src/config/inputs.js';
+import { OUTPUTS } from '../src/constants.js';
+
+interface ActionYaml {
+  name: string;
+  runs: Record<string, string>;
+  inputs: Record<string, { description?: string; required?: boolean; default?: unknown }>;
+  outputs: Record<string, { description?: string }>;
+}
+
+const action = parse(readFileSync(new URL('../action.yml', import.meta.url), 'utf8')) as ActionYaml;
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+
+/** Rows of the first table under a `## heading`, as cells without surrounding backticks. */
+function table(heading: string): string[][] {
+  const lines = readme.split('\n');
+  const start = lines.indexOf(`## ${heading}`);
+  if (start < 0) throw new Error(`README has no "## ${heading}" section`);
+  const rows: string[][] = [];
+  for (const line of lines.slice(lines.findIndex((l, i) => i > start && l.startsWith('|')))) {
+    if (!line.startsWith('|')) break;
+    rows.push(cells(line));
+  }
+  return rows.slice(2); // header and separator
+}
+
+function cells(line: string): string[] {
+  return line
+    .slice(1, line.trimEnd().length - 1)
+    .split(/(?<!\\)\|/)
+    .map((cell) => cell.trim().replace(/^`(.*)`$/, '$1'));
+}
+
+const readmeInputs = new Map(table('Inputs').map(([name, , byDefault]) => [name, byDefault]));
+const readmeOutputs = table('Outputs').map(([name]) => name);
+const actionDefaults = Object.fromEntries(
+  Object.entries(action.inputs).map(([name, input]) => [
+    name,
+    input.default === undefined ? '' : String(input.default),
+  ]),
+);
+const sorted = (names: Iterable<string>) => [...names].sort();
+
+describe('README, action.yml and the config reader agree', () => {
+  it('list the same inputs', () => {
+    expect(sorted(readmeInputs.keys())).toEqual(sorted(Object.keys(action.inputs)));
+    expect(sorted(INPUT_NAMES)).toEqual(sorted(Object.keys(action.inputs)));
+  });
+
+  it('show the same default for every input', () => {
+    expect(Object.fromEntries(readmeInputs)).toEqual(actionDefaults);
+    expect(INPUT_DEFAULTS).toEqual(actionDefaults);
+  });
+
+  it('list the same outputs, which are the names the code sets', () => {
+    expect(sorted(readmeOutputs)).toEqual(sorted(Object.keys(action.outputs)));
+    expect(sorted(Object.values(OUTPUTS))).toEqual(sorted(Object.keys(action.outputs)));
+  });
+
+  it('describe every input and output, and make no input required', () => {
+    for (const [name, input] of Object.entries(action.inputs)) {
+      expect(input.description, name).toMatch(/\w/);
+      expect(input.required, name).toBe(false);
+    }
+    for (const [name, output] of Object.entries(action.outputs))
+      expect(output.description, name).toMatch(/\w/);
+  });
+
+  it('run main and post on node24, post always', () => {
+    expect(action.runs).toEqual({
+      using: 'node24',
+      main: 'dist/main/index.js',
+      post: 'dist/post/index.js',
+      'post-if': 'always()',
+    });
+  });
+
+  it('give the two quickstart commands for a fresh clone', () => {
+    const quickstart = readme.slice(readme.indexOf('## Quickstart'), readme.indexOf('## Minimal workflow'));
+    const block = quickstart.match(/```sh\n([\s\S]*?)```/)?.[1] ?? '';
+    expect(block.trim().split('\n')).toEqual(['npm ci && npm run demo', 'npm test']);
+  });
+
+  it('lists every /pilot command', () => {
+    const commands = table('Commands').map(([command]) => command);
+    for (const name of ['run', 'plan', 'retry', 'cancel', 'status', 'fix', 'help']) {
+      expect(
+        commands.some((c) => c.includes(`/pilot ${name}`)),
+        name,
+      ).toBe(true);
+    }
+  });
+});
