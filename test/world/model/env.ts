@@ -12,14 +12,16 @@ export const CLAUDE_BIN = fileURLToPath(new URL('../../../node_modules/.bin/clau
 
 export interface ClaudeEnvOptions {
   baseUrl: string;
-  /** A fresh directory for this run; HOME and CLAUDE_CONFIG_DIR are created under it. */
+  /** A fresh directory for this run; HOME, CLAUDE_CONFIG_DIR (`.claude`) and TMPDIR (`tmp`) live in it. */
   home: string;
   apiKey?: string;
 }
 
 export function claudeEnv(opts: ClaudeEnvOptions): Record<string, string> {
   const configDir = path.join(opts.home, '.claude');
+  const tmpDir = path.join(opts.home, 'tmp');
   mkdirSync(configDir, { recursive: true });
+  mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
   return {
     HOME: opts.home,
     CLAUDE_CONFIG_DIR: configDir,
@@ -28,6 +30,9 @@ export function claudeEnv(opts: ClaudeEnvOptions): Record<string, string> {
     // Skips the `HEAD /api/hello` preflight, telemetry and error reporting.
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
     DISABLE_AUTOUPDATER: '1',
+    // The CLI otherwise leaves per-project task dirs and probes in the shared /tmp/claude-<uid>/.
+    TMPDIR: tmpDir,
+    CLAUDE_CODE_TMPDIR: tmpDir,
     PATH: process.env.PATH ?? '/usr/bin:/bin',
   };
 }
