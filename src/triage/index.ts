@@ -3,14 +3,11 @@ export { classify, levelFromLabels } from './classify.js';
 export { type Classification, type IssueText, LEVELS, type Level, type Signals } from './levels.js';
 export {
   DEFAULT_ROUTES,
-  DEFAULT_RUNNERS,
   JOB_TIMEOUT_MARGIN_MINUTES,
   jobTimeoutMinutes,
   type Route,
   type RouteTable,
-  RouteTableSchema,
   type RunnerKind,
-  RunnerLabelsSchema,
   type Runners,
   resolveRunner,
   routeFor,

@@ -1,7 +1,7 @@
 // Level → how much room the agent gets and where it runs. Defaults here; `.github/pilot.yml` can
-// override any field per level (`triage.routes`), and runner labels come from `runners.default|long`.
-import { z } from 'zod';
-import { LEVELS, type Level } from './levels.js';
+// override any field per level (`triage: { <level>: … }`, parsed in src/config), and runner labels come
+// from `runners.default|long` (defaults in src/config/schema.ts).
+import type { Level } from './levels.js';
 
 export type RunnerKind = 'default' | 'long';
 
@@ -33,27 +33,8 @@ export const DEFAULT_ROUTES: Readonly<Record<Level, Readonly<Route>>> = {
   epic: { maxTurns: 150, timeoutMinutes: 240, runner: 'long' },
 };
 
-export const DEFAULT_RUNNERS: Readonly<Runners> = { default: 'ubuntu-latest', long: 'ubuntu-latest' };
-
 /** Room for checkout, setup and the post step around the agent's own deadline. */
 export const JOB_TIMEOUT_MARGIN_MINUTES = 10;
-
-const routeOverride = z
-  .object({
-    model: z.string().min(1),
-    maxTurns: z.number().int().positive(),
-    timeoutMinutes: z.number().int().positive(),
-    runner: z.enum(['default', 'long']),
-  })
-  .partial()
-  .strict();
-
-/** Schema for the per-level overrides in the config file (for src/config to embed). */
-export const RouteTableSchema = z.partialRecord(z.enum(LEVELS), routeOverride);
-
-const label = z.string().trim().min(1);
-/** Schema for one runner entry: a label or a list of labels, as `runs-on` accepts. */
-export const RunnerLabelsSchema = z.union([label, z.array(label).min(1)]);
 
 export function routeFor(level: Level, table: RouteTable = {}): Route {
   const override = definedOnly(table[level] ?? {});
