@@ -87,7 +87,6 @@ export const SETTINGS = {
     kind: 'string',
     schema: optionalText,
     fallback: undefined,
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: an Actions expression, shown as action.yml writes it
     shownDefault: '${{ github.token }}',
     accepted: 'a GitHub token',
     secret: true,

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describeConfig } from '../../src/config/describe.js';
 import { type Config, loadConfig } from '../../src/config/load.js';
 import { clearInputs, makeWorkspace, removeWorkspaces, setInputs } from './inputs-env.js';
 
@@ -249,5 +250,32 @@ describe('loadConfig', () => {
     const second = load();
     expect(second.prLabels).toEqual(['pilot']);
     expect(second.runners.long).toEqual(['self-hosted', 'pilot']);
+  });
+});
+
+describe('describeConfig', () => {
+  beforeEach(clearInputs);
+  afterEach(() => {
+    clearInputs();
+    removeWorkspaces();
+  });
+
+  it('shows the effective settings by their user-facing names, secrets only as set or not set', () => {
+    const config = load(
+      { [FILE]: 'max-turns: 40\ntriage:\n  epic: { runner: long }\n' },
+      { 'anthropic-api-key': 'sk-ant-api03-visible?', 'allowed-bash': 'npm test,npm run lint' },
+    );
+    const lines = Object.fromEntries(describeConfig(config).map((line) => [line.name, line.value]));
+    expect(lines).toMatchObject({
+      'max-turns': '40',
+      'allowed-bash': 'npm test, npm run lint',
+      'anthropic-api-key': 'set',
+      'claude-code-oauth-token': 'not set',
+      model: '(not set)',
+      'allow-users': '(none)',
+      'runners.long': 'self-hosted, pilot',
+      'triage.epic': '{"runner":"long"}',
+    });
+    expect(JSON.stringify(lines)).not.toContain('sk-ant');
   });
 });

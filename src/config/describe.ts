@@ -1,0 +1,35 @@
+// The effective configuration as users write it (kebab-case names, plain values), for `/pilot help` and
+// the job summary. Secrets are reduced to "set" / "not set": this text is posted to the issue.
+
+import type { Config } from './schema.js';
+import { SETTINGS, type Setting, type SettingKey, TRIAGE_LEVELS } from './schema.js';
+
+export interface ConfigLine {
+  name: string;
+  value: string;
+}
+
+const HIDDEN_FROM_SUMMARY = new Set<SettingKey>(['runnersDefault', 'runnersLong']);
+
+export function describeConfig(config: Config): ConfigLine[] {
+  const lines: ConfigLine[] = [];
+  for (const [key, spec] of Object.entries(SETTINGS) as [SettingKey, Setting][]) {
+    if (HIDDEN_FROM_SUMMARY.has(key)) continue;
+    const value = (config as unknown as Record<string, unknown>)[key];
+    lines.push({ name: spec.name, value: spec.secret ? (value ? 'set' : 'not set') : show(value) });
+  }
+  lines.push({ name: 'runners.default', value: show(config.runners.default) });
+  lines.push({ name: 'runners.long', value: show(config.runners.long) });
+  for (const level of TRIAGE_LEVELS) {
+    const overrides = Object.entries(config.triage[level]);
+    if (overrides.length > 0) lines.push({ name: `triage.${level}`, value: show(config.triage[level]) });
+  }
+  return lines;
+}
+
+function show(value: unknown): string {
+  if (value === undefined || value === '') return '(not set)';
+  if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.join(', ');
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
