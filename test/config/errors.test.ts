@@ -143,6 +143,12 @@ const badInputs: BadConfig[] = [
     says: ['config-path: "../outside.yml"', 'input config-path', 'a path relative to the repository root'],
   },
   {
+    name: 'a config path that names a directory',
+    inputs: { 'config-path': '.github' },
+    file: 'max-turns: 10\n',
+    says: ['config-path: ".github"', 'input config-path', 'a readable YAML file'],
+  },
+  {
     name: 'a chosen config file that does not exist',
     inputs: { 'config-path': 'ops/pilot.yml' },
     says: ['config-path: "ops/pilot.yml"', 'input config-path', 'a file that exists in the repository'],
