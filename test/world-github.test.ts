@@ -64,6 +64,7 @@ describe('authentication', () => {
 
     const authors = gh.comments(O, R, issue).map((c) => [c.user.login, c.user.type, c.user.id]);
     expect(authors[0]).toEqual(['github-actions[bot]', 'Bot', 41898282]);
+    expect(gh.json.user('github-actions[bot]').node_id).toBe('MDM6Qm90NDE4OTgyODI=');
     expect(authors[1].slice(0, 2)).toEqual(['pilot-app[bot]', 'Bot']);
     expect(
       gh
@@ -71,6 +72,28 @@ describe('authentication', () => {
         .filter((r) => r.method === 'POST')
         .map((r) => r.actor),
     ).toEqual(['github-actions[bot]', 'pilot-app[bot]']);
+  });
+});
+
+describe('token permissions', () => {
+  it('answers 403 Resource not accessible by integration when the run token lacks the scope', async () => {
+    const run = gh.startRun({ owner: O, repo: R, event: 'issue_comment', headBranch: 'main', headSha: SHA });
+    const limited = getOctokit(gh.tokenForRun(run, { issues: 'write', actions: 'read' }), {
+      baseUrl: gh.url,
+    });
+    const e = await failure(limited.rest.actions.cancelWorkflowRun({ ...repo, run_id: run }));
+    expect(e.status).toBe(403);
+    expect(e.response.data.message).toBe('Resource not accessible by integration');
+    expect(gh.cancelRequested(run)).toBe(false);
+    expect((await limited.rest.actions.getWorkflowRun({ ...repo, run_id: run })).data.id).toBe(run);
+    expect((await limited.rest.repos.get(repo)).status).toBe(200);
+  });
+
+  it('reports primary rate-limit headers, 1,000 an hour for GITHUB_TOKEN', async () => {
+    await bot.rest.repos.get(repo);
+    const { headers } = await bot.rest.repos.get(repo);
+    expect(headers['x-ratelimit-limit']).toBe('1000');
+    expect(headers['x-ratelimit-remaining']).toBe('998');
   });
 });
 

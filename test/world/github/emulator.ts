@@ -1,7 +1,7 @@
 // The GitHub REST emulator as tests use it: start it, seed state, point the real Octokit at `url`,
 // then read back what the code under test did. It is also the runner harness's `RunHost`.
 import type { DispatchRecord, RunHost, RunInfo } from '../types.js';
-import type { Caller } from './http.js';
+import type { Caller, TokenPermissions } from './http.js';
 import { ROUTES } from './routes/index.js';
 import { type ActiveFault, type Fault, GitHubServer, type RequestRecord } from './server.js';
 import * as shapes from './shapes.js';
@@ -51,6 +51,15 @@ export interface RepoInit {
   private?: boolean;
   /** "Allow GitHub Actions to create and approve pull requests" (default true here). */
   allowActionsToCreatePullRequests?: boolean;
+}
+
+export interface TokenOptions {
+  /** An Actions token: subject to "Allow GitHub Actions to create and approve pull requests". */
+  actions?: boolean;
+  /** The run the token belongs to (recorded as `fromRunId` on its dispatches). */
+  runId?: number;
+  /** The token's scopes, like a workflow's `permissions:`; omitted = unrestricted. */
+  permissions?: TokenPermissions;
 }
 
 export type ReactionTarget = { issue: number } | { comment: number };
@@ -120,20 +129,25 @@ export class GitHubEmulator implements RunHost {
    * Makes `token` valid as `user` (a human, or an App's `<slug>[bot]`). `actions: true` marks it as
    * an Actions token (subject to the PR-creation setting); `runId` ties its dispatches to a run.
    */
-  addToken(
-    token: string,
-    user: string | { login: string; type?: UserType },
-    opts: { actions?: boolean; runId?: number } = {},
-  ): User {
+  addToken(token: string, user: string | { login: string; type?: UserType }, opts: TokenOptions = {}): User {
     const u = typeof user === 'string' ? this.state.user(user) : this.state.user(user.login, user.type);
-    this.tokens.set(token, { user: u, actionsToken: opts.actions ?? false, runId: opts.runId });
+    const caller = {
+      user: u,
+      actionsToken: opts.actions ?? false,
+      runId: opts.runId,
+      permissions: opts.permissions,
+    };
+    this.tokens.set(token, caller);
     return u;
   }
 
-  /** A `GITHUB_TOKEN` for one run: `github-actions[bot]`, and dispatches record `fromRunId`. */
-  tokenForRun(runId: number): string {
-    const token = `ghs_run${runId}_${fakeSha(`run-${runId}`).slice(0, 20)}`;
-    this.tokens.set(token, { user: ACTIONS_BOT, actionsToken: true, runId });
+  /**
+   * A `GITHUB_TOKEN` for one run: `github-actions[bot]`, its dispatches record `fromRunId`, and with
+   * `permissions` (e.g. `{ issues: 'write', actions: 'read' }`) other scopes answer 403.
+   */
+  tokenForRun(runId: number, permissions?: TokenPermissions): string {
+    const token = `ghs_run${runId}_${fakeSha(`run-${runId}-${JSON.stringify(permissions ?? {})}`).slice(0, 20)}`;
+    this.tokens.set(token, { user: ACTIONS_BOT, actionsToken: true, runId, permissions });
     return token;
   }
 

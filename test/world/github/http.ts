@@ -4,12 +4,19 @@ import type { GitHubState, User } from './state.js';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
+/** `GITHUB_TOKEN` permission scopes the emulator enforces (`permissions:` in a workflow). */
+export type Scope = 'actions' | 'checks' | 'contents' | 'issues' | 'metadata' | 'pull_requests';
+export type Access = 'none' | 'read' | 'write';
+export type TokenPermissions = Partial<Record<Scope, Access>>;
+
 /** Who made a request: the identity the token maps to, and the workflow run it belongs to (if any). */
 export interface Caller {
   user: User;
   /** True for the Actions `GITHUB_TOKEN`, which GitHub treats specially (PR creation setting). */
   actionsToken: boolean;
   runId?: number;
+  /** Scopes of an Actions/App token; undefined = unrestricted (a human's classic token). */
+  permissions?: TokenPermissions;
 }
 
 export interface RouteContext {
@@ -35,6 +42,15 @@ export interface Route {
   /** Path template exactly as in GitHub's OpenAPI description. */
   path: string;
   handler: (ctx: RouteContext) => Reply;
+  /** The permission scope the route needs: read for GET, write otherwise. */
+  scope?: Scope;
+}
+
+/** Whether a token with `permissions` may call a route of `scope` with `method`. */
+export function allowed(permissions: TokenPermissions | undefined, scope: Scope, method: Method): boolean {
+  if (!permissions) return true;
+  const granted = permissions[scope] ?? (scope === 'metadata' ? 'read' : 'none');
+  return method === 'GET' ? granted !== 'none' : granted === 'write';
 }
 
 const DOCS = 'https://docs.github.com/rest';

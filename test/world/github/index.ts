@@ -6,7 +6,9 @@ export {
   type RepoInit,
   type StartOptions,
   startGitHub,
+  type TokenOptions,
 } from './emulator.js';
+export type { Access, Scope, TokenPermissions } from './http.js';
 export type { ActiveFault, Fault, RequestRecord } from './server.js';
 export {
   ACTIONS_BOT,

@@ -2,9 +2,9 @@
 // log of every request. Routes come from the declarative table in routes/.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApiError, type Caller, compilePath, type Method, type Reply, type Route } from './http.js';
+import { ApiError, allowed, type Caller, compilePath, type Method, type Reply, type Route } from './http.js';
 import { JOB_LOG_PATH } from './routes/actions.js';
-import type { GitHubState } from './state.js';
+import { ACTIONS_BOT, type GitHubState } from './state.js';
 
 export interface Fault {
   method?: Method;
@@ -48,6 +48,7 @@ export class GitHubServer {
   private readonly compiled: CompiledRoute[];
   private readonly server: http.Server;
   private requestCounter = 0;
+  private readonly rateWindows = new Map<string, { used: number; reset: number }>();
 
   constructor(
     private readonly state: GitHubState,
@@ -86,6 +87,7 @@ export class GitHubServer {
     this.requests.push(record);
     const reply = this.respond(method, url, req.headers.authorization, raw, record);
     record.status = reply.status;
+    if (record.actor) reply.headers = { ...this.rateLimitHeaders(record.actor), ...reply.headers };
     this.send(res, reply);
   }
 
@@ -107,6 +109,10 @@ export class GitHubServer {
         if (route.method !== method) continue;
         const params = match(url.pathname);
         if (!params) continue;
+        if (!allowed(caller.permissions, route.scope ?? 'metadata', route.method)) {
+          // What GitHub answers when the workflow's `permissions:` lack the scope.
+          throw new ApiError(403, 'Resource not accessible by integration');
+        }
         return route.handler({
           params,
           query: url.searchParams,
@@ -122,6 +128,28 @@ export class GitHubServer {
         return { status: error.status, body: error.toBody(), headers: error.headers };
       throw error;
     }
+  }
+
+  /**
+   * GitHub's primary rate-limit headers, counted per identity (reported, not enforced):
+   * `GITHUB_TOKEN` gets 1,000 requests an hour, other tokens 5,000. Inject a fault to exceed them.
+   */
+  private rateLimitHeaders(actor: string): Record<string, string> {
+    const now = Math.floor(Date.now() / 1000);
+    let window = this.rateWindows.get(actor);
+    if (!window || window.reset <= now) {
+      window = { used: 0, reset: now + 3600 };
+      this.rateWindows.set(actor, window);
+    }
+    window.used++;
+    const limit = actor === ACTIONS_BOT.login ? 1000 : 5000;
+    return {
+      'x-ratelimit-limit': String(limit),
+      'x-ratelimit-remaining': String(Math.max(limit - window.used, 0)),
+      'x-ratelimit-used': String(window.used),
+      'x-ratelimit-reset': String(window.reset),
+      'x-ratelimit-resource': 'core',
+    };
   }
 
   private authorize(authorization: string | undefined): Caller {

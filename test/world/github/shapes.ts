@@ -19,8 +19,9 @@ import { REACTION_CONTENTS } from './state.js';
 
 type Json = Record<string, unknown>;
 
+/** GitHub's legacy global id: base64 of `0<length of kind>:<kind><id>` (`MDQ6VXNlcjE=` is User 1). */
 export function nodeId(kind: string, id: number): string {
-  return Buffer.from(`04:${kind}${id}`).toString('base64').replace(/=+$/, '');
+  return Buffer.from(`0${kind.length}:${kind}${id}`).toString('base64');
 }
 
 export function userJson(s: GitHubState, u: User): Json {
@@ -29,7 +30,10 @@ export function userJson(s: GitHubState, u: User): Json {
     login: u.login,
     id: u.id,
     node_id: nodeId(u.type === 'Bot' ? 'Bot' : u.type === 'Organization' ? 'Organization' : 'User', u.id),
-    avatar_url: `https://avatars.githubusercontent.com/u/${u.id}?v=4`,
+    avatar_url:
+      u.type === 'Bot'
+        ? `https://avatars.githubusercontent.com/in/${u.id}?v=4`
+        : `https://avatars.githubusercontent.com/u/${u.id}?v=4`,
     gravatar_id: '',
     url: api,
     html_url:

@@ -1,11 +1,24 @@
 // The emulator's whole route table, declarative so the conformance test can enumerate it.
-import type { Route } from '../http.js';
+import type { Route, Scope } from '../http.js';
 import { actionsRoutes } from './actions.js';
 import { cacheRoutes } from './caches.js';
 import { gitRoutes } from './git.js';
 import { issueRoutes } from './issues.js';
 import { pullRoutes } from './pulls.js';
 import { repoRoutes } from './repos.js';
+
+/** Which `GITHUB_TOKEN` permission each family of routes needs (first match wins). */
+const SCOPES: Array<[RegExp, Scope]> = [
+  [/\/dispatches$|\/git\//, 'contents'],
+  [/\/pulls/, 'pull_requests'],
+  [/\/issues|\/labels/, 'issues'],
+  [/\/actions\//, 'actions'],
+  [/\/check-runs/, 'checks'],
+];
+
+function withScope(route: Route): Route {
+  return { ...route, scope: route.scope ?? SCOPES.find(([re]) => re.test(route.path))?.[1] ?? 'metadata' };
+}
 
 export const ROUTES: readonly Route[] = [
   ...repoRoutes,
@@ -14,4 +27,4 @@ export const ROUTES: readonly Route[] = [
   ...actionsRoutes,
   ...gitRoutes,
   ...cacheRoutes,
-];
+].map(withScope);
