@@ -1,0 +1,5 @@
+// The model gateway (see server.ts): start it, point the agent at it with gatewayEnv, read its usage.
+export { type Credential, OAUTH_BETA } from './headers.js';
+export type { GatewayUsage } from './ledger.js';
+export { DEFAULT_PRICES, type Price, type PriceRule, priceFor } from './prices.js';
+export { type Gateway, type GatewayOptions, gatewayEnv, startGateway } from './server.js';

@@ -1,0 +1,152 @@
+// Reads token usage out of Messages API responses as they pass through, without holding them up.
+// Streams: `message_start` carries the input side (input, cache read/write) and the model;
+// `message_delta` carries cumulative counts (output, and possibly updated input-side fields).
+// https://docs.anthropic.com/en/docs/build-with-claude/streaming#event-types
+// Plain JSON answers carry `usage` and `model` in the body.
+import { StringDecoder } from 'node:string_decoder';
+import { z } from 'zod';
+import { NO_TOKENS, type TokenCounts } from './prices.js';
+
+const count = z.number().nonnegative().finite().nullish();
+
+const UsageSchema = z.object({
+  input_tokens: count,
+  output_tokens: count,
+  cache_read_input_tokens: count,
+  cache_creation_input_tokens: count,
+  cache_creation: z.object({ ephemeral_1h_input_tokens: count }).nullish(),
+  server_tool_use: z.object({ web_search_requests: count }).nullish(),
+});
+type WireUsage = z.infer<typeof UsageSchema>;
+
+const MessageSchema = z.object({ model: z.string().optional(), usage: UsageSchema.optional() });
+
+const EventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('message_start'), message: MessageSchema }),
+  z.object({ type: z.literal('message_delta'), usage: UsageSchema.nullish() }),
+]);
+
+/** Where a meter reports what it learned: the model, and token increments as they become known. */
+export interface UsageSink {
+  model(model: string): void;
+  add(tokens: TokenCounts): void;
+}
+
+/**
+ * Tracks one message's cumulative counts and reports only the increase, so usage is accounted live
+ * (a cap sees a long stream's input cost at its first event) and nothing is counted twice.
+ */
+class MessageCounts {
+  private seen: TokenCounts = { ...NO_TOKENS };
+
+  constructor(private readonly sink: UsageSink) {}
+
+  update(usage: WireUsage | null | undefined): void {
+    if (!usage) return;
+    const next: TokenCounts = {
+      input: usage.input_tokens ?? this.seen.input,
+      output: usage.output_tokens ?? this.seen.output,
+      cacheRead: usage.cache_read_input_tokens ?? this.seen.cacheRead,
+      cacheWrite: usage.cache_creation_input_tokens ?? this.seen.cacheWrite,
+      cacheWrite1h: usage.cache_creation?.ephemeral_1h_input_tokens ?? this.seen.cacheWrite1h,
+      webSearch: usage.server_tool_use?.web_search_requests ?? this.seen.webSearch,
+    };
+    const increase = { ...NO_TOKENS };
+    let changed = false;
+    for (const key of Object.keys(next) as (keyof TokenCounts)[]) {
+      // Counts are cumulative; a smaller number never refunds what was already counted.
+      increase[key] = Math.max(0, next[key] - this.seen[key]);
+      if (increase[key] > 0) changed = true;
+    }
+    this.seen = next;
+    if (changed) this.sink.add(increase);
+  }
+}
+
+export interface Meter {
+  feed(chunk: Buffer): void;
+  end(): void;
+}
+
+/** A meter for responses that carry no usage (errors, count_tokens, other routes). */
+export const NO_METER: Meter = { feed: () => {}, end: () => {} };
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** SSE frames are separated by a blank line; `data:` lines of one frame join with "\n". */
+function frameData(frame: string): string {
+  return frame
+    .split(/\r?\n/)
+    .filter((line) => line.startsWith('data:'))
+    .map((line) => line.slice('data:'.length).replace(/^ /, ''))
+    .join('\n');
+}
+
+const FRAME_END = /\r?\n\r?\n/;
+
+export function sseMeter(sink: UsageSink): Meter {
+  const decoder = new StringDecoder('utf8');
+  const counts = new MessageCounts(sink);
+  let pending = '';
+
+  function handle(frame: string): void {
+    const event = EventSchema.safeParse(parseJson(frameData(frame)));
+    if (!event.success) return;
+    if (event.data.type === 'message_start') {
+      if (event.data.message.model) sink.model(event.data.message.model);
+      counts.update(event.data.message.usage);
+    } else {
+      counts.update(event.data.usage);
+    }
+  }
+
+  // Searched in the accumulated text, so a "\r\n" split across two chunks still reads as one break.
+  function drain(): void {
+    let boundary = FRAME_END.exec(pending);
+    while (boundary) {
+      handle(pending.slice(0, boundary.index));
+      pending = pending.slice(boundary.index + boundary[0].length);
+      boundary = FRAME_END.exec(pending);
+    }
+  }
+
+  return {
+    feed(chunk) {
+      pending += decoder.write(chunk);
+      drain();
+    },
+    end() {
+      pending += decoder.end();
+      drain();
+      if (pending.trim() !== '') handle(pending);
+      pending = '';
+    },
+  };
+}
+
+/** Messages answers are small; anything past this is not a Messages answer worth parsing. */
+const MAX_JSON_BYTES = 64 * 1024 * 1024;
+
+export function jsonMeter(sink: UsageSink): Meter {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  return {
+    feed(chunk) {
+      size += chunk.length;
+      if (size <= MAX_JSON_BYTES) chunks.push(chunk);
+    },
+    end() {
+      if (size > MAX_JSON_BYTES) return;
+      const body = MessageSchema.safeParse(parseJson(Buffer.concat(chunks).toString('utf8')));
+      if (!body.success) return;
+      if (body.data.model) sink.model(body.data.model);
+      new MessageCounts(sink).update(body.data.usage);
+    },
+  };
+}

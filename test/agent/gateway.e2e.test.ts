@@ -1,0 +1,121 @@
+// The real `claude` CLI through the model gateway to the scripted model server: the cost cap stops a
+// run for good, and the agent never holds the real key.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { type Gateway, gatewayEnv, startGateway } from '../../src/agent/gateway/index.js';
+import {
+  bash,
+  claudeEnv,
+  headlessArgs,
+  type ModelScript,
+  type ModelServer,
+  say,
+  spawnClaude,
+  startModel,
+} from '../world/model/index.js';
+import { toolResults } from '../world/model/requests.js';
+
+const REAL_KEY = 'sk-ant-api03-real-model-key-that-only-pilot-holds-0000';
+
+interface Rig {
+  model: ModelServer;
+  gateway: Gateway;
+  workspace: string;
+  env: Record<string, string>;
+  lines: string[];
+}
+
+/** Model server ← gateway ← (the CLI's environment), all closed when the test ends. */
+async function rig(script: ModelScript, maxCostUsd: number): Promise<Rig> {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'pilot-gateway-'));
+  const workspace = path.join(root, 'workspace');
+  mkdirSync(workspace);
+  const model = await startModel(script);
+  const lines: string[] = [];
+  const gateway = await startGateway({
+    upstream: model.url,
+    credential: { apiKey: REAL_KEY },
+    maxCostUsd,
+    log: (line) => lines.push(line),
+  });
+  onTestFinished(async () => {
+    await gateway.close();
+    await model.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+  const base = claudeEnv({ baseUrl: gateway.url, home: path.join(root, 'home') });
+  return { model, gateway, workspace, lines, env: { ...base, ...gatewayEnv(gateway) } };
+}
+
+async function runClaude(r: Rig, prompt: string, allowed: string) {
+  const proc = spawnClaude({
+    args: headlessArgs(prompt, ['--allowedTools', allowed]),
+    cwd: r.workspace,
+    env: r.env,
+  });
+  onTestFinished(() => proc.kill());
+  return proc.done;
+}
+
+/**
+ * One turn that costs at least $0.30 whatever model the CLI asks for (Haiku prices are the lowest).
+ * Not a million input tokens: that fills the context window and the CLI starts compacting instead.
+ */
+const EXPENSIVE = { usage: { input_tokens: 150_000, output_tokens: 30_000 } };
+
+describe('the model gateway with the real claude CLI', () => {
+  it('stops the run at the cost cap: one refusal, no retries, nothing more upstream', {
+    timeout: 45_000,
+  }, async () => {
+    const r = await rig(
+      [
+        { ...bash('echo one', 'First step'), ...EXPENSIVE },
+        bash('echo two', 'Second step'),
+        bash('echo three', 'Third step'),
+        say('All done.'),
+      ],
+      0.25,
+    );
+
+    const run = await runClaude(r, 'Do three steps', 'Bash(echo:*)');
+
+    expect(run.exitCode).toBe(1);
+    expect(run.result).toMatchObject({ is_error: true, terminal_reason: 'api_error', api_error_status: 429 });
+    expect(run.result?.result).toContain("Pilot's cost cap is reached");
+    expect(r.gateway.tripped()).toBe(true);
+    // The first turn went through and crossed the cap; the CLI's next request was refused once and
+    // the CLI gave up instead of retrying.
+    expect(r.model.agentRequests()).toHaveLength(1);
+    expect(r.gateway.usage()).toMatchObject({
+      requests: 1,
+      refused: 1,
+      inputTokens: 150_000,
+      outputTokens: 30_000,
+    });
+    expect(r.model.remaining()).toBe(3);
+    expect(r.lines.join('\n')).toContain('cost cap reached');
+  });
+
+  it('shows the agent only its per-run key: `env` in the Bash tool never prints the real one', {
+    timeout: 45_000,
+  }, async () => {
+    const r = await rig([bash('env', 'Show the environment'), say('Seen.')], 10);
+
+    const run = await runClaude(r, 'Print the environment', 'Bash(env:*)');
+
+    expect(run.result).toMatchObject({ is_error: false });
+    const [envResult] = toolResults(r.model.agentRequests()[1]);
+    expect(envResult).toMatchObject({ name: 'Bash', is_error: false });
+    expect(envResult.content).toContain(`ANTHROPIC_API_KEY=${r.gateway.agentKey}`);
+    expect(envResult.content).toContain(`ANTHROPIC_BASE_URL=${r.gateway.url}`);
+    // Nothing the model was sent holds the real key, and every request upstream was made with it.
+    expect(r.model.allText()).not.toContain(REAL_KEY);
+    expect(r.model.requests.length).toBeGreaterThan(0);
+    for (const req of r.model.requests) {
+      expect(req.headers['x-api-key']).toBe(REAL_KEY);
+      expect(JSON.stringify(req.headers)).not.toContain(r.gateway.agentKey);
+    }
+  });
+});
