@@ -1,0 +1,443 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import {
+  type Gateway,
+  type GatewayOptions,
+  gatewayEnv,
+  startGateway,
+} from '../../src/agent/gateway/index.js';
+import { sseMeter } from '../../src/agent/gateway/meter.js';
+import { DEFAULT_PRICES, priceFor, SONNET, type TokenCounts } from '../../src/agent/gateway/prices.js';
+import { type ModelScript, type ModelServer, parseSse, say, startModel } from '../world/model/index.js';
+import { counterIds, frame, streamEvents, toMessage } from '../world/model/sse.js';
+
+const REAL_KEY = 'sk-ant-api03-real-key-held-by-pilot-only-0000000000';
+
+async function model(script: ModelScript): Promise<ModelServer> {
+  const server = await startModel(script);
+  onTestFinished(() => server.close());
+  return server;
+}
+
+async function gateway(opts: Partial<GatewayOptions> & { upstream: string }): Promise<Gateway> {
+  const gw = await startGateway({ credential: { apiKey: REAL_KEY }, maxCostUsd: 100, ...opts });
+  onTestFinished(() => gw.close());
+  return gw;
+}
+
+/** The request body the CLI's agent loop sends, trimmed (its tools make the model server script it). */
+function messagesBody(extra: Record<string, unknown> = {}) {
+  return {
+    model: 'claude-sonnet-4-5',
+    max_tokens: 1000,
+    stream: true,
+    tools: [{ name: 'Bash' }],
+    messages: [{ role: 'user', content: 'hello' }],
+    ...extra,
+  };
+}
+
+async function post(
+  gw: Gateway,
+  body: unknown,
+  headers: Record<string, string> = {},
+  path = '/v1/messages?beta=true',
+) {
+  const res = await fetch(`${gw.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': gw.agentKey, ...headers },
+    body: JSON.stringify(body),
+  });
+  return { res, text: await res.text() };
+}
+
+/**
+ * An upstream that sends `message_start` and then holds the rest of the stream until the test lets
+ * it go. A gateway that buffered would deliver nothing before release, and the test would time out.
+ */
+async function heldUpstream(usage = { input_tokens: 100, output_tokens: 20 }) {
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let requests = 0;
+  const events = streamEvents(toMessage({ text: 'slow answer', usage }, 'claude-sonnet-4-5', counterIds()));
+  const server = http.createServer((req, res) => {
+    requests += 1;
+    req.resume();
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write(frame(events[0]));
+    released.then(() => {
+      for (const event of events.slice(1)) res.write(frame(event));
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onTestFinished(async () => {
+    release();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, release, requests: () => requests };
+}
+
+/** Reads a streamed body until the first complete SSE frame. */
+async function firstFrame(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = '';
+  while (!text.includes('\n\n')) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  return text.slice(0, text.indexOf('\n\n') + 2);
+}
+
+async function rest(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return text;
+    text += decoder.decode(value, { stream: true });
+  }
+}
+
+function headerText(headers: http.IncomingHttpHeaders): string {
+  return JSON.stringify(headers);
+}
+
+describe('model gateway: keys', () => {
+  it('forwards a request with the real key in place of the agent key, path, query and body unchanged', async () => {
+    const upstream = await model([say('hi', { usage: { input_tokens: 1, output_tokens: 1 } })]);
+    const gw = await gateway({ upstream: upstream.url });
+    const body = messagesBody({ stream: false });
+
+    const { res, text } = await post(gw, body, { 'anthropic-beta': 'claude-code-20250219' });
+
+    expect(res.status).toBe(200);
+    expect(JSON.parse(text)).toMatchObject({ type: 'message', content: [{ type: 'text', text: 'hi' }] });
+    const [seen] = upstream.requests;
+    expect(seen).toMatchObject({ method: 'POST', path: '/v1/messages', query: '?beta=true', body });
+    expect(seen.headers['x-api-key']).toBe(REAL_KEY);
+    expect(seen.headers['anthropic-beta']).toBe('claude-code-20250219');
+    expect(headerText(seen.headers)).not.toContain(gw.agentKey);
+  });
+
+  it('accepts the agent key as a Bearer token and still sends only the real key upstream', async () => {
+    const upstream = await model([say('hi')]);
+    const gw = await gateway({ upstream: upstream.url });
+
+    const { res } = await fetch(`${gw.url}/v1/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gw.agentKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(messagesBody({ stream: false })),
+    }).then((r) => ({ res: r }));
+
+    expect(res.status).toBe(200);
+    expect(upstream.requests[0].headers['x-api-key']).toBe(REAL_KEY);
+    expect(upstream.requests[0].headers.authorization).toBeUndefined();
+  });
+
+  it('refuses a wrong or missing agent key with 401 and never reaches the upstream', async () => {
+    const upstream = await model([say('hi')]);
+    const gw = await gateway({ upstream: upstream.url });
+
+    const wrong = await post(gw, messagesBody(), { 'x-api-key': 'sk-ant-pilot-guessed' });
+    const realKey = await post(gw, messagesBody(), { 'x-api-key': REAL_KEY });
+    const missing = await fetch(`${gw.url}/v1/messages`, { method: 'POST', body: '{}' });
+
+    for (const res of [wrong.res, realKey.res, missing]) {
+      expect(res.status).toBe(401);
+      expect(res.headers.get('x-should-retry')).toBe('false');
+    }
+    expect(JSON.parse(wrong.text)).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
+    expect(upstream.requests).toHaveLength(0);
+  });
+
+  it('sends an OAuth token as a Bearer credential with the oauth beta flag added to the CLI’s flags', async () => {
+    const upstream = await model([say('hi')]);
+    const gw = await gateway({
+      upstream: upstream.url,
+      credential: { oauthToken: 'sk-ant-oat01-subscription' },
+    });
+
+    await post(gw, messagesBody(), {
+      'anthropic-beta': 'claude-code-20250219,fine-grained-tool-streaming-2025-05-14',
+    });
+
+    const { headers } = upstream.requests[0];
+    expect(headers.authorization).toBe('Bearer sk-ant-oat01-subscription');
+    expect(headers['x-api-key']).toBeUndefined();
+    expect(headers['anthropic-beta']).toBe(
+      'claude-code-20250219,fine-grained-tool-streaming-2025-05-14,oauth-2025-04-20',
+    );
+  });
+
+  it('points the agent at the gateway with its own key and nothing else', async () => {
+    const upstream = await model([]);
+    const gw = await gateway({ upstream: upstream.url });
+
+    expect(gw.agentKey).toMatch(/^sk-ant-pilot-[0-9a-f]{32}$/);
+    expect(gw.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(gatewayEnv(gw)).toEqual({ ANTHROPIC_BASE_URL: gw.url, ANTHROPIC_API_KEY: gw.agentKey });
+  });
+
+  it('gives each gateway a different agent key', async () => {
+    const upstream = await model([]);
+    const [a, b] = [await gateway({ upstream: upstream.url }), await gateway({ upstream: upstream.url })];
+    expect(a.agentKey).not.toBe(b.agentKey);
+  });
+});
+
+describe('model gateway: routes', () => {
+  it('keeps the path prefix of an upstream base URL', async () => {
+    const upstream = await model([]);
+    const gw = await gateway({ upstream: `${upstream.url}/proxy/anthropic/` });
+
+    await post(gw, messagesBody());
+
+    expect(upstream.requests[0]).toMatchObject({ path: '/proxy/anthropic/v1/messages', query: '?beta=true' });
+  });
+
+  it('refuses routes that would spend or read past the meter, such as batches and files', async () => {
+    const upstream = await model([]);
+    const gw = await gateway({ upstream: upstream.url });
+
+    const batches = await post(gw, { requests: [] }, {}, '/v1/messages/batches');
+    const sneaky = await post(gw, {}, {}, '/v1/messages/../files');
+
+    expect(batches.res.status).toBe(404);
+    expect(batches.res.headers.get('x-should-retry')).toBe('false');
+    expect(sneaky.res.status).toBe(404);
+    expect(upstream.requests).toHaveLength(0);
+  });
+
+  it('forwards count_tokens without counting it as spend', async () => {
+    const upstream = await model([]);
+    const gw = await gateway({ upstream: upstream.url });
+
+    const { res, text } = await post(gw, messagesBody(), {}, '/v1/messages/count_tokens?beta=true');
+
+    expect(res.status).toBe(200);
+    expect(JSON.parse(text).input_tokens).toBeGreaterThan(0);
+    expect(gw.usage()).toMatchObject({ inputTokens: 0, costUsd: 0, requests: 0 });
+  });
+
+  it('answers 502 in the API’s error shape when the upstream cannot be reached', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const lines: string[] = [];
+    const gw = await gateway({ upstream: `http://127.0.0.1:${port}`, log: (l) => lines.push(l) });
+
+    const { res, text } = await post(gw, messagesBody());
+
+    expect(res.status).toBe(502);
+    expect(JSON.parse(text)).toMatchObject({ type: 'error', error: { type: 'api_error' } });
+    expect(lines.join('\n')).toContain('upstream request failed');
+    expect(lines.join('\n')).not.toContain(REAL_KEY);
+  });
+
+  it('refuses to start without a usable upstream, credential or cap', async () => {
+    const ok = { upstream: 'http://127.0.0.1:1', credential: { apiKey: 'k' }, maxCostUsd: 1 };
+    await expect(startGateway({ ...ok, upstream: 'not a url' })).rejects.toThrow(/upstream/);
+    await expect(startGateway({ ...ok, credential: { apiKey: '' } })).rejects.toThrow(/credential/);
+    await expect(startGateway({ ...ok, maxCostUsd: 0 })).rejects.toThrow(/maxCostUsd/);
+  });
+});
+
+describe('model gateway: streaming', () => {
+  it('delivers the first event to the client while the upstream still holds the rest', {
+    timeout: 10_000,
+  }, async () => {
+    const upstream = await heldUpstream();
+    const gw = await gateway({ upstream: upstream.url });
+    const res = await fetch(`${gw.url}/v1/messages?beta=true`, {
+      method: 'POST',
+      headers: { 'x-api-key': gw.agentKey, 'content-type': 'application/json' },
+      body: JSON.stringify(messagesBody()),
+    });
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+
+    const first = await firstFrame(reader);
+    expect(parseSse(first)).toEqual([expect.objectContaining({ event: 'message_start' })]);
+
+    upstream.release();
+    const events = parseSse(await rest(reader));
+    expect(events.map((e) => e.event)).toContain('message_stop');
+  });
+
+  it('passes a streamed answer through unchanged', async () => {
+    const script = () => [say('streamed text', { usage: { input_tokens: 7, output_tokens: 9 } })];
+    const direct = await model(script());
+    const proxied = await model(script());
+    const gw = await gateway({ upstream: proxied.url });
+
+    const viaGateway = await post(gw, messagesBody());
+    const straight = await fetch(`${direct.url}/v1/messages?beta=true`, {
+      method: 'POST',
+      body: JSON.stringify(messagesBody()),
+    }).then((r) => r.text());
+
+    expect(viaGateway.text).toBe(straight);
+  });
+});
+
+describe('model gateway: usage and cost', () => {
+  it('adds up streamed and plain answers and prices each by its model family', async () => {
+    const upstream = await model([
+      say('one', {
+        usage: {
+          input_tokens: 1000,
+          output_tokens: 200,
+          cache_read_input_tokens: 5000,
+          cache_creation_input_tokens: 300,
+        },
+      }),
+      say('two', { usage: { input_tokens: 10, output_tokens: 20 } }),
+    ]);
+    const gw = await gateway({ upstream: upstream.url });
+
+    await post(gw, messagesBody({ model: 'claude-sonnet-4-5' }));
+    await post(gw, messagesBody({ model: 'claude-haiku-4-5', stream: false }));
+
+    const usage = gw.usage();
+    expect(usage).toMatchObject({
+      inputTokens: 1010,
+      outputTokens: 220,
+      cacheReadTokens: 5000,
+      cacheWriteTokens: 300,
+      requests: 2,
+      refused: 0,
+    });
+    // Sonnet: $3 in, $15 out, $0.30 cache read, $3.75 cache write per MTok; Haiku 4.5: $1 in, $5 out.
+    const sonnet = (1000 * 3 + 200 * 15 + 5000 * 0.3 + 300 * 3.75) / 1e6;
+    const haiku = (10 * 1 + 20 * 5) / 1e6;
+    expect(usage.costUsd).toBeCloseTo(sonnet + haiku, 12);
+    expect(gw.tripped()).toBe(false);
+  });
+
+  it('trips at the cap: later requests get 429 budget_exceeded, no retry, and never reach the upstream', async () => {
+    const upstream = await model([
+      say('pricey', { usage: { input_tokens: 10_000, output_tokens: 1000 } }),
+      say('never'),
+    ]);
+    const lines: string[] = [];
+    const gw = await gateway({ upstream: upstream.url, maxCostUsd: 0.01, log: (l) => lines.push(l) });
+
+    const first = await post(gw, messagesBody());
+    const second = await post(gw, messagesBody());
+
+    expect(first.res.status).toBe(200);
+    expect(gw.tripped()).toBe(true);
+    expect(second.res.status).toBe(429);
+    expect(second.res.headers.get('x-should-retry')).toBe('false');
+    expect(JSON.parse(second.text)).toMatchObject({
+      type: 'error',
+      error: { type: 'budget_exceeded', message: expect.stringContaining('cost cap') },
+    });
+    expect(upstream.requests).toHaveLength(1);
+    expect(gw.usage()).toMatchObject({ requests: 1, refused: 1 });
+    expect(gw.usage().costUsd).toBeCloseTo(0.045, 12);
+    expect(lines).toContain('gateway: cost cap reached: $0.0300 of $0.01; refusing further requests');
+  });
+
+  it('lets the request in flight when the cap is crossed finish its stream', {
+    timeout: 10_000,
+  }, async () => {
+    const upstream = await heldUpstream({ input_tokens: 1_000_000, output_tokens: 20 });
+    const gw = await gateway({ upstream: upstream.url, maxCostUsd: 1 });
+    const res = await fetch(`${gw.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': gw.agentKey },
+      body: JSON.stringify(messagesBody()),
+    });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    await firstFrame(reader);
+
+    // message_start's input tokens alone ($3) crossed the cap while the answer is still streaming.
+    expect(gw.tripped()).toBe(true);
+    const refused = await post(gw, messagesBody());
+    expect(refused.res.status).toBe(429);
+
+    upstream.release();
+    const events = parseSse(await rest(reader));
+    expect(events.map((e) => e.event).slice(-2)).toEqual(['message_delta', 'message_stop']);
+    expect(upstream.requests()).toBe(1);
+    expect(gw.usage()).toMatchObject({ inputTokens: 1_000_000, outputTokens: 20, requests: 1, refused: 1 });
+  });
+});
+
+describe('usage meter', () => {
+  function meterTotals(text: string, chunkSize: number) {
+    const totals: TokenCounts[] = [];
+    let model: string | undefined;
+    const meter = sseMeter({ model: (m) => (model = m), add: (t) => totals.push(t) });
+    const bytes = Buffer.from(text);
+    for (let i = 0; i < bytes.length; i += chunkSize) meter.feed(bytes.subarray(i, i + chunkSize));
+    meter.end();
+    const sum = (k: keyof TokenCounts) => totals.reduce((n, t) => n + t[k], 0);
+    return { model, input: sum('input'), output: sum('output'), cacheRead: sum('cacheRead') };
+  }
+
+  it('reads the same usage however the stream is cut into chunks, CRLF line ends included', () => {
+    const message = toMessage(
+      { text: 'héllo wörld', usage: { input_tokens: 12, output_tokens: 34, cache_read_input_tokens: 56 } },
+      'claude-opus-4-6',
+      counterIds(),
+    );
+    const text = streamEvents(message).map(frame).join('').replace(/\n/g, '\r\n');
+
+    const expected = { model: 'claude-opus-4-6', input: 12, output: 34, cacheRead: 56 };
+    for (const size of [1, 2, 7, 64, text.length]) expect(meterTotals(text, size)).toEqual(expected);
+  });
+
+  it('counts cumulative message_delta usage once, not once per event', () => {
+    const delta = (output: number) =>
+      frame({
+        event: 'message_delta',
+        data: { type: 'message_delta', delta: {}, usage: { output_tokens: output } },
+      });
+    const start = frame({
+      event: 'message_start',
+      data: { type: 'message_start', message: { model: 'm', usage: { input_tokens: 5, output_tokens: 1 } } },
+    });
+
+    expect(meterTotals(start + delta(10) + delta(25), 5)).toMatchObject({ input: 5, output: 25 });
+  });
+});
+
+describe('prices', () => {
+  it('prices each model family at its list price and an unknown model as Sonnet', () => {
+    expect(priceFor('claude-opus-4-6')).toMatchObject({
+      input: 5,
+      output: 25,
+      cacheRead: 0.5,
+      cacheWrite: 6.25,
+    });
+    expect(priceFor('claude-opus-4-5-20251101').input).toBe(5);
+    expect(priceFor('claude-sonnet-4-5-20250929')).toBe(SONNET);
+    expect(priceFor('claude-haiku-4-5')).toMatchObject({ input: 1, output: 5 });
+    expect(priceFor('claude-3-5-haiku-20241022')).toMatchObject({ input: 0.8, output: 4 });
+    expect(priceFor('some-future-model')).toBe(SONNET);
+    expect(priceFor(undefined)).toBe(SONNET);
+  });
+
+  it('keeps the older Opus 4 and 4.1 at their higher price, in any provider’s spelling', () => {
+    for (const id of [
+      'claude-opus-4-20250514',
+      'claude-opus-4-0',
+      'claude-opus-4-1',
+      'claude-opus-4-1-20250805',
+      'anthropic.claude-opus-4-1-20250805-v1:0',
+      'claude-opus-4@20250514',
+      'claude-3-opus-20240229',
+    ])
+      expect(priceFor(id, DEFAULT_PRICES), id).toMatchObject({ input: 15, output: 75 });
+  });
+});
