@@ -28,6 +28,7 @@ export const OUTPUTS = {
   intent: 'intent',
   runner: 'runner',
   shouldRun: 'should-run',
+  timeoutMinutes: 'timeout-minutes',
 } as const;
 
 export const TASK_STATUSES = [

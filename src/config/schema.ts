@@ -339,6 +339,14 @@ export const SETTINGS = {
     inputOnly: true,
     fileEquivalent: 'runners: { long: … }',
   }),
+  intent: setting({
+    name: 'intent',
+    kind: 'string',
+    schema: z.string().max(20_000).optional(),
+    fallback: undefined,
+    accepted: "the route phase's `intent` output (JSON), passed unchanged",
+    inputOnly: true,
+  }),
   triageModel: setting({
     name: 'triage-model',
     kind: 'string',
@@ -388,6 +396,7 @@ export interface Settings {
   triageModel: string | undefined;
   runnersDefault: string[] | undefined;
   runnersLong: string[] | undefined;
+  intent: string | undefined;
 }
 
 // The readable interface above and the table cannot drift apart: this line stops compiling if they do.

@@ -15,6 +15,7 @@ export interface Outcome {
   intent?: string;
   runner?: string;
   shouldRun?: boolean;
+  timeoutMinutes?: number;
 }
 
 export function setOutputs(o: Outcome): void {
@@ -30,6 +31,7 @@ export function setOutputs(o: Outcome): void {
     intent: o.intent ?? '',
     runner: o.runner ?? '',
     shouldRun: String(o.shouldRun ?? false),
+    timeoutMinutes: o.timeoutMinutes ? String(o.timeoutMinutes) : '',
   };
   for (const [key, name] of Object.entries(OUTPUTS)) {
     core.setOutput(name, redact(values[key as keyof typeof OUTPUTS]));

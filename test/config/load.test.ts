@@ -69,6 +69,7 @@ describe('loadConfig', () => {
       maxCiFixes: 3,
       maxReviewRounds: 3,
       triageModel: undefined,
+      intent: undefined,
       runners: { default: ['ubuntu-latest'], long: ['self-hosted', 'pilot'] },
       triage: { trivial: {}, simple: {}, medium: {}, complex: {}, epic: {} },
       configFile: undefined,
