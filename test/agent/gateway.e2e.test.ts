@@ -85,6 +85,9 @@ describe('the model gateway with the real claude CLI', () => {
     expect(run.result).toMatchObject({ is_error: true, terminal_reason: 'api_error', api_error_status: 429 });
     expect(run.result?.result).toContain("Pilot's cost cap is reached");
     expect(r.gateway.tripped()).toBe(true);
+    // Mid-run: the first step ran before the cap stopped the second.
+    const toolResult = run.lines.find((l) => l.type === 'user');
+    expect(JSON.stringify(toolResult)).toMatch(/"content":"one"/);
     // The first turn went through and crossed the cap; the CLI's next request was refused once and
     // the CLI gave up instead of retrying.
     expect(r.model.agentRequests()).toHaveLength(1);

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import {
   type Gateway,
@@ -62,10 +63,17 @@ async function heldUpstream(usage = { input_tokens: 100, output_tokens: 20 }) {
     release = resolve;
   });
   let requests = 0;
+  let hungUp: () => void = () => {};
+  const upstreamClosed = new Promise<void>((resolve) => {
+    hungUp = resolve;
+  });
   const events = streamEvents(toMessage({ text: 'slow answer', usage }, 'claude-sonnet-4-5', counterIds()));
   const server = http.createServer((req, res) => {
     requests += 1;
     req.resume();
+    res.on('close', () => {
+      if (!res.writableFinished) hungUp();
+    });
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     res.write(frame(events[0]));
     released.then(() => {
@@ -80,7 +88,8 @@ async function heldUpstream(usage = { input_tokens: 100, output_tokens: 20 }) {
     await new Promise((resolve) => server.close(resolve));
   });
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, release, requests: () => requests };
+  /** `cutOff` settles when the gateway dropped the upstream answer before its end. */
+  return { url: `http://127.0.0.1:${port}`, release, requests: () => requests, cutOff: upstreamClosed };
 }
 
 /** Reads a streamed body until the first complete SSE frame. */
@@ -272,6 +281,25 @@ describe('model gateway: streaming', () => {
     expect(events.map((e) => e.event)).toContain('message_stop');
   });
 
+  it('stops the upstream answer when the client hangs up mid-stream', { timeout: 10_000 }, async () => {
+    const upstream = await heldUpstream();
+    const gw = await gateway({ upstream: upstream.url });
+    const abort = new AbortController();
+    const res = await fetch(`${gw.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': gw.agentKey },
+      body: JSON.stringify(messagesBody()),
+      signal: abort.signal,
+    });
+    await firstFrame((res.body as ReadableStream<Uint8Array>).getReader());
+
+    abort.abort();
+
+    // Settles only if the gateway closed its upstream request; otherwise the test times out.
+    await upstream.cutOff;
+    expect(gw.usage()).toMatchObject({ requests: 1, inputTokens: 100 });
+  });
+
   it('passes a streamed answer through unchanged', async () => {
     const script = () => [say('streamed text', { usage: { input_tokens: 7, output_tokens: 9 } })];
     const direct = await model(script());
@@ -320,6 +348,40 @@ describe('model gateway: usage and cost', () => {
     const haiku = (10 * 1 + 20 * 5) / 1e6;
     expect(usage.costUsd).toBeCloseTo(sonnet + haiku, 12);
     expect(gw.tripped()).toBe(false);
+  });
+
+  it('reads usage from an answer the upstream compressed anyway, and passes its bytes on as sent', async () => {
+    const body = JSON.stringify({
+      type: 'message',
+      model: 'claude-sonnet-4-5',
+      usage: { input_tokens: 40, output_tokens: 2 },
+    });
+    const gzipped = gzipSync(body);
+    const upstream = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(gzipped);
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => upstream.close(() => resolve())));
+    const gw = await gateway({ upstream: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}` });
+
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      const req = http.request(
+        `${gw.url}/v1/messages`,
+        { method: 'POST', headers: { 'x-api-key': gw.agentKey } },
+        resolve,
+      );
+      req.on('error', reject);
+      req.end('{}');
+    });
+    const chunks: Buffer[] = [];
+    for await (const chunk of res) chunks.push(chunk as Buffer);
+
+    expect(res.headers['content-encoding']).toBe('gzip');
+    expect(Buffer.concat(chunks)).toEqual(gzipped);
+    // The answer ends only after the meter has read it, so the counts are in by now.
+    expect(gw.usage()).toMatchObject({ inputTokens: 40, outputTokens: 2 });
   });
 
   it('trips at the cap: later requests get 429 budget_exceeded, no retry, and never reach the upstream', async () => {

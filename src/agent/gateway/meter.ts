@@ -4,6 +4,7 @@
 // https://docs.anthropic.com/en/docs/build-with-claude/streaming#event-types
 // Plain JSON answers carry `usage` and `model` in the body.
 import { StringDecoder } from 'node:string_decoder';
+import zlib from 'node:zlib';
 import { z } from 'zod';
 import { NO_TOKENS, type TokenCounts } from './prices.js';
 
@@ -65,7 +66,8 @@ class MessageCounts {
 
 export interface Meter {
   feed(chunk: Buffer): void;
-  end(): void;
+  /** Settles once every count is in, so the client's answer can end after the accounting does. */
+  end(): void | Promise<void>;
 }
 
 /** A meter for responses that carry no usage (errors, count_tokens, other routes). */
@@ -147,6 +149,41 @@ export function jsonMeter(sink: UsageSink): Meter {
       if (!body.success) return;
       if (body.data.model) sink.model(body.data.model);
       new MessageCounts(sink).update(body.data.usage);
+    },
+  };
+}
+
+const DECODERS: Record<string, () => zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress> = {
+  gzip: () => zlib.createGunzip(),
+  'x-gzip': () => zlib.createGunzip(),
+  deflate: () => zlib.createInflate(),
+  br: () => zlib.createBrotliDecompress(),
+};
+
+/**
+ * The gateway asks for `identity`, but an upstream may compress anyway; the client still gets the
+ * bytes as sent, and the meter reads a decompressed copy so the cap cannot be slipped past.
+ * Returns undefined for an encoding it cannot read.
+ */
+export function decoded(encoding: string | undefined, inner: Meter): Meter | undefined {
+  const name = (encoding ?? 'identity').trim().toLowerCase();
+  if (name === '' || name === 'identity') return inner;
+  const make = DECODERS[name];
+  if (!make) return undefined;
+  const stream = make();
+  stream.on('data', (chunk: Buffer) => inner.feed(chunk));
+  const finished = new Promise<void>((resolve) => {
+    stream.on('end', resolve);
+    // A corrupt body is the client's problem to see; the meter keeps what it read.
+    stream.on('error', () => resolve());
+  }).then(() => inner.end());
+  return {
+    feed: (chunk) => {
+      stream.write(chunk);
+    },
+    end: () => {
+      stream.end();
+      return finished;
     },
   };
 }

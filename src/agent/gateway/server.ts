@@ -9,7 +9,7 @@ import { pipeline, Transform } from 'node:stream';
 import { z } from 'zod';
 import { type Credential, carriesKey, endToEnd, upstreamHeaders } from './headers.js';
 import { type GatewayUsage, Ledger } from './ledger.js';
-import { jsonMeter, type Meter, NO_METER, sseMeter } from './meter.js';
+import { decoded, jsonMeter, type Meter, NO_METER, sseMeter } from './meter.js';
 import { DEFAULT_PRICES, type PriceRule } from './prices.js';
 
 export interface GatewayOptions {
@@ -78,13 +78,22 @@ function refuse(res: http.ServerResponse, status: number, type: string, message:
  */
 const BUDGET_STATUS = 429;
 
-function meterFor(route: 'messages' | 'forward', up: http.IncomingMessage, ledger: Ledger): Meter {
+function meterFor(
+  route: 'messages' | 'forward',
+  up: http.IncomingMessage,
+  ledger: Ledger,
+  log: (line: string) => void,
+): Meter {
   const status = up.statusCode ?? 0;
   if (route !== 'messages' || status < 200 || status >= 300) return NO_METER;
   const type = String(up.headers['content-type'] ?? '');
-  if (type.includes('text/event-stream')) return sseMeter(ledger.sink());
-  if (type.includes('json')) return jsonMeter(ledger.sink());
-  return NO_METER;
+  let meter: Meter = NO_METER;
+  if (type.includes('text/event-stream')) meter = sseMeter(ledger.sink());
+  else if (type.includes('json')) meter = jsonMeter(ledger.sink());
+  const encoding = up.headers['content-encoding'];
+  const readable = decoded(encoding, meter);
+  if (!readable) log(`gateway: cannot read usage from an answer with content-encoding ${encoding}`);
+  return readable ?? NO_METER;
 }
 
 /** Passes every chunk on at once (no buffering) and shows a copy to the meter. */
@@ -95,8 +104,7 @@ function tee(meter: Meter): Transform {
       done(null, chunk);
     },
     flush(done) {
-      meter.end();
-      done();
+      Promise.resolve(meter.end()).then(() => done(), done);
     },
   });
 }
@@ -148,7 +156,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       res.writeHead(up.statusCode ?? 502, endToEnd(up.headers));
       // Headers go out now, before the first body byte: the client sees the stream open at once.
       res.flushHeaders();
-      pipeline(up, tee(meterFor(route, up, ledger)), res, (err) => {
+      pipeline(up, tee(meterFor(route, up, ledger, log)), res, (err) => {
         if (err) log(`gateway: answer from upstream cut short: ${err.message}`);
       });
     });
