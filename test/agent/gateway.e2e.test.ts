@@ -116,6 +116,8 @@ describe('the model gateway with the real claude CLI', () => {
     // Nothing the model was sent holds the real key, and every request upstream was made with it.
     expect(r.model.allText()).not.toContain(REAL_KEY);
     expect(r.model.requests.length).toBeGreaterThan(0);
+    // The CLI needed no route the gateway refuses, and nothing went wrong on the way.
+    expect(r.lines).toEqual([]);
     for (const req of r.model.requests) {
       expect(req.headers['x-api-key']).toBe(REAL_KEY);
       expect(JSON.stringify(req.headers)).not.toContain(r.gateway.agentKey);

@@ -45,7 +45,9 @@ const OptionsSchema = z.object({
  * What the gateway forwards. Anything else (batches, files, admin routes) could spend or read without
  * passing the meter, and the agent can reach the gateway from its Bash tool, so it is refused.
  */
-function routeOf(method: string, path: string): 'messages' | 'forward' | undefined {
+type Route = 'messages' | 'forward';
+
+function routeOf(method: string, path: string): Route | undefined {
   if (method === 'POST' && path === '/v1/messages') return 'messages';
   if (method === 'POST' && path === '/v1/messages/count_tokens') return 'forward';
   if (
@@ -79,7 +81,7 @@ function refuse(res: http.ServerResponse, status: number, type: string, message:
 const BUDGET_STATUS = 429;
 
 function meterFor(
-  route: 'messages' | 'forward',
+  route: Route,
   up: http.IncomingMessage,
   ledger: Ledger,
   log: (line: string) => void,
@@ -145,7 +147,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     log(`gateway: cost cap reached: $${u.costUsd.toFixed(4)} of $${cap}; refusing further requests`),
   );
 
-  function forward(req: http.IncomingMessage, res: http.ServerResponse, route: 'messages' | 'forward') {
+  function forward(req: http.IncomingMessage, res: http.ServerResponse, route: Route) {
     if (route === 'messages') ledger.countRequest();
     const out = upstream.request(targetUrl(upstream.base, req.url ?? '/'), {
       method: req.method,
@@ -172,9 +174,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
 
   /** Why a request may not pass, or undefined when it may. */
-  function refusalFor(method: string, path: string, headers: http.IncomingHttpHeaders): Refusal | undefined {
-    if (!carriesKey(headers, agentKey)) return [401, 'authentication_error', 'invalid x-api-key'];
-    const route = routeOf(method, path);
+  function refusalFor(
+    req: http.IncomingMessage,
+    path: string,
+    route: Route | undefined,
+  ): Refusal | undefined {
+    const method = req.method ?? 'GET';
+    if (!carriesKey(req.headers, agentKey)) return [401, 'authentication_error', 'invalid x-api-key'];
     if (!route) {
       log(`gateway: refused ${method} ${path}: not a route the agent may use`);
       return [404, 'not_found_error', `the model gateway does not forward ${method} ${path}`];
@@ -189,15 +195,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
 
   function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const method = req.method ?? 'GET';
+    // Dot segments are resolved here, so `/v1/messages/../files` is checked as `/v1/files`.
     const path = new URL(req.url ?? '/', 'http://gateway').pathname;
-    const refusal = refusalFor(method, path, req.headers);
-    if (refusal) {
+    const route = routeOf(req.method ?? 'GET', path);
+    const refusal = refusalFor(req, path, route);
+    if (refusal || !route) {
       // Read and drop the body so the connection stays usable; nothing of it goes anywhere.
       req.resume();
-      refuse(res, ...refusal);
+      refuse(res, ...(refusal ?? [404, 'not_found_error', 'not found']));
     } else {
-      forward(req, res, routeOf(method, path) ?? 'forward');
+      forward(req, res, route);
     }
   }
 
