@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import * as core from '@actions/core';
-import { type AgentResult, runClaude } from '../agent/claude.js';
+import { type AgentResult, agentDeadline, runClaude } from '../agent/claude.js';
 import { agentEnv } from '../agent/env.js';
 import type { Intent } from '../events/intent.js';
 import { changedPaths, checkoutTaskBranch, commitPaths, push, taskBranch } from '../git/branch.js';
@@ -14,9 +14,11 @@ import { buildPrompt, buildSystemPrompt } from '../prompt/build.js';
 import { formatDuration, formatUsd, renderTracking, type TrackingView } from '../report/comment.js';
 import { type Outcome, writeSummary } from '../report/outputs.js';
 import { redact } from '../security/redact.js';
+import { triggerTimeOf } from '../security/trigger-time.js';
 import { newTask, type TaskDoc, withRun } from '../state/task.js';
 import { runUrlOf } from './context.js';
 import type { Deps } from './deps.js';
+import { planTask, type TaskPlan } from './plan.js';
 import { saveRunState } from './post-state.js';
 import { readThread } from './thread.js';
 
@@ -54,8 +56,15 @@ function allowedTools(deps: Deps, command: string): string[] {
   return [...read, 'Edit', 'MultiEdit', 'Write', ...bash];
 }
 
-async function runAgent(deps: Deps, intent: Intent, ws: Workspace, branch: string): Promise<AgentResult> {
-  const thread = await readThread(deps, intent, deps.now());
+async function runAgent(
+  deps: Deps,
+  intent: Intent,
+  ws: Workspace,
+  branch: string,
+  plan: TaskPlan,
+): Promise<AgentResult> {
+  const triggerTime = await triggerTimeOf({ octokit: deps.octokit, repo: deps.ctx.repo }, intent, deps.now());
+  const thread = await readThread(deps, intent, triggerTime);
   const nonce = randomBytes(8).toString('hex');
   const { config, ctx } = deps;
   const env = agentEnv({
@@ -67,7 +76,7 @@ async function runAgent(deps: Deps, intent: Intent, ws: Workspace, branch: strin
     },
     extra: config.agentEnv,
   });
-  const jobDeadline = deps.now() + config.timeoutMinutes * 60_000;
+  const jobDeadline = deps.now() + plan.timeoutMinutes * 60_000;
   return runClaude({
     claudePath: config.claudePath || 'claude',
     cwd: ctx.workspace,
@@ -84,9 +93,9 @@ async function runAgent(deps: Deps, intent: Intent, ws: Workspace, branch: strin
     }),
     systemPrompt: buildSystemPrompt(nonce, await readClaudeMd(ws)),
     env,
-    maxTurns: config.maxTurns,
+    maxTurns: plan.maxTurns,
     maxBudgetUsd: config.maxCostUsd,
-    model: config.model || undefined,
+    model: plan.model || undefined,
     allowedTools: allowedTools(deps, intent.command),
     deadline: jobDeadline,
     onAction: (action) => core.info(`agent: ${redact(action)}`),
@@ -164,6 +173,11 @@ export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
   const { data: issueData } = await octokit.rest.issues.get({ ...ctx.repo, issue_number: issue });
   const found = await findTracking(octokit, ctx.repo, issue, deps.config.botLogin);
   const branch = found?.task.branch ?? taskBranch(issue, issueData.title);
+  const plan = planTask(deps.config, {
+    title: issueData.title,
+    body: issueData.body ?? '',
+    labels: issueData.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? ''))),
+  });
   let task: TaskDoc = withRun(
     { ...(found?.task ?? newTask()), status: 'running', branch, attempts: (found?.task.attempts ?? 0) + 1 },
     { id: ctx.runId, kind: 'work', at: new Date(started).toISOString() },
@@ -176,7 +190,10 @@ export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
     found,
     renderTracking(task, {
       headline: `working on it (${intent.command})`,
-      details: [['Branch', `\`${branch}\``]],
+      details: [
+        ['Branch', `\`${branch}\``],
+        ['Size', `${plan.level}: ${plan.reason}`],
+      ],
       links,
     }),
     task,
@@ -184,7 +201,7 @@ export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
   saveRunState({ issue, trackingId: tracking.id, branch });
 
   const ws = await core.group('Prepare the workspace', () => prepareWorkspace(deps, branch));
-  const agent = await core.group('Run the agent', () => runAgent(deps, intent, ws, branch));
+  const agent = await core.group('Run the agent', () => runAgent(deps, intent, ws, branch, plan));
   let published: Published | null = null;
   let publishError: string | undefined;
   if (intent.command !== 'plan') {

@@ -1,5 +1,5 @@
 // The agent's prompt: the task from the issue thread, with who-said-what made explicit.
-import { neutraliseLinks, quoteUntrusted, stripHidden } from './sanitize.js';
+import { capText, cleanText, quoteUntrusted, stripHidden } from './sanitize.js';
 
 export interface ThreadText {
   author: string;
@@ -20,10 +20,12 @@ export interface PromptInput {
   maxChars: number;
 }
 
-function block(text: ThreadText, nonce: string, label: string): string {
+function block(text: ThreadText, nonce: string, label: string, max: number): string {
+  // Cut before quoting: a cut after it could drop the closing nonce tag and the instructions after it.
+  const body = capText(cleanText(text.body).trim(), max, label.toLowerCase());
   return text.trusted
-    ? `${label} (by @${text.author}, a maintainer):\n${neutraliseLinks(stripHidden(text.body)).trim()}`
-    : quoteUntrusted(text.body, nonce, `${label} by @${text.author}`);
+    ? `${label} (by @${text.author}, a maintainer):\n${body}`
+    : quoteUntrusted(body, nonce, `${label} by @${text.author}`);
 }
 
 export function buildPrompt(p: PromptInput): string {
@@ -31,7 +33,7 @@ export function buildPrompt(p: PromptInput): string {
     `You are working on GitHub issue #${p.issue} in this repository, on branch \`${p.branch}\`.`,
     `Issue title: ${stripHidden(p.title).slice(0, 300)}`,
     '',
-    block(p.body, p.nonce, 'Issue description'),
+    block(p.body, p.nonce, 'Issue description', Math.floor(p.maxChars / 2)),
   ];
   const asks = p.args.trim()
     ? [`Extra instructions from the maintainer who started this run:\n${p.args.trim()}`]
@@ -42,7 +44,7 @@ export function buildPrompt(p: PromptInput): string {
       ? 'Write a concise implementation plan for this issue. Do not change any file.'
       : "Make the change the issue asks for, in this working tree. Keep it focused; run the project's tests if you can. Do not commit, push or call GitHub: Pilot does that after you finish. End with a short summary of what you changed.",
   ];
-  let comments = p.comments.map((c, i) => block(c, p.nonce, `Comment ${i + 1}`));
+  let comments = p.comments.map((c, i) => block(c, p.nonce, `Comment ${i + 1}`, Math.floor(p.maxChars / 4)));
   const size = () => [...head, ...comments, ...asks, ...tail].join('\n\n').length;
   let dropped = 0;
   while (comments.length && size() > p.maxChars) {
