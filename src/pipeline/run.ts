@@ -3,27 +3,52 @@ import * as core from '@actions/core';
 import { authorize } from '../auth/authorize.js';
 import { githubPermissionLookup } from '../auth/github-lookup.js';
 import { type Config, loadConfig } from '../config/load.js';
+import { DISPATCH_EVENT_TYPE } from '../constants.js';
 import { decide } from '../events/decide.js';
 import type { Intent } from '../events/intent.js';
 import { createOctokit } from '../github/client.js';
 import { type Outcome, setOutputs, writeSummary } from '../report/outputs.js';
 import { redact, registerSecret } from '../security/redact.js';
-import { readRunContext } from './context.js';
+import { type RunContext, readRunContext } from './context.js';
 import type { Deps } from './deps.js';
 import { gate } from './gate.js';
 import { markFinished } from './post-state.js';
+import { route } from './route.js';
 import { policyOf } from './thread.js';
 import { work } from './work.js';
 
-type Phase = 'gate' | 'work';
+type Phase = 'gate' | 'route' | 'work';
 
 function phaseFor(config: Config, intent: Intent): Phase | { skip: string } {
   const wanted = config.phase === 'auto' ? (intent.trustedEvent ? 'run' : 'gate') : config.phase;
   if (wanted === 'gate' && intent.trustedEvent)
     return { skip: `phase 'gate' does not handle trusted ${intent.source} events` };
+  if (wanted !== 'gate' && !intent.trustedEvent)
+    return {
+      skip: `phase '${wanted}' runs only for trusted events; ${intent.source} events go through the gate`,
+    };
+  if (wanted === 'route') return 'route';
   if (intent.kind === 'sweep') return { skip: 'the sweep is not part of this version yet' };
   if (wanted === 'gate' || intent.kind === 'reply') return 'gate';
   return 'work';
+}
+
+/**
+ * The event to interpret. In the reusable workflow's run job the routed intent arrives as an input: it is
+ * read exactly like a `pilot` repository_dispatch payload (untrusted, re-validated, re-authorized).
+ */
+function eventOf(config: Config, ctx: RunContext): { eventName: string; payload: unknown } {
+  if (config.phase !== 'run' || !config.intent) return { eventName: ctx.eventName, payload: ctx.payload };
+  let clientPayload: unknown;
+  try {
+    clientPayload = JSON.parse(config.intent);
+  } catch {
+    throw new Error("input intent is not JSON: pass the route phase's `intent` output unchanged");
+  }
+  return {
+    eventName: 'repository_dispatch',
+    payload: { action: DISPATCH_EVENT_TYPE, client_payload: clientPayload },
+  };
 }
 
 async function execute(): Promise<Outcome> {
@@ -34,12 +59,7 @@ async function execute(): Promise<Outcome> {
   }
   const ctx = readRunContext();
   const decision = decide(
-    {
-      eventName: ctx.eventName,
-      payload: ctx.payload,
-      repository: ctx.repository,
-      runAttempt: ctx.runAttempt,
-    },
+    { ...eventOf(cfg, ctx), repository: ctx.repository, runAttempt: ctx.runAttempt },
     { triggerLabel: cfg.triggerLabel, botLogin: cfg.botLogin },
   );
   if (decision.type === 'ignore') {
@@ -70,6 +90,7 @@ async function execute(): Promise<Outcome> {
     core.info(`Pilot refuses: ${auth.reason}`);
     return { conclusion: 'skipped' };
   }
+  if (phase === 'route') return route(deps, intent);
   return phase === 'gate' ? gate(deps, intent) : work(deps, intent);
 }
 

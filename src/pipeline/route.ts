@@ -1,0 +1,33 @@
+// The route phase (reusable workflow's small first job): re-authorized already, it sizes the task and
+// tells the run job where to run and for how long. It writes nothing to the repository.
+import * as core from '@actions/core';
+import { toDispatchPayload } from '../events/dispatch.js';
+import type { Intent } from '../events/intent.js';
+import { type Outcome, writeSummary } from '../report/outputs.js';
+import type { Deps } from './deps.js';
+import { planTask } from './plan.js';
+
+export async function route(deps: Deps, intent: Intent): Promise<Outcome> {
+  if (intent.kind !== 'work' || intent.issue === null) {
+    core.info(`Route: nothing for the run job (${intent.kind} ${intent.command})`);
+    return { conclusion: 'skipped', shouldRun: false };
+  }
+  const { data } = await deps.octokit.rest.issues.get({ ...deps.ctx.repo, issue_number: intent.issue });
+  const labels = data.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? '')));
+  const plan = planTask(deps.config, { title: data.title, body: data.body ?? '', labels });
+  core.info(`Triage: #${intent.issue} is ${plan.level} (${plan.reason}); runs on ${plan.runner.join(', ')}`);
+  await writeSummary(`Pilot route: #${intent.issue} is ${plan.level}`, [
+    ['Why', plan.reason],
+    ['Runner', plan.runner.join(', ')],
+    ['Max turns', String(plan.maxTurns)],
+    ['Agent time limit', `${plan.timeoutMinutes} min (job ${plan.jobTimeoutMinutes} min)`],
+    ['Model', plan.model ?? 'default'],
+  ]);
+  return {
+    conclusion: 'success',
+    intent: JSON.stringify(toDispatchPayload(intent, intent.gateRunId ?? deps.ctx.runId)),
+    runner: JSON.stringify(plan.runner),
+    timeoutMinutes: plan.jobTimeoutMinutes,
+    shouldRun: true,
+  };
+}
