@@ -1,7 +1,21 @@
 // Runs the Claude Code CLI headless in its own process group and reads its stream.
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { describeToolUses, type PermissionDenial, parseStreamLine, type ResultLine } from './stream.js';
+import {
+  describeToolUses,
+  type PermissionDenial,
+  parseStreamLine,
+  type ResultLine,
+  type StreamEvent,
+} from './stream.js';
+
+/**
+ * Every process of one agent run carries this variable (the Bash tool passes the CLI's environment on),
+ * so processes that left the group with `setsid` can still be found: the runner's RUNNER_TRACKING_ID trick.
+ */
+export const RUN_MARKER_ENV = 'PILOT_AGENT_RUN';
 
 export interface AgentRequest {
   claudePath: string;
@@ -14,10 +28,18 @@ export interface AgentRequest {
   model?: string;
   allowedTools: string[];
   resumeSessionId?: string;
+  /** A fresh session's id, fixed up front (`--session-id`) so it can be recorded before the run ends. */
+  sessionId?: string;
+  /** The session's cumulative cost before this run: after `--resume` the CLI reports the session's total. */
+  priorSessionCostUsd?: number;
   /** Absolute deadline (ms since epoch): the whole process group is stopped then. */
   deadline: number;
   onAction?: (action: string) => void;
+  /** Every parsed stream line (progress reporting reads TodoWrite calls from it). */
+  onEvent?: (event: StreamEvent) => void;
   signal?: AbortSignal;
+  /** Delay between SIGTERM and SIGKILL of the group (default 3 s: well inside the runner's 7.5 s). */
+  killGraceMs?: number;
 }
 
 export interface AgentResult {
@@ -26,7 +48,10 @@ export interface AgentResult {
   /** Why it stopped, in words a maintainer understands. */
   stopReason: 'completed' | 'max_turns' | 'budget' | 'timeout' | 'cancelled' | 'api_error' | 'error';
   numTurns: number;
+  /** This run's cost (the session's total minus what it had cost before). */
   costUsd: number;
+  /** The session's cumulative cost as the CLI reported it. */
+  sessionCostUsd: number;
   sessionId?: string;
   resultText: string;
   permissionDenials: PermissionDenial[];
@@ -59,6 +84,7 @@ export function claudeArgs(req: AgentRequest): string[] {
   if (req.model) args.push('--model', req.model);
   if (req.maxBudgetUsd) args.push('--max-budget-usd', String(req.maxBudgetUsd));
   if (req.resumeSessionId) args.push('--resume', req.resumeSessionId);
+  else if (req.sessionId) args.push('--session-id', req.sessionId);
   return args;
 }
 
@@ -80,38 +106,128 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** Pids (other than ours) whose environment holds `name=value`; unreadable entries are skipped. */
+export function pidsWithEnv(name: string, value: string, procDir = '/proc'): number[] {
+  const needle = Buffer.from(`${name}=${value}\0`);
+  const pids: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync(procDir);
+  } catch {
+    return pids; // no /proc (not Linux): the group kill is all there is
+  }
+  for (const entry of entries) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      if (readFileSync(`${procDir}/${entry}/environ`).includes(needle)) pids.push(pid);
+    } catch {
+      // gone, or another user's process
+    }
+  }
+  return pids;
+}
+
+/**
+ * SIGKILLs every process carrying this run's marker, including ones that left the group (setsid),
+ * and scans again until none is left: a shell may fork between one scan and the kill.
+ */
+export async function reapMarked(marker: string, rounds = 40): Promise<number> {
+  let killed = 0;
+  for (let round = 0; round < rounds; round++) {
+    const pids = pidsWithEnv(RUN_MARKER_ENV, marker);
+    if (pids.length === 0) return killed;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+        killed++;
+      } catch {
+        // already gone
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return killed;
+}
+
+/**
+ * The agent's own deadline: the job's timeout minus 5 minutes, so Pilot still has time to push work
+ * in progress and write the tracking comment before GitHub kills the job. Short jobs keep half.
+ */
+export function agentDeadline(startedMs: number, timeoutMinutes: number): number {
+  const job = timeoutMinutes * 60_000;
+  return startedMs + Math.max(job - 5 * 60_000, job / 2);
+}
+
+interface Watch {
+  stop(why: 'timeout' | 'cancelled'): void;
+  killedBy(): 'timeout' | 'cancelled' | null;
+  dispose(): void;
+}
+
+/** Stops the group at the deadline or on abort: SIGTERM, then SIGKILL after a grace period. */
+function watchLimits(pid: number | undefined, req: AgentRequest, marker: string): Watch {
+  let killedBy: 'timeout' | 'cancelled' | null = null;
+  const timers: NodeJS.Timeout[] = [];
+  const stop = (why: 'timeout' | 'cancelled') => {
+    if (killedBy || pid === undefined) return;
+    killedBy = why;
+    killGroup(pid, 'SIGTERM');
+    const kill = setTimeout(() => {
+      killGroup(pid, 'SIGKILL');
+      void reapMarked(marker);
+    }, req.killGraceMs ?? 3000);
+    kill.unref();
+    timers.push(kill);
+  };
+  timers.push(setTimeout(() => stop('timeout'), Math.max(0, req.deadline - Date.now())));
+  const onAbort = () => stop('cancelled');
+  if (req.signal?.aborted) onAbort();
+  req.signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    stop,
+    killedBy: () => killedBy,
+    dispose: () => {
+      for (const t of timers) clearTimeout(t);
+      req.signal?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+interface StreamState {
+  result?: ResultLine;
+  sessionId?: string;
+}
+
+function readStream(stdout: NodeJS.ReadableStream, req: AgentRequest): StreamState {
+  const state: StreamState = {};
+  const lines = createInterface({ input: stdout });
+  lines.on('line', (text) => {
+    const event = parseStreamLine(text);
+    if (!event) return;
+    if (event.type === 'init') state.sessionId = event.line.session_id;
+    if (event.type === 'assistant') for (const action of describeToolUses(event.line)) req.onAction?.(action);
+    if (event.type === 'result') state.result = event.line;
+    req.onEvent?.(event);
+  });
+  return state;
+}
+
 export async function runClaude(req: AgentRequest): Promise<AgentResult> {
   const started = Date.now();
+  const marker = randomUUID();
   const child = spawn(req.claudePath, claudeArgs(req), {
     cwd: req.cwd,
-    env: req.env,
+    env: { ...req.env, [RUN_MARKER_ENV]: marker },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let killedBy: 'timeout' | 'cancelled' | null = null;
-  const stop = (why: 'timeout' | 'cancelled') => {
-    if (killedBy || child.pid === undefined) return;
-    killedBy = why;
-    killGroup(child.pid, 'SIGTERM');
-    setTimeout(() => child.pid !== undefined && killGroup(child.pid, 'SIGKILL'), 3000).unref();
-  };
-  const timer = setTimeout(() => stop('timeout'), Math.max(0, req.deadline - Date.now()));
-  req.signal?.addEventListener('abort', () => stop('cancelled'), { once: true });
-
+  const watch = watchLimits(child.pid, req, marker);
   let stderr = '';
   child.stderr.on('data', (d) => {
     stderr = (stderr + d).slice(-4000);
   });
-  let result: ResultLine | undefined;
-  let sessionId: string | undefined;
-  const lines = createInterface({ input: child.stdout });
-  lines.on('line', (text) => {
-    const event = parseStreamLine(text);
-    if (event?.type === 'init') sessionId = event.line.session_id;
-    if (event?.type === 'assistant')
-      for (const action of describeToolUses(event.line)) req.onAction?.(action);
-    if (event?.type === 'result') result = event.line;
-  });
+  const stream = readStream(child.stdout, req);
   const exitCode = await new Promise<number | null>((resolve) => {
     child.on('error', (error) => {
       stderr += String(error);
@@ -119,26 +235,49 @@ export async function runClaude(req: AgentRequest): Promise<AgentResult> {
     });
     child.on('close', (code) => resolve(code));
   });
-  clearTimeout(timer);
-  if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL'); // leftovers of the group, if any
+  watch.dispose();
+  // Leftovers of the group, and anything that left it, must not outlive the run.
+  if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+  await reapMarked(marker);
+  return resultOf(req, stream, watch.killedBy(), exitCode, stderr, started);
+}
 
+function resultOf(
+  req: AgentRequest,
+  stream: StreamState,
+  killedBy: 'timeout' | 'cancelled' | null,
+  exitCode: number | null,
+  stderr: string,
+  started: number,
+): AgentResult {
+  const { result } = stream;
   const stopReason = stopReasonOf(result, killedBy);
   const ok = stopReason === 'completed' && exitCode === 0 && result?.is_error === false;
+  const sessionCostUsd = result?.total_cost_usd ?? req.priorSessionCostUsd ?? 0;
   return {
     ok,
     exitCode,
     stopReason,
     numTurns: result?.num_turns ?? 0,
-    costUsd: result?.total_cost_usd ?? 0,
-    sessionId: result?.session_id ?? sessionId,
+    costUsd: Math.max(0, sessionCostUsd - (req.priorSessionCostUsd ?? 0)),
+    sessionCostUsd,
+    sessionId: result?.session_id ?? stream.sessionId ?? req.resumeSessionId ?? req.sessionId,
     resultText: result?.result ?? '',
     permissionDenials: result?.permission_denials ?? [],
-    errorText: ok ? undefined : errorTextOf(result, stderr, exitCode),
+    errorText: ok ? undefined : errorTextOf(result, stderr, exitCode, killedBy),
     durationMs: Date.now() - started,
   };
 }
 
-function errorTextOf(result: ResultLine | undefined, stderr: string, exitCode: number | null): string {
+function errorTextOf(
+  result: ResultLine | undefined,
+  stderr: string,
+  exitCode: number | null,
+  killedBy: 'timeout' | 'cancelled' | null,
+): string {
+  if (killedBy === 'timeout')
+    return 'the agent was stopped at its deadline (timeout-minutes minus 5 minutes)';
+  if (killedBy === 'cancelled') return 'the run was cancelled';
   if (result?.is_error) {
     const status = result.api_error_status ? ` (model API answered ${result.api_error_status})` : '';
     return `${result.result ?? result.subtype}${status}`.slice(0, 1000);
