@@ -76,7 +76,7 @@ async function runAgent(
     },
     extra: config.agentEnv,
   });
-  const jobDeadline = deps.now() + plan.timeoutMinutes * 60_000;
+  const jobDeadline = agentDeadline(deps.now(), plan.timeoutMinutes);
   return runClaude({
     claudePath: config.claudePath || 'claude',
     cwd: ctx.workspace,
