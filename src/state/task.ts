@@ -26,6 +26,8 @@ export const TaskDoc = z.object({
   sessionId: z.string().max(64).optional(),
   /** SHA-256 of the encrypted session archive: a restored archive is used only when it matches. */
   sessionHash: z.string().max(64).optional(),
+  /** The session's cumulative cost as the CLI reports it: after `--resume` this run's cost is the difference. */
+  sessionCostUsd: z.number().nonnegative().optional(),
   bodyHash: z.string().max(64).optional(),
   attempts: Count,
   ciFixes: Count.optional(),
