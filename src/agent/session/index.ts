@@ -1,0 +1,197 @@
+// Agent sessions that survive the run: a fixed session id recorded in the tracking comment's marker,
+// the transcript directory saved encrypted to the Actions cache, and restored for follow-ups
+// (`/pilot retry`, `/pilot fix`, review and CI fixes) only when its hash matches the marker.
+// Any miss degrades to a fresh session with a summary of prior runs; it never fails the run.
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { TaskDoc } from '../../state/task.js';
+import { packTranscripts, TRANSCRIPTS, unpackTranscripts } from './archive.js';
+import { decrypt, encrypt, sessionKey, sha256 } from './crypto.js';
+import { actionsCache, type CacheApi, sessionCacheKey, sessionKeyPrefix } from './store.js';
+
+export { actionsCache, type CacheApi, sessionCacheKey, sessionKeyPrefix } from './store.js';
+
+/** Commands that continue the earlier conversation rather than start over. */
+const RESUMING = new Set(['retry', 'fix']);
+
+export interface SessionOptions {
+  /** The agent's CLAUDE_CONFIG_DIR. */
+  configDir: string;
+  /** Pilot's own scratch directory for the encrypted archive (never the agent's). */
+  workDir: string;
+  issue: number;
+  command: string;
+  issueBody: string;
+  /** The task as the tracking comment's marker had it before this run. */
+  prior: TaskDoc | null;
+  /** Pilot's model credential (never the agent's per-run key): the encryption key derives from it. */
+  credential?: string;
+  repositoryId: string;
+  cache?: CacheApi;
+}
+
+export interface Session {
+  opts: SessionOptions;
+  sessionId: string;
+  resumed: boolean;
+  /** What the session had cost before this run (the CLI reports cumulative totals after --resume). */
+  priorCostUsd: number;
+  bodyHash: string;
+  /** Put before the task prompt: what happened since, or a summary of prior runs. */
+  preface: string;
+  /** Said once in the summary and tracking comment. */
+  notes: string[];
+}
+
+export interface SavedSession {
+  /** SHA-256 of the saved archive; undefined when nothing was saved. */
+  hash?: string;
+  key?: string;
+  note?: string;
+}
+
+export function bodyHashOf(body: string): string {
+  return sha256(body.replace(/\r\n/g, '\n').trim()).slice(0, 32);
+}
+
+function archivePath(opts: SessionOptions): string {
+  return path.join(opts.workDir, 'transcripts.bin');
+}
+
+function fresh(opts: SessionOptions, bodyHash: string, why: string | null): Session {
+  const notes = why ? [`Fresh agent session: ${why}.`] : [];
+  return {
+    opts,
+    sessionId: randomUUID(),
+    resumed: false,
+    priorCostUsd: 0,
+    bodyHash,
+    preface: why && opts.prior ? priorRunsSummary(opts.prior, why) : '',
+    notes,
+  };
+}
+
+/** Why the earlier session cannot be continued, or null when it may be. */
+function refusal(opts: SessionOptions, bodyHash: string): string | null {
+  const { prior } = opts;
+  if (!RESUMING.has(opts.command)) return null;
+  if (!prior?.sessionId) return 'no earlier session is recorded for this issue';
+  if (prior.bodyHash && prior.bodyHash !== bodyHash) return 'the issue description was edited since';
+  if (!prior.sessionHash) return 'the earlier session was not saved';
+  if (!opts.credential) return 'no model credential to decrypt the saved session with';
+  return null;
+}
+
+export async function openSession(opts: SessionOptions): Promise<Session> {
+  // Leftovers on a reused (self-hosted) runner never count: only a verified restore is resumed.
+  rmSync(path.join(opts.configDir, TRANSCRIPTS), { recursive: true, force: true });
+  mkdirSync(opts.configDir, { recursive: true });
+  mkdirSync(opts.workDir, { recursive: true });
+  const bodyHash = bodyHashOf(opts.issueBody);
+  if (!RESUMING.has(opts.command)) return fresh(opts, bodyHash, null);
+  const refused = refusal(opts, bodyHash);
+  if (refused) return fresh(opts, bodyHash, refused);
+  const restored = await restore(opts).catch(
+    (error: Error) => `the saved session could not be read (${error.message})`,
+  );
+  if (typeof restored === 'string') return fresh(opts, bodyHash, restored);
+  const prior = opts.prior as TaskDoc;
+  return {
+    opts,
+    sessionId: prior.sessionId as string,
+    resumed: true,
+    priorCostUsd: prior.sessionCostUsd ?? 0,
+    bodyHash,
+    preface: followUpPreface(prior, opts.command),
+    notes: [`Resumed the agent session \`${prior.sessionId}\` from the cache.`],
+  };
+}
+
+/** Restores, verifies and unpacks; a string says why it could not. */
+async function restore(opts: SessionOptions): Promise<true | string> {
+  const cache = opts.cache ?? actionsCache;
+  if (!cache.available()) return 'no Actions cache is available to this run';
+  const file = archivePath(opts);
+  rmSync(file, { force: true });
+  const prefix = sessionKeyPrefix(opts.issue);
+  const matched = await cache.restore([file], prefix, [prefix]);
+  if (!matched) return 'the saved session is no longer in the cache';
+  const sealed = readFileSync(file);
+  if (sha256(sealed) !== opts.prior?.sessionHash) return 'the cached session does not match the one recorded';
+  const plain = decrypt(sealed, sessionKey(opts.credential as string, opts.repositoryId));
+  await unpackTranscripts(opts.configDir, plain);
+  return true;
+}
+
+/** Archives the transcripts, encrypts and saves them; never claims a save that did not happen. */
+export async function saveSession(
+  session: Session,
+  run: { runId: number; attempt: number },
+): Promise<SavedSession> {
+  const { opts } = session;
+  const cache = opts.cache ?? actionsCache;
+  const mode = cache.mode();
+  if (mode === 'read' || mode === 'none')
+    return {
+      note: `The agent session was not saved: this run's cache is ${mode === 'read' ? 'read-only' : 'off'} (ACTIONS_CACHE_MODE=${mode}); a follow-up starts a fresh session.`,
+    };
+  if (!cache.available()) return { note: 'The agent session was not saved: no Actions cache is available.' };
+  if (!opts.credential)
+    return { note: 'The agent session was not saved: no model credential to encrypt it with.' };
+  try {
+    const plain = await packTranscripts(opts.configDir);
+    if (!plain) return { note: 'The agent wrote no transcript; nothing to save.' };
+    const sealed = encrypt(plain, sessionKey(opts.credential, opts.repositoryId));
+    const file = archivePath(opts);
+    writeFileSync(file, sealed, { mode: 0o600 });
+    const key = sessionCacheKey(opts.issue, run.runId, run.attempt);
+    const id = await cache.save([file], key);
+    if (id === -1) return { note: 'The agent session was not saved: the cache refused it.' };
+    return { hash: sha256(sealed), key };
+  } catch (error) {
+    return { note: `The agent session was not saved: ${(error as Error).message}` };
+  }
+}
+
+/** The marker fields this run leaves behind. */
+export function sessionFields(
+  session: Session,
+  agent: { sessionId?: string; sessionCostUsd: number },
+  saved: SavedSession,
+): Pick<TaskDoc, 'sessionId' | 'sessionHash' | 'bodyHash' | 'sessionCostUsd'> {
+  return {
+    sessionId: agent.sessionId ?? session.sessionId,
+    sessionHash: saved.hash,
+    bodyHash: session.bodyHash,
+    sessionCostUsd: agent.sessionCostUsd,
+  };
+}
+
+function followUpPreface(prior: TaskDoc, command: string): string {
+  const last = prior.runs.filter((r) => r.kind === 'work').at(-1);
+  return [
+    `You are continuing your earlier session on this issue (command: ${command}).`,
+    `Since then: the previous run ended with status "${prior.status}"${last ? ` (run ${last.id})` : ''}.`,
+    prior.branch ? `Your work so far is on branch ${prior.branch}, already checked out.` : '',
+    'The current issue thread follows; comments after your last run are new.',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+function priorRunsSummary(prior: TaskDoc, why: string): string {
+  const runs = prior.runs
+    .filter((r) => r.kind === 'work')
+    .map((r) => `- run ${r.id} at ${r.at}${r.outcome ? `: ${r.outcome}` : ''}`);
+  return [
+    `Earlier runs worked on this issue, but their conversation is not available (${why}).`,
+    `Task status so far: "${prior.status}", ${prior.attempts} attempt(s).`,
+    ...runs,
+    prior.branch
+      ? `Work so far is on branch ${prior.branch}, already checked out: read it before changing it.`
+      : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
