@@ -1,4 +1,6 @@
 import { BRANCH_PREFIX } from '../constants.js';
+import { checkOutgoing } from '../security/outgoing.js';
+import type { ProtectionRules } from '../security/protected-paths.js';
 import { type Git, GitError } from './git.js';
 
 export function slugify(title: string): string {
@@ -92,7 +94,14 @@ export async function commitPaths(
   return (await git.run(['rev-parse', 'HEAD'])).stdout.trim();
 }
 
-export async function push(git: Git, branch: string, auth: Record<string, string>): Promise<void> {
+export async function push(
+  git: Git,
+  branch: string,
+  auth: Record<string, string>,
+  rules?: ProtectionRules,
+): Promise<void> {
+  // Nothing leaves the runner unchecked: protected paths and secrets refuse the whole push.
+  await checkOutgoing(git, rules);
   try {
     await git.run(['push', 'origin', `HEAD:refs/heads/${branch}`], { env: auth });
   } catch (error) {

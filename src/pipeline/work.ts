@@ -13,6 +13,8 @@ import { findTracking, type TrackingComment, writeTracking } from '../github/tra
 import { buildPrompt, buildSystemPrompt } from '../prompt/build.js';
 import { formatDuration, formatUsd, renderTracking, type TrackingView } from '../report/comment.js';
 import { type Outcome, writeSummary } from '../report/outputs.js';
+import { PushRefused } from '../security/outgoing.js';
+import { protectionRules } from '../security/protected-paths.js';
 import { redact } from '../security/redact.js';
 import { triggerTimeOf } from '../security/trigger-time.js';
 import { newTask, type TaskDoc, withRun } from '../state/task.js';
@@ -123,7 +125,7 @@ async function publish(
   const message = agent.ok ? `${title}\n\nCloses #${issue}` : `WIP: ${title} (#${issue})`;
   const commit = await commitPaths(ws.git, agentPaths, message, identity);
   const ahead = await ws.git.run(['rev-list', '--count', `refs/remotes/origin/${ws.base}..HEAD`]);
-  if (commit) await push(ws.git, branch, ws.auth);
+  if (commit) await push(ws.git, branch, ws.auth, protectionRules(deps.config));
   const published: Published = { commit, notCommitted };
   if (agent.ok && Number(ahead.stdout.trim()) > 0) {
     published.pr = await upsertPull(deps.octokit, deps.ctx.repo, {
@@ -204,22 +206,26 @@ export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
   const agent = await core.group('Run the agent', () => runAgent(deps, intent, ws, branch, plan));
   let published: Published | null = null;
   let publishError: string | undefined;
+  let needsHuman = false;
   if (intent.command !== 'plan') {
     try {
       published = await core.group('Commit, push and open the pull request', () =>
         publish(deps, ws, branch, issueData.title, agent, issue),
       );
     } catch (error) {
+      needsHuman = error instanceof PushRefused;
       publishError =
-        error instanceof PullRequestRefused
-          ? error.message
+        error instanceof PullRequestRefused || needsHuman
+          ? (error as Error).message
           : `Publishing failed: ${(error as Error).message}`;
     }
   }
   task = {
     ...task,
     status: publishError
-      ? 'failed'
+      ? needsHuman
+        ? 'needs_human'
+        : 'failed'
       : intent.command === 'plan' && agent.ok
         ? 'queued'
         : finalStatus(agent, published),

@@ -12,7 +12,12 @@ export function registerSecret(value: string | undefined): void {
   }
 }
 
-const PATTERNS: RegExp[] = [
+/** Every secret value Pilot holds (and the encoded forms it registered), for the outgoing scan. */
+export function knownSecrets(): string[] {
+  return [...known];
+}
+
+export const PATTERNS: RegExp[] = [
   /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g,
   /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g,
   /\bsk-ant-[A-Za-z0-9_-]{10,}\b/g,

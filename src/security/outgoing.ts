@@ -1,0 +1,77 @@
+// The last check before anything leaves the runner: the commits a push would publish (those no
+// remote-tracking ref has yet) must not change protected paths and must not contain secrets. A hit
+// refuses the whole push; the error names paths and file:line, never a secret's value.
+import type { Git } from '../git/git.js';
+import { BUILTIN_PROTECTED, type ProtectionRules, refusedPaths } from './protected-paths.js';
+import { knownSecrets } from './redact.js';
+import { type SecretFinding, scanDiff } from './secret-scan.js';
+
+/** Used when a caller has no configuration at hand (the default config path is protected too). */
+export const DEFAULT_RULES: ProtectionRules = {
+  protect: [...BUILTIN_PROTECTED, '.github/pilot.yml'],
+  allow: [],
+};
+
+export class PushRefused extends Error {
+  constructor(
+    readonly paths: string[],
+    readonly secrets: SecretFinding[],
+  ) {
+    super(describeRefusal(paths, secrets));
+    this.name = 'PushRefused';
+  }
+}
+
+export function describeRefusal(paths: string[], secrets: SecretFinding[]): string {
+  const parts = ['Pilot did not push: the change needs a human.'];
+  if (paths.length) {
+    parts.push(
+      `The agent changed protected paths: ${paths.map((p) => `\`${p}\``).join(', ')}. ` +
+        'Make such changes yourself, or allow a path with a `!` entry in `protected-paths` (e.g. `!docs/CLAUDE.md`).',
+    );
+  }
+  if (secrets.length) {
+    const shown = secrets.slice(0, 20).map((f) => `\`${f.file}:${f.line}\` (${f.kind})`);
+    const more = secrets.length > shown.length ? ` and ${secrets.length - shown.length} more` : '';
+    parts.push(`Possible secrets in the diff: ${shown.join(', ')}${more}. The values are not shown.`);
+  }
+  return parts.join('\n\n');
+}
+
+const OUTGOING = ['HEAD', '--not', '--remotes=origin'];
+
+async function outgoingPaths(git: Git): Promise<string[]> {
+  const { stdout } = await git.run(['log', '-z', '--no-renames', '--name-only', '--format=', ...OUTGOING]);
+  return [
+    ...new Set(
+      stdout
+        .split('\0')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    ),
+  ];
+}
+
+async function outgoingDiff(git: Git): Promise<string> {
+  const { stdout } = await git.run([
+    '-c',
+    'core.quotePath=false',
+    'log',
+    '-p',
+    '-U0',
+    '--text',
+    '--no-color',
+    '--no-ext-diff',
+    '--no-renames',
+    '--format=commit %H',
+    ...OUTGOING,
+  ]);
+  return stdout;
+}
+
+/** Throws PushRefused when the commits about to be pushed break a rule. */
+export async function checkOutgoing(git: Git, rules: ProtectionRules = DEFAULT_RULES): Promise<void> {
+  const paths = refusedPaths(await outgoingPaths(git), rules);
+  const secrets = scanDiff(await outgoingDiff(git), knownSecrets());
+  if (paths.length || secrets.length) throw new PushRefused(paths, secrets);
+}
