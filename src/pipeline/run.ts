@@ -9,6 +9,7 @@ import type { Intent } from '../events/intent.js';
 import { createOctokit } from '../github/client.js';
 import { type Outcome, setOutputs, writeSummary } from '../report/outputs.js';
 import { redact, registerSecret } from '../security/redact.js';
+import { serveWork } from '../state/serve.js';
 import { type RunContext, readRunContext } from './context.js';
 import type { Deps } from './deps.js';
 import { gate } from './gate.js';
@@ -91,7 +92,8 @@ async function execute(): Promise<Outcome> {
     return { conclusion: 'skipped' };
   }
   if (phase === 'route') return route(deps, intent);
-  return phase === 'gate' ? gate(deps, intent) : work(deps, intent);
+  // The lease and the queue wrap the work run (src/state/serve.ts).
+  return phase === 'gate' ? gate(deps, intent) : serveWork(deps, intent, work);
 }
 
 export async function run(): Promise<void> {

@@ -1,0 +1,109 @@
+// The issue timeline is the queue (DESIGN "State"): a `/pilot` work command Pilot acknowledged (👀)
+// is waiting until Pilot reacts 🚀 to it. No separate store, so concurrent comments cannot overwrite
+// each other; only reactions by Pilot's own identity count (anyone can react 🚀).
+import { MARKER_PREFIX, REPLY_MARKER } from '../constants.js';
+import { parseCommand } from '../events/command.js';
+import type { Actor, WorkCommand } from '../events/intent.js';
+import type { Octokit, Repo } from '../github/client.js';
+
+const WORK: ReadonlySet<string> = new Set(['run', 'plan', 'retry', 'fix']);
+
+export interface QueuedCommand {
+  commentId: number;
+  createdAt: string;
+  author: Actor;
+  command: WorkCommand;
+  args: string;
+}
+
+type Reactions = Array<{ content: string; user?: { login: string } | null }>;
+
+function same(a: string | undefined, b: string): boolean {
+  return (a ?? '').toLowerCase() === b.toLowerCase();
+}
+
+async function reactionsOf(octokit: Octokit, repo: Repo, commentId: number): Promise<Reactions> {
+  return octokit.paginate(octokit.rest.reactions.listForIssueComment, {
+    ...repo,
+    comment_id: commentId,
+    per_page: 100,
+  });
+}
+
+function byPilot(reactions: Reactions, content: string, pilotLogin: string): boolean {
+  return reactions.some((r) => r.content === content && same(r.user?.login, pilotLogin));
+}
+
+/** True once Pilot has reacted 🚀 to the comment (its command was taken up by a work run). */
+export async function isServed(octokit: Octokit, repo: Repo, commentId: number, pilotLogin: string) {
+  return byPilot(await reactionsOf(octokit, repo, commentId), 'rocket', pilotLogin);
+}
+
+export async function markServed(octokit: Octokit, repo: Repo, commentId: number): Promise<void> {
+  await octokit.rest.reactions.createForIssueComment({ ...repo, comment_id: commentId, content: 'rocket' });
+}
+
+/** A work command in a comment, or null (Pilot's own notes, other text, reply commands). */
+function workCommandOf(comment: { body?: string | null }): { command: WorkCommand; args: string } | null {
+  const body = comment.body ?? '';
+  if (body.includes(MARKER_PREFIX) || body.includes(REPLY_MARKER)) return null;
+  const parsed = parseCommand(body);
+  return parsed && WORK.has(parsed.command)
+    ? { command: parsed.command as WorkCommand, args: parsed.args }
+    : null;
+}
+
+/** Acknowledged, unserved work commands, oldest first. */
+export async function pendingCommands(
+  octokit: Octokit,
+  repo: Repo,
+  issue: number,
+  pilotLogin: string,
+): Promise<QueuedCommand[]> {
+  const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+    ...repo,
+    issue_number: issue,
+    per_page: 100,
+  });
+  const pending: QueuedCommand[] = [];
+  for (const c of comments) {
+    const work = workCommandOf(c);
+    if (!work || !c.user || same(c.user.login, pilotLogin)) continue;
+    const reactions = await reactionsOf(octokit, repo, c.id);
+    // 👀 means the gate accepted it from an authorized sender; 😕 means a run refused it later.
+    if (!byPilot(reactions, 'eyes', pilotLogin) || byPilot(reactions, 'rocket', pilotLogin)) continue;
+    if (byPilot(reactions, 'confused', pilotLogin)) continue;
+    pending.push({
+      commentId: c.id,
+      createdAt: c.created_at,
+      author: { login: c.user.login, id: c.user.id, type: c.user.type ?? 'User' },
+      ...work,
+    });
+  }
+  return pending.sort((a, b) =>
+    a.createdAt === b.createdAt ? a.commentId - b.commentId : a.createdAt < b.createdAt ? -1 : 1,
+  );
+}
+
+/** Id of the newest `labeled` event for the trigger label: what makes one label delivery unique. */
+export async function latestLabelEvent(
+  octokit: Octokit,
+  repo: Repo,
+  issue: number,
+  label: string,
+): Promise<number | undefined> {
+  const events = await octokit.paginate(octokit.rest.issues.listEventsForTimeline, {
+    ...repo,
+    issue_number: issue,
+    per_page: 100,
+  });
+  const labeled = events.filter(
+    (e) =>
+      'event' in e &&
+      e.event === 'labeled' &&
+      'label' in e &&
+      same((e.label as { name?: string } | undefined)?.name, label),
+  );
+  const last = labeled.at(-1) as { id?: number } | undefined;
+  return typeof last?.id === 'number' ? last.id : undefined;
+}
