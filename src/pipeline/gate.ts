@@ -84,7 +84,8 @@ async function dispatch(deps: Deps, intent: Intent, pilotLogin: string): Promise
   const { ctx } = deps;
   const found = await findTracking(deps.octokit, ctx.repo, issue, pilotLogin);
   const task = withRun(
-    { ...(found?.task ?? newTask()), status: 'queued' },
+    // A running task stays `running`: that claim is what tells a stale lease from a live one.
+    { ...(found?.task ?? newTask()), status: found?.task.status === 'running' ? 'running' : 'queued' },
     {
       id: ctx.runId,
       kind: 'gate',

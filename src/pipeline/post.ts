@@ -8,6 +8,7 @@ import { createOctokit } from '../github/client.js';
 import { findTracking, writeTracking } from '../github/tracking.js';
 import { renderTracking } from '../report/comment.js';
 import { registerSecret } from '../security/redact.js';
+import { releaseLease } from '../state/lease.js';
 import { readRunContext } from './context.js';
 import { type RunState, readRunState } from './post-state.js';
 
@@ -41,6 +42,10 @@ async function recover(state: RunState): Promise<void> {
     return false;
   });
   const octokit = createOctokit(token);
+  // main saved this state only while holding the issue's lease (src/state/serve.ts): give it back.
+  await releaseLease(octokit, ctx.repo, state.issue).catch((error: Error) =>
+    core.warning(`Could not release the lease for #${state.issue}: ${error.message}`),
+  );
   const tracking = await findTracking(octokit, ctx.repo, state.issue, config.botLogin);
   if (!tracking) return;
   const task = { ...tracking.task, status: 'cancelled' as const, rev: tracking.task.rev + 1 };
