@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { type AgentUser, type Launch, launchAs } from './isolation/user.js';
 import {
   describeToolUses,
   type PermissionDenial,
@@ -40,6 +41,10 @@ export interface AgentRequest {
   signal?: AbortSignal;
   /** Delay between SIGTERM and SIGKILL of the group (default 3 s: well inside the runner's 7.5 s). */
   killGraceMs?: number;
+  /** Pilot's generated settings file (sandbox, deny rules), passed with --settings. */
+  settingsPath?: string;
+  /** The agent's own user (isolation/user.ts); absent = Pilot's own user. */
+  runAs?: AgentUser;
 }
 
 export interface AgentResult {
@@ -81,6 +86,7 @@ export function claudeArgs(req: AgentRequest): string[] {
     '--mcp-config',
     '{"mcpServers":{}}',
   ];
+  if (req.settingsPath) args.push('--settings', req.settingsPath);
   if (req.model) args.push('--model', req.model);
   if (req.maxBudgetUsd) args.push('--max-budget-usd', String(req.maxBudgetUsd));
   if (req.resumeSessionId) args.push('--resume', req.resumeSessionId);
@@ -216,9 +222,15 @@ function readStream(stdout: NodeJS.ReadableStream, req: AgentRequest): StreamSta
 export async function runClaude(req: AgentRequest): Promise<AgentResult> {
   const started = Date.now();
   const marker = randomUUID();
-  const child = spawn(req.claudePath, claudeArgs(req), {
+  const env = { ...req.env, [RUN_MARKER_ENV]: marker };
+  const launch: Launch = req.runAs
+    ? launchAs(req.runAs, req.claudePath, claudeArgs(req), env)
+    : { command: req.claudePath, args: claudeArgs(req), env };
+  const child = spawn(launch.command, launch.args, {
     cwd: req.cwd,
-    env: { ...req.env, [RUN_MARKER_ENV]: marker },
+    env: launch.env,
+    uid: launch.uid,
+    gid: launch.gid,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,9 +1,13 @@
 // The work run: a trusted run (writable cache) that turns the issue into a branch and a PR.
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import * as core from '@actions/core';
 import { type AgentResult, agentDeadline, runClaude } from '../agent/claude.js';
-import { agentEnv } from '../agent/env.js';
+import {
+  type IsolationReport,
+  isolatedRunOptions,
+  runIsolated,
+  withIsolation,
+} from '../agent/isolation/index.js';
 import type { Intent } from '../events/intent.js';
 import { changedPaths, checkoutTaskBranch, commitPaths, push, taskBranch } from '../git/branch.js';
 import { scrubCredentials } from '../git/credentials.js';
@@ -64,44 +68,40 @@ async function runAgent(
   ws: Workspace,
   branch: string,
   plan: TaskPlan,
+  isolation: IsolationReport,
 ): Promise<AgentResult> {
   const triggerTime = await triggerTimeOf({ octokit: deps.octokit, repo: deps.ctx.repo }, intent, deps.now());
   const thread = await readThread(deps, intent, triggerTime);
   const nonce = randomBytes(8).toString('hex');
   const { config, ctx } = deps;
-  const env = agentEnv({
-    home: path.join(ctx.runnerTemp, 'pilot-agent-home'),
-    model: {
-      apiKey: config.anthropicApiKey,
-      oauthToken: config.claudeCodeOauthToken,
-      baseUrl: config.anthropicBaseUrl,
-    },
-    extra: config.agentEnv,
-  });
   const jobDeadline = agentDeadline(deps.now(), plan.timeoutMinutes);
-  return runClaude({
-    claudePath: config.claudePath || 'claude',
-    cwd: ctx.workspace,
-    prompt: buildPrompt({
-      issue: thread.number,
-      title: thread.title,
-      body: thread.body,
-      comments: thread.comments,
-      command: intent.command,
-      args: intent.args,
-      branch,
-      nonce,
-      maxChars: 100_000,
+  const systemPrompt = buildSystemPrompt(nonce, await readClaudeMd(ws));
+  // Gateway, separate user, Pilot's settings, env allowlist: see src/agent/isolation/.
+  const options = isolatedRunOptions(config, ctx, isolation, (line) => core.info(redact(line)));
+  return runIsolated(options, (launch) =>
+    runClaude({
+      ...launch,
+      cwd: ctx.workspace,
+      prompt: buildPrompt({
+        issue: thread.number,
+        title: thread.title,
+        body: thread.body,
+        comments: thread.comments,
+        command: intent.command,
+        args: intent.args,
+        branch,
+        nonce,
+        maxChars: 100_000,
+      }),
+      systemPrompt,
+      maxTurns: plan.maxTurns,
+      maxBudgetUsd: config.maxCostUsd,
+      model: plan.model || undefined,
+      allowedTools: allowedTools(deps, intent.command),
+      deadline: jobDeadline,
+      onAction: (action) => core.info(`agent: ${redact(action)}`),
     }),
-    systemPrompt: buildSystemPrompt(nonce, await readClaudeMd(ws)),
-    env,
-    maxTurns: plan.maxTurns,
-    maxBudgetUsd: config.maxCostUsd,
-    model: plan.model || undefined,
-    allowedTools: allowedTools(deps, intent.command),
-    deadline: jobDeadline,
-    onAction: (action) => core.info(`agent: ${redact(action)}`),
-  });
+  );
 }
 
 interface Published {
@@ -203,7 +203,8 @@ export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
   saveRunState({ issue, trackingId: tracking.id, branch });
 
   const ws = await core.group('Prepare the workspace', () => prepareWorkspace(deps, branch));
-  const agent = await core.group('Run the agent', () => runAgent(deps, intent, ws, branch, plan));
+  const isolation: IsolationReport = { layers: [] };
+  const agent = await core.group('Run the agent', () => runAgent(deps, intent, ws, branch, plan, isolation));
   let published: Published | null = null;
   let publishError: string | undefined;
   let needsHuman = false;
@@ -234,7 +235,10 @@ export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
     costUsd: task.costUsd + agent.costUsd,
     rev: task.rev + 1,
   };
-  const view = finalView(deps, intent, agent, published, publishError, branch, started, links);
+  const view = withIsolation(
+    finalView(deps, intent, agent, published, publishError, branch, started, links),
+    isolation,
+  );
   tracking = await writeTracking(octokit, ctx.repo, issue, tracking, renderTracking(task, view), task);
   await writeSummary(`Pilot: #${issue} — ${view.headline}`, view.details ?? [], [
     `Tracking comment: ${tracking.url}`,

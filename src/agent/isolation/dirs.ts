@@ -1,0 +1,58 @@
+// The agent's per-run directories: HOME, TMPDIR and CLAUDE_CONFIG_DIR belong to the agent's user;
+// Pilot's settings file sits one level up, in a directory only Pilot can write. Claude Code watches
+// its settings files, so a file in a directory the agent owns could be swapped mid-run.
+//
+//   <dirname(RUNNER_TEMP)>/_pilot_agent/run-XXXX/   Pilot, 0755
+//     settings.json                                 Pilot, 0644 (--settings)
+//     home/                                         agent, 0700 (HOME)
+//       .claude/                                    CLAUDE_CONFIG_DIR (transcripts live here)
+//       tmp/                                        TMPDIR
+//
+// Not inside RUNNER_TEMP: the agent must not be able to enter it (checkout's credentials file).
+import { chmod, mkdir, mkdtemp } from 'node:fs/promises';
+import path from 'node:path';
+import type { AgentDirs } from '../env.js';
+import { why } from './exec.js';
+import { type AgentUser, asPrivileged } from './user.js';
+import type { FsTools } from './workspace.js';
+
+export interface RunDirs extends AgentDirs {
+  root: string;
+  settingsPath: string;
+}
+
+export function agentBase(runnerTemp: string): string {
+  return path.join(path.dirname(path.resolve(runnerTemp)), '_pilot_agent');
+}
+
+async function giveTo(home: string, user: AgentUser, tools: FsTools): Promise<void> {
+  const result =
+    tools.privilege !== 'none'
+      ? await asPrivileged(tools.probe, tools.privilege)('chown', ['-R', `${user.uid}:${user.gid}`, home])
+      : await tools.probe.run('setfacl', ['-R', '-m', `u:${user.name}:rwX,d:u:${user.name}:rwX`, home]);
+  if (result.code !== 0) throw new Error(`cannot give ${home} to ${user.name}: ${why(result)}`);
+}
+
+/** Creates a fresh set of directories; with a user, HOME and below are handed to it. */
+export async function makeRunDirs(
+  base: string,
+  user: AgentUser | undefined,
+  tools: FsTools,
+): Promise<RunDirs> {
+  await mkdir(base, { recursive: true, mode: 0o755 });
+  const root = await mkdtemp(path.join(base, 'run-'));
+  await chmod(root, 0o755);
+  const home = path.join(root, 'home');
+  const dirs: RunDirs = {
+    root,
+    home,
+    configDir: path.join(home, '.claude'),
+    tmp: path.join(home, 'tmp'),
+    settingsPath: path.join(root, 'settings.json'),
+  };
+  await mkdir(dirs.configDir, { recursive: true, mode: 0o700 });
+  await mkdir(dirs.tmp, { recursive: true, mode: 0o700 });
+  await chmod(home, 0o700);
+  if (user) await giveTo(home, user, tools);
+  return dirs;
+}

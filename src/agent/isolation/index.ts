@@ -1,0 +1,210 @@
+// Runs the agent inside every isolation layer Pilot can set up here (DESIGN.md "Agent isolation"):
+// the model gateway holds the real credential, a separate user owns the agent's processes, Pilot's
+// settings turn on the sandbox and the deny rules, and the environment is an allowlist.
+import type { Config } from '../../config/load.js';
+import type { AgentResult } from '../claude.js';
+import { agentEnv } from '../env.js';
+import { type Gateway, gatewayEnv, startGateway } from '../gateway/index.js';
+import { buildSettings, runnerDirsOf, writeSettings } from '../settings.js';
+import {
+  type IsolationReport,
+  IsolationRequired,
+  isolationNote,
+  isolationRow,
+  type Layer,
+  missingLayers,
+} from './layers.js';
+import { prepareIsolation } from './prepare.js';
+import type { AgentUser, UserProbe } from './user.js';
+
+export { type IsolationReport, isolationNote, isolationRow, type Layer, missingLayers } from './layers.js';
+export { type Isolation, prepareIsolation } from './prepare.js';
+export { type AgentUser, launchAs } from './user.js';
+export { gitSafeDirectoryEnv } from './workspace.js';
+
+export interface ModelSettings {
+  anthropicApiKey?: string;
+  claudeCodeOauthToken?: string;
+  anthropicBaseUrl?: string;
+  maxCostUsd: number;
+}
+
+export interface IsolatedRunOptions {
+  workspace: string;
+  runnerTemp: string;
+  claudePath: string;
+  model: ModelSettings;
+  /** `agent-env`. */
+  agentEnvNames: string[];
+  requireIsolation: boolean;
+  /** Hosts sandboxed commands may reach besides the gateway's. */
+  extraHosts?: string[];
+  /** Filled with the layers as they are set up, for the summary and the tracking comment. */
+  report: IsolationReport;
+  log?: (line: string) => void;
+  probe?: UserProbe;
+  source?: NodeJS.ProcessEnv;
+}
+
+/** What the agent is started with. */
+export interface AgentLaunch {
+  claudePath: string;
+  env: Record<string, string>;
+  settingsPath: string;
+  runAs?: AgentUser;
+  configDir: string;
+}
+
+const PUBLIC_API = 'https://api.anthropic.com';
+
+async function openGateway(opts: IsolatedRunOptions): Promise<Gateway | undefined> {
+  const { model } = opts;
+  const credential = model.anthropicApiKey
+    ? { apiKey: model.anthropicApiKey }
+    : model.claudeCodeOauthToken
+      ? { oauthToken: model.claudeCodeOauthToken }
+      : undefined;
+  if (!credential) return undefined;
+  return startGateway({
+    upstream: model.anthropicBaseUrl ?? (opts.source ?? process.env).ANTHROPIC_BASE_URL ?? PUBLIC_API,
+    credential,
+    maxCostUsd: model.maxCostUsd,
+    log: opts.log,
+  });
+}
+
+function refused(error: IsolationRequired): AgentResult {
+  return {
+    ok: false,
+    exitCode: null,
+    stopReason: 'error',
+    numTurns: 0,
+    costUsd: 0,
+    sessionCostUsd: 0,
+    resultText: '',
+    permissionDenials: [],
+    errorText: error.message,
+    durationMs: 0,
+  };
+}
+
+function gatewayLayer(gateway: Gateway | undefined): Layer {
+  return gateway
+    ? { name: 'model gateway', ok: true, detail: `${gateway.url}; the agent holds a per-run key` }
+    : {
+        name: 'model gateway',
+        ok: false,
+        detail: 'no anthropic-api-key or claude-code-oauth-token to proxy',
+      };
+}
+
+function hostOf(url: string): string {
+  return new URL(url).hostname;
+}
+
+/**
+ * Sets up the layers, runs `agent`, and takes everything back before returning (before Pilot
+ * commits). With require-isolation, a missing layer returns a failed result and the agent never starts.
+ */
+export async function runIsolated(
+  opts: IsolatedRunOptions,
+  agent: (launch: AgentLaunch) => Promise<AgentResult>,
+): Promise<AgentResult> {
+  const gateway = await openGateway(opts);
+  try {
+    const iso = await prepareIsolation({
+      workspace: opts.workspace,
+      runnerTemp: opts.runnerTemp,
+      claudePath: opts.claudePath,
+      probe: opts.probe,
+    });
+    try {
+      const settings = buildSettings({
+        workspace: opts.workspace,
+        runnerTemp: opts.runnerTemp,
+        configDir: iso.dirs.configDir,
+        allowedHosts: [...(gateway ? [hostOf(gateway.url)] : []), ...(opts.extraHosts ?? [])],
+        sandboxAvailable: iso.sandboxAvailable,
+        runnerDirs: runnerDirsOf(opts.workspace),
+      });
+      await writeSettings(iso.dirs.settingsPath, settings);
+      opts.report.layers = [
+        gatewayLayer(gateway),
+        ...iso.layers,
+        {
+          name: 'Claude Code settings',
+          ok: true,
+          detail: 'Pilot-owned --settings, --setting-sources user, --strict-mcp-config, deny rules',
+        },
+        { name: 'environment allowlist', ok: true, detail: 'no GITHUB_TOKEN, ACTIONS_* or INPUT_*' },
+      ];
+      for (const layer of opts.report.layers)
+        opts.log?.(`isolation: ${layer.name}: ${layer.ok ? 'on' : 'MISSING'} — ${layer.detail}`);
+      const missing = missingLayers(opts.report);
+      if (opts.requireIsolation && missing.length) return refused(new IsolationRequired(missing));
+      const model: Record<string, string> = gateway
+        ? gatewayEnv(gateway)
+        : opts.model.anthropicBaseUrl
+          ? { ANTHROPIC_BASE_URL: opts.model.anthropicBaseUrl }
+          : {};
+      const env = agentEnv({ dirs: iso.dirs, model, extra: opts.agentEnvNames, source: opts.source });
+      return await agent({
+        claudePath: iso.claudePath,
+        env,
+        settingsPath: iso.dirs.settingsPath,
+        runAs: iso.user,
+        configDir: iso.dirs.configDir,
+      });
+    } finally {
+      await iso.handBack();
+    }
+  } finally {
+    await gateway?.close();
+  }
+}
+
+/** The run's options from Pilot's configuration (one place, so work.ts stays a one-line hook). */
+export function isolatedRunOptions(
+  config: Pick<
+    Config,
+    | 'anthropicApiKey'
+    | 'claudeCodeOauthToken'
+    | 'anthropicBaseUrl'
+    | 'maxCostUsd'
+    | 'claudePath'
+    | 'agentEnv'
+    | 'requireIsolation'
+  >,
+  where: { workspace: string; runnerTemp: string },
+  report: IsolationReport,
+  log: (line: string) => void,
+): IsolatedRunOptions {
+  return {
+    ...where,
+    claudePath: config.claudePath || 'claude',
+    model: {
+      anthropicApiKey: config.anthropicApiKey,
+      claudeCodeOauthToken: config.claudeCodeOauthToken,
+      anthropicBaseUrl: config.anthropicBaseUrl,
+      maxCostUsd: config.maxCostUsd,
+    },
+    agentEnvNames: config.agentEnv,
+    requireIsolation: config.requireIsolation,
+    report,
+    log,
+  };
+}
+
+/** Adds the isolation row to the summary/tracking table and the reasons for missing layers to the body. */
+export function withIsolation<V extends { details?: Array<[string, string]>; body?: string }>(
+  view: V,
+  report: IsolationReport,
+): V {
+  const row = isolationRow(report);
+  const note = isolationNote(report);
+  return {
+    ...view,
+    details: row ? [...(view.details ?? []), row] : view.details,
+    body: note ? [view.body, note].filter(Boolean).join('\n\n') : view.body,
+  };
+}
