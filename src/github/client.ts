@@ -1,4 +1,5 @@
 import * as github from '@actions/github';
+import { redactRequest } from '../security/redact.js';
 
 export type Octokit = ReturnType<typeof github.getOctokit>;
 
@@ -9,7 +10,9 @@ export interface Repo {
 
 /** Real Octokit; its base URL follows `GITHUB_API_URL` (github.com, ghe.com, or the local emulator). */
 export function createOctokit(token: string): Octokit {
-  return github.getOctokit(token, { retry: { enabled: false } });
+  const octokit = github.getOctokit(token, { retry: { enabled: false } });
+  octokit.hook.before('request', redactRequest);
+  return octokit;
 }
 
 export function parseRepository(full: string): Repo {

@@ -36,3 +36,18 @@ export function redact(text: string): string {
 export function resetSecrets(): void {
   known.clear();
 }
+
+/** Request parameters that become text on GitHub (comment and PR bodies, titles, commit messages). */
+const PUBLISHED_FIELDS = ['body', 'title', 'message', 'description', 'summary', 'text'] as const;
+
+/**
+ * An Octokit `before request` hook: every write Pilot sends to GitHub passes `redact()`, so a new call
+ * site cannot forget it.
+ */
+export function redactRequest(options: Record<string, unknown>): void {
+  if (String(options.method ?? 'GET').toUpperCase() === 'GET') return;
+  for (const field of PUBLISHED_FIELDS) {
+    const value = options[field];
+    if (typeof value === 'string') options[field] = redact(value);
+  }
+}
