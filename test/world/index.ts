@@ -2,7 +2,7 @@
 // workspace, and the runner harness running Pilot's dist/ like a workflow would. Tests and
 // `npm run demo` use it; nothing here is bundled into dist/.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,10 @@ export interface WorldOptions {
   files?: Record<string, string>;
   inputs?: Record<string, string>;
   credentials?: 'v6' | 'legacy' | 'none';
+  /** Each run (dispatched ones too) gets its own fresh clone and RUNNER_TEMP, like separate runners. */
+  workspacePerRun?: boolean;
+  /** Folder with the action.yml and dist/ to run (default: this repository). */
+  action?: string;
 }
 
 export interface World {
@@ -69,8 +73,30 @@ function issuePayload(gh: GitHubEmulator, n: number): Payload {
   return shapes.issueJson(gh.state, repoOf(gh), gh.issue(OWNER, REPO, n));
 }
 
+let clones = 0;
+
+/**
+ * A fresh runner for one run: a depth-1 clone of origin's default branch (as checkout leaves it,
+ * without persisted credentials) and its own RUNNER_TEMP. Synchronous because the harness asks for a
+ * dispatched run's options synchronously.
+ */
+export function cloneWorkspace(git: GitWorld, dir: string): { workspace: string; runnerTemp: string } {
+  const root = path.join(dir, 'runners', String(++clones));
+  const workspace = path.join(root, 'work', REPO, REPO);
+  const runnerTemp = path.join(root, 'work', '_temp');
+  mkdirSync(runnerTemp, { recursive: true });
+  const env = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
+  execFileSync(
+    'git',
+    ['clone', '--quiet', '--depth=1', '--branch', git.defaultBranch, git.originUrl, workspace],
+    { env, stdio: 'ignore' },
+  );
+  return { workspace, runnerTemp };
+}
+
 export async function startWorld(opts: WorldOptions = {}): Promise<World> {
-  if (!existsSync(path.join(ROOT, 'dist/main/index.js')))
+  const action = opts.action ?? ROOT;
+  if (!existsSync(path.join(action, 'dist/main/index.js')))
     throw new Error('dist/ is missing: run `npm run package` first');
   const dir = mkdtempSync(path.join(tmpdir(), 'pilot-world-'));
   const cache = await startCacheService();
@@ -107,7 +133,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
     ...opts.inputs,
   };
   const base = async (): Promise<Omit<RunOptions, 'eventName' | 'payload'>> => ({
-    action: ROOT,
+    action,
     repository: `${OWNER}/${REPO}`,
     token: gh.token,
     workspace: git.workspace,
@@ -126,8 +152,11 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
     git,
     dir,
     async run(eventName, payload, extra = {}) {
-      const first = { ...(await base()), eventName, payload, host: gh, ...extra };
-      return runUntilQuiet(first, gh, (d) => (d.event_type === 'pilot' ? { ...first, ...extra } : null));
+      const own = () => (opts.workspacePerRun ? cloneWorkspace(git, dir) : {});
+      const first = { ...(await base()), eventName, payload, host: gh, ...own(), ...extra };
+      return runUntilQuiet(first, gh, (d) =>
+        d.event_type === 'pilot' ? { ...first, ...own(), ...extra } : null,
+      );
     },
     labelEvent(issue, label, sender) {
       const p = withRepository(structuredClone(example('issues', 'labeled')), gh);
