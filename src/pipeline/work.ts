@@ -1,17 +1,20 @@
 // The work run: a trusted run (writable cache) that turns the issue into a branch and a PR.
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import * as core from '@actions/core';
-import { type AgentResult, agentDeadline, runClaude } from '../agent/claude.js';
+import { type AgentResult, agentDeadline } from '../agent/claude.js';
 import {
   type IsolationReport,
   isolatedRunOptions,
   runIsolated,
   withIsolation,
 } from '../agent/isolation/index.js';
+import { type SessionOptions, type SessionOutcome, sessionRunner } from '../agent/session/index.js';
 import type { Intent } from '../events/intent.js';
 import { changedPaths, checkoutTaskBranch, commitPaths, push, taskBranch } from '../git/branch.js';
 import { scrubCredentials } from '../git/credentials.js';
 import { createGit, type Git, tokenEnv } from '../git/git.js';
+import { failureMessage } from '../github/platform.js';
 import { PullRequestRefused, upsertPull } from '../github/pulls.js';
 import { findTracking, type TrackingComment, writeTracking } from '../github/tracking.js';
 import { buildPrompt, buildSystemPrompt } from '../prompt/build.js';
@@ -69,7 +72,9 @@ async function runAgent(
   branch: string,
   plan: TaskPlan,
   isolation: IsolationReport,
-): Promise<AgentResult> {
+  prior: TaskDoc | null,
+  issueBody: string,
+): Promise<AgentResult & { session?: SessionOutcome }> {
   const triggerTime = await triggerTimeOf({ octokit: deps.octokit, repo: deps.ctx.repo }, intent, deps.now());
   const thread = await readThread(deps, intent, triggerTime);
   const nonce = randomBytes(8).toString('hex');
@@ -78,8 +83,9 @@ async function runAgent(
   const systemPrompt = buildSystemPrompt(nonce, await readClaudeMd(ws));
   // Gateway, separate user, Pilot's settings, env allowlist: see src/agent/isolation/.
   const options = isolatedRunOptions(config, ctx, isolation, (line) => core.info(redact(line)));
-  return runIsolated(options, (launch) =>
-    runClaude({
+  const session = sessionRunner(sessionOptions(deps, intent, prior, issueBody));
+  const result = await runIsolated(options, (launch) =>
+    session.run({
       ...launch,
       cwd: ctx.workspace,
       prompt: buildPrompt({
@@ -102,6 +108,29 @@ async function runAgent(
       onAction: (action) => core.info(`agent: ${redact(action)}`),
     }),
   );
+  return { ...result, session: session.outcome() };
+}
+
+/** Where the agent's session is kept and what keys it; src/agent/session/ does the rest. */
+function sessionOptions(
+  deps: Deps,
+  intent: Intent,
+  prior: TaskDoc | null,
+  issueBody: string,
+): Omit<SessionOptions, 'configDir'> {
+  const { config, ctx } = deps;
+  const repository = (ctx.payload as { repository?: { id?: number } }).repository;
+  return {
+    workDir: path.join(ctx.runnerTemp, 'pilot-session'),
+    runId: ctx.runId,
+    attempt: ctx.runAttempt,
+    issue: intent.issue as number,
+    command: intent.command,
+    issueBody,
+    prior,
+    credential: config.anthropicApiKey ?? config.claudeCodeOauthToken,
+    repositoryId: String(repository?.id ?? ctx.repository),
+  };
 }
 
 interface Published {
@@ -204,7 +233,9 @@ export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
 
   const ws = await core.group('Prepare the workspace', () => prepareWorkspace(deps, branch));
   const isolation: IsolationReport = { layers: [] };
-  const agent = await core.group('Run the agent', () => runAgent(deps, intent, ws, branch, plan, isolation));
+  const agent = await core.group('Run the agent', () =>
+    runAgent(deps, intent, ws, branch, plan, isolation, found?.task ?? null, issueData.body ?? ''),
+  );
   let published: Published | null = null;
   let publishError: string | undefined;
   let needsHuman = false;
@@ -218,7 +249,7 @@ export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
       publishError =
         error instanceof PullRequestRefused || needsHuman
           ? (error as Error).message
-          : `Publishing failed: ${(error as Error).message}`;
+          : `Publishing failed: ${failureMessage(error)}`;
     }
   }
   task = {
@@ -232,6 +263,7 @@ export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
         : finalStatus(agent, published),
     pr: published?.pr?.number ?? task.pr,
     sessionId: agent.sessionId ?? task.sessionId,
+    ...agent.session?.fields,
     costUsd: task.costUsd + agent.costUsd,
     rev: task.rev + 1,
   };
@@ -239,9 +271,12 @@ export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
     finalView(deps, intent, agent, published, publishError, branch, started, links),
     isolation,
   );
+  const sessionNotes = agent.session?.notes ?? [];
+  if (sessionNotes.length) view.body = [view.body, ...sessionNotes].filter(Boolean).join('\n\n');
   tracking = await writeTracking(octokit, ctx.repo, issue, tracking, renderTracking(task, view), task);
   await writeSummary(`Pilot: #${issue} — ${view.headline}`, view.details ?? [], [
     `Tracking comment: ${tracking.url}`,
+    ...sessionNotes,
   ]);
   const failed = !agent.ok || publishError !== undefined;
   if (failed) core.error(redact(publishError ?? agent.errorText ?? view.headline));

@@ -1,7 +1,7 @@
 // Only the transcript directory (`projects/`) of the agent's config dir is kept between runs: it is
 // all `--resume` needs, and nothing else there (settings, credentials, caches) should travel.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 export const TRANSCRIPTS = 'projects';
@@ -35,4 +35,21 @@ export async function unpackTranscripts(configDir: string, archive: Buffer): Pro
     ['-x', '-f', '-', '-C', configDir, '--no-same-owner', '--no-same-permissions', TRANSCRIPTS],
     archive,
   );
+  giveToOwnerOf(configDir, path.join(configDir, TRANSCRIPTS));
+}
+
+/**
+ * When the agent runs as its own user, the config dir is that user's and the CLI appends to the
+ * restored transcript: files Pilot unpacked as root must change hands (without root they already
+ * inherit the directory's default ACL).
+ */
+function giveToOwnerOf(dir: string, tree: string): void {
+  if (process.getuid?.() !== 0) return;
+  const { uid, gid } = statSync(dir);
+  if (uid === 0) return;
+  const walk = (p: string) => {
+    chownSync(p, uid, gid);
+    if (statSync(p).isDirectory()) for (const entry of readdirSync(p)) walk(path.join(p, entry));
+  };
+  walk(tree);
 }

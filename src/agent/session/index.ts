@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TaskDoc } from '../../state/task.js';
+import { type AgentRequest, type AgentResult, runClaude } from '../claude.js';
 import { packTranscripts, TRANSCRIPTS, unpackTranscripts } from './archive.js';
 import { decrypt, encrypt, sessionKey, sha256 } from './crypto.js';
 import { actionsCache, type CacheApi, sessionCacheKey, sessionKeyPrefix } from './store.js';
@@ -18,6 +19,9 @@ const RESUMING = new Set(['retry', 'fix']);
 export interface SessionOptions {
   /** The agent's CLAUDE_CONFIG_DIR. */
   configDir: string;
+  /** This run, for the cache key `pilot-v1-session-<issue>-<run_id>-<attempt>`. */
+  runId: number;
+  attempt: number;
   /** Pilot's own scratch directory for the encrypted archive (never the agent's). */
   workDir: string;
   issue: number;
@@ -194,4 +198,43 @@ function priorRunsSummary(prior: TaskDoc, why: string): string {
   ]
     .filter(Boolean)
     .join('\n');
+}
+
+export interface SessionOutcome {
+  fields: Pick<TaskDoc, 'sessionId' | 'sessionHash' | 'bodyHash' | 'sessionCostUsd'>;
+  resumed: boolean;
+  notes: string[];
+}
+
+/**
+ * Runs the agent inside its session: restore (or start fresh), run, save. The config dir is the
+ * request's CLAUDE_CONFIG_DIR; session trouble ends up in the outcome's notes, never thrown.
+ */
+export function sessionRunner(
+  opts: Omit<SessionOptions, 'configDir'>,
+  run: (req: AgentRequest) => Promise<AgentResult> = runClaude,
+) {
+  let outcome: SessionOutcome | undefined;
+  return {
+    outcome: () => outcome,
+    async run(req: AgentRequest): Promise<AgentResult> {
+      const configDir = req.env.CLAUDE_CONFIG_DIR;
+      if (!configDir) throw new Error('the agent environment has no CLAUDE_CONFIG_DIR');
+      const session = await openSession({ ...opts, configDir });
+      const agent = await run({
+        ...req,
+        prompt: session.preface ? `${session.preface}\n\n${req.prompt}` : req.prompt,
+        sessionId: session.resumed ? undefined : session.sessionId,
+        resumeSessionId: session.resumed ? session.sessionId : undefined,
+        priorSessionCostUsd: session.priorCostUsd,
+      });
+      const saved = await saveSession(session, { runId: opts.runId, attempt: opts.attempt });
+      outcome = {
+        fields: sessionFields(session, agent, saved),
+        resumed: session.resumed,
+        notes: [...session.notes, ...(saved.note ? [saved.note] : [])],
+      };
+      return agent;
+    },
+  };
 }
