@@ -7,6 +7,7 @@ import { DISPATCH_EVENT_TYPE } from '../constants.js';
 import { decide } from '../events/decide.js';
 import type { Intent } from '../events/intent.js';
 import { createOctokit } from '../github/client.js';
+import { failureMessage, platformOf } from '../github/platform.js';
 import { type Outcome, setOutputs, writeSummary } from '../report/outputs.js';
 import { redact, registerSecret } from '../security/redact.js';
 import { serveWork } from '../state/serve.js';
@@ -59,6 +60,7 @@ async function execute(): Promise<Outcome> {
     registerSecret(secret);
   }
   const ctx = readRunContext();
+  platformOf(ctx.serverUrl); // GHES: fail fast with the reason
   const decision = decide(
     { ...eventOf(cfg, ctx), repository: ctx.repository, runAttempt: ctx.runAttempt },
     { triggerLabel: cfg.triggerLabel, botLogin: cfg.botLogin },
@@ -104,7 +106,7 @@ export async function run(): Promise<void> {
     if (outcome.conclusion === 'failure')
       failure = `Pilot: the task failed (${outcome.taskStatus ?? 'see the log'})`;
   } catch (error) {
-    failure = redact(error instanceof Error ? error.message : String(error));
+    failure = redact(failureMessage(error));
     await writeSummary('Pilot failed', [], [failure]).catch(() => undefined);
   } finally {
     setOutputs(outcome);
