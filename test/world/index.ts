@@ -13,6 +13,7 @@ import { type GitHubEmulator, startGitHub } from './github/index.js';
 import * as shapes from './github/shapes.js';
 import { CLAUDE_BIN, FAKE_API_KEY, type ModelScript, type ModelServer, startModel } from './model/index.js';
 import { type RunOptions, type RunResult, runUntilQuiet } from './runner.js';
+import type { DispatchRecord, RunHost } from './types.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const OWNER = 'octo-org';
@@ -76,6 +77,33 @@ function issuePayload(gh: GitHubEmulator, n: number): Payload {
 let clones = 0;
 
 /**
+ * A view of the host for one `world.run` call: it follows the dispatches its own gate runs made
+ * (`client_payload.gate_run_id`) and any without a gate, so concurrent calls run their work in
+ * parallel instead of one call collecting every dispatch and running them one after another.
+ */
+function ownDispatches(gh: GitHubEmulator, pool: DispatchRecord[]): RunHost {
+  const mine = new Set<number>();
+  return {
+    startRun: (info) => {
+      const id = gh.startRun(info);
+      mine.add(id);
+      return id;
+    },
+    finishRun: (id, conclusion) => gh.finishRun(id, conclusion),
+    cancelRequested: (id) => gh.cancelRequested(id),
+    takeDispatches: () => {
+      pool.push(...gh.takeDispatches());
+      const taken = pool.filter((d) => {
+        const gate = d.client_payload.gate_run_id;
+        return typeof gate !== 'number' || mine.has(gate);
+      });
+      for (const d of taken) pool.splice(pool.indexOf(d), 1);
+      return taken;
+    },
+  };
+}
+
+/**
  * A fresh runner for one run: a depth-1 clone of origin's default branch (as checkout leaves it,
  * without persisted credentials) and its own RUNNER_TEMP. Synchronous because the harness asks for a
  * dispatched run's options synchronously.
@@ -125,6 +153,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
   });
   gh.addRepo({ owner: OWNER, repo: REPO, ownerType: 'Organization', defaultBranchSha: await git.headSha() });
   const model = await startModel(opts.script ?? []);
+  const pool: DispatchRecord[] = [];
   const inputs = {
     'anthropic-api-key': FAKE_API_KEY,
     'anthropic-base-url': model.url,
@@ -154,7 +183,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
     async run(eventName, payload, extra = {}) {
       const own = () => (opts.workspacePerRun ? cloneWorkspace(git, dir) : {});
       const first = { ...(await base()), eventName, payload, host: gh, ...own(), ...extra };
-      return runUntilQuiet(first, gh, (d) =>
+      return runUntilQuiet(first, ownDispatches(gh, pool), (d) =>
         d.event_type === 'pilot' ? { ...first, ...own(), ...extra } : null,
       );
     },
