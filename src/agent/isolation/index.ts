@@ -112,9 +112,11 @@ export async function runIsolated(
 ): Promise<AgentResult> {
   const gateway = await openGateway(opts);
   try {
+    const runnerDirs = runnerDirsOf(opts.workspace);
     const iso = await prepareIsolation({
       workspace: opts.workspace,
       runnerTemp: opts.runnerTemp,
+      runnerDirs,
       claudePath: opts.claudePath,
       probe: opts.probe,
     });
@@ -125,7 +127,7 @@ export async function runIsolated(
         configDir: iso.dirs.configDir,
         allowedHosts: [...(gateway ? [hostOf(gateway.url)] : []), ...(opts.extraHosts ?? [])],
         sandboxAvailable: iso.sandboxAvailable,
-        runnerDirs: runnerDirsOf(opts.workspace),
+        runnerDirs,
       });
       await writeSettings(iso.dirs.settingsPath, settings);
       opts.report.layers = [

@@ -9,11 +9,13 @@ import { why } from './exec.js';
 import type { Layer } from './layers.js';
 import { sandboxSupport } from './sandbox.js';
 import { type AgentUser, defaultProbe, ensureAgentUser, privilegeOf, runAs, type UserProbe } from './user.js';
-import { type FsTools, lendWorkspace, openPath, type Undo } from './workspace.js';
+import { closePath, type FsTools, lendWorkspace, openPath, type Undo } from './workspace.js';
 
 export interface PrepareOptions {
   workspace: string;
   runnerTemp: string;
+  /** The runner's own directories (registration, credentials): shut to the agent like RUNNER_TEMP. */
+  runnerDirs?: string[];
   claudePath: string;
   probe?: UserProbe;
   platform?: NodeJS.Platform;
@@ -73,6 +75,10 @@ async function setUpUser(
     const lent = await lendWorkspace(opts.workspace, user, tools);
     if (!lent.ok) throw new Error(lent.reason);
     undo.push(lent.handBack);
+    for (const dir of [opts.runnerTemp, ...(opts.runnerDirs ?? [])])
+      undo.push(await closePath(dir, user, tools));
+    const peek = await runAs(tools.probe, user, 'ls', [opts.runnerTemp], env);
+    if (peek.code === 0) throw new Error(`${user.name} can still list RUNNER_TEMP (${opts.runnerTemp})`);
     return { user, dirs, undo };
   } catch (error) {
     await runAll(undo);

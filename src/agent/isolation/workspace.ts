@@ -64,6 +64,27 @@ export async function openPath(target: string, user: AgentUser, tools: FsTools):
   };
 }
 
+/**
+ * Shuts the agent's user out of `dir` (RUNNER_TEMP, the runner's own files): opening the path to the
+ * workspace may have opened its parents, and files in there are often world-readable. An ACL entry
+ * with no rights where setfacl exists, else no rights for "others" (and the group, if it is the
+ * agent's). Returns how to restore it; a directory that does not exist needs nothing.
+ */
+export async function closePath(dir: string, user: AgentUser, tools: FsTools): Promise<Undo> {
+  const st = await stat(dir).catch(() => undefined);
+  if (!st?.isDirectory() || st.uid === user.uid) return async () => {};
+  const run = fsCommand(tools, st.uid);
+  const mode = (st.mode & 0o7777).toString(8);
+  const strip = st.gid === user.gid ? 'go-rwx' : 'o-rwx';
+  const result = tools.acl
+    ? await run('setfacl', ['-m', `u:${user.name}:-`, dir])
+    : await run('chmod', [strip, dir]);
+  if (result.code !== 0) throw new Error(`cannot shut ${user.name} out of ${dir}: ${why(result)}`);
+  return async () => {
+    await (tools.acl ? run('setfacl', ['-x', `u:${user.name}`, dir]) : run('chmod', [mode, dir]));
+  };
+}
+
 /** `find <ws> -path <ws>/.git -prune -o <action>`: everything in the working tree except .git. */
 function outsideGit(workspace: string, action: string[]): string[] {
   return [workspace, '-path', path.join(workspace, '.git'), '-prune', '-o', ...action];
