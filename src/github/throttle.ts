@@ -3,6 +3,7 @@
 // repository. Progress edits are optional and stop well before the budget runs out, so the final
 // writes (tracking comment, PR) always have a reserve.
 // https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api
+import type { getOctokit } from '@actions/github';
 
 export interface Clock {
   now(): number;
@@ -163,23 +164,13 @@ export function setSharedThrottle(throttle: Throttle | undefined): void {
   shared = throttle;
 }
 
-interface HookedOctokit {
-  hook: {
-    wrap(
-      name: 'request',
-      fn: (request: (options: never) => Promise<unknown>, options: never) => Promise<unknown>,
-    ): void;
-  };
-}
+type AnyOctokit = ReturnType<typeof getOctokit>;
 
 /** Routes every request of this Octokit through the throttle. */
-export function installThrottle<O extends HookedOctokit>(
-  octokit: O,
-  throttle: Throttle = sharedThrottle(),
-): O {
+export function installThrottle<O extends AnyOctokit>(octokit: O, throttle: Throttle = sharedThrottle()): O {
   octokit.hook.wrap('request', (request, options) => {
-    const o = options as unknown as { method: string; url: string; baseUrl?: string; query?: unknown };
-    return throttle.run({ method: o.method, url: o.url, query: o.query }, () => request(options));
+    const query = (options as { query?: unknown }).query;
+    return throttle.run({ method: options.method, url: options.url, query }, async () => request(options));
   });
   return octokit;
 }
