@@ -1,0 +1,304 @@
+// Units of agent isolation: the environment allowlist, Pilot's settings, how the agent's user is found
+// or refused, how a process is started as it, and what a run reports when a layer is missing.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { agentEnv } from '../../src/agent/env.js';
+import type { CommandResult, Runner } from '../../src/agent/isolation/exec.js';
+import { runIsolated, withIsolation } from '../../src/agent/isolation/index.js';
+import { type AgentUser, ensureAgentUser, launchAs, type UserProbe } from '../../src/agent/isolation/user.js';
+import { gitSafeDirectoryEnv } from '../../src/agent/isolation/workspace.js';
+import { buildSettings } from '../../src/agent/settings.js';
+
+const dirs = { home: '/agent/home', tmp: '/agent/home/tmp', configDir: '/agent/home/.claude' };
+
+describe('the agent environment allowlist', () => {
+  const source = {
+    PATH: '/usr/bin',
+    LANG: 'C.UTF-8',
+    RUNNER_TRACKING_ID: 'github_1',
+    GITHUB_TOKEN: 'ghs_secret',
+    ACTIONS_RUNTIME_TOKEN: 'runtime',
+    ACTIONS_RESULTS_URL: 'http://results',
+    'INPUT_GITHUB-TOKEN': 'ghs_secret',
+    ANTHROPIC_API_KEY: 'sk-ant-real',
+    NODE_OPTIONS: '--max-old-space-size=4096',
+    SOMETHING_ELSE: 'x',
+  };
+
+  it('passes PATH, locale, RUNNER_TRACKING_ID, the agent dirs, the gateway variables and agent-env names only', () => {
+    const env = agentEnv({
+      dirs,
+      model: { ANTHROPIC_BASE_URL: 'http://127.0.0.1:9', ANTHROPIC_API_KEY: 'sk-ant-pilot-run' },
+      extra: ['NODE_OPTIONS'],
+      source,
+    });
+    expect(env).toEqual({
+      PATH: '/usr/bin',
+      LANG: 'C.UTF-8',
+      RUNNER_TRACKING_ID: 'github_1',
+      NODE_OPTIONS: '--max-old-space-size=4096',
+      ANTHROPIC_BASE_URL: 'http://127.0.0.1:9',
+      ANTHROPIC_API_KEY: 'sk-ant-pilot-run',
+      HOME: '/agent/home',
+      TMPDIR: '/agent/home/tmp',
+      CLAUDE_CODE_TMPDIR: '/agent/home/tmp',
+      CLAUDE_CONFIG_DIR: '/agent/home/.claude',
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      DISABLE_AUTOUPDATER: '1',
+    });
+  });
+
+  it('never passes credentials even when agent-env names them', () => {
+    const env = agentEnv({
+      dirs,
+      model: {},
+      extra: ['GITHUB_TOKEN', 'ACTIONS_RUNTIME_TOKEN', 'INPUT_GITHUB-TOKEN', 'ANTHROPIC_API_KEY'],
+      source,
+    });
+    const values = Object.values(env).join('\n');
+    for (const secret of ['ghs_secret', 'runtime', 'sk-ant-real']) expect(values).not.toContain(secret);
+  });
+
+  it('takes only model variables from the model settings', () => {
+    const env = agentEnv({
+      dirs,
+      model: { GITHUB_TOKEN: 'ghs_secret', ANTHROPIC_BASE_URL: 'http://gw' },
+      extra: [],
+      source: {},
+    });
+    expect(env.GITHUB_TOKEN).toBeUndefined();
+    expect(env.ANTHROPIC_BASE_URL).toBe('http://gw');
+  });
+});
+
+describe("Pilot's Claude Code settings", () => {
+  const settings = buildSettings({
+    workspace: '/w/repo/repo',
+    runnerTemp: '/w/_temp',
+    configDir: '/a/home/.claude',
+    allowedHosts: ['127.0.0.1', 'registry.npmjs.org', '127.0.0.1'],
+    sandboxAvailable: true,
+    runnerDirs: ['/home/runner/runners'],
+  }) as {
+    permissions: { deny: string[] };
+    sandbox: Record<string, unknown> & { network: { allowedDomains: string[] } };
+    disableAllHooks: boolean;
+  };
+
+  it('denies Read and Edit on /proc, RUNNER_TEMP, the runner and .git/config (absolute paths start with //)', () => {
+    for (const target of [
+      '//proc/**',
+      '//w/_temp/**',
+      '//home/runner/runners/**',
+      './.git/config',
+      '//w/repo/repo/.git/config',
+    ]) {
+      expect(settings.permissions.deny).toContain(`Read(${target})`);
+      expect(settings.permissions.deny).toContain(`Edit(${target})`);
+    }
+    expect(settings.permissions.deny).toContain('Edit(//a/home/.claude/settings.json)');
+  });
+
+  it('turns the Bash sandbox on with no unsandboxed escape and a network allowlist', () => {
+    expect(settings.sandbox).toMatchObject({
+      enabled: true,
+      allowUnsandboxedCommands: false,
+      failIfUnavailable: true,
+    });
+    expect(settings.sandbox.network.allowedDomains).toEqual(['127.0.0.1', 'registry.npmjs.org']);
+    expect(settings.disableAllHooks).toBe(true);
+  });
+
+  it('does not make the CLI fail where the sandbox was found missing (the layer is reported instead)', () => {
+    const s = buildSettings({
+      workspace: '/w',
+      runnerTemp: '/t',
+      configDir: '/c',
+      allowedHosts: [],
+      sandboxAvailable: false,
+    });
+    expect((s.sandbox as { failIfUnavailable: boolean }).failIfUnavailable).toBe(false);
+  });
+});
+
+type Answers = Record<string, Partial<CommandResult>>;
+
+/** A fake system: answers by "command arg0 arg1…", everything else fails. */
+function fakeProbe(euid: number, answers: Answers, env: NodeJS.ProcessEnv = {}) {
+  const calls: string[] = [];
+  const run: Runner = async (command, args) => {
+    const line = [command, ...args].join(' ');
+    calls.push(line);
+    const hit = answers[line];
+    return {
+      code: hit?.code ?? (hit ? 0 : 1),
+      stdout: hit?.stdout ?? '',
+      stderr: hit?.stderr ?? (hit ? '' : 'no'),
+    };
+  };
+  const probe: UserProbe = { euid, env, run };
+  return { probe, calls };
+}
+
+describe("the agent's user", () => {
+  const passwd = { stdout: 'pilot-agent:x:1002:1002::/home/pilot-agent:/usr/sbin/nologin\n' };
+
+  it('uses the runner image user through sudo -n -u', async () => {
+    const { probe } = fakeProbe(
+      1001,
+      {
+        'getent passwd pilot-agent': passwd,
+        'sudo -n -u pilot-agent true': {},
+      },
+      { PILOT_AGENT_USER: 'pilot-agent' },
+    );
+    const found = await ensureAgentUser(probe, 'none');
+    expect(found).toEqual({
+      ok: true,
+      created: false,
+      user: { name: 'pilot-agent', uid: 1002, gid: 1002, home: '/home/pilot-agent', via: 'sudo' },
+    });
+  });
+
+  it('creates the user with sudo useradd on a hosted runner', async () => {
+    let created = false;
+    const probe: UserProbe = {
+      euid: 1001,
+      env: {},
+      run: async (command, args) => {
+        const line = [command, ...args].join(' ');
+        if (line.startsWith('sudo -n useradd')) created = true;
+        const known = line === 'getent passwd pilot-agent' && created;
+        const ok = known || line.startsWith('sudo -n useradd') || line === 'sudo -n -u pilot-agent true';
+        return { code: ok ? 0 : 2, stdout: known ? passwd.stdout : '', stderr: '' };
+      },
+    };
+    const found = await ensureAgentUser(probe, 'sudo');
+    expect(found).toMatchObject({ ok: true, created: true, user: { via: 'sudo', uid: 1002 } });
+  });
+
+  it('as root creates the user directly and starts it with setuid', async () => {
+    let created = false;
+    const probe: UserProbe = {
+      euid: 0,
+      env: {},
+      run: async (command) => {
+        if (command === 'useradd') created = true;
+        const known = command === 'getent' && created;
+        return {
+          code: known || command === 'useradd' ? 0 : 2,
+          stdout: known ? passwd.stdout : '',
+          stderr: '',
+        };
+      },
+    };
+    expect(await ensureAgentUser(probe, 'root')).toMatchObject({
+      ok: true,
+      created: true,
+      user: { via: 'setuid' },
+    });
+  });
+
+  it('says why when the user cannot exist: no root and no passwordless sudo', async () => {
+    const { probe } = fakeProbe(1001, {});
+    const found = await ensureAgentUser(probe, 'none');
+    expect(found).toEqual({ ok: false, reason: expect.stringContaining('cannot create it') });
+  });
+
+  it("refuses a user with Pilot's own uid or root's", async () => {
+    const { probe } = fakeProbe(
+      1001,
+      { 'getent passwd root': { stdout: 'root:x:0:0:root:/root:/bin/bash\n' } },
+      { PILOT_AGENT_USER: 'root' },
+    );
+    expect(await ensureAgentUser(probe, 'none')).toEqual({
+      ok: false,
+      reason: expect.stringContaining('uid 0'),
+    });
+  });
+});
+
+describe('starting a process as the agent', () => {
+  const user: AgentUser = { name: 'pilot-agent', uid: 1002, gid: 1002, home: '/h', via: 'sudo' };
+  const env = {
+    PATH: '/usr/bin',
+    HOME: '/a/home',
+    ANTHROPIC_API_KEY: 'sk-ant-pilot-x',
+    CLAUDE_CODE_OAUTH_TOKEN: 'oauth',
+  };
+
+  it('keeps secrets off the command line when going through sudo', () => {
+    const launch = launchAs(user, '/opt/claude', ['-p', 'hi'], env);
+    expect(launch.command).toBe('sudo');
+    expect(launch.args.join(' ')).not.toContain('sk-ant-pilot-x');
+    expect(launch.args.join(' ')).not.toContain('oauth');
+    expect(launch.args).toContain('--preserve-env=ANTHROPIC_API_KEY,CLAUDE_CODE_OAUTH_TOKEN');
+    expect(launch.args.slice(0, 3)).toEqual(['-n', '-u', 'pilot-agent']);
+    expect(launch.args).toContain('PATH=/usr/bin'); // secure_path would replace it otherwise
+    expect(launch.args.slice(-3)).toEqual(['/opt/claude', '-p', 'hi']);
+  });
+
+  it('switches uid and gid directly when Pilot is root', () => {
+    const launch = launchAs({ ...user, via: 'setuid' }, '/opt/claude', ['-p'], env);
+    expect(launch).toEqual({ command: '/opt/claude', args: ['-p'], uid: 1002, gid: 1002, env });
+  });
+});
+
+describe('reporting and require-isolation', () => {
+  let temp: string | undefined;
+  afterEach(() => {
+    if (temp) rmSync(temp, { recursive: true, force: true });
+    temp = undefined;
+  });
+
+  it('names each missing layer and why in the summary row and the comment body', () => {
+    const view = withIsolation(
+      { headline: 'x', details: [['Outcome', 'success']] as Array<[string, string]>, body: 'Done.' },
+      {
+        layers: [
+          { name: 'model gateway', ok: true, detail: 'on' },
+          { name: 'sandbox', ok: false, detail: 'bwrap and socat not installed' },
+        ],
+      },
+    );
+    expect(view.details).toContainEqual(['Isolation', 'missing: sandbox']);
+    expect(view.body).toContain('Done.');
+    expect(view.body).toContain('**sandbox**: bwrap and socat not installed');
+  });
+
+  it('with require-isolation, a missing layer fails the run before the agent starts', async () => {
+    temp = mkdtempSync(path.join(tmpdir(), 'pilot-iso-'));
+    const runnerTemp = path.join(temp, 'work', '_temp');
+    const { probe } = fakeProbe(1001, {});
+    const report = { layers: [] };
+    let started = false;
+    const result = await runIsolated(
+      {
+        workspace: path.join(temp, 'work', 'r', 'r'),
+        runnerTemp,
+        claudePath: '/bin/true',
+        model: { maxCostUsd: 1 },
+        agentEnvNames: [],
+        requireIsolation: true,
+        report,
+        probe,
+      },
+      async () => {
+        started = true;
+        throw new Error('must not start');
+      },
+    );
+    expect(started).toBe(false);
+    expect(result.ok).toBe(false);
+    expect(result.errorText).toMatch(/require-isolation.*separate user.*cannot create it/);
+    expect(result.errorText).toContain('model gateway');
+  });
+});
+
+describe("Pilot's git while the workspace is lent", () => {
+  it('trusts the workspace through the environment, not a config file', () => {
+    expect(gitSafeDirectoryEnv("/w/it's")).toEqual({ GIT_CONFIG_PARAMETERS: "'safe.directory=/w/it'\\''s'" });
+  });
+});
