@@ -4,6 +4,7 @@ import * as core from '@actions/core';
 import { loadConfig } from '../config/load.js';
 import { changedPaths, commitPaths, push } from '../git/branch.js';
 import { createGit, tokenEnv } from '../git/git.js';
+import { tokenProviderFor } from '../github/app-token.js';
 import { createOctokit } from '../github/client.js';
 import { findTracking, writeTracking } from '../github/tracking.js';
 import { renderTracking } from '../report/comment.js';
@@ -30,10 +31,16 @@ async function pushWip(
 
 async function recover(state: RunState): Promise<void> {
   const config = loadConfig();
-  const token = config.githubToken;
-  if (!token) return;
-  registerSecret(token);
+  for (const secret of [
+    config.githubToken,
+    config.anthropicApiKey,
+    config.claudeCodeOauthToken,
+    config.appPrivateKey,
+  ])
+    registerSecret(secret);
   const ctx = readRunContext();
+  if (!config.githubToken && !config.appId) return;
+  const token = await (await tokenProviderFor(config, ctx.repo)).token();
   const pushed = await pushWip(state, token, ctx.serverUrl, ctx.workspace, {
     name: config.gitUserName,
     email: config.gitUserEmail,

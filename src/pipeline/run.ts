@@ -6,6 +6,7 @@ import { type Config, loadConfig } from '../config/load.js';
 import { DISPATCH_EVENT_TYPE } from '../constants.js';
 import { decide } from '../events/decide.js';
 import type { Intent } from '../events/intent.js';
+import { tokenProviderFor } from '../github/app-token.js';
 import { createOctokit } from '../github/client.js';
 import { failureMessage, platformOf } from '../github/platform.js';
 import { type Outcome, setOutputs, writeSummary } from '../report/outputs.js';
@@ -75,16 +76,16 @@ async function execute(): Promise<Outcome> {
     core.info(`Pilot skips: ${phase.skip}`);
     return { conclusion: 'skipped' };
   }
-  if (!cfg.githubToken)
-    throw new Error(
-      'input github-token is empty: pass the workflow token (github.token) or a GitHub App token',
-    );
-  const octokit = createOctokit(cfg.githubToken);
+  // The github-token input, or App installation tokens minted (and re-minted) by Pilot.
+  const tokens = await tokenProviderFor(cfg, ctx.repo);
+  const token = await tokens.token();
+  const octokit = createOctokit(token, tokens);
   const deps: Deps = {
     config: cfg,
     ctx,
     octokit,
-    token: cfg.githubToken,
+    token,
+    tokens,
     lookup: githubPermissionLookup(octokit, ctx.repo.owner, ctx.repo.repo),
     now: Date.now,
   };

@@ -154,7 +154,9 @@ async function publish(
   const message = agent.ok ? `${title}\n\nCloses #${issue}` : `WIP: ${title} (#${issue})`;
   const commit = await commitPaths(ws.git, agentPaths, message, identity);
   const ahead = await ws.git.run(['rev-list', '--count', `refs/remotes/origin/${ws.base}..HEAD`]);
-  if (commit) await push(ws.git, branch, ws.auth, protectionRules(deps.config));
+  // An App token may have been minted an hour ago: push with a fresh one.
+  const auth = deps.tokens ? tokenEnv(await deps.tokens.token(), deps.ctx.serverUrl) : ws.auth;
+  if (commit) await push(ws.git, branch, auth, protectionRules(deps.config));
   const published: Published = { commit, notCommitted };
   if (agent.ok && Number(ahead.stdout.trim()) > 0) {
     published.pr = await upsertPull(deps.octokit, deps.ctx.repo, {

@@ -2,6 +2,7 @@
 // then read back what the code under test did. It is also the runner harness's `RunHost`.
 import type { DispatchRecord, RunHost, RunInfo } from '../types.js';
 import type { Caller, TokenPermissions } from './http.js';
+import { type AppInit, addApp, authenticateApp, mintedTokens } from './routes/apps.js';
 import { ROUTES } from './routes/index.js';
 import { type ActiveFault, type Fault, GitHubServer, type RequestRecord } from './server.js';
 import * as shapes from './shapes.js';
@@ -97,7 +98,11 @@ export class GitHubEmulator implements RunHost {
     this.state.refResolver = opts.resolveRef;
     this.token = opts.token ?? `ghs_emulator${fakeSha('actions').slice(0, 28)}`;
     this.tokens.set(this.token, { user: ACTIONS_BOT, actionsToken: true });
-    this.server = new GitHubServer(this.state, ROUTES, (t) => this.tokens.get(t));
+    this.server = new GitHubServer(
+      this.state,
+      ROUTES,
+      (t) => this.tokens.get(t) ?? authenticateApp(this.state, t),
+    );
   }
 
   /** Base URL for `GITHUB_API_URL` / Octokit's `baseUrl`. */
@@ -149,6 +154,19 @@ export class GitHubEmulator implements RunHost {
     const token = `ghs_run${runId}_${fakeSha(`run-${runId}-${JSON.stringify(permissions ?? {})}`).slice(0, 20)}`;
     this.tokens.set(token, { user: ACTIONS_BOT, actionsToken: true, runId, permissions });
     return token;
+  }
+
+  /**
+   * A GitHub App installed on `installedOn` owners: its JWTs (signed with the private key matching
+   * `publicKey`) are verified, and it can mint installation tokens that act as `<slug>[bot]`.
+   */
+  addApp(init: AppInit): User {
+    return addApp(this.state, init);
+  }
+
+  /** Installation tokens minted through `POST /app/installations/{id}/access_tokens`, in order. */
+  mintedTokens(): ReturnType<typeof mintedTokens> {
+    return mintedTokens(this.state);
   }
 
   // ── seeding ───────────────────────────────────────────────────────────────────────────────────

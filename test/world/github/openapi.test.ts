@@ -1,6 +1,8 @@
 // Holds the GitHub emulator to GitHub's published OpenAPI description: every registered route must
 // exist there, and every response the real Octokit receives must validate against its schema.
+import { generateKeyPairSync } from 'node:crypto';
 import { getOctokit } from '@actions/github';
+import { createAppAuth } from '@octokit/auth-app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GitHubEmulator, startGitHub } from './index.js';
 import { loadSpec, ResponseValidator } from './openapi-spec.js';
@@ -295,6 +297,32 @@ async function exerciseAllRoutes(): Promise<Answer[]> {
   );
   await a('DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}', () =>
     bot.rest.issues.deleteComment({ ...repo, comment_id }),
+  );
+
+  // GitHub App: JWT-authenticated installation lookup and token minting.
+  const keys = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  gh.addApp({ id: 77, slug: 'pilot-app', publicKey: keys.publicKey, installedOn: [O] });
+  gh.addRepo({ owner: 'not-installed', repo: R });
+  const { token: jwt } = await createAppAuth({ appId: 77, privateKey: keys.privateKey })({ type: 'app' });
+  const app = getOctokit(jwt, { baseUrl: gh.url });
+  const installation = await a('GET /repos/{owner}/{repo}/installation', () =>
+    app.rest.apps.getRepoInstallation(repo),
+  );
+  await a('GET /repos/{owner}/{repo}/installation', () =>
+    app.rest.apps.getRepoInstallation({ owner: 'not-installed', repo: R }),
+  );
+  await a('POST /app/installations/{installation_id}/access_tokens', () =>
+    app.rest.apps.createInstallationAccessToken({
+      installation_id: (installation.data as { id: number }).id,
+      repositories: [R],
+    }),
+  );
+  await a('POST /app/installations/{installation_id}/access_tokens', () =>
+    app.rest.apps.createInstallationAccessToken({ installation_id: 987_654 }),
   );
   return out;
 }

@@ -1,6 +1,7 @@
 // The emulator's whole route table, declarative so the conformance test can enumerate it.
 import type { Route, Scope } from '../http.js';
 import { actionsRoutes } from './actions.js';
+import { appRoutes } from './apps.js';
 import { cacheRoutes } from './caches.js';
 import { gitRoutes } from './git.js';
 import { issueRoutes } from './issues.js';
@@ -27,4 +28,5 @@ export const ROUTES: readonly Route[] = [
   ...actionsRoutes,
   ...gitRoutes,
   ...cacheRoutes,
+  ...appRoutes,
 ].map(withScope);

@@ -1,0 +1,134 @@
+// Which token Pilot writes with. With `app-id` + `app-private-key` Pilot mints GitHub App
+// installation tokens itself: they live one hour and cannot be refreshed, so a long job would die at
+// its final push; Pilot mints a fresh one before any request once the current one is 50 minutes old.
+// Otherwise it uses the token it was given (the workflow's GITHUB_TOKEN, or a token from elsewhere).
+import * as github from '@actions/github';
+import { createAppAuth } from '@octokit/auth-app';
+import { registerSecret } from '../security/redact.js';
+import type { Octokit, Repo } from './client.js';
+
+export const REMINT_AFTER_MS = 50 * 60_000;
+
+export interface TokenProvider {
+  /** `app`: minted installation tokens; `given`: the `github-token` input as is. */
+  readonly kind: 'app' | 'given';
+  /** The current token; an App token older than 50 minutes is replaced first. */
+  token(): Promise<string>;
+}
+
+export function givenToken(token: string): TokenProvider {
+  return { kind: 'given', token: async () => token };
+}
+
+export interface AppTokenOptions {
+  appId: string;
+  privateKey: string;
+  repo: Repo;
+  now?: () => number;
+  /** An Octokit authenticated with a token or JWT (tests point it at the emulator). */
+  octokitFor?: (token: string) => Octokit;
+}
+
+/** The JWT-authenticated calls: find the repository's installation, mint a token scoped to that repository. */
+async function mint(opts: AppTokenOptions): Promise<string> {
+  const appAuth = createAppAuth({ appId: opts.appId, privateKey: opts.privateKey });
+  const { token: jwt } = await appAuth({ type: 'app' });
+  registerSecret(jwt);
+  // @octokit/auth-token sends a three-part token (a JWT) as `Authorization: bearer …`.
+  const asApp = (opts.octokitFor ?? defaultOctokit)(jwt);
+  const { data: installation } = await asApp.rest.apps.getRepoInstallation({ ...opts.repo });
+  const { data } = await asApp.rest.apps.createInstallationAccessToken({
+    installation_id: installation.id,
+    repositories: [opts.repo.repo],
+  });
+  registerSecret(data.token);
+  return data.token;
+}
+
+function defaultOctokit(token: string): Octokit {
+  return github.getOctokit(token, { retry: { enabled: false } });
+}
+
+export function appTokenProvider(opts: AppTokenOptions): TokenProvider {
+  const now = opts.now ?? Date.now;
+  let current: { token: string; at: number } | undefined;
+  let pending: Promise<string> | undefined;
+  const refresh = async () => {
+    const at = now();
+    const token = await mint(opts);
+    current = { token, at };
+    return token;
+  };
+  return {
+    kind: 'app',
+    async token() {
+      if (current && now() - current.at < REMINT_AFTER_MS) return current.token;
+      // One mint at a time: parallel requests share it.
+      pending ??= refresh().finally(() => {
+        pending = undefined;
+      });
+      return pending;
+    },
+  };
+}
+
+export class AppTokenError extends Error {
+  constructor(cause: unknown) {
+    const status = (cause as { status?: number }).status;
+    const hint =
+      status === 404
+        ? 'the App is not installed on this repository (install it, or check app-id)'
+        : status === 401
+          ? 'GitHub did not accept the App JWT (check app-id and app-private-key belong together)'
+          : (cause as Error).message;
+    super(`Could not mint a GitHub App installation token: ${hint}`);
+    this.name = 'AppTokenError';
+  }
+}
+
+/** The provider the configuration asks for; an App token is minted now, so a bad key fails early. */
+export async function tokenProviderFor(
+  config: { githubToken?: string; appId?: string; appPrivateKey?: string },
+  repo: Repo,
+  opts: Pick<AppTokenOptions, 'now' | 'octokitFor'> = {},
+): Promise<TokenProvider> {
+  if (config.appId && config.appPrivateKey) {
+    const provider = appTokenProvider({
+      appId: config.appId,
+      privateKey: config.appPrivateKey,
+      repo,
+      ...opts,
+    });
+    await provider.token().catch((error: unknown) => {
+      throw new AppTokenError(error);
+    });
+    return provider;
+  }
+  if (!config.githubToken)
+    throw new Error(
+      'input github-token is empty: pass the workflow token (github.token) or a GitHub App token',
+    );
+  return givenToken(config.githubToken);
+}
+
+type Endpoint = Record<string, unknown> & { headers: Record<string, string> };
+type RequestFn = ((endpoint: Endpoint) => Promise<unknown>) & {
+  endpoint: { merge: (route: unknown, parameters?: unknown) => Endpoint };
+};
+
+/** An Octokit `authStrategy` that asks the provider for the token on every request. */
+export function authStrategyFor(provider: TokenProvider) {
+  return () => {
+    const auth = async () => ({
+      type: 'token',
+      tokenType: provider.kind === 'app' ? 'installation' : 'oauth',
+      token: await provider.token(),
+    });
+    const hook = async (request: RequestFn, route: unknown, parameters?: unknown) => {
+      const endpoint = request.endpoint.merge(route, parameters);
+      endpoint.headers.authorization = `token ${await provider.token()}`;
+      return request(endpoint);
+    };
+    return Object.assign(auth, { hook });
+  };
+}
