@@ -98,13 +98,18 @@ export function reconcile(marker: TaskDoc | null, read: CacheRead): { history: R
   }
   if (read.status === 'miss')
     return { history: fromMarker, note: 'rebuilt from the tracking comment (no cache entry)' };
-  if (!marker || read.doc.task.rev !== marker.rev) {
+  if (!marker || read.doc.task.rev > marker.rev) {
+    // A cache that claims to be ahead of the authority is not believed at all.
     core.info(
-      `Cached task document is at rev ${read.doc.task.rev}, the tracking comment at ${marker?.rev ?? 'none'}: using the comment`,
+      `Cached task document is at rev ${read.doc.task.rev}, the tracking comment at ${marker?.rev ?? 'none'}: ignoring the cache`,
     );
+    return { history: fromMarker, note: 'rebuilt from the tracking comment (cache ahead of it)' };
+  }
+  if (read.doc.task.rev < marker.rev) {
+    // Older but consistent (a gate run wrote the marker since): its runs happened; the state is the marker's.
     return {
       history: mergeHistory(read.doc.history, fromMarker),
-      note: 'rebuilt from the tracking comment (cache was stale)',
+      note: `the tracking comment, with older history from the cache (${read.key})`,
     };
   }
   return { history: mergeHistory(read.doc.history, fromMarker), note: `from the cache (${read.key})` };
