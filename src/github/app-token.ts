@@ -132,3 +132,16 @@ export function authStrategyFor(provider: TokenProvider) {
     return Object.assign(auth, { hook });
   };
 }
+
+/**
+ * What a maintainer should know when Pilot's PR was opened with the workflow's own GITHUB_TOKEN
+ * (shown in the tracking comment, which is the task's one place for notes).
+ */
+export function defaultTokenNote(opts: { tokens?: TokenProvider; botLogin: string }): string | undefined {
+  if (opts.tokens?.kind === 'app' || opts.botLogin !== 'github-actions[bot]') return undefined;
+  return (
+    "**CI note:** this pull request was opened with the workflow's `GITHUB_TOKEN`, so its workflow runs wait " +
+    "for a maintainer's approval and merging it starts no `push` workflows. To have CI run on its own, " +
+    'install a GitHub App and pass `app-id` and `app-private-key` to Pilot (see SECURITY.md, "Tokens").'
+  );
+}

@@ -14,6 +14,7 @@ import type { Intent } from '../events/intent.js';
 import { changedPaths, checkoutTaskBranch, commitPaths, push, taskBranch } from '../git/branch.js';
 import { scrubCredentials } from '../git/credentials.js';
 import { createGit, type Git, tokenEnv } from '../git/git.js';
+import { defaultTokenNote } from '../github/app-token.js';
 import { failureMessage } from '../github/platform.js';
 import { PullRequestRefused, upsertPull } from '../github/pulls.js';
 import { findTracking, type TrackingComment, writeTracking } from '../github/tracking.js';
@@ -328,6 +329,8 @@ function finalView(
       `Permission denied for: ${agent.permissionDenials.map((d) => `\`${d.tool_name}\``).join(', ')}`,
     );
   }
+  const ciNote = published?.pr && defaultTokenNote({ tokens: deps.tokens, botLogin: deps.config.botLogin });
+  if (ciNote) notes.push(ciNote);
   if (published?.notCommitted.length) {
     notes.push(
       `Files that were already modified before the agent started were not committed: ${published.notCommitted.map((p) => `\`${p}\``).join(', ')}`,
