@@ -52,8 +52,10 @@ function runnerTempOf(req: RecordedRequest): string {
  */
 function leakScript(runnerTemp: string): string {
   return [
-    'echo "== parent"; cat /proc/$PPID/environ | tr "\\0" "\\n"',
-    'echo "== every process"; for f in /proc/[0-9]*/environ; do cat "$f" 2>&1 | tr "\\0" "\\n"; done',
+    // Up the process tree to Pilot's own process. Only the lines that matter are kept, so the CLI
+    // does not cut the output short (it truncates long tool results) and hide a leak in the middle.
+    'echo "== ancestors"; p=$PPID; while [ "$p" -gt 1 ]; do echo "-- $p"; cat /proc/$p/environ 2>&1 | tr "\\0" "\\n" | grep -a -E "TOKEN|KEY|INPUT_|ACTIONS_|denied"; p=$(cut -d" " -f4 /proc/$p/stat); done',
+    'echo "== every process"; for f in /proc/[0-9]*/environ; do cat "$f" 2>&1 | tr "\\0" "\\n" | grep -a -E "TOKEN|KEY|INPUT_|ACTIONS_|CLAUDE_CONFIG_DIR|denied"; done',
     `echo "== runner temp"; cat "$RUNNER_TEMP"/* 2>&1; ls ${runnerTemp} 2>&1; cat ${runnerTemp}/* 2>&1`,
     'rm -f -- "$0"',
     '',
@@ -186,6 +188,49 @@ describe('agent isolation', () => {
         expect(tracking).toMatch(/\| Isolation \| missing: sandbox \|/);
         expect(tracking).toMatch(/\*\*sandbox\*\*: .*bwrap/);
       }
+    },
+    120_000,
+  );
+
+  it.skipIf(!isRoot)(
+    'with require-isolation, a missing layer fails the run before the agent starts and the comment names it',
+    async () => {
+      world = await startWorld({ script: [say('never asked')], inputs: { 'require-isolation': 'true' } });
+      const w = world;
+      w.gh.setPermission(OWNER, REPO, 'mona', 'write');
+      const issue = w.gh.addIssue(OWNER, REPO, {
+        title: 'Add a farewell helper',
+        body: 'Please.',
+        user: 'mona',
+      });
+      // A user with root's uid is refused as the agent's user: the separate-user layer is missing.
+      const runs = await w.run('issues', w.labelEvent(issue, 'pilot', 'mona'), {
+        extraEnv: { PILOT_AGENT_USER: 'root' },
+      });
+      expect(runs.at(-1)?.exitCode).toBe(1);
+      expect(w.model.requests).toHaveLength(0);
+      const tracking = w.pilotComments(issue).find((c) => c.body.includes('pilot:task'))?.body ?? '';
+      expect(tracking).toMatch(/\| Isolation \| missing: separate user/);
+      expect(tracking).toContain('require-isolation');
+      expect(tracking).toContain('uid 0');
+    },
+    120_000,
+  );
+
+  it.skipIf(!isRoot)(
+    "control: without the separate user the same probes do read Pilot's token, so the check above can fail",
+    async () => {
+      world = await startWorld({
+        script: [...PROBES, say('Done.')],
+        inputs: { 'allowed-bash': 'id, env, sh leak.sh, git config, sudo', 'max-turns': '20' },
+      });
+      const w = world;
+      w.gh.setPermission(OWNER, REPO, 'mona', 'write');
+      const issue = w.gh.addIssue(OWNER, REPO, { title: 'Probe', body: 'Please.', user: 'mona' });
+      await w.run('issues', w.labelEvent(issue, 'pilot', 'mona'), { extraEnv: { PILOT_AGENT_USER: 'root' } });
+      expect(w.model.allText()).toContain(w.gh.token);
+      const tracking = w.pilotComments(issue).find((c) => c.body.includes('pilot:task'))?.body ?? '';
+      expect(tracking).toMatch(/\| Isolation \| missing: separate user/);
     },
     120_000,
   );
