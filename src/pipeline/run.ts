@@ -17,10 +17,11 @@ import type { Deps } from './deps.js';
 import { gate } from './gate.js';
 import { markFinished } from './post-state.js';
 import { route } from './route.js';
+import { sweep } from './sweep.js';
 import { policyOf } from './thread.js';
 import { work } from './work.js';
 
-type Phase = 'gate' | 'route' | 'work';
+type Phase = 'gate' | 'route' | 'work' | 'sweep';
 
 function phaseFor(config: Config, intent: Intent): Phase | { skip: string } {
   const wanted = config.phase === 'auto' ? (intent.trustedEvent ? 'run' : 'gate') : config.phase;
@@ -31,7 +32,7 @@ function phaseFor(config: Config, intent: Intent): Phase | { skip: string } {
       skip: `phase '${wanted}' runs only for trusted events; ${intent.source} events go through the gate`,
     };
   if (wanted === 'route') return 'route';
-  if (intent.kind === 'sweep') return { skip: 'the sweep is not part of this version yet' };
+  if (intent.kind === 'sweep') return 'sweep';
   if (wanted === 'gate' || intent.kind === 'reply') return 'gate';
   return 'work';
 }
@@ -89,12 +90,15 @@ async function execute(): Promise<Outcome> {
     lookup: githubPermissionLookup(octokit, ctx.repo.owner, ctx.repo.repo),
     now: Date.now,
   };
+  // A schedule has no human sender: the sweep acts as Pilot itself (src/pipeline/sweep.ts).
+  if (phase === 'sweep' && intent.source === 'schedule') return sweep(deps);
   const auth = await authorize(intent.sender, policyOf(deps), deps.lookup);
   if (!auth.allowed) {
     core.info(`Pilot refuses: ${auth.reason}`);
     return { conclusion: 'skipped' };
   }
   if (phase === 'route') return route(deps, intent);
+  if (phase === 'sweep') return sweep(deps);
   // The lease and the queue wrap the work run (src/state/serve.ts).
   return phase === 'gate' ? gate(deps, intent) : serveWork(deps, intent, work);
 }

@@ -1,0 +1,211 @@
+// The sweep (`schedule`, or `workflow_dispatch` without an issue): repairs what missed events and lost
+// runners leave behind. Labelled issues with no task are dispatched; `running` tasks whose run ended
+// are marked failed; stale leases are broken; queued commands nobody is serving are dispatched; open
+// Pilot PRs' checks are polled so a missed `workflow_run` is visible. It writes a queue summary.
+import * as core from '@actions/core';
+import { BRANCH_PREFIX, DISPATCH_EVENT_TYPE } from '../constants.js';
+import { toDispatchPayload } from '../events/dispatch.js';
+import type { Actor, Intent } from '../events/intent.js';
+import { findTracking, type TrackingComment, writeTracking } from '../github/tracking.js';
+import { renderTracking } from '../report/comment.js';
+import { type Outcome, writeSummary } from '../report/outputs.js';
+import { leaseExists, releaseLease, runIsLive } from '../state/lease.js';
+import { pendingCommands } from '../state/queue.js';
+import { claimedHolder } from '../state/task.js';
+import { runUrlOf } from './context.js';
+import type { Deps } from './deps.js';
+
+interface Row {
+  issue: number;
+  status: string;
+  queued: number;
+  actions: string[];
+}
+
+async function labelledIssues(deps: Deps): Promise<number[]> {
+  const issues = await deps.octokit.paginate(deps.octokit.rest.issues.listForRepo, {
+    ...deps.ctx.repo,
+    state: 'open',
+    labels: deps.config.triggerLabel,
+    per_page: 100,
+  });
+  return issues.filter((i) => !i.pull_request).map((i) => i.number);
+}
+
+/** Runs GitHub still has queued or in progress, other than this sweep. */
+async function liveRuns(deps: Deps): Promise<number> {
+  let count = 0;
+  for (const status of ['queued', 'in_progress'] as const) {
+    const { data } = await deps.octokit.rest.actions.listWorkflowRunsForRepo({
+      ...deps.ctx.repo,
+      status,
+      per_page: 100,
+    });
+    count += data.workflow_runs.filter((r) => r.id !== deps.ctx.runId).length;
+  }
+  return count;
+}
+
+/** Who added the trigger label last: the dispatched run re-authorizes them, as for a live event. */
+async function labeller(deps: Deps, issue: number): Promise<Actor | null> {
+  const events = await deps.octokit.paginate(deps.octokit.rest.issues.listEventsForTimeline, {
+    ...deps.ctx.repo,
+    issue_number: issue,
+    per_page: 100,
+  });
+  const label = deps.config.triggerLabel.toLowerCase();
+  const last = events
+    .filter((e) => 'event' in e && e.event === 'labeled')
+    .filter((e) => ((e as { label?: { name?: string } }).label?.name ?? '').toLowerCase() === label)
+    .at(-1) as { actor?: { login: string; id: number; type?: string } } | undefined;
+  return last?.actor ? { login: last.actor.login, id: last.actor.id, type: last.actor.type ?? 'User' } : null;
+}
+
+async function dispatch(deps: Deps, intent: Intent): Promise<void> {
+  await deps.octokit.rest.repos.createDispatchEvent({
+    ...deps.ctx.repo,
+    event_type: DISPATCH_EVENT_TYPE,
+    client_payload: toDispatchPayload(intent, deps.ctx.runId),
+  });
+}
+
+function workIntent(issue: number, sender: Actor, extra: Partial<Intent>): Intent {
+  return {
+    kind: 'work',
+    command: 'run',
+    source: 'schedule',
+    trustedEvent: true,
+    issue,
+    isPullRequest: false,
+    sender,
+    args: '',
+    rerun: false,
+    ...extra,
+  };
+}
+
+async function markLost(deps: Deps, issue: number, tracking: TrackingComment, holder: number): Promise<void> {
+  const task = { ...tracking.task, status: 'failed' as const, rev: tracking.task.rev + 1 };
+  const view = renderTracking(task, {
+    headline: 'the run ended without finishing',
+    body: `Run ${holder} is no longer in progress and never reported back (a lost runner or a crash before its post step). Comment \`/pilot retry\` to continue.`,
+    links: [
+      ['lost run', runUrlOf(deps.ctx, holder)],
+      ['sweep', deps.ctx.runUrl],
+    ],
+  });
+  await writeTracking(deps.octokit, deps.ctx.repo, issue, tracking, view, task);
+}
+
+async function sweepIssue(deps: Deps, issue: number, othersLive: number): Promise<Row> {
+  const { octokit, ctx } = deps;
+  const row: Row = { issue, status: '—', queued: 0, actions: [] };
+  const tracking = await findTracking(octokit, ctx.repo, issue, deps.config.botLogin);
+  if (!tracking) {
+    const sender = await labeller(deps, issue);
+    if (!sender) return { ...row, actions: ['no task and no label event to act on'] };
+    await dispatch(deps, workIntent(issue, sender, { source: 'label' }));
+    core.info(
+      `#${issue} is labelled but has no task (a missed event): dispatched a run for @${sender.login}`,
+    );
+    return { ...row, status: 'none', actions: ['dispatched (missed label event)'] };
+  }
+  row.status = tracking.task.status;
+  let leased = await leaseExists(octokit, ctx.repo, issue);
+  const holder = claimedHolder(tracking.task);
+  if (holder !== undefined && !(await runIsLive(octokit, ctx.repo, holder))) {
+    await markLost(deps, issue, tracking, holder);
+    row.status = 'failed';
+    row.actions.push(`run ${holder} ended: marked failed`);
+    core.info(`#${issue}: run ${holder} ended while the task said running; marked failed`);
+    if (leased) {
+      await releaseLease(octokit, ctx.repo, issue);
+      core.info(`#${issue}: broke the stale lease of run ${holder}`);
+      leased = false;
+    }
+  } else if (leased && holder === undefined && othersLive === 0) {
+    // Nobody claims it and no Pilot run is going at all: its holder died before writing the marker.
+    await releaseLease(octokit, ctx.repo, issue);
+    core.info(`#${issue}: broke a lease no run claims while no run is in progress`);
+    row.actions.push('broke an unclaimed lease');
+    leased = false;
+  }
+  const pending = await pendingCommands(octokit, ctx.repo, issue, deps.config.botLogin);
+  row.queued = pending.length;
+  if (pending.length && !leased) {
+    const [oldest] = pending;
+    // The dispatched run takes the lease and serves every queued command in timeline order.
+    await dispatch(
+      deps,
+      workIntent(issue, oldest.author, {
+        command: oldest.command,
+        args: oldest.args,
+        commentId: oldest.commentId,
+        source: 'comment',
+      }),
+    );
+    row.actions.push(`dispatched ${pending.length} queued command(s)`);
+  }
+  return row;
+}
+
+type Checks = 'passing' | 'failing' | 'pending' | 'no checks';
+
+async function checksOf(deps: Deps, sha: string): Promise<{ state: Checks; failing: string[] }> {
+  const runs = await deps.octokit.paginate(deps.octokit.rest.checks.listForRef, {
+    ...deps.ctx.repo,
+    ref: sha,
+    per_page: 100,
+  });
+  const failing = runs
+    .filter((r) => ['failure', 'timed_out', 'cancelled', 'action_required'].includes(r.conclusion ?? ''))
+    .map((r) => r.name);
+  if (failing.length) return { state: 'failing', failing };
+  if (runs.some((r) => r.status !== 'completed')) return { state: 'pending', failing };
+  return { state: runs.length ? 'passing' : 'no checks', failing };
+}
+
+async function pollPulls(deps: Deps): Promise<Array<[string, string]>> {
+  const pulls = await deps.octokit.paginate(deps.octokit.rest.pulls.list, {
+    ...deps.ctx.repo,
+    state: 'open',
+    per_page: 100,
+  });
+  const rows: Array<[string, string]> = [];
+  for (const pr of pulls) {
+    // Only Pilot's own branches in this repository (a fork can name a branch `pilot/…` too).
+    if (!pr.head.ref.startsWith(BRANCH_PREFIX) || pr.head.repo?.full_name !== deps.ctx.repository) continue;
+    const checks = await checksOf(deps, pr.head.sha);
+    if (checks.state === 'failing') {
+      core.warning(
+        `PR #${pr.number} (${pr.head.ref}) has failing checks: ${checks.failing.join(', ')}. A CI fix needs \`/pilot fix\` until autopilot handles it.`,
+      );
+    }
+    rows.push([
+      `PR #${pr.number}`,
+      `${checks.state}${checks.failing.length ? ` (${checks.failing.join(', ')})` : ''}`,
+    ]);
+  }
+  return rows;
+}
+
+export async function sweep(deps: Deps): Promise<Outcome> {
+  const issues = await labelledIssues(deps);
+  const others = await liveRuns(deps);
+  const rows: Row[] = [];
+  for (const issue of issues) rows.push(await sweepIssue(deps, issue, others));
+  const prs = await pollPulls(deps);
+  const queued = rows.reduce((n, r) => n + r.queued, 0);
+  await writeSummary(
+    `Pilot sweep: ${issues.length} labelled issue(s), ${queued} queued command(s), ${prs.length} open Pilot PR(s)`,
+    [
+      ...rows.map((r): [string, string] => [
+        `#${r.issue}`,
+        `${r.status}; ${r.queued} queued${r.actions.length ? `; ${r.actions.join('; ')}` : ''}`,
+      ]),
+      ...prs,
+    ],
+  );
+  core.info(`Sweep done: ${rows.filter((r) => r.actions.length).length} issue(s) needed attention`);
+  return { conclusion: 'success' };
+}
