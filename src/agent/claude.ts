@@ -297,3 +297,24 @@ function errorTextOf(
   const tail = stderr.trim().split('\n').slice(-5).join('\n');
   return `Claude Code exited with code ${exitCode}${tail ? `: ${tail}` : ''}`.slice(0, 1000);
 }
+
+let cancellation: AbortController | undefined;
+
+/**
+ * Aborted when the runner cancels the job: it sends SIGINT, SIGTERM 7.5 s later and kills the tree
+ * 2.5 s after that. Listening keeps the process alive long enough to stop the agent's group, push
+ * work in progress and say "cancelled" (the post step covers what is left).
+ */
+export function runnerCancellation(log?: (line: string) => void): AbortSignal {
+  if (!cancellation) {
+    const controller = new AbortController();
+    cancellation = controller;
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.on(signal, () => {
+        log?.(`Received ${signal}: stopping the agent`);
+        controller.abort(signal);
+      });
+    }
+  }
+  return cancellation.signal;
+}

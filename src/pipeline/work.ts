@@ -2,13 +2,15 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import * as core from '@actions/core';
-import { type AgentResult, agentDeadline } from '../agent/claude.js';
+import { type AgentResult, agentDeadline, runnerCancellation } from '../agent/claude.js';
+import { installClaude } from '../agent/install/index.js';
 import {
   type IsolationReport,
   isolatedRunOptions,
   runIsolated,
   withIsolation,
 } from '../agent/isolation/index.js';
+import { every, Progress } from '../agent/progress.js';
 import { type SessionOptions, type SessionOutcome, sessionRunner } from '../agent/session/index.js';
 import type { Intent } from '../events/intent.js';
 import { changedPaths, checkoutTaskBranch, commitPaths, push, taskBranch } from '../git/branch.js';
@@ -17,6 +19,7 @@ import { createGit, type Git, tokenEnv } from '../git/git.js';
 import { defaultTokenNote } from '../github/app-token.js';
 import { failureMessage } from '../github/platform.js';
 import { PullRequestRefused, upsertPull } from '../github/pulls.js';
+import { sharedThrottle } from '../github/throttle.js';
 import { findTracking, type TrackingComment, writeTracking } from '../github/tracking.js';
 import { buildPrompt, buildSystemPrompt } from '../prompt/build.js';
 import { formatDuration, formatUsd, renderTracking, type TrackingView } from '../report/comment.js';
@@ -73,8 +76,7 @@ async function runAgent(
   branch: string,
   plan: TaskPlan,
   isolation: IsolationReport,
-  prior: TaskDoc | null,
-  issueBody: string,
+  life: AgentLife,
 ): Promise<AgentResult & { session?: SessionOutcome }> {
   const triggerTime = await triggerTimeOf({ octokit: deps.octokit, repo: deps.ctx.repo }, intent, deps.now());
   const thread = await readThread(deps, intent, triggerTime);
@@ -83,8 +85,10 @@ async function runAgent(
   const jobDeadline = agentDeadline(deps.now(), plan.timeoutMinutes);
   const systemPrompt = buildSystemPrompt(nonce, await readClaudeMd(ws));
   // Gateway, separate user, Pilot's settings, env allowlist: see src/agent/isolation/.
-  const options = isolatedRunOptions(config, ctx, isolation, (line) => core.info(redact(line)));
-  const session = sessionRunner(sessionOptions(deps, intent, prior, issueBody));
+  const options = isolatedRunOptions({ ...config, claudePath: life.claudePath }, ctx, isolation, (line) =>
+    core.info(redact(line)),
+  );
+  const session = sessionRunner(sessionOptions(deps, intent, life.prior, life.issueBody));
   const result = await runIsolated(options, (launch) =>
     session.run({
       ...launch,
@@ -107,9 +111,47 @@ async function runAgent(
       allowedTools: allowedTools(deps, intent.command),
       deadline: jobDeadline,
       onAction: (action) => core.info(`agent: ${redact(action)}`),
+      onEvent: life.progress.onEvent,
+      signal: life.signal,
     }),
   );
   return { ...result, session: session.outcome() };
+}
+
+/** What the agent's run needs besides the task: its binary, session inputs, progress, cancellation. */
+interface AgentLife {
+  prior: TaskDoc | null;
+  issueBody: string;
+  claudePath: string;
+  progress: Progress;
+  signal: AbortSignal;
+}
+
+async function setupClaude(deps: Deps): Promise<string> {
+  const { config } = deps;
+  const installed = await installClaude({
+    version: config.claudeCodeVersion,
+    claudePath: config.claudePath,
+    log: (line) => core.info(line),
+  });
+  const saved = installed.savedToCache ? '; saved to the Actions cache' : '';
+  core.info(`Claude Code: ${installed.path} (from ${installed.source}${saved})`);
+  return installed.path;
+}
+
+/** A `WIP:` commit of what the agent changed so far, pushed: a lost runner runs no post step. */
+async function checkpoint(deps: Deps, ws: Workspace, branch: string, issue: number): Promise<void> {
+  try {
+    const paths = [...(await changedPaths(ws.git))].filter((p) => !ws.dirtyBefore.has(p));
+    const identity = { name: deps.config.gitUserName, email: deps.config.gitUserEmail };
+    const commit = await commitPaths(ws.git, paths, `WIP: checkpoint (#${issue})`, identity);
+    if (!commit) return;
+    const auth = deps.tokens ? tokenEnv(await deps.tokens.token(), deps.ctx.serverUrl) : ws.auth;
+    await push(ws.git, branch, auth, protectionRules(deps.config));
+    core.info(`Checkpoint ${commit.slice(0, 7)} pushed to ${branch}`);
+  } catch (error) {
+    core.warning(`Checkpoint failed: ${(error as Error).message}`);
+  }
 }
 
 /** Where the agent's session is kept and what keys it; src/agent/session/ does the rest. */
@@ -195,6 +237,8 @@ function headlineOf(agent: AgentResult, published: Published | null, branch: str
       return `stopped at the time limit${wip}`;
     case 'budget':
       return `stopped at the cost limit${wip}`;
+    case 'cancelled':
+      return `cancelled${wip}; \`/pilot retry\` resumes`;
     default:
       return `the agent failed${wip}`;
   }
@@ -217,28 +261,49 @@ export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
     { id: ctx.runId, kind: 'work', at: new Date(started).toISOString() },
   );
   const links = runLinks(deps, intent);
+  const startView: TrackingView = {
+    headline: `working on it (${intent.command})`,
+    details: [
+      ['Branch', `\`${branch}\``],
+      ['Size', `${plan.level}: ${plan.reason}`],
+    ],
+    links,
+  };
   let tracking: TrackingComment = await writeTracking(
     octokit,
     ctx.repo,
     issue,
     found,
-    renderTracking(task, {
-      headline: `working on it (${intent.command})`,
-      details: [
-        ['Branch', `\`${branch}\``],
-        ['Size', `${plan.level}: ${plan.reason}`],
-      ],
-      links,
-    }),
+    renderTracking(task, startView),
     task,
   );
   saveRunState({ issue, trackingId: tracking.id, branch });
 
   const ws = await core.group('Prepare the workspace', () => prepareWorkspace(deps, branch));
   const isolation: IsolationReport = { layers: [] };
-  const agent = await core.group('Run the agent', () =>
-    runAgent(deps, intent, ws, branch, plan, isolation, found?.task ?? null, issueData.body ?? ''),
+  const claudePath = await core.group('Set up Claude Code', () => setupClaude(deps));
+  const progress = new Progress({
+    write: async (section) => {
+      const view = { ...startView, body: redact(section) };
+      tracking = await writeTracking(octokit, ctx.repo, issue, tracking, renderTracking(task, view), task);
+    },
+    allow: () => sharedThrottle().allowOptionalWrite(),
+    onError: (error) =>
+      core.warning(`Could not update the progress in the tracking comment: ${error.message}`),
+  });
+  const checkpoints = every(deps.config.checkpointMinutes * 60_000, () =>
+    checkpoint(deps, ws, branch, issue),
   );
+  const life: AgentLife = {
+    prior: found?.task ?? null,
+    issueBody: issueData.body ?? '',
+    claudePath,
+    progress,
+    signal: runnerCancellation((line) => core.info(line)),
+  };
+  const agent = await core
+    .group('Run the agent', () => runAgent(deps, intent, ws, branch, plan, isolation, life))
+    .finally(() => Promise.all([checkpoints.stop(), progress.stop()]));
   let published: Published | null = null;
   let publishError: string | undefined;
   let needsHuman = false;
