@@ -1,4 +1,5 @@
 import { BRANCH_PREFIX } from '../constants.js';
+import { explainGitHubError } from '../github/platform.js';
 import { checkOutgoing } from '../security/outgoing.js';
 import type { ProtectionRules } from '../security/protected-paths.js';
 import { type Git, GitError } from './git.js';
@@ -105,6 +106,8 @@ export async function push(
   try {
     await git.run(['push', 'origin', `HEAD:refs/heads/${branch}`], { env: auth });
   } catch (error) {
+    const explained = explainGitHubError(error); // rulesets, archived repositories
+    if (explained) throw new Error(explained);
     if (error instanceof GitError && /rejected|protected|rule/i.test(error.result.stderr)) {
       throw new Error(
         `GitHub refused the push to ${branch}: ${error.result.stderr.trim().split('\n').slice(-2).join(' ')}. ` +
