@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import {
+  claimedHolder,
+  MIGRATIONS,
+  newTask,
+  parseTask,
+  readMarker,
+  renderMarker,
+  replaceMarker,
+  TASK_VERSION,
+  withRun,
+} from '../../src/state/task.js';
+
+describe('task document', () => {
+  it('round-trips through the marker, with `>` unable to close the HTML comment', () => {
+    const task = {
+      ...newTask(),
+      branch: 'pilot/issue-1-a->b',
+      ciFixes: 1,
+      reviewRounds: 2,
+      sessionHash: 'ab'.repeat(32),
+    };
+    const marker = renderMarker(task);
+    expect(marker.slice(0, -3)).not.toContain('->');
+    expect(readMarker(`text\n\n${marker}`)).toEqual({ found: true, task });
+  });
+
+  it('migrates a version-0 document (no `v`, no runs) to the current version', () => {
+    expect(Object.keys(MIGRATIONS).map(Number)).toEqual([0]);
+    const parsed = parseTask({ rev: 4, status: 'pr_open', pr: 7 });
+    expect(parsed).toEqual({
+      ok: true,
+      task: { v: TASK_VERSION, rev: 4, status: 'pr_open', pr: 7, attempts: 0, costUsd: 0, runs: [] },
+    });
+  });
+
+  it('refuses a document from a newer Pilot, saying so', () => {
+    const parsed = parseTask({ ...newTask(), v: TASK_VERSION + 1 });
+    expect(parsed).toMatchObject({ ok: false, future: true });
+    expect(readMarker(renderMarker({ ...newTask(), v: 2 as 1 }))).toMatchObject({
+      found: true,
+      future: true,
+    });
+  });
+
+  it('refuses an unknown status and a non-object', () => {
+    expect(parseTask({ ...newTask(), status: 'done' }).ok).toBe(false);
+    expect(parseTask('running').ok).toBe(false);
+    expect(readMarker('<!-- pilot:task {"v":1 -->')).toMatchObject({
+      found: true,
+      error: expect.stringContaining('JSON'),
+    });
+  });
+
+  it('replaces only the marker and keeps what the comment shows', () => {
+    const body = `### Pilot — working\n\n${renderMarker(newTask())}\n\nfooter`;
+    const next = replaceMarker(body, { ...newTask(), rev: 5 });
+    expect(next.startsWith('### Pilot — working\n\n')).toBe(true);
+    expect(next.endsWith('\n\nfooter')).toBe(true);
+    expect(readMarker(next)).toMatchObject({ task: { rev: 5 } });
+  });
+
+  it('keeps the last 10 runs and bumps rev on each', () => {
+    let task = newTask();
+    for (let id = 1; id <= 12; id++) task = withRun(task, { id, kind: 'work', at: `2026-01-01T00:00:${id}` });
+    expect(task.runs.map((r) => r.id)).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(task.rev).toBe(12);
+  });
+
+  it('names the lease holder only while the task says running', () => {
+    const task = withRun(withRun(newTask(), { id: 5, kind: 'work', at: 'a' }), {
+      id: 6,
+      kind: 'gate',
+      at: 'b',
+    });
+    expect(claimedHolder({ ...task, status: 'running' })).toBe(5);
+    expect(claimedHolder({ ...task, status: 'pr_open' })).toBeUndefined();
+  });
+});
