@@ -5,6 +5,7 @@ import { ignore } from './build.js';
 import { fromReview, fromWorkflowRun } from './follow-ups.js';
 import type { EventDecision } from './intent.js';
 import { fromComment, fromIssues } from './issue-events.js';
+import { fromPullRequest } from './pull-events.js';
 import { fromRepositoryDispatch, fromSchedule, fromWorkflowDispatch } from './trusted-events.js';
 
 export type { DecideOptions, EventContext } from './build.js';
@@ -14,6 +15,7 @@ type Rule = (ctx: EventContext, opts: DecideOptions) => EventDecision;
 const RULES: Record<string, Rule> = {
   issues: fromIssues,
   issue_comment: fromComment,
+  pull_request: fromPullRequest,
   pull_request_review: fromReview,
   workflow_run: fromWorkflowRun,
   repository_dispatch: fromRepositoryDispatch,

@@ -13,7 +13,7 @@ import { writeSummary } from '../report/outputs.js';
 import { redact } from '../security/redact.js';
 import { newTask, withRun } from '../state/task.js';
 import type { Deps } from './deps.js';
-import { describeTask } from './status.js';
+import { closeTask, describeTask } from './status.js';
 
 export async function postReply(deps: Deps, issue: number, text: string): Promise<void> {
   await deps.octokit.rest.issues.createComment({
@@ -51,6 +51,8 @@ async function answer(deps: Deps, intent: Intent, pilotLogin: string): Promise<O
     );
     return { conclusion: 'success', taskStatus: tracking?.task.status };
   }
+  // pull_request.closed on Pilot's PR arrives as `cancel` carrying the PR's head (src/events/pull-events.ts).
+  if (intent.isPullRequest && intent.headBranch) return closeTask(deps, intent, tracking);
   return cancelTask(deps, intent, tracking);
 }
 

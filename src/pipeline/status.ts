@@ -1,5 +1,10 @@
-import { formatUsd } from '../report/comment.js';
-import type { TaskDoc } from '../state/task.js';
+import * as core from '@actions/core';
+import type { Intent } from '../events/intent.js';
+import type { TrackingComment } from '../github/tracking.js';
+import { writeTracking } from '../github/tracking.js';
+import { formatUsd, renderTracking } from '../report/comment.js';
+import type { Outcome } from '../report/outputs.js';
+import { claimedHolder, type TaskDoc } from '../state/task.js';
 import { runUrlOf } from './context.js';
 import type { Deps } from './deps.js';
 
@@ -16,4 +21,39 @@ export function describeTask(deps: Deps, task: TaskDoc): string {
     .map((r) => `[${r.kind} ${r.id}](${runUrlOf(deps.ctx, r.id)})${r.outcome ? ` ${r.outcome}` : ''}`);
   if (runs.length) lines.push(`- recent runs: ${runs.join(', ')}`);
   return lines.join('\n');
+}
+
+/**
+ * Pilot's PR was closed: the task ends as `merged` or `closed` (a run still working on it, such as a
+ * fix, is cancelled). A PR of some other branch than the task's is not this task's business.
+ */
+export async function closeTask(
+  deps: Deps,
+  intent: Intent,
+  tracking: TrackingComment | null,
+): Promise<Outcome> {
+  if (!tracking || (tracking.task.branch && tracking.task.branch !== intent.headBranch)) {
+    core.info(`The closed pull request (${intent.headBranch}) is not the task's branch: nothing to record`);
+    return { conclusion: 'skipped', taskStatus: tracking?.task.status };
+  }
+  const { ctx, octokit } = deps;
+  const task = tracking.task;
+  const pr = task.pr ? (await octokit.rest.pulls.get({ ...ctx.repo, pull_number: task.pr })).data : null;
+  const merged = pr?.merged === true;
+  const holder = claimedHolder(task);
+  if (holder !== undefined) {
+    await octokit.rest.actions
+      .cancelWorkflowRun({ ...ctx.repo, run_id: holder })
+      .catch((error: Error) => core.warning(`Could not cancel run ${holder}: ${error.message}`));
+  }
+  const next: TaskDoc = { ...task, status: merged ? 'merged' : 'closed', rev: task.rev + 1 };
+  const what = task.pr ? `pull request #${task.pr}` : 'the pull request';
+  const view = renderTracking(next, {
+    headline: merged ? `${what} was merged` : `${what} was closed without merging`,
+    body: merged ? undefined : 'The task is closed. Comment `/pilot run` to start again.',
+    links: [['run', ctx.runUrl]],
+  });
+  await writeTracking(octokit, ctx.repo, intent.issue as number, tracking, view, next);
+  core.info(`Task for #${intent.issue} is now ${next.status}`);
+  return { conclusion: 'success', taskStatus: next.status };
 }
