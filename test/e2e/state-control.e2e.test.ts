@@ -5,6 +5,7 @@ import path from 'node:path';
 import * as cache from '@actions/cache';
 import { afterEach, describe, expect, it } from 'vitest';
 import { concurrentAgents } from '../state/agents.js';
+import { pullRequestClosed } from '../state/examples.js';
 import { cacheEnv } from '../world/cache/index.js';
 import { OWNER, REPO, startWorld, type World } from '../world/index.js';
 
@@ -222,4 +223,93 @@ describe('status and cancel', () => {
     expect(w.gh.cancelRequested(id)).toBe(false);
     expect(replies(w, issue).at(-1)).toMatch(/Could not cancel run \d+.*actions: write/s);
   });
+});
+
+describe('the task ends with its pull request or a cancel', () => {
+  it('a PR closed without merging sets the task to closed', LONG, async () => {
+    const { w, issue } = await setup();
+    await w.run('issues', w.labelEvent(issue, 'pilot', 'mona'));
+    const [pr] = w.gh.pulls(OWNER, REPO);
+    w.gh.setIssueState(OWNER, REPO, pr.number, 'closed', 'mona');
+    const payload = pullRequestClosed();
+    payload.pull_request = {
+      ...payload.pull_request,
+      number: pr.number,
+      merged: false,
+      head: {
+        ...payload.pull_request.head,
+        ref: pr.head.ref,
+        sha: pr.head.sha,
+        repo: { ...payload.pull_request.head.repo, full_name: `${OWNER}/${REPO}` },
+      },
+    };
+    const mona = w.gh.addUser('mona');
+    payload.sender = { login: mona.login, id: mona.id, type: mona.type };
+    payload.repository = {
+      ...payload.repository,
+      full_name: `${OWNER}/${REPO}`,
+      name: REPO,
+      default_branch: 'main',
+    };
+
+    const runs = await w.run('pull_request', payload);
+
+    expect(runs).toHaveLength(1);
+    expect(runs[0].outputs['task-status']).toBe('closed');
+    const { body, task } = tracking(w, issue);
+    expect(task.status).toBe('closed');
+    expect(body).toContain(`pull request #${pr.number} was closed without merging`);
+  });
+
+  async function untilRunning(w: World, issue: number): Promise<void> {
+    for (let i = 0; i < 300; i++) {
+      const c = w.pilotComments(issue).find((x) => x.body.includes('"status":"running"'));
+      if (c && leasesOf(w).length) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('the work run never started');
+  }
+
+  function leasesOf(w: World): string[] {
+    return Object.keys(w.gh.refs(OWNER, REPO)).filter((r) => r.startsWith('refs/pilot/leases/'));
+  }
+
+  it.each([
+    [
+      '`/pilot cancel` from a writer',
+      (w: World, issue: number) => w.run('issue_comment', w.commentEvent(issue, '/pilot cancel', 'mona')),
+    ],
+    [
+      'removing the trigger label',
+      (w: World, issue: number) => {
+        const p = w.labelEvent(issue, 'pilot', 'mona');
+        w.gh.removeLabel(OWNER, REPO, issue, 'pilot', 'mona');
+        p.action = 'unlabeled';
+        return w.run('issues', p);
+      },
+    ],
+  ])(
+    '%s cancels the running work; its post step marks the task cancelled and frees the lease',
+    LONG,
+    async (_, cancel) => {
+      const slow = concurrentAgents(1, { delayMs: 30_000 });
+      world = await startWorld({ script: slow.script, action });
+      const w = world;
+      w.gh.setPermission(OWNER, REPO, 'mona', 'write');
+      const issue = w.gh.addIssue(OWNER, REPO, { title: 'Slow one', body: 'Take your time.', user: 'mona' });
+      const fast = { cancelTiming: { termAfterMs: 1000, killAfterMs: 500 } };
+      const working = w.run('issues', w.labelEvent(issue, 'pilot', 'mona'), fast);
+      await untilRunning(w, issue);
+
+      await cancel(w, issue);
+      const runs = await working;
+
+      const work = runs.at(-1);
+      expect(work?.cancelled).toBe(true);
+      expect(work?.postRan).toBe(true);
+      expect(tracking(w, issue).task.status).toBe('cancelled');
+      expect(leasesOf(w)).toEqual([]);
+      expect(w.gh.pulls(OWNER, REPO)).toHaveLength(0);
+    },
+  );
 });
