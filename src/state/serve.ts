@@ -130,7 +130,8 @@ async function drain(deps: Deps, base: Intent, first: Intent | null, work: WorkF
 
 /** A comment command waits its turn in the timeline; anything else (label, dispatch input) goes first. */
 async function firstOf(deps: Deps, intent: Intent): Promise<Intent | null> {
-  if (intent.commentId === undefined) return intent;
+  // A re-run attempt serves its own command again, even though it carries 🚀 from the first attempt.
+  if (intent.commentId === undefined || intent.rerun) return intent;
   // A comment Pilot never acknowledged (its 👀 failed) is not in the queue: serve it directly.
   return (await isAcknowledged(deps, intent)) ? null : intent;
 }

@@ -42,6 +42,11 @@ describe('parallel runs', () => {
     for (const pair of results) expect(pair.map((r) => r.exitCode)).toEqual([0, 0]);
     const runs = results.flat();
     expect(runs.filter((r) => r.exitCode !== 0).map((r) => r.log)).toEqual([]);
+    expect(
+      runs
+        .filter((r) => r.outputs['task-status'] !== 'pr_open' && r.outputs['task-status'] !== 'queued')
+        .map((r) => r.log),
+    ).toEqual([]);
     expect(runs.filter((r) => r.outputs['task-status'] === 'pr_open')).toHaveLength(10);
     const pulls = w.gh.pulls(OWNER, REPO);
     expect(pulls).toHaveLength(10);
@@ -85,5 +90,46 @@ describe('parallel runs', () => {
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(Object.keys(w.gh.refs(OWNER, REPO)).filter((r) => r.startsWith('refs/pilot/'))).toEqual([]);
+    // A run that found the lease held said so once, and exited 0.
+    const queued = results.filter((r) => /The lease for #\d+ is held/.test(r.log));
+    const notes = w.pilotComments(issue).filter((c) => c.body.startsWith('Already running:'));
+    expect(notes).toHaveLength(queued.length);
+  });
+});
+
+describe('duplicate deliveries', () => {
+  it('the same comment delivered twice is served once; a re-run attempt serves it again', async () => {
+    const agents = concurrentAgents(2);
+    world = await startWorld({ script: agents.script, action });
+    const w = world;
+    w.gh.setPermission(OWNER, REPO, 'mona', 'write');
+    const issue = w.gh.addIssue(OWNER, REPO, { title: 'Once', body: 'Do it.', user: 'mona' });
+    const payload = w.commentEvent(issue, '/pilot run', 'mona');
+    await w.run('issue_comment', payload);
+
+    const again = await w.run('issue_comment', payload);
+    expect(again.at(-1)?.exitCode).toBe(0);
+    expect(again.at(-1)?.log).toContain(
+      `Ignoring a duplicate delivery: comment ${payload.comment.id} was already served`,
+    );
+    expect(agents.tally.started).toBe(1);
+
+    const retried = await w.run('issue_comment', payload, { runAttempt: 2 });
+    expect(retried.at(-1)?.exitCode).toBe(0);
+    expect(agents.tally.started).toBe(2);
+    expect(w.gh.pulls(OWNER, REPO)).toHaveLength(1);
+  });
+
+  it('the same label event delivered twice starts one run', async () => {
+    const agents = concurrentAgents(2);
+    world = await startWorld({ script: agents.script, action });
+    const w = world;
+    w.gh.setPermission(OWNER, REPO, 'mona', 'write');
+    const issue = w.gh.addIssue(OWNER, REPO, { title: 'Once', body: 'Do it.', user: 'mona' });
+    const payload = w.labelEvent(issue, 'pilot', 'mona');
+    await w.run('issues', payload);
+    const again = await w.run('issues', payload);
+    expect(again.at(-1)?.log).toMatch(/Ignoring a duplicate delivery: label event \d+ was already served/);
+    expect(agents.tally.started).toBe(1);
   });
 });

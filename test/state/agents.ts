@@ -32,5 +32,6 @@ export function concurrentAgents(count: number, opts: { file?: string; delayMs?:
       tools: [{ name: 'Write', input: { file_path: file, content: `export const n = ${tally.started};\n` } }],
     };
   };
-  return { script: Array.from({ length: count * 2 }, () => step), tally };
+  // Spare steps: a request the CLI retries under load takes a step too.
+  return { script: Array.from({ length: count * 4 }, () => step), tally };
 }
