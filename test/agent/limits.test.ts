@@ -20,8 +20,24 @@ import {
   type ModelServer,
   say,
   startModel,
+  type Turn,
+  toolResults,
   write,
 } from '../world/model/index.js';
+
+/**
+ * Commands the Bash tool leaves running: a background task the CLI tracks, and a daemon (double
+ * fork + setsid, its own session) that the CLI does not know about.
+ */
+const SLEEPERS: Turn = {
+  tools: [
+    { name: 'Bash', input: { command: "sh -c 'sleep 600'", description: 'wait', run_in_background: true } },
+    {
+      name: 'Bash',
+      input: { command: "setsid sh -c 'sleep 601'", description: 'wait', run_in_background: true },
+    },
+  ],
+};
 
 let model: ModelServer | undefined;
 let dir: string | undefined;
@@ -67,16 +83,19 @@ function survivors(home: string): string[] {
 describe('the agent deadline', () => {
   it('stops the agent and every command it started, including ones in their own session', async () => {
     const { home, request } = await setup([
-      bash("sh -c 'sleep 600' >/dev/null 2>&1 & setsid sh -c 'sleep 601' >/dev/null 2>&1 & echo started"),
+      SLEEPERS,
       // The model "thinks" for a minute: the deadline comes first.
       say('Still working.', { delayMs: 60_000 }),
     ]);
-    const result = await runClaude(request({ deadline: Date.now() + 6_000, killGraceMs: 500 }));
+    const result = await runClaude(request({ deadline: Date.now() + 15_000, killGraceMs: 500 }));
 
     expect(result.ok).toBe(false);
     expect(result.stopReason).toBe('timeout');
     expect(result.errorText).toContain('deadline');
-    expect(model?.agentRequests().length).toBe(2); // the Bash command ran, the second turn was pending
+    expect(model?.agentRequests().length).toBe(2); // the Bash commands ran, the second turn was pending
+    const started = toolResults(model?.agentRequests()[1] as never);
+    expect(started.map((r) => r.is_error)).toEqual([false, false]);
+    expect(pidsWithEnv('HOME', home)).toEqual([]);
     expect(survivors(home)).toEqual([]);
   });
 
