@@ -1,0 +1,61 @@
+// Cancel through the runner's signal sequence (SIGINT, SIGTERM 7.5 s later, tree kill 2.5 s after):
+// main stops the agent's group, pushes work in progress and says "cancelled"; nothing survives.
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterEach, expect, it } from 'vitest';
+import { OWNER, REPO, startWorld, type World } from '../world/index.js';
+import { say, write } from '../world/model/index.js';
+
+let world: World | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+function processesOf(dir: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes(dir))
+        found.push(readFileSync(`/proc/${entry}/cmdline`, 'latin1').replace(/\0/g, ' '));
+    } catch {
+      // gone or not ours
+    }
+  }
+  return found;
+}
+
+it('cancelling mid-run pushes a WIP commit, marks the task cancelled and leaves no process behind', async () => {
+  const cancel = new AbortController();
+  world = await startWorld({
+    script: [
+      write('src/farewell.js', 'export const farewell = () => "bye";\n'),
+      // The user presses "Cancel run" while the model is thinking about its next step.
+      () => {
+        cancel.abort();
+        return say('Still thinking…', { delayMs: 120_000 });
+      },
+    ],
+  });
+  const w = world;
+  w.gh.setPermission(OWNER, REPO, 'mona', 'write');
+  const issue = w.gh.addIssue(OWNER, REPO, { title: 'Add a farewell helper', body: 'Please.', user: 'mona' });
+  const [run] = await w.run('workflow_dispatch', w.dispatchEvent({ issue: String(issue) }, 'mona'), {
+    signal: cancel.signal,
+  });
+
+  expect(run.cancelled).toBe(true);
+  // Main stopped the agent and finished before the runner had to send SIGTERM.
+  expect(
+    run.signals.map((s) => s.signal),
+    run.log,
+  ).toEqual(['SIGINT']);
+  const branch = 'pilot/issue-1-add-a-farewell-helper';
+  expect(await w.git.show(branch, 'src/farewell.js')).toContain('farewell');
+  const tracking = w.pilotComments(issue).find((c) => c.body.includes('pilot:task'))?.body ?? '';
+  expect(tracking).toContain('cancelled; work so far is on branch');
+  expect(tracking).toContain('"status":"cancelled"');
+  expect(tracking).toMatch(/"sessionHash":"[0-9a-f]{64}"/);
+  expect(w.gh.pulls(OWNER, REPO)).toHaveLength(0);
+  expect(processesOf(w.dir)).toEqual([]);
+});
