@@ -8,6 +8,7 @@ import { tokenProviderFor } from '../github/app-token.js';
 import { createOctokit } from '../github/client.js';
 import { findTracking, writeTracking } from '../github/tracking.js';
 import { renderTracking } from '../report/comment.js';
+import { type ProtectionRules, protectionRules } from '../security/protected-paths.js';
 import { registerSecret } from '../security/redact.js';
 import { releaseLease } from '../state/lease.js';
 import { readRunContext } from './context.js';
@@ -19,13 +20,14 @@ async function pushWip(
   serverUrl: string,
   workspace: string,
   identity: { name: string; email: string },
+  rules?: ProtectionRules,
 ) {
   const git = createGit(workspace);
   const current = (await git.run(['rev-parse', '--abbrev-ref', 'HEAD'], { allowFail: true })).stdout.trim();
   if (current !== state.branch) return false;
   const paths = [...(await changedPaths(git))];
   const commit = await commitPaths(git, paths, `WIP: Pilot run interrupted (#${state.issue})`, identity);
-  if (commit) await push(git, state.branch, tokenEnv(token, serverUrl));
+  if (commit) await push(git, state.branch, tokenEnv(token, serverUrl), rules);
   return commit !== null;
 }
 
@@ -41,10 +43,15 @@ async function recover(state: RunState): Promise<void> {
   const ctx = readRunContext();
   if (!config.githubToken && !config.appId) return;
   const token = await (await tokenProviderFor(config, ctx.repo)).token();
-  const pushed = await pushWip(state, token, ctx.serverUrl, ctx.workspace, {
-    name: config.gitUserName,
-    email: config.gitUserEmail,
-  }).catch((error: Error) => {
+  const identity = { name: config.gitUserName, email: config.gitUserEmail };
+  const pushed = await pushWip(
+    state,
+    token,
+    ctx.serverUrl,
+    ctx.workspace,
+    identity,
+    protectionRules(config),
+  ).catch((error: Error) => {
     core.warning(`Could not push work in progress: ${error.message}`);
     return false;
   });
