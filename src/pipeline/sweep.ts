@@ -141,7 +141,7 @@ async function sweepIssue(deps: Deps, issue: number, othersLive: number): Promis
         command: oldest.command,
         args: oldest.args,
         commentId: oldest.commentId,
-        source: 'comment',
+        source: oldest.source,
       }),
     );
     row.actions.push(`dispatched ${pending.length} queued command(s)`);

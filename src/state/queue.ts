@@ -1,19 +1,56 @@
 // The issue timeline is the queue (DESIGN "State"): a `/pilot` work command Pilot acknowledged (👀)
 // is waiting until Pilot reacts 🚀 to it. No separate store, so concurrent comments cannot overwrite
 // each other; only reactions by Pilot's own identity count (anyone can react 🚀).
+import { z } from 'zod';
 import { MARKER_PREFIX, REPLY_MARKER } from '../constants.js';
 import { parseCommand } from '../events/command.js';
-import type { Actor, WorkCommand } from '../events/intent.js';
+import type { Actor, IntentSource, WorkCommand } from '../events/intent.js';
 import type { Octokit, Repo } from '../github/client.js';
 
 const WORK: ReadonlySet<string> = new Set(['run', 'plan', 'retry', 'fix']);
 
 export interface QueuedCommand {
+  /** The comment to react 🚀 to: the command itself, or Pilot's note that queued a request. */
   commentId: number;
   createdAt: string;
   author: Actor;
   command: WorkCommand;
   args: string;
+  source: IntentSource;
+}
+
+/**
+ * A request that has no comment of its own (a label, a manual dispatch) and found the lease held is
+ * queued in the note Pilot posts about it, so it takes its place in the timeline like a comment.
+ */
+const QUEUED_PREFIX = '<!-- pilot:queued ';
+
+const QueuedNote = z.object({
+  command: z.enum(['run', 'plan', 'retry', 'fix']),
+  args: z.string().max(2_000),
+  source: z.enum(['label', 'dispatch', 'manual', 'schedule', 'review', 'ci', 'comment']),
+  sender: z.object({
+    login: z.string().max(120),
+    id: z.number().int().nonnegative(),
+    type: z.string().max(20),
+  }),
+});
+export type QueuedNote = z.infer<typeof QueuedNote>;
+
+export function queuedNoteMarker(note: QueuedNote): string {
+  return `${QUEUED_PREFIX}${JSON.stringify(note).replace(/>/g, '\\u003e')} -->`;
+}
+
+function readQueuedNote(body: string): QueuedNote | null {
+  const start = body.indexOf(QUEUED_PREFIX);
+  const end = start < 0 ? -1 : body.indexOf(' -->', start);
+  if (end < 0) return null;
+  try {
+    const parsed = QueuedNote.safeParse(JSON.parse(body.slice(start + QUEUED_PREFIX.length, end)));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }
 
 type Reactions = Array<{ content: string; user?: { login: string } | null }>;
@@ -67,8 +104,17 @@ export async function pendingCommands(
   });
   const pending: QueuedCommand[] = [];
   for (const c of comments) {
+    if (!c.user) continue;
+    // Only Pilot's own notes can queue a request this way (anyone can paste the marker).
+    const note = same(c.user.login, pilotLogin) ? readQueuedNote(c.body ?? '') : null;
+    if (note) {
+      if (!byPilot(await reactionsOf(octokit, repo, c.id), 'rocket', pilotLogin)) {
+        pending.push({ commentId: c.id, createdAt: c.created_at, author: note.sender, ...note });
+      }
+      continue;
+    }
     const work = workCommandOf(c);
-    if (!work || !c.user || same(c.user.login, pilotLogin)) continue;
+    if (!work || same(c.user.login, pilotLogin)) continue;
     const reactions = await reactionsOf(octokit, repo, c.id);
     // 👀 means the gate accepted it from an authorized sender; 😕 means a run refused it later.
     if (!byPilot(reactions, 'eyes', pilotLogin) || byPilot(reactions, 'rocket', pilotLogin)) continue;
@@ -77,6 +123,7 @@ export async function pendingCommands(
       commentId: c.id,
       createdAt: c.created_at,
       author: { login: c.user.login, id: c.user.id, type: c.user.type ?? 'User' },
+      source: 'comment',
       ...work,
     });
   }

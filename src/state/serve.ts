@@ -15,7 +15,15 @@ import type { Outcome } from '../report/outputs.js';
 import { redact } from '../security/redact.js';
 import { mergeHistory, reconcile, restoreTaskDoc, saveTaskDoc } from './cache-doc.js';
 import { acquireLease, releaseLease } from './lease.js';
-import { isServed, latestLabelEvent, markServed, pendingCommands, type QueuedCommand } from './queue.js';
+import {
+  isServed,
+  latestLabelEvent,
+  markServed,
+  pendingCommands,
+  type QueuedCommand,
+  type QueuedNote,
+  queuedNoteMarker,
+} from './queue.js';
 import type { RunRef } from './task.js';
 
 export type WorkFn = (deps: Deps, intent: Intent) => Promise<Outcome>;
@@ -72,7 +80,7 @@ async function intentFor(deps: Deps, base: Intent, queued: QueuedCommand): Promi
   return {
     kind: 'work',
     command: queued.command,
-    source: 'comment',
+    source: queued.source,
     trustedEvent: base.trustedEvent,
     issue: base.issue,
     isPullRequest: base.isPullRequest,
@@ -80,6 +88,15 @@ async function intentFor(deps: Deps, base: Intent, queued: QueuedCommand): Promi
     args: queued.args,
     commentId: queued.commentId,
     rerun: false,
+  };
+}
+
+function noteOf(intent: Intent): QueuedNote {
+  return {
+    command: intent.command as QueuedNote['command'],
+    args: intent.args.slice(0, 2_000),
+    source: intent.source,
+    sender: { login: intent.sender.login, id: intent.sender.id, type: intent.sender.type },
   };
 }
 
@@ -157,10 +174,12 @@ export async function serveWork(deps: Deps, intent: Intent, work: WorkFn): Promi
   if (!lease.acquired) {
     const where = lease.holder ? runUrlOf(ctx, lease.holder) : (found?.url ?? ctx.workflowUrl);
     core.info(`The lease for #${issue} is held${lease.holder ? ` by run ${lease.holder}` : ''}: queued`);
+    // A comment is its own place in the queue; anything else is queued in this note.
+    const note = intent.commentId === undefined ? `\n\n${queuedNoteMarker(noteOf(intent))}` : '';
     await reply(
       deps,
       issue,
-      `Already running: ${where}; queued. This request will be served when that run finishes.`,
+      `Already running: ${where}; queued. This request will be served when that run finishes.${note}`,
     );
     return { conclusion: 'skipped', taskStatus: 'queued' };
   }

@@ -12,6 +12,7 @@ afterEach(async () => {
 
 // PILOT_ACTION_DIR lets a developer run these against a private build while dist/ is being rebuilt.
 const action = process.env.PILOT_ACTION_DIR || undefined;
+const LONG = { timeout: 120_000 };
 
 function trackingComments(w: World, issue: number) {
   return w.pilotComments(issue).filter((c) => c.body.includes('pilot:task'));
@@ -25,7 +26,7 @@ function pilotReactions(w: World, commentId: number): string[] {
 }
 
 describe('parallel runs', () => {
-  it('10 issues labelled at once become 10 pull requests with 10 tracking comments', async () => {
+  it('10 issues labelled at once become 10 pull requests with 10 tracking comments', LONG, async () => {
     const agents = concurrentAgents(10);
     world = await startWorld({ script: agents.script, workspacePerRun: true, action });
     const w = world;
@@ -58,43 +59,81 @@ describe('parallel runs', () => {
     expect(Object.keys(w.gh.refs(OWNER, REPO)).filter((r) => r.startsWith('refs/pilot/'))).toEqual([]);
   });
 
-  it('3 simultaneous `/pilot run` on one issue: one agent at a time, one PR, each command served in order', async () => {
-    const agents = concurrentAgents(3, { delayMs: 400 });
-    world = await startWorld({ script: agents.script, workspacePerRun: true, action });
-    const w = world;
-    w.gh.setPermission(OWNER, REPO, 'mona', 'write');
-    const issue = w.gh.addIssue(OWNER, REPO, { title: 'Shared task', body: 'Do it.', user: 'mona' });
-    const payloads = ['first', 'second', 'third'].map((word) =>
-      w.commentEvent(issue, `/pilot run ${word} pass`, 'mona'),
-    );
+  it(
+    '3 simultaneous `/pilot run` on one issue: one agent at a time, one PR, each command served in order',
+    LONG,
+    async () => {
+      const agents = concurrentAgents(3, { delayMs: 400 });
+      world = await startWorld({ script: agents.script, workspacePerRun: true, action });
+      const w = world;
+      w.gh.setPermission(OWNER, REPO, 'mona', 'write');
+      const issue = w.gh.addIssue(OWNER, REPO, { title: 'Shared task', body: 'Do it.', user: 'mona' });
+      const payloads = ['first', 'second', 'third'].map((word) =>
+        w.commentEvent(issue, `/pilot run ${word} pass`, 'mona'),
+      );
 
-    const results = (await Promise.all(payloads.map((p) => w.run('issue_comment', p)))).flat();
+      const results = (await Promise.all(payloads.map((p) => w.run('issue_comment', p)))).flat();
 
-    expect(results.every((r) => r.exitCode === 0)).toBe(true);
-    expect(agents.tally.overlaps).toBe(0);
-    expect(agents.tally.started).toBe(3);
-    expect(w.gh.pulls(OWNER, REPO)).toHaveLength(1);
-    expect(trackingComments(w, issue)).toHaveLength(1);
-    const ids = payloads.map((p) => p.comment.id as number);
-    for (const id of ids) expect(pilotReactions(w, id)).toEqual(expect.arrayContaining(['eyes', 'rocket']));
-    // Served in timeline order: the 🚀 reactions were made in the order the comments were written.
-    const rockets = ids.map(
-      (id) => w.gh.reactions(OWNER, REPO, { comment: id }).find((r) => r.content === 'rocket')?.id ?? 0,
-    );
-    expect([...rockets].sort((a, b) => a - b)).toEqual(rockets);
-    // Each prompt carried its own command's words, in order.
-    const prompts = w.model.agentRequests().map((r) => JSON.stringify(r.body));
-    const order = ['first pass', 'second pass', 'third pass'].map((t) =>
-      prompts.findIndex((p) => p.includes(t)),
-    );
-    expect(order.every((i) => i >= 0)).toBe(true);
-    expect([...order].sort((a, b) => a - b)).toEqual(order);
-    expect(Object.keys(w.gh.refs(OWNER, REPO)).filter((r) => r.startsWith('refs/pilot/'))).toEqual([]);
-    // A run that found the lease held said so once, and exited 0.
-    const queued = results.filter((r) => /The lease for #\d+ is held/.test(r.log));
-    const notes = w.pilotComments(issue).filter((c) => c.body.startsWith('Already running:'));
-    expect(notes).toHaveLength(queued.length);
-  });
+      expect(results.every((r) => r.exitCode === 0)).toBe(true);
+      expect(agents.tally.overlaps).toBe(0);
+      expect(agents.tally.started).toBe(3);
+      expect(w.gh.pulls(OWNER, REPO)).toHaveLength(1);
+      expect(trackingComments(w, issue)).toHaveLength(1);
+      const ids = payloads.map((p) => p.comment.id as number);
+      for (const id of ids) expect(pilotReactions(w, id)).toEqual(expect.arrayContaining(['eyes', 'rocket']));
+      // Served in timeline order: the 🚀 reactions were made in the order the comments were written.
+      const rockets = ids.map(
+        (id) => w.gh.reactions(OWNER, REPO, { comment: id }).find((r) => r.content === 'rocket')?.id ?? 0,
+      );
+      expect([...rockets].sort((a, b) => a - b)).toEqual(rockets);
+      // Each prompt carried its own command's words, in order.
+      const prompts = w.model.agentRequests().map((r) => JSON.stringify(r.body));
+      const order = ['first pass', 'second pass', 'third pass'].map((t) =>
+        prompts.findIndex((p) => p.includes(t)),
+      );
+      expect(order.every((i) => i >= 0)).toBe(true);
+      expect([...order].sort((a, b) => a - b)).toEqual(order);
+      expect(Object.keys(w.gh.refs(OWNER, REPO)).filter((r) => r.startsWith('refs/pilot/'))).toEqual([]);
+      // A run that found the lease held said so once, and exited 0.
+      const queued = results.filter((r) => /The lease for #\d+ is held/.test(r.log));
+      const notes = w.pilotComments(issue).filter((c) => c.body.startsWith('Already running:'));
+      expect(notes).toHaveLength(queued.length);
+    },
+  );
+});
+
+describe('requests without a comment of their own', () => {
+  it(
+    'a label added while another run holds the lease is queued in a note and served after it',
+    LONG,
+    async () => {
+      const agents = concurrentAgents(2, { delayMs: 1500 });
+      world = await startWorld({ script: agents.script, workspacePerRun: true, action });
+      const w = world;
+      w.gh.setPermission(OWNER, REPO, 'mona', 'write');
+      const issue = w.gh.addIssue(OWNER, REPO, { title: 'Busy', body: 'Do it.', user: 'mona' });
+      const first = w.run('issue_comment', w.commentEvent(issue, '/pilot run', 'mona'));
+      for (
+        let i = 0;
+        i < 300 && !Object.keys(w.gh.refs(OWNER, REPO)).some((r) => r.startsWith('refs/pilot/'));
+        i++
+      ) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+
+      const labelled = await w.run('issues', w.labelEvent(issue, 'pilot', 'mona'));
+      await first;
+
+      expect(labelled.at(-1)?.log).toMatch(/The lease for #\d+ is held/);
+      const note = w.pilotComments(issue).find((c) => c.body.startsWith('Already running:'));
+      expect(note?.body).toContain('pilot:queued');
+      expect(w.gh.reactions(OWNER, REPO, { comment: note?.id ?? 0 }).map((r) => r.content)).toContain(
+        'rocket',
+      );
+      expect(agents.tally.started).toBe(2);
+      expect(agents.tally.overlaps).toBe(0);
+    },
+  );
 });
 
 describe('duplicate deliveries', () => {
