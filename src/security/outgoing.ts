@@ -31,11 +31,22 @@ export function describeRefusal(paths: string[], secrets: SecretFinding[]): stri
     );
   }
   if (secrets.length) {
-    const shown = secrets.slice(0, 20).map((f) => `\`${f.file}:${f.line}\` (${f.kind})`);
-    const more = secrets.length > shown.length ? ` and ${secrets.length - shown.length} more` : '';
+    const places = byPlace(secrets);
+    const shown = places.slice(0, 20).map(([place, kinds]) => `\`${place}\` (${kinds.join(', ')})`);
+    const more = places.length > shown.length ? ` and ${places.length - shown.length} more` : '';
     parts.push(`Possible secrets in the diff: ${shown.join(', ')}${more}. The values are not shown.`);
   }
   return parts.join('\n\n');
+}
+
+/** One entry per file:line, with every kind found there. */
+function byPlace(secrets: SecretFinding[]): Array<[string, string[]]> {
+  const places = new Map<string, string[]>();
+  for (const f of secrets) {
+    const place = `${f.file}:${f.line}`;
+    places.set(place, [...(places.get(place) ?? []), f.kind]);
+  }
+  return [...places];
 }
 
 const OUTGOING = ['HEAD', '--not', '--remotes=origin'];

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commitPaths, push } from '../../src/git/branch.js';
 import { createGit } from '../../src/git/git.js';
-import { PushRefused } from '../../src/security/outgoing.js';
+import { describeRefusal, PushRefused } from '../../src/security/outgoing.js';
 import { protectionRules } from '../../src/security/protected-paths.js';
 import { registerSecret, resetSecrets } from '../../src/security/redact.js';
 import { createGitWorld, type GitWorld } from '../world/git.js';
@@ -99,5 +99,21 @@ describe('push refuses what must not leave the runner', () => {
     await git.run(['push', 'origin', 'HEAD:refs/heads/main']);
     await git.run(['fetch', 'origin']);
     expect(await commitAndPush({ 'src/new.js': 'ok;\n' })).toBeNull();
+  });
+});
+
+describe('describeRefusal', () => {
+  it('lists each file:line once with every kind found there', () => {
+    const text = describeRefusal(
+      [],
+      [
+        { file: 'a.js', line: 2, kind: 'a secret value Pilot holds' },
+        { file: 'a.js', line: 2, kind: 'GitHub token' },
+        { file: 'b.env', line: 1, kind: 'AWS access key id' },
+      ],
+    );
+    expect(text).toContain(
+      '`a.js:2` (a secret value Pilot holds, GitHub token), `b.env:1` (AWS access key id)',
+    );
   });
 });
