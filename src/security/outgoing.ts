@@ -80,9 +80,18 @@ async function outgoingDiff(git: Git): Promise<string> {
   return stdout;
 }
 
+/** A held value written base64- or hex-encoded is still that value. */
+function withEncodings(values: string[]): string[] {
+  return values.flatMap((v) => [
+    v,
+    Buffer.from(v).toString('base64').replace(/=+$/, ''),
+    Buffer.from(v).toString('hex'),
+  ]);
+}
+
 /** Throws PushRefused when the commits about to be pushed break a rule. */
 export async function checkOutgoing(git: Git, rules: ProtectionRules = DEFAULT_RULES): Promise<void> {
   const paths = refusedPaths(await outgoingPaths(git), rules);
-  const secrets = scanDiff(await outgoingDiff(git), knownSecrets());
+  const secrets = scanDiff(await outgoingDiff(git), withEncodings(knownSecrets()));
   if (paths.length || secrets.length) throw new PushRefused(paths, secrets);
 }

@@ -70,6 +70,14 @@ describe('push refuses what must not leave the runner', () => {
     expect((error as Error).message).toContain('`notes.txt:1`');
   });
 
+  it('refuses the token written base64- or hex-encoded', async () => {
+    const b64 = Buffer.from(TOKEN).toString('base64');
+    const hex = Buffer.from(TOKEN).toString('hex');
+    const error = await commitAndPush({ 'data.json': `{"a": "${b64}",\n"b": "${hex}"}\n` });
+    expect((error as Error).message).toContain('`data.json:1`');
+    expect((error as Error).message).toContain('`data.json:2`');
+  });
+
   it('refuses a workflow change and names the path', async () => {
     const error = await commitAndPush({ '.github/workflows/evil.yml': 'on: push\n', 'src/ok.js': '1;\n' });
     expect(error).toBeInstanceOf(PushRefused);
