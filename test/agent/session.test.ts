@@ -72,6 +72,8 @@ async function setup(script: Parameters<typeof startModel>[0]) {
   const cache = mapCache();
   const options = (o: Partial<SessionOptions>): SessionOptions => ({
     configDir: env.CLAUDE_CONFIG_DIR,
+    runId: 1,
+    attempt: 1,
     workDir: path.join(dir as string, 'pilot'),
     issue: 7,
     command: 'run',
