@@ -37988,7 +37988,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 8286:
+/***/ 159:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50872,6 +50872,14 @@ const SETTINGS = {
         inputOnly: true,
         fileEquivalent: 'runners: { long: … }',
     }),
+    intent: setting({
+        name: 'intent',
+        kind: 'string',
+        schema: schemas_string().max(20_000).optional(),
+        fallback: undefined,
+        accepted: "the route phase's `intent` output (JSON), passed unchanged",
+        inputOnly: true,
+    }),
     triageModel: setting({
         name: 'triage-model',
         kind: 'string',
@@ -51308,8 +51316,8 @@ const constants_BRANCH_PREFIX = 'pilot/';
 const LEASE_REF_PREFIX = 'refs/pilot/leases/issue-';
 const CACHE_KEY_PREFIX = 'pilot-v1';
 /** Hidden marker that identifies Pilot's tracking comment (and carries the task document). */
-const MARKER_PREFIX = '<!-- pilot:task';
-const MARKER_SUFFIX = '-->';
+const constants_MARKER_PREFIX = '<!-- pilot:task';
+const constants_MARKER_SUFFIX = '-->';
 /** Marker on every other comment Pilot writes (replies), so they can be recognised as Pilot's own. */
 const REPLY_MARKER = '<!-- pilot:reply -->';
 const COMMANDS = (/* unused pure expression or super */ null && (['run', 'plan', 'retry', 'cancel', 'status', 'fix', 'help']));
@@ -51325,6 +51333,7 @@ const OUTPUTS = {
     intent: 'intent',
     runner: 'runner',
     shouldRun: 'should-run',
+    timeoutMinutes: 'timeout-minutes',
 };
 const TASK_STATUSES = [
     'queued',
@@ -51392,97 +51401,6 @@ function tokenEnv(token, serverUrl) {
         GIT_CONFIG_KEY_0: `http.${serverUrl.replace(/\/$/, '')}/.extraheader`,
         GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${basic}`,
     };
-}
-
-;// CONCATENATED MODULE: ./build/src/git/branch.js
-
-
-function branch_slugify(title) {
-    const slug = title
-        .toLowerCase()
-        .normalize('NFKD')
-        .replace(/[^a-z0-9]+/g, '-')
-        .replace(/^-+|-+$/g, '')
-        .slice(0, 40)
-        .replace(/-+$/, '');
-    return slug || 'task';
-}
-function taskBranch(issue, title) {
-    return `${BRANCH_PREFIX}issue-${issue}-${branch_slugify(title)}`;
-}
-/** Branch names Pilot owns for an issue: `pilot/issue-<n>` or `pilot/issue-<n>-<slug>`. */
-function issueOfBranch(branch) {
-    const match = new RegExp(`^${BRANCH_PREFIX}issue-(\\d+)(?:-|$)`).exec(branch);
-    return match ? Number(match[1]) : null;
-}
-async function remoteHas(git, branch, auth) {
-    const { stdout } = await git.run(['ls-remote', '--heads', 'origin', `refs/heads/${branch}`], { env: auth });
-    return stdout.trim().length > 0;
-}
-/**
- * Puts the workspace on the task branch: the existing remote branch when there is one (a re-run
- * continues it), else a new branch from the default branch. Never commits on a detached or
- * `refs/pull/*` HEAD: the branch is always checked out by name.
- */
-async function checkoutTaskBranch(git, opts) {
-    const { branch, base, auth } = opts;
-    const fetch = (ref) => git.run(['fetch', '--no-tags', '--depth=50', 'origin', `+refs/heads/${ref}:refs/remotes/origin/${ref}`], {
-        env: auth,
-    });
-    await fetch(base);
-    const existed = await remoteHas(git, branch, auth);
-    if (existed)
-        await fetch(branch);
-    await git.run(['checkout', '-B', branch, `refs/remotes/origin/${existed ? branch : base}`]);
-    return { existed };
-}
-/** Paths with changes in the work tree or index (tracked or not), as git reports them. */
-async function changedPaths(git) {
-    const { stdout } = await git.run(['status', '--porcelain=v1', '-z', '--untracked-files=all']);
-    const paths = new Set();
-    const entries = stdout.split('\0');
-    for (let i = 0; i < entries.length; i++) {
-        const entry = entries[i];
-        if (entry.length < 4)
-            continue;
-        paths.add(entry.slice(3));
-        // A rename or copy is followed by its source path; both are changes.
-        if (entry[0] === 'R' || entry[0] === 'C')
-            paths.add(entries[++i]);
-    }
-    return paths;
-}
-/** Commits exactly the given paths; returns the new commit's SHA, or null when nothing is staged. */
-async function commitPaths(git, paths, message, identity) {
-    if (paths.length === 0)
-        return null;
-    await git.run(['add', '--all', '--', ...paths]);
-    const staged = await git.run(['diff', '--cached', '--quiet'], { allowFail: true });
-    if (staged.code === 0)
-        return null;
-    await git.run([
-        '-c',
-        `user.name=${identity.name}`,
-        '-c',
-        `user.email=${identity.email}`,
-        'commit',
-        '--no-verify',
-        '-m',
-        message,
-    ]);
-    return (await git.run(['rev-parse', 'HEAD'])).stdout.trim();
-}
-async function push(git, branch, auth) {
-    try {
-        await git.run(['push', 'origin', `HEAD:refs/heads/${branch}`], { env: auth });
-    }
-    catch (error) {
-        if (error instanceof GitError && /rejected|protected|rule/i.test(error.result.stderr)) {
-            throw new Error(`GitHub refused the push to ${branch}: ${error.result.stderr.trim().split('\n').slice(-2).join(' ')}. ` +
-                'Check branch protection rules or rulesets that cover pilot/* branches.');
-        }
-        throw error;
-    }
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
@@ -53235,7 +53153,7 @@ function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
 }
 
 // pkg/dist-src/index.js
-var request = dist_bundle_withDefaults(endpoint, defaults_default);
+var dist_bundle_request = dist_bundle_withDefaults(endpoint, defaults_default);
 
 /* v8 ignore next -- @preserve */
 /* v8 ignore else -- @preserve */
@@ -53355,7 +53273,7 @@ function graphql_dist_bundle_withDefaults(request2, newDefaults) {
 }
 
 // pkg/dist-src/index.js
-var graphql2 = graphql_dist_bundle_withDefaults(request, {
+var graphql2 = graphql_dist_bundle_withDefaults(dist_bundle_request, {
   headers: {
     "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
   },
@@ -53500,7 +53418,7 @@ class Octokit {
   constructor(options = {}) {
     const hook = new before_after_hook.Collection();
     const requestDefaults = {
-      baseUrl: request.endpoint.DEFAULTS.baseUrl,
+      baseUrl: dist_bundle_request.endpoint.DEFAULTS.baseUrl,
       headers: {},
       request: Object.assign({}, options.request, {
         // @ts-ignore internal usage only, no need to type
@@ -53521,7 +53439,7 @@ class Octokit {
     if (options.timeZone) {
       requestDefaults.headers["time-zone"] = options.timeZone;
     }
-    this.request = request.defaults(requestDefaults);
+    this.request = dist_bundle_request.defaults(requestDefaults);
     this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
     this.log = createLogger(options.log);
     this.hook = hook;
@@ -56483,11 +56401,2626 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
+;// CONCATENATED MODULE: ./build/src/security/redact.js
+// One redaction function for every text Pilot publishes (comments, PR body, summary, logs, outputs).
+
+const known = new Set();
+/** Remembers a secret value (and its `x-access-token` basic-auth form) and masks it in the log. */
+function redact_registerSecret(value) {
+    if (!value || value.length < 6)
+        return;
+    for (const form of [value, Buffer.from(`x-access-token:${value}`).toString('base64')]) {
+        known.add(form);
+        core_setSecret(form);
+    }
+}
+/** Every secret value Pilot holds (and the encoded forms it registered), for the outgoing scan. */
+function knownSecrets() {
+    return [...known];
+}
+const PATTERNS = [
+    /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g,
+    /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g,
+    /\bsk-ant-[A-Za-z0-9_-]{10,}\b/g,
+    /\bAKIA[0-9A-Z]{16}\b/g,
+    /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+];
+function redact(text) {
+    let out = text;
+    for (const secret of known)
+        out = out.split(secret).join('***');
+    for (const pattern of PATTERNS)
+        out = out.replace(pattern, '***');
+    return out;
+}
+/** For tests: forget registered secrets. */
+function resetSecrets() {
+    known.clear();
+}
+/** Request parameters that become text on GitHub (comment and PR bodies, titles, commit messages). */
+const PUBLISHED_FIELDS = ['body', 'title', 'message', 'description', 'summary', 'text'];
+/**
+ * An Octokit `before request` hook: every write Pilot sends to GitHub passes `redact()`, so a new call
+ * site cannot forget it.
+ */
+function redactRequest(options) {
+    if (String(options.method ?? 'GET').toUpperCase() === 'GET')
+        return;
+    for (const field of PUBLISHED_FIELDS) {
+        const value = options[field];
+        if (typeof value === 'string')
+            options[field] = redact(value);
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/oauth-methods/dist-bundle/index.js
+// pkg/dist-src/version.js
+var oauth_methods_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/get-web-flow-authorization-url.js
+
+
+
+// pkg/dist-src/utils.js
+
+function requestToOAuthBaseUrl(request) {
+  const endpointDefaults = request.endpoint.DEFAULTS;
+  if (/^https:\/\/(api\.)?github\.com$/.test(endpointDefaults.baseUrl)) {
+    return "https://github.com";
+  }
+  if (/^https:\/\/api\..*\.ghe\.com$/.test(endpointDefaults.baseUrl)) {
+    return endpointDefaults.baseUrl.replace("api.", "");
+  }
+  return endpointDefaults.baseUrl.replace("/api/v3", "");
+}
+async function oauthRequest(request, route, parameters) {
+  const withOAuthParameters = {
+    baseUrl: requestToOAuthBaseUrl(request),
+    headers: {
+      accept: "application/json"
+    },
+    ...parameters
+  };
+  const response = await request(route, withOAuthParameters);
+  if ("error" in response.data) {
+    const error = new RequestError(
+      `${response.data.error_description} (${response.data.error}, ${response.data.error_uri})`,
+      400,
+      {
+        request: request.endpoint.merge(
+          route,
+          withOAuthParameters
+        )
+      }
+    );
+    error.response = response;
+    throw error;
+  }
+  return response;
+}
+
+// pkg/dist-src/get-web-flow-authorization-url.js
+function getWebFlowAuthorizationUrl({
+  request = defaultRequest,
+  ...options
+}) {
+  const baseUrl = requestToOAuthBaseUrl(request);
+  return oauthAuthorizationUrl({
+    ...options,
+    baseUrl
+  });
+}
+
+// pkg/dist-src/exchange-web-flow-code.js
+
+async function exchangeWebFlowCode(options) {
+  const request = options.request || dist_bundle_request;
+  const response = await oauthRequest(
+    request,
+    "POST /login/oauth/access_token",
+    {
+      client_id: options.clientId,
+      client_secret: options.clientSecret,
+      code: options.code,
+      redirect_uri: options.redirectUrl
+    }
+  );
+  const authentication = {
+    clientType: options.clientType,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    token: response.data.access_token,
+    scopes: response.data.scope.split(/\s+/).filter(Boolean)
+  };
+  if (options.clientType === "github-app") {
+    if ("refresh_token" in response.data) {
+      const apiTimeInMs = new Date(response.headers.date).getTime();
+      authentication.refreshToken = response.data.refresh_token, authentication.expiresAt = toTimestamp(
+        apiTimeInMs,
+        response.data.expires_in
+      ), authentication.refreshTokenExpiresAt = toTimestamp(
+        apiTimeInMs,
+        response.data.refresh_token_expires_in
+      );
+    }
+    delete authentication.scopes;
+  }
+  return { ...response, authentication };
+}
+function toTimestamp(apiTimeInMs, expirationInSeconds) {
+  return new Date(apiTimeInMs + expirationInSeconds * 1e3).toISOString();
+}
+
+// pkg/dist-src/create-device-code.js
+
+async function createDeviceCode(options) {
+  const request = options.request || dist_bundle_request;
+  const parameters = {
+    client_id: options.clientId
+  };
+  if ("scopes" in options && Array.isArray(options.scopes)) {
+    parameters.scope = options.scopes.join(" ");
+  }
+  return oauthRequest(request, "POST /login/device/code", parameters);
+}
+
+// pkg/dist-src/exchange-device-code.js
+
+async function exchangeDeviceCode(options) {
+  const request = options.request || dist_bundle_request;
+  const response = await oauthRequest(
+    request,
+    "POST /login/oauth/access_token",
+    {
+      client_id: options.clientId,
+      device_code: options.code,
+      grant_type: "urn:ietf:params:oauth:grant-type:device_code"
+    }
+  );
+  const authentication = {
+    clientType: options.clientType,
+    clientId: options.clientId,
+    token: response.data.access_token,
+    scopes: response.data.scope.split(/\s+/).filter(Boolean)
+  };
+  if ("clientSecret" in options) {
+    authentication.clientSecret = options.clientSecret;
+  }
+  if (options.clientType === "github-app") {
+    if ("refresh_token" in response.data) {
+      const apiTimeInMs = new Date(response.headers.date).getTime();
+      authentication.refreshToken = response.data.refresh_token, authentication.expiresAt = toTimestamp2(
+        apiTimeInMs,
+        response.data.expires_in
+      ), authentication.refreshTokenExpiresAt = toTimestamp2(
+        apiTimeInMs,
+        response.data.refresh_token_expires_in
+      );
+    }
+    delete authentication.scopes;
+  }
+  return { ...response, authentication };
+}
+function toTimestamp2(apiTimeInMs, expirationInSeconds) {
+  return new Date(apiTimeInMs + expirationInSeconds * 1e3).toISOString();
+}
+
+// pkg/dist-src/check-token.js
+
+async function checkToken(options) {
+  const request = options.request || dist_bundle_request;
+  const response = await request("POST /applications/{client_id}/token", {
+    headers: {
+      authorization: `basic ${btoa(
+        `${options.clientId}:${options.clientSecret}`
+      )}`
+    },
+    client_id: options.clientId,
+    access_token: options.token
+  });
+  const authentication = {
+    clientType: options.clientType,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    token: options.token,
+    scopes: response.data.scopes
+  };
+  if (response.data.expires_at)
+    authentication.expiresAt = response.data.expires_at;
+  if (options.clientType === "github-app") {
+    delete authentication.scopes;
+  }
+  return { ...response, authentication };
+}
+
+// pkg/dist-src/refresh-token.js
+
+async function refreshToken(options) {
+  const request = options.request || dist_bundle_request;
+  const response = await oauthRequest(
+    request,
+    "POST /login/oauth/access_token",
+    {
+      client_id: options.clientId,
+      client_secret: options.clientSecret,
+      grant_type: "refresh_token",
+      refresh_token: options.refreshToken
+    }
+  );
+  const apiTimeInMs = new Date(response.headers.date).getTime();
+  const authentication = {
+    clientType: "github-app",
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    token: response.data.access_token,
+    refreshToken: response.data.refresh_token,
+    expiresAt: toTimestamp3(apiTimeInMs, response.data.expires_in),
+    refreshTokenExpiresAt: toTimestamp3(
+      apiTimeInMs,
+      response.data.refresh_token_expires_in
+    )
+  };
+  return { ...response, authentication };
+}
+function toTimestamp3(apiTimeInMs, expirationInSeconds) {
+  return new Date(apiTimeInMs + expirationInSeconds * 1e3).toISOString();
+}
+
+// pkg/dist-src/scope-token.js
+
+async function scopeToken(options) {
+  const {
+    request: optionsRequest,
+    clientType,
+    clientId,
+    clientSecret,
+    token,
+    ...requestOptions
+  } = options;
+  const request = options.request || defaultRequest7;
+  const response = await request(
+    "POST /applications/{client_id}/token/scoped",
+    {
+      headers: {
+        authorization: `basic ${btoa(`${clientId}:${clientSecret}`)}`
+      },
+      client_id: clientId,
+      access_token: token,
+      ...requestOptions
+    }
+  );
+  const authentication = Object.assign(
+    {
+      clientType,
+      clientId,
+      clientSecret,
+      token: response.data.token
+    },
+    response.data.expires_at ? { expiresAt: response.data.expires_at } : {}
+  );
+  return { ...response, authentication };
+}
+
+// pkg/dist-src/reset-token.js
+
+async function resetToken(options) {
+  const request = options.request || dist_bundle_request;
+  const auth = btoa(`${options.clientId}:${options.clientSecret}`);
+  const response = await request(
+    "PATCH /applications/{client_id}/token",
+    {
+      headers: {
+        authorization: `basic ${auth}`
+      },
+      client_id: options.clientId,
+      access_token: options.token
+    }
+  );
+  const authentication = {
+    clientType: options.clientType,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    token: response.data.token,
+    scopes: response.data.scopes
+  };
+  if (response.data.expires_at)
+    authentication.expiresAt = response.data.expires_at;
+  if (options.clientType === "github-app") {
+    delete authentication.scopes;
+  }
+  return { ...response, authentication };
+}
+
+// pkg/dist-src/delete-token.js
+
+async function deleteToken(options) {
+  const request = options.request || dist_bundle_request;
+  const auth = btoa(`${options.clientId}:${options.clientSecret}`);
+  return request(
+    "DELETE /applications/{client_id}/token",
+    {
+      headers: {
+        authorization: `basic ${auth}`
+      },
+      client_id: options.clientId,
+      access_token: options.token
+    }
+  );
+}
+
+// pkg/dist-src/delete-authorization.js
+
+async function deleteAuthorization(options) {
+  const request = options.request || dist_bundle_request;
+  const auth = btoa(`${options.clientId}:${options.clientSecret}`);
+  return request(
+    "DELETE /applications/{client_id}/grant",
+    {
+      headers: {
+        authorization: `basic ${auth}`
+      },
+      client_id: options.clientId,
+      access_token: options.token
+    }
+  );
+}
+
+/* v8 ignore next: we always pass a custom request in tests -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-oauth-device/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+
+// pkg/dist-src/get-oauth-access-token.js
+
+async function getOAuthAccessToken(state, options) {
+  const cachedAuthentication = getCachedAuthentication(state, options.auth);
+  if (cachedAuthentication) return cachedAuthentication;
+  const { data: verification } = await createDeviceCode({
+    clientType: state.clientType,
+    clientId: state.clientId,
+    request: options.request || state.request,
+    // @ts-expect-error the extra code to make TS happy is not worth it
+    scopes: options.auth.scopes || state.scopes
+  });
+  await state.onVerification(verification);
+  const authentication = await waitForAccessToken(
+    options.request || state.request,
+    state.clientId,
+    state.clientType,
+    verification
+  );
+  state.authentication = authentication;
+  return authentication;
+}
+function getCachedAuthentication(state, auth2) {
+  if (auth2.refresh === true) return false;
+  if (!state.authentication) return false;
+  if (state.clientType === "github-app") {
+    return state.authentication;
+  }
+  const authentication = state.authentication;
+  const newScope = ("scopes" in auth2 && auth2.scopes || state.scopes).join(
+    " "
+  );
+  const currentScope = authentication.scopes.join(" ");
+  return newScope === currentScope ? authentication : false;
+}
+async function wait(seconds) {
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1e3));
+}
+async function waitForAccessToken(request, clientId, clientType, verification) {
+  try {
+    const options = {
+      clientId,
+      request,
+      code: verification.device_code
+    };
+    const { authentication } = clientType === "oauth-app" ? await exchangeDeviceCode({
+      ...options,
+      clientType: "oauth-app"
+    }) : await exchangeDeviceCode({
+      ...options,
+      clientType: "github-app"
+    });
+    return {
+      type: "token",
+      tokenType: "oauth",
+      ...authentication
+    };
+  } catch (error) {
+    if (!error.response) throw error;
+    const errorType = error.response.data.error;
+    if (errorType === "authorization_pending") {
+      await wait(verification.interval);
+      return waitForAccessToken(request, clientId, clientType, verification);
+    }
+    if (errorType === "slow_down") {
+      await wait(verification.interval + 7);
+      return waitForAccessToken(request, clientId, clientType, verification);
+    }
+    throw error;
+  }
+}
+
+// pkg/dist-src/auth.js
+async function dist_bundle_auth(state, authOptions) {
+  return getOAuthAccessToken(state, {
+    auth: authOptions
+  });
+}
+
+// pkg/dist-src/hook.js
+async function dist_bundle_hook(state, request, route, parameters) {
+  let endpoint = request.endpoint.merge(
+    route,
+    parameters
+  );
+  if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint.url)) {
+    return request(endpoint);
+  }
+  const { token } = await getOAuthAccessToken(state, {
+    request,
+    auth: { type: "oauth" }
+  });
+  endpoint.headers.authorization = `token ${token}`;
+  return request(endpoint);
+}
+
+// pkg/dist-src/version.js
+var auth_oauth_device_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/index.js
+function createOAuthDeviceAuth(options) {
+  const requestWithDefaults = options.request || dist_bundle_request.defaults({
+    headers: {
+      "user-agent": `octokit-auth-oauth-device.js/${auth_oauth_device_dist_bundle_VERSION} ${getUserAgent()}`
+    }
+  });
+  const { request = requestWithDefaults, ...otherOptions } = options;
+  const state = options.clientType === "github-app" ? {
+    ...otherOptions,
+    clientType: "github-app",
+    request
+  } : {
+    ...otherOptions,
+    clientType: "oauth-app",
+    request,
+    scopes: options.scopes || []
+  };
+  if (!options.clientId) {
+    throw new Error(
+      '[@octokit/auth-oauth-device] "clientId" option must be set (https://github.com/octokit/auth-oauth-device.js#usage)'
+    );
+  }
+  if (!options.onVerification) {
+    throw new Error(
+      '[@octokit/auth-oauth-device] "onVerification" option must be a function (https://github.com/octokit/auth-oauth-device.js#usage)'
+    );
+  }
+  return Object.assign(dist_bundle_auth.bind(null, state), {
+    hook: dist_bundle_hook.bind(null, state)
+  });
+}
+
+/* v8 ignore next 2 -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-oauth-user/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+
+// pkg/dist-src/version.js
+var auth_oauth_user_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/get-authentication.js
+
+
+async function getAuthentication(state) {
+  if ("code" in state.strategyOptions) {
+    const { authentication } = await exchangeWebFlowCode({
+      clientId: state.clientId,
+      clientSecret: state.clientSecret,
+      clientType: state.clientType,
+      onTokenCreated: state.onTokenCreated,
+      ...state.strategyOptions,
+      request: state.request
+    });
+    return {
+      type: "token",
+      tokenType: "oauth",
+      ...authentication
+    };
+  }
+  if ("onVerification" in state.strategyOptions) {
+    const deviceAuth = createOAuthDeviceAuth({
+      clientType: state.clientType,
+      clientId: state.clientId,
+      onTokenCreated: state.onTokenCreated,
+      ...state.strategyOptions,
+      request: state.request
+    });
+    const authentication = await deviceAuth({
+      type: "oauth"
+    });
+    return {
+      clientSecret: state.clientSecret,
+      ...authentication
+    };
+  }
+  if ("token" in state.strategyOptions) {
+    return {
+      type: "token",
+      tokenType: "oauth",
+      clientId: state.clientId,
+      clientSecret: state.clientSecret,
+      clientType: state.clientType,
+      onTokenCreated: state.onTokenCreated,
+      ...state.strategyOptions
+    };
+  }
+  throw new Error("[@octokit/auth-oauth-user] Invalid strategy options");
+}
+
+// pkg/dist-src/auth.js
+
+async function auth_oauth_user_dist_bundle_auth(state, options = {}) {
+  if (!state.authentication) {
+    state.authentication = state.clientType === "oauth-app" ? await getAuthentication(state) : await getAuthentication(state);
+  }
+  if (state.authentication.invalid) {
+    throw new Error("[@octokit/auth-oauth-user] Token is invalid");
+  }
+  const currentAuthentication = state.authentication;
+  if ("expiresAt" in currentAuthentication) {
+    if (options.type === "refresh" || new Date(currentAuthentication.expiresAt) < /* @__PURE__ */ new Date()) {
+      const { authentication } = await refreshToken({
+        clientType: "github-app",
+        clientId: state.clientId,
+        clientSecret: state.clientSecret,
+        refreshToken: currentAuthentication.refreshToken,
+        request: state.request
+      });
+      state.authentication = {
+        tokenType: "oauth",
+        type: "token",
+        ...authentication
+      };
+    }
+  }
+  if (options.type === "refresh") {
+    if (state.clientType === "oauth-app") {
+      throw new Error(
+        "[@octokit/auth-oauth-user] OAuth Apps do not support expiring tokens"
+      );
+    }
+    if (!currentAuthentication.hasOwnProperty("expiresAt")) {
+      throw new Error("[@octokit/auth-oauth-user] Refresh token missing");
+    }
+    await state.onTokenCreated?.(state.authentication, {
+      type: options.type
+    });
+  }
+  if (options.type === "check" || options.type === "reset") {
+    const method = options.type === "check" ? checkToken : resetToken;
+    try {
+      const { authentication } = await method({
+        // @ts-expect-error making TS happy would require unnecessary code so no
+        clientType: state.clientType,
+        clientId: state.clientId,
+        clientSecret: state.clientSecret,
+        token: state.authentication.token,
+        request: state.request
+      });
+      state.authentication = {
+        tokenType: "oauth",
+        type: "token",
+        // @ts-expect-error TBD
+        ...authentication
+      };
+      if (options.type === "reset") {
+        await state.onTokenCreated?.(state.authentication, {
+          type: options.type
+        });
+      }
+      return state.authentication;
+    } catch (error) {
+      if (error.status === 404) {
+        error.message = "[@octokit/auth-oauth-user] Token is invalid";
+        state.authentication.invalid = true;
+      }
+      throw error;
+    }
+  }
+  if (options.type === "delete" || options.type === "deleteAuthorization") {
+    const method = options.type === "delete" ? deleteToken : deleteAuthorization;
+    try {
+      await method({
+        // @ts-expect-error making TS happy would require unnecessary code so no
+        clientType: state.clientType,
+        clientId: state.clientId,
+        clientSecret: state.clientSecret,
+        token: state.authentication.token,
+        request: state.request
+      });
+    } catch (error) {
+      if (error.status !== 404) throw error;
+    }
+    state.authentication.invalid = true;
+    return state.authentication;
+  }
+  return state.authentication;
+}
+
+// pkg/dist-src/requires-basic-auth.js
+var ROUTES_REQUIRING_BASIC_AUTH = /\/applications\/[^/]+\/(token|grant)s?/;
+function requiresBasicAuth(url) {
+  return url && ROUTES_REQUIRING_BASIC_AUTH.test(url);
+}
+
+// pkg/dist-src/hook.js
+async function auth_oauth_user_dist_bundle_hook(state, request, route, parameters = {}) {
+  const endpoint = request.endpoint.merge(
+    route,
+    parameters
+  );
+  if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint.url)) {
+    return request(endpoint);
+  }
+  if (requiresBasicAuth(endpoint.url)) {
+    const credentials = btoa(`${state.clientId}:${state.clientSecret}`);
+    endpoint.headers.authorization = `basic ${credentials}`;
+    return request(endpoint);
+  }
+  const { token } = state.clientType === "oauth-app" ? await auth_oauth_user_dist_bundle_auth({ ...state, request }) : await auth_oauth_user_dist_bundle_auth({ ...state, request });
+  endpoint.headers.authorization = "token " + token;
+  return request(endpoint);
+}
+
+// pkg/dist-src/index.js
+function createOAuthUserAuth({
+  clientId,
+  clientSecret,
+  clientType = "oauth-app",
+  request = dist_bundle_request.defaults({
+    headers: {
+      "user-agent": `octokit-auth-oauth-app.js/${auth_oauth_user_dist_bundle_VERSION} ${getUserAgent()}`
+    }
+  }),
+  onTokenCreated,
+  ...strategyOptions
+}) {
+  const state = Object.assign({
+    clientType,
+    clientId,
+    clientSecret,
+    onTokenCreated,
+    strategyOptions,
+    request
+  });
+  return Object.assign(auth_oauth_user_dist_bundle_auth.bind(null, state), {
+    // @ts-expect-error not worth the extra code needed to appease TS
+    hook: auth_oauth_user_dist_bundle_hook.bind(null, state)
+  });
+}
+createOAuthUserAuth.VERSION = auth_oauth_user_dist_bundle_VERSION;
+
+/* v8 ignore if -- @preserve */
+/* v8 ignore next -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-oauth-app/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+
+// pkg/dist-src/auth.js
+
+async function auth_oauth_app_dist_bundle_auth(state, authOptions) {
+  if (authOptions.type === "oauth-app") {
+    return {
+      type: "oauth-app",
+      clientId: state.clientId,
+      clientSecret: state.clientSecret,
+      clientType: state.clientType,
+      headers: {
+        authorization: `basic ${btoa(
+          `${state.clientId}:${state.clientSecret}`
+        )}`
+      }
+    };
+  }
+  if ("factory" in authOptions) {
+    const { type, ...options } = {
+      ...authOptions,
+      ...state
+    };
+    return authOptions.factory(options);
+  }
+  const common = {
+    clientId: state.clientId,
+    clientSecret: state.clientSecret,
+    request: state.request,
+    ...authOptions
+  };
+  const userAuth = state.clientType === "oauth-app" ? await createOAuthUserAuth({
+    ...common,
+    clientType: state.clientType
+  }) : await createOAuthUserAuth({
+    ...common,
+    clientType: state.clientType
+  });
+  return userAuth();
+}
+
+// pkg/dist-src/hook.js
+
+async function auth_oauth_app_dist_bundle_hook(state, request2, route, parameters) {
+  let endpoint = request2.endpoint.merge(
+    route,
+    parameters
+  );
+  if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint.url)) {
+    return request2(endpoint);
+  }
+  if (state.clientType === "github-app" && !requiresBasicAuth(endpoint.url)) {
+    throw new Error(
+      `[@octokit/auth-oauth-app] GitHub Apps cannot use their client ID/secret for basic authentication for endpoints other than "/applications/{client_id}/**". "${endpoint.method} ${endpoint.url}" is not supported.`
+    );
+  }
+  const credentials = btoa(`${state.clientId}:${state.clientSecret}`);
+  endpoint.headers.authorization = `basic ${credentials}`;
+  try {
+    return await request2(endpoint);
+  } catch (error) {
+    if (error.status !== 401) throw error;
+    error.message = `[@octokit/auth-oauth-app] "${endpoint.method} ${endpoint.url}" does not support clientId/clientSecret basic authentication.`;
+    throw error;
+  }
+}
+
+// pkg/dist-src/version.js
+var auth_oauth_app_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/index.js
+
+function createOAuthAppAuth(options) {
+  const state = Object.assign(
+    {
+      request: dist_bundle_request.defaults({
+        headers: {
+          "user-agent": `octokit-auth-oauth-app.js/${auth_oauth_app_dist_bundle_VERSION} ${getUserAgent()}`
+        }
+      }),
+      clientType: "oauth-app"
+    },
+    options
+  );
+  return Object.assign(auth_oauth_app_dist_bundle_auth.bind(null, state), {
+    hook: auth_oauth_app_dist_bundle_hook.bind(null, state)
+  });
+}
+
+/* v8 ignore next -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/universal-github-app-jwt/lib/utils.js
+// we don't @ts-check here because it chokes on atob and btoa which are available in all modern JS runtime environments
+
+/**
+ * @param {string} privateKey
+ * @returns {boolean}
+ */
+function isPkcs1(privateKey) {
+  return privateKey.includes("-----BEGIN RSA PRIVATE KEY-----");
+}
+
+/**
+ * @param {string} privateKey
+ * @returns {boolean}
+ */
+function isOpenSsh(privateKey) {
+  return privateKey.includes("-----BEGIN OPENSSH PRIVATE KEY-----");
+}
+
+/**
+ * @param {string} str
+ * @returns {ArrayBuffer}
+ */
+function string2ArrayBuffer(str) {
+  const buf = new ArrayBuffer(str.length);
+  const bufView = new Uint8Array(buf);
+  for (let i = 0, strLen = str.length; i < strLen; i++) {
+    bufView[i] = str.charCodeAt(i);
+  }
+  return buf;
+}
+
+/**
+ * @param {string} pem
+ * @returns {ArrayBuffer}
+ */
+function getDERfromPEM(pem) {
+  const pemB64 = pem
+    .trim()
+    .split("\n")
+    .slice(1, -1) // Remove the --- BEGIN / END PRIVATE KEY ---
+    .join("");
+
+  const decoded = atob(pemB64);
+  return string2ArrayBuffer(decoded);
+}
+
+/**
+ * @param {import('../internals').Header} header
+ * @param {import('../internals').Payload} payload
+ * @returns {string}
+ */
+function getEncodedMessage(header, payload) {
+  return `${base64encodeJSON(header)}.${base64encodeJSON(payload)}`;
+}
+
+/**
+ * @param {ArrayBuffer} buffer
+ * @returns {string}
+ */
+function base64encode(buffer) {
+  var binary = "";
+  var bytes = new Uint8Array(buffer);
+  var len = bytes.byteLength;
+  for (var i = 0; i < len; i++) {
+    binary += String.fromCharCode(bytes[i]);
+  }
+
+  return fromBase64(btoa(binary));
+}
+
+/**
+ * @param {string} base64
+ * @returns {string}
+ */
+function fromBase64(base64) {
+  return base64.replace(/=/g, "").replace(/\+/g, "-").replace(/\//g, "_");
+}
+
+/**
+ * @param {Record<string,unknown>} obj
+ * @returns {string}
+ */
+function base64encodeJSON(obj) {
+  return fromBase64(btoa(JSON.stringify(obj)));
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./node_modules/universal-github-app-jwt/lib/crypto-node.js
+// this can be removed once we only support Node 20+
+
+
+
+
+
+// no-op, unfortunately there is no way to transform from PKCS8 or OpenSSH to PKCS1 with WebCrypto
+function convertPrivateKey(privateKey) {
+  if (!isPkcs1(privateKey)) return privateKey;
+
+  return (0,external_node_crypto_.createPrivateKey)(privateKey).export({
+    type: "pkcs8",
+    format: "pem",
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/universal-github-app-jwt/lib/get-token.js
+// we don't @ts-check here because it chokes crypto which is a global API in modern JS runtime environments
+
+
+
+
+
+/**
+ * @param {import('../internals').GetTokenOptions} options
+ * @returns {Promise<string>}
+ */
+async function getToken({ privateKey, payload }) {
+  const convertedPrivateKey = convertPrivateKey(privateKey);
+
+  // WebCrypto only supports PKCS#8, unfortunately
+  /* c8 ignore start */
+  if (isPkcs1(convertedPrivateKey)) {
+    throw new Error(
+      "[universal-github-app-jwt] Private Key is in PKCS#1 format, but only PKCS#8 is supported. See https://github.com/gr2m/universal-github-app-jwt#private-key-formats"
+    );
+  }
+  /* c8 ignore stop */
+
+  // WebCrypto does not support OpenSSH, unfortunately
+  if (isOpenSsh(convertedPrivateKey)) {
+    throw new Error(
+      "[universal-github-app-jwt] Private Key is in OpenSSH format, but only PKCS#8 is supported. See https://github.com/gr2m/universal-github-app-jwt#private-key-formats"
+    );
+  }
+
+  const algorithm = {
+    name: "RSASSA-PKCS1-v1_5",
+    hash: { name: "SHA-256" },
+  };
+
+  /** @type {import('../internals').Header} */
+  const header = { alg: "RS256", typ: "JWT" };
+
+  const privateKeyDER = getDERfromPEM(convertedPrivateKey);
+  const importedKey = await external_node_crypto_.subtle.importKey(
+    "pkcs8",
+    privateKeyDER,
+    algorithm,
+    false,
+    ["sign"]
+  );
+
+  const encodedMessage = getEncodedMessage(header, payload);
+  const encodedMessageArrBuf = string2ArrayBuffer(encodedMessage);
+
+  const signatureArrBuf = await external_node_crypto_.subtle.sign(
+    algorithm.name,
+    importedKey,
+    encodedMessageArrBuf
+  );
+
+  const encodedSignature = base64encode(signatureArrBuf);
+
+  return `${encodedMessage}.${encodedSignature}`;
+}
+
+;// CONCATENATED MODULE: ./node_modules/universal-github-app-jwt/index.js
+// @ts-check
+
+// @ts-ignore - #get-token is defined in "imports" in package.json
+
+
+/**
+ * @param {import(".").Options} options
+ * @returns {Promise<import(".").Result>}
+ */
+async function githubAppJwt({
+  id,
+  privateKey,
+  now = Math.floor(Date.now() / 1000),
+}) {
+  // Private keys are often times configured as environment variables, in which case line breaks are escaped using `\\n`.
+  // Replace these here for convenience.
+  const privateKeyWithNewlines = privateKey.replace(/\\n/g, '\n');
+
+  // When creating a JSON Web Token, it sets the "issued at time" (iat) to 30s
+  // in the past as we have seen people running situations where the GitHub API
+  // claimed the iat would be in future. It turned out the clocks on the
+  // different machine were not in sync.
+  const nowWithSafetyMargin = now - 30;
+  const expiration = nowWithSafetyMargin + 60 * 10; // JWT expiration time (10 minute maximum)
+
+  const payload = {
+    iat: nowWithSafetyMargin, // Issued at time
+    exp: expiration,
+    iss: id,
+  };
+
+  const token = await getToken({
+    privateKey: privateKeyWithNewlines,
+    payload,
+  });
+
+  return {
+    appId: id,
+    expiration,
+    token,
+  };
+}
+
+;// CONCATENATED MODULE: ./node_modules/toad-cache/dist/toad-cache.mjs
+/**
+ * toad-cache
+ *
+ * @copyright 2026 Igor Savin <kibertoad@gmail.com>
+ * @license MIT
+ * @version 3.7.3
+ */
+/**
+ * Validates the shared cache constructor parameters.
+ * Both values must be non-negative integers.
+ *
+ * @param {number} max
+ * @param {number} ttlInMsecs
+ */
+function validateCacheParams(max, ttlInMsecs) {
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 0) {
+    throw new Error('Invalid max value')
+  }
+
+  if (typeof ttlInMsecs !== 'number' || !Number.isInteger(ttlInMsecs) || ttlInMsecs < 0) {
+    throw new Error('Invalid ttl value')
+  }
+}class FifoMap {
+  constructor(max = 1000, ttlInMsecs = 0) {
+    validateCacheParams(max, ttlInMsecs);
+
+    this.first = null;
+    this.items = new Map();
+    this.last = null;
+    this.max = max;
+    this.ttl = ttlInMsecs;
+  }
+
+  get size() {
+    return this.items.size
+  }
+
+  clear() {
+    this.items.clear();
+    this.first = null;
+    this.last = null;
+  }
+
+  delete(key) {
+    const deletedItem = this.items.get(key);
+
+    if (deletedItem !== undefined) {
+      this.items.delete(key);
+
+      if (deletedItem.prev !== null) {
+        deletedItem.prev.next = deletedItem.next;
+      }
+
+      if (deletedItem.next !== null) {
+        deletedItem.next.prev = deletedItem.prev;
+      }
+
+      if (this.first === deletedItem) {
+        this.first = deletedItem.next;
+      }
+
+      if (this.last === deletedItem) {
+        this.last = deletedItem.prev;
+      }
+    }
+  }
+
+  deleteMany(keys) {
+    for (var i = 0; i < keys.length; i++) {
+      this.delete(keys[i]);
+    }
+  }
+
+  evict() {
+    if (this.size > 0) {
+      const item = this.first;
+
+      this.items.delete(item.key);
+
+      if (this.size === 0) {
+        this.first = null;
+        this.last = null;
+      } else {
+        this.first = item.next;
+        this.first.prev = null;
+      }
+    }
+  }
+
+  expiresAt(key) {
+    const item = this.items.get(key);
+
+    if (item !== undefined) {
+      return item.expiry
+    }
+  }
+
+  get(key) {
+    const item = this.items.get(key);
+
+    if (item !== undefined) {
+      if (this.ttl > 0 && item.expiry <= Date.now()) {
+        this.delete(key);
+        return
+      }
+
+      return item.value
+    }
+  }
+
+  getMany(keys) {
+    const result = new Array(keys.length);
+
+    for (var i = 0; i < keys.length; i++) {
+      result[i] = this.get(keys[i]);
+    }
+
+    return result
+  }
+
+  keys() {
+    return this.items.keys()
+  }
+
+  set(key, value) {
+    // Replace existing item
+    const existing = this.items.get(key);
+
+    if (existing !== undefined) {
+      existing.value = value;
+      existing.expiry = this.ttl > 0 ? Date.now() + this.ttl : this.ttl;
+
+      return
+    }
+
+    // Add new item
+    if (this.max > 0 && this.size >= this.max) {
+      this.evict();
+    }
+
+    const item = {
+      expiry: this.ttl > 0 ? Date.now() + this.ttl : this.ttl,
+      key: key,
+      prev: this.last,
+      next: null,
+      value,
+    };
+    this.items.set(key, item);
+
+    if (this.size === 1) {
+      this.first = item;
+    } else {
+      this.last.next = item;
+    }
+
+    this.last = item;
+  }
+}class FifoObject {
+  constructor(max = 1000, ttlInMsecs = 0) {
+    validateCacheParams(max, ttlInMsecs);
+
+    this.first = null;
+    this.items = Object.create(null);
+    this.last = null;
+    this.size = 0;
+    this.max = max;
+    this.ttl = ttlInMsecs;
+  }
+
+  clear() {
+    this.items = Object.create(null);
+    this.first = null;
+    this.last = null;
+    this.size = 0;
+  }
+
+  delete(key) {
+    const deletedItem = this.items[key];
+
+    if (deletedItem !== undefined) {
+      delete this.items[key];
+      this.size--;
+
+      if (deletedItem.prev !== null) {
+        deletedItem.prev.next = deletedItem.next;
+      }
+
+      if (deletedItem.next !== null) {
+        deletedItem.next.prev = deletedItem.prev;
+      }
+
+      if (this.first === deletedItem) {
+        this.first = deletedItem.next;
+      }
+
+      if (this.last === deletedItem) {
+        this.last = deletedItem.prev;
+      }
+    }
+  }
+
+  deleteMany(keys) {
+    for (var i = 0; i < keys.length; i++) {
+      this.delete(keys[i]);
+    }
+  }
+
+  evict() {
+    if (this.size > 0) {
+      const item = this.first;
+
+      delete this.items[item.key];
+
+      if (--this.size === 0) {
+        this.first = null;
+        this.last = null;
+      } else {
+        this.first = item.next;
+        this.first.prev = null;
+      }
+    }
+  }
+
+  expiresAt(key) {
+    const item = this.items[key];
+
+    if (item !== undefined) {
+      return item.expiry
+    }
+  }
+
+  get(key) {
+    const item = this.items[key];
+
+    if (item !== undefined) {
+      if (this.ttl > 0 && item.expiry <= Date.now()) {
+        this.delete(key);
+        return
+      }
+
+      return item.value
+    }
+  }
+
+  getMany(keys) {
+    const result = new Array(keys.length);
+
+    for (var i = 0; i < keys.length; i++) {
+      result[i] = this.get(keys[i]);
+    }
+
+    return result
+  }
+
+  keys() {
+    return Object.keys(this.items)
+  }
+
+  set(key, value) {
+    // Replace existing item
+    const existing = this.items[key];
+
+    if (existing !== undefined) {
+      existing.value = value;
+      existing.expiry = this.ttl > 0 ? Date.now() + this.ttl : this.ttl;
+
+      return
+    }
+
+    // Add new item
+    if (this.max > 0 && this.size >= this.max) {
+      this.evict();
+    }
+
+    const item = {
+      expiry: this.ttl > 0 ? Date.now() + this.ttl : this.ttl,
+      key: key,
+      prev: this.last,
+      next: null,
+      value,
+    };
+    this.items[key] = item;
+
+    if (++this.size === 1) {
+      this.first = item;
+    } else {
+      this.last.next = item;
+    }
+
+    this.last = item;
+  }
+}/**
+ * Creates a zeroed statistics record for a single collection window.
+ *
+ * @returns {object}
+ */
+function createEmptyStatisticsRecord() {
+  return {
+    cacheSize: 0,
+    hits: 0,
+    falsyHits: 0,
+    emptyHits: 0,
+    misses: 0,
+    expirations: 0,
+    evictions: 0,
+    invalidateOne: 0,
+    invalidateAll: 0,
+    sets: 0,
+  }
+}class HitStatisticsRecord {
+  constructor() {
+    this.records = {};
+  }
+
+  initForCache(cacheId, currentTimeStamp) {
+    this.records[cacheId] = {
+      [currentTimeStamp]: createEmptyStatisticsRecord(),
+    };
+  }
+
+  resetForCache(cacheId) {
+    if (!this.records[cacheId]) {
+      return
+    }
+
+    for (let key of Object.keys(this.records[cacheId])) {
+      this.records[cacheId][key] = createEmptyStatisticsRecord();
+    }
+  }
+
+  getStatistics() {
+    return this.records
+  }
+}class LruMap {
+  constructor(max = 1000, ttlInMsecs = 0) {
+    validateCacheParams(max, ttlInMsecs);
+
+    this.first = null;
+    this.items = new Map();
+    this.last = null;
+    this.max = max;
+    this.ttl = ttlInMsecs;
+  }
+
+  get size() {
+    return this.items.size
+  }
+
+  bumpLru(item) {
+    if (this.last === item) {
+      return // Item is already the last one, no need to bump
+    }
+
+    const last = this.last;
+    const next = item.next;
+    const prev = item.prev;
+
+    if (this.first === item) {
+      this.first = next;
+    }
+
+    item.next = null;
+    item.prev = last;
+    last.next = item;
+
+    if (prev !== null) {
+      prev.next = next;
+    }
+
+    /* v8 ignore next 3 -- next is always non-null here: the early return above guarantees item !== this.last in a well-formed list */
+    if (next !== null) {
+      next.prev = prev;
+    }
+
+    this.last = item;
+  }
+
+  clear() {
+    this.items.clear();
+    this.first = null;
+    this.last = null;
+  }
+
+  delete(key) {
+    const item = this.items.get(key);
+
+    if (item !== undefined) {
+      this.items.delete(key);
+
+      if (item.prev !== null) {
+        item.prev.next = item.next;
+      }
+
+      if (item.next !== null) {
+        item.next.prev = item.prev;
+      }
+
+      if (this.first === item) {
+        this.first = item.next;
+      }
+
+      if (this.last === item) {
+        this.last = item.prev;
+      }
+    }
+  }
+
+  deleteMany(keys) {
+    for (var i = 0; i < keys.length; i++) {
+      this.delete(keys[i]);
+    }
+  }
+
+  evict() {
+    if (this.size > 0) {
+      const item = this.first;
+
+      this.items.delete(item.key);
+
+      if (this.size === 0) {
+        this.first = null;
+        this.last = null;
+      } else {
+        this.first = item.next;
+        this.first.prev = null;
+      }
+    }
+  }
+
+  expiresAt(key) {
+    const item = this.items.get(key);
+
+    if (item !== undefined) {
+      return item.expiry
+    }
+  }
+
+  get(key) {
+    const item = this.items.get(key);
+
+    if (item !== undefined) {
+      // Item has already expired
+      if (this.ttl > 0 && item.expiry <= Date.now()) {
+        this.delete(key);
+        return
+      }
+
+      // Item is still fresh
+      this.bumpLru(item);
+      return item.value
+    }
+  }
+
+  getMany(keys) {
+    const result = new Array(keys.length);
+
+    for (var i = 0; i < keys.length; i++) {
+      result[i] = this.get(keys[i]);
+    }
+
+    return result
+  }
+
+  keys() {
+    return this.items.keys()
+  }
+
+  set(key, value) {
+    // Replace existing item
+    const existing = this.items.get(key);
+
+    if (existing !== undefined) {
+      existing.value = value;
+      existing.expiry = this.ttl > 0 ? Date.now() + this.ttl : this.ttl;
+      this.bumpLru(existing);
+
+      return
+    }
+
+    // Add new item
+    if (this.max > 0 && this.size >= this.max) {
+      this.evict();
+    }
+
+    const item = {
+      expiry: this.ttl > 0 ? Date.now() + this.ttl : this.ttl,
+      key: key,
+      prev: this.last,
+      next: null,
+      value,
+    };
+    this.items.set(key, item);
+
+    if (this.size === 1) {
+      this.first = item;
+    } else {
+      this.last.next = item;
+    }
+
+    this.last = item;
+  }
+}class LruObject {
+  constructor(max = 1000, ttlInMsecs = 0) {
+    validateCacheParams(max, ttlInMsecs);
+
+    this.first = null;
+    this.items = Object.create(null);
+    this.last = null;
+    this.size = 0;
+    this.max = max;
+    this.ttl = ttlInMsecs;
+  }
+
+  bumpLru(item) {
+    if (this.last === item) {
+      return // Item is already the last one, no need to bump
+    }
+
+    const last = this.last;
+    const next = item.next;
+    const prev = item.prev;
+
+    if (this.first === item) {
+      this.first = next;
+    }
+
+    item.next = null;
+    item.prev = last;
+    last.next = item;
+
+    if (prev !== null) {
+      prev.next = next;
+    }
+
+    /* v8 ignore next 3 -- next is always non-null here: the early return above guarantees item !== this.last in a well-formed list */
+    if (next !== null) {
+      next.prev = prev;
+    }
+
+    this.last = item;
+  }
+
+  clear() {
+    this.items = Object.create(null);
+    this.first = null;
+    this.last = null;
+    this.size = 0;
+  }
+
+  delete(key) {
+    const item = this.items[key];
+
+    if (item !== undefined) {
+      delete this.items[key];
+      this.size--;
+
+      if (item.prev !== null) {
+        item.prev.next = item.next;
+      }
+
+      if (item.next !== null) {
+        item.next.prev = item.prev;
+      }
+
+      if (this.first === item) {
+        this.first = item.next;
+      }
+
+      if (this.last === item) {
+        this.last = item.prev;
+      }
+    }
+  }
+
+  deleteMany(keys) {
+    for (var i = 0; i < keys.length; i++) {
+      this.delete(keys[i]);
+    }
+  }
+
+  evict() {
+    if (this.size > 0) {
+      const item = this.first;
+
+      delete this.items[item.key];
+
+      if (--this.size === 0) {
+        this.first = null;
+        this.last = null;
+      } else {
+        this.first = item.next;
+        this.first.prev = null;
+      }
+    }
+  }
+
+  expiresAt(key) {
+    const item = this.items[key];
+
+    if (item !== undefined) {
+      return item.expiry
+    }
+  }
+
+  get(key) {
+    const item = this.items[key];
+
+    if (item !== undefined) {
+      // Item has already expired
+      if (this.ttl > 0 && item.expiry <= Date.now()) {
+        this.delete(key);
+        return
+      }
+
+      // Item is still fresh
+      this.bumpLru(item);
+      return item.value
+    }
+  }
+
+  getMany(keys) {
+    const result = new Array(keys.length);
+
+    for (var i = 0; i < keys.length; i++) {
+      result[i] = this.get(keys[i]);
+    }
+
+    return result
+  }
+
+  keys() {
+    return Object.keys(this.items)
+  }
+
+  set(key, value) {
+    // Replace existing item
+    const existing = this.items[key];
+
+    if (existing !== undefined) {
+      existing.value = value;
+      existing.expiry = this.ttl > 0 ? Date.now() + this.ttl : this.ttl;
+      this.bumpLru(existing);
+
+      return
+    }
+
+    // Add new item
+    if (this.max > 0 && this.size >= this.max) {
+      this.evict();
+    }
+
+    const item = {
+      expiry: this.ttl > 0 ? Date.now() + this.ttl : this.ttl,
+      key: key,
+      prev: this.last,
+      next: null,
+      value,
+    };
+    this.items[key] = item;
+
+    if (++this.size === 1) {
+      this.first = item;
+    } else {
+      this.last.next = item;
+    }
+
+    this.last = item;
+  }
+}/**
+ *
+ * @param {Date} date
+ * @returns {string}
+ */
+function getTimestamp(date) {
+  return `${date.getFullYear()}-${(date.getMonth() + 1).toString().padStart(2, '0')}-${date
+    .getDate()
+    .toString()
+    .padStart(2, '0')}`
+}class HitStatistics {
+  constructor(cacheId, statisticTtlInHours, globalStatisticsRecord) {
+    this.cacheId = cacheId;
+    this.statisticTtlInHours = statisticTtlInHours;
+
+    this.collectionStart = new Date();
+    this.currentTimeStamp = getTimestamp(this.collectionStart);
+    this.archiveAfter = this.collectionStart.getTime() + this.statisticTtlInHours * 3_600_000;
+
+    this.records = globalStatisticsRecord || new HitStatisticsRecord();
+    this.records.initForCache(this.cacheId, this.currentTimeStamp);
+  }
+
+  get currentRecord() {
+    const cacheRecords = this.records.records[this.cacheId];
+    // safety net
+    /* c8 ignore next 3 */
+    if (!cacheRecords[this.currentTimeStamp]) {
+      cacheRecords[this.currentTimeStamp] = createEmptyStatisticsRecord();
+    }
+
+    return cacheRecords[this.currentTimeStamp]
+  }
+
+  /* v8 ignore next 3 -- kept for compatibility, no longer used internally */
+  hoursPassed() {
+    return (Date.now() - this.collectionStart) / 1000 / 60 / 60
+  }
+
+  addHit() {
+    this.archiveIfNeeded();
+    this.currentRecord.hits++;
+  }
+  addFalsyHit() {
+    this.archiveIfNeeded();
+    this.currentRecord.falsyHits++;
+  }
+
+  addEmptyHit() {
+    this.archiveIfNeeded();
+    this.currentRecord.emptyHits++;
+  }
+
+  addMiss() {
+    this.archiveIfNeeded();
+    this.currentRecord.misses++;
+  }
+
+  addEviction() {
+    this.archiveIfNeeded();
+    this.currentRecord.evictions++;
+  }
+
+  setCacheSize(currentSize) {
+    this.archiveIfNeeded();
+    this.currentRecord.cacheSize = currentSize;
+  }
+
+  addExpiration() {
+    this.archiveIfNeeded();
+    this.currentRecord.expirations++;
+  }
+
+  addSet() {
+    this.archiveIfNeeded();
+    this.currentRecord.sets++;
+  }
+
+  addInvalidateOne() {
+    this.archiveIfNeeded();
+    this.currentRecord.invalidateOne++;
+  }
+
+  addInvalidateAll() {
+    this.archiveIfNeeded();
+    this.currentRecord.invalidateAll++;
+  }
+
+  getStatistics() {
+    return this.records.getStatistics()
+  }
+
+  archiveIfNeeded() {
+    if (Date.now() >= this.archiveAfter) {
+      this.collectionStart = new Date();
+      this.currentTimeStamp = getTimestamp(this.collectionStart);
+      this.archiveAfter = this.collectionStart.getTime() + this.statisticTtlInHours * 3_600_000;
+      this.records.initForCache(this.cacheId, this.currentTimeStamp);
+    }
+  }
+}class LruObjectHitStatistics extends LruObject {
+  constructor(max, ttlInMsecs, cacheId, globalStatisticsRecord, statisticTtlInHours) {
+    // Pass through as-is: the base constructor applies the 1000/0 defaults for
+    // omitted (undefined) values and validates everything else, so explicit 0
+    // stays unlimited and null/NaN are rejected the same way as the base class.
+    super(max, ttlInMsecs);
+
+    if (!cacheId) {
+      throw new Error('Cache id is mandatory')
+    }
+
+    this.hitStatistics = new HitStatistics(
+      cacheId,
+      statisticTtlInHours !== undefined ? statisticTtlInHours : 24,
+      globalStatisticsRecord,
+    );
+  }
+
+  getStatistics() {
+    return this.hitStatistics.getStatistics()
+  }
+
+  set(key, value) {
+    super.set(key, value);
+    this.hitStatistics.addSet();
+    this.hitStatistics.setCacheSize(this.size);
+  }
+
+  evict() {
+    const hadItems = this.size > 0;
+    super.evict();
+    if (hadItems) {
+      this.hitStatistics.addEviction();
+    }
+    this.hitStatistics.setCacheSize(this.size);
+  }
+
+  delete(key, isExpiration = false) {
+    const existed = this.items[key] !== undefined;
+    super.delete(key);
+
+    if (existed && !isExpiration) {
+      this.hitStatistics.addInvalidateOne();
+    }
+    this.hitStatistics.setCacheSize(this.size);
+  }
+
+  clear() {
+    super.clear();
+
+    this.hitStatistics.addInvalidateAll();
+    this.hitStatistics.setCacheSize(this.size);
+  }
+
+  get(key) {
+    const item = this.items[key];
+
+    if (item !== undefined) {
+      // Item has already expired
+      if (this.ttl > 0 && item.expiry <= Date.now()) {
+        this.delete(key, true);
+        this.hitStatistics.addExpiration();
+        return
+      }
+
+      // Item is still fresh
+      this.bumpLru(item);
+      if (!item.value) {
+        this.hitStatistics.addFalsyHit();
+        // Empty values are a subset of falsy values
+        if (item.value === undefined || item.value === null || item.value === '') {
+          this.hitStatistics.addEmptyHit();
+        }
+      }
+      this.hitStatistics.addHit();
+      return item.value
+    }
+    this.hitStatistics.addMiss();
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-app/dist-node/index.js
+// pkg/dist-src/index.js
+
+
+
+
+// pkg/dist-src/get-app-authentication.js
+
+async function getAppAuthentication({
+  appId,
+  privateKey,
+  timeDifference,
+  createJwt
+}) {
+  try {
+    if (createJwt) {
+      const { jwt, expiresAt } = await createJwt(appId, timeDifference);
+      return {
+        type: "app",
+        token: jwt,
+        appId,
+        expiresAt
+      };
+    }
+    const authOptions = {
+      id: appId,
+      privateKey
+    };
+    if (timeDifference) {
+      Object.assign(authOptions, {
+        now: Math.floor(Date.now() / 1e3) + timeDifference
+      });
+    }
+    const appAuthentication = await githubAppJwt(authOptions);
+    return {
+      type: "app",
+      token: appAuthentication.token,
+      appId: appAuthentication.appId,
+      expiresAt: new Date(appAuthentication.expiration * 1e3).toISOString()
+    };
+  } catch (error) {
+    if (privateKey === "-----BEGIN RSA PRIVATE KEY-----") {
+      throw new Error(
+        "The 'privateKey` option contains only the first line '-----BEGIN RSA PRIVATE KEY-----'. If you are setting it using a `.env` file, make sure it is set on a single line with newlines replaced by '\n'"
+      );
+    } else {
+      throw error;
+    }
+  }
+}
+
+// pkg/dist-src/cache.js
+
+function getCache() {
+  return new LruObject(
+    // cache max. 15000 tokens, that will use less than 10mb memory
+    15e3,
+    // Cache for 1 minute less than GitHub expiry
+    1e3 * 60 * 59
+  );
+}
+async function get(cache, options) {
+  const cacheKey = optionsToCacheKey(options);
+  const result = await cache.get(cacheKey);
+  if (!result) {
+    return;
+  }
+  const [
+    token,
+    createdAt,
+    expiresAt,
+    repositorySelection,
+    permissionsString,
+    singleFileName
+  ] = result.split("|");
+  const permissions = options.permissions || permissionsString.split(/,/).reduce((permissions2, string) => {
+    if (/!$/.test(string)) {
+      permissions2[string.slice(0, -1)] = "write";
+    } else {
+      permissions2[string] = "read";
+    }
+    return permissions2;
+  }, {});
+  return {
+    token,
+    createdAt,
+    expiresAt,
+    permissions,
+    repositoryIds: options.repositoryIds,
+    repositoryNames: options.repositoryNames,
+    singleFileName,
+    repositorySelection
+  };
+}
+async function dist_node_set(cache, options, data) {
+  const key = optionsToCacheKey(options);
+  const permissionsString = options.permissions ? "" : Object.keys(data.permissions).map(
+    (name) => `${name}${data.permissions[name] === "write" ? "!" : ""}`
+  ).join(",");
+  const value = [
+    data.token,
+    data.createdAt,
+    data.expiresAt,
+    data.repositorySelection,
+    permissionsString,
+    data.singleFileName
+  ].join("|");
+  await cache.set(key, value);
+}
+function optionsToCacheKey({
+  installationId,
+  permissions = {},
+  repositoryIds = [],
+  repositoryNames = []
+}) {
+  const permissionsString = Object.keys(permissions).sort().map((name) => permissions[name] === "read" ? name : `${name}!`).join(",");
+  const repositoryIdsString = repositoryIds.sort().join(",");
+  const repositoryNamesString = repositoryNames.join(",");
+  return [
+    installationId,
+    repositoryIdsString,
+    repositoryNamesString,
+    permissionsString
+  ].filter(Boolean).join("|");
+}
+
+// pkg/dist-src/to-token-authentication.js
+function toTokenAuthentication({
+  installationId,
+  token,
+  createdAt,
+  expiresAt,
+  repositorySelection,
+  permissions,
+  repositoryIds,
+  repositoryNames,
+  singleFileName
+}) {
+  return Object.assign(
+    {
+      type: "token",
+      tokenType: "installation",
+      token,
+      installationId,
+      permissions,
+      createdAt,
+      expiresAt,
+      repositorySelection
+    },
+    repositoryIds ? { repositoryIds } : null,
+    repositoryNames ? { repositoryNames } : null,
+    singleFileName ? { singleFileName } : null
+  );
+}
+
+// pkg/dist-src/get-installation-authentication.js
+async function getInstallationAuthentication(state, options, customRequest) {
+  const installationId = Number(options.installationId || state.installationId);
+  if (!installationId) {
+    throw new Error(
+      "[@octokit/auth-app] installationId option is required for installation authentication."
+    );
+  }
+  if (options.factory) {
+    const { type, factory, oauthApp, ...factoryAuthOptions } = {
+      ...state,
+      ...options
+    };
+    return factory(factoryAuthOptions);
+  }
+  const request = customRequest || state.request;
+  return getInstallationAuthenticationConcurrently(
+    state,
+    { ...options, installationId },
+    request
+  );
+}
+var pendingPromises = /* @__PURE__ */ new Map();
+function getInstallationAuthenticationConcurrently(state, options, request) {
+  const cacheKey = optionsToCacheKey(options);
+  if (pendingPromises.has(cacheKey)) {
+    return pendingPromises.get(cacheKey);
+  }
+  const promise = getInstallationAuthenticationImpl(
+    state,
+    options,
+    request
+  ).finally(() => pendingPromises.delete(cacheKey));
+  pendingPromises.set(cacheKey, promise);
+  return promise;
+}
+async function getInstallationAuthenticationImpl(state, options, request) {
+  if (!options.refresh) {
+    const result = await get(state.cache, options);
+    if (result) {
+      const {
+        token: token2,
+        createdAt: createdAt2,
+        expiresAt: expiresAt2,
+        permissions: permissions2,
+        repositoryIds: repositoryIds2,
+        repositoryNames: repositoryNames2,
+        singleFileName: singleFileName2,
+        repositorySelection: repositorySelection2
+      } = result;
+      return toTokenAuthentication({
+        installationId: options.installationId,
+        token: token2,
+        createdAt: createdAt2,
+        expiresAt: expiresAt2,
+        permissions: permissions2,
+        repositorySelection: repositorySelection2,
+        repositoryIds: repositoryIds2,
+        repositoryNames: repositoryNames2,
+        singleFileName: singleFileName2
+      });
+    }
+  }
+  const appAuthentication = await getAppAuthentication(state);
+  const payload = {
+    installation_id: options.installationId,
+    mediaType: {
+      previews: ["machine-man"]
+    },
+    headers: {
+      authorization: `bearer ${appAuthentication.token}`
+    }
+  };
+  if (options.repositoryIds) {
+    Object.assign(payload, { repository_ids: options.repositoryIds });
+  }
+  if (options.repositoryNames) {
+    Object.assign(payload, {
+      repositories: options.repositoryNames
+    });
+  }
+  if (options.permissions) {
+    Object.assign(payload, { permissions: options.permissions });
+  }
+  const {
+    data: {
+      token,
+      expires_at: expiresAt,
+      repositories,
+      permissions: permissionsOptional,
+      repository_selection: repositorySelectionOptional,
+      single_file: singleFileName
+    }
+  } = await request(
+    "POST /app/installations/{installation_id}/access_tokens",
+    payload
+  );
+  const permissions = permissionsOptional || {};
+  const repositorySelection = repositorySelectionOptional || "all";
+  const repositoryIds = repositories ? repositories.map((r) => r.id) : void 0;
+  const repositoryNames = repositories ? repositories.map((repo) => repo.name) : void 0;
+  const createdAt = (/* @__PURE__ */ new Date()).toISOString();
+  const cacheOptions = {
+    token,
+    createdAt,
+    expiresAt,
+    repositorySelection,
+    permissions,
+    repositoryIds,
+    repositoryNames
+  };
+  if (singleFileName) {
+    Object.assign(payload, { singleFileName });
+  }
+  await dist_node_set(state.cache, options, cacheOptions);
+  const cacheData = {
+    installationId: options.installationId,
+    token,
+    createdAt,
+    expiresAt,
+    repositorySelection,
+    permissions,
+    repositoryIds,
+    repositoryNames
+  };
+  if (singleFileName) {
+    Object.assign(cacheData, { singleFileName });
+  }
+  return toTokenAuthentication(cacheData);
+}
+
+// pkg/dist-src/auth.js
+async function dist_node_auth(state, authOptions) {
+  switch (authOptions.type) {
+    case "app":
+      return getAppAuthentication(state);
+    case "oauth-app":
+      return state.oauthApp({ type: "oauth-app" });
+    case "installation":
+      authOptions;
+      return getInstallationAuthentication(state, {
+        ...authOptions,
+        type: "installation"
+      });
+    case "oauth-user":
+      return state.oauthApp(authOptions);
+    default:
+      throw new Error(`Invalid auth type: ${authOptions.type}`);
+  }
+}
+
+// pkg/dist-src/hook.js
+
+
+
+// pkg/dist-src/requires-app-auth.js
+var PATHS = [
+  "/app",
+  "/app/hook/config",
+  "/app/hook/deliveries",
+  "/app/hook/deliveries/{delivery_id}",
+  "/app/hook/deliveries/{delivery_id}/attempts",
+  "/app/installations",
+  "/app/installations/{installation_id}",
+  "/app/installations/{installation_id}/access_tokens",
+  "/app/installations/{installation_id}/suspended",
+  "/app/installation-requests",
+  "/marketplace_listing/accounts/{account_id}",
+  "/marketplace_listing/plan",
+  "/marketplace_listing/plans",
+  "/marketplace_listing/plans/{plan_id}/accounts",
+  "/marketplace_listing/stubbed/accounts/{account_id}",
+  "/marketplace_listing/stubbed/plan",
+  "/marketplace_listing/stubbed/plans",
+  "/marketplace_listing/stubbed/plans/{plan_id}/accounts",
+  "/orgs/{org}/installation",
+  "/repos/{owner}/{repo}/installation",
+  "/users/{username}/installation",
+  "/enterprises/{enterprise}/installation"
+];
+function routeMatcher(paths) {
+  const regexes = paths.map(
+    (p) => p.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+  );
+  const regex = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})$`;
+  return new RegExp(regex, "i");
+}
+var REGEX = routeMatcher(PATHS);
+function requiresAppAuth(url) {
+  return !!url && REGEX.test(url.split("?")[0]);
+}
+
+// pkg/dist-src/hook.js
+var FIVE_SECONDS_IN_MS = 5 * 1e3;
+function isNotTimeSkewError(error) {
+  return !(error.message.match(
+    /'Expiration time' claim \('exp'\) is too far in the future/
+  ) || error.message.match(
+    /'Expiration time' claim \('exp'\) must be a numeric value representing the future time at which the assertion expires/
+  ) || error.message.match(
+    /'Issued at' claim \('iat'\) must be an Integer representing the time that the assertion was issued/
+  ));
+}
+async function dist_node_hook(state, request, route, parameters) {
+  const endpoint = request.endpoint.merge(route, parameters);
+  const url = endpoint.url;
+  if (/\/login\/oauth\/access_token$/.test(url)) {
+    return request(endpoint);
+  }
+  if (requiresAppAuth(url.replace(request.endpoint.DEFAULTS.baseUrl, ""))) {
+    const { token: token2 } = await getAppAuthentication(state);
+    endpoint.headers.authorization = `bearer ${token2}`;
+    let response;
+    try {
+      response = await request(endpoint);
+    } catch (error) {
+      if (isNotTimeSkewError(error)) {
+        throw error;
+      }
+      if (typeof error.response.headers.date === "undefined") {
+        throw error;
+      }
+      const diff = Math.floor(
+        (Date.parse(error.response.headers.date) - Date.parse((/* @__PURE__ */ new Date()).toString())) / 1e3
+      );
+      state.log.warn(error.message);
+      state.log.warn(
+        `[@octokit/auth-app] GitHub API time and system time are different by ${diff} seconds. Retrying request with the difference accounted for.`
+      );
+      const { token: token3 } = await getAppAuthentication({
+        ...state,
+        timeDifference: diff
+      });
+      endpoint.headers.authorization = `bearer ${token3}`;
+      return request(endpoint);
+    }
+    return response;
+  }
+  if (requiresBasicAuth(url)) {
+    const authentication = await state.oauthApp({ type: "oauth-app" });
+    endpoint.headers.authorization = authentication.headers.authorization;
+    return request(endpoint);
+  }
+  const { token, createdAt } = await getInstallationAuthentication(
+    state,
+    // @ts-expect-error TBD
+    {},
+    request.defaults({ baseUrl: endpoint.baseUrl })
+  );
+  endpoint.headers.authorization = `token ${token}`;
+  return sendRequestWithRetries(
+    state,
+    request,
+    endpoint,
+    createdAt
+  );
+}
+async function sendRequestWithRetries(state, request, options, createdAt, retries = 0) {
+  const timeSinceTokenCreationInMs = +/* @__PURE__ */ new Date() - +new Date(createdAt);
+  try {
+    return await request(options);
+  } catch (error) {
+    if (error.status !== 401) {
+      throw error;
+    }
+    if (timeSinceTokenCreationInMs >= FIVE_SECONDS_IN_MS) {
+      if (retries > 0) {
+        error.message = `After ${retries} retries within ${timeSinceTokenCreationInMs / 1e3}s of creating the installation access token, the response remains 401. At this point, the cause may be an authentication problem or a system outage. Please check https://www.githubstatus.com for status information`;
+      }
+      throw error;
+    }
+    ++retries;
+    const awaitTime = retries * 1e3;
+    state.log.warn(
+      `[@octokit/auth-app] Retrying after 401 response to account for token replication delay (retry: ${retries}, wait: ${awaitTime / 1e3}s)`
+    );
+    await new Promise((resolve) => setTimeout(resolve, awaitTime));
+    return sendRequestWithRetries(state, request, options, createdAt, retries);
+  }
+}
+
+// pkg/dist-src/version.js
+var dist_node_VERSION = "8.3.1";
+
+// pkg/dist-src/index.js
+
+function createAppAuth(options) {
+  if (!options.appId) {
+    throw new Error("[@octokit/auth-app] appId option is required");
+  }
+  if (!options.privateKey && !options.createJwt) {
+    throw new Error("[@octokit/auth-app] privateKey option is required");
+  } else if (options.privateKey && options.createJwt) {
+    throw new Error(
+      "[@octokit/auth-app] privateKey and createJwt options are mutually exclusive"
+    );
+  }
+  if ("installationId" in options && !options.installationId) {
+    throw new Error(
+      "[@octokit/auth-app] installationId is set to a falsy value"
+    );
+  }
+  const log = options.log || {};
+  if (typeof log.warn !== "function") {
+    log.warn = console.warn.bind(console);
+  }
+  const request = options.request || dist_bundle_request.defaults({
+    headers: {
+      "user-agent": `octokit-auth-app.js/${dist_node_VERSION} ${getUserAgent()}`
+    }
+  });
+  const state = Object.assign(
+    {
+      request,
+      cache: getCache()
+    },
+    options,
+    options.installationId ? { installationId: Number(options.installationId) } : {},
+    {
+      log,
+      oauthApp: createOAuthAppAuth({
+        clientType: "github-app",
+        clientId: options.clientId || "",
+        clientSecret: options.clientSecret || "",
+        request
+      })
+    }
+  );
+  return Object.assign(dist_node_auth.bind(null, state), {
+    hook: dist_node_hook.bind(null, state)
+  });
+}
+
+/* v8 ignore next - permissions are optional per OpenAPI spec, but we think that is incorrect -- @preserve */
+/* v8 ignore next - repositorySelection are optional per OpenAPI spec, but we think that is incorrect -- @preserve */
+/* v8 ignore start - due to skipped tests, see https://github.com/octokit/auth-app.js/pull/580 -- @preserve */
+/* v8 ignore end -- @preserve */
+
+;// CONCATENATED MODULE: ./build/src/github/app-token.js
+// Which token Pilot writes with. With `app-id` + `app-private-key` Pilot mints GitHub App
+// installation tokens itself: they live one hour and cannot be refreshed, so a long job would die at
+// its final push; Pilot mints a fresh one before any request once the current one is 50 minutes old.
+// Otherwise it uses the token it was given (the workflow's GITHUB_TOKEN, or a token from elsewhere).
+
+
+
+const REMINT_AFTER_MS = 50 * 60_000;
+function givenToken(token) {
+    return { kind: 'given', token: async () => token };
+}
+/** The JWT-authenticated calls: find the repository's installation, mint a token scoped to that repository. */
+async function mint(opts) {
+    const appAuth = createAppAuth({ appId: opts.appId, privateKey: opts.privateKey });
+    const { token: jwt } = await appAuth({ type: 'app' });
+    redact_registerSecret(jwt);
+    // @octokit/auth-token sends a three-part token (a JWT) as `Authorization: bearer …`.
+    const asApp = (opts.octokitFor ?? defaultOctokit)(jwt);
+    const { data: installation } = await asApp.rest.apps.getRepoInstallation({ ...opts.repo });
+    const { data } = await asApp.rest.apps.createInstallationAccessToken({
+        installation_id: installation.id,
+        repositories: [opts.repo.repo],
+    });
+    redact_registerSecret(data.token);
+    return data.token;
+}
+function defaultOctokit(token) {
+    return getOctokit(token, { retry: { enabled: false } });
+}
+function appTokenProvider(opts) {
+    const now = opts.now ?? Date.now;
+    let current;
+    let pending;
+    const refresh = async () => {
+        const at = now();
+        const token = await mint(opts);
+        current = { token, at };
+        return token;
+    };
+    return {
+        kind: 'app',
+        async token() {
+            if (current && now() - current.at < REMINT_AFTER_MS)
+                return current.token;
+            // One mint at a time: parallel requests share it.
+            pending ??= refresh().finally(() => {
+                pending = undefined;
+            });
+            return pending;
+        },
+    };
+}
+class AppTokenError extends Error {
+    constructor(cause) {
+        const status = cause.status;
+        const hint = status === 404
+            ? 'the App is not installed on this repository (install it, or check app-id)'
+            : status === 401
+                ? 'GitHub did not accept the App JWT (check app-id and app-private-key belong together)'
+                : cause.message;
+        super(`Could not mint a GitHub App installation token: ${hint}`);
+        this.name = 'AppTokenError';
+    }
+}
+/** The provider the configuration asks for; an App token is minted now, so a bad key fails early. */
+async function tokenProviderFor(config, repo, opts = {}) {
+    if (config.appId && config.appPrivateKey) {
+        const provider = appTokenProvider({
+            appId: config.appId,
+            privateKey: config.appPrivateKey,
+            repo,
+            ...opts,
+        });
+        await provider.token().catch((error) => {
+            throw new AppTokenError(error);
+        });
+        return provider;
+    }
+    if (!config.githubToken)
+        throw new Error('input github-token is empty: pass the workflow token (github.token) or a GitHub App token');
+    return givenToken(config.githubToken);
+}
+/** An Octokit `authStrategy` that asks the provider for the token on every request. */
+function authStrategyFor(provider) {
+    return () => {
+        const auth = async () => ({
+            type: 'token',
+            tokenType: provider.kind === 'app' ? 'installation' : 'oauth',
+            token: await provider.token(),
+        });
+        const hook = async (request, route, parameters) => {
+            const endpoint = request.endpoint.merge(route, parameters);
+            endpoint.headers.authorization = `token ${await provider.token()}`;
+            return request(endpoint);
+        };
+        return Object.assign(auth, { hook });
+    };
+}
+/**
+ * What a maintainer should know when Pilot's PR was opened with the workflow's own GITHUB_TOKEN
+ * (shown in the tracking comment, which is the task's one place for notes).
+ */
+function defaultTokenNote(opts) {
+    if (opts.tokens?.kind === 'app' || opts.botLogin !== 'github-actions[bot]')
+        return undefined;
+    return ("**CI note:** this pull request was opened with the workflow's `GITHUB_TOKEN`, so its workflow runs wait " +
+        "for a maintainer's approval and merging it starts no `push` workflows. To have CI run on its own, " +
+        'install a GitHub App and pass `app-id` and `app-private-key` to Pilot (see SECURITY.md, "Tokens").');
+}
+
+;// CONCATENATED MODULE: ./build/src/github/throttle.js
+const realClock = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+/** Content-creating: anything but reads. GraphQL queries are reads; mutations are not. */
+function isWrite(req) {
+    const method = req.method.toUpperCase();
+    if (method === 'GET' || method === 'HEAD')
+        return false;
+    if (/\/graphql$/.test(req.url))
+        return typeof req.query === 'string' && /^\s*mutation\b/.test(req.query);
+    return true;
+}
+class Throttle {
+    clock;
+    perMinute;
+    perHour;
+    reserve;
+    maxRetries;
+    maxWaitMs;
+    writes = [];
+    pausedUntil = 0;
+    /** Requests waited for, and why (for logs and tests). */
+    waits = [];
+    constructor(opts = {}) {
+        this.clock = opts.clock ?? realClock;
+        this.perMinute = opts.writesPerMinute ?? 80;
+        this.perHour = opts.writesPerHour ?? 500;
+        this.reserve = opts.reserve ?? 20;
+        this.maxRetries = opts.maxRetries ?? 3;
+        this.maxWaitMs = opts.maxWaitMs ?? 15 * MINUTE;
+    }
+    prune(now) {
+        this.writes = this.writes.filter((t) => t > now - HOUR);
+    }
+    inLastMinute(now) {
+        return this.writes.filter((t) => t > now - MINUTE).length;
+    }
+    /** Writes left in the tighter of the two windows. */
+    remainingWrites() {
+        const now = this.clock.now();
+        this.prune(now);
+        return Math.min(this.perMinute - this.inLastMinute(now), this.perHour - this.writes.length);
+    }
+    /** Whether an optional write (a progress edit) may go now without eating into the reserve. */
+    allowOptionalWrite() {
+        return this.clock.now() >= this.pausedUntil && this.remainingWrites() > this.reserve;
+    }
+    async wait(ms, why) {
+        if (ms <= 0)
+            return;
+        if (ms > this.maxWaitMs)
+            throw new Error(`GitHub rate limit: would have to wait ${Math.ceil(ms / 1000)} s (${why})`);
+        this.waits.push({ ms, why });
+        await this.clock.sleep(ms);
+    }
+    /** Waits for a pause to end and, for writes, for room in both windows; then counts the write. */
+    async admit(write) {
+        await this.wait(this.pausedUntil - this.clock.now(), 'paused by GitHub');
+        if (!write)
+            return;
+        let now = this.clock.now();
+        this.prune(now);
+        if (this.writes.length >= this.perHour)
+            await this.wait(this.writes[0] + HOUR - now, 'hourly write budget');
+        now = this.clock.now();
+        const minute = this.writes.filter((t) => t > now - MINUTE);
+        if (minute.length >= this.perMinute)
+            await this.wait(minute[0] + MINUTE - now, 'per-minute write budget');
+        this.writes.push(this.clock.now());
+    }
+    /** How long GitHub asks us to wait after this answer, or null when it is not a rate limit. */
+    backoffFor(error) {
+        const headers = error.response?.headers ?? {};
+        const retryAfter = Number(headers['retry-after']);
+        if (Number.isFinite(retryAfter) && retryAfter >= 0 && headers['retry-after'] !== undefined)
+            return retryAfter * 1000;
+        if (error.status !== 403 && error.status !== 429)
+            return null;
+        if (String(headers['x-ratelimit-remaining']) === '0' && headers['x-ratelimit-reset'] !== undefined)
+            return Math.max(0, Number(headers['x-ratelimit-reset']) * 1000 - this.clock.now()) + 1000;
+        // A secondary limit without headers: GitHub says to wait at least a minute.
+        if (/secondary rate limit|abuse/i.test(error.message ?? ''))
+            return MINUTE;
+        return error.status === 429 ? MINUTE : null;
+    }
+    /** A successful answer that used up the primary budget pauses everyone until it resets. */
+    noteHeaders(headers) {
+        if (String(headers['x-ratelimit-remaining']) !== '0')
+            return;
+        const reset = Number(headers['x-ratelimit-reset']);
+        if (Number.isFinite(reset))
+            this.pausedUntil = Math.max(this.pausedUntil, reset * 1000 + 1000);
+    }
+    async run(info, send) {
+        const write = isWrite(info);
+        for (let attempt = 0;; attempt++) {
+            await this.admit(write);
+            try {
+                const response = await send();
+                const headers = response?.headers;
+                if (headers)
+                    this.noteHeaders(headers);
+                return response;
+            }
+            catch (error) {
+                const backoff = this.backoffFor(error);
+                if (backoff === null || attempt >= this.maxRetries)
+                    throw error;
+                this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + backoff);
+            }
+        }
+    }
+}
+let shared;
+/** The process-wide throttle every Octokit instance shares. */
+function sharedThrottle() {
+    shared ??= new Throttle();
+    return shared;
+}
+/** For tests: replaces the process-wide throttle (e.g. one with a fake clock). */
+function setSharedThrottle(throttle) {
+    shared = throttle;
+}
+/** Routes every request of this Octokit through the throttle. */
+function installThrottle(octokit, throttle = sharedThrottle()) {
+    octokit.hook.wrap('request', (request, options) => {
+        const query = options.query;
+        return throttle.run({ method: options.method, url: options.url, query }, async () => request(options));
+    });
+    return octokit;
+}
+
 ;// CONCATENATED MODULE: ./build/src/github/client.js
 
+
+
+
 /** Real Octokit; its base URL follows `GITHUB_API_URL` (github.com, ghe.com, or the local emulator). */
-function createOctokit(token) {
-    return getOctokit(token, { retry: { enabled: false } });
+/** With `tokens`, every request asks the provider (App tokens are re-minted when 50 minutes old). */
+function createOctokit(token, tokens) {
+    const octokit = getOctokit(token, {
+        retry: { enabled: false },
+        // Read now, not when @actions/github was loaded (tests point it at the emulator later).
+        ...(process.env.GITHUB_API_URL && { baseUrl: process.env.GITHUB_API_URL }),
+        ...(tokens && { authStrategy: authStrategyFor(tokens) }),
+    });
+    octokit.hook.before('request', redactRequest);
+    // Every instance shares the process-wide throttle (secondary rate limits are per identity).
+    installThrottle(octokit);
+    return octokit;
 }
 function parseRepository(full) {
     const [owner, repo] = full.split('/');
@@ -56496,7 +59029,7 @@ function parseRepository(full) {
     return { owner, repo };
 }
 /** GitHub's error status, when the error came from the API. */
-function statusOf(error) {
+function client_statusOf(error) {
     if (typeof error === 'object' && error !== null && 'status' in error) {
         const status = error.status;
         return typeof status === 'number' ? status : undefined;
@@ -56504,56 +59037,528 @@ function statusOf(error) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./build/src/github/platform.js
+// Where Pilot can run, and what GitHub's refusals mean in words a maintainer can act on.
+
+
+class UnsupportedPlatform extends Error {
+    constructor(serverUrl) {
+        super(`Pilot supports github.com and GitHub Enterprise Cloud with data residency (*.ghe.com), not GitHub ` +
+            `Enterprise Server (${serverUrl}): it needs the Actions cache service v2 (for sessions and state) and ` +
+            '`concurrency.queue: max` (to queue runs per issue), which GHES does not offer yet.');
+        this.name = 'UnsupportedPlatform';
+    }
+}
+/** github.com, *.ghe.com, or a loopback test host; anything else is GHES and refused with the reason. */
+function platformOf(serverUrl) {
+    let host;
+    try {
+        host = new URL(serverUrl).hostname.toLowerCase();
+    }
+    catch {
+        throw new UnsupportedPlatform(serverUrl);
+    }
+    if (host === 'github.com')
+        return 'github.com';
+    if (host.endsWith('.ghe.com'))
+        return 'ghe.com';
+    if (host === 'localhost' || host.endsWith('.localhost') || host === '127.0.0.1' || host === '[::1]')
+        return 'local';
+    throw new UnsupportedPlatform(serverUrl);
+}
+function messageOf(error) {
+    if (error instanceof GitError)
+        return error.result.stderr;
+    const data = error?.response?.data;
+    if (typeof data?.message === 'string')
+        return data.message;
+    return error instanceof Error ? error.message : String(error);
+}
+/**
+ * A plain-words explanation for the refusals a maintainer can fix (locked conversation, archived
+ * repository, missing workflow permission, rulesets/branch protection on the push), or undefined.
+ */
+function explainGitHubError(error) {
+    const status = client_statusOf(error);
+    const text = messageOf(error);
+    if (/archived/i.test(text))
+        return 'The repository is archived, so it is read-only: Pilot cannot comment, push or open pull requests. Unarchive it to use Pilot.';
+    if (status === 403 && /locked/i.test(text))
+        return 'The conversation is locked, so Pilot cannot comment on it. Unlock the conversation (or give Pilot an identity allowed to comment on locked conversations) and try again.';
+    if (status === 403 && /not accessible by integration/i.test(text)) {
+        const request = error.request;
+        const what = request?.method && request.url ? ` (${request.method} ${new URL(request.url).pathname})` : '';
+        return `The workflow token lacks a permission Pilot needs${what}. Add it under \`permissions:\` in the workflow (see the README's permissions table).`;
+    }
+    if (error instanceof GitError &&
+        /GH0\d\d|rule violations|protected branch|signed|verified signatures/i.test(text)) {
+        const detail = text
+            .split('\n')
+            .map((l) => l.replace(/^remote:\s*/, '').trim())
+            .filter((l) => /^-\s|rule|signature|protected/i.test(l))
+            .slice(0, 4)
+            .join(' ');
+        return `GitHub refused the push (a ruleset or branch protection covers Pilot's branch): ${detail}. Exempt \`pilot/*\` branches or give Pilot a bypass, then run again.`;
+    }
+    return undefined;
+}
+/** The one-line reason a run failed: the plain explanation when there is one, else the error's message. */
+function failureMessage(error) {
+    return explainGitHubError(error) ?? (error instanceof Error ? error.message : String(error));
+}
+
+;// CONCATENATED MODULE: ./build/src/security/protected-paths.js
+// Paths the agent may not change: what runs with the repository's secrets (workflows), what steers
+// the agent itself (Claude Code settings, MCP servers, CLAUDE.md), Pilot's own configuration, and
+// the repository's `protected-paths`. An entry of `protected-paths` that starts with `!` is an
+// allowance: `!.github/workflows/lint.yml` lets the agent change that one file.
+/** Always protected; `**\/CLAUDE.md` because Claude Code reads nested ones too. */
+const BUILTIN_PROTECTED = [
+    '.github/workflows/**',
+    '.claude/**',
+    '.mcp.json',
+    'CLAUDE.md',
+    '**/CLAUDE.md',
+    'CLAUDE.local.md',
+    '**/CLAUDE.local.md',
+];
+function protectionRules(config) {
+    const entries = config.protectedPaths.map((p) => p.trim()).filter(Boolean);
+    return {
+        protect: [
+            ...BUILTIN_PROTECTED,
+            normalise(config.configPath),
+            ...entries.filter((p) => !p.startsWith('!')),
+        ],
+        allow: entries.filter((p) => p.startsWith('!')).map((p) => p.slice(1).trim()),
+    };
+}
+function normalise(path) {
+    return path.replace(/\\/g, '/').replace(/^\.\//, '').replace(/^\/+/, '');
+}
+/**
+ * A gitignore-like glob: `**` spans directories, `*` and `?` stay within one, a trailing `/` means
+ * everything below. Case-insensitive, so `.GitHub/Workflows` on a case-insensitive checkout counts.
+ */
+function globToRegExp(pattern) {
+    let glob = normalise(pattern);
+    if (glob.endsWith('/'))
+        glob += '**';
+    let source = '';
+    for (let i = 0; i < glob.length; i++) {
+        const ch = glob[i];
+        if (ch === '*' && glob[i + 1] === '*') {
+            const slash = glob[i + 2] === '/';
+            source += slash ? '(?:.*/)?' : '.*';
+            i += slash ? 2 : 1;
+        }
+        else if (ch === '*')
+            source += '[^/]*';
+        else if (ch === '?')
+            source += '[^/]';
+        else
+            source += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+    return new RegExp(`^${source}$`, 'i');
+}
+function matchesAny(path, patterns) {
+    const p = normalise(path);
+    return patterns.some((pattern) => globToRegExp(pattern).test(p));
+}
+/** The paths in `paths` the agent may not change under `rules`, in the order given. */
+function refusedPaths(paths, rules) {
+    return [...new Set(paths)].filter((p) => matchesAny(p, rules.protect) && !matchesAny(p, rules.allow));
+}
+
+;// CONCATENATED MODULE: ./build/src/security/secret-scan.js
+// Scans text Pilot is about to publish (the diff of a push) for secrets: the values Pilot holds, and
+// well-known token shapes. A finding names the file, the line and the kind, never the value.
+const SHAPES = [
+    ['GitHub token', /\bgh[pousr]_[A-Za-z0-9]{20,}/],
+    ['GitHub fine-grained token', /\bgithub_pat_[A-Za-z0-9_]{20,}/],
+    ['Anthropic API key', /\bsk-ant-[A-Za-z0-9_-]{10,}/],
+    ['AWS access key id', /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/],
+    ['private key', /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----/],
+];
+// `FOO_KEY = "…"`, `apiToken: '…'`, `"client_secret": "…"`: a name ending in key/token/secret/password
+// assigned a literal.
+const ASSIGNMENT = /([A-Za-z0-9_.-]*(?:key|token|secret|passwd|password))["']?\s*(?::=|=>|[:=])\s*["'`]?([A-Za-z0-9+/_.~=-]{16,})/gi;
+/** Shannon entropy in bits per character. */
+function entropy(value) {
+    const counts = new Map();
+    for (const ch of value)
+        counts.set(ch, (counts.get(ch) ?? 0) + 1);
+    let bits = 0;
+    for (const n of counts.values()) {
+        const p = n / value.length;
+        bits -= p * Math.log2(p);
+    }
+    return bits;
+}
+/** Random-looking: long, mixed letters and digits, high entropy (not `process.env.MY_TOKEN`). */
+function looksRandom(value) {
+    return value.length >= 16 && /[0-9]/.test(value) && /[A-Za-z]/.test(value) && entropy(value) >= 3.5;
+}
+/** What in one line looks like a secret; `known` are the exact values Pilot holds. */
+function secretKindsIn(line, known) {
+    const kinds = [];
+    if (known.some((value) => line.includes(value)))
+        kinds.push('a secret value Pilot holds');
+    for (const [kind, re] of SHAPES)
+        if (re.test(line))
+            kinds.push(kind);
+    for (const m of line.matchAll(ASSIGNMENT)) {
+        if (looksRandom(m[2])) {
+            kinds.push(`high-entropy value assigned to ${m[1].slice(0, 60)}`);
+            break;
+        }
+    }
+    return kinds;
+}
+/**
+ * Findings in a unified diff (`git diff -U0` / `git log -p`): only added lines count, numbered as in
+ * the new file.
+ */
+function scanDiff(diff, known) {
+    const findings = [];
+    const secrets = known.filter((v) => v.length >= 6);
+    let file = '';
+    let line = 0;
+    let inHeader = true;
+    for (const text of diff.split('\n')) {
+        if (text.startsWith('diff --git ') || text.startsWith('commit ')) {
+            inHeader = true;
+            continue;
+        }
+        const hunk = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(text);
+        if (hunk) {
+            line = Number(hunk[1]);
+            inHeader = false;
+            continue;
+        }
+        if (inHeader) {
+            if (text.startsWith('+++ '))
+                file = text.slice(4).replace(/^b\//, '');
+            continue;
+        }
+        if (text.startsWith('+') && file !== '/dev/null') {
+            for (const kind of secretKindsIn(text.slice(1), secrets))
+                findings.push({ file, line, kind });
+            line++;
+        }
+        else if (text.startsWith(' ')) {
+            line++;
+        }
+    }
+    return dedupe(findings);
+}
+function dedupe(findings) {
+    const seen = new Set();
+    return findings.filter((f) => {
+        const key = `${f.file}:${f.line}:${f.kind}`;
+        if (seen.has(key))
+            return false;
+        seen.add(key);
+        return true;
+    });
+}
+
+;// CONCATENATED MODULE: ./build/src/security/outgoing.js
+
+
+
+/** Used when a caller has no configuration at hand (the default config path is protected too). */
+const DEFAULT_RULES = {
+    protect: [...BUILTIN_PROTECTED, '.github/pilot.yml'],
+    allow: [],
+};
+class PushRefused extends Error {
+    paths;
+    secrets;
+    constructor(paths, secrets) {
+        super(describeRefusal(paths, secrets));
+        this.paths = paths;
+        this.secrets = secrets;
+        this.name = 'PushRefused';
+    }
+}
+function describeRefusal(paths, secrets) {
+    const parts = ['Pilot did not push: the change needs a human.'];
+    if (paths.length) {
+        parts.push(`The agent changed protected paths: ${paths.map((p) => `\`${p}\``).join(', ')}. ` +
+            'Make such changes yourself, or allow a path with a `!` entry in `protected-paths` (e.g. `!docs/CLAUDE.md`).');
+    }
+    if (secrets.length) {
+        const places = byPlace(secrets);
+        const shown = places.slice(0, 20).map(([place, kinds]) => `\`${place}\` (${kinds.join(', ')})`);
+        const more = places.length > shown.length ? ` and ${places.length - shown.length} more` : '';
+        parts.push(`Possible secrets in the diff: ${shown.join(', ')}${more}. The values are not shown.`);
+    }
+    return parts.join('\n\n');
+}
+/** One entry per file:line, with every kind found there. */
+function byPlace(secrets) {
+    const places = new Map();
+    for (const f of secrets) {
+        const place = `${f.file}:${f.line}`;
+        places.set(place, [...(places.get(place) ?? []), f.kind]);
+    }
+    return [...places];
+}
+const OUTGOING = ['HEAD', '--not', '--remotes=origin'];
+async function outgoingPaths(git) {
+    const { stdout } = await git.run(['log', '-z', '--no-renames', '--name-only', '--format=', ...OUTGOING]);
+    return [
+        ...new Set(stdout
+            .split('\0')
+            .map((p) => p.trim())
+            .filter(Boolean)),
+    ];
+}
+async function outgoingDiff(git) {
+    const { stdout } = await git.run([
+        '-c',
+        'core.quotePath=false',
+        'log',
+        '-p',
+        '-U0',
+        '--text',
+        '--no-color',
+        '--no-ext-diff',
+        '--no-renames',
+        '--format=commit %H',
+        ...OUTGOING,
+    ]);
+    return stdout;
+}
+/** A held value written base64- or hex-encoded is still that value. */
+function withEncodings(values) {
+    return values.flatMap((v) => [
+        v,
+        Buffer.from(v).toString('base64').replace(/=+$/, ''),
+        Buffer.from(v).toString('hex'),
+    ]);
+}
+/** Throws PushRefused when the commits about to be pushed break a rule. */
+async function checkOutgoing(git, rules = DEFAULT_RULES) {
+    const paths = refusedPaths(await outgoingPaths(git), rules);
+    const secrets = scanDiff(await outgoingDiff(git), withEncodings(knownSecrets()));
+    if (paths.length || secrets.length)
+        throw new PushRefused(paths, secrets);
+}
+
+;// CONCATENATED MODULE: ./build/src/git/branch.js
+
+
+
+
+function branch_slugify(title) {
+    const slug = title
+        .toLowerCase()
+        .normalize('NFKD')
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '')
+        .slice(0, 40)
+        .replace(/-+$/, '');
+    return slug || 'task';
+}
+function taskBranch(issue, title) {
+    return `${BRANCH_PREFIX}issue-${issue}-${branch_slugify(title)}`;
+}
+/** Branch names Pilot owns for an issue: `pilot/issue-<n>` or `pilot/issue-<n>-<slug>`. */
+function issueOfBranch(branch) {
+    const match = new RegExp(`^${BRANCH_PREFIX}issue-(\\d+)(?:-|$)`).exec(branch);
+    return match ? Number(match[1]) : null;
+}
+async function remoteHas(git, branch, auth) {
+    const { stdout } = await git.run(['ls-remote', '--heads', 'origin', `refs/heads/${branch}`], { env: auth });
+    return stdout.trim().length > 0;
+}
+/**
+ * Puts the workspace on the task branch: the existing remote branch when there is one (a re-run
+ * continues it), else a new branch from the default branch. Never commits on a detached or
+ * `refs/pull/*` HEAD: the branch is always checked out by name.
+ */
+async function checkoutTaskBranch(git, opts) {
+    const { branch, base, auth } = opts;
+    const fetch = (ref) => git.run(['fetch', '--no-tags', '--depth=50', 'origin', `+refs/heads/${ref}:refs/remotes/origin/${ref}`], {
+        env: auth,
+    });
+    await fetch(base);
+    const existed = await remoteHas(git, branch, auth);
+    if (existed)
+        await fetch(branch);
+    await git.run(['checkout', '-B', branch, `refs/remotes/origin/${existed ? branch : base}`]);
+    return { existed };
+}
+/** Paths with changes in the work tree or index (tracked or not), as git reports them. */
+async function changedPaths(git) {
+    const { stdout } = await git.run(['status', '--porcelain=v1', '-z', '--untracked-files=all']);
+    const paths = new Set();
+    const entries = stdout.split('\0');
+    for (let i = 0; i < entries.length; i++) {
+        const entry = entries[i];
+        if (entry.length < 4)
+            continue;
+        paths.add(entry.slice(3));
+        // A rename or copy is followed by its source path; both are changes.
+        if (entry[0] === 'R' || entry[0] === 'C')
+            paths.add(entries[++i]);
+    }
+    return paths;
+}
+/** Commits exactly the given paths; returns the new commit's SHA, or null when nothing is staged. */
+async function commitPaths(git, paths, message, identity) {
+    if (paths.length === 0)
+        return null;
+    await git.run(['add', '--all', '--', ...paths]);
+    const staged = await git.run(['diff', '--cached', '--quiet'], { allowFail: true });
+    if (staged.code === 0)
+        return null;
+    await git.run([
+        '-c',
+        `user.name=${identity.name}`,
+        '-c',
+        `user.email=${identity.email}`,
+        'commit',
+        '--no-verify',
+        '-m',
+        message,
+    ]);
+    return (await git.run(['rev-parse', 'HEAD'])).stdout.trim();
+}
+async function push(git, branch, auth, rules) {
+    // Nothing leaves the runner unchecked: protected paths and secrets refuse the whole push.
+    await checkOutgoing(git, rules);
+    try {
+        await git.run(['push', 'origin', `HEAD:refs/heads/${branch}`], { env: auth });
+    }
+    catch (error) {
+        const explained = explainGitHubError(error); // rulesets, archived repositories
+        if (explained)
+            throw new Error(explained);
+        if (error instanceof GitError && /rejected|protected|rule/i.test(error.result.stderr)) {
+            throw new Error(`GitHub refused the push to ${branch}: ${error.result.stderr.trim().split('\n').slice(-2).join(' ')}. ` +
+                'Check branch protection rules or rulesets that cover pilot/* branches.');
+        }
+        throw error;
+    }
+}
+
 ;// CONCATENATED MODULE: ./build/src/state/task.js
 // The task document: what Pilot knows about one issue, kept in the tracking comment's hidden marker.
+// It is the one authority (DESIGN "State"); anything in the Actions cache only accelerates it.
 
 
+/** The version this Pilot writes. Older documents are migrated on read; newer ones are refused. */
+const TASK_VERSION = 1;
 const RunRef = object({
     id: schemas_number().int().positive(),
-    kind: schemas_enum(['gate', 'work', 'post']),
+    kind: schemas_enum(['gate', 'work', 'post', 'sweep']),
     at: schemas_string().max(40),
     outcome: schemas_string().max(40).optional(),
 });
+const Count = schemas_number().int().nonnegative();
+// New fields are optional so that markers written before them still parse as v1 (and stay compact:
+// a field that was never set is not written at all).
 const TaskDoc = object({
-    v: literal(1),
-    rev: schemas_number().int().nonnegative(),
+    v: literal(TASK_VERSION),
+    rev: Count,
     status: schemas_enum(TASK_STATUSES),
     branch: schemas_string().max(255).optional(),
     pr: schemas_number().int().positive().optional(),
     sessionId: schemas_string().max(64).optional(),
+    /** SHA-256 of the encrypted session archive: a restored archive is used only when it matches. */
+    sessionHash: schemas_string().max(64).optional(),
+    /** The session's cumulative cost as the CLI reports it: after `--resume` this run's cost is the difference. */
+    sessionCostUsd: schemas_number().nonnegative().optional(),
     bodyHash: schemas_string().max(64).optional(),
-    attempts: schemas_number().int().nonnegative(),
+    attempts: Count,
+    ciFixes: Count.optional(),
+    reviewRounds: Count.optional(),
     costUsd: schemas_number().nonnegative(),
+    /** Id of the newest `labeled` timeline event a work run served (duplicate label deliveries are ignored). */
+    servedLabel: schemas_number().int().positive().optional(),
     runs: array(RunRef).max(10),
 });
+/**
+ * Step `n` turns a version-`n` document into version `n + 1`. Version 0 is the prototype's marker,
+ * which carried no `v` and no `runs`.
+ */
+const MIGRATIONS = {
+    0: (doc) => ({ runs: [], attempts: 0, costUsd: 0, rev: 0, ...doc, v: 1 }),
+};
+/** Validates any stored task document (marker or cache), migrating older versions first. */
+function parseTask(value) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        return { ok: false, error: 'the task document is not an object' };
+    }
+    let doc = value;
+    const version = doc.v === undefined ? 0 : doc.v;
+    if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) {
+        return { ok: false, error: `the task document has an invalid version ${JSON.stringify(version)}` };
+    }
+    if (version > TASK_VERSION) {
+        return {
+            ok: false,
+            future: true,
+            error: `the task document is version ${version}, newer than this Pilot understands (${TASK_VERSION})`,
+        };
+    }
+    for (let v = version; v < TASK_VERSION; v++)
+        doc = MIGRATIONS[v](doc);
+    const parsed = TaskDoc.safeParse(doc);
+    return parsed.success ? { ok: true, task: parsed.data } : { ok: false, error: parsed.error.message };
+}
 function newTask() {
-    return { v: 1, rev: 0, status: 'queued', attempts: 0, costUsd: 0, runs: [] };
+    return { v: TASK_VERSION, rev: 0, status: 'queued', attempts: 0, costUsd: 0, runs: [] };
 }
 /** Records a run (newest last, at most 10) and bumps `rev`. */
 function withRun(task, run) {
     const runs = [...task.runs.filter((r) => !(r.id === run.id && r.kind === run.kind)), run].slice(-10);
     return { ...task, runs, rev: task.rev + 1 };
 }
+/**
+ * The run that holds (or last held) the issue's lease: the newest work run while the task says
+ * `running`. Any other status means no run claims to be working, whatever the lease ref says.
+ */
+function task_claimedHolder(task) {
+    if (task.status !== 'running')
+        return undefined;
+    return task.runs.filter((r) => r.kind === 'work').at(-1)?.id;
+}
 function renderMarker(task) {
     // `>` escaped so the JSON can never close the HTML comment early.
     const json = JSON.stringify(task).replace(/>/g, '\\u003e');
-    return `${MARKER_PREFIX} ${json} ${MARKER_SUFFIX}`;
+    return `${constants_MARKER_PREFIX} ${json} ${constants_MARKER_SUFFIX}`;
 }
 function readMarker(body) {
-    const start = body.indexOf(MARKER_PREFIX);
+    const start = body.indexOf(constants_MARKER_PREFIX);
     if (start < 0)
         return { found: false };
-    const end = body.indexOf(MARKER_SUFFIX, start + MARKER_PREFIX.length);
+    const end = body.indexOf(constants_MARKER_SUFFIX, start + constants_MARKER_PREFIX.length);
     if (end < 0)
         return { found: true, error: 'marker is not closed' };
-    const raw = body.slice(start + MARKER_PREFIX.length, end).trim();
+    const raw = body.slice(start + constants_MARKER_PREFIX.length, end).trim();
+    let json;
     try {
-        const parsed = TaskDoc.safeParse(JSON.parse(raw));
-        return parsed.success ? { found: true, task: parsed.data } : { found: true, error: parsed.error.message };
+        json = JSON.parse(raw);
     }
     catch (error) {
         return { found: true, error: `marker is not JSON: ${error.message}` };
     }
+    const parsed = parseTask(json);
+    if (parsed.ok)
+        return { found: true, task: parsed.task };
+    return { found: true, error: parsed.error, ...(parsed.future && { future: true }) };
+}
+/** The comment body with its marker replaced (or appended): the visible text stays as it was. */
+function task_replaceMarker(body, task) {
+    const start = body.indexOf(MARKER_PREFIX);
+    const end = start < 0 ? -1 : body.indexOf(MARKER_SUFFIX, start + MARKER_PREFIX.length);
+    if (start < 0 || end < 0)
+        return `${body.trimEnd()}\n\n${renderMarker(task)}`;
+    return body.slice(0, start) + renderMarker(task) + body.slice(end + MARKER_SUFFIX.length);
 }
 
 ;// CONCATENATED MODULE: ./build/src/github/tracking.js
@@ -56561,28 +59566,33 @@ function readMarker(body) {
 // paste a marker into their own comment.
 
 
+
 function sameLogin(a, b) {
     return (a ?? '').toLowerCase() === b.toLowerCase();
 }
-async function findTracking(octokit, repo, issue, pilotLogin) {
-    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
-        ...repo,
-        issue_number: issue,
-        per_page: 100,
+/** Pilot's own marker comments, oldest first (the oldest is the tracking comment). */
+function pilotMarkers(comments, pilotLogin) {
+    return comments.filter((c) => {
+        if (!readMarker(c.body ?? '').found)
+            return false;
+        if (sameLogin(c.user?.login, pilotLogin))
+            return true;
+        info(`Ignoring a Pilot marker in comment ${c.id} by ${c.user?.login}: not written by ${pilotLogin}`);
+        return false;
     });
-    for (const comment of comments) {
+}
+function listComments(octokit, repo, issue) {
+    return octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: issue, per_page: 100 });
+}
+async function findTracking(octokit, repo, issue, pilotLogin) {
+    for (const comment of pilotMarkers(await listComments(octokit, repo, issue), pilotLogin)) {
         const marker = readMarker(comment.body ?? '');
-        if (!marker.found)
-            continue;
-        if (!sameLogin(comment.user?.login, pilotLogin)) {
-            info(`Ignoring a Pilot marker in comment ${comment.id} by ${comment.user?.login}: not written by ${pilotLogin}`);
-            continue;
-        }
         if ('error' in marker) {
             warning(`Tracking comment ${comment.id} has an unreadable marker (${marker.error}); starting a fresh task`);
             continue;
         }
-        return { id: comment.id, url: comment.html_url, task: marker.task };
+        if (marker.found)
+            return { id: comment.id, url: comment.html_url, task: marker.task };
     }
     return null;
 }
@@ -56594,6 +59604,32 @@ async function writeTracking(octokit, repo, issue, existing, visible, task) {
         return { id: data.id, url: data.html_url, task };
     }
     const { data } = await octokit.rest.issues.createComment({ ...repo, issue_number: issue, body });
+    const login = data.user?.login;
+    return login
+        ? settleDuplicate(octokit, repo, issue, { id: data.id, url: data.html_url, task }, body, login)
+        : { id: data.id, url: data.html_url, task };
+}
+/**
+ * Two runs that both found no tracking comment (simultaneous commands) both create one. The oldest
+ * wins: a newer one deletes itself and writes into the oldest, so every reader converges on one.
+ */
+async function settleDuplicate(octokit, repo, issue, mine, body, login) {
+    const oldest = pilotMarkers(await listComments(octokit, repo, issue), login)[0];
+    if (!oldest || oldest.id === mine.id)
+        return mine;
+    info(`Another run created tracking comment ${oldest.id} first: using it instead of ${mine.id}`);
+    await octokit.rest.issues.deleteComment({ ...repo, comment_id: mine.id }).catch((error) => {
+        if (client_statusOf(error) !== 404)
+            throw error;
+    });
+    const { data } = await octokit.rest.issues.updateComment({ ...repo, comment_id: oldest.id, body });
+    return { id: data.id, url: data.html_url, task: mine.task };
+}
+/** Rewrites only the marker of the tracking comment, keeping what it shows. */
+async function updateMarker(octokit, repo, tracking, task) {
+    const { data: current } = await octokit.rest.issues.getComment({ ...repo, comment_id: tracking.id });
+    const body = replaceMarker(current.body ?? '', task);
+    const { data } = await octokit.rest.issues.updateComment({ ...repo, comment_id: tracking.id, body });
     return { id: data.id, url: data.html_url, task };
 }
 
@@ -56629,37 +59665,90 @@ function formatDuration(ms) {
     return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${s % 60}s`;
 }
 
-;// CONCATENATED MODULE: ./build/src/security/redact.js
-// One redaction function for every text Pilot publishes (comments, PR body, summary, logs, outputs).
+;// CONCATENATED MODULE: ./build/src/state/lease.js
+// The per-issue lease: `refs/pilot/leases/issue-<n>`, created with `POST /git/refs`. GitHub answers 422
+// when the ref exists, so creating it is an atomic test-and-set that holds across parallel jobs even
+// without the workflow's concurrency group (FACTS: "POST /git/refs answers 422 when the ref exists").
+//
+// Who holds it: a ref can only point at a commit (the default branch's head here), so the holder is
+// not in the ref. It is the tracking comment's claim instead: a run that holds the lease writes the
+// marker with `status: running` and itself as the newest `work` run before it starts the agent, and
+// every run ends (main or post step) by writing another status. So a lease is stale only when the
+// marker claims `running` for a run that GitHub says is no longer queued or in progress (a lost
+// runner, a crash before the post step). A lease with no `running` claim is treated as held: its
+// holder may be between creating the ref and writing the marker. The sweep clears those when no Pilot
+// run is in progress at all.
 
-const known = new Set();
-/** Remembers a secret value (and its `x-access-token` basic-auth form) and masks it in the log. */
-function redact_registerSecret(value) {
-    if (!value || value.length < 6)
-        return;
-    for (const form of [value, Buffer.from(`x-access-token:${value}`).toString('base64')]) {
-        known.add(form);
-        core_setSecret(form);
+
+
+
+function leaseRef(issue) {
+    return `${LEASE_REF_PREFIX}${issue}`;
+}
+/** `{ref}` in the REST path is the name without `refs/`. */
+function refPath(issue) {
+    return leaseRef(issue).replace(/^refs\//, '');
+}
+async function create(octokit, repo, issue, sha) {
+    try {
+        await octokit.rest.git.createRef({ ...repo, ref: leaseRef(issue), sha });
+        return true;
+    }
+    catch (error) {
+        if (statusOf(error) === 422)
+            return false;
+        throw error;
     }
 }
-const PATTERNS = (/* unused pure expression or super */ null && ([
-    /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g,
-    /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g,
-    /\bsk-ant-[A-Za-z0-9_-]{10,}\b/g,
-    /\bAKIA[0-9A-Z]{16}\b/g,
-    /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
-]));
-function redact(text) {
-    let out = text;
-    for (const secret of known)
-        out = out.split(secret).join('***');
-    for (const pattern of PATTERNS)
-        out = out.replace(pattern, '***');
-    return out;
+/** True when GitHub still runs (or is about to run) the workflow run. */
+async function runIsLive(octokit, repo, runId) {
+    try {
+        const { data } = await octokit.rest.actions.getWorkflowRun({ ...repo, run_id: runId });
+        return data.status !== 'completed';
+    }
+    catch (error) {
+        if (statusOf(error) === 404)
+            return false;
+        throw error;
+    }
 }
-/** For tests: forget registered secrets. */
-function resetSecrets() {
-    known.clear();
+async function leaseExists(octokit, repo, issue) {
+    try {
+        await octokit.rest.git.getRef({ ...repo, ref: refPath(issue) });
+        return true;
+    }
+    catch (error) {
+        if (statusOf(error) === 404)
+            return false;
+        throw error;
+    }
+}
+async function acquireLease(octokit, repo, req) {
+    if (await create(octokit, repo, req.issue, req.sha))
+        return { acquired: true };
+    const holder = req.task ? claimedHolder(req.task) : undefined;
+    if (holder === undefined)
+        return { acquired: false };
+    if (holder !== req.runId && (await runIsLive(octokit, repo, holder)))
+        return { acquired: false, holder };
+    core.info(holder === req.runId
+        ? `Lease for #${req.issue} is held by an earlier attempt of this run: taking it over`
+        : `Breaking the stale lease for #${req.issue}: run ${holder} is no longer in progress`);
+    await releaseLease(octokit, repo, req.issue);
+    return (await create(octokit, repo, req.issue, req.sha))
+        ? { acquired: true, broke: holder }
+        : { acquired: false };
+}
+/** Deletes the lease; a lease that is already gone is fine. */
+async function releaseLease(octokit, repo, issue) {
+    try {
+        await octokit.rest.git.deleteRef({ ...repo, ref: refPath(issue) });
+    }
+    catch (error) {
+        // GitHub answers 422 "Reference does not exist" (the emulator too); 404 on some paths.
+        if (client_statusOf(error) !== 422 && client_statusOf(error) !== 404)
+            throw error;
+    }
 }
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/coerce.js
@@ -56763,7 +59852,10 @@ function readRunState() {
 
 
 
-async function pushWip(state, token, serverUrl, workspace, identity) {
+
+
+
+async function pushWip(state, token, serverUrl, workspace, identity, rules) {
     const git = createGit(workspace);
     const current = (await git.run(['rev-parse', '--abbrev-ref', 'HEAD'], { allowFail: true })).stdout.trim();
     if (current !== state.branch)
@@ -56771,24 +59863,30 @@ async function pushWip(state, token, serverUrl, workspace, identity) {
     const paths = [...(await changedPaths(git))];
     const commit = await commitPaths(git, paths, `WIP: Pilot run interrupted (#${state.issue})`, identity);
     if (commit)
-        await push(git, state.branch, tokenEnv(token, serverUrl));
+        await push(git, state.branch, tokenEnv(token, serverUrl), rules);
     return commit !== null;
 }
 async function recover(state) {
     const config = loadConfig();
-    const token = config.githubToken;
-    if (!token)
-        return;
-    redact_registerSecret(token);
+    for (const secret of [
+        config.githubToken,
+        config.anthropicApiKey,
+        config.claudeCodeOauthToken,
+        config.appPrivateKey,
+    ])
+        redact_registerSecret(secret);
     const ctx = readRunContext();
-    const pushed = await pushWip(state, token, ctx.serverUrl, ctx.workspace, {
-        name: config.gitUserName,
-        email: config.gitUserEmail,
-    }).catch((error) => {
+    if (!config.githubToken && !config.appId)
+        return;
+    const token = await (await tokenProviderFor(config, ctx.repo)).token();
+    const identity = { name: config.gitUserName, email: config.gitUserEmail };
+    const pushed = await pushWip(state, token, ctx.serverUrl, ctx.workspace, identity, protectionRules(config)).catch((error) => {
         warning(`Could not push work in progress: ${error.message}`);
         return false;
     });
     const octokit = createOctokit(token);
+    // main saved this state only while holding the issue's lease (src/state/serve.ts): give it back.
+    await releaseLease(octokit, ctx.repo, state.issue).catch((error) => warning(`Could not release the lease for #${state.issue}: ${error.message}`));
     const tracking = await findTracking(octokit, ctx.repo, state.issue, config.botLogin);
     if (!tracking)
         return;
@@ -56821,7 +59919,7 @@ async function post() {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _pipeline_post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8286);
+/* harmony import */ var _pipeline_post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(159);
 
 await (0,_pipeline_post_js__WEBPACK_IMPORTED_MODULE_0__/* .post */ .b)();
 
