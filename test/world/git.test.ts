@@ -32,7 +32,10 @@ describe('git world', () => {
 
   it('ships a sample project whose own test passes', async () => {
     const w = await world();
-    const { stdout } = await promisify(execFile)(process.execPath, ['--test'], { cwd: w.workspace });
+    // TAP reporter on every Node version (Node 24 defaults to the spec reporter).
+    const { stdout } = await promisify(execFile)(process.execPath, ['--test', '--test-reporter=tap'], {
+      cwd: w.workspace,
+    });
     expect(stdout).toMatch(/# pass 1/);
   });
 
