@@ -90,6 +90,7 @@ describe('with: inputs', () => {
       ['gate', 'gate'],
       ['route', 'route'],
       ['run', 'run'],
+      ['sweep', undefined],
     ]);
   });
 });

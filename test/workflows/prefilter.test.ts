@@ -119,6 +119,13 @@ describe('gate prefilter', () => {
     expect(gateStarts('workflow_run', run('failure', 'main'))).toBe(false);
   });
 
+  it('starts for a closed Pilot PR only', () => {
+    const pr = (ref: string) => ({ action: 'closed', pull_request: { head: { ref }, merged: false } });
+    expect(gateStarts('pull_request', pr('pilot/issue-7-fix'))).toBe(true);
+    expect(gateStarts('pull_request', pr('feature/x'))).toBe(false);
+    expect(gateStarts('pull_request', { ...pr('pilot/issue-7-fix'), action: 'opened' })).toBe(false);
+  });
+
   it('leaves trusted events to the route job', () => {
     for (const event of ['repository_dispatch', 'workflow_dispatch', 'schedule']) {
       expect(gateStarts(event, { action: 'pilot' })).toBe(false);
@@ -132,15 +139,26 @@ describe('route and run conditions', () => {
     inputs: {},
   });
 
-  it('routes pilot dispatches, manual runs and the schedule, and nothing else', () => {
+  it('routes pilot dispatches and manual runs for an issue, and nothing else', () => {
     expect(
       evaluateIf(route, ctx('repository_dispatch', { action: 'pilot', client_payload: { issue: 1 } })),
     ).toBe(true);
     for (const p of payloads('repository_dispatch'))
       expect(evaluateIf(route, ctx('repository_dispatch', p))).toBe(false);
     expect(evaluateIf(route, ctx('workflow_dispatch', { inputs: { issue: '4' } }))).toBe(true);
-    expect(evaluateIf(route, ctx('schedule', {}))).toBe(true);
+    expect(evaluateIf(route, ctx('workflow_dispatch', { inputs: { issue: '' } }))).toBe(false);
+    expect(evaluateIf(route, ctx('schedule', {}))).toBe(false);
     for (const p of payloads('issue_comment')) expect(evaluateIf(route, ctx('issue_comment', p))).toBe(false);
+  });
+
+  it('sweeps on the schedule and on a manual run without an issue, and nothing else', () => {
+    const sweepIf = jobIf(REUSABLE, 'sweep');
+    expect(evaluateIf(sweepIf, ctx('schedule', {}))).toBe(true);
+    expect(evaluateIf(sweepIf, ctx('workflow_dispatch', { inputs: { issue: '' } }))).toBe(true);
+    expect(evaluateIf(sweepIf, ctx('workflow_dispatch', { inputs: { issue: '4' } }))).toBe(false);
+    expect(evaluateIf(sweepIf, ctx('repository_dispatch', { action: 'pilot' }))).toBe(false);
+    for (const p of payloads('issue_comment'))
+      expect(evaluateIf(sweepIf, ctx('issue_comment', p))).toBe(false);
   });
 
   it('runs the work job only when the route says so', () => {
