@@ -56,7 +56,7 @@ async function recover(state: RunState): Promise<void> {
     return false;
   });
   const octokit = createOctokit(token);
-  // main saved this state only while holding the issue's lease (src/state/serve.ts): give it back.
+  // main saved this state only while holding the issue's lease (src/pipeline/serve.ts): give it back.
   await releaseLease(octokit, ctx.repo, state.issue).catch((error: Error) =>
     core.warning(`Could not release the lease for #${state.issue}: ${error.message}`),
   );

@@ -11,12 +11,12 @@ import { createOctokit } from '../github/client.js';
 import { failureMessage, platformOf } from '../github/platform.js';
 import { type Outcome, setOutputs, writeSummary } from '../report/outputs.js';
 import { redact, registerSecret } from '../security/redact.js';
-import { serveWork } from '../state/serve.js';
 import { type RunContext, readRunContext } from './context.js';
 import type { Deps } from './deps.js';
 import { gate } from './gate.js';
 import { markFinished } from './post-state.js';
 import { route } from './route.js';
+import { serveWork } from './serve.js';
 import { sweep } from './sweep.js';
 import { policyOf } from './thread.js';
 import { work } from './work.js';
@@ -99,7 +99,7 @@ async function execute(): Promise<Outcome> {
   }
   if (phase === 'route') return route(deps, intent);
   if (phase === 'sweep') return sweep(deps);
-  // The lease and the queue wrap the work run (src/state/serve.ts).
+  // The lease and the queue wrap the work run (src/pipeline/serve.ts).
   return phase === 'gate' ? gate(deps, intent) : serveWork(deps, intent, work);
 }
 

@@ -8,13 +8,10 @@ import { authorize } from '../auth/authorize.js';
 import { REPLY_MARKER } from '../constants.js';
 import type { Intent } from '../events/intent.js';
 import { findTracking, type TrackingComment, updateMarker } from '../github/tracking.js';
-import { runUrlOf } from '../pipeline/context.js';
-import type { Deps } from '../pipeline/deps.js';
-import { policyOf } from '../pipeline/thread.js';
 import type { Outcome } from '../report/outputs.js';
 import { redact } from '../security/redact.js';
-import { mergeHistory, reconcile, restoreTaskDoc, saveTaskDoc } from './cache-doc.js';
-import { acquireLease, releaseLease } from './lease.js';
+import { mergeHistory, reconcile, restoreTaskDoc, saveTaskDoc } from '../state/cache-doc.js';
+import { acquireLease, releaseLease } from '../state/lease.js';
 import {
   isServed,
   latestLabelEvent,
@@ -23,8 +20,11 @@ import {
   type QueuedCommand,
   type QueuedNote,
   queuedNoteMarker,
-} from './queue.js';
-import type { RunRef } from './task.js';
+} from '../state/queue.js';
+import type { RunRef } from '../state/task.js';
+import { runUrlOf } from './context.js';
+import type { Deps } from './deps.js';
+import { policyOf } from './thread.js';
 
 export type WorkFn = (deps: Deps, intent: Intent) => Promise<Outcome>;
 
