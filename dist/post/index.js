@@ -59885,7 +59885,7 @@ async function recover(state) {
         return false;
     });
     const octokit = createOctokit(token);
-    // main saved this state only while holding the issue's lease (src/state/serve.ts): give it back.
+    // main saved this state only while holding the issue's lease (src/pipeline/serve.ts): give it back.
     await releaseLease(octokit, ctx.repo, state.issue).catch((error) => warning(`Could not release the lease for #${state.issue}: ${error.message}`));
     const tracking = await findTracking(octokit, ctx.repo, state.issue, config.botLogin);
     if (!tracking)
