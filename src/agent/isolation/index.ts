@@ -103,6 +103,16 @@ function hostOf(url: string): string {
 }
 
 /**
+ * A run that failed after the gateway's cap tripped stopped because of the budget: the CLI reports the
+ * gateway's refusal as an API error (429, `terminal_reason: api_error`), which is not what happened.
+ */
+export function stoppedByCap(result: AgentResult, tripped: boolean): AgentResult {
+  if (!tripped || result.ok || result.stopReason === 'cancelled' || result.stopReason === 'timeout')
+    return result;
+  return { ...result, stopReason: 'budget' };
+}
+
+/**
  * Sets up the layers, runs `agent`, and takes everything back before returning (before Pilot
  * commits). With require-isolation, a missing layer returns a failed result and the agent never starts.
  */
@@ -150,13 +160,14 @@ export async function runIsolated(
           ? { ANTHROPIC_BASE_URL: opts.model.anthropicBaseUrl }
           : {};
       const env = agentEnv({ dirs: iso.dirs, model, extra: opts.agentEnvNames, source: opts.source });
-      return await agent({
+      const result = await agent({
         claudePath: iso.claudePath,
         env,
         settingsPath: iso.dirs.settingsPath,
         runAs: iso.user,
         configDir: iso.dirs.configDir,
       });
+      return stoppedByCap(result, gateway?.tripped() ?? false);
     } finally {
       await iso.handBack();
     }
