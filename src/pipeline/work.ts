@@ -10,7 +10,7 @@ import {
   runIsolated,
   withIsolation,
 } from '../agent/isolation/index.js';
-import { every, Progress } from '../agent/progress.js';
+import { Progress } from '../agent/progress.js';
 import { type SessionOptions, type SessionOutcome, sessionRunner } from '../agent/session/index.js';
 import type { Intent } from '../events/intent.js';
 import { changedPaths, checkoutTaskBranch, commitPaths, push, taskBranch } from '../git/branch.js';
@@ -29,6 +29,7 @@ import { protectionRules } from '../security/protected-paths.js';
 import { redact } from '../security/redact.js';
 import { triggerTimeOf } from '../security/trigger-time.js';
 import { newTask, type TaskDoc, withRun } from '../state/task.js';
+import { checkpointOptions, startCheckpoints } from './checkpoint.js';
 import { runUrlOf } from './context.js';
 import type { Deps } from './deps.js';
 import { planTask, type TaskPlan } from './plan.js';
@@ -137,21 +138,6 @@ async function setupClaude(deps: Deps): Promise<string> {
   const saved = installed.savedToCache ? '; saved to the Actions cache' : '';
   core.info(`Claude Code: ${installed.path} (from ${installed.source}${saved})`);
   return installed.path;
-}
-
-/** A `WIP:` commit of what the agent changed so far, pushed: a lost runner runs no post step. */
-async function checkpoint(deps: Deps, ws: Workspace, branch: string, issue: number): Promise<void> {
-  try {
-    const paths = [...(await changedPaths(ws.git))].filter((p) => !ws.dirtyBefore.has(p));
-    const identity = { name: deps.config.gitUserName, email: deps.config.gitUserEmail };
-    const commit = await commitPaths(ws.git, paths, `WIP: checkpoint (#${issue})`, identity);
-    if (!commit) return;
-    const auth = deps.tokens ? tokenEnv(await deps.tokens.token(), deps.ctx.serverUrl) : ws.auth;
-    await push(ws.git, branch, auth, protectionRules(deps.config));
-    core.info(`Checkpoint ${commit.slice(0, 7)} pushed to ${branch}`);
-  } catch (error) {
-    core.warning(`Checkpoint failed: ${(error as Error).message}`);
-  }
 }
 
 /** Where the agent's session is kept and what keys it; src/agent/session/ does the rest. */
@@ -291,8 +277,9 @@ export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
     onError: (error) =>
       core.warning(`Could not update the progress in the tracking comment: ${error.message}`),
   });
-  const checkpoints = every(deps.config.checkpointMinutes * 60_000, () =>
-    checkpoint(deps, ws, branch, issue),
+  const checkpoints = startCheckpoints(
+    deps.config.checkpointMinutes * 60_000,
+    checkpointOptions(deps, { branch, issue, skip: ws.dirtyBefore, auth: ws.auth }),
   );
   const life: AgentLife = {
     prior: found?.task ?? null,
