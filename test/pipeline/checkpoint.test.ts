@@ -26,7 +26,11 @@ beforeEach(async () => {
   let waiting: ((line: string) => void) | undefined;
   pushed = () => new Promise((resolve) => (waiting = resolve));
   opts = {
-    git: createGit(world.workspace, { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' }),
+    git: createGit(world.workspace, {
+      ...process.env,
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_CONFIG_NOSYSTEM: '1',
+    }),
     branch: BRANCH,
     issue: 7,
     identity: { name: 'pilot', email: 'pilot@example.com' },
