@@ -1,6 +1,7 @@
 // The post step runs even when the job was cancelled or main crashed. If main did not finish, it
 // pushes work in progress and makes the tracking comment tell the truth. Its own errors are warnings.
 import * as core from '@actions/core';
+import { saveInterrupted } from '../agent/session/index.js';
 import { loadConfig } from '../config/load.js';
 import { changedPaths, commitPaths, push } from '../git/branch.js';
 import { createGit, tokenEnv } from '../git/git.js';
@@ -11,8 +12,9 @@ import { renderTracking } from '../report/comment.js';
 import { type ProtectionRules, protectionRules } from '../security/protected-paths.js';
 import { registerSecret } from '../security/redact.js';
 import { releaseLease } from '../state/lease.js';
+import type { TaskDoc } from '../state/task.js';
 import { readRunContext } from './context.js';
-import { type RunState, readRunState } from './post-state.js';
+import { type PostInputs, type RunState, readRunState } from './post-state.js';
 
 async function pushWip(
   state: RunState,
@@ -31,7 +33,29 @@ async function pushWip(
   return commit !== null;
 }
 
-async function recover(state: RunState): Promise<void> {
+/**
+ * The marker's session fields: main's save when it got that far, else the post step's own save of
+ * the transcripts the agent left (never a claim for a save that did not happen).
+ */
+async function sessionAfterInterruption(
+  inputs: PostInputs,
+  credential: string | undefined,
+): Promise<Partial<TaskDoc>> {
+  const { session, sessionSaved } = inputs;
+  if (!session) return {};
+  const known = { sessionId: session.sessionId, bodyHash: session.bodyHash };
+  if (sessionSaved) return { ...known, sessionHash: sessionSaved.hash };
+  const saved = await saveInterrupted(session, credential).catch((error: Error) => ({
+    fields: {} as Partial<TaskDoc>,
+    note: `The agent session was not saved: ${error.message}`,
+  }));
+  if (saved.note) core.warning(saved.note);
+  else core.info(`Saved the agent session ${session.sessionId} from the post step`);
+  return saved.fields.sessionHash ? saved.fields : {};
+}
+
+async function recover(inputs: PostInputs & { state: RunState }): Promise<void> {
+  const { state } = inputs;
   const config = loadConfig();
   for (const secret of [
     config.githubToken,
@@ -55,6 +79,10 @@ async function recover(state: RunState): Promise<void> {
     core.warning(`Could not push work in progress: ${error.message}`);
     return false;
   });
+  const session = await sessionAfterInterruption(
+    inputs,
+    config.anthropicApiKey ?? config.claudeCodeOauthToken,
+  );
   const octokit = createOctokit(token);
   // main saved this state only while holding the issue's lease (src/pipeline/serve.ts): give it back.
   await releaseLease(octokit, ctx.repo, state.issue).catch((error: Error) =>
@@ -62,7 +90,7 @@ async function recover(state: RunState): Promise<void> {
   );
   const tracking = await findTracking(octokit, ctx.repo, state.issue, config.botLogin);
   if (!tracking) return;
-  const task = { ...tracking.task, status: 'cancelled' as const, rev: tracking.task.rev + 1 };
+  const task = { ...tracking.task, ...session, status: 'cancelled' as const, rev: tracking.task.rev + 1 };
   const where = pushed ? `work so far is on branch \`${state.branch}\`` : 'no changes had been made yet';
   const view = renderTracking(task, {
     headline: 'cancelled',
@@ -74,10 +102,11 @@ async function recover(state: RunState): Promise<void> {
 
 export async function post(): Promise<void> {
   try {
-    const { state, finished } = readRunState();
+    const inputs = readRunState();
+    const { state, finished } = inputs;
     if (!state || finished) return;
     core.info('Pilot main step did not finish (cancelled or crashed): saving work in progress');
-    await recover(state);
+    await recover({ ...inputs, state });
   } catch (error) {
     core.warning(`Pilot post step: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -33,7 +33,7 @@ import { checkpointOptions, startCheckpoints } from './checkpoint.js';
 import { runUrlOf } from './context.js';
 import type { Deps } from './deps.js';
 import { planTask, type TaskPlan } from './plan.js';
-import { saveRunState } from './post-state.js';
+import { markSessionSaved, saveRunState, saveSessionState } from './post-state.js';
 import { readThread } from './thread.js';
 
 interface Workspace {
@@ -159,6 +159,9 @@ function sessionOptions(
     prior,
     credential: config.anthropicApiKey ?? config.claudeCodeOauthToken,
     repositoryId: String(repository?.id ?? ctx.repository),
+    // If the run is killed before it saves the session, the post step saves it (post.ts).
+    onOpened: saveSessionState,
+    onSaved: markSessionSaved,
   };
 }
 

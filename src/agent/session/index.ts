@@ -33,6 +33,27 @@ export interface SessionOptions {
   credential?: string;
   repositoryId: string;
   cache?: CacheApi;
+  /** Told once the session is open: the post step saves it from this if the run dies first. */
+  onOpened?: (memo: SessionMemo) => void;
+  /** Told once the session is in the cache. */
+  onSaved?: (saved: SavedSession) => void;
+}
+
+/**
+ * What another process (the post step) needs to save this run's session when the run was killed
+ * before it could: no credential (the post step reads its own), nothing secret.
+ */
+export interface SessionMemo {
+  configDir: string;
+  workDir: string;
+  issue: number;
+  runId: number;
+  attempt: number;
+  repositoryId: string;
+  sessionId: string;
+  bodyHash: string;
+  /** The session's cost before this run; this run's own is unknown when it was killed. */
+  priorCostUsd: number;
 }
 
 export interface Session {
@@ -221,6 +242,7 @@ export function sessionRunner(
       const configDir = req.env.CLAUDE_CONFIG_DIR;
       if (!configDir) throw new Error('the agent environment has no CLAUDE_CONFIG_DIR');
       const session = await openSession({ ...opts, configDir });
+      opts.onOpened?.(memoOf(session));
       const agent = await run({
         ...req,
         prompt: session.preface ? `${session.preface}\n\n${req.prompt}` : req.prompt,
@@ -229,6 +251,7 @@ export function sessionRunner(
         priorSessionCostUsd: session.priorCostUsd,
       });
       const saved = await saveSession(session, { runId: opts.runId, attempt: opts.attempt });
+      if (saved.hash) opts.onSaved?.(saved);
       outcome = {
         fields: sessionFields(session, agent, saved),
         resumed: session.resumed,
@@ -237,4 +260,42 @@ export function sessionRunner(
       return agent;
     },
   };
+}
+
+function memoOf(session: Session): SessionMemo {
+  const { opts } = session;
+  return {
+    configDir: opts.configDir,
+    workDir: opts.workDir,
+    issue: opts.issue,
+    runId: opts.runId,
+    attempt: opts.attempt,
+    repositoryId: opts.repositoryId,
+    sessionId: session.sessionId,
+    bodyHash: session.bodyHash,
+    priorCostUsd: session.priorCostUsd,
+  };
+}
+
+/**
+ * The post step's save, for a run killed before its own: the transcripts the agent left on disk,
+ * saved under this run's key. Returns the marker fields only for what was really saved.
+ */
+export async function saveInterrupted(
+  memo: SessionMemo,
+  credential: string | undefined,
+  cache?: CacheApi,
+): Promise<{ fields: Partial<SessionOutcome['fields']>; note?: string }> {
+  const session: Session = {
+    opts: { ...memo, command: 'run', issueBody: '', prior: null, credential, cache },
+    sessionId: memo.sessionId,
+    resumed: false,
+    priorCostUsd: memo.priorCostUsd,
+    bodyHash: memo.bodyHash,
+    preface: '',
+    notes: [],
+  };
+  const saved = await saveSession(session, { runId: memo.runId, attempt: memo.attempt });
+  if (!saved.hash) return { fields: {}, note: saved.note };
+  return { fields: sessionFields(session, { sessionCostUsd: memo.priorCostUsd }, saved) };
 }
