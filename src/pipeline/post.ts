@@ -1,6 +1,7 @@
 // The post step runs even when the job was cancelled or main crashed. If main did not finish, it
 // pushes work in progress and makes the tracking comment tell the truth. Its own errors are warnings.
 import * as core from '@actions/core';
+import { gitSafeDirectoryEnv } from '../agent/isolation/index.js';
 import { saveInterrupted } from '../agent/session/index.js';
 import { loadConfig } from '../config/load.js';
 import { changedPaths, commitPaths, push } from '../git/branch.js';
@@ -24,7 +25,8 @@ async function pushWip(
   identity: { name: string; email: string },
   rules?: ProtectionRules,
 ) {
-  const git = createGit(workspace);
+  // Main may have been killed while the workspace was lent to the agent's user: git would call it dubious.
+  const git = createGit(workspace, { ...process.env, ...gitSafeDirectoryEnv(workspace) });
   const current = (await git.run(['rev-parse', '--abbrev-ref', 'HEAD'], { allowFail: true })).stdout.trim();
   if (current !== state.branch) return false;
   const paths = [...(await changedPaths(git))];

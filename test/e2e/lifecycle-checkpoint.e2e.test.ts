@@ -4,7 +4,7 @@
 // test/pipeline/checkpoint.test.ts: a whole-number input of minutes is too slow for an e2e test.)
 import { afterEach, expect, it } from 'vitest';
 import { OWNER, REPO, startWorld, type World, type WorldOptions } from '../world/index.js';
-import { fail, write } from '../world/model/index.js';
+import { fail, say, write } from '../world/model/index.js';
 
 let world: World | undefined;
 afterEach(async () => {
@@ -58,4 +58,39 @@ it('an agent cut off by an upstream error leaves its work as a WIP commit on the
   expect(await w.git.show(BRANCH, 'src/farewell.js')).toContain('farewell');
   expect(tracking).toMatch(/the agent failed; work so far is on branch/);
   expect(w.gh.pulls(OWNER, REPO)).toHaveLength(0);
+});
+
+it('main killed before it could save: the post step pushes WIP and saves the session for /pilot retry', async () => {
+  const cancel = new AbortController();
+  world = await startWorld({
+    script: [
+      write('src/farewell.js', 'export const farewell = () => "bye";\n'),
+      () => {
+        cancel.abort();
+        return say('Still thinking…', { delayMs: 120_000 });
+      },
+    ],
+  });
+  const w = world;
+  w.gh.setPermission(OWNER, REPO, 'mona', 'write');
+  const issue = w.gh.addIssue(OWNER, REPO, { title: 'Add a farewell helper', body: 'Please.', user: 'mona' });
+  // A runner that kills the step right after SIGINT: main's SIGINT handler stops the agent's group
+  // at once, but main gets no time to save the session or push.
+  const [run] = await w.run('workflow_dispatch', w.dispatchEvent({ issue: String(issue) }, 'mona'), {
+    signal: cancel.signal,
+    cancelTiming: { termAfterMs: 20, killAfterMs: 0 },
+  });
+
+  expect(run.cancelled).toBe(true);
+  expect(run.main.signal, run.log).toBe('SIGKILL');
+  expect(run.state['pilot-session-saved']).toBeUndefined();
+  expect(run.log).toMatch(/Saved the agent session [0-9a-f-]+ from the post step/);
+  expect(await w.git.show(BRANCH, 'src/farewell.js')).toContain('farewell');
+  const tracking = w.pilotComments(issue).find((c) => c.body.includes('pilot:task'))?.body ?? '';
+  expect(tracking).toContain('"status":"cancelled"');
+  expect(tracking).toMatch(/"sessionHash":"[0-9a-f]{64}"/);
+  expect(tracking).toContain(`"sessionId":"${JSON.parse(run.state['pilot-session']).sessionId}"`);
+  expect(w.cache.listEntries().map((e) => e.key)).toContainEqual(
+    expect.stringMatching(/^pilot-v1-session-1-/),
+  );
 });

@@ -152,7 +152,7 @@ async function restore(opts: SessionOptions): Promise<true | string> {
 /** Archives the transcripts, encrypts and saves them; never claims a save that did not happen. */
 export async function saveSession(
   session: Session,
-  run: { runId: number; attempt: number },
+  run: { runId: number; attempt: number; keySuffix?: string },
 ): Promise<SavedSession> {
   const { opts } = session;
   const cache = opts.cache ?? actionsCache;
@@ -170,7 +170,7 @@ export async function saveSession(
     const sealed = encrypt(plain, sessionKey(opts.credential, opts.repositoryId));
     const file = archivePath(opts);
     writeFileSync(file, sealed, { mode: 0o600 });
-    const key = sessionCacheKey(opts.issue, run.runId, run.attempt);
+    const key = sessionCacheKey(opts.issue, run.runId, run.attempt, run.keySuffix);
     const id = await cache.save([file], key);
     if (id === -1) return { note: 'The agent session was not saved: the cache refused it.' };
     return { hash: sha256(sealed), key };
@@ -295,7 +295,10 @@ export async function saveInterrupted(
     preface: '',
     notes: [],
   };
-  const saved = await saveSession(session, { runId: memo.runId, attempt: memo.attempt });
+  // Its own key: a main step killed mid-save leaves the run's key reserved, and cache keys are
+  // immutable. Restores go by prefix and check the hash, so either key serves a follow-up.
+  const run = { runId: memo.runId, attempt: memo.attempt, keySuffix: '-post' };
+  const saved = await saveSession(session, run);
   if (!saved.hash) return { fields: {}, note: saved.note };
   return { fields: sessionFields(session, { sessionCostUsd: memo.priorCostUsd }, saved) };
 }

@@ -24,6 +24,7 @@ export function sessionKeyPrefix(issue: number): string {
   return `${CACHE_KEY_PREFIX}-session-${issue}-`;
 }
 
-export function sessionCacheKey(issue: number, runId: number, attempt: number): string {
-  return `${sessionKeyPrefix(issue)}${runId}-${attempt}`;
+/** `pilot-v1-session-<issue>-<run_id>-<attempt>`; the post step's save adds `-post` (see saveInterrupted). */
+export function sessionCacheKey(issue: number, runId: number, attempt: number, suffix = ''): string {
+  return `${sessionKeyPrefix(issue)}${runId}-${attempt}${suffix}`;
 }
