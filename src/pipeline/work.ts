@@ -233,19 +233,39 @@ function headlineOf(agent: AgentResult, published: Published | null, branch: str
   }
 }
 
-export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
+/** What the run knows once the task is claimed: the issue, its plan, and the tracking comment. */
+interface TaskStart {
+  issue: number;
+  title: string;
+  body: string;
+  prior: TaskDoc | null;
+  branch: string;
+  plan: TaskPlan;
+  task: TaskDoc;
+  tracking: TrackingComment;
+  startView: TrackingView;
+  links: Array<[string, string]>;
+  started: number;
+}
+
+interface PublishResult {
+  published: Published | null;
+  error?: string;
+  needsHuman: boolean;
+}
+
+/** Reads the issue, plans it, and says "working on it" in the tracking comment. */
+async function startTask(deps: Deps, intent: Intent): Promise<TaskStart> {
   const { ctx, octokit } = deps;
   const started = deps.now();
   const issue = intent.issue as number;
-  const { data: issueData } = await octokit.rest.issues.get({ ...ctx.repo, issue_number: issue });
+  const { data } = await octokit.rest.issues.get({ ...ctx.repo, issue_number: issue });
   const found = await findTracking(octokit, ctx.repo, issue, deps.config.botLogin);
-  const branch = found?.task.branch ?? taskBranch(issue, issueData.title);
-  const plan = planTask(deps.config, {
-    title: issueData.title,
-    body: issueData.body ?? '',
-    labels: issueData.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? ''))),
-  });
-  let task: TaskDoc = withRun(
+  const branch = found?.task.branch ?? taskBranch(issue, data.title);
+  const body = data.body ?? '';
+  const labels = data.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? '')));
+  const plan = planTask(deps.config, { title: data.title, body, labels });
+  const task = withRun(
     { ...(found?.task ?? newTask()), status: 'running', branch, attempts: (found?.task.attempts ?? 0) + 1 },
     { id: ctx.runId, kind: 'work', at: new Date(started).toISOString() },
   );
@@ -258,7 +278,7 @@ export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
     ],
     links,
   };
-  let tracking: TrackingComment = await writeTracking(
+  const tracking = await writeTracking(
     octokit,
     ctx.repo,
     issue,
@@ -267,14 +287,26 @@ export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
     task,
   );
   saveRunState({ issue, trackingId: tracking.id, branch });
+  const prior = found?.task ?? null;
+  return { issue, title: data.title, body, prior, branch, plan, task, tracking, startView, links, started };
+}
 
-  const ws = await core.group('Prepare the workspace', () => prepareWorkspace(deps, branch));
-  const isolation: IsolationReport = { layers: [] };
+/** Workspace, Claude Code, progress edits and checkpoints around one agent run. */
+async function agentStage(deps: Deps, intent: Intent, start: TaskStart, isolation: IsolationReport) {
+  const { ctx, octokit } = deps;
+  const ws = await core.group('Prepare the workspace', () => prepareWorkspace(deps, start.branch));
   const claudePath = await core.group('Set up Claude Code', () => setupClaude(deps));
   const progress = new Progress({
     write: async (section) => {
-      const view = { ...startView, body: redact(section) };
-      tracking = await writeTracking(octokit, ctx.repo, issue, tracking, renderTracking(task, view), task);
+      const view = { ...start.startView, body: redact(section) };
+      await writeTracking(
+        octokit,
+        ctx.repo,
+        start.issue,
+        start.tracking,
+        renderTracking(start.task, view),
+        start.task,
+      );
     },
     allow: () => sharedThrottle().allowOptionalWrite(),
     onError: (error) =>
@@ -282,68 +314,97 @@ export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
   });
   const checkpoints = startCheckpoints(
     deps.config.checkpointMinutes * 60_000,
-    checkpointOptions(deps, { branch, issue, skip: ws.dirtyBefore, auth: ws.auth }),
+    checkpointOptions(deps, {
+      branch: start.branch,
+      issue: start.issue,
+      skip: ws.dirtyBefore,
+      auth: ws.auth,
+    }),
   );
   const life: AgentLife = {
-    prior: found?.task ?? null,
-    issueBody: issueData.body ?? '',
+    prior: start.prior,
+    issueBody: start.body,
     claudePath,
     progress,
     signal: runnerCancellation((line) => core.info(line)),
   };
   const agent = await core
-    .group('Run the agent', () => runAgent(deps, intent, ws, branch, plan, isolation, life))
+    .group('Run the agent', () => runAgent(deps, intent, ws, start.branch, start.plan, isolation, life))
     .finally(() => Promise.all([checkpoints.stop(), progress.stop()]));
-  let published: Published | null = null;
-  let publishError: string | undefined;
-  let needsHuman = false;
-  if (intent.command !== 'plan') {
-    try {
-      published = await core.group('Commit, push and open the pull request', () =>
-        publish(deps, ws, branch, issueData.title, agent, issue),
-      );
-    } catch (error) {
-      needsHuman = error instanceof PushRefused;
-      publishError =
-        error instanceof PullRequestRefused || needsHuman
-          ? (error as Error).message
-          : `Publishing failed: ${failureMessage(error)}`;
-    }
+  return { ws, agent };
+}
+
+async function publishStage(
+  deps: Deps,
+  intent: Intent,
+  ws: Workspace,
+  start: TaskStart,
+  agent: AgentResult,
+): Promise<PublishResult> {
+  if (intent.command === 'plan') return { published: null, needsHuman: false };
+  try {
+    const published = await core.group('Commit, push and open the pull request', () =>
+      publish(deps, ws, start.branch, start.title, agent, start.issue),
+    );
+    return { published, needsHuman: false };
+  } catch (error) {
+    const needsHuman = error instanceof PushRefused;
+    const message =
+      error instanceof PullRequestRefused || needsHuman
+        ? (error as Error).message
+        : `Publishing failed: ${failureMessage(error)}`;
+    return { published: null, error: message, needsHuman };
   }
-  task = {
-    ...task,
-    status: publishError
-      ? needsHuman
-        ? 'needs_human'
-        : 'failed'
-      : intent.command === 'plan' && agent.ok
-        ? 'queued'
-        : finalStatus(agent, published),
-    pr: published?.pr?.number ?? task.pr,
-    sessionId: agent.sessionId ?? task.sessionId,
+}
+
+function statusAfter(intent: Intent, agent: AgentResult, result: PublishResult): TaskDoc['status'] {
+  if (result.error) return result.needsHuman ? 'needs_human' : 'failed';
+  if (intent.command === 'plan' && agent.ok) return 'queued';
+  return finalStatus(agent, result.published);
+}
+
+export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
+  const { ctx, octokit } = deps;
+  const start = await startTask(deps, intent);
+  const isolation: IsolationReport = { layers: [] };
+  const { ws, agent } = await agentStage(deps, intent, start, isolation);
+  const result = await publishStage(deps, intent, ws, start, agent);
+  const { published } = result;
+  const task: TaskDoc = {
+    ...start.task,
+    status: statusAfter(intent, agent, result),
+    pr: published?.pr?.number ?? start.task.pr,
+    sessionId: agent.sessionId ?? start.task.sessionId,
     ...agent.session?.fields,
-    costUsd: task.costUsd + agent.costUsd,
-    rev: task.rev + 1,
+    costUsd: start.task.costUsd + agent.costUsd,
+    rev: start.task.rev + 1,
   };
   const view = withIsolation(
-    finalView(deps, intent, agent, published, publishError, branch, started, links),
+    finalView(deps, intent, agent, published, result.error, start.branch, start.started, start.links),
     isolation,
   );
   const sessionNotes = agent.session?.notes ?? [];
   if (sessionNotes.length) view.body = [view.body, ...sessionNotes].filter(Boolean).join('\n\n');
-  tracking = await writeTracking(octokit, ctx.repo, issue, tracking, renderTracking(task, view), task);
-  await writeSummary(`Pilot: #${issue} — ${view.headline}`, view.details ?? [], [
+  const tracking = await writeTracking(
+    octokit,
+    ctx.repo,
+    start.issue,
+    start.tracking,
+    renderTracking(task, view),
+    task,
+  );
+  await writeSummary(`Pilot: #${start.issue} — ${view.headline}`, view.details ?? [], [
     `Tracking comment: ${tracking.url}`,
     ...sessionNotes,
   ]);
-  const failed = !agent.ok || publishError !== undefined;
-  if (failed) core.error(redact(publishError ?? agent.errorText ?? view.headline));
+  const failed = !agent.ok || result.error !== undefined;
+  if (failed) core.error(redact(result.error ?? agent.errorText ?? view.headline));
   return {
     conclusion: failed ? 'failure' : published?.pr || intent.command === 'plan' ? 'success' : 'no_changes',
     taskStatus: task.status,
     prNumber: published?.pr?.number,
     prUrl: published?.pr?.url,
-    branch,
+    branch: start.branch,
     costUsd: agent.costUsd,
     turns: agent.numTurns,
     sessionId: agent.sessionId,
