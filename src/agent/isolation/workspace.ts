@@ -42,10 +42,16 @@ function chain(target: string): string[] {
 
 /**
  * Lets the agent's user walk down to `target`: an ACL entry for that user where setfacl exists,
- * else the "others may search" bit. Returns how to undo exactly what changed.
+ * else the "others may search" bit. Returns how to undo what changed on `target` itself.
+ *
+ * Ancestors stay searchable: other jobs on the same machine (several runners under one directory,
+ * parallel runs) may share them, and taking the bit back there would cut off another job's agent in
+ * the middle of its run. Search without read lists nothing; RUNNER_TEMP and the runner's own
+ * directories are shut separately.
  */
 export async function openPath(target: string, user: AgentUser, tools: FsTools): Promise<Undo> {
   const undo: Undo[] = [];
+  const own = path.resolve(target);
   for (const dir of chain(target)) {
     const st = await stat(dir);
     if (canTraverse(st.mode, st.uid, st.gid, user)) continue;
@@ -54,6 +60,7 @@ export async function openPath(target: string, user: AgentUser, tools: FsTools):
       ? await run('setfacl', ['-m', `u:${user.name}:x`, dir])
       : await run('chmod', ['o+x', dir]);
     if (result.code !== 0) throw new Error(`cannot let ${user.name} into ${dir}: ${why(result)}`);
+    if (dir !== own) continue;
     const mode = (st.mode & 0o7777).toString(8);
     undo.unshift(async () => {
       await (tools.acl ? run('setfacl', ['-x', `u:${user.name}`, dir]) : run('chmod', [mode, dir]));
