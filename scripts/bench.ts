@@ -2,7 +2,7 @@
 // the Actions cache emulator with the real @actions/cache; cold npm install of the pinned CLI) and the
 // tracking-comment writes a 1,000-event stream causes over 60 s of simulated time.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,7 +80,13 @@ async function cold(dir: string): Promise<number | null> {
   }
   freshRunner(dir, 'cold');
   process.env.ACTIONS_CACHE_MODE = 'none'; // time the install, not a save
-  const run = await timed(() => installClaude({ version: VERSION, pathEnv: process.env.PATH ?? '' }));
+  // A machine without Claude Code: PATH minus every directory that holds a `claude` (npm run adds
+  // node_modules/.bin), so the installer really goes to npm.
+  const pathEnv = (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .filter((d) => d && !existsSync(path.join(d, 'claude')))
+    .join(path.delimiter);
+  const run = await timed(() => installClaude({ version: VERSION, pathEnv }));
   console.log(`cold (npm install):   ${run.seconds.toFixed(3)} s (${run.value.source})`);
   return run.seconds;
 }
