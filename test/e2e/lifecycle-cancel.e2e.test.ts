@@ -1,29 +1,15 @@
 // Cancel through the runner's signal sequence (SIGINT, SIGTERM 7.5 s later, tree kill 2.5 s after):
 // main stops the agent's group, pushes work in progress and says "cancelled"; nothing survives.
-import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
 import { OWNER, REPO, startWorld, type World } from '../world/index.js';
 import { say, write } from '../world/model/index.js';
+import { processesOf } from './farewell.js';
 
 let world: World | undefined;
 afterEach(async () => {
   await world?.close();
   world = undefined;
 });
-
-function processesOf(dir: string): string[] {
-  const found: string[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes(dir))
-        found.push(readFileSync(`/proc/${entry}/cmdline`, 'latin1').replace(/\0/g, ' '));
-    } catch {
-      // gone or not ours
-    }
-  }
-  return found;
-}
 
 it('cancelling mid-run pushes a WIP commit, marks the task cancelled and leaves no process behind', async () => {
   const cancel = new AbortController();

@@ -5,6 +5,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { OWNER, REPO, startWorld, type World, type WorldOptions } from '../world/index.js';
 import { fail, say, write } from '../world/model/index.js';
+import { BRANCH, farewellWorld, runFarewell } from './farewell.js';
 
 let world: World | undefined;
 afterEach(async () => {
@@ -12,19 +13,10 @@ afterEach(async () => {
   world = undefined;
 });
 
-const BRANCH = 'pilot/issue-1-add-a-farewell-helper';
-
 async function runWith(opts: WorldOptions) {
-  world = await startWorld(opts);
-  world.gh.setPermission(OWNER, REPO, 'mona', 'write');
-  const issue = world.gh.addIssue(OWNER, REPO, {
-    title: 'Add a farewell helper',
-    body: 'Please add farewell() with a test.',
-    user: 'mona',
-  });
-  const runs = await world.run('workflow_dispatch', world.dispatchEvent({ issue: String(issue) }, 'mona'));
-  const tracking = world.pilotComments(issue).find((c) => c.body.includes('pilot:task'))?.body ?? '';
-  return { w: world, work: runs[runs.length - 1], tracking };
+  const { w, issue } = await farewellWorld(opts, 'Please add farewell() with a test.');
+  world = w;
+  return { w, ...(await runFarewell(w, issue)) };
 }
 
 it('an agent stopped at max-turns leaves its work as a WIP commit on the task branch', async () => {

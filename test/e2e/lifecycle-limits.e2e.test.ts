@@ -1,9 +1,9 @@
 // Limits through the whole flow (bundled action, real claude CLI, scripted model): each one is
 // reported plainly in the tracking comment, and work so far is on the branch.
-import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { OWNER, REPO, startWorld, type World, type WorldOptions } from '../world/index.js';
+import { OWNER, REPO, type World, type WorldOptions } from '../world/index.js';
 import { bash, fail, say, type Turn, toolResults, write } from '../world/model/index.js';
+import { BRANCH, farewellWorld, processesOf, runFarewell } from './farewell.js';
 
 /**
  * A command the Bash tool leaves running in the background (the unit test in test/agent/limits.test.ts
@@ -21,34 +21,10 @@ afterEach(async () => {
   world = undefined;
 });
 
-const BRANCH = 'pilot/issue-1-add-a-farewell-helper';
-
 async function runWith(opts: WorldOptions) {
-  world = await startWorld(opts);
-  world.gh.setPermission(OWNER, REPO, 'mona', 'write');
-  const issue = world.gh.addIssue(OWNER, REPO, {
-    title: 'Add a farewell helper',
-    body: 'Please add farewell().',
-    user: 'mona',
-  });
-  const runs = await world.run('workflow_dispatch', world.dispatchEvent({ issue: String(issue) }, 'mona'));
-  const tracking = world.pilotComments(issue).find((c) => c.body.includes('pilot:task'))?.body ?? '';
-  return { w: world, issue, work: runs[runs.length - 1], tracking };
-}
-
-/** Processes whose environment mentions this world's directory (the agent's HOME lives there). */
-function processesOf(dir: string): string[] {
-  const found: string[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes(dir))
-        found.push(readFileSync(`/proc/${entry}/cmdline`, 'latin1').replace(/\0/g, ' '));
-    } catch {
-      // gone or not ours
-    }
-  }
-  return found;
+  const { w, issue } = await farewellWorld(opts);
+  world = w;
+  return { w, issue, ...(await runFarewell(w, issue)) };
 }
 
 describe('limits, reported plainly', () => {

@@ -1,0 +1,36 @@
+// Shared setup of the lifecycle e2e tests: one writer (mona), one issue asking for a farewell helper,
+// started by hand (workflow_dispatch), and a look at what the run left behind.
+import { readdirSync, readFileSync } from 'node:fs';
+import { OWNER, REPO, startWorld, type World, type WorldOptions } from '../world/index.js';
+
+export const BRANCH = 'pilot/issue-1-add-a-farewell-helper';
+
+/** Starts a world with the farewell issue; the caller closes `w`. */
+export async function farewellWorld(opts: WorldOptions, body = 'Please add farewell().') {
+  const w = await startWorld(opts);
+  w.gh.setPermission(OWNER, REPO, 'mona', 'write');
+  const issue = w.gh.addIssue(OWNER, REPO, { title: 'Add a farewell helper', body, user: 'mona' });
+  return { w, issue };
+}
+
+/** Runs the issue by hand and returns the work run and the tracking comment's text. */
+export async function runFarewell(w: World, issue: number) {
+  const runs = await w.run('workflow_dispatch', w.dispatchEvent({ issue: String(issue) }, 'mona'));
+  const tracking = w.pilotComments(issue).find((c) => c.body.includes('pilot:task'))?.body ?? '';
+  return { work: runs[runs.length - 1], tracking };
+}
+
+/** Processes whose environment mentions this world's directory (the agent's HOME lives there). */
+export function processesOf(dir: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes(dir))
+        found.push(readFileSync(`/proc/${entry}/cmdline`, 'latin1').replace(/\0/g, ' '));
+    } catch {
+      // gone or not ours
+    }
+  }
+  return found;
+}
