@@ -2,31 +2,37 @@
 
 import { authorize } from '../auth/authorize.js';
 import { MARKER_PREFIX, REPLY_MARKER } from '../constants.js';
-import type { Intent } from '../events/intent.js';
 import type { ThreadText } from '../prompt/build.js';
 import type { Deps } from './deps.js';
+
+type Author = { login: string; id: number; type: string };
+
+/** The issue as the work run already read it (one `GET` per run). */
+export interface IssueText {
+  number: number;
+  title: string;
+  body: string;
+  author: Author | null;
+}
 
 export interface IssueThread {
   number: number;
   title: string;
-  state: string;
   body: ThreadText;
   comments: ThreadText[];
 }
 
-export async function readThread(deps: Deps, intent: Intent, triggerTime: number): Promise<IssueThread> {
+export async function readThread(deps: Deps, issue: IssueText, triggerTime: number): Promise<IssueThread> {
   const { octokit, ctx } = deps;
-  const issue = intent.issue as number;
-  const { data } = await octokit.rest.issues.get({ ...ctx.repo, issue_number: issue });
   const trust = new Map<string, boolean>();
-  const trusted = async (actor: { login: string; id: number; type: string }) => {
+  const trusted = async (actor: Author) => {
     if (!trust.has(actor.login))
       trust.set(actor.login, (await authorize(actor, policyOf(deps), deps.lookup)).allowed);
     return trust.get(actor.login) as boolean;
   };
   const raw = await octokit.paginate(octokit.rest.issues.listComments, {
     ...ctx.repo,
-    issue_number: issue,
+    issue_number: issue.number,
     per_page: 100,
   });
   const comments: ThreadText[] = [];
@@ -38,12 +44,11 @@ export async function readThread(deps: Deps, intent: Intent, triggerTime: number
     const user = c.user ?? { login: 'ghost', id: 0, type: 'User' };
     comments.push({ author: user.login, body, trusted: await trusted(user) });
   }
-  const author = data.user ?? { login: 'ghost', id: 0, type: 'User' };
+  const author = issue.author ?? { login: 'ghost', id: 0, type: 'User' };
   return {
-    number: issue,
-    title: data.title,
-    state: data.state,
-    body: { author: author.login, body: data.body ?? '', trusted: await trusted(author) },
+    number: issue.number,
+    title: issue.title,
+    body: { author: author.login, body: issue.body, trusted: await trusted(author) },
     comments,
   };
 }

@@ -34,7 +34,7 @@ import { runUrlOf } from './context.js';
 import type { Deps } from './deps.js';
 import { planTask, type TaskPlan } from './plan.js';
 import { markSessionSaved, saveRunState, saveSessionState } from './post-state.js';
-import { readThread } from './thread.js';
+import { type IssueText, readThread } from './thread.js';
 
 interface Workspace {
   git: Git;
@@ -80,7 +80,7 @@ async function runAgent(
   life: AgentLife,
 ): Promise<AgentResult & { session?: SessionOutcome }> {
   const triggerTime = await triggerTimeOf({ octokit: deps.octokit, repo: deps.ctx.repo }, intent, deps.now());
-  const thread = await readThread(deps, intent, triggerTime);
+  const thread = await readThread(deps, life.issue, triggerTime);
   const nonce = randomBytes(8).toString('hex');
   const { config, ctx } = deps;
   const jobDeadline = agentDeadline(deps.now(), plan.timeoutMinutes);
@@ -89,7 +89,7 @@ async function runAgent(
   const options = isolatedRunOptions({ ...config, claudePath: life.claudePath }, ctx, isolation, (line) =>
     core.info(redact(line)),
   );
-  const session = sessionRunner(sessionOptions(deps, intent, life.prior, life.issueBody));
+  const session = sessionRunner(sessionOptions(deps, intent, life.prior, life.issue.body));
   const result = await runIsolated(options, (launch) =>
     session.run({
       ...launch,
@@ -122,7 +122,7 @@ async function runAgent(
 /** What the agent's run needs besides the task: its binary, session inputs, progress, cancellation. */
 interface AgentLife {
   prior: TaskDoc | null;
-  issueBody: string;
+  issue: IssueText;
   claudePath: string;
   progress: Progress;
   signal: AbortSignal;
@@ -238,6 +238,7 @@ interface TaskStart {
   issue: number;
   title: string;
   body: string;
+  author: IssueText['author'];
   prior: TaskDoc | null;
   branch: string;
   plan: TaskPlan;
@@ -288,7 +289,21 @@ async function startTask(deps: Deps, intent: Intent): Promise<TaskStart> {
   );
   saveRunState({ issue, trackingId: tracking.id, branch });
   const prior = found?.task ?? null;
-  return { issue, title: data.title, body, prior, branch, plan, task, tracking, startView, links, started };
+  const author = data.user && { login: data.user.login, id: data.user.id, type: data.user.type };
+  return {
+    issue,
+    title: data.title,
+    body,
+    author,
+    prior,
+    branch,
+    plan,
+    task,
+    tracking,
+    startView,
+    links,
+    started,
+  };
 }
 
 /** Workspace, Claude Code, progress edits and checkpoints around one agent run. */
@@ -323,7 +338,7 @@ async function agentStage(deps: Deps, intent: Intent, start: TaskStart, isolatio
   );
   const life: AgentLife = {
     prior: start.prior,
-    issueBody: start.body,
+    issue: { number: start.issue, title: start.title, body: start.body, author: start.author },
     claudePath,
     progress,
     signal: runnerCancellation((line) => core.info(line)),
