@@ -2,6 +2,8 @@
 // started by hand (workflow_dispatch), and a look at what the run left behind.
 import { readdirSync, readFileSync } from 'node:fs';
 import { OWNER, REPO, startWorld, type World, type WorldOptions } from '../world/index.js';
+import { say, write } from '../world/model/index.js';
+import type { RunOptions } from '../world/runner.js';
 
 export const BRANCH = 'pilot/issue-1-add-a-farewell-helper';
 
@@ -33,4 +35,29 @@ export function processesOf(dir: string): string[] {
     }
   }
   return found;
+}
+
+/**
+ * A run the user cancels while the model thinks about its next step, after the agent wrote
+ * src/farewell.js. `runner` can shorten the runner's signal timing.
+ */
+export async function cancelledFarewell(runner: Partial<RunOptions> = {}) {
+  const cancel = new AbortController();
+  const { w, issue } = await farewellWorld(
+    {
+      script: [
+        write('src/farewell.js', 'export const farewell = () => "bye";\n'),
+        () => {
+          cancel.abort();
+          return say('Still thinking…', { delayMs: 120_000 });
+        },
+      ],
+    },
+    'Please.',
+  );
+  const [run] = await w.run('workflow_dispatch', w.dispatchEvent({ issue: String(issue) }, 'mona'), {
+    signal: cancel.signal,
+    ...runner,
+  });
+  return { w, issue, run };
 }

@@ -1,9 +1,8 @@
 // Cancel through the runner's signal sequence (SIGINT, SIGTERM 7.5 s later, tree kill 2.5 s after):
 // main stops the agent's group, pushes work in progress and says "cancelled"; nothing survives.
 import { afterEach, expect, it } from 'vitest';
-import { OWNER, REPO, startWorld, type World } from '../world/index.js';
-import { say, write } from '../world/model/index.js';
-import { processesOf } from './farewell.js';
+import { OWNER, REPO, type World } from '../world/index.js';
+import { cancelledFarewell, processesOf } from './farewell.js';
 
 let world: World | undefined;
 afterEach(async () => {
@@ -12,23 +11,9 @@ afterEach(async () => {
 });
 
 it('cancelling mid-run pushes a WIP commit, marks the task cancelled and leaves no process behind', async () => {
-  const cancel = new AbortController();
-  world = await startWorld({
-    script: [
-      write('src/farewell.js', 'export const farewell = () => "bye";\n'),
-      // The user presses "Cancel run" while the model is thinking about its next step.
-      () => {
-        cancel.abort();
-        return say('Still thinking…', { delayMs: 120_000 });
-      },
-    ],
-  });
-  const w = world;
-  w.gh.setPermission(OWNER, REPO, 'mona', 'write');
-  const issue = w.gh.addIssue(OWNER, REPO, { title: 'Add a farewell helper', body: 'Please.', user: 'mona' });
-  const [run] = await w.run('workflow_dispatch', w.dispatchEvent({ issue: String(issue) }, 'mona'), {
-    signal: cancel.signal,
-  });
+  // The user presses "Cancel run" while the model is thinking about its next step.
+  const { w, issue, run } = await cancelledFarewell();
+  world = w;
 
   expect(run.cancelled).toBe(true);
   // Main stopped the agent and finished before the runner had to send SIGTERM.

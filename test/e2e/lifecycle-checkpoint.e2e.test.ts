@@ -3,9 +3,9 @@
 // in origin. (Checkpoints every `checkpoint-minutes` are unit-tested on a simulated clock in
 // test/pipeline/checkpoint.test.ts: a whole-number input of minutes is too slow for an e2e test.)
 import { afterEach, expect, it } from 'vitest';
-import { OWNER, REPO, startWorld, type World, type WorldOptions } from '../world/index.js';
-import { fail, say, write } from '../world/model/index.js';
-import { BRANCH, farewellWorld, runFarewell } from './farewell.js';
+import { OWNER, REPO, type World, type WorldOptions } from '../world/index.js';
+import { fail, write } from '../world/model/index.js';
+import { BRANCH, cancelledFarewell, farewellWorld, runFarewell } from './farewell.js';
 
 let world: World | undefined;
 afterEach(async () => {
@@ -53,25 +53,10 @@ it('an agent cut off by an upstream error leaves its work as a WIP commit on the
 });
 
 it('main killed before it could save: the post step pushes WIP and saves the session for /pilot retry', async () => {
-  const cancel = new AbortController();
-  world = await startWorld({
-    script: [
-      write('src/farewell.js', 'export const farewell = () => "bye";\n'),
-      () => {
-        cancel.abort();
-        return say('Still thinking…', { delayMs: 120_000 });
-      },
-    ],
-  });
-  const w = world;
-  w.gh.setPermission(OWNER, REPO, 'mona', 'write');
-  const issue = w.gh.addIssue(OWNER, REPO, { title: 'Add a farewell helper', body: 'Please.', user: 'mona' });
   // A runner that kills the step right after SIGINT: main's SIGINT handler stops the agent's group
   // at once, but main gets no time to save the session or push.
-  const [run] = await w.run('workflow_dispatch', w.dispatchEvent({ issue: String(issue) }, 'mona'), {
-    signal: cancel.signal,
-    cancelTiming: { termAfterMs: 20, killAfterMs: 0 },
-  });
+  const { w, issue, run } = await cancelledFarewell({ cancelTiming: { termAfterMs: 20, killAfterMs: 0 } });
+  world = w;
 
   expect(run.cancelled).toBe(true);
   expect(run.main.signal, run.log).toBe('SIGKILL');
