@@ -1,10 +1,11 @@
 // Units of agent isolation: the environment allowlist, Pilot's settings, how the agent's user is found
 // or refused, how a process is started as it, and what a run reports when a layer is missing.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentEnv } from '../../src/agent/env.js';
+import { makeRunDirs, removeTmp, socketsFit } from '../../src/agent/isolation/dirs.js';
 import type { CommandResult, Runner } from '../../src/agent/isolation/exec.js';
 import { runIsolated, withIsolation } from '../../src/agent/isolation/index.js';
 import { type AgentUser, ensureAgentUser, launchAs, type UserProbe } from '../../src/agent/isolation/user.js';
@@ -300,5 +301,24 @@ describe('reporting and require-isolation', () => {
 describe("Pilot's git while the workspace is lent", () => {
   it('trusts the workspace through the environment, not a config file', () => {
     expect(gitSafeDirectoryEnv("/w/it's")).toEqual({ GIT_CONFIG_PARAMETERS: "'safe.directory=/w/it'\\''s'" });
+  });
+});
+
+describe("the agent's TMPDIR", () => {
+  it('is short enough for the Bash sandbox proxy sockets, wherever RUNNER_TEMP is', async () => {
+    const deep = mkdtempSync(path.join(tmpdir(), `pilot-${'deep-runner-path-'.repeat(4)}`));
+    const probe = { euid: process.geteuid?.() ?? 0, run: async () => ({ code: 0, stdout: '', stderr: '' }) };
+    const tools = { probe, privilege: 'none' as const, acl: false };
+    try {
+      const made = await makeRunDirs(path.join(deep, 'work', '_pilot_agent'), undefined, tools);
+      expect(socketsFit(made.tmp)).toBe(true);
+      // The home directory under a long RUNNER_TEMP parent would not have fitted (the bug behind
+      // "Failed to create bridge sockets after 5 attempts").
+      expect(socketsFit(path.join(made.home, 'tmp'))).toBe(false);
+      await removeTmp(made, tools);
+      expect(existsSync(made.tmp)).toBe(false);
+    } finally {
+      rmSync(deep, { recursive: true, force: true });
+    }
   });
 });

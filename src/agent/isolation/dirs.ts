@@ -6,10 +6,13 @@
 //     settings.json                                 Pilot, 0644 (--settings)
 //     home/                                         agent, 0700 (HOME)
 //       .claude/                                    CLAUDE_CONFIG_DIR (transcripts live here)
-//       tmp/                                        TMPDIR
+//   /tmp/pilot-XXXXXX/                              agent, 0700 (TMPDIR)
 //
 // Not inside RUNNER_TEMP: the agent must not be able to enter it (checkout's credentials file).
-import { chmod, mkdir, mkdtemp } from 'node:fs/promises';
+// TMPDIR is short on purpose: the Bash sandbox puts its proxy sockets there
+// (`claude-http-<32 hex>.sock`), and a Unix socket path longer than 108 bytes makes the sandbox
+// fail with "Failed to create bridge sockets" — every Bash call is then refused.
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { AgentDirs } from '../env.js';
 import { why } from './exec.js';
@@ -19,6 +22,19 @@ import type { FsTools } from './workspace.js';
 export interface RunDirs extends AgentDirs {
   root: string;
   settingsPath: string;
+}
+
+/** The root of short temporary directories; `/tmp` exists on every Linux and macOS runner. */
+export const SHORT_TMP_ROOT = '/tmp';
+
+/** Longest Unix socket path (sun_path) on Linux, including the terminating NUL. */
+const SUN_PATH_MAX = 108;
+/** What the sandbox appends to TMPDIR: `/claude-socks-<32 hex>.sock`. */
+const SOCKET_NAME_LENGTH = '/claude-socks-'.length + 32 + '.sock'.length;
+
+/** Whether the Bash sandbox can create its proxy sockets under `tmp`. */
+export function socketsFit(tmp: string): boolean {
+  return Buffer.byteLength(tmp) + SOCKET_NAME_LENGTH < SUN_PATH_MAX;
 }
 
 export function agentBase(runnerTemp: string): string {
@@ -47,12 +63,25 @@ export async function makeRunDirs(
     root,
     home,
     configDir: path.join(home, '.claude'),
-    tmp: path.join(home, 'tmp'),
+    tmp: await mkdtemp(path.join(SHORT_TMP_ROOT, 'pilot-')),
     settingsPath: path.join(root, 'settings.json'),
   };
   await mkdir(dirs.configDir, { recursive: true, mode: 0o700 });
-  await mkdir(dirs.tmp, { recursive: true, mode: 0o700 });
+  await chmod(dirs.tmp, 0o700);
   await chmod(home, 0o700);
-  if (user) await giveTo(home, user, tools);
+  if (user) {
+    await giveTo(home, user, tools);
+    await giveTo(dirs.tmp, user, tools);
+  }
   return dirs;
+}
+
+/**
+ * Removes the agent's TMPDIR after the run. What the agent left there may be its own (ACL mode), so
+ * the removal is best effort: a leftover under /tmp holds nothing of Pilot's.
+ */
+export async function removeTmp(dirs: RunDirs, tools: FsTools): Promise<void> {
+  if (tools.privilege !== 'none')
+    await asPrivileged(tools.probe, tools.privilege)('rm', ['-rf', '--', dirs.tmp]).catch(() => undefined);
+  await rm(dirs.tmp, { recursive: true, force: true }).catch(() => undefined);
 }

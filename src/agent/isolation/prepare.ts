@@ -4,7 +4,7 @@
 import { constants } from 'node:fs';
 import { access, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { agentBase, makeRunDirs, type RunDirs } from './dirs.js';
+import { agentBase, makeRunDirs, type RunDirs, removeTmp, socketsFit } from './dirs.js';
 import { why } from './exec.js';
 import type { Layer } from './layers.js';
 import { sandboxSupport } from './sandbox.js';
@@ -128,17 +128,22 @@ export async function prepareIsolation(opts: PrepareOptions): Promise<Isolation>
     user ? (command, args) => runAs(probe, user, command, args, env) : probe.run,
     opts.platform,
   );
+  const fits = socketsFit(dirs.tmp);
   layers.push({
     name: 'sandbox',
-    ok: sandbox.ok,
-    detail: sandbox.ok ? 'Bash sandbox on, no unsandboxed escape' : sandbox.reason,
+    ok: sandbox.ok && fits,
+    detail: !sandbox.ok
+      ? sandbox.reason
+      : fits
+        ? 'Bash sandbox on, no unsandboxed escape'
+        : `TMPDIR ${dirs.tmp} is too long for the sandbox's proxy sockets`,
   });
-  let undo = setup?.undo ?? [];
+  let undo = [...(setup?.undo ?? []), () => removeTmp(dirs, tools)];
   return {
     dirs,
     claudePath,
     user,
-    sandboxAvailable: sandbox.ok,
+    sandboxAvailable: sandbox.ok && fits,
     layers,
     async handBack() {
       const steps = undo;
