@@ -8,7 +8,13 @@ import { agentEnv } from '../../src/agent/env.js';
 import { makeRunDirs, removeTmp, socketsFit } from '../../src/agent/isolation/dirs.js';
 import type { CommandResult, Runner } from '../../src/agent/isolation/exec.js';
 import { runIsolated, withIsolation } from '../../src/agent/isolation/index.js';
-import { type AgentUser, ensureAgentUser, launchAs, type UserProbe } from '../../src/agent/isolation/user.js';
+import {
+  type AgentUser,
+  defaultProbe,
+  ensureAgentUser,
+  launchAs,
+  type UserProbe,
+} from '../../src/agent/isolation/user.js';
 import { gitSafeDirectoryEnv } from '../../src/agent/isolation/workspace.js';
 import { buildSettings } from '../../src/agent/settings.js';
 
@@ -307,7 +313,7 @@ describe("Pilot's git while the workspace is lent", () => {
 describe("the agent's TMPDIR", () => {
   it('is short enough for the Bash sandbox proxy sockets, wherever RUNNER_TEMP is', async () => {
     const deep = mkdtempSync(path.join(tmpdir(), `pilot-${'deep-runner-path-'.repeat(4)}`));
-    const probe = { euid: process.geteuid?.() ?? 0, run: async () => ({ code: 0, stdout: '', stderr: '' }) };
+    const probe = { ...defaultProbe(), run: async () => ({ code: 0, stdout: '', stderr: '' }) };
     const tools = { probe, privilege: 'none' as const, acl: false };
     try {
       const made = await makeRunDirs(path.join(deep, 'work', '_pilot_agent'), undefined, tools);
