@@ -1,6 +1,7 @@
 // `npm run bench`: prints figures, asserts nothing. Agent setup three ways (claude on PATH; warm from
 // the Actions cache emulator with the real @actions/cache; cold npm install of the pinned CLI) and the
-// tracking-comment writes a 1,000-event stream causes over 60 s of simulated time.
+// tracking-comment writes a 1,000-event stream causes over 60 s of simulated time; before those, the
+// main step's start-up (scripts/bench-start.ts).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { Progress, simulatedTimers } from '../src/agent/progress.js';
 import { parseStreamLine, type StreamEvent } from '../src/agent/stream.js';
 import { DEFAULT_CLAUDE_CODE_VERSION } from '../src/config/schema.js';
 import { cacheEnv, startCacheService } from '../test/world/cache/index.js';
+import { startup } from './bench-start.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const REAL_BINARY = path.join(ROOT, 'node_modules/@anthropic-ai/claude-code-linux-x64/claude');
@@ -117,6 +119,7 @@ async function progressWrites(): Promise<number> {
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'pilot-bench-'));
   try {
+    await startup(ROOT);
     console.log(`Claude Code ${VERSION} agent setup:`);
     await onPath(dir);
     const warmSeconds = await warm(dir);

@@ -7,6 +7,16 @@ export const BRANCH_PREFIX = 'pilot/';
 export const LEASE_REF_PREFIX = 'refs/pilot/leases/issue-';
 export const CACHE_KEY_PREFIX = 'pilot-v1';
 
+/**
+ * Events only people with write access (or Pilot itself) can start: their runs get a writable cache
+ * and do the work. Everything else goes through the gate.
+ */
+export const TRUSTED_EVENTS: ReadonlySet<string> = new Set([
+  'repository_dispatch',
+  'workflow_dispatch',
+  'schedule',
+]);
+
 /** Hidden marker that identifies Pilot's tracking comment (and carries the task document). */
 export const MARKER_PREFIX = '<!-- pilot:task';
 export const MARKER_SUFFIX = '-->';

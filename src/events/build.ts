@@ -1,7 +1,7 @@
 // Small helpers shared by the event rules: one way to say "ignore, because …" and one way to build an
 // Intent, so every rule fills the same fields the same way.
 import { z } from 'zod';
-import { BRANCH_PREFIX } from '../constants.js';
+import { BRANCH_PREFIX, TRUSTED_EVENTS } from '../constants.js';
 import type { Actor, EventDecision, Intent } from './intent.js';
 
 export interface EventContext {
@@ -22,8 +22,6 @@ export interface DecideOptions {
 }
 
 /** Events whose runs get a writable cache and can only be started by someone with write access. */
-const TRUSTED_EVENTS = new Set(['repository_dispatch', 'workflow_dispatch', 'schedule']);
-
 export const PositiveInt = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
 /** `sender` / `user` objects in webhook payloads (only the fields Pilot uses; others are allowed). */

@@ -13,15 +13,24 @@ import { type Outcome, setOutputs, writeSummary } from '../report/outputs.js';
 import { redact, registerSecret } from '../security/redact.js';
 import { type RunContext, readRunContext } from './context.js';
 import type { Deps } from './deps.js';
-import { gate } from './gate.js';
 import { markFinished } from './post-state.js';
-import { route } from './route.js';
-import { serveWork } from './serve.js';
-import { sweep } from './sweep.js';
 import { policyOf } from './thread.js';
-import { work } from './work.js';
 
 type Phase = 'gate' | 'route' | 'work' | 'sweep';
+
+type PhaseHandler = (deps: Deps, intent: Intent) => Promise<Outcome>;
+
+/**
+ * The phases a bundle carries: the gate's bundle has only `gate` (src/launch.ts sends it untrusted
+ * events only, which can reach no other phase); the work bundle has them all.
+ */
+export type PhaseHandlers = { gate: PhaseHandler } & Partial<Record<Exclude<Phase, 'gate'>, PhaseHandler>>;
+
+function handlerFor(handlers: PhaseHandlers, phase: Phase): PhaseHandler {
+  const handler = handlers[phase];
+  if (!handler) throw new Error(`Pilot's ${phase} phase is not in this bundle (dist/ is inconsistent)`);
+  return handler;
+}
 
 function phaseFor(config: Config, intent: Intent): Phase | { skip: string } {
   const wanted = config.phase === 'auto' ? (intent.trustedEvent ? 'run' : 'gate') : config.phase;
@@ -55,7 +64,7 @@ function eventOf(config: Config, ctx: RunContext): { eventName: string; payload:
   };
 }
 
-async function execute(): Promise<Outcome> {
+async function execute(handlers: PhaseHandlers): Promise<Outcome> {
   const config = core.group('Read configuration', async () => loadConfig());
   const cfg = await config;
   for (const secret of [cfg.githubToken, cfg.anthropicApiKey, cfg.claudeCodeOauthToken, cfg.appPrivateKey]) {
@@ -91,23 +100,20 @@ async function execute(): Promise<Outcome> {
     now: Date.now,
   };
   // A schedule has no human sender: the sweep acts as Pilot itself (src/pipeline/sweep.ts).
-  if (phase === 'sweep' && intent.source === 'schedule') return sweep(deps);
+  if (phase === 'sweep' && intent.source === 'schedule') return handlerFor(handlers, 'sweep')(deps, intent);
   const auth = await authorize(intent.sender, policyOf(deps), deps.lookup);
   if (!auth.allowed) {
     core.info(`Pilot refuses: ${auth.reason}`);
     return { conclusion: 'skipped' };
   }
-  if (phase === 'route') return route(deps, intent);
-  if (phase === 'sweep') return sweep(deps);
-  // The lease and the queue wrap the work run (src/pipeline/serve.ts).
-  return phase === 'gate' ? gate(deps, intent) : serveWork(deps, intent, work);
+  return handlerFor(handlers, phase)(deps, intent);
 }
 
-export async function run(): Promise<void> {
+export async function run(handlers: PhaseHandlers): Promise<void> {
   let outcome: Outcome = { conclusion: 'failure' };
   let failure: string | undefined;
   try {
-    outcome = await execute();
+    outcome = await execute(handlers);
     if (outcome.conclusion === 'failure')
       failure = `Pilot: the task failed (${outcome.taskStatus ?? 'see the log'})`;
   } catch (error) {

@@ -1,0 +1,48 @@
+// Names that other tools and users rely on, spelled once.
+export const ACTION_NAME = 'Pilot';
+export const DISPATCH_EVENT_TYPE = 'pilot';
+export const COMMAND_PREFIX = '/pilot';
+export const BRANCH_PREFIX = 'pilot/';
+export const LEASE_REF_PREFIX = 'refs/pilot/leases/issue-';
+export const CACHE_KEY_PREFIX = 'pilot-v1';
+/**
+ * Events only people with write access (or Pilot itself) can start: their runs get a writable cache
+ * and do the work. Everything else goes through the gate.
+ */
+export const TRUSTED_EVENTS = new Set([
+    'repository_dispatch',
+    'workflow_dispatch',
+    'schedule',
+]);
+/** Hidden marker that identifies Pilot's tracking comment (and carries the task document). */
+export const MARKER_PREFIX = '<!-- pilot:task';
+export const MARKER_SUFFIX = '-->';
+/** Marker on every other comment Pilot writes (replies), so they can be recognised as Pilot's own. */
+export const REPLY_MARKER = '<!-- pilot:reply -->';
+export const COMMANDS = ['run', 'plan', 'retry', 'cancel', 'status', 'fix', 'help'];
+export const OUTPUTS = {
+    conclusion: 'conclusion',
+    taskStatus: 'task-status',
+    prNumber: 'pr-number',
+    prUrl: 'pr-url',
+    branch: 'branch',
+    costUsd: 'cost-usd',
+    turns: 'turns',
+    sessionId: 'session-id',
+    intent: 'intent',
+    runner: 'runner',
+    shouldRun: 'should-run',
+    timeoutMinutes: 'timeout-minutes',
+};
+export const TASK_STATUSES = [
+    'queued',
+    'running',
+    'pr_open',
+    'ci_fixing',
+    'merged',
+    'closed',
+    'failed',
+    'cancelled',
+    'budget_exceeded',
+    'needs_human',
+];
