@@ -1,9 +1,9 @@
 // Adds up the vitest JSON reports and the failed CI steps into the closing line "N passed, M failed".
 // Exits 1 whenever anything failed: a failed test, a failed step, or a missing/broken report.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from 'node:fs';
 
 const args = process.argv.slice(2);
-const flag = args.indexOf("--checks-failed");
+const flag = args.indexOf('--checks-failed');
 const checksFailed = flag >= 0 ? Number(args[flag + 1]) || 0 : 0;
 const reports = flag >= 0 ? args.slice(0, flag) : args;
 
@@ -15,7 +15,7 @@ for (const path of reports) {
     failed++;
     continue;
   }
-  const r = JSON.parse(readFileSync(path, "utf8"));
+  const r = JSON.parse(readFileSync(path, 'utf8'));
   passed += r.numPassedTests;
   failed += r.numFailedTests;
   // A suite that failed to load counts no failed test but is not a success.
