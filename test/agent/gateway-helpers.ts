@@ -1,14 +1,27 @@
 // Shared pieces of the gateway tests: a scripted upstream, a gateway in front of it, raw Messages
 // requests, an upstream that holds its answer, and a proxy that counts how many requests are open
-// upstream at once. Everything listens on 127.0.0.1 and closes when the test ends.
+// upstream at once, and the real CLI pointed at a gateway. Everything listens on 127.0.0.1 and closes
+// when the test ends.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { onTestFinished } from 'vitest';
-import { type Gateway, type GatewayOptions, startGateway } from '../../src/agent/gateway/index.js';
 import {
+  type Gateway,
+  type GatewayOptions,
+  gatewayEnv,
+  type PolicyOptions,
+  startGateway,
+} from '../../src/agent/gateway/index.js';
+import {
+  claudeEnv,
+  headlessArgs,
   type ModelScript,
   type ModelServer,
   type ModelServerOptions,
+  spawnClaude,
   startModel,
 } from '../world/model/index.js';
 import { counterIds, frame, streamEvents, toMessage } from '../world/model/sse.js';
@@ -163,4 +176,52 @@ export async function countingProxy(target: string): Promise<Counted> {
   });
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, maxOpen: () => maxOpen, arrived: () => arrived };
+}
+
+/** The real CLI's setting: model server ← counting proxy ← gateway ← the CLI's environment. */
+export interface Rig {
+  model: ModelServer;
+  upstream: Counted;
+  gateway: Gateway;
+  workspace: string;
+  env: Record<string, string>;
+  /** The gateway's log lines. */
+  lines: string[];
+}
+
+export interface RigOptions {
+  maxCostUsd: number;
+  policy?: Partial<PolicyOptions>;
+  model?: ModelServerOptions;
+}
+
+/** Everything is closed and removed when the test ends. */
+export async function rig(script: ModelScript, opts: RigOptions): Promise<Rig> {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'pilot-gateway-'));
+  const workspace = path.join(root, 'workspace');
+  mkdirSync(workspace);
+  const model = await startModel(script, opts.model);
+  const upstream = await countingProxy(model.url);
+  const lines: string[] = [];
+  const gw = await startGateway({
+    upstream: upstream.url,
+    credential: { apiKey: REAL_KEY },
+    maxCostUsd: opts.maxCostUsd,
+    policy: opts.policy,
+    log: (line) => lines.push(line),
+  });
+  onTestFinished(async () => {
+    await gw.close();
+    await model.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+  const base = claudeEnv({ baseUrl: gw.url, home: path.join(root, 'home') });
+  return { model, upstream, gateway: gw, workspace, lines, env: { ...base, ...gatewayEnv(gw) } };
+}
+
+/** Runs the pinned CLI headless in the rig's workspace with extra flags (`--allowedTools`, `--model`…). */
+export async function runClaude(r: Rig, prompt: string, extra: string[]) {
+  const proc = spawnClaude({ args: headlessArgs(prompt, extra), cwd: r.workspace, env: r.env });
+  onTestFinished(() => proc.kill());
+  return proc.done;
 }

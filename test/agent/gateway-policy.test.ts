@@ -27,13 +27,13 @@ function sideBody(extra: Record<string, unknown> = {}) {
 }
 
 /**
- * Sonnet's list prices by hand: the reservation is the body's bytes / 3 as input tokens at the cache
- * write price ($3.75/MTok) plus max_tokens at the output price ($15/MTok).
+ * Sonnet's list prices by hand: the reservation is the body's bytes / 3 as input tokens at the input
+ * price ($3/MTok) plus max_tokens at the output price ($15/MTok).
  */
 function sonnetReservation(body: unknown): number {
   const bytes = Buffer.byteLength(JSON.stringify(body));
   const maxTokens = (body as { max_tokens: number }).max_tokens;
-  return (Math.ceil(bytes / 3) * 3.75 + maxTokens * 15) / 1e6;
+  return (Math.ceil(bytes / 3) * 3 + maxTokens * 15) / 1e6;
 }
 
 /** Answers each side request after `delayMs` with the usage `usageOf` gives for it. */

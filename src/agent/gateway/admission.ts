@@ -67,20 +67,21 @@ export class Admission {
 /**
  * Request bytes per input token assumed for the reservation. Text and code run at about 3-4 bytes per
  * token, JSON's punctuation and CJK text nearer 3; images are far fewer tokens than their base64. The
- * answer's `message_start` reports the real input count at once, and the meter charges that.
+ * input side is an estimate only until the answer starts: its `message_start` reports the exact input
+ * (cache writes and reads included) and the meter counts it at once.
  */
 const BYTES_PER_TOKEN = 3;
 
 /**
- * The most a request can cost: every input token written to the cache (the dearest way the CLI sends
- * input), `max_tokens` of output, and each permitted web search.
+ * What a request may cost: its estimated input at the input price, `max_tokens` of output (exact: the
+ * API never generates more), and each permitted web search.
  */
 export function worstCaseUsd(
   request: { bytes: number; model: string; maxTokens: number; webSearches: number },
   prices: readonly PriceRule[],
 ): number {
   const price: Price = priceFor(request.model, prices);
-  const input = Math.ceil(request.bytes / BYTES_PER_TOKEN) * Math.max(price.input, price.cacheWrite);
+  const input = Math.ceil(request.bytes / BYTES_PER_TOKEN) * price.input;
   const output = request.maxTokens * price.output;
   return (input + output) / 1_000_000 + request.webSearches * price.webSearch;
 }
