@@ -238,6 +238,36 @@ describe('gateway policy: requests in flight', () => {
     expect(gw.tripped()).toBe(false);
     expect(gw.usage().costUsd).toBeLessThan(reservation);
   });
+  it('drops a queued request whose client left: it never reaches the upstream and holds no slot', {
+    timeout: 10_000,
+  }, async () => {
+    const upstream = await heldUpstream();
+    const gw = await gateway({ upstream: upstream.url });
+    const send = (signal?: AbortSignal) =>
+      fetch(`${gw.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'x-api-key': gw.agentKey },
+        body: JSON.stringify(messagesBody()),
+        signal,
+      });
+    const held = await Promise.all([send(), send()]);
+    const leaving = new AbortController();
+    const queued = send(leaving.signal).catch(() => 'left');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    leaving.abort();
+    expect(await queued).toBe('left');
+    // The gateway hears of the hang-up on its next turn of the event loop; the slots free up later.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    upstream.release();
+    await Promise.all(held.map((res) => res.text()));
+    const after = await send();
+    await after.text();
+
+    expect(after.status).toBe(200);
+    expect(upstream.requests()).toBe(3);
+    expect(gw.usage().requests).toBe(3);
+  });
 });
 
 describe('gateway policy: spend under the cap', () => {

@@ -71,7 +71,7 @@ function unreachable(res: http.ServerResponse, err: Error): void {
 /** The API's own request size limit for the Messages endpoint. */
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
-/** The whole request body, or undefined when it is larger than the API would take anyway. */
+/** The whole request body, or undefined when it is larger than the API would take or never arrived. */
 function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -81,6 +81,10 @@ function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
       if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
     req.on('end', () => resolve(size <= MAX_BODY_BYTES ? Buffer.concat(chunks) : undefined));
+    // A client that hangs up mid-body gets no answer; nothing is left waiting for an 'end'.
+    req.on('close', () => {
+      if (!req.complete) resolve(undefined);
+    });
     req.on('error', reject);
   });
 }
