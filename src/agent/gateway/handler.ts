@@ -188,7 +188,7 @@ export class RequestHandler {
     if (!raw) return refuse(res, 413, 'request_too_large', 'the request is larger than the API accepts');
     const verdict = this.deps.policy.check(raw, req.headers['anthropic-beta']);
     if (!verdict.ok) {
-      this.logOnce(`refused:${verdict.status}`, `refused a request: ${verdict.message}`);
+      this.logOnce(`refused:${verdict.message}`, `refused a request: ${verdict.message}`);
       return refuse(res, verdict.status, verdict.type, verdict.message);
     }
     for (const note of verdict.notes) this.logOnce(note.kind, note.text);
