@@ -86,8 +86,13 @@ async function runAgent(
   const jobDeadline = agentDeadline(deps.now(), plan.timeoutMinutes);
   const systemPrompt = buildSystemPrompt(nonce, await readClaudeMd(ws));
   // Gateway, separate user, Pilot's settings, env allowlist: see src/agent/isolation/.
-  const options = isolatedRunOptions({ ...config, claudePath: life.claudePath }, ctx, isolation, (line) =>
-    core.info(redact(line)),
+  // The model the CLI is given below, so the gateway refuses any other.
+  const model = plan.model || undefined;
+  const options = isolatedRunOptions(
+    { ...config, model, claudePath: life.claudePath },
+    ctx,
+    isolation,
+    (line) => core.info(redact(line)),
   );
   const session = sessionRunner(sessionOptions(deps, intent, life.prior, life.issue.body));
   const result = await runIsolated(options, (launch) =>
@@ -108,7 +113,7 @@ async function runAgent(
       systemPrompt,
       maxTurns: plan.maxTurns,
       maxBudgetUsd: config.maxCostUsd,
-      model: plan.model || undefined,
+      model,
       allowedTools: allowedTools(deps, intent.command),
       deadline: jobDeadline,
       onAction: (action) => core.info(`agent: ${redact(action)}`),

@@ -1,63 +1,9 @@
 // The real `claude` CLI through the model gateway to the scripted model server: the cost cap stops a
 // run for good, and the agent never holds the real key.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { type Gateway, gatewayEnv, startGateway } from '../../src/agent/gateway/index.js';
-import {
-  bash,
-  claudeEnv,
-  headlessArgs,
-  type ModelScript,
-  type ModelServer,
-  say,
-  spawnClaude,
-  startModel,
-} from '../world/model/index.js';
+import { describe, expect, it } from 'vitest';
+import { bash, say } from '../world/model/index.js';
 import { toolResults } from '../world/model/requests.js';
-
-const REAL_KEY = 'sk-ant-api03-real-model-key-that-only-pilot-holds-0000';
-
-interface Rig {
-  model: ModelServer;
-  gateway: Gateway;
-  workspace: string;
-  env: Record<string, string>;
-  lines: string[];
-}
-
-/** Model server ← gateway ← (the CLI's environment), all closed when the test ends. */
-async function rig(script: ModelScript, maxCostUsd: number): Promise<Rig> {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'pilot-gateway-'));
-  const workspace = path.join(root, 'workspace');
-  mkdirSync(workspace);
-  const model = await startModel(script);
-  const lines: string[] = [];
-  const gateway = await startGateway({
-    upstream: model.url,
-    credential: { apiKey: REAL_KEY },
-    maxCostUsd,
-    log: (line) => lines.push(line),
-  });
-  onTestFinished(async () => {
-    await gateway.close();
-    await model.close();
-    rmSync(root, { recursive: true, force: true });
-  });
-  const base = claudeEnv({ baseUrl: gateway.url, home: path.join(root, 'home') });
-  return { model, gateway, workspace, lines, env: { ...base, ...gatewayEnv(gateway) } };
-}
-
-async function runClaude(r: Rig, prompt: string, allowed: string) {
-  const proc = spawnClaude({
-    args: headlessArgs(prompt, ['--allowedTools', allowed]),
-    cwd: r.workspace,
-    env: r.env,
-  });
-  onTestFinished(() => proc.kill());
-  return proc.done;
-}
+import { REAL_KEY, rig, runClaude } from './gateway-helpers.js';
 
 /**
  * One turn that costs at least $0.30 whatever model the CLI asks for (Haiku prices are the lowest).
@@ -76,10 +22,12 @@ describe('the model gateway with the real claude CLI', () => {
         bash('echo three', 'Third step'),
         say('All done.'),
       ],
-      0.25,
+      // Haiku: one turn's reservation (32000 output tokens at $5/MTok, plus the input) fits under the
+      // cap, so the first turn goes through and its answer crosses it.
+      { maxCostUsd: 0.25 },
     );
 
-    const run = await runClaude(r, 'Do three steps', 'Bash(echo:*)');
+    const run = await runClaude(r, 'Do three steps', ['--model', 'haiku', '--allowedTools', 'Bash(echo:*)']);
 
     expect(run.exitCode).toBe(1);
     expect(run.result).toMatchObject({ is_error: true, terminal_reason: 'api_error', api_error_status: 429 });
@@ -104,9 +52,9 @@ describe('the model gateway with the real claude CLI', () => {
   it('shows the agent only its per-run key: `env` in the Bash tool never prints the real one', {
     timeout: 45_000,
   }, async () => {
-    const r = await rig([bash('env', 'Show the environment'), say('Seen.')], 10);
+    const r = await rig([bash('env', 'Show the environment'), say('Seen.')], { maxCostUsd: 10 });
 
-    const run = await runClaude(r, 'Print the environment', 'Bash(env:*)');
+    const run = await runClaude(r, 'Print the environment', ['--allowedTools', 'Bash(env:*)']);
 
     expect(run.result).toMatchObject({ is_error: false });
     const [envResult] = toolResults(r.model.agentRequests()[1]);
@@ -116,8 +64,9 @@ describe('the model gateway with the real claude CLI', () => {
     // Nothing the model was sent holds the real key, and every request upstream was made with it.
     expect(r.model.allText()).not.toContain(REAL_KEY);
     expect(r.model.requests.length).toBeGreaterThan(0);
-    // The CLI needed no route the gateway refuses, and nothing went wrong on the way.
-    expect(r.lines).toEqual([]);
+    // The CLI needed no route the gateway refuses, and nothing went wrong on the way; the one
+    // rewrite is its 128000-token max_tokens, lowered to the gateway's ceiling.
+    expect(r.lines).toEqual(['gateway: lowered max_tokens to 32000 (asked for 128000) (logged once)']);
     for (const req of r.model.requests) {
       expect(req.headers['x-api-key']).toBe(REAL_KEY);
       expect(JSON.stringify(req.headers)).not.toContain(r.gateway.agentKey);

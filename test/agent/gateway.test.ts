@@ -2,117 +2,21 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import {
-  type Gateway,
-  type GatewayOptions,
-  gatewayEnv,
-  startGateway,
-} from '../../src/agent/gateway/index.js';
+import { gatewayEnv, startGateway } from '../../src/agent/gateway/index.js';
 import { sseMeter } from '../../src/agent/gateway/meter.js';
 import { DEFAULT_PRICES, priceFor, SONNET, type TokenCounts } from '../../src/agent/gateway/prices.js';
-import { type ModelScript, type ModelServer, parseSse, say, startModel } from '../world/model/index.js';
+import { parseSse, say } from '../world/model/index.js';
 import { counterIds, frame, streamEvents, toMessage } from '../world/model/sse.js';
-
-const REAL_KEY = 'sk-ant-api03-real-key-held-by-pilot-only-0000000000';
-
-async function model(script: ModelScript): Promise<ModelServer> {
-  const server = await startModel(script);
-  onTestFinished(() => server.close());
-  return server;
-}
-
-async function gateway(opts: Partial<GatewayOptions> & { upstream: string }): Promise<Gateway> {
-  const gw = await startGateway({ credential: { apiKey: REAL_KEY }, maxCostUsd: 100, ...opts });
-  onTestFinished(() => gw.close());
-  return gw;
-}
-
-/** The request body the CLI's agent loop sends, trimmed (its tools make the model server script it). */
-function messagesBody(extra: Record<string, unknown> = {}) {
-  return {
-    model: 'claude-sonnet-4-5',
-    max_tokens: 1000,
-    stream: true,
-    tools: [{ name: 'Bash' }],
-    messages: [{ role: 'user', content: 'hello' }],
-    ...extra,
-  };
-}
-
-async function post(
-  gw: Gateway,
-  body: unknown,
-  headers: Record<string, string> = {},
-  path = '/v1/messages?beta=true',
-) {
-  const res = await fetch(`${gw.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': gw.agentKey, ...headers },
-    body: JSON.stringify(body),
-  });
-  return { res, text: await res.text() };
-}
-
-/**
- * An upstream that sends `message_start` and then holds the rest of the stream until the test lets
- * it go. A gateway that buffered would deliver nothing before release, and the test would time out.
- */
-async function heldUpstream(usage = { input_tokens: 100, output_tokens: 20 }) {
-  let release: () => void = () => {};
-  const released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  let requests = 0;
-  let hungUp: () => void = () => {};
-  const upstreamClosed = new Promise<void>((resolve) => {
-    hungUp = resolve;
-  });
-  const events = streamEvents(toMessage({ text: 'slow answer', usage }, 'claude-sonnet-4-5', counterIds()));
-  const server = http.createServer((req, res) => {
-    requests += 1;
-    req.resume();
-    res.on('close', () => {
-      if (!res.writableFinished) hungUp();
-    });
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
-    res.write(frame(events[0]));
-    released.then(() => {
-      for (const event of events.slice(1)) res.write(frame(event));
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  onTestFinished(async () => {
-    release();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
-  const { port } = server.address() as AddressInfo;
-  /** `cutOff` settles when the gateway dropped the upstream answer before its end. */
-  return { url: `http://127.0.0.1:${port}`, release, requests: () => requests, cutOff: upstreamClosed };
-}
-
-/** Reads a streamed body until the first complete SSE frame. */
-async function firstFrame(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<string> {
-  const decoder = new TextDecoder();
-  let text = '';
-  while (!text.includes('\n\n')) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += decoder.decode(value, { stream: true });
-  }
-  return text.slice(0, text.indexOf('\n\n') + 2);
-}
-
-async function rest(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<string> {
-  const decoder = new TextDecoder();
-  let text = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return text;
-    text += decoder.decode(value, { stream: true });
-  }
-}
+import {
+  firstFrame,
+  gateway,
+  heldUpstream,
+  messagesBody,
+  model,
+  post,
+  REAL_KEY,
+  rest,
+} from './gateway-helpers.js';
 
 function headerText(headers: http.IncomingHttpHeaders): string {
   return JSON.stringify(headers);
@@ -373,7 +277,7 @@ describe('model gateway: usage and cost', () => {
         resolve,
       );
       req.on('error', reject);
-      req.end('{}');
+      req.end(JSON.stringify(messagesBody({ stream: false })));
     });
     const chunks: Buffer[] = [];
     for await (const chunk of res) chunks.push(chunk as Buffer);
@@ -390,7 +294,8 @@ describe('model gateway: usage and cost', () => {
       say('never'),
     ]);
     const lines: string[] = [];
-    const gw = await gateway({ upstream: upstream.url, maxCostUsd: 0.01, log: (l) => lines.push(l) });
+    // The reservation (1000 output tokens, about $0.016) fits under the cap; the answer's usage does not.
+    const gw = await gateway({ upstream: upstream.url, maxCostUsd: 0.02, log: (l) => lines.push(l) });
 
     const first = await post(gw, messagesBody());
     const second = await post(gw, messagesBody());
@@ -406,7 +311,9 @@ describe('model gateway: usage and cost', () => {
     expect(upstream.requests).toHaveLength(1);
     expect(gw.usage()).toMatchObject({ requests: 1, refused: 1 });
     expect(gw.usage().costUsd).toBeCloseTo(0.045, 12);
-    expect(lines).toContain('gateway: cost cap reached: $0.0300 of $0.01; refusing further requests');
+    expect(lines).toContain(
+      'gateway: cost cap reached (spend reached the cap): $0.0300 of $0.02; refusing further requests',
+    );
   });
 
   it('lets the request in flight when the cap is crossed finish its stream', {

@@ -27,7 +27,10 @@ function costly(step: ScriptStep): ScriptStep {
 
 it('budget exceeded mid-run: the agent stops, its work is pushed as WIP, the task says budget_exceeded', async () => {
   world = await startWorld({
-    inputs: { 'max-cost-usd': '0.05' },
+    // The gateway admits a turn only if its worst case fits under the cap: for the CLI's default
+    // (Opus, $25/MTok out) that is 32000 output tokens, $0.80, plus its input, about $0.90 in all.
+    // $1.20 lets the second turn in; its answer ($1.50 at Opus prices) crosses the cap.
+    inputs: { 'max-cost-usd': '1.20' },
     script: [
       write('src/farewell.js', 'export const farewell = () => "bye";\n'),
       // This answer crosses the cap: whichever layer notices first (the CLI's --max-budget-usd or

@@ -1,5 +1,13 @@
 // The model gateway (see server.ts): start it, point the agent at it with gatewayEnv, read its usage.
 export { type Credential, OAUTH_BETA } from './headers.js';
 export type { GatewayUsage } from './ledger.js';
+export type { PolicyOptions } from './policy.js';
 export { DEFAULT_PRICES, type Price, type PriceRule, priceFor } from './prices.js';
-export { type Gateway, type GatewayOptions, gatewayEnv, startGateway } from './server.js';
+export {
+  DEFAULT_MAX_OUTPUT_TOKENS,
+  type Gateway,
+  type GatewayOptions,
+  gatewayEnv,
+  MAX_IN_FLIGHT,
+  startGateway,
+} from './server.js';

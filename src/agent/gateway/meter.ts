@@ -25,6 +25,7 @@ const MessageSchema = z.object({ model: z.string().optional(), usage: UsageSchem
 const EventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('message_start'), message: MessageSchema }),
   z.object({ type: z.literal('message_delta'), usage: UsageSchema.nullish() }),
+  z.object({ type: z.literal('message_stop') }),
 ]);
 
 /** Where a meter reports what it learned: the model, and token increments as they become known. */
@@ -68,10 +69,18 @@ export interface Meter {
   feed(chunk: Buffer): void;
   /** Settles once every count is in, so the client's answer can end after the accounting does. */
   end(): void | Promise<void>;
+  /**
+   * True once the answer's final usage is in (a stream's `message_stop`, a whole JSON body). An answer
+   * cut off before that is charged its reservation instead.
+   */
+  complete(): boolean;
 }
 
-/** A meter for responses that carry no usage (errors, count_tokens, other routes). */
-export const NO_METER: Meter = { feed: () => {}, end: () => {} };
+/** A meter for responses that carry no usage and are not billed (errors, count_tokens, other routes). */
+export const NO_METER: Meter = { feed: () => {}, end: () => {}, complete: () => true };
+
+/** A billed answer whose usage cannot be read (unknown type or encoding): charged its reservation. */
+export const UNREADABLE: Meter = { feed: () => {}, end: () => {}, complete: () => false };
 
 function parseJson(text: string): unknown {
   try {
@@ -96,11 +105,14 @@ export function sseMeter(sink: UsageSink): Meter {
   const decoder = new StringDecoder('utf8');
   const counts = new MessageCounts(sink);
   let pending = '';
+  let stopped = false;
 
   function handle(frame: string): void {
     const event = EventSchema.safeParse(parseJson(frameData(frame)));
     if (!event.success) return;
-    if (event.data.type === 'message_start') {
+    if (event.data.type === 'message_stop') {
+      stopped = true;
+    } else if (event.data.type === 'message_start') {
       if (event.data.message.model) sink.model(event.data.message.model);
       counts.update(event.data.message.usage);
     } else {
@@ -129,6 +141,7 @@ export function sseMeter(sink: UsageSink): Meter {
       if (pending.trim() !== '') handle(pending);
       pending = '';
     },
+    complete: () => stopped,
   };
 }
 
@@ -138,6 +151,7 @@ const MAX_JSON_BYTES = 64 * 1024 * 1024;
 export function jsonMeter(sink: UsageSink): Meter {
   const chunks: Buffer[] = [];
   let size = 0;
+  let read = false;
   return {
     feed(chunk) {
       size += chunk.length;
@@ -146,10 +160,12 @@ export function jsonMeter(sink: UsageSink): Meter {
     end() {
       if (size > MAX_JSON_BYTES) return;
       const body = MessageSchema.safeParse(parseJson(Buffer.concat(chunks).toString('utf8')));
-      if (!body.success) return;
+      if (!body.success || !body.data.usage) return;
       if (body.data.model) sink.model(body.data.model);
       new MessageCounts(sink).update(body.data.usage);
+      read = true;
     },
+    complete: () => read,
   };
 }
 
@@ -185,5 +201,6 @@ export function decoded(encoding: string | undefined, inner: Meter): Meter | und
       stream.end();
       return finished;
     },
+    complete: () => inner.complete(),
   };
 }

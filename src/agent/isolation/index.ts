@@ -27,6 +27,8 @@ export interface ModelSettings {
   claudeCodeOauthToken?: string;
   anthropicBaseUrl?: string;
   maxCostUsd: number;
+  /** The run's model (`model`, or triage's pick); the gateway refuses others but the CLI's Haiku. */
+  model?: string;
 }
 
 export interface IsolatedRunOptions {
@@ -69,6 +71,7 @@ async function openGateway(opts: IsolatedRunOptions): Promise<Gateway | undefine
     upstream: model.anthropicBaseUrl ?? (opts.source ?? process.env).ANTHROPIC_BASE_URL ?? PUBLIC_API,
     credential,
     maxCostUsd: model.maxCostUsd,
+    policy: { models: model.model ? [model.model] : [] },
     log: opts.log,
   });
 }
@@ -184,6 +187,7 @@ export function isolatedRunOptions(
     | 'claudeCodeOauthToken'
     | 'anthropicBaseUrl'
     | 'maxCostUsd'
+    | 'model'
     | 'claudePath'
     | 'agentEnv'
     | 'requireIsolation'
@@ -200,6 +204,7 @@ export function isolatedRunOptions(
       claudeCodeOauthToken: config.claudeCodeOauthToken,
       anthropicBaseUrl: config.anthropicBaseUrl,
       maxCostUsd: config.maxCostUsd,
+      model: config.model,
     },
     agentEnvNames: config.agentEnv,
     requireIsolation: config.requireIsolation,

@@ -1,0 +1,213 @@
+// What the gateway does with one request: check the key and the route, then either pass it through
+// (count_tokens, the models list) or run a Messages request through the policy, the admission queue
+// and the meter.
+import type http from 'node:http';
+import { type Admission, worstCaseUsd } from './admission.js';
+import { forward, type Upstream } from './forward.js';
+import { type Credential, carriesKey, upstreamHeaders } from './headers.js';
+import type { Charge, Ledger } from './ledger.js';
+import { decoded, jsonMeter, type Meter, NO_METER, sseMeter, UNREADABLE } from './meter.js';
+import type { Passed, RequestPolicy } from './policy.js';
+import type { PriceRule } from './prices.js';
+
+/**
+ * What the gateway forwards. Anything else (batches, files, admin routes) could spend or read without
+ * passing the meter, and the agent can reach the gateway from its Bash tool, so it is refused.
+ */
+type Route = 'messages' | 'forward';
+
+function routeOf(method: string, path: string): Route | undefined {
+  if (method === 'POST' && path === '/v1/messages') return 'messages';
+  if (method === 'POST' && path === '/v1/messages/count_tokens') return 'forward';
+  if (
+    (method === 'GET' || method === 'HEAD') &&
+    (path === '/api/hello' || /^\/v1\/models(\/[\w.:@-]+)?$/.test(path))
+  )
+    return 'forward';
+  return undefined;
+}
+
+/**
+ * Refusals say `x-should-retry: false`: without it the CLI retries 401/429/5xx for minutes.
+ * The body is the API's error shape so the CLI shows the message.
+ */
+type Refusal = [status: number, type: string, message: string];
+
+function refuse(res: http.ServerResponse, status: number, type: string, message: string): void {
+  if (res.destroyed) return;
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(status, { 'content-type': 'application/json', 'x-should-retry': 'false' });
+  res.end(JSON.stringify({ type: 'error', error: { type, message } }));
+}
+
+/**
+ * The cap's answer: 429 with `x-should-retry: false`. Checked against the pinned CLI (2.1.331): it asks
+ * once and ends the run with `terminal_reason: api_error`, showing the message. A 400 instead sets off
+ * its recovery paths (compaction, resending with other tools): six more refused requests per run.
+ */
+const BUDGET_STATUS = 429;
+
+function meterFor(up: http.IncomingMessage, charge: Charge, log: (line: string) => void): Meter {
+  const status = up.statusCode ?? 0;
+  // Error answers are not billed; nothing to read and nothing to charge.
+  if (status < 200 || status >= 300) return NO_METER;
+  const type = String(up.headers['content-type'] ?? '');
+  let meter: Meter = UNREADABLE;
+  if (type.includes('text/event-stream')) meter = sseMeter(charge.sink);
+  else if (type.includes('json')) meter = jsonMeter(charge.sink);
+  const encoding = up.headers['content-encoding'];
+  const readable = decoded(encoding, meter);
+  if (!readable) log(`gateway: cannot read usage from an answer with content-encoding ${encoding}`);
+  return readable ?? UNREADABLE;
+}
+
+function unreachable(res: http.ServerResponse, err: Error): void {
+  refuse(res, 502, 'api_error', `the model gateway could not reach the upstream API: ${err.message}`);
+}
+
+/** The API's own request size limit for the Messages endpoint. */
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+/** The whole request body, or undefined when it is larger than the API would take or never arrived. */
+function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size <= MAX_BODY_BYTES ? Buffer.concat(chunks) : undefined));
+    // A client that hangs up mid-body gets no answer; nothing is left waiting for an 'end'.
+    req.on('close', () => {
+      if (!req.complete) resolve(undefined);
+    });
+    req.on('error', reject);
+  });
+}
+
+/** The request's headers with the policy's `anthropic-beta` and the rewritten body's length. */
+function rewrittenHeaders(req: http.IncomingMessage, passed: Passed, credential: Credential) {
+  const headers: http.IncomingHttpHeaders = { ...req.headers, 'anthropic-beta': passed.beta };
+  if (passed.beta === undefined) delete headers['anthropic-beta'];
+  const out = upstreamHeaders(headers, credential);
+  out['content-length'] = String(passed.body.length);
+  return out;
+}
+
+/** A signal that fires when the client hangs up before its answer is complete. */
+function clientGone(res: http.ServerResponse): AbortSignal {
+  const gone = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) gone.abort();
+  });
+  return gone.signal;
+}
+
+export interface HandlerDeps {
+  agentKey: string;
+  credential: Credential;
+  upstream: Upstream;
+  maxCostUsd: number;
+  ledger: Ledger;
+  admission: Admission;
+  policy: RequestPolicy;
+  prices: readonly PriceRule[];
+  log: (line: string) => void;
+}
+
+export class RequestHandler {
+  private readonly logged = new Set<string>();
+
+  constructor(private readonly deps: HandlerDeps) {}
+
+  handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    // Dot segments are resolved here, so `/v1/messages/../files` is checked as `/v1/files`.
+    const path = new URL(req.url ?? '/', 'http://gateway').pathname;
+    const route = routeOf(req.method ?? 'GET', path);
+    const refusal = this.refusalFor(req, path, route);
+    if (refusal || !route) {
+      // Read and drop the body so the connection stays usable; nothing of it goes anywhere.
+      req.resume();
+      refuse(res, ...(refusal ?? [404, 'not_found_error', 'not found']));
+    } else if (route === 'messages') {
+      this.messages(req, res).catch((err: Error) => {
+        this.deps.log(`gateway: request failed: ${err.message}`);
+        refuse(res, 500, 'api_error', 'the model gateway failed on this request');
+      });
+    } else {
+      this.passThrough(req, res);
+    }
+  }
+
+  /** Why a request may not pass, or undefined when it may. */
+  private refusalFor(req: http.IncomingMessage, path: string, route: Route | undefined): Refusal | undefined {
+    const method = req.method ?? 'GET';
+    if (!carriesKey(req.headers, this.deps.agentKey))
+      return [401, 'authentication_error', 'invalid x-api-key'];
+    if (!route) {
+      this.deps.log(`gateway: refused ${method} ${path}: not a route the agent may use`);
+      return [404, 'not_found_error', `the model gateway does not forward ${method} ${path}`];
+    }
+    if (route === 'messages' && this.deps.ledger.tripped()) {
+      this.deps.ledger.countRefusal();
+      return [BUDGET_STATUS, 'budget_exceeded', this.capMessage()];
+    }
+    return undefined;
+  }
+
+  private capMessage(): string {
+    const spent = this.deps.ledger.usage().costUsd.toFixed(2);
+    return `Pilot's cost cap is reached ($${spent} of max-cost-usd $${this.deps.maxCostUsd}); no further model requests in this run.`;
+  }
+
+  private logOnce(kind: string, text: string): void {
+    if (this.logged.has(kind)) return;
+    this.logged.add(kind);
+    this.deps.log(`gateway: ${text} (logged once)`);
+  }
+
+  /** count_tokens and the models list: free, so neither policy nor meter. */
+  private passThrough(req: http.IncomingMessage, res: http.ServerResponse): void {
+    forward(req, res, {
+      upstream: this.deps.upstream,
+      headers: upstreamHeaders(req.headers, this.deps.credential),
+      meterFor: () => NO_METER,
+      settle: () => {},
+      unreachable: (err) => unreachable(res, err),
+      log: this.deps.log,
+    });
+  }
+
+  private async messages(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const gone = clientGone(res);
+    const raw = await readBody(req);
+    if (!raw) return refuse(res, 413, 'request_too_large', 'the request is larger than the API accepts');
+    const verdict = this.deps.policy.check(raw, req.headers['anthropic-beta']);
+    if (!verdict.ok) {
+      this.logOnce(`refused:${verdict.message}`, `refused a request: ${verdict.message}`);
+      return refuse(res, verdict.status, verdict.type, verdict.message);
+    }
+    for (const note of verdict.notes) this.logOnce(note.kind, note.text);
+    const reserved = worstCaseUsd({ bytes: verdict.body.length, ...verdict }, this.deps.prices);
+    const admit = await this.deps.admission.enter(reserved, gone);
+    if (admit.kind === 'gone') return;
+    if (admit.kind === 'over-budget') {
+      this.deps.ledger.countRefusal();
+      return refuse(res, BUDGET_STATUS, 'budget_exceeded', this.capMessage());
+    }
+    const { charge } = admit;
+    forward(req, res, {
+      upstream: this.deps.upstream,
+      headers: rewrittenHeaders(req, verdict, this.deps.credential),
+      body: verdict.body,
+      meterFor: (up) => meterFor(up, charge, this.deps.log),
+      settle: (metered) => charge.close(metered),
+      unreachable: (err) => unreachable(res, err),
+      log: this.deps.log,
+    });
+  }
+}
