@@ -20,10 +20,37 @@ export function givenToken(token: string): TokenProvider {
   return { kind: 'given', token: async () => token };
 }
 
+/** Installation permission name → access, as `POST /app/installations/{id}/access_tokens` takes them. */
+export type AppPermissions = Record<string, 'read' | 'write'>;
+
+/**
+ * Only what Pilot calls (SECURITY.md, "Minimal permissions:"): an App installed with more (secrets,
+ * administration, workflows) still hands Pilot a token that can do no more than this.
+ */
+export const PILOT_APP_PERMISSIONS: Readonly<AppPermissions> = {
+  contents: 'write', // branches, push, lease refs, repository_dispatch
+  issues: 'write', // tracking comment, replies, reactions, labels
+  pull_requests: 'write', // open and update Pilot's PRs
+  actions: 'write', // `/pilot cancel`, run status, job logs for CI follow-ups
+  checks: 'read', // CI follow-ups
+  metadata: 'read',
+};
+
+/**
+ * The permissions to request: Pilot's own, plus `workflows: write` only when `protected-paths`
+ * explicitly allows a workflow file (`!.github/workflows/…`): GitHub refuses such a push without it.
+ */
+export function appPermissionsFor(protectedPaths: readonly string[] = []): AppPermissions {
+  const allowsWorkflows = protectedPaths.some((p) => /^!\s*(?:\.\/)?\.github\/workflows\b/i.test(p.trim()));
+  return allowsWorkflows ? { ...PILOT_APP_PERMISSIONS, workflows: 'write' } : { ...PILOT_APP_PERMISSIONS };
+}
+
 export interface AppTokenOptions {
   appId: string;
   privateKey: string;
   repo: Repo;
+  /** Defaults to PILOT_APP_PERMISSIONS. */
+  permissions?: AppPermissions;
   now?: () => number;
   /** An Octokit authenticated with a token or JWT (tests point it at the emulator). */
   octokitFor?: (token: string) => Octokit;
@@ -40,6 +67,7 @@ async function mint(opts: AppTokenOptions): Promise<string> {
   const { data } = await asApp.rest.apps.createInstallationAccessToken({
     installation_id: installation.id,
     repositories: [opts.repo.repo],
+    permissions: opts.permissions ?? { ...PILOT_APP_PERMISSIONS },
   });
   registerSecret(data.token);
   return data.token;
@@ -80,7 +108,9 @@ export class AppTokenError extends Error {
         ? 'the App is not installed on this repository (install it, or check app-id)'
         : status === 401
           ? 'GitHub did not accept the App JWT (check app-id and app-private-key belong together)'
-          : (cause as Error).message;
+          : status === 422
+            ? `the App's installation lacks a permission Pilot needs (${(cause as Error).message}); grant ${Object.keys(PILOT_APP_PERMISSIONS).join(', ')}`
+            : (cause as Error).message;
     super(`Could not mint a GitHub App installation token: ${hint}`);
     this.name = 'AppTokenError';
   }
@@ -88,7 +118,7 @@ export class AppTokenError extends Error {
 
 /** The provider the configuration asks for; an App token is minted now, so a bad key fails early. */
 export async function tokenProviderFor(
-  config: { githubToken?: string; appId?: string; appPrivateKey?: string },
+  config: { githubToken?: string; appId?: string; appPrivateKey?: string; protectedPaths?: string[] },
   repo: Repo,
   opts: Pick<AppTokenOptions, 'now' | 'octokitFor'> = {},
 ): Promise<TokenProvider> {
@@ -97,6 +127,7 @@ export async function tokenProviderFor(
       appId: config.appId,
       privateKey: config.appPrivateKey,
       repo,
+      permissions: appPermissionsFor(config.protectedPaths),
       ...opts,
     });
     await provider.token().catch((error: unknown) => {

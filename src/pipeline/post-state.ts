@@ -1,7 +1,11 @@
 // What main leaves for the post step (GITHUB_STATE), so a cancelled run can still tell the truth.
+// The post step decides with main's configuration: by the time it runs, the agent may have edited
+// `.github/pilot.yml` in the working tree (to unprotect paths, rename the bot, switch the App), so
+// main records the settings the post step acts on, read before the agent ever ran.
 import * as core from '@actions/core';
 import { z } from 'zod';
 import type { SavedSession, SessionMemo } from '../agent/session/index.js';
+import type { Config } from '../config/load.js';
 
 export interface RunState {
   issue: number;
@@ -9,12 +13,39 @@ export interface RunState {
   branch: string;
 }
 
+/** The settings the post step acts on, as main loaded them (never the working tree's file). */
+export interface MainSettings {
+  configPath: string;
+  protectedPaths: string[];
+  gitUserName: string;
+  gitUserEmail: string;
+  botLogin: string;
+  appId?: string;
+}
+
 const KEYS = {
   run: 'pilot',
+  settings: 'pilot-settings',
+  lease: 'pilot-lease',
   finished: 'pilot-finished',
   session: 'pilot-session',
   saved: 'pilot-session-saved',
 };
+
+const RunStateSchema = z.object({
+  issue: z.number().int().positive(),
+  trackingId: z.number().int(),
+  branch: z.string().min(1),
+});
+
+const MainSettingsSchema = z.object({
+  configPath: z.string().min(1),
+  protectedPaths: z.array(z.string()),
+  gitUserName: z.string().min(1),
+  gitUserEmail: z.string().min(1),
+  botLogin: z.string().min(1),
+  appId: z.string().optional(),
+});
 
 const SessionMemoSchema = z.object({
   configDir: z.string().min(1),
@@ -30,8 +61,22 @@ const SessionMemoSchema = z.object({
 
 const SavedSchema = z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/), key: z.string() });
 
-export function saveRunState(state: RunState): void {
+export function saveRunState(state: RunState, config: Config): void {
+  const settings: MainSettings = {
+    configPath: config.configPath,
+    protectedPaths: config.protectedPaths,
+    gitUserName: config.gitUserName,
+    gitUserEmail: config.gitUserEmail,
+    botLogin: config.botLogin,
+    appId: config.appId,
+  };
+  core.saveState(KEYS.settings, JSON.stringify(settings));
   core.saveState(KEYS.run, JSON.stringify(state));
+}
+
+/** The lease this run holds (its commit sha): the post step releases only that one. */
+export function saveLeaseState(lease: string): void {
+  core.saveState(KEYS.lease, lease);
 }
 
 export function markFinished(): void {
@@ -60,6 +105,10 @@ function parsed<T>(raw: string, schema: z.ZodType<T>): T | null {
 
 export interface PostInputs {
   state: RunState | null;
+  /** Main's settings; null when main did not record them (the post step then uses the strict defaults). */
+  settings: MainSettings | null;
+  /** The lease commit main held, when it held one. */
+  lease: string | null;
   finished: boolean;
   /** The session main opened, when it got that far. */
   session: SessionMemo | null;
@@ -68,15 +117,11 @@ export interface PostInputs {
 }
 
 export function readRunState(): PostInputs {
-  const raw = core.getState(KEYS.run);
-  let state: RunState | null = null;
-  try {
-    state = raw ? (JSON.parse(raw) as RunState) : null;
-  } catch {
-    state = null;
-  }
+  const lease = core.getState(KEYS.lease);
   return {
-    state,
+    state: parsed(core.getState(KEYS.run), RunStateSchema),
+    settings: parsed(core.getState(KEYS.settings), MainSettingsSchema),
+    lease: /^[0-9a-f]{40}$/.test(lease) ? lease : null,
     finished: core.getState(KEYS.finished) === 'true',
     session: parsed(core.getState(KEYS.session), SessionMemoSchema),
     sessionSaved: parsed(core.getState(KEYS.saved), SavedSchema),

@@ -3,36 +3,81 @@
 import * as core from '@actions/core';
 import { gitSafeDirectoryEnv } from '../agent/isolation/index.js';
 import { saveInterrupted } from '../agent/session/index.js';
-import { loadConfig } from '../config/load.js';
+import { readInputs } from '../config/inputs.js';
+import { SETTINGS } from '../config/schema.js';
 import { changedPaths, commitPaths, push } from '../git/branch.js';
 import { createGit, tokenEnv } from '../git/git.js';
 import { tokenProviderFor } from '../github/app-token.js';
 import { createOctokit } from '../github/client.js';
 import { findTracking, writeTracking } from '../github/tracking.js';
 import { renderTracking } from '../report/comment.js';
-import { type ProtectionRules, protectionRules } from '../security/protected-paths.js';
+import { PushRefused } from '../security/outgoing.js';
+import { type ProtectionRules, protectionRules, refusedPaths } from '../security/protected-paths.js';
 import { registerSecret } from '../security/redact.js';
 import { releaseLease } from '../state/lease.js';
 import type { TaskDoc } from '../state/task.js';
 import { readRunContext } from './context.js';
-import { type PostInputs, type RunState, readRunState } from './post-state.js';
+import { type MainSettings, type PostInputs, type RunState, readRunState } from './post-state.js';
+
+/** Main's settings; without them (main died before recording any), the strictest defaults. */
+function settingsOf(inputs: PostInputs): MainSettings {
+  return (
+    inputs.settings ?? {
+      configPath: SETTINGS.configPath.fallback,
+      protectedPaths: [],
+      gitUserName: SETTINGS.gitUserName.fallback,
+      gitUserEmail: SETTINGS.gitUserEmail.fallback,
+      botLogin: SETTINGS.botLogin.fallback,
+    }
+  );
+}
+
+interface WipResult {
+  pushed: boolean;
+  /** Protected paths the agent changed, left out of the WIP commit. */
+  leftOut: string[];
+  /** Why the push was refused (a secret, or a protected path in an earlier local commit). */
+  refused?: string;
+}
 
 async function pushWip(
   state: RunState,
-  token: string,
-  serverUrl: string,
+  auth: Record<string, string>,
   workspace: string,
   identity: { name: string; email: string },
-  rules?: ProtectionRules,
-) {
+  rules: ProtectionRules,
+): Promise<WipResult> {
   // Main may have been killed while the workspace was lent to the agent's user: git would call it dubious.
   const git = createGit(workspace, { ...process.env, ...gitSafeDirectoryEnv(workspace) });
   const current = (await git.run(['rev-parse', '--abbrev-ref', 'HEAD'], { allowFail: true })).stdout.trim();
-  if (current !== state.branch) return false;
-  const paths = [...(await changedPaths(git))];
+  if (current !== state.branch) return { pushed: false, leftOut: [] };
+  const changed = [...(await changedPaths(git))];
+  // Work in progress is worth keeping, the agent's changes to protected paths are not: leave them out.
+  const leftOut = refusedPaths(changed, rules);
+  const paths = changed.filter((p) => !leftOut.includes(p));
   const commit = await commitPaths(git, paths, `WIP: Pilot run interrupted (#${state.issue})`, identity);
-  if (commit) await push(git, state.branch, tokenEnv(token, serverUrl), rules);
-  return commit !== null;
+  if (!commit) return { pushed: false, leftOut };
+  try {
+    await push(git, state.branch, auth, rules);
+    return { pushed: true, leftOut };
+  } catch (error) {
+    if (error instanceof PushRefused) return { pushed: false, leftOut, refused: error.message };
+    throw error;
+  }
+}
+
+/** What the cancelled comment says about the work in progress. */
+function wipSentence(state: RunState, wip: WipResult): string {
+  const where = wip.pushed
+    ? `work so far is on branch \`${state.branch}\``
+    : 'no work in progress was pushed';
+  const parts = [`The run stopped before it finished; ${where}. Comment \`/pilot retry\` to continue.`];
+  if (wip.leftOut.length)
+    parts.push(
+      `Left out of the work-in-progress push: the agent changed protected paths ${wip.leftOut.map((p) => `\`${p}\``).join(', ')} (protected by this repository's configuration on the default branch, whatever the working tree said).`,
+    );
+  if (wip.refused) parts.push(wip.refused);
+  return parts.join('\n\n');
 }
 
 /**
@@ -52,51 +97,58 @@ async function sessionAfterInterruption(
     note: `The agent session was not saved: ${error.message}`,
   }));
   if (saved.note) core.warning(saved.note);
-  else core.info(`Saved the agent session ${session.sessionId} from the post step`);
+  if (saved.fields.sessionHash) core.info(`Saved the agent session ${session.sessionId} from the post step`);
   return saved.fields.sessionHash ? saved.fields : {};
+}
+
+/** Secrets come from the action's inputs only: the file cannot hold them, and the working tree is the agent's. */
+function secretsOf() {
+  const { values } = readInputs();
+  for (const secret of [
+    values.githubToken,
+    values.anthropicApiKey,
+    values.claudeCodeOauthToken,
+    values.appPrivateKey,
+  ])
+    registerSecret(secret);
+  return values;
 }
 
 async function recover(inputs: PostInputs & { state: RunState }): Promise<void> {
   const { state } = inputs;
-  const config = loadConfig();
-  for (const secret of [
-    config.githubToken,
-    config.anthropicApiKey,
-    config.claudeCodeOauthToken,
-    config.appPrivateKey,
-  ])
-    registerSecret(secret);
+  const settings = settingsOf(inputs);
+  const secrets = secretsOf();
   const ctx = readRunContext();
-  if (!config.githubToken && !config.appId) return;
+  const appId = secrets.appId ?? settings.appId;
+  if (!secrets.githubToken && !appId) return;
+  const config = { ...secrets, appId, protectedPaths: settings.protectedPaths };
   const token = await (await tokenProviderFor(config, ctx.repo)).token();
-  const identity = { name: config.gitUserName, email: config.gitUserEmail };
-  const pushed = await pushWip(
-    state,
-    token,
-    ctx.serverUrl,
-    ctx.workspace,
-    identity,
-    protectionRules(config),
-  ).catch((error: Error) => {
-    core.warning(`Could not push work in progress: ${error.message}`);
-    return false;
-  });
+  const identity = { name: settings.gitUserName, email: settings.gitUserEmail };
+  const rules = protectionRules(settings);
+  const wip = await pushWip(state, tokenEnv(token, ctx.serverUrl), ctx.workspace, identity, rules).catch(
+    (error: Error): WipResult => {
+      core.warning(`Could not push work in progress: ${error.message}`);
+      return { pushed: false, leftOut: [] };
+    },
+  );
+  if (wip.leftOut.length || wip.refused) core.warning(wipSentence(state, wip));
   const session = await sessionAfterInterruption(
     inputs,
-    config.anthropicApiKey ?? config.claudeCodeOauthToken,
+    secrets.anthropicApiKey ?? secrets.claudeCodeOauthToken,
   );
   const octokit = createOctokit(token);
-  // main saved this state only while holding the issue's lease (src/pipeline/serve.ts): give it back.
-  await releaseLease(octokit, ctx.repo, state.issue).catch((error: Error) =>
-    core.warning(`Could not release the lease for #${state.issue}: ${error.message}`),
-  );
-  const tracking = await findTracking(octokit, ctx.repo, state.issue, config.botLogin);
+  // main saved this state only while holding the issue's lease (src/pipeline/serve.ts): give it back,
+  // if it is still this run's (a re-run attempt may have taken it over).
+  if (inputs.lease)
+    await releaseLease(octokit, ctx.repo, state.issue, inputs.lease, ctx.runId).catch((error: Error) =>
+      core.warning(`Could not release the lease for #${state.issue}: ${error.message}`),
+    );
+  const tracking = await findTracking(octokit, ctx.repo, state.issue, settings.botLogin);
   if (!tracking) return;
   const task = { ...tracking.task, ...session, status: 'cancelled' as const, rev: tracking.task.rev + 1 };
-  const where = pushed ? `work so far is on branch \`${state.branch}\`` : 'no changes had been made yet';
   const view = renderTracking(task, {
     headline: 'cancelled',
-    body: `The run stopped before it finished; ${where}. Comment \`/pilot retry\` to continue.`,
+    body: wipSentence(state, wip),
     links: [['work run', ctx.runUrl]],
   });
   await writeTracking(octokit, ctx.repo, state.issue, tracking, view, task);

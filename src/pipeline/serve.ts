@@ -24,6 +24,7 @@ import {
 import type { RunRef } from '../state/task.js';
 import { runUrlOf } from './context.js';
 import type { Deps } from './deps.js';
+import { saveLeaseState } from './post-state.js';
 import { policyOf } from './thread.js';
 
 export type WorkFn = (deps: Deps, intent: Intent) => Promise<Outcome>;
@@ -184,6 +185,8 @@ export async function serveWork(deps: Deps, intent: Intent, work: WorkFn): Promi
     return { conclusion: 'skipped', taskStatus: 'queued' };
   }
   if (lease.broke) core.info(`Broke the stale lease of run ${lease.broke}`);
+  let held = lease.lease;
+  saveLeaseState(held);
   const served: Served = { count: 0 };
   let first = await firstOf(deps, intent);
   if (intent.source === 'label') await recordLabel(deps, intent);
@@ -191,14 +194,16 @@ export async function serveWork(deps: Deps, intent: Intent, work: WorkFn): Promi
     try {
       await drain(deps, intent, first, work, served);
     } finally {
-      await releaseLease(octokit, ctx.repo, issue);
+      await releaseLease(octokit, ctx.repo, issue, held, ctx.runId);
     }
     first = null;
     if (round >= 2 || served.count >= MAX_SERVED) break;
     // A command whose run found the lease held just before the release is only visible now.
     if (!(await pendingCommands(octokit, ctx.repo, issue, deps.config.botLogin)).length) break;
-    if (!(await acquireLease(octokit, ctx.repo, { issue, sha, runId: ctx.runId, task: null })).acquired)
-      break;
+    const again = await acquireLease(octokit, ctx.repo, { issue, sha, runId: ctx.runId, task: null });
+    if (!again.acquired) break;
+    held = again.lease;
+    saveLeaseState(held);
   }
   await cacheTask(deps, issue, cached.history);
   return served.own ?? served.last ?? { conclusion: 'skipped', taskStatus: found?.task.status };

@@ -9,7 +9,7 @@ import type { Actor, Intent } from '../events/intent.js';
 import { findTracking, type TrackingComment, writeTracking } from '../github/tracking.js';
 import { renderTracking } from '../report/comment.js';
 import { type Outcome, writeSummary } from '../report/outputs.js';
-import { leaseExists, releaseLease, runIsLive } from '../state/lease.js';
+import { leaseHead, releaseLease, runIsLive } from '../state/lease.js';
 import { pendingCommands } from '../state/queue.js';
 import { claimedHolder } from '../state/task.js';
 import { runUrlOf } from './context.js';
@@ -111,7 +111,7 @@ async function sweepIssue(deps: Deps, issue: number, othersLive: number): Promis
     return { ...row, status: 'none', actions: ['dispatched (missed label event)'] };
   }
   row.status = tracking.task.status;
-  let leased = await leaseExists(octokit, ctx.repo, issue);
+  let leased = await leaseHead(octokit, ctx.repo, issue);
   const holder = claimedHolder(tracking.task);
   if (holder !== undefined && !(await runIsLive(octokit, ctx.repo, holder))) {
     await markLost(deps, issue, tracking, holder);
@@ -119,16 +119,16 @@ async function sweepIssue(deps: Deps, issue: number, othersLive: number): Promis
     row.actions.push(`run ${holder} ended: marked failed`);
     core.info(`#${issue}: run ${holder} ended while the task said running; marked failed`);
     if (leased) {
-      await releaseLease(octokit, ctx.repo, issue);
+      await releaseLease(octokit, ctx.repo, issue, leased, ctx.runId);
       core.info(`#${issue}: broke the stale lease of run ${holder}`);
-      leased = false;
+      leased = null;
     }
   } else if (leased && holder === undefined && othersLive === 0) {
     // Nobody claims it and no Pilot run is going at all: its holder died before writing the marker.
-    await releaseLease(octokit, ctx.repo, issue);
+    await releaseLease(octokit, ctx.repo, issue, leased, ctx.runId);
     core.info(`#${issue}: broke a lease no run claims while no run is in progress`);
     row.actions.push('broke an unclaimed lease');
-    leased = false;
+    leased = null;
   }
   const pending = await pendingCommands(octokit, ctx.repo, issue, deps.config.botLogin);
   row.queued = pending.length;

@@ -292,7 +292,7 @@ async function startTask(deps: Deps, intent: Intent): Promise<TaskStart> {
     renderTracking(task, startView),
     task,
   );
-  saveRunState({ issue, trackingId: tracking.id, branch });
+  saveRunState({ issue, trackingId: tracking.id, branch }, deps.config);
   const prior = found?.task ?? null;
   const author = data.user && { login: data.user.login, id: data.user.id, type: data.user.type };
   return {

@@ -28,12 +28,20 @@ function block(text: ThreadText, nonce: string, label: string, max: number): str
     : quoteUntrusted(body, nonce, `${label} by @${text.author}`);
 }
 
+/**
+ * The title is the issue author's text like the body: it goes inside the same block, so an
+ * outsider's title is quoted as data too (one line, at most 300 characters).
+ */
+function titled(p: PromptInput): ThreadText {
+  const title = stripHidden(p.title).replace(/\s+/g, ' ').trim().slice(0, 300);
+  return { ...p.body, body: `Title: ${title}\n\n${p.body.body}` };
+}
+
 export function buildPrompt(p: PromptInput): string {
   const head = [
     `You are working on GitHub issue #${p.issue} in this repository, on branch \`${p.branch}\`.`,
-    `Issue title: ${stripHidden(p.title).slice(0, 300)}`,
     '',
-    block(p.body, p.nonce, 'Issue description', Math.floor(p.maxChars / 2)),
+    block(titled(p), p.nonce, 'Issue description', Math.floor(p.maxChars / 2)),
   ];
   const asks = p.args.trim()
     ? [`Extra instructions from the maintainer who started this run:\n${p.args.trim()}`]

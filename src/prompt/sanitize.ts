@@ -7,11 +7,38 @@
 // `--!>` also closes a comment in HTML; anything between it and a later `-->` is over-stripped, which
 // errs on the safe side.
 const HTML_COMMENT = /<!--[\s\S]*?(?:--!?>|$)/g;
-// Zero-width, word joiner, BOM, soft hyphen, Mongolian vowel separator, interlinear annotations,
-// bidi controls (embedding, override, isolate, Arabic letter mark), and Unicode tag characters
-// (U+E0000–E007F, invisible "ASCII smuggling").
-const INVISIBLE =
-  /[\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\uFFF9-\uFFFB\u{E0000}-\u{E007F}]/gu;
+// Code points that render as nothing: zero-width, word joiner, BOM, soft hyphen, interlinear
+// annotations, bidi controls (embedding, override, isolate, Arabic letter mark), Unicode tag
+// characters (invisible "ASCII smuggling"), variation selectors (any byte can ride on one), and the
+// blank "filler" letters that are not whitespace yet show nothing (Hangul fillers, braille blank,
+// Khmer inherent vowels, Mongolian selectors, combining grapheme joiner, format controls).
+const INVISIBLE_RANGES: Array<[number, number]> = [
+  [0x00ad, 0x00ad], // soft hyphen
+  [0x034f, 0x034f], // combining grapheme joiner
+  [0x061c, 0x061c], // Arabic letter mark
+  [0x115f, 0x1160], // Hangul choseong and jungseong fillers
+  [0x17b4, 0x17b5], // Khmer inherent vowels
+  [0x180b, 0x180f], // Mongolian free variation selectors and vowel separator
+  [0x200b, 0x200f], // zero-width space/joiners, LRM/RLM
+  [0x202a, 0x202e], // bidi embedding and override
+  [0x2060, 0x2064], // word joiner, invisible operators
+  [0x2066, 0x2069], // bidi isolates
+  [0x2800, 0x2800], // braille pattern blank
+  [0x3164, 0x3164], // Hangul filler
+  [0xfe00, 0xfe0f], // variation selectors
+  [0xfeff, 0xfeff], // BOM / zero-width no-break space
+  [0xffa0, 0xffa0], // halfwidth Hangul filler
+  [0xfff9, 0xfffb], // interlinear annotations
+  [0x1bca0, 0x1bca3], // shorthand format controls
+  [0x1d173, 0x1d17a], // musical symbol format controls
+  [0xe0000, 0xe007f], // tag characters
+  [0xe0100, 0xe01ef], // variation selectors supplement
+];
+// Built from code points, so each is removed on its own (never read as a combined character).
+const INVISIBLE = new RegExp(
+  `[${INVISIBLE_RANGES.map(([from, to]) => `\\u{${from.toString(16)}}-\\u{${to.toString(16)}}`).join('')}]`,
+  'gu',
+);
 
 export function stripHidden(text: string): string {
   // Repeat until nothing changes: removing one piece can join two halves into a new `<!--`.
@@ -40,14 +67,17 @@ function offGitHub(url: string): string | null {
   return host && !GITHUB_HOSTS.test(host) ? host : null;
 }
 
-/** Inline markdown links and images: `[x](url)`, `![x](url "title")`. */
+/**
+ * Inline markdown links and images: `[x](url)`, `![x](url "title")`. Titles show only on hover and an
+ * image's alt text only when it fails to load, so both go: what the maintainer sees is what is left.
+ */
 function inlineLinks(text: string): string {
   return text.replace(
     /(!?)\[([^\]]*)\]\(\s*<?([^)\s>]+)>?[^)]*\)/g,
-    (whole, bang: string, label: string, url: string) => {
+    (_whole, bang: string, label: string, url: string) => {
       const host = offGitHub(url);
-      if (!host) return whole;
-      return bang ? `[image removed: ${label || 'untitled'}]` : `${label} (link to ${host} removed)`;
+      if (bang) return host ? '[image removed]' : `![](${url})`;
+      return host ? `${label} (link to ${host} removed)` : `[${label}](${url})`;
     },
   );
 }
@@ -75,18 +105,24 @@ function autolinks(text: string): string {
   });
 }
 
+/** `name="…"`, `name='…'` or `name=…` inside one HTML tag. */
+function attrPattern(name: string, flags = 'i'): RegExp {
+  return new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, flags);
+}
+
+/** Hover titles and alt text of any HTML tag are not shown on the rendered page: they go. */
+function hiddenAttributes(text: string): string {
+  return text.replace(/<[a-z][^<>]*>/gi, (tag) => tag.replace(attrPattern('(?:title|alt)', 'gi'), ''));
+}
+
 /** HTML images and anchors: GitHub renders them, and an image is fetched as soon as it is shown. */
 function htmlTags(text: string): string {
-  const attr = (tag: string, name: string) =>
-    new RegExp(`\\b${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i')
-      .exec(tag)
-      ?.slice(1)
-      .find(Boolean);
-  return text
+  const attr = (tag: string, name: string) => attrPattern(name).exec(tag)?.slice(1).find(Boolean);
+  return hiddenAttributes(text)
     .replace(/<(?:img|image|source|video|audio|iframe|embed|object)\b[^>]*>/gi, (tag) => {
       const urls = [attr(tag, 'src'), attr(tag, 'srcset'), attr(tag, 'data'), attr(tag, 'poster')];
       if (!urls.some((u) => u?.split(/[\s,]+/).some((part) => offGitHub(part)))) return tag;
-      return `[image removed: ${attr(tag, 'alt') ?? 'untitled'}]`;
+      return '[image removed]';
     })
     .replace(/<a\b[^>]*>/gi, (tag) => {
       const host = offGitHub(attr(tag, 'href') ?? '');

@@ -1,11 +1,18 @@
-// Paths the agent may not change: what runs with the repository's secrets (workflows), what steers
-// the agent itself (Claude Code settings, MCP servers, CLAUDE.md), Pilot's own configuration, and
-// the repository's `protected-paths`. An entry of `protected-paths` that starts with `!` is an
-// allowance: `!.github/workflows/lint.yml` lets the agent change that one file.
+// Paths the agent may not change: what CI runs or trusts (everything under `.github/`: workflows,
+// composite actions, dependabot, CODEOWNERS; and `.gitmodules`, which points checkouts at other
+// repositories), what steers the agent itself (Claude Code settings, MCP servers, CLAUDE.md), Pilot's
+// own configuration, and the repository's `protected-paths` (where the scripts workflows call belong).
+// An entry of `protected-paths` that starts with `!` is an allowance: `!.github/workflows/lint.yml`
+// lets the agent change that one file.
+//
+// The matcher is Pilot's own (no glob dependency in the bundle): dot files match like any other name,
+// and matching is case-insensitive and Unicode-normalised, because `.GitHub/Workflows/x.yml` is the
+// same file as `.github/workflows/x.yml` on a case-insensitive checkout (macOS, Windows).
 
 /** Always protected; `**\/CLAUDE.md` because Claude Code reads nested ones too. */
 export const BUILTIN_PROTECTED = [
-  '.github/workflows/**',
+  '.github/**',
+  '.gitmodules',
   '.claude/**',
   '.mcp.json',
   'CLAUDE.md',
@@ -32,7 +39,7 @@ export function protectionRules(config: { configPath: string; protectedPaths: st
 }
 
 function normalise(path: string): string {
-  return path.replace(/\\/g, '/').replace(/^\.\//, '').replace(/^\/+/, '');
+  return path.normalize('NFC').replace(/\\/g, '/').replace(/^\.\//, '').replace(/^\/+/, '');
 }
 
 /**

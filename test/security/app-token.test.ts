@@ -6,6 +6,7 @@ import { getOctokit } from '@actions/github';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AppTokenError,
+  appPermissionsFor,
   appTokenProvider,
   givenToken,
   REMINT_AFTER_MS,
@@ -33,6 +34,21 @@ beforeAll(async () => {
   gh.addRepo({ ...repo, ownerType: 'Organization' });
   gh.addRepo({ owner: 'elsewhere', repo: 'x' });
   gh.addApp({ id: 4242, slug: 'pilot-app', publicKey: app.publicKey, installedOn: ['octo-org'] });
+  // Installed with more than Pilot uses: the minted token must still carry only Pilot's own.
+  gh.addApp({
+    id: 5151,
+    slug: 'broad-app',
+    publicKey: app.publicKey,
+    installedOn: ['octo-org'],
+    permissions: { ...BROAD, administration: 'write', secrets: 'write', workflows: 'write' } as never,
+  });
+  gh.addApp({
+    id: 6161,
+    slug: 'narrow-app',
+    publicKey: app.publicKey,
+    installedOn: ['octo-org'],
+    permissions: { contents: 'write', issues: 'write', metadata: 'read' },
+  });
   process.env.GITHUB_API_URL = gh.url;
 });
 
@@ -43,6 +59,54 @@ afterAll(async () => {
 });
 
 const octokitFor = (token: string) => getOctokit(token, { baseUrl: gh.url });
+const BROAD = {
+  contents: 'write',
+  issues: 'write',
+  pull_requests: 'write',
+  actions: 'write',
+  checks: 'write',
+  metadata: 'read',
+} as const;
+const PILOT_USES = {
+  contents: 'write',
+  issues: 'write',
+  pull_requests: 'write',
+  actions: 'write',
+  checks: 'read',
+  metadata: 'read',
+};
+
+describe('App token permissions', () => {
+  it('asks only for the permissions Pilot uses, whatever the installation was granted', async () => {
+    const tokens = await tokenProviderFor({ appId: '5151', appPrivateKey: app.privateKey }, repo, {
+      octokitFor,
+    });
+    const token = await tokens.token();
+    const minted = gh.mintedTokens().find((m) => m.token === token);
+    expect(minted?.permissions).toEqual(PILOT_USES);
+  });
+
+  it('adds workflows: write only when protected-paths allows a workflow file', async () => {
+    expect(appPermissionsFor(['infra/**'])).toEqual(PILOT_USES);
+    expect(appPermissionsFor(['!.github/workflows/lint.yml'])).toEqual({ ...PILOT_USES, workflows: 'write' });
+    const tokens = await tokenProviderFor(
+      { appId: '5151', appPrivateKey: app.privateKey, protectedPaths: ['!.github/workflows/**'] },
+      repo,
+      { octokitFor },
+    );
+    const token = await tokens.token();
+    const minted = gh.mintedTokens().find((m) => m.token === token);
+    expect(minted?.permissions).toEqual({ ...PILOT_USES, workflows: 'write' });
+  });
+
+  it('says which permissions to grant when the installation lacks one', async () => {
+    await expect(
+      tokenProviderFor({ appId: '6161', appPrivateKey: app.privateKey }, repo, { octokitFor }),
+    ).rejects.toThrow(
+      /lacks a permission Pilot needs.*grant contents, issues, pull_requests, actions, checks/,
+    );
+  });
+});
 
 describe('App installation tokens', () => {
   it('mints a token that writes as the App bot', async () => {

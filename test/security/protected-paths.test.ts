@@ -17,13 +17,21 @@ describe('refusedPaths', () => {
     'packages/api/CLAUDE.md',
     'CLAUDE.local.md',
     '.github/pilot.yml',
+    '.github/dependabot.yml',
+    '.github/CODEOWNERS',
+    '.github/actions/setup/action.yml',
+    '.github/ISSUE_TEMPLATE/bug.md',
+    '.GitHub/Dependabot.YML',
+    '.gitmodules',
+    '.GITMODULES',
   ])('refuses %s by default', (path) => {
     expect(refusedPaths([path], rules())).toEqual([path]);
   });
 
   it.each([
     'src/index.js',
-    '.github/ISSUE_TEMPLATE/bug.md',
+    'docs/.github/notes.md',
+    'sub/.gitmodules.txt',
     'docs/claude.md.txt',
     'x.mcp.json',
     'github/workflows/x.yml',
@@ -50,6 +58,16 @@ describe('refusedPaths', () => {
     expect(globToRegExp('./infra/').test('infra/a/b.tf')).toBe(true);
     expect(globToRegExp('/Makefile').test('Makefile')).toBe(true);
     expect(globToRegExp('a?c').test('a/c')).toBe(false);
+  });
+
+  it('matches the scripts workflows call once they are named, in any case or Unicode form', () => {
+    const r = rules(['scripts/ci/**', 'package.json']);
+    expect(refusedPaths(['Scripts/CI/deploy.sh', 'package.json', 'scripts/dev.sh'], r)).toEqual([
+      'Scripts/CI/deploy.sh',
+      'package.json',
+    ]);
+    const decomposed = 'cafe\u0301/run.sh';
+    expect(refusedPaths([decomposed], rules(['caf\u00e9/**']))).toEqual([decomposed]);
   });
 
   it('lists each refused path once', () => {

@@ -38,10 +38,59 @@ describe('lease', () => {
       acquireLease(octokit, repo, { ...req, runId: 2 }),
     ]);
     expect([a.acquired, b.acquired].sort()).toEqual([false, true]);
-    expect(gh.refs(repo.owner, repo.repo)[leaseRef(4)]).toBe(SHA);
-    await releaseLease(octokit, repo, 4);
-    await releaseLease(octokit, repo, 4); // releasing twice is fine
+    const held = (a.acquired ? a : b) as { lease: string };
+    expect(gh.refs(repo.owner, repo.repo)[leaseRef(4)]).toBe(held.lease);
+    expect(await releaseLease(octokit, repo, 4, held.lease)).toBe(true);
+    expect(await releaseLease(octokit, repo, 4, held.lease)).toBe(false); // releasing twice is fine
+    expect(gh.refs(repo.owner, repo.repo)[leaseRef(4)]).toBeUndefined();
     expect((await acquireLease(octokit, repo, { ...req, runId: 3 })).acquired).toBe(true);
+  });
+
+  it('points each holder at a commit of its own', async () => {
+    const req = { issue: 4, sha: SHA, task: null };
+    const first = await acquireLease(octokit, repo, { ...req, runId: 1 });
+    if (!first.acquired) throw new Error('not acquired');
+    await releaseLease(octokit, repo, 4, first.lease);
+    const again = await acquireLease(octokit, repo, { ...req, runId: 1 });
+    if (!again.acquired) throw new Error('not acquired');
+    expect(again.lease).not.toBe(first.lease);
+    expect(first.lease).not.toBe(SHA);
+  });
+
+  it('cannot be released by an earlier holder once another run broke it and holds it', async () => {
+    const holder = startRun();
+    const first = await acquireLease(octokit, repo, { issue: 4, sha: SHA, runId: holder, task: null });
+    gh.finishRun(holder, 'failure');
+    const next = startRun();
+    const second = await acquireLease(octokit, repo, {
+      issue: 4,
+      sha: SHA,
+      runId: next,
+      task: running(holder),
+    });
+    if (!first.acquired || !second.acquired) throw new Error('not acquired');
+    expect(second.broke).toBe(holder);
+    // The first holder's late release (its post step, a finally block) must not free the second's lease.
+    expect(await releaseLease(octokit, repo, 4, first.lease, holder)).toBe(false);
+    expect(gh.refs(repo.owner, repo.repo)[leaseRef(4)]).toBe(second.lease);
+    const third = await acquireLease(octokit, repo, { issue: 4, sha: SHA, runId: 100, task: running(next) });
+    expect(third).toEqual({ acquired: false, holder: next });
+    expect(await releaseLease(octokit, repo, 4, second.lease, next)).toBe(true);
+    expect(gh.refs(repo.owner, repo.repo)[leaseRef(4)]).toBeUndefined();
+  });
+
+  it('is broken by only one of two runs that find it stale at once', async () => {
+    const holder = startRun();
+    await acquireLease(octokit, repo, { issue: 4, sha: SHA, runId: holder, task: null });
+    gh.finishRun(holder, 'failure');
+    const [a, b] = await Promise.all(
+      [98, 99].map((runId) =>
+        acquireLease(octokit, repo, { issue: 4, sha: SHA, runId, task: running(holder) }),
+      ),
+    );
+    expect([a.acquired, b.acquired].sort()).toEqual([false, true]);
+    const winner = (a.acquired ? a : b) as { lease: string };
+    expect(gh.refs(repo.owner, repo.repo)[leaseRef(4)]).toBe(winner.lease);
   });
 
   it('stays held while the run the marker names is in progress', async () => {
@@ -56,7 +105,7 @@ describe('lease', () => {
     await acquireLease(octokit, repo, { issue: 4, sha: SHA, runId: holder, task: null });
     gh.finishRun(holder, 'failure');
     const other = await acquireLease(octokit, repo, { issue: 4, sha: SHA, runId: 99, task: running(holder) });
-    expect(other).toEqual({ acquired: true, broke: holder });
+    expect(other).toMatchObject({ acquired: true, broke: holder });
   });
 
   it('is treated as held when no run claims it (its holder may not have written the marker yet)', async () => {

@@ -165,18 +165,25 @@ export async function saveSession(
   if (!opts.credential)
     return { note: 'The agent session was not saved: no model credential to encrypt it with.' };
   try {
-    const plain = await packTranscripts(opts.configDir);
-    if (!plain) return { note: 'The agent wrote no transcript; nothing to save.' };
-    const sealed = encrypt(plain, sessionKey(opts.credential, opts.repositoryId));
+    const packed = await packTranscripts(opts.configDir);
+    if (!packed) return { note: 'The agent wrote no transcript; nothing to save.' };
+    const sealed = encrypt(packed.archive, sessionKey(opts.credential, opts.repositoryId));
     const file = archivePath(opts);
     writeFileSync(file, sealed, { mode: 0o600 });
     const key = sessionCacheKey(opts.issue, run.runId, run.attempt, run.keySuffix);
     const id = await cache.save([file], key);
     if (id === -1) return { note: 'The agent session was not saved: the cache refused it.' };
-    return { hash: sha256(sealed), key };
+    return { hash: sha256(sealed), key, note: skippedNote(packed.skipped) };
   } catch (error) {
     return { note: `The agent session was not saved: ${(error as Error).message}` };
   }
+}
+
+function skippedNote(skipped: string[]): string | undefined {
+  if (!skipped.length) return undefined;
+  const shown = skipped.slice(0, 5).join(', ');
+  const more = skipped.length > 5 ? ` and ${skipped.length - 5} more` : '';
+  return `Left out of the saved agent session: ${shown}${more}. Only regular files and directories are kept.`;
 }
 
 /** The marker fields this run leaves behind. */
@@ -300,5 +307,5 @@ export async function saveInterrupted(
   const run = { runId: memo.runId, attempt: memo.attempt, keySuffix: '-post' };
   const saved = await saveSession(session, run);
   if (!saved.hash) return { fields: {}, note: saved.note };
-  return { fields: sessionFields(session, { sessionCostUsd: memo.priorCostUsd }, saved) };
+  return { fields: sessionFields(session, { sessionCostUsd: memo.priorCostUsd }, saved), note: saved.note };
 }

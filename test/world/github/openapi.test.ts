@@ -279,6 +279,32 @@ async function exerciseAllRoutes(): Promise<Answer[]> {
   await a('PATCH /repos/{owner}/{repo}/git/refs/{ref}', () =>
     bot.rest.git.updateRef({ ...repo, ref: 'pilot/leases/issue-1', sha: SHA_B, force: true }),
   );
+  const tree = await a('POST /repos/{owner}/{repo}/git/trees', () =>
+    bot.rest.git.createTree({
+      ...repo,
+      tree: [{ path: 'lease', mode: '100644', type: 'blob', content: 'held by run 1' }],
+    }),
+  );
+  const treeSha = (tree.data as { sha: string }).sha;
+  const child = await a('POST /repos/{owner}/{repo}/git/commits', () =>
+    bot.rest.git.createCommit({ ...repo, message: 'lease', tree: treeSha, parents: [SHA_B] }),
+  );
+  await a('POST /repos/{owner}/{repo}/git/commits', () =>
+    bot.rest.git.createCommit({ ...repo, message: 'x', tree: 'f'.repeat(40), parents: [] }),
+  );
+  await a('POST /repos/{owner}/{repo}/git/trees', () =>
+    bot.rest.git.createTree({ ...repo, tree: [{ path: 'x', mode: '100644' }] as never }),
+  );
+  await a('PATCH /repos/{owner}/{repo}/git/refs/{ref}', () =>
+    bot.rest.git.updateRef({
+      ...repo,
+      ref: 'pilot/leases/issue-1',
+      sha: (child.data as { sha: string }).sha,
+    }),
+  );
+  await a('PATCH /repos/{owner}/{repo}/git/refs/{ref}', () =>
+    bot.rest.git.updateRef({ ...repo, ref: 'pilot/leases/issue-1', sha: SHA_A, force: false }),
+  );
   await a('DELETE /repos/{owner}/{repo}/git/refs/{ref}', () =>
     bot.rest.git.deleteRef({ ...repo, ref: 'pilot/leases/issue-1' }),
   );
@@ -367,6 +393,10 @@ describe('the GitHub emulator against GitHub OpenAPI description', () => {
     // The refusals above really were refusals, so their error schemas were checked too.
     const statuses = answers.map((x) => `${x.status} ${x.route}`);
     expect(statuses).toContain('422 POST /repos/{owner}/{repo}/git/refs');
+    expect(statuses).toContain('200 PATCH /repos/{owner}/{repo}/git/refs/{ref}');
+    expect(statuses).toContain('422 PATCH /repos/{owner}/{repo}/git/refs/{ref}');
+    expect(statuses).toContain('201 POST /repos/{owner}/{repo}/git/commits');
+    expect(statuses).toContain('422 POST /repos/{owner}/{repo}/git/commits');
     expect(statuses).toContain('422 POST /repos/{owner}/{repo}/pulls');
     expect(statuses).toContain('409 POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel');
     expect(statuses).toContain('404 GET /repos/{owner}/{repo}/collaborators/{username}/permission');

@@ -34,8 +34,14 @@ interface Registry {
   apps: Map<number, AppRecord>;
   jwtCallers: WeakMap<Caller, AppRecord>;
   tokens: Map<string, MintedToken>;
-  /** Every token minted, in order (tests count re-mints). */
-  minted: Array<{ appId: number; installationId: number; token: string; expiresAt: string }>;
+  /** Every token minted, in order (tests count re-mints), with the permissions it carries. */
+  minted: Array<{
+    appId: number;
+    installationId: number;
+    token: string;
+    expiresAt: string;
+    permissions: Record<string, string>;
+  }>;
 }
 
 const registries = new WeakMap<GitHubState, Registry>();
@@ -141,6 +147,27 @@ function installationJson(state: GitHubState, app: AppRecord, owner: User, id: n
   };
 }
 
+const RANK: Record<string, number> = { none: 0, read: 1, write: 2 };
+
+/**
+ * GitHub's `permissions` body: the token gets exactly what was asked (at most the installation's);
+ * asking for more than the installation has is a 422. Without the body, the installation's own.
+ */
+function requestedPermissions(installed: TokenPermissions, asked: unknown): Record<string, string> {
+  if (asked === undefined) return { ...installed };
+  if (typeof asked !== 'object' || asked === null || Array.isArray(asked))
+    throw new ApiError(422, "Invalid request.\n\nFor 'properties/permissions', it is not an object.");
+  const granted: Record<string, string> = {};
+  for (const [name, access] of Object.entries(asked as Record<string, unknown>)) {
+    const has =
+      (installed as Record<string, string | undefined>)[name] ?? (name === 'metadata' ? 'read' : 'none');
+    if (typeof access !== 'string' || !(access in RANK) || RANK[access] > RANK[has])
+      throw new ApiError(422, 'The permissions requested are not granted to this installation.');
+    granted[name] = access;
+  }
+  return granted;
+}
+
 export const appRoutes: Route[] = [
   {
     method: 'GET',
@@ -163,11 +190,20 @@ export const appRoutes: Route[] = [
       const registry = registryOf(ctx.state);
       const token = `ghs_app${app.id}i${installationId}n${registry.minted.length}${'x'.repeat(20)}`;
       const expiresAt = Date.now() + 3_600_000;
-      const permissions = app.permissions ?? DEFAULT_PERMISSIONS;
-      registry.tokens.set(token, { caller: { user: app.bot, actionsToken: false, permissions }, expiresAt });
+      const permissions = requestedPermissions(app.permissions ?? DEFAULT_PERMISSIONS, ctx.body.permissions);
+      registry.tokens.set(token, {
+        caller: { user: app.bot, actionsToken: false, permissions: permissions as TokenPermissions },
+        expiresAt,
+      });
       const expires = new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z');
-      registry.minted.push({ appId: app.id, installationId, token, expiresAt: expires });
       const granted = Object.fromEntries(Object.entries(permissions).filter(([, v]) => v !== 'none'));
+      registry.minted.push({
+        appId: app.id,
+        installationId,
+        token,
+        expiresAt: expires,
+        permissions: granted,
+      });
       return {
         status: 201,
         body: { token, expires_at: expires, permissions: granted, repository_selection: 'all' },
