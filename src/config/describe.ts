@@ -19,7 +19,10 @@ export function describeConfig(config: Config): ConfigLine[] {
     lines.push({ name: spec.name, value: spec.secret ? (value ? 'set' : 'not set') : show(value) });
   }
   lines.push({ name: 'runners.default', value: show(config.runners.default) });
-  lines.push({ name: 'runners.long', value: show(config.runners.long) });
+  lines.push({
+    name: 'runners.long',
+    value: config.runners.long ? show(config.runners.long) : '(not set: every task runs on runners.default)',
+  });
   for (const level of TRIAGE_LEVELS) {
     const overrides = Object.entries(config.triage[level]);
     if (overrides.length > 0) lines.push({ name: `triage.${level}`, value: show(config.triage[level]) });

@@ -276,6 +276,7 @@ async function startTask(deps: Deps, intent: Intent): Promise<TaskStart> {
     details: [
       ['Branch', `\`${branch}\``],
       ['Size', `${plan.level}: ${plan.reason}`],
+      ['Runner', `${plan.runner.join(', ')}: ${plan.runnerWhy}`],
     ],
     links,
   };

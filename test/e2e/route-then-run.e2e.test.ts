@@ -116,7 +116,7 @@ describe('route then run, wired like .github/workflows/pilot.yml', () => {
     );
   });
 
-  it('routes an issue labelled size/xl to the long-job runner with a longer timeout', async () => {
+  it('routes an issue labelled size/xl to ubuntu-latest without runners.long, to the long-job runner with it', async () => {
     const { w, issue } = await seeded();
     w.gh.addLabel(OWNER, REPO, issue, 'size/xl', 'mona');
     const mona = w.gh.addUser('mona');
@@ -126,7 +126,11 @@ describe('route then run, wired like .github/workflows/pilot.yml', () => {
       event_type: 'pilot',
       client_payload: { issue, command: 'run', sender: { login: 'mona', id: mona.id, type: 'User' } },
     });
-    const [routed] = await w.run('repository_dispatch', dispatch, { inputs: withOf('route', {}, {}) });
+    const [hosted] = await w.run('repository_dispatch', dispatch, { inputs: withOf('route', {}, {}) });
+    expect(JSON.parse(hosted.outputs.runner)).toEqual(['ubuntu-latest']);
+    expect(hosted.summary).toContain('runners.long, which is not configured');
+    const longInputs = { ...withOf('route', {}, {}), 'runners-long': '["self-hosted", "pilot"]' };
+    const [routed] = await w.run('repository_dispatch', dispatch, { inputs: longInputs });
     expect(JSON.parse(routed.outputs.runner)).toEqual(['self-hosted', 'pilot']);
     expect(Number(routed.outputs['timeout-minutes'])).toBeGreaterThanOrEqual(120);
     expect(routed.summary).toContain('epic');
