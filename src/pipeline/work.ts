@@ -22,6 +22,7 @@ import { PullRequestRefused, upsertPull } from '../github/pulls.js';
 import { sharedThrottle } from '../github/throttle.js';
 import { findTracking, type TrackingComment, writeTracking } from '../github/tracking.js';
 import { buildPrompt, buildSystemPrompt } from '../prompt/build.js';
+import { annotateFailure } from '../report/annotations.js';
 import { formatDuration, formatUsd, renderTracking, type TrackingView } from '../report/comment.js';
 import { type Outcome, writeSummary } from '../report/outputs.js';
 import { PushRefused } from '../security/outgoing.js';
@@ -185,10 +186,14 @@ async function publish(
   const identity = { name: deps.config.gitUserName, email: deps.config.gitUserEmail };
   const message = agent.ok ? `${title}\n\nCloses #${issue}` : `WIP: ${title} (#${issue})`;
   const commit = await commitPaths(ws.git, agentPaths, message, identity);
+  logCommit(commit, agentPaths, notCommitted);
   const ahead = await ws.git.run(['rev-list', '--count', `refs/remotes/origin/${ws.base}..HEAD`]);
   // An App token may have been minted an hour ago: push with a fresh one.
   const auth = deps.tokens ? tokenEnv(await deps.tokens.token(), deps.ctx.serverUrl) : ws.auth;
-  if (commit) await push(ws.git, branch, auth, protectionRules(deps.config));
+  if (commit) {
+    await push(ws.git, branch, auth, protectionRules(deps.config));
+    core.info(`Pushed ${commit.slice(0, 12)} to ${branch}`);
+  }
   const published: Published = { commit, notCommitted };
   if (agent.ok && Number(ahead.stdout.trim()) > 0) {
     published.pr = await upsertPull(deps.octokit, deps.ctx.repo, {
@@ -199,8 +204,33 @@ async function publish(
       draft: deps.config.draftPr,
       labels: deps.config.prLabels,
     });
-  }
+    core.info(
+      `Pull request #${published.pr.number} ${published.pr.created ? 'opened' : 'updated'}: ${published.pr.url}`,
+    );
+  } else
+    core.info(
+      agent.ok
+        ? `No pull request: ${branch} has no commits ahead of ${ws.base}`
+        : 'No pull request: the agent did not finish',
+    );
   return published;
+}
+
+/** What the commit holds, so the log group says what was pushed (paths only, never contents). */
+function logCommit(commit: string | null, paths: string[], notCommitted: string[]): void {
+  if (commit)
+    core.info(
+      redact(
+        `Committed ${paths.length} changed path(s) as ${commit.slice(0, 12)}: ${paths.slice(0, 50).join(', ')}`,
+      ),
+    );
+  else core.info('Nothing to commit: the agent changed no files');
+  if (notCommitted.length)
+    core.info(
+      redact(
+        `Left uncommitted (already changed before the agent ran): ${notCommitted.slice(0, 50).join(', ')}`,
+      ),
+    );
 }
 
 function pullBody(issue: number, agent: AgentResult): string {
@@ -364,6 +394,7 @@ async function publishStage(
     );
     return { published, needsHuman: false };
   } catch (error) {
+    annotateFailure(error);
     const needsHuman = error instanceof PushRefused;
     const message =
       error instanceof PullRequestRefused || needsHuman
