@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { PILOT_ACTION } from '../workflows/load.js';
 import { OWNER, REPO, ROOT, startWorld, type World } from '../world/index.js';
 import { CLAUDE_BIN, say, write } from '../world/model/index.js';
 import { repositoryDispatchPayload } from '../world/runner.js';
@@ -13,7 +14,7 @@ const workflow = parse(readFileSync(path.join(ROOT, '.github/workflows/pilot.yml
 const callInputs: Record<string, { default?: unknown }> = workflow.on.workflow_call.inputs;
 
 function pilotStep(job: string): Step {
-  const step = (workflow.jobs[job].steps as Step[]).find((s) => s.uses?.startsWith('pilot-dev/pilot@'));
+  const step = (workflow.jobs[job].steps as Step[]).find((s) => s.uses?.startsWith(`${PILOT_ACTION}@`));
   if (!step?.with) throw new Error(`job ${job} has no Pilot step`);
   return step;
 }
