@@ -196,7 +196,7 @@ async function publish(
   }
   const published: Published = { commit, notCommitted };
   if (agent.ok && Number(ahead.stdout.trim()) > 0) {
-    published.pr = await upsertPull(deps.octokit, deps.ctx.repo, {
+    const pr = await upsertPull(deps.octokit, deps.ctx.repo, {
       branch,
       base: ws.base,
       title,
@@ -204,9 +204,8 @@ async function publish(
       draft: deps.config.draftPr,
       labels: deps.config.prLabels,
     });
-    core.info(
-      `Pull request #${published.pr.number} ${published.pr.created ? 'opened' : 'updated'}: ${published.pr.url}`,
-    );
+    published.pr = pr;
+    core.info(`Pull request #${pr.number} ${pr.created ? 'opened' : 'updated'}: ${pr.url}`);
   } else
     core.info(
       agent.ok
