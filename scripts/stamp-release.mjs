@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Points every published reference to Pilot at one repository and release ref. The setting lives in
-// one file, .github/pilot-ref (`owner/name@ref`, e.g. `pilot-dev/pilot@v1` during development); the
+// one file, .github/pilot-ref (`owner/name@ref`; a placeholder owner during development); the
 // reusable workflow, the starter templates and the docs spell that value out because GitHub reads
 // `uses:` literally. The release workflow runs this with the repository it releases from.
 //
@@ -17,6 +17,9 @@ export const SETTING = '.github/pilot-ref';
 /** Where Pilot is named for users: workflows, templates, docs. Tests read the setting file instead. */
 const PUBLISHED = ['.github', 'workflows-templates', 'docs', '.'];
 const TEXT = /\.(ya?ml|md|json)$/;
+/** Owners used before a release: the development value and the old README's. Spelled in parts so this
+ * script, which a release publishes too, does not name them itself. */
+const PLACEHOLDERS = ['pilot-dev', 'OWNER'].map((owner) => `${owner}/pilot`);
 const REF = /^([A-Za-z0-9][A-Za-z0-9-]{0,38})\/([A-Za-z0-9._-]{1,100})@([A-Za-z0-9._/-]{1,100})$/;
 
 export function parseRef(text) {
@@ -88,7 +91,7 @@ function main(argv) {
   }
   const to = parseRef(value);
   if (check) {
-    const found = leftovers(dir, to, ['pilot-dev/pilot', 'OWNER/pilot']);
+    const found = leftovers(dir, to, PLACEHOLDERS);
     for (const line of found) console.log(line);
     if (found.length === 0) console.log(`every published reference names ${to.text}`);
     return found.length ? 1 : 0;
