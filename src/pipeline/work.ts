@@ -425,10 +425,7 @@ export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
     costUsd: start.task.costUsd + agent.costUsd,
     rev: start.task.rev + 1,
   };
-  const view = withIsolation(
-    finalView(deps, intent, agent, published, result.error, start.branch, start.started, start.links),
-    isolation,
-  );
+  const view = withIsolation(finalView(deps, intent, agent, published, result.error, start), isolation);
   const sessionNotes = agent.session?.notes ?? [];
   if (sessionNotes.length) view.body = [view.body, ...sessionNotes].filter(Boolean).join('\n\n');
   const tracking = await writeTracking(
@@ -470,13 +467,13 @@ function finalView(
   agent: AgentResult,
   published: Published | null,
   publishError: string | undefined,
-  branch: string,
-  started: number,
-  links: Array<[string, string]>,
+  start: TaskStart,
 ): TrackingView {
+  const { branch, started, links, plan } = start;
   const details: Array<[string, string]> = [
     ['Outcome', publishError ? 'failed to publish' : agent.ok ? 'success' : agent.stopReason],
     ['Branch', `\`${branch}\``],
+    ['Runner', `${plan.runner.join(', ')}: ${plan.runnerWhy}`],
     ['Pull request', published?.pr ? `#${published.pr.number}` : '—'],
     ['Cost', formatUsd(agent.costUsd)],
     ['Turns', String(agent.numTurns)],
