@@ -10,13 +10,17 @@ export interface ConfigLine {
 }
 
 const HIDDEN_FROM_SUMMARY = new Set<SettingKey>(['runnersDefault', 'runnersLong']);
+/** Settings whose absence means "triage decides", which is worth saying instead of "(not set)". */
+const TRIAGED = new Set<SettingKey>(['maxTurns', 'timeoutMinutes']);
 
 export function describeConfig(config: Config): ConfigLine[] {
   const lines: ConfigLine[] = [];
   for (const [key, spec] of Object.entries(SETTINGS) as [SettingKey, Setting][]) {
     if (HIDDEN_FROM_SUMMARY.has(key)) continue;
     const value = (config as unknown as Record<string, unknown>)[key];
-    lines.push({ name: spec.name, value: spec.secret ? (value ? 'set' : 'not set') : show(value) });
+    if (value === undefined && TRIAGED.has(key))
+      lines.push({ name: spec.name, value: '(by triage, per size)' });
+    else lines.push({ name: spec.name, value: spec.secret ? (value ? 'set' : 'not set') : show(value) });
   }
   lines.push({ name: 'runners.default', value: show(config.runners.default) });
   lines.push({

@@ -284,6 +284,7 @@ describe('describeConfig', () => {
       model: '(not set)',
       'allow-users': '(none)',
       'runners.long': '(not set: every task runs on runners.default)',
+      'timeout-minutes': '(by triage, per size)',
       'triage.epic': '{"runner":"long"}',
     });
     expect(JSON.stringify(lines)).not.toContain('sk-ant');
