@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { INPUT_DEFAULTS, INPUT_NAMES } from '../src/config/inputs.js';
 import { OUTPUTS } from '../src/constants.js';
+import { DEFAULT_ROUTES, LEVELS } from '../src/triage/index.js';
 
 interface ActionYaml {
   name: string;
@@ -116,6 +117,16 @@ describe('README, action.yml and the config reader agree', () => {
     expect(development).toMatch(/tests on the machine's Node and on Node 24/);
     expect(development).toContain('pilot-agent');
     expect(development).toContain('PILOT_DEMO_NO_USER=1');
+  });
+
+  it("documents triage's own limits per size for max-turns and timeout-minutes, which have no default", () => {
+    const rows = new Map(table('Inputs').map(([name, description]) => [name, description]));
+    const sizes = (field: 'maxTurns' | 'timeoutMinutes') =>
+      `(${LEVELS.map((level) => DEFAULT_ROUTES[level][field]).join(', ')} from trivial to epic)`;
+    expect(rows.get('max-turns')).toContain(sizes('maxTurns'));
+    expect(rows.get('timeout-minutes')).toContain(sizes('timeoutMinutes'));
+    expect(action.inputs['max-turns'].default).toBeUndefined();
+    expect(action.inputs['timeout-minutes'].default).toBeUndefined();
   });
 
   it('states the Node versions package.json declares', () => {
