@@ -10,16 +10,23 @@ export interface ConfigLine {
 }
 
 const HIDDEN_FROM_SUMMARY = new Set<SettingKey>(['runnersDefault', 'runnersLong']);
+/** Settings whose absence means "triage decides", which is worth saying instead of "(not set)". */
+const TRIAGED = new Set<SettingKey>(['maxTurns', 'timeoutMinutes']);
 
 export function describeConfig(config: Config): ConfigLine[] {
   const lines: ConfigLine[] = [];
   for (const [key, spec] of Object.entries(SETTINGS) as [SettingKey, Setting][]) {
     if (HIDDEN_FROM_SUMMARY.has(key)) continue;
     const value = (config as unknown as Record<string, unknown>)[key];
-    lines.push({ name: spec.name, value: spec.secret ? (value ? 'set' : 'not set') : show(value) });
+    if (value === undefined && TRIAGED.has(key))
+      lines.push({ name: spec.name, value: '(by triage, per size)' });
+    else lines.push({ name: spec.name, value: spec.secret ? (value ? 'set' : 'not set') : show(value) });
   }
   lines.push({ name: 'runners.default', value: show(config.runners.default) });
-  lines.push({ name: 'runners.long', value: show(config.runners.long) });
+  lines.push({
+    name: 'runners.long',
+    value: config.runners.long ? show(config.runners.long) : '(not set: every task runs on runners.default)',
+  });
   for (const level of TRIAGE_LEVELS) {
     const overrides = Object.entries(config.triage[level]);
     if (overrides.length > 0) lines.push({ name: `triage.${level}`, value: show(config.triage[level]) });

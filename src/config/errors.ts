@@ -7,6 +7,9 @@ export interface ConfigProblem {
   /** `input max-turns` or `.github/pilot.yml line 3`. */
   where: string;
   message: string;
+  /** The file and line the problem is in, when it is in a file: the error annotation points there. */
+  file?: string;
+  line?: number;
 }
 
 export class ConfigError extends Error {

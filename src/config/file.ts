@@ -260,7 +260,9 @@ class FileReader {
     return fileWhere(this.file, line);
   }
 
+  /** Every file problem passes here; `where` was built by fileWhere(this.file, line), so the line is in it. */
   private problem(problem: ConfigProblem): void {
-    this.result.problems.push(problem);
+    const line = /^.* line (\d+)$/.exec(problem.where)?.[1];
+    this.result.problems.push({ ...problem, file: this.file, line: line ? Number(line) : undefined });
   }
 }

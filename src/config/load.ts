@@ -36,7 +36,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     ...settings,
     runners: {
       default: runnersDefault ?? file?.runners.default ?? [...DEFAULT_RUNNERS.default],
-      long: runnersLong ?? file?.runners.long ?? [...DEFAULT_RUNNERS.long],
+      long: runnersLong ?? file?.runners.long,
     },
     triage: triageLevels(file?.triage ?? {}),
     configFile: file ? configPath : undefined,

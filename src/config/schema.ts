@@ -16,7 +16,11 @@ export type RunnerChoice = (typeof RUNNER_CHOICES)[number];
 
 /** The Claude Code CLI version Pilot is tested with; the installer and the runner image pin the same one. */
 export const DEFAULT_CLAUDE_CODE_VERSION = '2.1.331';
-export const DEFAULT_RUNNERS = { default: ['ubuntu-latest'], long: ['self-hosted', 'pilot'] } as const;
+/**
+ * Every task runs on `runners.default` unless `runners.long` is configured: a default that names
+ * self-hosted labels would leave a hosted-only repository's big tasks waiting for a runner forever.
+ */
+export const DEFAULT_RUNNERS = { default: ['ubuntu-latest'] } as const;
 
 /** How a raw input string (or a file value) is turned into the typed value before validation. */
 export type Kind = 'string' | 'int' | 'number' | 'boolean' | 'list' | 'labels';
@@ -156,19 +160,22 @@ export const SETTINGS = {
     fallback: undefined,
     accepted: 'a Claude model name or alias without spaces (e.g. sonnet, opus)',
   }),
+  // No default on purpose (here and in action.yml): the runner fills action.yml defaults in, and a
+  // value Pilot cannot tell from "not given" would either override triage or be overridden by it.
+  // Not given, triage decides per size (src/triage/route.ts); given, the value wins.
   maxTurns: setting({
     name: 'max-turns',
     kind: 'int',
-    schema: wholeNumber(1, 500),
-    fallback: 30,
+    schema: wholeNumber(1, 500).optional(),
+    fallback: undefined,
     accepted: wholeNumberText(1, 500),
   }),
   timeoutMinutes: setting({
     name: 'timeout-minutes',
     kind: 'int',
     // Self-hosted jobs may run up to 5 days (7200 minutes); hosted ones stop at 360.
-    schema: wholeNumber(1, 7200),
-    fallback: 60,
+    schema: wholeNumber(1, 7200).optional(),
+    fallback: undefined,
     accepted: wholeNumberText(1, 7200),
   }),
   maxCostUsd: setting({
@@ -347,13 +354,6 @@ export const SETTINGS = {
     accepted: "the route phase's `intent` output (JSON), passed unchanged",
     inputOnly: true,
   }),
-  triageModel: setting({
-    name: 'triage-model',
-    kind: 'string',
-    schema: modelSchema.optional(),
-    fallback: undefined,
-    accepted: 'a Claude model name or alias without spaces, or empty to turn the model call off',
-  }),
 };
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -370,8 +370,10 @@ export interface Settings {
   triggerLabel: string;
   botLogin: string;
   model: string | undefined;
-  maxTurns: number;
-  timeoutMinutes: number;
+  /** undefined = not given: triage decides. */
+  maxTurns: number | undefined;
+  /** undefined = not given: triage decides. */
+  timeoutMinutes: number | undefined;
   maxCostUsd: number;
   claudePath: string | undefined;
   claudeCodeVersion: string;
@@ -393,7 +395,6 @@ export interface Settings {
   gitUserEmail: string;
   maxCiFixes: number;
   maxReviewRounds: number;
-  triageModel: string | undefined;
   runnersDefault: string[] | undefined;
   runnersLong: string[] | undefined;
   intent: string | undefined;
@@ -429,8 +430,8 @@ export const RUNNERS_ACCEPTED =
 
 /** Runner inputs are folded into `runners`, the one place routing reads. */
 export interface Config extends Omit<Settings, 'runnersDefault' | 'runnersLong'> {
-  /** `runs-on` labels for ordinary and long tasks. */
-  runners: { default: string[]; long: string[] };
+  /** `runs-on` labels for ordinary and long tasks; `long` undefined = not configured (long tasks use `default`). */
+  runners: { default: string[]; long: string[] | undefined };
   /** Per-level overrides; every level is present (empty when the file says nothing about it). */
   triage: Record<TriageLevel, TriageLevelConfig>;
   /** The file the settings came from, relative to the workspace, or undefined when there was none. */

@@ -1,8 +1,8 @@
 // How much room a task gets and where it runs: triage's level, then `.github/pilot.yml`'s per-level
-// table, with the top-level `model` / `max-turns` / `timeout-minutes` winning when set explicitly.
+// table, with `model` / `max-turns` / `timeout-minutes` winning whenever they were given (as an input or
+// at the top of the file). They have no default, so "given" is simply "defined".
 import type { Config } from '../config/load.js';
-import { SETTINGS } from '../config/schema.js';
-import { classify, jobTimeoutMinutes, type Level, resolveRunner, routeFor } from '../triage/index.js';
+import { chooseRunner, classify, jobTimeoutMinutes, type Level, routeFor } from '../triage/index.js';
 
 export interface TaskPlan {
   level: Level;
@@ -11,24 +11,27 @@ export interface TaskPlan {
   maxTurns: number;
   timeoutMinutes: number;
   runner: string[];
+  /** Why these runner labels, for the tracking comment and the job summary. */
+  runnerWhy: string;
   jobTimeoutMinutes: number;
 }
 
 export function planTask(config: Config, issue: { title: string; body: string; labels: string[] }): TaskPlan {
   const { level, reason } = classify(issue);
   const route = routeFor(level, config.triage);
-  const explicit = <T>(value: T, fallback: T) => (value !== fallback ? value : undefined);
   const plan = {
     ...route,
-    model: explicit(config.model, SETTINGS.model.fallback) ?? route.model,
-    maxTurns: explicit(config.maxTurns, SETTINGS.maxTurns.fallback) ?? route.maxTurns,
-    timeoutMinutes: explicit(config.timeoutMinutes, SETTINGS.timeoutMinutes.fallback) ?? route.timeoutMinutes,
+    model: config.model ?? route.model,
+    maxTurns: config.maxTurns ?? route.maxTurns,
+    timeoutMinutes: config.timeoutMinutes ?? route.timeoutMinutes,
   };
+  const runner = chooseRunner(route.runner, config.runners, level);
   return {
     level,
     reason,
     ...plan,
-    runner: resolveRunner(route.runner, config.runners),
+    runner: runner.labels,
+    runnerWhy: runner.why,
     jobTimeoutMinutes: jobTimeoutMinutes(plan),
   };
 }

@@ -15,10 +15,12 @@ export async function route(deps: Deps, intent: Intent): Promise<Outcome> {
   const { data } = await deps.octokit.rest.issues.get({ ...deps.ctx.repo, issue_number: intent.issue });
   const labels = data.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? '')));
   const plan = planTask(deps.config, { title: data.title, body: data.body ?? '', labels });
-  core.info(`Triage: #${intent.issue} is ${plan.level} (${plan.reason}); runs on ${plan.runner.join(', ')}`);
+  core.info(
+    `Triage: #${intent.issue} is ${plan.level} (${plan.reason}); runs on ${plan.runner.join(', ')} (${plan.runnerWhy})`,
+  );
   await writeSummary(`Pilot route: #${intent.issue} is ${plan.level}`, [
     ['Why', plan.reason],
-    ['Runner', plan.runner.join(', ')],
+    ['Runner', `${plan.runner.join(', ')} (${plan.runnerWhy})`],
     ['Max turns', String(plan.maxTurns)],
     ['Agent time limit', `${plan.timeoutMinutes} min (job ${plan.jobTimeoutMinutes} min)`],
     ['Model', plan.model ?? 'default'],

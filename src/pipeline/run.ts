@@ -9,6 +9,7 @@ import type { Intent } from '../events/intent.js';
 import { tokenProviderFor } from '../github/app-token.js';
 import { createOctokit } from '../github/client.js';
 import { failureMessage, platformOf } from '../github/platform.js';
+import { annotateFailure } from '../report/annotations.js';
 import { type Outcome, setOutputs, writeSummary } from '../report/outputs.js';
 import { redact, registerSecret } from '../security/redact.js';
 import { type RunContext, readRunContext } from './context.js';
@@ -117,6 +118,7 @@ export async function run(handlers: PhaseHandlers): Promise<void> {
     if (outcome.conclusion === 'failure')
       failure = `Pilot: the task failed (${outcome.taskStatus ?? 'see the log'})`;
   } catch (error) {
+    annotateFailure(error);
     failure = redact(failureMessage(error));
     await writeSummary('Pilot failed', [], [failure]).catch(() => undefined);
   } finally {

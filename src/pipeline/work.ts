@@ -22,6 +22,7 @@ import { PullRequestRefused, upsertPull } from '../github/pulls.js';
 import { sharedThrottle } from '../github/throttle.js';
 import { findTracking, type TrackingComment, writeTracking } from '../github/tracking.js';
 import { buildPrompt, buildSystemPrompt } from '../prompt/build.js';
+import { annotateFailure } from '../report/annotations.js';
 import { formatDuration, formatUsd, renderTracking, type TrackingView } from '../report/comment.js';
 import { type Outcome, writeSummary } from '../report/outputs.js';
 import { PushRefused } from '../security/outgoing.js';
@@ -190,13 +191,17 @@ async function publish(
   const identity = { name: deps.config.gitUserName, email: deps.config.gitUserEmail };
   const message = agent.ok ? `${title}\n\nCloses #${issue}` : `WIP: ${title} (#${issue})`;
   const commit = await commitPaths(ws.git, agentPaths, message, identity);
+  logCommit(commit, agentPaths, notCommitted);
   const ahead = await ws.git.run(['rev-list', '--count', `refs/remotes/origin/${ws.base}..HEAD`]);
   // An App token may have been minted an hour ago: push with a fresh one.
   const auth = deps.tokens ? tokenEnv(await deps.tokens.token(), deps.ctx.serverUrl) : ws.auth;
-  if (commit) await push(ws.git, branch, auth, protectionRules(deps.config));
+  if (commit) {
+    await push(ws.git, branch, auth, protectionRules(deps.config));
+    core.info(`Pushed ${commit.slice(0, 12)} to ${branch}`);
+  }
   const published: Published = { commit, notCommitted };
   if (agent.ok && Number(ahead.stdout.trim()) > 0) {
-    published.pr = await upsertPull(deps.octokit, deps.ctx.repo, {
+    const pr = await upsertPull(deps.octokit, deps.ctx.repo, {
       branch,
       base: ws.base,
       title,
@@ -204,8 +209,32 @@ async function publish(
       draft: deps.config.draftPr,
       labels: deps.config.prLabels,
     });
-  }
+    published.pr = pr;
+    core.info(`Pull request #${pr.number} ${pr.created ? 'opened' : 'updated'}: ${pr.url}`);
+  } else
+    core.info(
+      agent.ok
+        ? `No pull request: ${branch} has no commits ahead of ${ws.base}`
+        : 'No pull request: the agent did not finish',
+    );
   return published;
+}
+
+/** What the commit holds, so the log group says what was pushed (paths only, never contents). */
+function logCommit(commit: string | null, paths: string[], notCommitted: string[]): void {
+  if (commit)
+    core.info(
+      redact(
+        `Committed ${paths.length} changed path(s) as ${commit.slice(0, 12)}: ${paths.slice(0, 50).join(', ')}`,
+      ),
+    );
+  else core.info('Nothing to commit: the agent changed no files');
+  if (notCommitted.length)
+    core.info(
+      redact(
+        `Left uncommitted (already changed before the agent ran): ${notCommitted.slice(0, 50).join(', ')}`,
+      ),
+    );
 }
 
 function pullBody(issue: number, agent: AgentResult): string {
@@ -281,6 +310,7 @@ async function startTask(deps: Deps, intent: Intent): Promise<TaskStart> {
     details: [
       ['Branch', `\`${branch}\``],
       ['Size', `${plan.level}: ${plan.reason}`],
+      ['Runner', `${plan.runner.join(', ')}: ${plan.runnerWhy}`],
     ],
     links,
   };
@@ -368,6 +398,7 @@ async function publishStage(
     );
     return { published, needsHuman: false };
   } catch (error) {
+    annotateFailure(error);
     const needsHuman = error instanceof PushRefused;
     const message =
       error instanceof PullRequestRefused || needsHuman
@@ -399,10 +430,7 @@ export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
     costUsd: start.task.costUsd + agent.costUsd,
     rev: start.task.rev + 1,
   };
-  const view = withIsolation(
-    finalView(deps, intent, agent, published, result.error, start.branch, start.started, start.links),
-    isolation,
-  );
+  const view = withIsolation(finalView(deps, intent, agent, published, result.error, start), isolation);
   const sessionNotes = agent.session?.notes ?? [];
   if (sessionNotes.length) view.body = [view.body, ...sessionNotes].filter(Boolean).join('\n\n');
   const tracking = await writeTracking(
@@ -444,13 +472,13 @@ function finalView(
   agent: AgentResult,
   published: Published | null,
   publishError: string | undefined,
-  branch: string,
-  started: number,
-  links: Array<[string, string]>,
+  start: TaskStart,
 ): TrackingView {
+  const { branch, started, links, plan } = start;
   const details: Array<[string, string]> = [
     ['Outcome', publishError ? 'failed to publish' : agent.ok ? 'success' : agent.stopReason],
     ['Branch', `\`${branch}\``],
+    ['Runner', `${plan.runner.join(', ')}: ${plan.runnerWhy}`],
     ['Pull request', published?.pr ? `#${published.pr.number}` : '—'],
     ['Cost', formatUsd(agent.costUsd)],
     ['Turns', String(agent.numTurns)],

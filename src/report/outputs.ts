@@ -2,6 +2,7 @@
 import * as core from '@actions/core';
 import { OUTPUTS } from '../constants.js';
 import { redact } from '../security/redact.js';
+import { cellHtml, escapeHtml } from './summary-cell.js';
 
 export interface Outcome {
   conclusion: 'success' | 'failure' | 'skipped' | 'no_changes' | 'cancelled';
@@ -38,15 +39,16 @@ export function setOutputs(o: Outcome): void {
   }
 }
 
+/** Rows hold the tracking comment's markdown; the summary's HTML table gets them as HTML. */
 export async function writeSummary(title: string, rows: Array<[string, string]>, notes: string[] = []) {
-  const summary = core.summary.addHeading(redact(title), 3);
+  const summary = core.summary.addHeading(escapeHtml(redact(title)), 3);
   if (rows.length) {
     summary.addTable([
       [
         { data: 'Item', header: true },
         { data: 'Value', header: true },
       ],
-      ...rows.map(([k, v]) => [k, redact(v)]),
+      ...rows.map(([k, v]) => [escapeHtml(k), cellHtml(redact(v))]),
     ]);
   }
   for (const note of notes) summary.addRaw(`\n\n${redact(note)}\n`);

@@ -1,6 +1,6 @@
 // Deterministic triage: issue text → one of five sizes, with the reason and the measurements.
-// Sync and pure on purpose: an optional model opinion (`triage-model`) can be layered on top by a
-// caller that passes this result as the prior, without this function ever doing I/O.
+// Sync and pure on purpose: the same issue always gets the same size, and the reason names the
+// measurements so a maintainer can check it (or force a size with a `size/…` label).
 import { type Classification, type IssueText, LEVELS, type Level, type Signals } from './levels.js';
 import { measure, type TextSignals } from './signals.js';
 

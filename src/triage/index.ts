@@ -2,11 +2,13 @@
 export { classify, levelFromLabels } from './classify.js';
 export { type Classification, type IssueText, LEVELS, type Level, type Signals } from './levels.js';
 export {
+  chooseRunner,
   DEFAULT_ROUTES,
   JOB_TIMEOUT_MARGIN_MINUTES,
   jobTimeoutMinutes,
   type Route,
   type RouteTable,
+  type RunnerChoice,
   type RunnerKind,
   type Runners,
   resolveRunner,

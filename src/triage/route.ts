@@ -1,6 +1,7 @@
 // Level → how much room the agent gets and where it runs. Defaults here; `.github/pilot.yml` can
 // override any field per level (`triage: { <level>: … }`, parsed in src/config), and runner labels come
-// from `runners.default|long` (defaults in src/config/schema.ts).
+// from `runners.default|long` (defaults in src/config/schema.ts). Without `runners.long` every task
+// runs on `runners.default`: a repository with hosted runners only must never wait for a runner forever.
 import type { Level } from './levels.js';
 
 export type RunnerKind = 'default' | 'long';
@@ -18,12 +19,19 @@ export type RouteTable = Partial<Record<Level, Partial<Route>>>;
 
 export interface Runners {
   default: string | string[];
-  long: string | string[];
+  /** undefined = not configured: long tasks run on `default`. */
+  long?: string | string[];
+}
+
+/** The `runs-on` labels and, for the tracking comment, why they were chosen. */
+export interface RunnerChoice {
+  labels: string[];
+  why: string;
 }
 
 /**
  * Small tasks stay on the hosted runner with short limits; complex and epic work goes to the long-job
- * runner (hosted jobs stop at 6 hours, self-hosted ones may run for days).
+ * runner when one is configured (hosted jobs stop at 6 hours, self-hosted ones may run for days).
  */
 export const DEFAULT_ROUTES: Readonly<Record<Level, Readonly<Route>>> = {
   trivial: { maxTurns: 10, timeoutMinutes: 10, runner: 'default' },
@@ -48,10 +56,26 @@ export function jobTimeoutMinutes(route: Route): number {
 
 /**
  * The labels for `runs-on` (the route job prints them as JSON; the workflow reads them with
- * `fromJSON`). A string may list several labels separated by commas ("self-hosted, pilot").
+ * `fromJSON`), and why. A string may list several labels separated by commas ("self-hosted, pilot").
  */
+export function chooseRunner(kind: RunnerKind, runners: Runners, level: Level): RunnerChoice {
+  if (kind === 'long' && runners.long === undefined) {
+    return {
+      labels: labelsOf('default', runners.default),
+      why: `runners.default: a ${level} task would go to runners.long, which is not configured`,
+    };
+  }
+  const value = kind === 'long' ? (runners.long as string | string[]) : runners.default;
+  return { labels: labelsOf(kind, value), why: `runners.${kind} for a ${level} task` };
+}
+
+/** The labels alone (see chooseRunner); `long` falls back to `default` when it is not configured. */
 export function resolveRunner(kind: RunnerKind, runners: Runners): string[] {
-  const value = runners[kind];
+  if (kind === 'long' && runners.long === undefined) return labelsOf('default', runners.default);
+  return labelsOf(kind, kind === 'long' ? (runners.long as string | string[]) : runners.default);
+}
+
+function labelsOf(kind: RunnerKind, value: string | string[]): string[] {
   const labels = (Array.isArray(value) ? value : value.split(',')).map((l) => l.trim()).filter(Boolean);
   if (labels.length === 0) {
     throw new Error(

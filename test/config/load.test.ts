@@ -45,8 +45,8 @@ describe('loadConfig', () => {
       triggerLabel: 'pilot',
       botLogin: 'github-actions[bot]',
       model: undefined,
-      maxTurns: 30,
-      timeoutMinutes: 60,
+      maxTurns: undefined,
+      timeoutMinutes: undefined,
       maxCostUsd: 5,
       claudePath: undefined,
       claudeCodeVersion: '2.1.331',
@@ -68,9 +68,8 @@ describe('loadConfig', () => {
       gitUserEmail: '41898282+github-actions[bot]@users.noreply.github.com',
       maxCiFixes: 3,
       maxReviewRounds: 3,
-      triageModel: undefined,
       intent: undefined,
-      runners: { default: ['ubuntu-latest'], long: ['self-hosted', 'pilot'] },
+      runners: { default: ['ubuntu-latest'], long: undefined },
       triage: { trivial: {}, simple: {}, medium: {}, complex: {}, epic: {} },
       configFile: undefined,
     } satisfies Config);
@@ -78,7 +77,7 @@ describe('loadConfig', () => {
 
   it('treats an empty file as all defaults', () => {
     const config = load({ [FILE]: '# nothing yet\n' });
-    expect(config.maxTurns).toBe(30);
+    expect(config.maxTurns).toBeUndefined();
     expect(config.configFile).toBe(FILE);
   });
 
@@ -156,12 +155,22 @@ describe('loadConfig', () => {
   });
 
   it('keeps the file value when an input only carries the default the runner filled in from action.yml', () => {
-    const runnerDefaults = { 'max-turns': '30', autopilot: 'ci', 'pr-labels': 'pilot', 'draft-pr': 'false' };
+    const runnerDefaults = { autopilot: 'ci', 'pr-labels': 'pilot', 'draft-pr': 'false' };
     const config = load(
       { [FILE]: 'max-turns: 45\nautopilot: off\npr-labels: [bot-made]\ndraft-pr: true\n' },
       runnerDefaults,
     );
     expect(config).toMatchObject({ maxTurns: 45, autopilot: 'off', prLabels: ['bot-made'], draftPr: true });
+  });
+
+  it('tells a max-turns or timeout-minutes given as 30 and 60 (the old defaults) from one not given', () => {
+    const given = load(
+      { [FILE]: 'max-turns: 45\ntimeout-minutes: 90\n' },
+      { 'max-turns': '30', 'timeout-minutes': '60' },
+    );
+    expect(given).toMatchObject({ maxTurns: 30, timeoutMinutes: 60 });
+    const notGiven = load({}, { 'max-turns': '', 'timeout-minutes': '' });
+    expect(notGiven).toMatchObject({ maxTurns: undefined, timeoutMinutes: undefined });
   });
 
   it('splits list inputs on commas and newlines, dropping blanks', () => {
@@ -247,10 +256,10 @@ describe('loadConfig', () => {
   it("hands out copies of default lists, so one caller cannot change another caller's defaults", () => {
     const first = load();
     first.prLabels.push('changed');
-    first.runners.long.push('changed');
+    first.runners.default.push('changed');
     const second = load();
     expect(second.prLabels).toEqual(['pilot']);
-    expect(second.runners.long).toEqual(['self-hosted', 'pilot']);
+    expect(second.runners.default).toEqual(['ubuntu-latest']);
   });
 });
 
@@ -274,7 +283,8 @@ describe('describeConfig', () => {
       'claude-code-oauth-token': 'not set',
       model: '(not set)',
       'allow-users': '(none)',
-      'runners.long': 'self-hosted, pilot',
+      'runners.long': '(not set: every task runs on runners.default)',
+      'timeout-minutes': '(by triage, per size)',
       'triage.epic': '{"runner":"long"}',
     });
     expect(JSON.stringify(lines)).not.toContain('sk-ant');

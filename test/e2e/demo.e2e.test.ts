@@ -18,4 +18,19 @@ describe('npm run demo', () => {
     expect(run.stdout).toContain('Closes #1');
     expect(run.stdout).toContain('+++ b/src/farewell.js');
   });
+
+  it('runs without a separate user for the agent when PILOT_DEMO_NO_USER=1, and says so', () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, PILOT_DEMO_NO_USER: '1' };
+    delete env.ANTHROPIC_API_KEY;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/demo.ts'], {
+      cwd: ROOT,
+      env,
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('PILOT_DEMO_NO_USER=1: no separate user for the agent');
+    expect(run.stdout).toMatch(/Pilot — pull request #\d+ is open/);
+    expect(run.stdout).toMatch(/\*\*separate user\*\*: user root has uid 0/);
+    expect(run.stdout).not.toContain('pilot-agent (uid');
+  });
 });

@@ -64,6 +64,18 @@ async function expectPullRequestFlow(w: World, issue: number, runs: Awaited<Retu
   expect(Number(work?.outputs['cost-usd'])).toBeGreaterThan(0);
   expect(work?.outputs['session-id']).toMatch(/^[0-9a-f-]{36}$/);
   expect(work?.summary).toContain('is open');
+  // The summary is an HTML table: code shows as <code>, never as literal backticks.
+  expect(work?.summary).toContain(`<code>${branch}</code>`);
+  expect(work?.summary).not.toContain('`');
+  // The publish log group says what was pushed and where the pull request is.
+  const group = /::group::Commit, push and open the pull request\n([\s\S]*?)::endgroup::/.exec(
+    work?.log ?? '',
+  )?.[1];
+  expect(group).toMatch(/Committed 1 changed path\(s\) as [0-9a-f]{12}: src\/farewell\.js/);
+  expect(group).toContain(`to ${branch}`);
+  expect(group).toContain(`Pull request #${pulls[0].number} opened: ${work?.outputs['pr-url']}`);
+  // The tracking comment says where the work ran and why.
+  expect(tracking[0].body).toMatch(/\| Runner \| ubuntu-latest: runners\.default for a \w+ task \|/);
 }
 
 describe('label an issue → a pull request', () => {

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { PILOT_ACTION } from '../workflows/load.js';
 import { OWNER, REPO, ROOT, startWorld, type World } from '../world/index.js';
 import { CLAUDE_BIN, say, write } from '../world/model/index.js';
 import { repositoryDispatchPayload } from '../world/runner.js';
@@ -13,7 +14,7 @@ const workflow = parse(readFileSync(path.join(ROOT, '.github/workflows/pilot.yml
 const callInputs: Record<string, { default?: unknown }> = workflow.on.workflow_call.inputs;
 
 function pilotStep(job: string): Step {
-  const step = (workflow.jobs[job].steps as Step[]).find((s) => s.uses?.startsWith('pilot-dev/pilot@'));
+  const step = (workflow.jobs[job].steps as Step[]).find((s) => s.uses?.startsWith(`${PILOT_ACTION}@`));
   if (!step?.with) throw new Error(`job ${job} has no Pilot step`);
   return step;
 }
@@ -116,7 +117,7 @@ describe('route then run, wired like .github/workflows/pilot.yml', () => {
     );
   });
 
-  it('routes an issue labelled size/xl to the long-job runner with a longer timeout', async () => {
+  it('routes an issue labelled size/xl to ubuntu-latest without runners.long, to the long-job runner with it', async () => {
     const { w, issue } = await seeded();
     w.gh.addLabel(OWNER, REPO, issue, 'size/xl', 'mona');
     const mona = w.gh.addUser('mona');
@@ -126,7 +127,11 @@ describe('route then run, wired like .github/workflows/pilot.yml', () => {
       event_type: 'pilot',
       client_payload: { issue, command: 'run', sender: { login: 'mona', id: mona.id, type: 'User' } },
     });
-    const [routed] = await w.run('repository_dispatch', dispatch, { inputs: withOf('route', {}, {}) });
+    const [hosted] = await w.run('repository_dispatch', dispatch, { inputs: withOf('route', {}, {}) });
+    expect(JSON.parse(hosted.outputs.runner)).toEqual(['ubuntu-latest']);
+    expect(hosted.summary).toContain('runners.long, which is not configured');
+    const longInputs = { ...withOf('route', {}, {}), 'runners-long': '["self-hosted", "pilot"]' };
+    const [routed] = await w.run('repository_dispatch', dispatch, { inputs: longInputs });
     expect(JSON.parse(routed.outputs.runner)).toEqual(['self-hosted', 'pilot']);
     expect(Number(routed.outputs['timeout-minutes'])).toBeGreaterThanOrEqual(120);
     expect(routed.summary).toContain('epic');

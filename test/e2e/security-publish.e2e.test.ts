@@ -44,6 +44,15 @@ describe('the push guard, through the runner harness', () => {
     const tracking = w.pilotComments(issue)[0].body;
     expect(tracking).toContain('`.github/workflows/exfil.yml`');
     expect(tracking).toContain('`src/config.js:2`');
+    // The run's page points at the files themselves: error annotations with file and line.
+    const errors = (work?.annotations ?? []).filter((a) => a.level === 'error');
+    expect(errors).toContainEqual(
+      expect.objectContaining({ title: 'Pilot refused the push', file: '.github/workflows/exfil.yml' }),
+    );
+    expect(errors).toContainEqual(
+      expect.objectContaining({ title: 'Pilot refused the push', file: 'src/config.js', line: 2 }),
+    );
+    expect(JSON.stringify(errors)).not.toContain(token);
     for (const text of [tracking, work?.log ?? '', work?.summary ?? '', JSON.stringify(work?.outputs)]) {
       expect(text).not.toContain(token);
     }

@@ -8,6 +8,7 @@ import {
   jobs,
   load,
   type Obj,
+  PILOT_ACTION,
   pilotSteps,
   pilotWorkflows,
   REUSABLE,
@@ -28,7 +29,7 @@ import {
 function pilotOutputRefs(wf: WorkflowFile): Array<{ where: string; output: string }> {
   return jobs(wf.doc).flatMap(([id, job]) => {
     const ids = steps(job)
-      .filter((s) => String(s.uses ?? '').startsWith('pilot-dev/pilot@') && typeof s.id === 'string')
+      .filter((s) => String(s.uses ?? '').startsWith(`${PILOT_ACTION}@`) && typeof s.id === 'string')
       .map((s) => String(s.id));
     const text = JSON.stringify(job);
     return ids.flatMap((stepId) =>

@@ -5,8 +5,15 @@ import { parse } from 'yaml';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const REUSABLE = '.github/workflows/pilot.yml';
-/** How the templates and the reusable workflow name Pilot (placeholder owner until the repo is public). */
-export const PILOT_ACTION = 'pilot-dev/pilot';
+/**
+ * How the templates and the reusable workflow name Pilot: the one setting in .github/pilot-ref
+ * (`owner/name@ref`), which the release workflow stamps (scripts/stamp-release.mjs).
+ */
+const [PILOT_REPOSITORY, PILOT_REF] = readFileSync(join(ROOT, '.github', 'pilot-ref'), 'utf8')
+  .trim()
+  .split('@');
+export const PILOT_ACTION = PILOT_REPOSITORY;
+export const PILOT_RELEASE_REF = PILOT_REF;
 export const PILOT_REUSABLE = `${PILOT_ACTION}/${REUSABLE}`;
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };

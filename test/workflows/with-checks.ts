@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { SETTINGS } from '../../src/config/schema.js';
 import { asObj, type Obj, ROOT, workflowCall } from './load.js';
 
 export type Kind = 'string' | 'number' | 'boolean';
@@ -23,11 +24,21 @@ export function actionMetadata(): { inputs: Record<string, Declared>; outputs: s
       const spec = asObj(raw);
       return [
         name,
-        { kind: kindOfDefault(spec.default), required: spec.required === true && spec.default === undefined },
+        {
+          kind: spec.default === undefined ? kindOfSetting(name) : kindOfDefault(spec.default),
+          required: spec.required === true && spec.default === undefined,
+        },
       ];
     }),
   );
   return { inputs, outputs: Object.keys(asObj(doc.outputs)) };
+}
+
+/** Inputs without a default (max-turns, timeout-minutes) take their kind from Pilot's settings table. */
+function kindOfSetting(name: string): Kind {
+  const kind = Object.values(SETTINGS).find((s) => s.name === name)?.kind;
+  if (kind === 'int' || kind === 'number') return 'number';
+  return kind === 'boolean' ? 'boolean' : 'string';
 }
 
 /** Action inputs are all strings; a boolean- or number-looking default says what the action parses. */
