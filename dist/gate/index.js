@@ -38083,7 +38083,7 @@ const TASK_STATUSES = [
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _pipeline_gate_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4117);
-/* harmony import */ var _pipeline_run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3536);
+/* harmony import */ var _pipeline_run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4335);
 
 
 await (0,_pipeline_run_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)({ gate: _pipeline_gate_js__WEBPACK_IMPORTED_MODULE_0__/* .gate */ .G });
@@ -38267,7 +38267,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   gK: () => (/* binding */ tokenProviderFor)
 });
 
-// UNUSED EXPORTS: AppTokenError, REMINT_AFTER_MS, appTokenProvider, defaultTokenNote, givenToken
+// UNUSED EXPORTS: AppTokenError, PILOT_APP_PERMISSIONS, REMINT_AFTER_MS, appPermissionsFor, appTokenProvider, defaultTokenNote, givenToken
 
 // EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js + 16 modules
 var github = __nccwpck_require__(3934);
@@ -40594,6 +40594,26 @@ const REMINT_AFTER_MS = 50 * 60_000;
 function givenToken(token) {
     return { kind: 'given', token: async () => token };
 }
+/**
+ * Only what Pilot calls (SECURITY.md, "Minimal permissions:"): an App installed with more (secrets,
+ * administration, workflows) still hands Pilot a token that can do no more than this.
+ */
+const PILOT_APP_PERMISSIONS = {
+    contents: 'write', // branches, push, lease refs, repository_dispatch
+    issues: 'write', // tracking comment, replies, reactions, labels
+    pull_requests: 'write', // open and update Pilot's PRs
+    actions: 'write', // `/pilot cancel`, run status, job logs for CI follow-ups
+    checks: 'read', // CI follow-ups
+    metadata: 'read',
+};
+/**
+ * The permissions to request: Pilot's own, plus `workflows: write` only when `protected-paths`
+ * explicitly allows a workflow file (`!.github/workflows/…`): GitHub refuses such a push without it.
+ */
+function appPermissionsFor(protectedPaths = []) {
+    const allowsWorkflows = protectedPaths.some((p) => /^!\s*(?:\.\/)?\.github\/workflows\b/i.test(p.trim()));
+    return allowsWorkflows ? { ...PILOT_APP_PERMISSIONS, workflows: 'write' } : { ...PILOT_APP_PERMISSIONS };
+}
 /** The JWT-authenticated calls: find the repository's installation, mint a token scoped to that repository. */
 async function mint(opts) {
     const appAuth = createAppAuth({ appId: opts.appId, privateKey: opts.privateKey });
@@ -40605,6 +40625,7 @@ async function mint(opts) {
     const { data } = await asApp.rest.apps.createInstallationAccessToken({
         installation_id: installation.id,
         repositories: [opts.repo.repo],
+        permissions: opts.permissions ?? { ...PILOT_APP_PERMISSIONS },
     });
     (0,redact/* registerSecret */.cl)(data.token);
     return data.token;
@@ -40642,7 +40663,9 @@ class AppTokenError extends Error {
             ? 'the App is not installed on this repository (install it, or check app-id)'
             : status === 401
                 ? 'GitHub did not accept the App JWT (check app-id and app-private-key belong together)'
-                : cause.message;
+                : status === 422
+                    ? `the App's installation lacks a permission Pilot needs (${cause.message}); grant ${Object.keys(PILOT_APP_PERMISSIONS).join(', ')}`
+                    : cause.message;
         super(`Could not mint a GitHub App installation token: ${hint}`);
         this.name = 'AppTokenError';
     }
@@ -40654,6 +40677,7 @@ async function tokenProviderFor(config, repo, opts = {}) {
             appId: config.appId,
             privateKey: config.appPrivateKey,
             repo,
+            permissions: appPermissionsFor(config.protectedPaths),
             ...opts,
         });
         await provider.token().catch((error) => {
@@ -41236,8 +41260,8 @@ function formatDuration(ms) {
     return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${s % 60}s`;
 }
 
-// EXTERNAL MODULE: ./build/src/report/outputs.js
-var outputs = __nccwpck_require__(3558);
+// EXTERNAL MODULE: ./build/src/report/outputs.js + 1 modules
+var outputs = __nccwpck_require__(4752);
 // EXTERNAL MODULE: ./build/src/security/redact.js
 var redact = __nccwpck_require__(7315);
 // EXTERNAL MODULE: ./build/src/pipeline/context.js + 1 modules
@@ -41406,7 +41430,7 @@ async function gate(deps, intent) {
 
 /***/ }),
 
-/***/ 3536:
+/***/ 4335:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41626,7 +41650,11 @@ const PERMISSION_LEVELS = ['write', 'maintain', 'admin'];
 const RUNNER_CHOICES = ['default', 'long'];
 /** The Claude Code CLI version Pilot is tested with; the installer and the runner image pin the same one. */
 const DEFAULT_CLAUDE_CODE_VERSION = '2.1.331';
-const DEFAULT_RUNNERS = { default: ['ubuntu-latest'], long: ['self-hosted', 'pilot'] };
+/**
+ * Every task runs on `runners.default` unless `runners.long` is configured: a default that names
+ * self-hosted labels would leave a hosted-only repository's big tasks waiting for a runner forever.
+ */
+const DEFAULT_RUNNERS = { default: ['ubuntu-latest'] };
 function setting(spec) {
     return spec;
 }
@@ -41731,19 +41759,22 @@ const SETTINGS = {
         fallback: undefined,
         accepted: 'a Claude model name or alias without spaces (e.g. sonnet, opus)',
     }),
+    // No default on purpose (here and in action.yml): the runner fills action.yml defaults in, and a
+    // value Pilot cannot tell from "not given" would either override triage or be overridden by it.
+    // Not given, triage decides per size (src/triage/route.ts); given, the value wins.
     maxTurns: setting({
         name: 'max-turns',
         kind: 'int',
-        schema: wholeNumber(1, 500),
-        fallback: 30,
+        schema: wholeNumber(1, 500).optional(),
+        fallback: undefined,
         accepted: wholeNumberText(1, 500),
     }),
     timeoutMinutes: setting({
         name: 'timeout-minutes',
         kind: 'int',
         // Self-hosted jobs may run up to 5 days (7200 minutes); hosted ones stop at 360.
-        schema: wholeNumber(1, 7200),
-        fallback: 60,
+        schema: wholeNumber(1, 7200).optional(),
+        fallback: undefined,
         accepted: wholeNumberText(1, 7200),
     }),
     maxCostUsd: setting({
@@ -41920,13 +41951,6 @@ const SETTINGS = {
         fallback: undefined,
         accepted: "the route phase's `intent` output (JSON), passed unchanged",
         inputOnly: true,
-    }),
-    triageModel: setting({
-        name: 'triage-model',
-        kind: 'string',
-        schema: modelSchema.optional(),
-        fallback: undefined,
-        accepted: 'a Claude model name or alias without spaces, or empty to turn the model call off',
     }),
 };
 const SETTINGS_MATCH_TABLE = true;
@@ -42216,8 +42240,10 @@ class FileReader {
     where(line) {
         return fileWhere(this.file, line);
     }
+    /** Every file problem passes here; `where` was built by fileWhere(this.file, line), so the line is in it. */
     problem(problem) {
-        this.result.problems.push(problem);
+        const line = /^.* line (\d+)$/.exec(problem.where)?.[1];
+        this.result.problems.push({ ...problem, file: this.file, line: line ? Number(line) : undefined });
     }
 }
 
@@ -42302,7 +42328,7 @@ function loadConfig(opts = {}) {
         ...settings,
         runners: {
             default: runnersDefault ?? file?.runners.default ?? [...DEFAULT_RUNNERS.default],
-            long: runnersLong ?? file?.runners.long ?? [...DEFAULT_RUNNERS.long],
+            long: runnersLong ?? file?.runners.long,
         },
         triage: triageLevels(file?.triage ?? {}),
         configFile: file ? configPath : undefined,
@@ -42918,22 +42944,232 @@ function failureMessage(error) {
     return explainGitHubError(error) ?? (error instanceof Error ? error.message : String(error));
 }
 
-// EXTERNAL MODULE: ./build/src/report/outputs.js
-var outputs = __nccwpck_require__(3558);
+;// CONCATENATED MODULE: ./build/src/security/protected-paths.js
+// Paths the agent may not change: what CI runs or trusts (everything under `.github/`: workflows,
+// composite actions, dependabot, CODEOWNERS; and `.gitmodules`, which points checkouts at other
+// repositories), what steers the agent itself (Claude Code settings, MCP servers, CLAUDE.md), Pilot's
+// own configuration, and the repository's `protected-paths` (where the scripts workflows call belong).
+// An entry of `protected-paths` that starts with `!` is an allowance: `!.github/workflows/lint.yml`
+// lets the agent change that one file.
+//
+// The matcher is Pilot's own (no glob dependency in the bundle): dot files match like any other name,
+// and matching is case-insensitive and Unicode-normalised, because `.GitHub/Workflows/x.yml` is the
+// same file as `.github/workflows/x.yml` on a case-insensitive checkout (macOS, Windows).
+/** Always protected; `**\/CLAUDE.md` because Claude Code reads nested ones too. */
+const BUILTIN_PROTECTED = [
+    '.github/**',
+    '.gitmodules',
+    '.claude/**',
+    '.mcp.json',
+    'CLAUDE.md',
+    '**/CLAUDE.md',
+    'CLAUDE.local.md',
+    '**/CLAUDE.local.md',
+];
+function protectionRules(config) {
+    const entries = config.protectedPaths.map((p) => p.trim()).filter(Boolean);
+    return {
+        protect: [
+            ...BUILTIN_PROTECTED,
+            normalise(config.configPath),
+            ...entries.filter((p) => !p.startsWith('!')),
+        ],
+        allow: entries.filter((p) => p.startsWith('!')).map((p) => p.slice(1).trim()),
+    };
+}
+function normalise(path) {
+    return path.normalize('NFC').replace(/\\/g, '/').replace(/^\.\//, '').replace(/^\/+/, '');
+}
+/**
+ * A gitignore-like glob: `**` spans directories, `*` and `?` stay within one, a trailing `/` means
+ * everything below. Case-insensitive, so `.GitHub/Workflows` on a case-insensitive checkout counts.
+ */
+function globToRegExp(pattern) {
+    let glob = normalise(pattern);
+    if (glob.endsWith('/'))
+        glob += '**';
+    let source = '';
+    for (let i = 0; i < glob.length; i++) {
+        const ch = glob[i];
+        if (ch === '*' && glob[i + 1] === '*') {
+            const slash = glob[i + 2] === '/';
+            source += slash ? '(?:.*/)?' : '.*';
+            i += slash ? 2 : 1;
+        }
+        else if (ch === '*')
+            source += '[^/]*';
+        else if (ch === '?')
+            source += '[^/]';
+        else
+            source += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+    return new RegExp(`^${source}$`, 'i');
+}
+function matchesAny(path, patterns) {
+    const p = normalise(path);
+    return patterns.some((pattern) => globToRegExp(pattern).test(p));
+}
+/** The paths in `paths` the agent may not change under `rules`, in the order given. */
+function protected_paths_refusedPaths(paths, rules) {
+    return [...new Set(paths)].filter((p) => matchesAny(p, rules.protect) && !matchesAny(p, rules.allow));
+}
+
 // EXTERNAL MODULE: ./build/src/security/redact.js
 var redact = __nccwpck_require__(7315);
+;// CONCATENATED MODULE: ./build/src/security/outgoing.js
+
+
+
+/** Used when a caller has no configuration at hand (the default config path is protected too). */
+const DEFAULT_RULES = {
+    protect: [...BUILTIN_PROTECTED, '.github/pilot.yml'],
+    allow: [],
+};
+class PushRefused extends Error {
+    paths;
+    secrets;
+    constructor(paths, secrets) {
+        super(describeRefusal(paths, secrets));
+        this.paths = paths;
+        this.secrets = secrets;
+        this.name = 'PushRefused';
+    }
+}
+function describeRefusal(paths, secrets) {
+    const parts = ['Pilot did not push: the change needs a human.'];
+    if (paths.length) {
+        parts.push(`The agent changed protected paths: ${paths.map((p) => `\`${p}\``).join(', ')}. ` +
+            'Make such changes yourself, or allow a path with a `!` entry in `protected-paths` (e.g. `!docs/CLAUDE.md`).');
+    }
+    if (secrets.length) {
+        const places = byPlace(secrets);
+        const shown = places.slice(0, 20).map(([place, kinds]) => `\`${place}\` (${kinds.join(', ')})`);
+        const more = places.length > shown.length ? ` and ${places.length - shown.length} more` : '';
+        parts.push(`Possible secrets in the diff: ${shown.join(', ')}${more}. The values are not shown.`);
+    }
+    return parts.join('\n\n');
+}
+/** One entry per file:line, with every kind found there. */
+function byPlace(secrets) {
+    const places = new Map();
+    for (const f of secrets) {
+        const place = `${f.file}:${f.line}`;
+        places.set(place, [...(places.get(place) ?? []), f.kind]);
+    }
+    return [...places];
+}
+const OUTGOING = (/* unused pure expression or super */ null && (['HEAD', '--not', '--remotes=origin']));
+async function outgoingPaths(git) {
+    const { stdout } = await git.run(['log', '-z', '--no-renames', '--name-only', '--format=', ...OUTGOING]);
+    return [
+        ...new Set(stdout
+            .split('\0')
+            .map((p) => p.trim())
+            .filter(Boolean)),
+    ];
+}
+async function outgoingDiff(git) {
+    const { stdout } = await git.run([
+        '-c',
+        'core.quotePath=false',
+        'log',
+        '-p',
+        '-U0',
+        '--text',
+        '--no-color',
+        '--no-ext-diff',
+        '--no-renames',
+        '--format=commit %H',
+        ...OUTGOING,
+    ]);
+    return stdout;
+}
+/** A held value written base64- or hex-encoded is still that value. */
+function withEncodings(values) {
+    return values.flatMap((v) => [
+        v,
+        Buffer.from(v).toString('base64').replace(/=+$/, ''),
+        Buffer.from(v).toString('hex'),
+    ]);
+}
+/** Throws PushRefused when the commits about to be pushed break a rule. */
+async function checkOutgoing(git, rules = DEFAULT_RULES) {
+    const paths = refusedPaths(await outgoingPaths(git), rules);
+    const secrets = scanDiff(await outgoingDiff(git), withEncodings(knownSecrets()));
+    if (paths.length || secrets.length)
+        throw new PushRefused(paths, secrets);
+}
+
+;// CONCATENATED MODULE: ./build/src/report/annotations.js
+// Error annotations that point at the file and line they are about, so the run's page shows them on
+// the user's `.github/pilot.yml` or on the file the agent was not allowed to push.
+
+
+
+/** Annotates each problem of a configuration or push refusal; other errors are left to setFailed. */
+function annotateFailure(error) {
+    if (error instanceof ConfigError)
+        annotateConfig(error);
+    else if (error instanceof PushRefused)
+        annotateRefusal(error);
+}
+function annotateConfig(error) {
+    for (const problem of error.problems) {
+        if (!problem.file)
+            continue;
+        lib_core/* error */.z3(problem.message, {
+            title: 'Pilot configuration',
+            file: problem.file,
+            ...(problem.line !== undefined && { startLine: problem.line }),
+        });
+    }
+}
+function annotateRefusal(error) {
+    for (const path of error.paths) {
+        lib_core/* error */.z3(`The agent changed the protected path ${path}; Pilot did not push. Make this change yourself, or allow it with a '!' entry in protected-paths.`, { title: 'Pilot refused the push', file: path });
+    }
+    for (const finding of error.secrets) {
+        // The value is never shown: the kind and the place are enough to find it.
+        lib_core/* error */.z3(`Possible secret (${finding.kind}) in the agent's change; Pilot did not push.`, {
+            title: 'Pilot refused the push',
+            file: finding.file,
+            startLine: finding.line,
+        });
+    }
+}
+
+// EXTERNAL MODULE: ./build/src/report/outputs.js + 1 modules
+var outputs = __nccwpck_require__(4752);
 // EXTERNAL MODULE: ./build/src/pipeline/context.js + 1 modules
 var context = __nccwpck_require__(6432);
 ;// CONCATENATED MODULE: ./build/src/pipeline/post-state.js
 // What main leaves for the post step (GITHUB_STATE), so a cancelled run can still tell the truth.
+// The post step decides with main's configuration: by the time it runs, the agent may have edited
+// `.github/pilot.yml` in the working tree (to unprotect paths, rename the bot, switch the App), so
+// main records the settings the post step acts on, read before the agent ever ran.
 
 
 const KEYS = {
     run: 'pilot',
+    settings: 'pilot-settings',
+    lease: 'pilot-lease',
     finished: 'pilot-finished',
     session: 'pilot-session',
     saved: 'pilot-session-saved',
 };
+const RunStateSchema = schemas/* object */.Ikc({
+    issue: schemas/* number */.aig().int().positive(),
+    trackingId: schemas/* number */.aig().int(),
+    branch: schemas/* string */.YjP().min(1),
+});
+const MainSettingsSchema = schemas/* object */.Ikc({
+    configPath: schemas/* string */.YjP().min(1),
+    protectedPaths: schemas/* array */.YOg(schemas/* string */.YjP()),
+    gitUserName: schemas/* string */.YjP().min(1),
+    gitUserEmail: schemas/* string */.YjP().min(1),
+    botLogin: schemas/* string */.YjP().min(1),
+    appId: schemas/* string */.YjP().optional(),
+});
 const SessionMemoSchema = schemas/* object */.Ikc({
     configDir: schemas/* string */.YjP().min(1),
     workDir: schemas/* string */.YjP().min(1),
@@ -42946,8 +43182,21 @@ const SessionMemoSchema = schemas/* object */.Ikc({
     priorCostUsd: schemas/* number */.aig().nonnegative(),
 });
 const SavedSchema = schemas/* object */.Ikc({ hash: schemas/* string */.YjP().regex(/^[0-9a-f]{64}$/), key: schemas/* string */.YjP() });
-function saveRunState(state) {
+function saveRunState(state, config) {
+    const settings = {
+        configPath: config.configPath,
+        protectedPaths: config.protectedPaths,
+        gitUserName: config.gitUserName,
+        gitUserEmail: config.gitUserEmail,
+        botLogin: config.botLogin,
+        appId: config.appId,
+    };
+    core.saveState(KEYS.settings, JSON.stringify(settings));
     core.saveState(KEYS.run, JSON.stringify(state));
+}
+/** The lease this run holds (its commit sha): the post step releases only that one. */
+function saveLeaseState(lease) {
+    core.saveState(KEYS.lease, lease);
 }
 function markFinished() {
     lib_core/* saveState */.LZ(KEYS.finished, 'true');
@@ -42972,16 +43221,11 @@ function parsed(raw, schema) {
     }
 }
 function readRunState() {
-    const raw = core.getState(KEYS.run);
-    let state = null;
-    try {
-        state = raw ? JSON.parse(raw) : null;
-    }
-    catch {
-        state = null;
-    }
+    const lease = core.getState(KEYS.lease);
     return {
-        state,
+        state: parsed(core.getState(KEYS.run), RunStateSchema),
+        settings: parsed(core.getState(KEYS.settings), MainSettingsSchema),
+        lease: /^[0-9a-f]{40}$/.test(lease) ? lease : null,
         finished: core.getState(KEYS.finished) === 'true',
         session: parsed(core.getState(KEYS.session), SessionMemoSchema),
         sessionSaved: parsed(core.getState(KEYS.saved), SavedSchema),
@@ -43036,6 +43280,7 @@ function policyOf(deps) {
 
 ;// CONCATENATED MODULE: ./build/src/pipeline/run.js
 // Entry of the main step: event → intent → (gate | work) → outputs. The one place that calls setFailed.
+
 
 
 
@@ -43142,6 +43387,7 @@ async function run(handlers) {
             failure = `Pilot: the task failed (${outcome.taskStatus ?? 'see the log'})`;
     }
     catch (error) {
+        annotateFailure(error);
         failure = (0,redact/* redact */.E$)(failureMessage(error));
         await (0,outputs/* writeSummary */.S)('Pilot failed', [], [failure]).catch(() => undefined);
     }
@@ -43156,17 +43402,46 @@ async function run(handlers) {
 
 /***/ }),
 
-/***/ 3558:
+/***/ 4752:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   S: () => (/* binding */ writeSummary),
-/* harmony export */   n: () => (/* binding */ setOutputs)
-/* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
-/* harmony import */ var _constants_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1648);
-/* harmony import */ var _security_redact_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7315);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  n: () => (/* binding */ setOutputs),
+  S: () => (/* binding */ writeSummary)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
+var core = __nccwpck_require__(6257);
+// EXTERNAL MODULE: ./build/src/constants.js
+var constants = __nccwpck_require__(1648);
+// EXTERNAL MODULE: ./build/src/security/redact.js
+var redact = __nccwpck_require__(7315);
+;// CONCATENATED MODULE: ./build/src/report/summary-cell.js
+// A table cell of the job summary. core.summary writes HTML tables, where GitHub renders no markdown
+// inside cells: backticks would show literally and `<` would be markup. Text is escaped, then code spans
+// become <code> and the bold/links the tracking comment uses become their HTML equivalents.
+const HTML_ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+function escapeHtml(text) {
+    return text.replace(/[&<>"]/g, (c) => HTML_ESCAPES[c]);
+}
+/** `code` → <code>, **bold** → <strong>, [text](https://…) → <a>; everything else is plain escaped text. */
+function cellHtml(markdown) {
+    const parts = markdown.split(/(`[^`\n]+`)/);
+    return parts
+        .map((part, i) => (i % 2 === 1 ? `<code>${escapeHtml(part.slice(1, -1))}</code>` : inline(part)))
+        .join('');
+}
+function inline(text) {
+    return escapeHtml(text)
+        .replace(/\*\*([^*\n]+)\*\*/g, '<strong>$1</strong>')
+        .replace(/\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)/g, '<a href="$2">$1</a>');
+}
+
+;// CONCATENATED MODULE: ./build/src/report/outputs.js
 // Every output is set on every path (success, failure, refusal), so workflows can rely on them.
+
 
 
 
@@ -43185,23 +43460,24 @@ function setOutputs(o) {
         shouldRun: String(o.shouldRun ?? false),
         timeoutMinutes: o.timeoutMinutes ? String(o.timeoutMinutes) : '',
     };
-    for (const [key, name] of Object.entries(_constants_js__WEBPACK_IMPORTED_MODULE_1__/* .OUTPUTS */ .py)) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(name, (0,_security_redact_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(values[key]));
+    for (const [key, name] of Object.entries(constants/* OUTPUTS */.py)) {
+        core/* setOutput */.uH(name, (0,redact/* redact */.E$)(values[key]));
     }
 }
+/** Rows hold the tracking comment's markdown; the summary's HTML table gets them as HTML. */
 async function writeSummary(title, rows, notes = []) {
-    const summary = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addHeading((0,_security_redact_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(title), 3);
+    const summary = core/* summary */.z.addHeading(escapeHtml((0,redact/* redact */.E$)(title)), 3);
     if (rows.length) {
         summary.addTable([
             [
                 { data: 'Item', header: true },
                 { data: 'Value', header: true },
             ],
-            ...rows.map(([k, v]) => [k, (0,_security_redact_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(v)]),
+            ...rows.map(([k, v]) => [escapeHtml(k), cellHtml((0,redact/* redact */.E$)(v))]),
         ]);
     }
     for (const note of notes)
-        summary.addRaw(`\n\n${(0,_security_redact_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(note)}\n`);
+        summary.addRaw(`\n\n${(0,redact/* redact */.E$)(note)}\n`);
     await summary.write();
 }
 
@@ -43278,6 +43554,7 @@ function redactRequest(options) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  z3: () => (/* binding */ error),
   Vt: () => (/* binding */ getBooleanInput),
   V4: () => (/* binding */ getInput),
   Os: () => (/* binding */ group),
@@ -43290,7 +43567,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, debug, endGroup, error, exportVariable, getIDToken, getMultilineInput, getState, isDebug, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, debug, endGroup, exportVariable, getIDToken, getMultilineInput, getState, isDebug, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
