@@ -1,38 +1,54 @@
 // The post step runs even when the job was cancelled or main crashed. If main did not finish, it
 // pushes work in progress and makes the tracking comment tell the truth. Its own errors are warnings.
 import * as core from '@actions/core';
-import { gitSafeDirectoryEnv } from '../agent/isolation/index.js';
 import { saveInterrupted } from '../agent/session/index.js';
 import { loadConfig } from '../config/load.js';
-import { changedPaths, commitPaths, push } from '../git/branch.js';
-import { createGit, tokenEnv } from '../git/git.js';
+import { BranchRefused, changedPaths, commitPaths, push } from '../git/branch.js';
+import { createGit, type RepoIdentity, RepositoryChanged, tokenEnv } from '../git/git.js';
 import { tokenProviderFor } from '../github/app-token.js';
 import { createOctokit } from '../github/client.js';
 import { findTracking, writeTracking } from '../github/tracking.js';
 import { renderTracking } from '../report/comment.js';
+import { PushRefused } from '../security/outgoing.js';
 import { type ProtectionRules, protectionRules } from '../security/protected-paths.js';
-import { registerSecret } from '../security/redact.js';
+import { redact, registerSecret } from '../security/redact.js';
 import { releaseLease } from '../state/lease.js';
 import type { TaskDoc } from '../state/task.js';
 import { readRunContext } from './context.js';
 import { type PostInputs, type RunState, readRunState } from './post-state.js';
 
-async function pushWip(
-  state: RunState,
-  token: string,
-  serverUrl: string,
-  workspace: string,
-  identity: { name: string; email: string },
-  rules?: ProtectionRules,
-) {
-  // Main may have been killed while the workspace was lent to the agent's user: git would call it dubious.
-  const git = createGit(workspace, { ...process.env, ...gitSafeDirectoryEnv(workspace) });
+interface WipPush {
+  state: RunState;
+  /** `.git` as main recorded it before lending the workspace (null: main stopped before that). */
+  repo: RepoIdentity | null;
+  token: string;
+  serverUrl: string;
+  workspace: string;
+  identity: { name: string; email: string };
+  rules?: ProtectionRules;
+}
+
+async function pushWip(wip: WipPush): Promise<boolean> {
+  const { state } = wip;
+  // Main may have been killed while the agent had the workspace: the root and `.git` stayed Pilot's,
+  // and `.git` must still be the directory main recorded.
+  const git = createGit(wip.workspace, { identity: wip.repo ?? undefined });
   const current = (await git.run(['rev-parse', '--abbrev-ref', 'HEAD'], { allowFail: true })).stdout.trim();
   if (current !== state.branch) return false;
   const paths = [...(await changedPaths(git))];
-  const commit = await commitPaths(git, paths, `WIP: Pilot run interrupted (#${state.issue})`, identity);
-  if (commit) await push(git, state.branch, tokenEnv(token, serverUrl), rules);
+  const commit = await commitPaths(git, paths, `WIP: Pilot run interrupted (#${state.issue})`, wip.identity);
+  if (commit)
+    await push(git, {
+      branch: state.branch,
+      issue: state.issue,
+      auth: tokenEnv(wip.token, wip.serverUrl),
+      rules: wip.rules,
+    });
   return commit !== null;
+}
+
+function isRefusal(error: unknown): boolean {
+  return error instanceof PushRefused || error instanceof BranchRefused || error instanceof RepositoryChanged;
 }
 
 /**
@@ -70,15 +86,18 @@ async function recover(inputs: PostInputs & { state: RunState }): Promise<void> 
   if (!config.githubToken && !config.appId) return;
   const token = await (await tokenProviderFor(config, ctx.repo)).token();
   const identity = { name: config.gitUserName, email: config.gitUserEmail };
-  const pushed = await pushWip(
+  let refused = '';
+  const pushed = await pushWip({
     state,
+    repo: inputs.repo,
     token,
-    ctx.serverUrl,
-    ctx.workspace,
+    serverUrl: ctx.serverUrl,
+    workspace: ctx.workspace,
     identity,
-    protectionRules(config),
-  ).catch((error: Error) => {
+    rules: protectionRules(config),
+  }).catch((error: Error) => {
     core.warning(`Could not push work in progress: ${error.message}`);
+    if (isRefusal(error)) refused = redact(error.message);
     return false;
   });
   const session = await sessionAfterInterruption(
@@ -93,10 +112,16 @@ async function recover(inputs: PostInputs & { state: RunState }): Promise<void> 
   const tracking = await findTracking(octokit, ctx.repo, state.issue, config.botLogin);
   if (!tracking) return;
   const task = { ...tracking.task, ...session, status: 'cancelled' as const, rev: tracking.task.rev + 1 };
-  const where = pushed ? `work so far is on branch \`${state.branch}\`` : 'no changes had been made yet';
+  const where = pushed
+    ? `work so far is on branch \`${state.branch}\``
+    : refused
+      ? 'nothing was pushed'
+      : 'no changes had been made yet';
   const view = renderTracking(task, {
     headline: 'cancelled',
-    body: `The run stopped before it finished; ${where}. Comment \`/pilot retry\` to continue.`,
+    body: [`The run stopped before it finished; ${where}. Comment \`/pilot retry\` to continue.`, refused]
+      .filter(Boolean)
+      .join('\n\n'),
     links: [['work run', ctx.runUrl]],
   });
   await writeTracking(octokit, ctx.repo, state.issue, tracking, view, task);
