@@ -167,6 +167,18 @@ describe('nested repositories', () => {
     const error = await commitPaths(git, ['src/ok.js'], 'change', ID).catch((e: unknown) => e);
     expect((error as PushRefused).repositories).toEqual(['vendored']);
   });
+
+  it('refuses to push a commit that carries a gitlink, however it was made', async () => {
+    const git = gitIn();
+    await git.run(['checkout', '-q', '-B', 'pilot/issue-7-x']);
+    const head = (await git.run(['rev-parse', 'HEAD'])).stdout.trim();
+    // Made by a git without Pilot's hardening (Pilot's own commit would leave the gitlink out).
+    await world.git(['update-index', '--add', '--cacheinfo', `160000,${head},vendored`]);
+    await world.git(['-c', 'user.name=a', '-c', 'user.email=a@b', 'commit', '-q', '-m', 'vendor']);
+    const error = await push(git, { branch: 'pilot/issue-7-x', issue: 7, auth: {} }).catch((e: unknown) => e);
+    expect((error as PushRefused).repositories).toEqual(['vendored']);
+    expect(await world.branches()).toEqual(['main']);
+  });
 });
 
 describe('a swapped .git', () => {
