@@ -40,8 +40,11 @@ function denyRules(opts: SettingsOptions): string[] {
   ];
   const rules: string[] = [];
   for (const target of [...trees, ...files]) rules.push(`Read(${target})`, `Edit(${target})`);
-  // The agent edits the working tree, never the repository's own machinery.
-  rules.push('Edit(./.git/**)', `Edit(${absolute(opts.workspace)}/.git/**)`);
+  // The agent edits the working tree, never a repository's machinery: Pilot's `.git`, and no nested
+  // `sub/.git` (file or directory) either, whose config Pilot's git would otherwise be asked to trust.
+  const ws = absolute(opts.workspace);
+  for (const target of ['**/.git/**', `${ws}/**/.git/**`]) rules.push(`Read(${target})`, `Edit(${target})`);
+  rules.push('Edit(./.git/**)', `Edit(${ws}/.git/**)`, 'Edit(**/.git)', `Edit(${ws}/**/.git)`);
   return rules;
 }
 
@@ -60,8 +63,13 @@ export function buildSettings(opts: SettingsOptions): Record<string, unknown> {
       network: { allowedDomains: [...new Set(opts.allowedHosts)], strictAllowlist: true },
       filesystem: {
         denyRead: [opts.runnerTemp, ...(opts.runnerDirs ?? [])],
+        // On Linux the sandbox skips glob patterns (it warns "Skipping glob write pattern"), keeping its
+        // own mandatory denies for `.git/hooks` and `.git/config` near the working directory; what holds
+        // everywhere is Pilot's side: its git runs nothing from a repository and commits no `.git` path.
         denyWrite: [
           `${opts.workspace}/.git`,
+          `${opts.workspace}/**/.git`,
+          `${opts.workspace}/**/.git/**`,
           `${opts.configDir}/settings.json`,
           `${opts.configDir}/settings.local.json`,
         ],

@@ -1,8 +1,9 @@
 import { BRANCH_PREFIX } from '../constants.js';
 import { explainGitHubError } from '../github/platform.js';
-import { checkOutgoing } from '../security/outgoing.js';
+import { checkOutgoing, PushRefused } from '../security/outgoing.js';
 import type { ProtectionRules } from '../security/protected-paths.js';
 import { type Git, GitError } from './git.js';
+import { repositoryPaths, stagedRepositoryPaths } from './nested.js';
 
 export function slugify(title: string): string {
   const slug = title
@@ -51,9 +52,18 @@ export async function checkoutTaskBranch(
   return { existed };
 }
 
-/** Paths with changes in the work tree or index (tracked or not), as git reports them. */
+/**
+ * Paths with changes in the work tree or index (tracked or not), as git reports them. A nested
+ * repository is listed as its directory (`sub/`); git never looks inside it (submodules ignored).
+ */
 export async function changedPaths(git: Git): Promise<Set<string>> {
-  const { stdout } = await git.run(['status', '--porcelain=v1', '-z', '--untracked-files=all']);
+  const { stdout } = await git.run([
+    'status',
+    '--porcelain=v1',
+    '-z',
+    '--untracked-files=all',
+    '--ignore-submodules=all',
+  ]);
   const paths = new Set<string>();
   const entries = stdout.split('\0');
   for (let i = 0; i < entries.length; i++) {
@@ -71,7 +81,11 @@ export interface Identity {
   email: string;
 }
 
-/** Commits exactly the given paths; returns the new commit's SHA, or null when nothing is staged. */
+/**
+ * Commits exactly the given paths; returns the new commit's SHA, or null when nothing is staged.
+ * Throws PushRefused, staging nothing, when a path is or holds repository metadata (a nested
+ * repository, a `.git` component): checked on disk first, then in the index as git staged it.
+ */
 export async function commitPaths(
   git: Git,
   paths: string[],
@@ -79,7 +93,14 @@ export async function commitPaths(
   identity: Identity,
 ): Promise<string | null> {
   if (paths.length === 0) return null;
+  const onDisk = repositoryPaths(git.cwd, paths);
+  if (onDisk.length) throw new PushRefused([], [], onDisk);
   await git.run(['add', '--all', '--', ...paths]);
+  const inIndex = await stagedRepositoryPaths(git);
+  if (inIndex.length) {
+    await git.run(['reset', '--quiet'], { allowFail: true });
+    throw new PushRefused([], [], inIndex);
+  }
   const staged = await git.run(['diff', '--cached', '--quiet'], { allowFail: true });
   if (staged.code === 0) return null;
   await git.run([
@@ -95,12 +116,39 @@ export async function commitPaths(
   return (await git.run(['rev-parse', 'HEAD'])).stdout.trim();
 }
 
-export async function push(
-  git: Git,
-  branch: string,
-  auth: Record<string, string>,
-  rules?: ProtectionRules,
-): Promise<void> {
+/** Pilot pushes only to `pilot/issue-<n>-<slug>` of the issue it works on, whatever a marker says. */
+export class BranchRefused extends Error {
+  constructor(
+    readonly branch: string,
+    readonly issue: number,
+  ) {
+    super(
+      `Pilot did not push: \`${branch}\` is not a branch of issue #${issue}. ` +
+        `Pilot pushes only to \`${BRANCH_PREFIX}issue-${issue}-…\` branches.`,
+    );
+    this.name = 'BranchRefused';
+  }
+}
+
+/** Whether Pilot may push `branch` for `issue`: `pilot/issue-<issue>-` and a plain slug, nothing else. */
+export function isIssueBranch(branch: string, issue: number): boolean {
+  const prefix = `${BRANCH_PREFIX}issue-${issue}-`;
+  if (!branch.startsWith(prefix)) return false;
+  const slug = branch.slice(prefix.length);
+  return /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(slug) && !slug.includes('..') && !/(\.lock|\.)$/.test(slug);
+}
+
+export interface PushOptions {
+  branch: string;
+  /** The issue this run works on: the branch must be one of its own. */
+  issue: number;
+  auth: Record<string, string>;
+  rules?: ProtectionRules;
+}
+
+export async function push(git: Git, opts: PushOptions): Promise<void> {
+  const { branch, auth, rules } = opts;
+  if (!isIssueBranch(branch, opts.issue)) throw new BranchRefused(branch, opts.issue);
   // Nothing leaves the runner unchecked: protected paths and secrets refuse the whole push.
   await checkOutgoing(git, rules);
   try {

@@ -2,15 +2,14 @@
 // branch every `checkpoint-minutes`. A lost runner (preempted VM, OOM kill) runs no post step, so the
 // last checkpoint is all that survives it. A checkpoint never fails the run: trouble is a warning.
 import * as core from '@actions/core';
-import { gitSafeDirectoryEnv } from '../agent/isolation/index.js';
 import { every, realTimers, type Timers } from '../agent/progress.js';
 import { changedPaths, commitPaths, type Identity, push } from '../git/branch.js';
-import { createGit, type Git, tokenEnv } from '../git/git.js';
+import { type Git, tokenEnv } from '../git/git.js';
 import { type ProtectionRules, protectionRules } from '../security/protected-paths.js';
 import type { Deps } from './deps.js';
 
 export interface CheckpointOptions {
-  /** Pilot's git in the workspace (with gitSafeDirectoryEnv while the workspace is lent). */
+  /** Pilot's git in the workspace, made before the workspace was lent (it checks `.git` is unchanged). */
   git: Git;
   branch: string;
   issue: number;
@@ -31,7 +30,12 @@ export async function checkpoint(opts: CheckpointOptions): Promise<string | null
     const message = `WIP: checkpoint (#${opts.issue})`;
     const commit = await commitPaths(opts.git, paths, message, opts.identity);
     if (!commit) return null;
-    await push(opts.git, opts.branch, await opts.auth(), opts.rules);
+    await push(opts.git, {
+      branch: opts.branch,
+      issue: opts.issue,
+      auth: await opts.auth(),
+      rules: opts.rules,
+    });
     opts.log?.(`Checkpoint ${commit.slice(0, 7)} pushed to ${opts.branch}`);
     return commit;
   } catch (error) {
@@ -55,12 +59,11 @@ export function startCheckpoints(
 /** The options for the work run's checkpoints, from its configuration and workspace. */
 export function checkpointOptions(
   deps: Deps,
-  where: { branch: string; issue: number; skip: ReadonlySet<string>; auth: Record<string, string> },
+  where: { git: Git; branch: string; issue: number; skip: ReadonlySet<string>; auth: Record<string, string> },
 ): CheckpointOptions {
   const { config, ctx } = deps;
   return {
-    // While the agent works the workspace may belong to its user: git would call it dubious.
-    git: createGit(ctx.workspace, { ...process.env, ...gitSafeDirectoryEnv(ctx.workspace) }),
+    git: where.git,
     branch: where.branch,
     issue: where.issue,
     identity: { name: config.gitUserName, email: config.gitUserEmail },

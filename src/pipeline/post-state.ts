@@ -6,6 +6,7 @@ import * as core from '@actions/core';
 import { z } from 'zod';
 import type { SavedSession, SessionMemo } from '../agent/session/index.js';
 import type { Config } from '../config/load.js';
+import type { RepoIdentity } from '../git/git.js';
 
 export interface RunState {
   issue: number;
@@ -30,6 +31,7 @@ const KEYS = {
   finished: 'pilot-finished',
   session: 'pilot-session',
   saved: 'pilot-session-saved',
+  repo: 'pilot-repo',
 };
 
 const RunStateSchema = z.object({
@@ -59,6 +61,12 @@ const SessionMemoSchema = z.object({
   priorCostUsd: z.number().nonnegative(),
 });
 
+const RepoIdentitySchema = z.object({
+  dev: z.string().regex(/^\d+$/),
+  ino: z.string().regex(/^\d+$/),
+  uid: z.string().regex(/^\d+$/),
+});
+
 const SavedSchema = z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/), key: z.string() });
 
 export function saveRunState(state: RunState, config: Config): void {
@@ -77,6 +85,11 @@ export function saveRunState(state: RunState, config: Config): void {
 /** The lease this run holds (its commit sha): the post step releases only that one. */
 export function saveLeaseState(lease: string): void {
   core.saveState(KEYS.lease, lease);
+}
+
+/** `.git` as main found it before lending the workspace: the post step's git checks it too. */
+export function saveRepoIdentity(identity: RepoIdentity): void {
+  core.saveState(KEYS.repo, JSON.stringify(identity));
 }
 
 export function markFinished(): void {
@@ -114,6 +127,8 @@ export interface PostInputs {
   session: SessionMemo | null;
   /** The session archive main saved, when it got that far. */
   sessionSaved: { hash: string; key: string } | null;
+  /** `.git`'s device, inode and owner before the workspace was lent, when main got that far. */
+  repo: RepoIdentity | null;
 }
 
 export function readRunState(): PostInputs {
@@ -125,5 +140,6 @@ export function readRunState(): PostInputs {
     finished: core.getState(KEYS.finished) === 'true',
     session: parsed(core.getState(KEYS.session), SessionMemoSchema),
     sessionSaved: parsed(core.getState(KEYS.saved), SavedSchema),
+    repo: parsed(core.getState(KEYS.repo), RepoIdentitySchema),
   };
 }

@@ -1,19 +1,18 @@
 // The post step runs even when the job was cancelled or main crashed. If main did not finish, it
 // pushes work in progress and makes the tracking comment tell the truth. Its own errors are warnings.
 import * as core from '@actions/core';
-import { gitSafeDirectoryEnv } from '../agent/isolation/index.js';
 import { saveInterrupted } from '../agent/session/index.js';
 import { readInputs } from '../config/inputs.js';
 import { SETTINGS } from '../config/schema.js';
-import { changedPaths, commitPaths, push } from '../git/branch.js';
-import { createGit, tokenEnv } from '../git/git.js';
+import { BranchRefused, changedPaths, commitPaths, push } from '../git/branch.js';
+import { createGit, type RepoIdentity, RepositoryChanged, tokenEnv } from '../git/git.js';
 import { tokenProviderFor } from '../github/app-token.js';
 import { createOctokit } from '../github/client.js';
 import { findTracking, writeTracking } from '../github/tracking.js';
 import { renderTracking } from '../report/comment.js';
 import { PushRefused } from '../security/outgoing.js';
 import { type ProtectionRules, protectionRules, refusedPaths } from '../security/protected-paths.js';
-import { registerSecret } from '../security/redact.js';
+import { redact, registerSecret } from '../security/redact.js';
 import { releaseLease } from '../state/lease.js';
 import type { TaskDoc } from '../state/task.js';
 import { readRunContext } from './context.js';
@@ -40,28 +39,43 @@ interface WipResult {
   refused?: string;
 }
 
-async function pushWip(
-  state: RunState,
-  auth: Record<string, string>,
-  workspace: string,
-  identity: { name: string; email: string },
-  rules: ProtectionRules,
-): Promise<WipResult> {
-  // Main may have been killed while the workspace was lent to the agent's user: git would call it dubious.
-  const git = createGit(workspace, { ...process.env, ...gitSafeDirectoryEnv(workspace) });
+interface WipPush {
+  state: RunState;
+  /** `.git` as main recorded it before lending the workspace (null: main stopped before that). */
+  repo: RepoIdentity | null;
+  auth: Record<string, string>;
+  workspace: string;
+  identity: { name: string; email: string };
+  rules: ProtectionRules;
+}
+
+function isRefusal(error: unknown): error is Error {
+  return error instanceof PushRefused || error instanceof BranchRefused || error instanceof RepositoryChanged;
+}
+
+async function pushWip(wip: WipPush): Promise<WipResult> {
+  const { state, rules } = wip;
+  // Main may have been killed while the agent had the workspace: the root and `.git` stayed Pilot's,
+  // and `.git` must still be the directory main recorded.
+  const git = createGit(wip.workspace, { identity: wip.repo ?? undefined });
   const current = (await git.run(['rev-parse', '--abbrev-ref', 'HEAD'], { allowFail: true })).stdout.trim();
   if (current !== state.branch) return { pushed: false, leftOut: [] };
   const changed = [...(await changedPaths(git))];
   // Work in progress is worth keeping, the agent's changes to protected paths are not: leave them out.
   const leftOut = refusedPaths(changed, rules);
   const paths = changed.filter((p) => !leftOut.includes(p));
-  const commit = await commitPaths(git, paths, `WIP: Pilot run interrupted (#${state.issue})`, identity);
-  if (!commit) return { pushed: false, leftOut };
   try {
-    await push(git, state.branch, auth, rules);
+    const commit = await commitPaths(
+      git,
+      paths,
+      `WIP: Pilot run interrupted (#${state.issue})`,
+      wip.identity,
+    );
+    if (!commit) return { pushed: false, leftOut };
+    await push(git, { branch: state.branch, issue: state.issue, auth: wip.auth, rules });
     return { pushed: true, leftOut };
   } catch (error) {
-    if (error instanceof PushRefused) return { pushed: false, leftOut, refused: error.message };
+    if (isRefusal(error)) return { pushed: false, leftOut, refused: redact(error.message) };
     throw error;
   }
 }
@@ -125,12 +139,17 @@ async function recover(inputs: PostInputs & { state: RunState }): Promise<void> 
   const token = await (await tokenProviderFor(config, ctx.repo)).token();
   const identity = { name: settings.gitUserName, email: settings.gitUserEmail };
   const rules = protectionRules(settings);
-  const wip = await pushWip(state, tokenEnv(token, ctx.serverUrl), ctx.workspace, identity, rules).catch(
-    (error: Error): WipResult => {
-      core.warning(`Could not push work in progress: ${error.message}`);
-      return { pushed: false, leftOut: [] };
-    },
-  );
+  const wip = await pushWip({
+    state,
+    repo: inputs.repo,
+    auth: tokenEnv(token, ctx.serverUrl),
+    workspace: ctx.workspace,
+    identity,
+    rules,
+  }).catch((error: Error): WipResult => {
+    core.warning(`Could not push work in progress: ${error.message}`);
+    return { pushed: false, leftOut: [] };
+  });
   if (wip.leftOut.length || wip.refused) core.warning(wipSentence(state, wip));
   const session = await sessionAfterInterruption(
     inputs,

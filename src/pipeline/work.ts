@@ -13,9 +13,16 @@ import {
 import { Progress } from '../agent/progress.js';
 import { type SessionOptions, type SessionOutcome, sessionRunner } from '../agent/session/index.js';
 import type { Intent } from '../events/intent.js';
-import { changedPaths, checkoutTaskBranch, commitPaths, push, taskBranch } from '../git/branch.js';
+import {
+  BranchRefused,
+  changedPaths,
+  checkoutTaskBranch,
+  commitPaths,
+  push,
+  taskBranch,
+} from '../git/branch.js';
 import { scrubCredentials } from '../git/credentials.js';
-import { createGit, type Git, tokenEnv } from '../git/git.js';
+import { createGit, type Git, RepositoryChanged, tokenEnv } from '../git/git.js';
 import { defaultTokenNote } from '../github/app-token.js';
 import { failureMessage } from '../github/platform.js';
 import { PullRequestRefused, upsertPull } from '../github/pulls.js';
@@ -34,7 +41,7 @@ import { checkpointOptions, startCheckpoints } from './checkpoint.js';
 import { runUrlOf } from './context.js';
 import type { Deps } from './deps.js';
 import { planTask, type TaskPlan } from './plan.js';
-import { markSessionSaved, saveRunState, saveSessionState } from './post-state.js';
+import { markSessionSaved, saveRepoIdentity, saveRunState, saveSessionState } from './post-state.js';
 import { type IssueText, readThread } from './thread.js';
 
 interface Workspace {
@@ -45,7 +52,10 @@ interface Workspace {
 }
 
 async function prepareWorkspace(deps: Deps, branch: string): Promise<Workspace> {
+  // `.git` as checked out, before the agent gets anything: every later git call (and the post step's)
+  // checks it is still this directory.
   const git = createGit(deps.ctx.workspace);
+  saveRepoIdentity(git.identity);
   const removed = await scrubCredentials(git);
   if (removed.length)
     core.info(
@@ -196,7 +206,7 @@ async function publish(
   // An App token may have been minted an hour ago: push with a fresh one.
   const auth = deps.tokens ? tokenEnv(await deps.tokens.token(), deps.ctx.serverUrl) : ws.auth;
   if (commit) {
-    await push(ws.git, branch, auth, protectionRules(deps.config));
+    await push(ws.git, { branch, issue, auth, rules: protectionRules(deps.config) });
     core.info(`Pushed ${commit.slice(0, 12)} to ${branch}`);
   }
   const published: Published = { commit, notCommitted };
@@ -365,6 +375,7 @@ async function agentStage(deps: Deps, intent: Intent, start: TaskStart, isolatio
   const checkpoints = startCheckpoints(
     deps.config.checkpointMinutes * 60_000,
     checkpointOptions(deps, {
+      git: ws.git,
       branch: start.branch,
       issue: start.issue,
       skip: ws.dirtyBefore,
@@ -399,13 +410,18 @@ async function publishStage(
     return { published, needsHuman: false };
   } catch (error) {
     annotateFailure(error);
-    const needsHuman = error instanceof PushRefused;
+    const needsHuman = isRefusal(error);
     const message =
       error instanceof PullRequestRefused || needsHuman
         ? (error as Error).message
         : `Publishing failed: ${failureMessage(error)}`;
     return { published: null, error: message, needsHuman };
   }
+}
+
+/** Pilot refused to publish (the change, the branch, or a tampered `.git`): a human decides. */
+function isRefusal(error: unknown): boolean {
+  return error instanceof PushRefused || error instanceof BranchRefused || error instanceof RepositoryChanged;
 }
 
 function statusAfter(intent: Intent, agent: AgentResult, result: PublishResult): TaskDoc['status'] {

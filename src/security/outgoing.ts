@@ -2,6 +2,7 @@
 // remote-tracking ref has yet) must not change protected paths and must not contain secrets. A hit
 // refuses the whole push; the error names paths and file:line, never a secret's value.
 import type { Git } from '../git/git.js';
+import { rawRepositoryPaths } from '../git/nested.js';
 import { BUILTIN_PROTECTED, type ProtectionRules, refusedPaths } from './protected-paths.js';
 import { knownSecrets } from './redact.js';
 import { type SecretFinding, scanDiff } from './secret-scan.js';
@@ -16,14 +17,26 @@ export class PushRefused extends Error {
   constructor(
     readonly paths: string[],
     readonly secrets: SecretFinding[],
+    /** Nested repositories (`sub/.git`, committed as gitlinks) and other `.git` paths. */
+    readonly repositories: string[] = [],
   ) {
-    super(describeRefusal(paths, secrets));
+    super(describeRefusal(paths, secrets, repositories));
     this.name = 'PushRefused';
   }
 }
 
-export function describeRefusal(paths: string[], secrets: SecretFinding[]): string {
+export function describeRefusal(
+  paths: string[],
+  secrets: SecretFinding[],
+  repositories: string[] = [],
+): string {
   const parts = ['Pilot did not push: the change needs a human.'];
+  if (repositories.length) {
+    parts.push(
+      `The agent created git repository metadata, which Pilot never commits: ${repositories.map((p) => `\`${p}\``).join(', ')}. ` +
+        'A nested repository would be committed as a submodule link, and its config can make git run commands.',
+    );
+  }
   if (paths.length) {
     parts.push(
       `The agent changed protected paths: ${paths.map((p) => `\`${p}\``).join(', ')}. ` +
@@ -89,9 +102,26 @@ function withEncodings(values: string[]): string[] {
   ]);
 }
 
+/** Gitlinks and `.git` paths in the outgoing commits (`none`: the hardening hides gitlinks otherwise). */
+async function outgoingRepositories(git: Git): Promise<string[]> {
+  const { stdout } = await git.run([
+    'log',
+    '-z',
+    '--raw',
+    '--no-renames',
+    '--no-abbrev',
+    '--ignore-submodules=none',
+    '--format=',
+    ...OUTGOING,
+  ]);
+  return rawRepositoryPaths(stdout);
+}
+
 /** Throws PushRefused when the commits about to be pushed break a rule. */
 export async function checkOutgoing(git: Git, rules: ProtectionRules = DEFAULT_RULES): Promise<void> {
   const paths = refusedPaths(await outgoingPaths(git), rules);
   const secrets = scanDiff(await outgoingDiff(git), withEncodings(knownSecrets()));
-  if (paths.length || secrets.length) throw new PushRefused(paths, secrets);
+  const repositories = await outgoingRepositories(git);
+  if (paths.length || secrets.length || repositories.length)
+    throw new PushRefused(paths, secrets, repositories);
 }

@@ -15,7 +15,6 @@ import {
   launchAs,
   type UserProbe,
 } from '../../src/agent/isolation/user.js';
-import { gitSafeDirectoryEnv } from '../../src/agent/isolation/workspace.js';
 import { buildSettings } from '../../src/agent/settings.js';
 
 const dirs = { home: '/agent/home', tmp: '/agent/home/tmp', configDir: '/agent/home/.claude' };
@@ -106,6 +105,18 @@ describe("Pilot's Claude Code settings", () => {
       expect(settings.permissions.deny).toContain(`Edit(${target})`);
     }
     expect(settings.permissions.deny).toContain('Edit(//a/home/.claude/settings.json)');
+  });
+
+  it("denies reading and writing any repository's .git, nested ones too, in the rules and the sandbox", () => {
+    for (const target of ['**/.git/**', '//w/repo/repo/**/.git/**']) {
+      expect(settings.permissions.deny).toContain(`Read(${target})`);
+      expect(settings.permissions.deny).toContain(`Edit(${target})`);
+    }
+    expect(settings.permissions.deny).toContain('Edit(**/.git)');
+    const fs = settings.sandbox.filesystem as { denyWrite: string[] };
+    expect(fs.denyWrite).toEqual(
+      expect.arrayContaining(['/w/repo/repo/.git', '/w/repo/repo/**/.git', '/w/repo/repo/**/.git/**']),
+    );
   });
 
   it('turns the Bash sandbox on with no unsandboxed escape and a network allowlist', () => {
@@ -301,12 +312,6 @@ describe('reporting and require-isolation', () => {
     expect(result.ok).toBe(false);
     expect(result.errorText).toMatch(/require-isolation.*separate user.*cannot create it/);
     expect(result.errorText).toContain('model gateway');
-  });
-});
-
-describe("Pilot's git while the workspace is lent", () => {
-  it('trusts the workspace through the environment, not a config file', () => {
-    expect(gitSafeDirectoryEnv("/w/it's")).toEqual({ GIT_CONFIG_PARAMETERS: "'safe.directory=/w/it'\\''s'" });
   });
 });
 

@@ -27,9 +27,7 @@ beforeEach(async () => {
   pushed = () => new Promise((resolve) => (waiting = resolve));
   opts = {
     git: createGit(world.workspace, {
-      ...process.env,
-      GIT_CONFIG_GLOBAL: '/dev/null',
-      GIT_CONFIG_NOSYSTEM: '1',
+      source: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
     }),
     branch: BRANCH,
     issue: 7,

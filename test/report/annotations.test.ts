@@ -66,9 +66,7 @@ describe('error annotations', () => {
     dirs.push(dir);
     const world = await createGitWorld({ root: dir, owner: 'o', repo: 'r', token: 'x', credentials: 'none' });
     const git = createGit(world.workspace, {
-      PATH: process.env.PATH,
-      HOME: dir,
-      GIT_CONFIG_GLOBAL: '/dev/null',
+      source: { PATH: process.env.PATH, HOME: dir, GIT_CONFIG_GLOBAL: '/dev/null' },
     });
     await git.run(['checkout', '-B', 'pilot/issue-1-x']);
     const secret = `ghp_${'A1b2C3d4E5'.repeat(4)}`;
@@ -82,7 +80,9 @@ describe('error annotations', () => {
     }
     await commitPaths(git, Object.keys(files), 'change', { name: 'Pilot', email: 'p@example.com' });
     const rules = protectionRules({ configPath: '.github/pilot.yml', protectedPaths: [] });
-    const refused = await push(git, 'pilot/issue-1-x', {}, rules).catch((e: unknown) => e);
+    const refused = await push(git, { branch: 'pilot/issue-1-x', issue: 1, auth: {}, rules }).catch(
+      (e: unknown) => e,
+    );
     const commands = errorCommands(() => annotateFailure(refused));
     expect(commands).toContainEqual(
       expect.stringMatching(

@@ -29,7 +29,9 @@ afterEach(() => {
 });
 
 function gitIn() {
-  return createGit(world.workspace, { PATH: process.env.PATH, HOME: dir, GIT_CONFIG_GLOBAL: '/dev/null' });
+  return createGit(world.workspace, {
+    source: { PATH: process.env.PATH, HOME: dir, GIT_CONFIG_GLOBAL: '/dev/null' },
+  });
 }
 
 function put(file: string, content: string) {
@@ -42,7 +44,7 @@ async function commitAndPush(files: Record<string, string>): Promise<unknown> {
   await git.run(['checkout', '-B', 'pilot/issue-1-x']);
   for (const [f, c] of Object.entries(files)) put(f, c);
   await commitPaths(git, Object.keys(files), 'change', ID);
-  return push(git, 'pilot/issue-1-x', {}, RULES).then(
+  return push(git, { branch: 'pilot/issue-1-x', issue: 1, auth: {}, rules: RULES }).then(
     () => null,
     (e: unknown) => e,
   );
@@ -95,7 +97,9 @@ describe('push refuses what must not leave the runner', () => {
     await git.run(['checkout', '-B', 'pilot/issue-1-x']);
     rmSync(path.join(world.workspace, 'CLAUDE.md'));
     await commitPaths(git, ['CLAUDE.md'], 'drop rules', ID);
-    const error = await push(git, 'pilot/issue-1-x', {}, RULES).catch((e: unknown) => e);
+    const error = await push(git, { branch: 'pilot/issue-1-x', issue: 1, auth: {}, rules: RULES }).catch(
+      (e: unknown) => e,
+    );
     expect((error as PushRefused).paths).toEqual(['CLAUDE.md']);
   });
 

@@ -20,7 +20,6 @@ import type { AgentUser, UserProbe } from './user.js';
 export { type IsolationReport, isolationNote, isolationRow, type Layer, missingLayers } from './layers.js';
 export { type Isolation, prepareIsolation } from './prepare.js';
 export { type AgentUser, launchAs } from './user.js';
-export { gitSafeDirectoryEnv } from './workspace.js';
 
 export interface ModelSettings {
   anthropicApiKey?: string;

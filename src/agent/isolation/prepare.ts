@@ -7,9 +7,10 @@ import path from 'node:path';
 import { agentBase, makeRunDirs, type RunDirs, removeTmp, socketsFit } from './dirs.js';
 import { why } from './exec.js';
 import type { Layer } from './layers.js';
+import { lendWorkspace } from './lend.js';
 import { sandboxSupport } from './sandbox.js';
 import { type AgentUser, defaultProbe, ensureAgentUser, privilegeOf, runAs, type UserProbe } from './user.js';
-import { closePath, type FsTools, lendWorkspace, openPath, type Undo } from './workspace.js';
+import { closePath, type FsTools, openPath, type Undo } from './workspace.js';
 
 export interface PrepareOptions {
   workspace: string;

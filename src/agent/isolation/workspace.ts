@@ -1,11 +1,9 @@
-// Lending the workspace to the agent's user while it works, and taking it back before Pilot commits.
-// `.git` is never lent: a hook or `core.hooksPath` planted there would run inside Pilot's own
-// `git commit`, with the token in reach. Git refuses a repository owned by another user ("dubious
-// ownership"), so Pilot's git calls made while the workspace is lent use gitSafeDirectoryEnv.
+// The path down to the workspace and the directories shut to the agent (RUNNER_TEMP, the runner's
+// own files). Lending the working tree itself is lend.ts.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type CommandResult, why } from './exec.js';
-import { type AgentUser, asPrivileged, type Privilege, runAs, type UserProbe } from './user.js';
+import { type AgentUser, asPrivileged, type Privilege, type UserProbe } from './user.js';
 
 export interface FsTools {
   probe: UserProbe;
@@ -16,10 +14,8 @@ export interface FsTools {
 
 export type Undo = () => Promise<void>;
 
-export type Lent = { ok: true; handBack: Undo } | { ok: false; reason: string };
-
 /** Runs as Pilot, raised to root only where Pilot does not own the file. */
-function fsCommand(tools: FsTools, owner: number) {
+export function fsCommand(tools: FsTools, owner: number) {
   const own = owner === tools.probe.euid;
   return (command: string, args: string[]): Promise<CommandResult> =>
     own ? tools.probe.run(command, args) : asPrivileged(tools.probe, tools.privilege)(command, args);
@@ -90,90 +86,4 @@ export async function closePath(dir: string, user: AgentUser, tools: FsTools): P
   return async () => {
     await (tools.acl ? run('setfacl', ['-x', `u:${user.name}`, dir]) : run('chmod', [mode, dir]));
   };
-}
-
-/** `find <ws> -path <ws>/.git -prune -o <action>`: everything in the working tree except .git. */
-function outsideGit(workspace: string, action: string[]): string[] {
-  return [workspace, '-path', path.join(workspace, '.git'), '-prune', '-o', ...action];
-}
-
-async function lendByOwnership(workspace: string, user: AgentUser, tools: FsTools): Promise<Lent> {
-  const owner = await stat(workspace);
-  const run = asPrivileged(tools.probe, tools.privilege);
-  const given = await run(
-    'find',
-    outsideGit(workspace, ['-exec', 'chown', '-h', `${user.uid}:${user.gid}`, '{}', '+']),
-  );
-  const handBack = async () => {
-    const back = await run('chown', ['-R', '-h', `${owner.uid}:${owner.gid}`, workspace]);
-    if (back.code !== 0) throw new Error(`could not take the workspace back from ${user.name}: ${why(back)}`);
-  };
-  if (given.code === 0) return { ok: true, handBack };
-  await handBack();
-  return { ok: false, reason: `could not give the workspace to ${user.name}: ${why(given)}` };
-}
-
-/**
- * Without root (the runner image): ACL entries for the agent, and default entries on directories so
- * that what it creates stays writable for Pilot. Files the agent created stay its own afterwards.
- */
-async function lendByAcl(workspace: string, user: AgentUser, tools: FsTools): Promise<Lent> {
-  const run = tools.probe.run;
-  const self = tools.probe.euid;
-  const grant = await run(
-    'find',
-    outsideGit(workspace, ['-exec', 'setfacl', '-m', `u:${user.name}:rwX`, '{}', '+']),
-  );
-  const defaults = `d:u:${user.name}:rwX,d:u:${self}:rwX`;
-  const inherit = await run(
-    'find',
-    outsideGit(workspace, ['-type', 'd', '-exec', 'setfacl', '-m', defaults, '{}', '+']),
-  );
-  const handBack = async () => {
-    // The mask of a file the agent created follows its mode; widen it so Pilot's default entry counts.
-    await runAs(
-      tools.probe,
-      user,
-      'find',
-      [workspace, '-user', user.name, '-exec', 'chmod', 'g+rwX', '{}', '+'],
-      {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-      },
-    );
-    await run(
-      'find',
-      outsideGit(workspace, [
-        '-user',
-        String(self),
-        '-exec',
-        'setfacl',
-        '-x',
-        `u:${user.name},d:u:${user.name}`,
-        '{}',
-        '+',
-      ]),
-    );
-  };
-  if (grant.code === 0 && inherit.code === 0) return { ok: true, handBack };
-  await handBack();
-  return {
-    ok: false,
-    reason: `could not lend the workspace with setfacl: ${why(grant.code ? grant : inherit)}`,
-  };
-}
-
-/** Gives the agent write access to the working tree (not .git) until `handBack`. */
-export async function lendWorkspace(workspace: string, user: AgentUser, tools: FsTools): Promise<Lent> {
-  if (tools.privilege !== 'none') return lendByOwnership(workspace, user, tools);
-  if (tools.acl) return lendByAcl(workspace, user, tools);
-  return {
-    ok: false,
-    reason: 'lending the workspace needs root, passwordless sudo or setfacl (package acl)',
-  };
-}
-
-/** Environment for Pilot's own git while the workspace is lent: trust it for this process only. */
-export function gitSafeDirectoryEnv(workspace: string): Record<string, string> {
-  const quoted = `'safe.directory=${workspace.replaceAll("'", "'\\''")}'`;
-  return { GIT_CONFIG_PARAMETERS: quoted };
 }
