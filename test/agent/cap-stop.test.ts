@@ -74,7 +74,12 @@ describe('runIsolated with the real gateway', () => {
         workspace: path.join(temp, 'work', 'r', 'r'),
         runnerTemp: path.join(temp, 'work', '_temp'),
         claudePath: '/bin/true',
-        model: { anthropicApiKey: FAKE_API_KEY, anthropicBaseUrl: model.url, maxCostUsd: 0.05 },
+        model: {
+          anthropicApiKey: FAKE_API_KEY,
+          anthropicBaseUrl: model.url,
+          maxCostUsd: 0.05,
+          model: 'claude-sonnet-4-5',
+        },
         agentEnvNames: [],
         requireIsolation: false,
         report: { layers: [] },

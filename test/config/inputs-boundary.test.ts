@@ -19,5 +19,7 @@ it('reads action inputs nowhere but src/config/inputs.ts', () => {
   const readers = sourceFiles(SRC)
     .filter((file) => READS_INPUTS.test(readFileSync(file, 'utf8')))
     .map((file) => relative(SRC, file));
-  expect(readers).toEqual(['config/inputs.ts']);
+  // The launcher picks the bundle before any of Pilot is loaded: it reads `phase` and nothing else.
+  expect(readers).toEqual(['config/inputs.ts', 'launch.ts']);
+  expect(readFileSync(join(SRC, 'launch.ts'), 'utf8').match(/INPUT_\w+/g)).toEqual(['INPUT_PHASE']);
 });
