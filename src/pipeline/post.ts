@@ -12,6 +12,7 @@ import { findTracking, writeTracking } from '../github/tracking.js';
 import { renderTracking } from '../report/comment.js';
 import { type ProtectionRules, protectionRules } from '../security/protected-paths.js';
 import { registerSecret } from '../security/redact.js';
+import { stateSeal } from '../security/state-key.js';
 import { releaseLease } from '../state/lease.js';
 import type { TaskDoc } from '../state/task.js';
 import { readRunContext } from './context.js';
@@ -64,6 +65,8 @@ async function recover(inputs: PostInputs & { state: RunState }): Promise<void> 
     config.anthropicApiKey,
     config.claudeCodeOauthToken,
     config.appPrivateKey,
+    config.pilotStateKey,
+    config.pilotStateKeyPrevious,
   ])
     registerSecret(secret);
   const ctx = readRunContext();
@@ -90,7 +93,14 @@ async function recover(inputs: PostInputs & { state: RunState }): Promise<void> 
   await releaseLease(octokit, ctx.repo, state.issue).catch((error: Error) =>
     core.warning(`Could not release the lease for #${state.issue}: ${error.message}`),
   );
-  const tracking = await findTracking(octokit, ctx.repo, state.issue, config.botLogin);
+  const key = {
+    seal: stateSeal(
+      { current: config.pilotStateKey, previous: config.pilotStateKeyPrevious },
+      ctx.repository,
+    ),
+    issue: state.issue,
+  };
+  const tracking = await findTracking(octokit, ctx.repo, state.issue, config.botLogin, key);
   if (!tracking) return;
   const task = { ...tracking.task, ...session, status: 'cancelled' as const, rev: tracking.task.rev + 1 };
   const where = pushed ? `work so far is on branch \`${state.branch}\`` : 'no changes had been made yet';
@@ -99,7 +109,7 @@ async function recover(inputs: PostInputs & { state: RunState }): Promise<void> 
     body: `The run stopped before it finished; ${where}. Comment \`/pilot retry\` to continue.`,
     links: [['work run', ctx.runUrl]],
   });
-  await writeTracking(octokit, ctx.repo, state.issue, tracking, view, task);
+  await writeTracking(octokit, ctx.repo, state.issue, tracking, view, task, key);
 }
 
 export async function post(): Promise<void> {

@@ -13,25 +13,32 @@ import {
 import { Progress } from '../agent/progress.js';
 import { type SessionOptions, type SessionOutcome, sessionRunner } from '../agent/session/index.js';
 import type { Intent } from '../events/intent.js';
-import { changedPaths, checkoutTaskBranch, commitPaths, push, taskBranch } from '../git/branch.js';
+import {
+  changedPaths,
+  checkoutTaskBranch,
+  commitPaths,
+  issueOfBranch,
+  push,
+  taskBranch,
+} from '../git/branch.js';
 import { scrubCredentials } from '../git/credentials.js';
 import { createGit, type Git, tokenEnv } from '../git/git.js';
 import { defaultTokenNote } from '../github/app-token.js';
 import { failureMessage } from '../github/platform.js';
 import { PullRequestRefused, upsertPull } from '../github/pulls.js';
 import { sharedThrottle } from '../github/throttle.js';
-import { findTracking, type TrackingComment, writeTracking } from '../github/tracking.js';
+import { findTracking, rebuildTask, type TrackingComment, writeTracking } from '../github/tracking.js';
 import { buildPrompt, buildSystemPrompt } from '../prompt/build.js';
 import { formatDuration, formatUsd, renderTracking, type TrackingView } from '../report/comment.js';
 import { type Outcome, writeSummary } from '../report/outputs.js';
-import { PushRefused } from '../security/outgoing.js';
+import { neutraliseAgentText, PushRefused } from '../security/outgoing.js';
 import { protectionRules } from '../security/protected-paths.js';
 import { redact } from '../security/redact.js';
 import { triggerTimeOf } from '../security/trigger-time.js';
 import { newTask, type TaskDoc, withRun } from '../state/task.js';
 import { checkpointOptions, startCheckpoints } from './checkpoint.js';
 import { runUrlOf } from './context.js';
-import type { Deps } from './deps.js';
+import { type Deps, markerKey } from './deps.js';
 import { planTask, type TaskPlan } from './plan.js';
 import { markSessionSaved, saveRunState, saveSessionState } from './post-state.js';
 import { type IssueText, readThread } from './thread.js';
@@ -204,7 +211,8 @@ async function publish(
 }
 
 function pullBody(issue: number, agent: AgentResult): string {
-  const summary = agent.resultText.trim() || 'Changes made by Pilot.';
+  // The agent's words are untrusted: no hidden comments, foreign images, closing keywords or team pings.
+  const summary = neutraliseAgentText(agent.resultText.trim()) || 'Changes made by Pilot.';
   return `${summary.slice(0, 60_000)}\n\n---\nCloses #${issue}\n\n_Opened by Pilot (${agent.numTurns} turns, ${formatUsd(agent.costUsd)})._`;
 }
 
@@ -261,13 +269,15 @@ async function startTask(deps: Deps, intent: Intent): Promise<TaskStart> {
   const started = deps.now();
   const issue = intent.issue as number;
   const { data } = await octokit.rest.issues.get({ ...ctx.repo, issue_number: issue });
-  const found = await findTracking(octokit, ctx.repo, issue, deps.config.botLogin);
-  const branch = found?.task.branch ?? taskBranch(issue, data.title);
+  const found = await findTracking(octokit, ctx.repo, issue, deps.config.botLogin, markerKey(deps, issue));
+  // No authenticated marker (a new task, or only forged ones): what GitHub records is the truth.
+  const known = found?.task ?? { ...newTask(), ...(await rebuildTask(octokit, ctx.repo, issue)) };
+  const branch = ownBranch(known.branch, issue) ?? taskBranch(issue, data.title);
   const body = data.body ?? '';
   const labels = data.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? '')));
   const plan = planTask(deps.config, { title: data.title, body, labels });
   const task = withRun(
-    { ...(found?.task ?? newTask()), status: 'running', branch, attempts: (found?.task.attempts ?? 0) + 1 },
+    { ...known, status: 'running', branch, attempts: known.attempts + 1 },
     { id: ctx.runId, kind: 'work', at: new Date(started).toISOString() },
   );
   const links = runLinks(deps, intent);
@@ -286,6 +296,7 @@ async function startTask(deps: Deps, intent: Intent): Promise<TaskStart> {
     found,
     renderTracking(task, startView),
     task,
+    markerKey(deps, issue),
   );
   saveRunState({ issue, trackingId: tracking.id, branch });
   const prior = found?.task ?? null;
@@ -313,7 +324,8 @@ async function agentStage(deps: Deps, intent: Intent, start: TaskStart, isolatio
   const claudePath = await core.group('Set up Claude Code', () => setupClaude(deps));
   const progress = new Progress({
     write: async (section) => {
-      const view = { ...start.startView, body: redact(section) };
+      // TodoWrite lines and actions are the agent's words: neutralised like any untrusted text.
+      const view = { ...start.startView, body: redact(neutraliseAgentText(section)) };
       await writeTracking(
         octokit,
         ctx.repo,
@@ -321,6 +333,7 @@ async function agentStage(deps: Deps, intent: Intent, start: TaskStart, isolatio
         start.tracking,
         renderTracking(start.task, view),
         start.task,
+        markerKey(deps, start.issue),
       );
     },
     allow: () => sharedThrottle().allowOptionalWrite(),
@@ -389,6 +402,8 @@ export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
     ...start.task,
     status: statusAfter(intent, agent, result),
     pr: published?.pr?.number ?? start.task.pr,
+    // The head Pilot pushed last: review and CI follow-ups act only on this commit.
+    headSha: published?.commit ?? start.task.headSha,
     sessionId: agent.sessionId ?? start.task.sessionId,
     ...agent.session?.fields,
     costUsd: start.task.costUsd + agent.costUsd,
@@ -407,6 +422,7 @@ export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
     start.tracking,
     renderTracking(task, view),
     task,
+    markerKey(deps, start.issue),
   );
   await writeSummary(`Pilot: #${start.issue} — ${view.headline}`, view.details ?? [], [
     `Tracking comment: ${tracking.url}`,
@@ -424,6 +440,16 @@ export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
     turns: agent.numTurns,
     sessionId: agent.sessionId,
   };
+}
+
+/** A branch from the marker counts only when it is this issue's own `pilot/issue-<n>-…` branch. */
+function ownBranch(branch: string | undefined, issue: number): string | undefined {
+  if (!branch) return undefined;
+  if (issueOfBranch(branch) === issue) return branch;
+  core.warning(
+    `The task names branch ${JSON.stringify(branch)}, which is not #${issue}'s: using the issue's own branch`,
+  );
+  return undefined;
 }
 
 function runLinks(deps: Deps, intent: Intent): Array<[string, string]> {
@@ -452,9 +478,11 @@ function finalView(
     ['Duration', formatDuration(deps.now() - started)],
   ];
   const notes: string[] = [];
-  if (publishError) notes.push(publishError);
-  else if (!agent.ok) notes.push(`**Why:** ${agent.errorText ?? agent.stopReason}`);
-  if (intent.command === 'plan' && agent.ok) notes.push(`**Plan**\n\n${agent.resultText}`);
+  // The failure reason and the plan carry the agent's (or a remote's) words: neutralised before publishing.
+  if (publishError) notes.push(neutraliseAgentText(publishError));
+  else if (!agent.ok) notes.push(`**Why:** ${neutraliseAgentText(agent.errorText ?? agent.stopReason)}`);
+  if (intent.command === 'plan' && agent.ok)
+    notes.push(`**Plan**\n\n${neutraliseAgentText(agent.resultText)}`);
   if (agent.permissionDenials.length) {
     notes.push(
       `Permission denied for: ${agent.permissionDenials.map((d) => `\`${d.tool_name}\``).join(', ')}`,
