@@ -270,8 +270,10 @@ async function startTask(deps: Deps, intent: Intent): Promise<TaskStart> {
   const issue = intent.issue as number;
   const { data } = await octokit.rest.issues.get({ ...ctx.repo, issue_number: issue });
   const found = await findTracking(octokit, ctx.repo, issue, deps.config.botLogin, markerKey(deps, issue));
-  // No authenticated marker (a new task, or only forged ones): what GitHub records is the truth.
-  const known = found?.task ?? { ...newTask(), ...(await rebuildTask(octokit, ctx.repo, issue)) };
+  // No branch in an authenticated marker (a new task, or only forged markers): what GitHub records is
+  // the truth, i.e. the open PR on the issue's own `pilot/issue-<n>-…` branch.
+  const rebuilt = found?.task.branch ? {} : await rebuildTask(octokit, ctx.repo, issue);
+  const known = { ...(found?.task ?? newTask()), ...rebuilt };
   const branch = ownBranch(known.branch, issue) ?? taskBranch(issue, data.title);
   const body = data.body ?? '';
   const labels = data.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? '')));
