@@ -29,11 +29,11 @@ async function pushWip(
   // Main may have been killed while the workspace was lent to the agent's user: git would call it dubious.
   const git = createGit(workspace, { ...process.env, ...gitSafeDirectoryEnv(workspace) });
   const current = (await git.run(['rev-parse', '--abbrev-ref', 'HEAD'], { allowFail: true })).stdout.trim();
-  if (current !== state.branch) return false;
+  if (current !== state.branch) return null;
   const paths = [...(await changedPaths(git))];
   const commit = await commitPaths(git, paths, `WIP: Pilot run interrupted (#${state.issue})`, identity);
   if (commit) await push(git, state.branch, tokenEnv(token, serverUrl), rules);
-  return commit !== null;
+  return commit;
 }
 
 /**
@@ -82,7 +82,7 @@ async function recover(inputs: PostInputs & { state: RunState }): Promise<void> 
     protectionRules(config),
   ).catch((error: Error) => {
     core.warning(`Could not push work in progress: ${error.message}`);
-    return false;
+    return null;
   });
   const session = await sessionAfterInterruption(
     inputs,
@@ -102,7 +102,14 @@ async function recover(inputs: PostInputs & { state: RunState }): Promise<void> 
   };
   const tracking = await findTracking(octokit, ctx.repo, state.issue, config.botLogin, key);
   if (!tracking) return;
-  const task = { ...tracking.task, ...session, status: 'cancelled' as const, rev: tracking.task.rev + 1 };
+  const task = {
+    ...tracking.task,
+    ...session,
+    // The WIP commit is now Pilot's last push: follow-ups act only on it.
+    ...(pushed && { headSha: pushed }),
+    status: 'cancelled' as const,
+    rev: tracking.task.rev + 1,
+  };
   const where = pushed ? `work so far is on branch \`${state.branch}\`` : 'no changes had been made yet';
   const view = renderTracking(task, {
     headline: 'cancelled',
