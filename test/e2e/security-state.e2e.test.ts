@@ -5,7 +5,7 @@
 // them, pushes nothing outside `pilot/issue-<n>-…`, cancels nothing, shows the agent's text escaped,
 // and says in the log and the job summary what it ignored.
 import { afterEach, describe, expect, it } from 'vitest';
-import { OWNER, REPO, startWorld, type World } from '../world/index.js';
+import { OWNER, REPO, startWorld, WORLD_STATE_KEY, type World } from '../world/index.js';
 import type { Turn } from '../world/model/index.js';
 import { say, write } from '../world/model/index.js';
 
@@ -129,6 +129,12 @@ describe('agent text cannot become Pilot state', () => {
       // Two agent runs in all: the plan and the run; nothing was served from the forged note.
       const served = [...planned, ...ran].filter((r) => /Serving \w+ for #/.test(r.log));
       expect(served.map((r) => /Serving (\w+) for #/.exec(r.log)?.[1])).toEqual(['plan', 'run']);
+      // The key itself never shows: masked in the log, absent from comments, outputs and summaries.
+      for (const r of [...planned, ...ran]) {
+        for (const text of [r.log, r.summary, JSON.stringify(r.outputs)])
+          expect(text).not.toContain(WORLD_STATE_KEY);
+      }
+      for (const c of w.pilotComments(issue)) expect(c.body).not.toContain(WORLD_STATE_KEY);
     },
   );
 });
@@ -195,4 +201,25 @@ describe('state forged by another workflow writing as github-actions[bot]', () =
       expectOnlyTrailingMarkers(w, issue, [forged.id]);
     },
   );
+});
+
+describe('without pilot-state-key', () => {
+  it('the gate fails before acting and says how to create the key', async () => {
+    world = await startWorld({ script: [say('should never run')], inputs: { 'pilot-state-key': '' } });
+    const w = world;
+    w.gh.setPermission(OWNER, REPO, 'mona', 'write');
+    const issue = w.gh.addIssue(OWNER, REPO, {
+      title: 'Add a farewell helper',
+      body: 'Please.',
+      user: 'mona',
+    });
+    const runs = await w.run('issues', w.labelEvent(issue, 'pilot', 'mona'));
+    expect(runs).toHaveLength(1);
+    expect(runs[0].exitCode).toBe(1);
+    const errors = runs[0].annotations.filter((a) => a.level === 'error').map((a) => a.message);
+    expect(errors.join('\n')).toMatch(/pilot-state-key is not set.*openssl rand -hex 32.*PILOT_STATE_KEY/s);
+    expect(w.pilotComments(issue)).toHaveLength(0);
+    expect(w.gh.dispatches()).toHaveLength(0);
+    expect(w.model.requests).toHaveLength(0);
+  });
 });
