@@ -12,10 +12,10 @@ import { findTracking, writeTracking } from '../github/tracking.js';
 import { renderTracking } from '../report/comment.js';
 import { type ProtectionRules, protectionRules } from '../security/protected-paths.js';
 import { registerSecret } from '../security/redact.js';
-import { stateSeal } from '../security/state-key.js';
+import { type StateSeal, stateSeal } from '../security/state-key.js';
 import { releaseLease } from '../state/lease.js';
 import type { TaskDoc } from '../state/task.js';
-import { readRunContext } from './context.js';
+import { type RunContext, readRunContext } from './context.js';
 import { type PostInputs, type RunState, readRunState } from './post-state.js';
 
 async function pushWip(
@@ -93,14 +93,23 @@ async function recover(inputs: PostInputs & { state: RunState }): Promise<void> 
   await releaseLease(octokit, ctx.repo, state.issue).catch((error: Error) =>
     core.warning(`Could not release the lease for #${state.issue}: ${error.message}`),
   );
-  const key = {
-    seal: stateSeal(
-      { current: config.pilotStateKey, previous: config.pilotStateKeyPrevious },
-      ctx.repository,
-    ),
-    issue: state.issue,
-  };
-  const tracking = await findTracking(octokit, ctx.repo, state.issue, config.botLogin, key);
+  const seal = stateSeal(
+    { current: config.pilotStateKey, previous: config.pilotStateKeyPrevious },
+    ctx.repository,
+  );
+  await markCancelled({ octokit, ctx, seal, botLogin: config.botLogin }, state, session, pushed);
+}
+
+/** The tracking comment tells the truth: cancelled, with the WIP commit (if any) as Pilot's last push. */
+async function markCancelled(
+  env: { octokit: ReturnType<typeof createOctokit>; ctx: RunContext; seal: StateSeal; botLogin: string },
+  state: RunState,
+  session: Partial<TaskDoc>,
+  pushed: string | null,
+): Promise<void> {
+  const { octokit, ctx } = env;
+  const key = { seal: env.seal, issue: state.issue };
+  const tracking = await findTracking(octokit, ctx.repo, state.issue, env.botLogin, key);
   if (!tracking) return;
   const task = {
     ...tracking.task,
