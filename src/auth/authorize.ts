@@ -3,6 +3,7 @@
 // collaborator-permission endpoint — never from the legacy `permission` field, which reports maintain
 // as "write" and triage as "read". Bots are refused unless listed by exact login and typed `Bot`.
 import type { Actor } from '../events/intent.js';
+import { isGitHubLogin, sameLogin } from './login.js';
 
 export type PermissionLevel = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
 
@@ -26,6 +27,11 @@ export interface AuthPolicy {
   denyUsers: string[];
   /** Bot logins (e.g. `renovate[bot]`) allowed when the sender's type is `Bot`; exact match only. */
   allowBots: string[];
+  /**
+   * Pilot's own login: it never authorizes a trigger, whatever the payload's `type` says (with the
+   * default token every workflow in the repository acts as this identity).
+   */
+  pilotLogin?: string;
 }
 
 export interface AuthDecision {
@@ -86,10 +92,16 @@ export async function authorize(
   policy: AuthPolicy,
   lookup: PermissionLookup,
 ): Promise<AuthDecision> {
-  const login = typeof actor?.login === 'string' ? actor.login.trim() : '';
+  const login: string = typeof actor?.login === 'string' ? actor.login : '';
   if (login === '') return refuse('the event names no sender');
+  // Never normalised: ` mona` or `mo\u200Bna` is not mona.
+  if (!isGitHubLogin(login))
+    return refuse(`sender ${JSON.stringify(login.slice(0, 60))} is not a valid GitHub login`);
+  if (policy.pilotLogin && sameLogin(login, policy.pilotLogin)) {
+    return refuse(`${login} is Pilot's own identity, which never authorizes a trigger`);
+  }
   if (listed(policy.denyUsers, login)) return refuse(`${login} is listed in deny-users`);
-  if (actor.type === 'Bot') return authorizeBot({ ...actor, login }, policy, lookup);
+  if (actor.type === 'Bot') return authorizeBot(actor, policy, lookup);
   // A `[bot]` login on a non-Bot account is a look-alike (real user logins cannot contain brackets):
   // it gets neither the bot allowance nor allow-users, only whatever permission GitHub reports.
   const level = levelOf(await lookup(login));

@@ -132,6 +132,22 @@ export const SETTINGS = {
     accepted: 'a Claude Code OAuth token',
     secret: true,
   }),
+  pilotStateKey: setting({
+    name: 'pilot-state-key',
+    kind: 'string',
+    schema: optionalText,
+    fallback: undefined,
+    accepted: 'a random secret of at least 32 characters (openssl rand -hex 32)',
+    secret: true,
+  }),
+  pilotStateKeyPrevious: setting({
+    name: 'pilot-state-key-previous',
+    kind: 'string',
+    schema: optionalText,
+    fallback: undefined,
+    accepted: 'the previous pilot-state-key, while rotating it',
+    secret: true,
+  }),
   anthropicBaseUrl: setting({
     name: 'anthropic-base-url',
     kind: 'string',
@@ -366,6 +382,8 @@ export interface Settings {
   appPrivateKey: string | undefined;
   anthropicApiKey: string | undefined;
   claudeCodeOauthToken: string | undefined;
+  pilotStateKey: string | undefined;
+  pilotStateKeyPrevious: string | undefined;
   anthropicBaseUrl: string | undefined;
   triggerLabel: string;
   botLogin: string;

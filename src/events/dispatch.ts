@@ -3,6 +3,7 @@
 // write access can send a `pilot` dispatch, so every field is bounded and typed, and the sender it names
 // is re-authorized before any work happens.
 import { z } from 'zod';
+import { GITHUB_LOGIN } from '../auth/login.js';
 import type { Intent, IntentSource } from './intent.js';
 
 /** GitHub accepts at most 10 top-level keys in `client_payload`. */
@@ -20,11 +21,7 @@ const SOURCES = [
   'schedule',
 ] as const satisfies readonly IntentSource[];
 
-/** GitHub logins: letters, digits, `-` (and `_` for managed users); apps end in `[bot]`. */
-const Login = z
-  .string()
-  .max(120)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}(?:\[bot\])?$/, 'not a GitHub login');
+const Login = z.string().max(120).regex(GITHUB_LOGIN, 'not a GitHub login');
 const Id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
 export const DispatchPayload = z.strictObject({
@@ -45,6 +42,11 @@ export const DispatchPayload = z.strictObject({
   gate_run_id: Id.optional(),
   source: z.enum(SOURCES).default('dispatch'),
   is_pr: z.boolean().default(false),
+  /** Pilot's authentication tag (HMAC under pilot-state-key) over the other keys: see dispatchText. */
+  tag: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'not an authentication tag')
+    .optional(),
 });
 export type DispatchPayload = z.infer<typeof DispatchPayload>;
 
@@ -56,8 +58,30 @@ function cap(text: string, max: number): string {
   return last >= 0xd800 && last <= 0xdbff ? cut.slice(0, -1) : cut;
 }
 
-/** The compact payload the gate sends for a work intent (keys with no value are left out). */
-export function toDispatchPayload(intent: Intent, gateRunId: number): Record<string, unknown> {
+/** Keys in a stable order at every depth, so the tag covers the same text after GitHub's round trip. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (typeof value !== 'object' || value === null) return value;
+  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
+  return Object.fromEntries(entries.map(([k, v]) => [k, canonical(v)]));
+}
+
+/** The text Pilot's dispatch tag covers: the raw client_payload without its `tag`, canonically ordered. */
+export function dispatchText(clientPayload: unknown): string {
+  if (typeof clientPayload !== 'object' || clientPayload === null || Array.isArray(clientPayload)) return '';
+  const { tag: _tag, ...rest } = clientPayload as Record<string, unknown>;
+  return JSON.stringify(canonical(rest));
+}
+
+/**
+ * The compact payload the gate (and the sweep, and the route job) sends for a work intent: keys with
+ * no value are left out (GitHub allows 10), and `sign` adds Pilot's authentication tag.
+ */
+export function toDispatchPayload(
+  intent: Intent,
+  gateRunId: number,
+  sign?: (text: string) => string,
+): Record<string, unknown> {
   const payload: Record<string, unknown> = {
     issue: intent.issue,
     command: intent.command,
@@ -70,7 +94,11 @@ export function toDispatchPayload(intent: Intent, gateRunId: number): Record<str
     source: intent.source,
     is_pr: intent.isPullRequest,
   };
+  if (!payload.is_pr) delete payload.is_pr;
+  if (payload.args === '') delete payload.args;
   for (const key of Object.keys(payload)) if (payload[key] === undefined) delete payload[key];
+  // Untagged (tests, tools), a payload is only as good as its real sender (src/auth/dispatch.ts).
+  if (sign) payload.tag = sign(dispatchText(payload));
   return payload;
 }
 

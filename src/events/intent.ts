@@ -38,6 +38,11 @@ export interface Intent {
   headBranch?: string;
   /** Run id of the gate that dispatched this work (links in the tracking comment). */
   gateRunId?: number;
+  /**
+   * A dispatched run: who really sent the event (GitHub's `sender`, not a name in client_payload), the
+   * text Pilot's tag would cover and the tag, if any. src/auth/dispatch.ts decides whom to trust.
+   */
+  dispatch?: { realSender: Actor | null; signed: string; tag?: string };
   /** `GITHUB_RUN_ATTEMPT` > 1: a human re-ran the job; a retry, not a duplicate delivery. */
   rerun: boolean;
 }

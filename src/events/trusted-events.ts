@@ -13,10 +13,15 @@ import {
   quote,
   toActor,
 } from './build.js';
-import { DispatchPayload, describeDispatchError } from './dispatch.js';
+import { DispatchPayload, describeDispatchError, dispatchText } from './dispatch.js';
 import type { Actor, EventDecision, WorkCommand } from './intent.js';
 
-const RepositoryDispatch = z.object({ action: z.string(), client_payload: z.unknown() });
+const RepositoryDispatch = z.object({
+  action: z.string(),
+  client_payload: z.unknown(),
+  // Who really sent it: GitHub fills this in; the run phase's routed intent carries the event's.
+  sender: ActorSchema.nullish(),
+});
 
 export function fromRepositoryDispatch(ctx: EventContext): EventDecision {
   const head = RepositoryDispatch.safeParse(ctx.payload);
@@ -42,6 +47,11 @@ export function fromRepositoryDispatch(ctx: EventContext): EventDecision {
     reviewId: p.review_id,
     headSha: p.head_sha,
     gateRunId: p.gate_run_id,
+    dispatch: {
+      realSender: head.data.sender ? toActor(head.data.sender) : null,
+      signed: dispatchText(head.data.client_payload),
+      tag: p.tag,
+    },
   });
 }
 
@@ -95,6 +105,7 @@ export function fromWorkflowDispatch(ctx: EventContext): EventDecision {
     issue,
     sender: toActor(sender),
     args: (inputs?.instructions ?? '').trim(),
+    dispatch: { realSender: toActor(sender), signed: '' },
   });
 }
 

@@ -1,7 +1,11 @@
-// The ONE tracking comment per issue. Only a comment written by Pilot's identity counts: anyone can
-// paste a marker into their own comment.
+// The ONE tracking comment per issue. Only a comment written by Pilot's identity whose trailing marker
+// verifies under pilot-state-key counts: anyone can paste a marker into their own comment, and every
+// workflow using the default token writes as the same `github-actions[bot]` as Pilot.
 import * as core from '@actions/core';
-import { readMarker, renderMarker, replaceMarker, type TaskDoc } from '../state/task.js';
+import { BRANCH_PREFIX } from '../constants.js';
+import { reportForgedState } from '../report/forged.js';
+import { escapeCommentDelimiters } from '../security/outgoing.js';
+import { type MarkerKey, readMarker, renderMarker, replaceMarker, type TaskDoc } from '../state/task.js';
 import { type Octokit, type Repo, statusOf } from './client.js';
 
 export interface TrackingComment {
@@ -16,14 +20,34 @@ function sameLogin(a: string | undefined, b: string): boolean {
 
 type ListedComment = { id: number; html_url: string; body?: string | null; user?: { login: string } | null };
 
-/** Pilot's own marker comments, oldest first (the oldest is the tracking comment). */
-function pilotMarkers(comments: ListedComment[], pilotLogin: string): ListedComment[] {
-  return comments.filter((c) => {
-    if (!readMarker(c.body ?? '').found) return false;
-    if (sameLogin(c.user?.login, pilotLogin)) return true;
-    core.info(`Ignoring a Pilot marker in comment ${c.id} by ${c.user?.login}: not written by ${pilotLogin}`);
-    return false;
-  });
+/** Pilot's own authenticated marker comments, oldest first (the oldest is the tracking comment). */
+async function pilotMarkers(
+  comments: ListedComment[],
+  pilotLogin: string,
+  key: MarkerKey,
+): Promise<Array<{ comment: ListedComment; task: TaskDoc | null }>> {
+  const found: Array<{ comment: ListedComment; task: TaskDoc | null }> = [];
+  for (const c of comments) {
+    const marker = readMarker(c.body ?? '', key);
+    if (!marker.found) continue;
+    if (!sameLogin(c.user?.login, pilotLogin)) {
+      core.info(
+        `Ignoring a Pilot marker in comment ${c.id} by ${c.user?.login}: not written by ${pilotLogin}`,
+      );
+      continue;
+    }
+    if ('forged' in marker && marker.forged) {
+      await reportForgedState('marker', c.id, marker.error);
+      continue;
+    }
+    found.push({ comment: c, task: 'task' in marker ? marker.task : null });
+    if ('error' in marker) {
+      core.warning(
+        `Tracking comment ${c.id} has an unreadable marker (${marker.error}); starting a fresh task`,
+      );
+    }
+  }
+  return found;
 }
 
 function listComments(octokit: Octokit, repo: Repo, issue: number): Promise<ListedComment[]> {
@@ -35,16 +59,14 @@ export async function findTracking(
   repo: Repo,
   issue: number,
   pilotLogin: string,
+  key: MarkerKey,
 ): Promise<TrackingComment | null> {
-  for (const comment of pilotMarkers(await listComments(octokit, repo, issue), pilotLogin)) {
-    const marker = readMarker(comment.body ?? '');
-    if ('error' in marker) {
-      core.warning(
-        `Tracking comment ${comment.id} has an unreadable marker (${marker.error}); starting a fresh task`,
-      );
-      continue;
-    }
-    if (marker.found) return { id: comment.id, url: comment.html_url, task: marker.task };
+  for (const { comment, task } of await pilotMarkers(
+    await listComments(octokit, repo, issue),
+    pilotLogin,
+    key,
+  )) {
+    if (task) return { id: comment.id, url: comment.html_url, task };
   }
   return null;
 }
@@ -57,8 +79,10 @@ export async function writeTracking(
   existing: { id: number } | null,
   visible: string,
   task: TaskDoc,
+  key: MarkerKey,
 ): Promise<TrackingComment> {
-  const body = `${visible}\n\n${renderMarker(task)}`;
+  // Whatever the visible text quotes, it cannot open or close a hidden comment: the marker stays last.
+  const body = `${escapeCommentDelimiters(visible)}\n\n${renderMarker(task, key)}`;
   if (existing) {
     const { data } = await octokit.rest.issues.updateComment({ ...repo, comment_id: existing.id, body });
     return { id: data.id, url: data.html_url, task };
@@ -66,7 +90,7 @@ export async function writeTracking(
   const { data } = await octokit.rest.issues.createComment({ ...repo, issue_number: issue, body });
   const login = data.user?.login;
   return login
-    ? settleDuplicate(octokit, repo, issue, { id: data.id, url: data.html_url, task }, body, login)
+    ? settleDuplicate(octokit, repo, { id: data.id, url: data.html_url, task }, body, login, key)
     : { id: data.id, url: data.html_url, task };
 }
 
@@ -77,12 +101,12 @@ export async function writeTracking(
 async function settleDuplicate(
   octokit: Octokit,
   repo: Repo,
-  issue: number,
   mine: TrackingComment,
   body: string,
   login: string,
+  key: MarkerKey,
 ): Promise<TrackingComment> {
-  const oldest = pilotMarkers(await listComments(octokit, repo, issue), login)[0];
+  const oldest = (await pilotMarkers(await listComments(octokit, repo, key.issue), login, key))[0]?.comment;
   if (!oldest || oldest.id === mine.id) return mine;
   core.info(`Another run created tracking comment ${oldest.id} first: using it instead of ${mine.id}`);
   await octokit.rest.issues.deleteComment({ ...repo, comment_id: mine.id }).catch((error: unknown) => {
@@ -98,9 +122,31 @@ export async function updateMarker(
   repo: Repo,
   tracking: { id: number },
   task: TaskDoc,
+  key: MarkerKey,
 ): Promise<TrackingComment> {
   const { data: current } = await octokit.rest.issues.getComment({ ...repo, comment_id: tracking.id });
-  const body = replaceMarker(current.body ?? '', task);
+  const body = replaceMarker(current.body ?? '', task, key);
   const { data } = await octokit.rest.issues.updateComment({ ...repo, comment_id: tracking.id, body });
   return { id: data.id, url: data.html_url, task };
+}
+
+/**
+ * With no authenticated marker, the task is rebuilt from what GitHub itself records: the open pull
+ * request from this repository whose head is the issue's `pilot/issue-<n>-…` branch.
+ */
+export async function rebuildTask(
+  octokit: Octokit,
+  repo: Repo,
+  issue: number,
+): Promise<{ branch?: string; pr?: number }> {
+  const prefix = `${BRANCH_PREFIX}issue-${issue}`;
+  const pulls = await octokit.paginate(octokit.rest.pulls.list, { ...repo, state: 'open', per_page: 100 });
+  const own = pulls.find(
+    (p) =>
+      (p.head.ref === prefix || p.head.ref.startsWith(`${prefix}-`)) &&
+      sameLogin(p.head.repo?.full_name, `${repo.owner}/${repo.repo}`),
+  );
+  if (!own) return {};
+  core.info(`Rebuilt the task of #${issue} from GitHub: pull request #${own.number} on ${own.head.ref}`);
+  return { branch: own.head.ref, pr: own.number };
 }

@@ -12,7 +12,7 @@ import type { Outcome } from '../report/outputs.js';
 import { writeSummary } from '../report/outputs.js';
 import { redact } from '../security/redact.js';
 import { newTask, withRun } from '../state/task.js';
-import type { Deps } from './deps.js';
+import { type Deps, dispatchSigner, markerKey } from './deps.js';
 import { closeTask, describeTask } from './status.js';
 
 export async function postReply(deps: Deps, issue: number, text: string): Promise<void> {
@@ -42,7 +42,7 @@ async function answer(deps: Deps, intent: Intent, pilotLogin: string): Promise<O
     await postReply(deps, issue, lead + helpText(deps.config.triggerLabel));
     return { conclusion: 'success' };
   }
-  const tracking = await findTracking(deps.octokit, deps.ctx.repo, issue, pilotLogin);
+  const tracking = await findTracking(deps.octokit, deps.ctx.repo, issue, pilotLogin, markerKey(deps, issue));
   if (intent.command === 'status') {
     await postReply(
       deps,
@@ -84,7 +84,12 @@ async function cancelTask(
 async function dispatch(deps: Deps, intent: Intent, pilotLogin: string): Promise<Outcome> {
   const issue = intent.issue as number;
   const { ctx } = deps;
-  const found = await findTracking(deps.octokit, ctx.repo, issue, pilotLogin);
+  const found = await findTracking(deps.octokit, ctx.repo, issue, pilotLogin, markerKey(deps, issue));
+  const stale = followUpOnOtherHead(intent, found?.task.headSha);
+  if (stale) {
+    core.info(`Pilot ignores this ${intent.source} follow-up: ${stale}`);
+    return { conclusion: 'skipped', taskStatus: found?.task.status };
+  }
   const task = withRun(
     // A running task stays `running`: that claim is what tells a stale lease from a live one.
     { ...(found?.task ?? newTask()), status: found?.task.status === 'running' ? 'running' : 'queued' },
@@ -102,11 +107,19 @@ async function dispatch(deps: Deps, intent: Intent, pilotLogin: string): Promise
       ['work runs', ctx.workflowUrl],
     ],
   });
-  const tracking = await writeTracking(deps.octokit, ctx.repo, issue, found, view, task);
+  const tracking = await writeTracking(
+    deps.octokit,
+    ctx.repo,
+    issue,
+    found,
+    view,
+    task,
+    markerKey(deps, issue),
+  );
   await deps.octokit.rest.repos.createDispatchEvent({
     ...ctx.repo,
     event_type: DISPATCH_EVENT_TYPE,
-    client_payload: toDispatchPayload(intent, ctx.runId),
+    client_payload: toDispatchPayload(intent, ctx.runId, dispatchSigner(deps)),
   });
   core.info(
     `Dispatched '${intent.command}' for #${issue} to a trusted run (event_type ${DISPATCH_EVENT_TYPE})`,
@@ -117,6 +130,17 @@ async function dispatch(deps: Deps, intent: Intent, pilotLogin: string): Promise
     ['Work run', `${ctx.workflowUrl} (repository_dispatch \`${DISPATCH_EVENT_TYPE}\`)`],
   ]);
   return { conclusion: 'success', taskStatus: 'queued' };
+}
+
+/**
+ * Reviews and CI failures count only for the head Pilot pushed last (recorded in its authenticated
+ * marker): a later push by someone else, or a SHA Pilot never pushed, starts nothing.
+ */
+function followUpOnOtherHead(intent: Intent, pushed: string | undefined): string | null {
+  if (intent.source !== 'review' && intent.source !== 'ci') return null;
+  if (intent.headSha && pushed === intent.headSha) return null;
+  const head = intent.headSha ? intent.headSha.slice(0, 7) : 'unknown';
+  return `head ${head} is not Pilot's last push (${pushed ? pushed.slice(0, 7) : 'none recorded'})`;
 }
 
 export async function gate(deps: Deps, intent: Intent): Promise<Outcome> {

@@ -13,9 +13,10 @@ import { renderTracking } from '../report/comment.js';
 import { PushRefused } from '../security/outgoing.js';
 import { type ProtectionRules, protectionRules, refusedPaths } from '../security/protected-paths.js';
 import { redact, registerSecret } from '../security/redact.js';
+import { type StateSeal, stateSeal } from '../security/state-key.js';
 import { releaseLease } from '../state/lease.js';
 import type { TaskDoc } from '../state/task.js';
-import { readRunContext } from './context.js';
+import { type RunContext, readRunContext } from './context.js';
 import { type MainSettings, type PostInputs, type RunState, readRunState } from './post-state.js';
 
 /** Main's settings; without them (main died before recording any), the strictest defaults. */
@@ -33,6 +34,8 @@ function settingsOf(inputs: PostInputs): MainSettings {
 
 interface WipResult {
   pushed: boolean;
+  /** The WIP commit pushed: Pilot's last push from now on. */
+  commit?: string;
   /** Protected paths the agent changed, left out of the WIP commit. */
   leftOut: string[];
   /** Why the push was refused (a secret, or a protected path in an earlier local commit). */
@@ -73,7 +76,7 @@ async function pushWip(wip: WipPush): Promise<WipResult> {
     );
     if (!commit) return { pushed: false, leftOut };
     await push(git, { branch: state.branch, issue: state.issue, auth: wip.auth, rules });
-    return { pushed: true, leftOut };
+    return { pushed: true, commit, leftOut };
   } catch (error) {
     if (isRefusal(error)) return { pushed: false, leftOut, refused: redact(error.message) };
     throw error;
@@ -123,6 +126,8 @@ function secretsOf() {
     values.anthropicApiKey,
     values.claudeCodeOauthToken,
     values.appPrivateKey,
+    values.pilotStateKey,
+    values.pilotStateKeyPrevious,
   ])
     registerSecret(secret);
   return values;
@@ -162,15 +167,38 @@ async function recover(inputs: PostInputs & { state: RunState }): Promise<void> 
     await releaseLease(octokit, ctx.repo, state.issue, inputs.lease, ctx.runId).catch((error: Error) =>
       core.warning(`Could not release the lease for #${state.issue}: ${error.message}`),
     );
-  const tracking = await findTracking(octokit, ctx.repo, state.issue, settings.botLogin);
+  const seal = stateSeal(
+    { current: secrets.pilotStateKey, previous: secrets.pilotStateKeyPrevious },
+    ctx.repository,
+  );
+  await markCancelled({ octokit, ctx, seal, botLogin: settings.botLogin }, state, session, wip);
+}
+
+/** The tracking comment tells the truth: cancelled, with the WIP commit (if any) as Pilot's last push. */
+async function markCancelled(
+  env: { octokit: ReturnType<typeof createOctokit>; ctx: RunContext; seal: StateSeal; botLogin: string },
+  state: RunState,
+  session: Partial<TaskDoc>,
+  wip: WipResult,
+): Promise<void> {
+  const { octokit, ctx } = env;
+  const key = { seal: env.seal, issue: state.issue };
+  const tracking = await findTracking(octokit, ctx.repo, state.issue, env.botLogin, key);
   if (!tracking) return;
-  const task = { ...tracking.task, ...session, status: 'cancelled' as const, rev: tracking.task.rev + 1 };
+  const task = {
+    ...tracking.task,
+    ...session,
+    // The WIP commit is now Pilot's last push: follow-ups act only on it.
+    ...(wip.commit && { headSha: wip.commit }),
+    status: 'cancelled' as const,
+    rev: tracking.task.rev + 1,
+  };
   const view = renderTracking(task, {
     headline: 'cancelled',
     body: wipSentence(state, wip),
     links: [['work run', ctx.runUrl]],
   });
-  await writeTracking(octokit, ctx.repo, state.issue, tracking, view, task);
+  await writeTracking(octokit, ctx.repo, state.issue, tracking, view, task, key);
 }
 
 export async function post(): Promise<void> {

@@ -4,7 +4,7 @@ import * as core from '@actions/core';
 import { toDispatchPayload } from '../events/dispatch.js';
 import type { Intent } from '../events/intent.js';
 import { type Outcome, writeSummary } from '../report/outputs.js';
-import type { Deps } from './deps.js';
+import { type Deps, dispatchSigner } from './deps.js';
 import { planTask } from './plan.js';
 
 export async function route(deps: Deps, intent: Intent): Promise<Outcome> {
@@ -27,7 +27,9 @@ export async function route(deps: Deps, intent: Intent): Promise<Outcome> {
   ]);
   return {
     conclusion: 'success',
-    intent: JSON.stringify(toDispatchPayload(intent, intent.gateRunId ?? deps.ctx.runId)),
+    intent: JSON.stringify(
+      toDispatchPayload(intent, intent.gateRunId ?? deps.ctx.runId, dispatchSigner(deps)),
+    ),
     runner: JSON.stringify(plan.runner),
     timeoutMinutes: plan.jobTimeoutMinutes,
     shouldRun: true,

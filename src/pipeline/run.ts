@@ -1,6 +1,7 @@
 // Entry of the main step: event → intent → (gate | work) → outputs. The one place that calls setFailed.
 import * as core from '@actions/core';
 import { authorize } from '../auth/authorize.js';
+import { dispatchSender, namedMismatch } from '../auth/dispatch.js';
 import { githubPermissionLookup } from '../auth/github-lookup.js';
 import { type Config, loadConfig } from '../config/load.js';
 import { DISPATCH_EVENT_TYPE } from '../constants.js';
@@ -12,6 +13,7 @@ import { failureMessage, platformOf } from '../github/platform.js';
 import { annotateFailure } from '../report/annotations.js';
 import { type Outcome, setOutputs, writeSummary } from '../report/outputs.js';
 import { redact, registerSecret } from '../security/redact.js';
+import { stateSeal } from '../security/state-key.js';
 import { type RunContext, readRunContext } from './context.js';
 import type { Deps } from './deps.js';
 import { markFinished } from './post-state.js';
@@ -59,16 +61,25 @@ function eventOf(config: Config, ctx: RunContext): { eventName: string; payload:
   } catch {
     throw new Error("input intent is not JSON: pass the route phase's `intent` output unchanged");
   }
+  // The event's real sender goes along: an untagged intent acts for them only (src/auth/dispatch.ts).
+  const sender = (ctx.payload as { sender?: unknown } | null)?.sender;
   return {
     eventName: 'repository_dispatch',
-    payload: { action: DISPATCH_EVENT_TYPE, client_payload: clientPayload },
+    payload: { action: DISPATCH_EVENT_TYPE, client_payload: clientPayload, sender },
   };
 }
 
 async function execute(handlers: PhaseHandlers): Promise<Outcome> {
   const config = core.group('Read configuration', async () => loadConfig());
   const cfg = await config;
-  for (const secret of [cfg.githubToken, cfg.anthropicApiKey, cfg.claudeCodeOauthToken, cfg.appPrivateKey]) {
+  for (const secret of [
+    cfg.githubToken,
+    cfg.anthropicApiKey,
+    cfg.claudeCodeOauthToken,
+    cfg.appPrivateKey,
+    cfg.pilotStateKey,
+    cfg.pilotStateKeyPrevious,
+  ]) {
     registerSecret(secret);
   }
   const ctx = readRunContext();
@@ -87,6 +98,8 @@ async function execute(handlers: PhaseHandlers): Promise<Outcome> {
     core.info(`Pilot skips: ${phase.skip}`);
     return { conclusion: 'skipped' };
   }
+  // Every phase reads or writes authenticated state: without the key, fail here and say how to make one.
+  const seal = stateSeal({ current: cfg.pilotStateKey, previous: cfg.pilotStateKeyPrevious }, ctx.repository);
   // The github-token input, or App installation tokens minted (and re-minted) by Pilot.
   const tokens = await tokenProviderFor(cfg, ctx.repo);
   const token = await tokens.token();
@@ -99,15 +112,44 @@ async function execute(handlers: PhaseHandlers): Promise<Outcome> {
     tokens,
     lookup: githubPermissionLookup(octokit, ctx.repo.owner, ctx.repo.repo),
     now: Date.now,
+    seal,
   };
   // A schedule has no human sender: the sweep acts as Pilot itself (src/pipeline/sweep.ts).
   if (phase === 'sweep' && intent.source === 'schedule') return handlerFor(handlers, 'sweep')(deps, intent);
-  const auth = await authorize(intent.sender, policyOf(deps), deps.lookup);
+  const admitted = await admit(deps, intent);
+  if (!admitted) return { conclusion: 'skipped' };
+  return handlerFor(handlers, phase)(deps, admitted);
+}
+
+/**
+ * The intent with the sender Pilot acts for, once authorized; null (after saying why) when refused.
+ * A dispatch acts for the sender it names only when Pilot sent it (its tag verifies).
+ */
+async function admit(deps: Deps, intent: Intent): Promise<Intent | null> {
+  const sender = dispatchSender(intent, deps.seal);
+  if (!sender.ok) {
+    core.info(`Pilot refuses: ${sender.reason}`);
+    return null;
+  }
+  const auth = await authorize(sender.intent.sender, policyOf(deps), deps.lookup);
   if (!auth.allowed) {
     core.info(`Pilot refuses: ${auth.reason}`);
-    return { conclusion: 'skipped' };
+    return null;
   }
-  return handlerFor(handlers, phase)(deps, intent);
+  const { config, ctx, octokit, seal } = deps;
+  const check = {
+    octokit,
+    repo: ctx.repo,
+    pilotLogin: config.botLogin,
+    triggerLabel: config.triggerLabel,
+    seal,
+  };
+  const mismatch = await namedMismatch(check, sender.intent);
+  if (mismatch) {
+    core.info(`Pilot refuses the dispatch: ${mismatch}`);
+    return null;
+  }
+  return sender.intent;
 }
 
 export async function run(handlers: PhaseHandlers): Promise<void> {

@@ -23,7 +23,7 @@ import {
 } from '../state/queue.js';
 import type { RunRef } from '../state/task.js';
 import { runUrlOf } from './context.js';
-import type { Deps } from './deps.js';
+import { type Deps, markerKey } from './deps.js';
 import { saveLeaseState } from './post-state.js';
 import { policyOf } from './thread.js';
 
@@ -103,14 +103,17 @@ function noteOf(intent: Intent): QueuedNote {
 
 async function recordLabel(deps: Deps, intent: Intent): Promise<void> {
   const issue = intent.issue as number;
-  const tracking = await findTracking(deps.octokit, deps.ctx.repo, issue, deps.config.botLogin);
+  const tracking = await findTracking(
+    deps.octokit,
+    deps.ctx.repo,
+    issue,
+    deps.config.botLogin,
+    markerKey(deps, issue),
+  );
   const id = await latestLabelEvent(deps.octokit, deps.ctx.repo, issue, deps.config.triggerLabel);
   if (!tracking || id === undefined) return;
-  await updateMarker(deps.octokit, deps.ctx.repo, tracking, {
-    ...tracking.task,
-    servedLabel: id,
-    rev: tracking.task.rev + 1,
-  });
+  const task = { ...tracking.task, servedLabel: id, rev: tracking.task.rev + 1 };
+  await updateMarker(deps.octokit, deps.ctx.repo, tracking, task, markerKey(deps, issue));
 }
 
 interface Served {
@@ -129,6 +132,7 @@ async function drain(deps: Deps, base: Intent, first: Intent | null, work: WorkF
         deps.ctx.repo,
         base.issue as number,
         deps.config.botLogin,
+        markerKey(deps, base.issue as number),
       );
       if (!oldest) return;
       next = await intentFor(deps, base, oldest);
@@ -157,7 +161,7 @@ async function firstOf(deps: Deps, intent: Intent): Promise<Intent | null> {
 export async function serveWork(deps: Deps, intent: Intent, work: WorkFn): Promise<Outcome> {
   const { octokit, ctx } = deps;
   const issue = intent.issue as number;
-  const found = await findTracking(octokit, ctx.repo, issue, deps.config.botLogin);
+  const found = await findTracking(octokit, ctx.repo, issue, deps.config.botLogin, markerKey(deps, issue));
   const cached = reconcile(found?.task ?? null, await restoreTaskDoc(ctx.runnerTemp, issue));
   core.info(`Task history: ${cached.note}`);
   const duplicate = await duplicateOf(deps, intent, found);
@@ -176,7 +180,8 @@ export async function serveWork(deps: Deps, intent: Intent, work: WorkFn): Promi
     const where = lease.holder ? runUrlOf(ctx, lease.holder) : (found?.url ?? ctx.workflowUrl);
     core.info(`The lease for #${issue} is held${lease.holder ? ` by run ${lease.holder}` : ''}: queued`);
     // A comment is its own place in the queue; anything else is queued in this note.
-    const note = intent.commentId === undefined ? `\n\n${queuedNoteMarker(noteOf(intent))}` : '';
+    const note =
+      intent.commentId === undefined ? `\n\n${queuedNoteMarker(noteOf(intent), markerKey(deps, issue))}` : '';
     await reply(
       deps,
       issue,
@@ -199,7 +204,10 @@ export async function serveWork(deps: Deps, intent: Intent, work: WorkFn): Promi
     first = null;
     if (round >= 2 || served.count >= MAX_SERVED) break;
     // A command whose run found the lease held just before the release is only visible now.
-    if (!(await pendingCommands(octokit, ctx.repo, issue, deps.config.botLogin)).length) break;
+    if (
+      !(await pendingCommands(octokit, ctx.repo, issue, deps.config.botLogin, markerKey(deps, issue))).length
+    )
+      break;
     const again = await acquireLease(octokit, ctx.repo, { issue, sha, runId: ctx.runId, task: null });
     if (!again.acquired) break;
     held = again.lease;
@@ -220,7 +228,13 @@ async function isAcknowledged(deps: Deps, intent: Intent): Promise<boolean> {
 }
 
 async function cacheTask(deps: Deps, issue: number, history: RunRef[]): Promise<void> {
-  const latest = await findTracking(deps.octokit, deps.ctx.repo, issue, deps.config.botLogin);
+  const latest = await findTracking(
+    deps.octokit,
+    deps.ctx.repo,
+    issue,
+    deps.config.botLogin,
+    markerKey(deps, issue),
+  );
   if (!latest) return;
   await saveTaskDoc(
     deps.ctx.runnerTemp,

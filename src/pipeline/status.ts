@@ -6,7 +6,7 @@ import { formatUsd, renderTracking } from '../report/comment.js';
 import type { Outcome } from '../report/outputs.js';
 import { claimedHolder, type TaskDoc } from '../state/task.js';
 import { runUrlOf } from './context.js';
-import type { Deps } from './deps.js';
+import { type Deps, markerKey } from './deps.js';
 
 /** The `/pilot status` reply, read from the marker. */
 export function describeTask(deps: Deps, task: TaskDoc): string {
@@ -53,7 +53,8 @@ export async function closeTask(
     body: merged ? undefined : 'The task is closed. Comment `/pilot run` to start again.',
     links: [['run', ctx.runUrl]],
   });
-  await writeTracking(octokit, ctx.repo, intent.issue as number, tracking, view, next);
+  const issue = intent.issue as number;
+  await writeTracking(octokit, ctx.repo, issue, tracking, view, next, markerKey(deps, issue));
   core.info(`Task for #${intent.issue} is now ${next.status}`);
   return { conclusion: 'success', taskStatus: next.status };
 }

@@ -13,7 +13,7 @@ import { leaseHead, releaseLease, runIsLive } from '../state/lease.js';
 import { pendingCommands } from '../state/queue.js';
 import { claimedHolder } from '../state/task.js';
 import { runUrlOf } from './context.js';
-import type { Deps } from './deps.js';
+import { type Deps, dispatchSigner, markerKey } from './deps.js';
 
 interface Row {
   issue: number;
@@ -65,7 +65,7 @@ async function dispatch(deps: Deps, intent: Intent): Promise<void> {
   await deps.octokit.rest.repos.createDispatchEvent({
     ...deps.ctx.repo,
     event_type: DISPATCH_EVENT_TYPE,
-    client_payload: toDispatchPayload(intent, deps.ctx.runId),
+    client_payload: toDispatchPayload(intent, deps.ctx.runId, dispatchSigner(deps)),
   });
 }
 
@@ -94,13 +94,13 @@ async function markLost(deps: Deps, issue: number, tracking: TrackingComment, ho
       ['sweep', deps.ctx.runUrl],
     ],
   });
-  await writeTracking(deps.octokit, deps.ctx.repo, issue, tracking, view, task);
+  await writeTracking(deps.octokit, deps.ctx.repo, issue, tracking, view, task, markerKey(deps, issue));
 }
 
 async function sweepIssue(deps: Deps, issue: number, othersLive: number): Promise<Row> {
   const { octokit, ctx } = deps;
   const row: Row = { issue, status: '—', queued: 0, actions: [] };
-  const tracking = await findTracking(octokit, ctx.repo, issue, deps.config.botLogin);
+  const tracking = await findTracking(octokit, ctx.repo, issue, deps.config.botLogin, markerKey(deps, issue));
   if (!tracking) {
     const sender = await labeller(deps, issue);
     if (!sender) return { ...row, actions: ['no task and no label event to act on'] };
@@ -130,7 +130,13 @@ async function sweepIssue(deps: Deps, issue: number, othersLive: number): Promis
     row.actions.push('broke an unclaimed lease');
     leased = null;
   }
-  const pending = await pendingCommands(octokit, ctx.repo, issue, deps.config.botLogin);
+  const pending = await pendingCommands(
+    octokit,
+    ctx.repo,
+    issue,
+    deps.config.botLogin,
+    markerKey(deps, issue),
+  );
   row.queued = pending.length;
   if (pending.length && !leased) {
     const [oldest] = pending;

@@ -26,8 +26,12 @@ export async function readThread(deps: Deps, issue: IssueText, triggerTime: numb
   const { octokit, ctx } = deps;
   const trust = new Map<string, boolean>();
   const trusted = async (actor: Author) => {
+    // A bot in allow-bots may start Pilot, but its words are context, never instructions.
     if (!trust.has(actor.login))
-      trust.set(actor.login, (await authorize(actor, policyOf(deps), deps.lookup)).allowed);
+      trust.set(
+        actor.login,
+        actor.type !== 'Bot' && (await authorize(actor, policyOf(deps), deps.lookup)).allowed,
+      );
     return trust.get(actor.login) as boolean;
   };
   const raw = await octokit.paginate(octokit.rest.issues.listComments, {
@@ -60,5 +64,6 @@ export function policyOf(deps: Deps) {
     allowUsers: c.allowUsers,
     denyUsers: c.denyUsers,
     allowBots: c.allowBots,
+    pilotLogin: c.botLogin,
   };
 }

@@ -18,6 +18,7 @@ import {
   changedPaths,
   checkoutTaskBranch,
   commitPaths,
+  issueOfBranch,
   push,
   taskBranch,
 } from '../git/branch.js';
@@ -27,19 +28,19 @@ import { defaultTokenNote } from '../github/app-token.js';
 import { failureMessage } from '../github/platform.js';
 import { PullRequestRefused, upsertPull } from '../github/pulls.js';
 import { sharedThrottle } from '../github/throttle.js';
-import { findTracking, type TrackingComment, writeTracking } from '../github/tracking.js';
+import { findTracking, rebuildTask, type TrackingComment, writeTracking } from '../github/tracking.js';
 import { buildPrompt, buildSystemPrompt } from '../prompt/build.js';
 import { annotateFailure } from '../report/annotations.js';
 import { formatDuration, formatUsd, renderTracking, type TrackingView } from '../report/comment.js';
 import { type Outcome, writeSummary } from '../report/outputs.js';
-import { PushRefused } from '../security/outgoing.js';
+import { neutraliseAgentText, PushRefused } from '../security/outgoing.js';
 import { protectionRules } from '../security/protected-paths.js';
 import { redact } from '../security/redact.js';
 import { triggerTimeOf } from '../security/trigger-time.js';
 import { newTask, type TaskDoc, withRun } from '../state/task.js';
 import { checkpointOptions, startCheckpoints } from './checkpoint.js';
 import { runUrlOf } from './context.js';
-import type { Deps } from './deps.js';
+import { type Deps, markerKey } from './deps.js';
 import { planTask, type TaskPlan } from './plan.js';
 import { markSessionSaved, saveRepoIdentity, saveRunState, saveSessionState } from './post-state.js';
 import { type IssueText, readThread } from './thread.js';
@@ -248,7 +249,8 @@ function logCommit(commit: string | null, paths: string[], notCommitted: string[
 }
 
 function pullBody(issue: number, agent: AgentResult): string {
-  const summary = agent.resultText.trim() || 'Changes made by Pilot.';
+  // The agent's words are untrusted: no hidden comments, foreign images, closing keywords or team pings.
+  const summary = neutraliseAgentText(agent.resultText.trim()) || 'Changes made by Pilot.';
   return `${summary.slice(0, 60_000)}\n\n---\nCloses #${issue}\n\n_Opened by Pilot (${agent.numTurns} turns, ${formatUsd(agent.costUsd)})._`;
 }
 
@@ -305,13 +307,17 @@ async function startTask(deps: Deps, intent: Intent): Promise<TaskStart> {
   const started = deps.now();
   const issue = intent.issue as number;
   const { data } = await octokit.rest.issues.get({ ...ctx.repo, issue_number: issue });
-  const found = await findTracking(octokit, ctx.repo, issue, deps.config.botLogin);
-  const branch = found?.task.branch ?? taskBranch(issue, data.title);
+  const found = await findTracking(octokit, ctx.repo, issue, deps.config.botLogin, markerKey(deps, issue));
+  // No branch in an authenticated marker (a new task, or only forged markers): what GitHub records is
+  // the truth, i.e. the open PR on the issue's own `pilot/issue-<n>-…` branch.
+  const rebuilt = found?.task.branch ? {} : await rebuildTask(octokit, ctx.repo, issue);
+  const known = { ...(found?.task ?? newTask()), ...rebuilt };
+  const branch = ownBranch(known.branch, issue) ?? taskBranch(issue, data.title);
   const body = data.body ?? '';
   const labels = data.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? '')));
   const plan = planTask(deps.config, { title: data.title, body, labels });
   const task = withRun(
-    { ...(found?.task ?? newTask()), status: 'running', branch, attempts: (found?.task.attempts ?? 0) + 1 },
+    { ...known, status: 'running', branch, attempts: known.attempts + 1 },
     { id: ctx.runId, kind: 'work', at: new Date(started).toISOString() },
   );
   const links = runLinks(deps, intent);
@@ -331,6 +337,7 @@ async function startTask(deps: Deps, intent: Intent): Promise<TaskStart> {
     found,
     renderTracking(task, startView),
     task,
+    markerKey(deps, issue),
   );
   saveRunState({ issue, trackingId: tracking.id, branch }, deps.config);
   const prior = found?.task ?? null;
@@ -358,7 +365,8 @@ async function agentStage(deps: Deps, intent: Intent, start: TaskStart, isolatio
   const claudePath = await core.group('Set up Claude Code', () => setupClaude(deps));
   const progress = new Progress({
     write: async (section) => {
-      const view = { ...start.startView, body: redact(section) };
+      // TodoWrite lines and actions are the agent's words: neutralised like any untrusted text.
+      const view = { ...start.startView, body: redact(neutraliseAgentText(section)) };
       await writeTracking(
         octokit,
         ctx.repo,
@@ -366,6 +374,7 @@ async function agentStage(deps: Deps, intent: Intent, start: TaskStart, isolatio
         start.tracking,
         renderTracking(start.task, view),
         start.task,
+        markerKey(deps, start.issue),
       );
     },
     allow: () => sharedThrottle().allowOptionalWrite(),
@@ -441,6 +450,8 @@ export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
     ...start.task,
     status: statusAfter(intent, agent, result),
     pr: published?.pr?.number ?? start.task.pr,
+    // The head Pilot pushed last: review and CI follow-ups act only on this commit.
+    headSha: published?.commit ?? start.task.headSha,
     sessionId: agent.sessionId ?? start.task.sessionId,
     ...agent.session?.fields,
     costUsd: start.task.costUsd + agent.costUsd,
@@ -456,6 +467,7 @@ export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
     start.tracking,
     renderTracking(task, view),
     task,
+    markerKey(deps, start.issue),
   );
   await writeSummary(`Pilot: #${start.issue} — ${view.headline}`, view.details ?? [], [
     `Tracking comment: ${tracking.url}`,
@@ -473,6 +485,16 @@ export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
     turns: agent.numTurns,
     sessionId: agent.sessionId,
   };
+}
+
+/** A branch from the marker counts only when it is this issue's own `pilot/issue-<n>-…` branch. */
+function ownBranch(branch: string | undefined, issue: number): string | undefined {
+  if (!branch) return undefined;
+  if (issueOfBranch(branch) === issue) return branch;
+  core.warning(
+    `The task names branch ${JSON.stringify(branch)}, which is not #${issue}'s: using the issue's own branch`,
+  );
+  return undefined;
 }
 
 function runLinks(deps: Deps, intent: Intent): Array<[string, string]> {
@@ -501,9 +523,11 @@ function finalView(
     ['Duration', formatDuration(deps.now() - started)],
   ];
   const notes: string[] = [];
-  if (publishError) notes.push(publishError);
-  else if (!agent.ok) notes.push(`**Why:** ${agent.errorText ?? agent.stopReason}`);
-  if (intent.command === 'plan' && agent.ok) notes.push(`**Plan**\n\n${agent.resultText}`);
+  // The failure reason and the plan carry the agent's (or a remote's) words: neutralised before publishing.
+  if (publishError) notes.push(neutraliseAgentText(publishError));
+  else if (!agent.ok) notes.push(`**Why:** ${neutraliseAgentText(agent.errorText ?? agent.stopReason)}`);
+  if (intent.command === 'plan' && agent.ok)
+    notes.push(`**Plan**\n\n${neutraliseAgentText(agent.resultText)}`);
   if (agent.permissionDenials.length) {
     notes.push(
       `Permission denied for: ${agent.permissionDenials.map((d) => `\`${d.tool_name}\``).join(', ')}`,

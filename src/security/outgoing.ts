@@ -3,6 +3,7 @@
 // refuses the whole push; the error names paths and file:line, never a secret's value.
 import type { Git } from '../git/git.js';
 import { rawRepositoryPaths } from '../git/nested.js';
+import { neutraliseLinks, stripHidden } from '../prompt/sanitize.js';
 import { BUILTIN_PROTECTED, type ProtectionRules, refusedPaths } from './protected-paths.js';
 import { knownSecrets } from './redact.js';
 import { type SecretFinding, scanDiff } from './secret-scan.js';
@@ -124,4 +125,39 @@ export async function checkOutgoing(git: Git, rules: ProtectionRules = DEFAULT_R
   const repositories = await outgoingRepositories(git);
   if (paths.length || secrets.length || repositories.length)
     throw new PushRefused(paths, secrets, repositories);
+}
+
+// --- the agent's words ----------------------------------------------------------------------------
+// Text the agent wrote (its plan, TodoWrite lines, final answer, failure reason) is published by Pilot
+// in the tracking comment and the PR body. It is untrusted input like an outsider's issue: it must not
+// open or close a hidden comment (a forged marker would become Pilot's state), show images or links
+// that make the reader's browser (or camo) call a foreign host, close issues, or ping teams.
+
+/** `<!--` and `-->` shown as text, so nothing in the agent's words can open or close a hidden comment. */
+export function escapeCommentDelimiters(text: string): string {
+  return text.replace(/<!--/g, '&lt;!--').replace(/--(!?)>/g, '--$1&gt;');
+}
+
+// GitHub's closing keywords, followed by `#n`, `owner/repo#n` or an issue URL.
+const CLOSING =
+  /\b(close[sd]?|fix(?:e[sd])?|resolve[sd]?)(\s*:?\s+)(#\d+|[\w.-]+\/[\w.-]+#\d+|https?:\/\/\S+\/(?:issues|pull)\/\d+)/gi;
+
+/** A closing keyword in the agent's text becomes plain text: only Pilot's own `Closes #n` closes. */
+export function defuseClosingKeywords(text: string): string {
+  return text.replace(CLOSING, (_whole, word: string, gap: string, ref: string) => `${word}${gap}\`${ref}\``);
+}
+
+/** `@org/team` in a code span: GitHub notifies nobody for it. */
+export function defuseTeamMentions(text: string): string {
+  return text.replace(
+    /(^|[^\w`@/])@([A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9][\w.-]*)/g,
+    (_whole, before: string, team: string) => `${before}\`@${team}\``,
+  );
+}
+
+/** What every agent-written text becomes before Pilot publishes it. */
+export function neutraliseAgentText(text: string): string {
+  // Escape, then drop invisible characters (which could join `<!` and `--`), then escape what that joined.
+  const visible = escapeCommentDelimiters(stripHidden(escapeCommentDelimiters(text)));
+  return defuseTeamMentions(defuseClosingKeywords(neutraliseLinks(visible)));
 }

@@ -6,6 +6,8 @@ import { MARKER_PREFIX, REPLY_MARKER } from '../constants.js';
 import { parseCommand } from '../events/command.js';
 import type { Actor, IntentSource, WorkCommand } from '../events/intent.js';
 import type { Octokit, Repo } from '../github/client.js';
+import { reportForgedState } from '../report/forged.js';
+import type { MarkerKey } from './task.js';
 
 const WORK: ReadonlySet<string> = new Set(['run', 'plan', 'retry', 'fix']);
 
@@ -37,17 +39,32 @@ const QueuedNote = z.object({
 });
 export type QueuedNote = z.infer<typeof QueuedNote>;
 
-export function queuedNoteMarker(note: QueuedNote): string {
-  return `${QUEUED_PREFIX}${JSON.stringify(note).replace(/>/g, '\\u003e')} -->`;
+const MAC_SEPARATOR = ' mac:';
+
+/** The note's hidden marker, authenticated for this issue (only Pilot holds the key). */
+export function queuedNoteMarker(note: QueuedNote, key: MarkerKey): string {
+  const json = JSON.stringify(note).replace(/>/g, '\\u003e');
+  const mac = key.seal.sign({ purpose: 'queued', issue: key.issue }, json);
+  return `${QUEUED_PREFIX}${json}${MAC_SEPARATOR}${mac} -->`;
 }
 
-function readQueuedNote(body: string): QueuedNote | null {
-  const start = body.indexOf(QUEUED_PREFIX);
+type NoteRead = { note: QueuedNote } | { forged: string } | null;
+
+/** The last queued-note marker in a body, verified; null when there is none. */
+export function readQueuedNote(body: string, key: MarkerKey): NoteRead {
+  const start = body.lastIndexOf(QUEUED_PREFIX);
   const end = start < 0 ? -1 : body.indexOf(' -->', start);
   if (end < 0) return null;
+  const raw = body.slice(start + QUEUED_PREFIX.length, end);
+  const cut = raw.lastIndexOf(MAC_SEPARATOR);
+  const json = cut < 0 ? raw : raw.slice(0, cut);
+  const mac = cut < 0 ? '' : raw.slice(cut + MAC_SEPARATOR.length);
+  if (!key.seal.verify({ purpose: 'queued', issue: key.issue }, json, mac)) {
+    return { forged: 'the queued note does not verify under pilot-state-key' };
+  }
   try {
-    const parsed = QueuedNote.safeParse(JSON.parse(body.slice(start + QUEUED_PREFIX.length, end)));
-    return parsed.success ? parsed.data : null;
+    const parsed = QueuedNote.safeParse(JSON.parse(json));
+    return parsed.success ? { note: parsed.data } : null;
   } catch {
     return null;
   }
@@ -96,6 +113,7 @@ export async function pendingCommands(
   repo: Repo,
   issue: number,
   pilotLogin: string,
+  key: MarkerKey,
 ): Promise<QueuedCommand[]> {
   const comments = await octokit.paginate(octokit.rest.issues.listComments, {
     ...repo,
@@ -105,11 +123,16 @@ export async function pendingCommands(
   const pending: QueuedCommand[] = [];
   for (const c of comments) {
     if (!c.user) continue;
-    // Only Pilot's own notes can queue a request this way (anyone can paste the marker).
-    const note = same(c.user.login, pilotLogin) ? readQueuedNote(c.body ?? '') : null;
-    if (note) {
+    // Only Pilot's own authenticated notes queue a request this way (anyone can paste the marker,
+    // and every workflow with the default token writes as Pilot's login).
+    const read = same(c.user.login, pilotLogin) ? readQueuedNote(c.body ?? '', key) : null;
+    if (read && 'forged' in read) {
+      await reportForgedState('queued note', c.id, read.forged);
+      continue;
+    }
+    if (read) {
       if (!byPilot(await reactionsOf(octokit, repo, c.id), 'rocket', pilotLogin)) {
-        pending.push({ commentId: c.id, createdAt: c.created_at, author: note.sender, ...note });
+        pending.push({ commentId: c.id, createdAt: c.created_at, author: read.note.sender, ...read.note });
       }
       continue;
     }

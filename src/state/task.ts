@@ -2,6 +2,7 @@
 // It is the one authority (DESIGN "State"); anything in the Actions cache only accelerates it.
 import { z } from 'zod';
 import { MARKER_PREFIX, MARKER_SUFFIX, TASK_STATUSES } from '../constants.js';
+import type { StateSeal } from '../security/state-key.js';
 
 /** The version this Pilot writes. Older documents are migrated on read; newer ones are refused. */
 export const TASK_VERSION = 1;
@@ -23,6 +24,11 @@ export const TaskDoc = z.object({
   status: z.enum(TASK_STATUSES),
   branch: z.string().max(255).optional(),
   pr: z.number().int().positive().optional(),
+  /** The commit Pilot last pushed to `branch`: reviews and CI failures count only for this head. */
+  headSha: z
+    .string()
+    .regex(/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/)
+    .optional(),
   sessionId: z.string().max(64).optional(),
   /** SHA-256 of the encrypted session archive: a restored archive is used only when it matches. */
   sessionHash: z.string().max(64).optional(),
@@ -93,38 +99,68 @@ export function claimedHolder(task: TaskDoc): number | undefined {
   return task.runs.filter((r) => r.kind === 'work').at(-1)?.id;
 }
 
-export function renderMarker(task: TaskDoc): string {
+/** The seal and the issue a marker belongs to: a marker verifies only for its own issue. */
+export interface MarkerKey {
+  seal: StateSeal;
+  issue: number;
+}
+
+const MAC_SEPARATOR = ' mac:';
+
+function markerJson(task: TaskDoc): string {
   // `>` escaped so the JSON can never close the HTML comment early.
-  const json = JSON.stringify(task).replace(/>/g, '\\u003e');
-  return `${MARKER_PREFIX} ${json} ${MARKER_SUFFIX}`;
+  return JSON.stringify(task).replace(/>/g, '\\u003e');
+}
+
+export function renderMarker(task: TaskDoc, key: MarkerKey): string {
+  const json = markerJson(task);
+  const mac = key.seal.sign({ purpose: 'task', issue: key.issue }, json);
+  return `${MARKER_PREFIX} ${json}${MAC_SEPARATOR}${mac} ${MARKER_SUFFIX}`;
 }
 
 export type MarkerRead =
   | { found: false }
   | { found: true; task: TaskDoc }
-  | { found: true; error: string; future?: boolean };
+  | { found: true; error: string; future?: boolean; forged?: boolean };
 
-export function readMarker(body: string): MarkerRead {
-  const start = body.indexOf(MARKER_PREFIX);
-  if (start < 0) return { found: false };
-  const end = body.indexOf(MARKER_SUFFIX, start + MARKER_PREFIX.length);
-  if (end < 0) return { found: true, error: 'marker is not closed' };
-  const raw = body.slice(start + MARKER_PREFIX.length, end).trim();
-  let json: unknown;
+/**
+ * Where the trailing marker is: Pilot writes it last, after everything it shows. A marker anywhere
+ * else (inside text Pilot quoted, or in a body someone else shaped) is not Pilot's.
+ */
+function trailingMarker(body: string): { start: number; end: number } | null {
+  const trimmed = body.trimEnd();
+  const start = trimmed.lastIndexOf(MARKER_PREFIX);
+  if (start < 0 || !trimmed.endsWith(MARKER_SUFFIX)) return null;
+  const end = trimmed.length - MARKER_SUFFIX.length;
+  return end >= start + MARKER_PREFIX.length ? { start, end } : null;
+}
+
+/** Reads the trailing marker; one that verifies under neither key is `forged`, whatever it says. */
+export function readMarker(body: string, key: MarkerKey): MarkerRead {
+  if (!body.includes(MARKER_PREFIX)) return { found: false };
+  const at = trailingMarker(body);
+  if (!at) return { found: true, forged: true, error: 'the marker is not the last thing in the comment' };
+  const raw = body.slice(at.start + MARKER_PREFIX.length, at.end).trim();
+  const cut = raw.lastIndexOf(MAC_SEPARATOR);
+  const json = cut < 0 ? raw : raw.slice(0, cut);
+  const mac = cut < 0 ? '' : raw.slice(cut + MAC_SEPARATOR.length);
+  if (!key.seal.verify({ purpose: 'task', issue: key.issue }, json, mac)) {
+    return { found: true, forged: true, error: 'the marker does not verify under pilot-state-key' };
+  }
+  let value: unknown;
   try {
-    json = JSON.parse(raw);
+    value = JSON.parse(json);
   } catch (error) {
     return { found: true, error: `marker is not JSON: ${(error as Error).message}` };
   }
-  const parsed = parseTask(json);
+  const parsed = parseTask(value);
   if (parsed.ok) return { found: true, task: parsed.task };
   return { found: true, error: parsed.error, ...(parsed.future && { future: true }) };
 }
 
-/** The comment body with its marker replaced (or appended): the visible text stays as it was. */
-export function replaceMarker(body: string, task: TaskDoc): string {
-  const start = body.indexOf(MARKER_PREFIX);
-  const end = start < 0 ? -1 : body.indexOf(MARKER_SUFFIX, start + MARKER_PREFIX.length);
-  if (start < 0 || end < 0) return `${body.trimEnd()}\n\n${renderMarker(task)}`;
-  return body.slice(0, start) + renderMarker(task) + body.slice(end + MARKER_SUFFIX.length);
+/** The comment body with its trailing marker replaced (or appended): the visible text stays as it was. */
+export function replaceMarker(body: string, task: TaskDoc, key: MarkerKey): string {
+  const at = trailingMarker(body);
+  if (!at) return `${body.trimEnd()}\n\n${renderMarker(task, key)}`;
+  return body.slice(0, at.start) + renderMarker(task, key);
 }

@@ -109,8 +109,37 @@ describe('authorize with allow and deny lists', () => {
   });
 
   it('refuses an event without a sender login', async () => {
-    const decision = await authorize(user('  '), policy(), table);
-    expect(decision).toMatchObject({ allowed: false, reason: 'the event names no sender' });
+    expect(await authorize(user(''), policy(), table)).toMatchObject({
+      allowed: false,
+      reason: 'the event names no sender',
+    });
+  });
+
+  it.each([
+    ['surrounding whitespace', ' ada '],
+    ['a trailing newline', 'ada\n'],
+    ['a zero-width space', 'a\u200Bda'],
+    ['a soft hyphen', 'a\u00ADda'],
+    ['a control character', 'a\u0007da'],
+    ['a right-to-left override', '\u202Eada'],
+    ['a fullwidth letter', 'ａda'],
+  ])('refuses a login with %s instead of normalising it into another account', async (_what, login) => {
+    const decision = await authorize(user(login), policy({ allowUsers: ['ada'] }), table);
+    expect(decision.allowed).toBe(false);
+    expect(decision.reason).toMatch(/not a valid GitHub login/);
+  });
+
+  it("never lets Pilot's own identity authorize a trigger, whatever type the payload claims", async () => {
+    const pilotLogin = 'github-actions[bot]';
+    for (const type of ['Bot', 'User', 'Organization']) {
+      const decision = await authorize(
+        { login: pilotLogin, id: 41898282, type },
+        policy({ allowBots: [pilotLogin], allowUsers: [pilotLogin], pilotLogin }),
+        table,
+      );
+      expect(decision, type).toMatchObject({ allowed: false });
+      expect(decision.reason).toContain("Pilot's own identity");
+    }
   });
 });
 

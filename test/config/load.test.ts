@@ -41,6 +41,8 @@ describe('loadConfig', () => {
       appPrivateKey: undefined,
       anthropicApiKey: undefined,
       claudeCodeOauthToken: undefined,
+      pilotStateKey: undefined,
+      pilotStateKeyPrevious: undefined,
       anthropicBaseUrl: undefined,
       triggerLabel: 'pilot',
       botLogin: 'github-actions[bot]',

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { PILOT_ACTION } from '../workflows/load.js';
-import { OWNER, REPO, ROOT, startWorld, type World } from '../world/index.js';
+import { OWNER, REPO, ROOT, signedPayload, startWorld, WORLD_STATE_KEY, type World } from '../world/index.js';
 import { CLAUDE_BIN, say, write } from '../world/model/index.js';
 import { repositoryDispatchPayload } from '../world/runner.js';
 
@@ -72,18 +72,21 @@ describe('route then run, wired like .github/workflows/pilot.yml', () => {
 
     const { w, issue } = await seeded();
     const mona = w.gh.addUser('mona');
+    // The run re-checks what the dispatch says: mona added the label.
+    w.gh.addLabel(OWNER, REPO, issue, 'pilot', 'mona');
     const dispatch = repositoryDispatchPayload({
       owner: OWNER,
       repo: REPO,
       event_type: 'pilot',
-      client_payload: {
+      // The gate's dispatch carries Pilot's authentication tag.
+      client_payload: signedPayload({
         issue,
         command: 'run',
         sender: { login: 'mona', id: mona.id, type: 'User' },
         source: 'label',
-      },
+      }),
     });
-    const secrets = { 'anthropic-api-key': 'unused-here' };
+    const secrets = { 'anthropic-api-key': 'unused-here', 'pilot-state-key': WORLD_STATE_KEY };
     const [routed] = await w.run('repository_dispatch', dispatch, { inputs: withOf('route', {}, secrets) });
     expect(routed.exitCode, routed.log).toBe(0);
     expect(routed.outputs['should-run']).toBe('true');
@@ -125,12 +128,17 @@ describe('route then run, wired like .github/workflows/pilot.yml', () => {
       owner: OWNER,
       repo: REPO,
       event_type: 'pilot',
-      client_payload: { issue, command: 'run', sender: { login: 'mona', id: mona.id, type: 'User' } },
+      client_payload: signedPayload({
+        issue,
+        command: 'run',
+        sender: { login: 'mona', id: mona.id, type: 'User' },
+      }),
     });
-    const [hosted] = await w.run('repository_dispatch', dispatch, { inputs: withOf('route', {}, {}) });
+    const secrets = { 'pilot-state-key': WORLD_STATE_KEY };
+    const [hosted] = await w.run('repository_dispatch', dispatch, { inputs: withOf('route', {}, secrets) });
     expect(JSON.parse(hosted.outputs.runner)).toEqual(['ubuntu-latest']);
     expect(hosted.summary).toContain('runners.long, which is not configured');
-    const longInputs = { ...withOf('route', {}, {}), 'runners-long': '["self-hosted", "pilot"]' };
+    const longInputs = { ...withOf('route', {}, secrets), 'runners-long': '["self-hosted", "pilot"]' };
     const [routed] = await w.run('repository_dispatch', dispatch, { inputs: longInputs });
     expect(JSON.parse(routed.outputs.runner)).toEqual(['self-hosted', 'pilot']);
     expect(Number(routed.outputs['timeout-minutes'])).toBeGreaterThanOrEqual(120);

@@ -5,7 +5,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Payload } from '../events/webhook-examples.js';
-import { OWNER, REPO, startWorld, type World } from '../world/index.js';
+import { OWNER, REPO, signedPayload, startWorld, type World } from '../world/index.js';
 import { say, write } from '../world/model/index.js';
 import { repositoryDispatchPayload } from '../world/runner/dispatch.js';
 
@@ -17,12 +17,21 @@ interface BadInput {
   payload: (w: World, issue: number) => Payload;
 }
 
-function forgedDispatch(w: World, clientPayload: Record<string, unknown>): Payload {
+/** A `pilot` dispatch; sent by `github-actions[bot]` (any workflow's GITHUB_TOKEN) unless `by` says who. */
+function forgedDispatch(w: World, clientPayload: Record<string, unknown>, by?: string): Payload {
   const repository = w.gh.json.repo(OWNER, REPO);
+  const realSender = by ? { ...w.gh.addUser(by), node_id: 'U_x' } : undefined;
   return repositoryDispatchPayload(
     { owner: OWNER, repo: REPO, event_type: 'pilot', client_payload: clientPayload },
-    { repository },
+    { repository, sender: realSender as Record<string, unknown> | undefined },
   ) as Payload;
+}
+
+/** A label event from a writer whose login arrives with an invisible or control character. */
+function labelByLookalike(w: World, issue: number, login: string): Payload {
+  const p = w.labelEvent(issue, 'pilot', 'mona');
+  p.sender = { ...p.sender, login };
+  return p;
 }
 
 const sender = (login: string, id: number, type = 'User') => ({ login, id, type });
@@ -59,6 +68,68 @@ const CASES: BadInput[] = [
     name: 'workflow_dispatch by a read-only user',
     event: 'workflow_dispatch',
     payload: (w, issue) => w.dispatchEvent({ issue: String(issue) }, 'rita'),
+  },
+  {
+    name: 'a dispatch naming an admin as sender, really sent by a read-only user',
+    event: 'repository_dispatch',
+    payload: (w, issue) => forgedDispatch(w, { issue, command: 'run', sender: sender('ada', 9010) }, 'rita'),
+  },
+  {
+    name: 'an untagged dispatch from github-actions[bot] naming a writer',
+    event: 'repository_dispatch',
+    payload: (w, issue) => forgedDispatch(w, { issue, command: 'run', sender: sender('mona', 9003) }),
+  },
+  {
+    name: 'a dispatch with a tag that does not verify, naming an admin',
+    event: 'repository_dispatch',
+    payload: (w, issue) =>
+      forgedDispatch(w, { issue, command: 'run', sender: sender('ada', 9010), tag: 'f'.repeat(64) }),
+  },
+  {
+    name: "a tagged dispatch naming a writer for a read-only user's comment",
+    event: 'repository_dispatch',
+    payload: (w, issue) => {
+      const comment = w.gh.addComment(OWNER, REPO, issue, { body: '/pilot run', user: 'rita' });
+      const named = {
+        issue,
+        command: 'run',
+        sender: sender('mona', 9003),
+        comment_id: comment.id,
+        source: 'comment',
+      };
+      return forgedDispatch(w, signedPayload(named));
+    },
+  },
+  {
+    name: 'a tagged label dispatch naming a writer who did not add the label',
+    event: 'repository_dispatch',
+    payload: (w, issue) => {
+      w.gh.addLabel(OWNER, REPO, issue, 'pilot', 'rita');
+      return forgedDispatch(
+        w,
+        signedPayload({ issue, command: 'run', sender: sender('mona', 9003), source: 'label' }),
+      );
+    },
+  },
+  {
+    name: "the label added by ' mona' (a writer's login with a leading space)",
+    event: 'issues',
+    payload: (w, issue) => labelByLookalike(w, issue, ' mona'),
+  },
+  {
+    name: 'the label added by mona + a zero-width space',
+    event: 'issues',
+    payload: (w, issue) => labelByLookalike(w, issue, 'mona\u200B'),
+  },
+  {
+    name: 'the label added by mona + a control character',
+    event: 'issues',
+    payload: (w, issue) => labelByLookalike(w, issue, 'mo\u0007na'),
+  },
+  {
+    name: 'the label added by mona + a newline',
+    event: 'issues',
+    payload: (w, issue) => labelByLookalike(w, issue, 'mona\n'),
   },
   {
     name: 'the label added by a look-alike of an allowed bot that is a User',
@@ -121,6 +192,7 @@ describe('bad inputs through the runner harness', () => {
     w.gh.setPermission(OWNER, REPO, 'mona', 'write');
     w.gh.setPermission(OWNER, REPO, 'dan', 'admin');
     w.gh.setPermission(OWNER, REPO, 'rita', 'read');
+    w.gh.setPermission(OWNER, REPO, 'ada', 'admin');
     issue = w.gh.addIssue(OWNER, REPO, { title: 'Add a farewell helper', body: 'Please.', user: 'eve' });
   });
 

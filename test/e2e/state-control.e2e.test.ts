@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { concurrentAgents } from '../state/agents.js';
 import { pullRequestClosed } from '../state/examples.js';
 import { cacheEnv } from '../world/cache/index.js';
-import { OWNER, REPO, startWorld, type World } from '../world/index.js';
+import { OWNER, REPO, sealedMarker, startWorld, taskIn, type World } from '../world/index.js';
 
 let world: World | undefined;
 afterEach(async () => {
@@ -32,8 +32,7 @@ async function setup(agents = 3) {
 function tracking(w: World, issue: number) {
   const found = w.pilotComments(issue).filter((c) => c.body.includes('pilot:task'));
   expect(found).toHaveLength(1);
-  const json = /<!-- pilot:task (.*) -->/.exec(found[0].body)?.[1] ?? '{}';
-  return { body: found[0].body, task: JSON.parse(json.replace(/\\u003e/g, '>')) };
+  return { body: found[0].body, task: taskIn(found[0].body) };
 }
 
 function replies(w: World, issue: number): string[] {
@@ -187,7 +186,7 @@ describe('status and cancel', () => {
       runs: [{ id, kind: 'work', at: new Date().toISOString() }],
     };
     w.gh.addComment(OWNER, REPO, issue, {
-      body: `### Pilot — working\n\n<!-- pilot:task ${JSON.stringify(task)} -->`,
+      body: `### Pilot — working\n\n${sealedMarker(task as Parameters<typeof sealedMarker>[0], issue)}`,
       user: BOT,
     });
     return id;

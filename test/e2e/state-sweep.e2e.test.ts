@@ -1,7 +1,7 @@
 // The scheduled sweep repairs what missed events and lost runners leave behind, from GitHub alone.
 import { afterEach, describe, expect, it } from 'vitest';
 import { concurrentAgents } from '../state/agents.js';
-import { OWNER, REPO, startWorld, type World } from '../world/index.js';
+import { OWNER, REPO, sealedMarker, startWorld, taskIn, type World } from '../world/index.js';
 
 let world: World | undefined;
 afterEach(async () => {
@@ -21,8 +21,7 @@ function schedulePayload(w: World) {
 
 function markerOf(w: World, issue: number) {
   const comment = w.pilotComments(issue).find((c) => c.body.includes('pilot:task'));
-  const json = /<!-- pilot:task (.*) -->/.exec(comment?.body ?? '')?.[1];
-  return { body: comment?.body ?? '', task: json ? JSON.parse(json) : null };
+  return { body: comment?.body ?? '', task: taskIn(comment?.body ?? '') };
 }
 
 function leases(w: World): string[] {
@@ -59,7 +58,7 @@ describe('the sweep', () => {
       runs: [{ id: dead, kind: 'work', at: new Date().toISOString() }],
     };
     w.gh.addComment(OWNER, REPO, lost, {
-      body: `### Pilot — working\n\n<!-- pilot:task ${JSON.stringify(running)} -->`,
+      body: `### Pilot — working\n\n${sealedMarker(running as Parameters<typeof sealedMarker>[0], lost)}`,
       user: BOT,
     });
     w.gh.state.repo(OWNER, REPO)?.refs.set(`refs/pilot/leases/issue-${lost}`, await w.git.headSha());
@@ -99,7 +98,7 @@ describe('the sweep', () => {
     const issue = w.gh.addIssue(OWNER, REPO, { title: 'Queued', body: 'Do it.', user: 'mona' });
     w.gh.addLabel(OWNER, REPO, issue, 'pilot', 'mona');
     w.gh.addComment(OWNER, REPO, issue, {
-      body: `### Pilot — queued\n\n<!-- pilot:task ${JSON.stringify({ v: 1, rev: 1, status: 'queued', attempts: 0, costUsd: 0, runs: [] })} -->`,
+      body: `### Pilot — queued\n\n${sealedMarker({ status: 'queued' }, issue)}`,
       user: BOT,
     });
     const command = w.gh.addComment(OWNER, REPO, issue, { body: '/pilot run use a constant', user: 'mona' });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/events/decide.js';
 import { DISPATCH_ARGS_MAX, DISPATCH_MAX_KEYS, toDispatchPayload } from '../../src/events/dispatch.js';
@@ -47,13 +48,38 @@ describe('the dispatch payload', () => {
         trustedEvent: true,
         gateRunId: 9001,
         commentId: undefined,
+        dispatch: {
+          realSender: expect.objectContaining({ login: 'github-actions[bot]' }),
+          signed: expect.any(String),
+          tag: undefined,
+        },
       },
     });
   });
 
-  it('stays within GitHub’s limit of 10 top-level keys, even with every field set', () => {
-    const full = toDispatchPayload({ ...reviewFix, commentId: 5, isPullRequest: true }, 1);
-    expect(Object.keys(full).length).toBeLessThanOrEqual(DISPATCH_MAX_KEYS);
+  it('carries a tag over exactly the keys it sends, so the work run can tell Pilot sent it', () => {
+    const sign = (text: string) => createHash('sha256').update(`k:${text}`).digest('hex');
+    const payload = toDispatchPayload(reviewFix, 9001, sign);
+    const decision = receive(JSON.parse(JSON.stringify(payload)));
+    if (decision.type !== 'intent') throw new Error(decision.reason);
+    expect(decision.intent.dispatch?.tag).toBe(sign(decision.intent.dispatch?.signed ?? ''));
+    const changed = receive({ ...payload, command: 'run' });
+    if (changed.type !== 'intent') throw new Error(changed.reason);
+    expect(changed.intent.dispatch?.tag).not.toBe(sign(changed.intent.dispatch?.signed ?? ''));
+  });
+
+  it('stays within GitHub’s limit of 10 top-level keys with the tag, for a review and for a comment', () => {
+    const tag = () => 'a'.repeat(64);
+    const review = toDispatchPayload({ ...reviewFix, isPullRequest: true }, 1, tag);
+    const comment = toDispatchPayload(
+      { ...reviewFix, reviewId: undefined, headSha: undefined, commentId: 5, isPullRequest: true },
+      1,
+      tag,
+    );
+    for (const payload of [review, comment]) {
+      expect(Object.keys(payload).length).toBeLessThanOrEqual(DISPATCH_MAX_KEYS);
+      expect(payload.tag).toBe(tag());
+    }
   });
 
   it('leaves out fields the intent does not have', () => {

@@ -2,9 +2,14 @@
 import { getOctokit } from '@actions/github';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findTracking, writeTracking } from '../../src/github/tracking.js';
+import { stateSeal } from '../../src/security/state-key.js';
 import { acquireLease, leaseRef, releaseLease } from '../../src/state/lease.js';
 import { pendingCommands } from '../../src/state/queue.js';
 import { newTask, renderMarker, type TaskDoc } from '../../src/state/task.js';
+
+const seal = stateSeal({ current: 'k'.repeat(64) }, 'octo/repo');
+const key = (issue: number) => ({ seal, issue });
+
 import { type GitHubEmulator, startGitHub } from '../world/github/index.js';
 
 const repo = { owner: 'acme', repo: 'app' };
@@ -129,18 +134,18 @@ describe('tracking comment', () => {
   it('ignores and logs a marker in a comment not written by Pilot', async () => {
     const issue = gh.addIssue(repo.owner, repo.repo, { title: 't', user: 'mona' });
     gh.addComment(repo.owner, repo.repo, issue, {
-      body: renderMarker({ ...newTask(), status: 'merged' }),
+      body: renderMarker({ ...newTask(), status: 'merged' }, key(issue)),
       user: 'mallory',
     });
-    expect(await findTracking(octokit, repo, issue, BOT)).toBeNull();
-    await writeTracking(octokit, repo, issue, null, 'hello', newTask());
-    expect((await findTracking(octokit, repo, issue, BOT))?.task.status).toBe('queued');
+    expect(await findTracking(octokit, repo, issue, BOT, key(issue))).toBeNull();
+    await writeTracking(octokit, repo, issue, null, 'hello', newTask(), key(issue));
+    expect((await findTracking(octokit, repo, issue, BOT, key(issue)))?.task.status).toBe('queued');
   });
 
   it('settles on the oldest when two runs create the tracking comment at once', async () => {
     const issue = gh.addIssue(repo.owner, repo.repo, { title: 't', user: 'mona' });
     const made = await Promise.all(
-      [1, 2, 3].map((n) => writeTracking(octokit, repo, issue, null, `run ${n}`, newTask())),
+      [1, 2, 3].map((n) => writeTracking(octokit, repo, issue, null, `run ${n}`, newTask(), key(issue))),
     );
     const left = gh.comments(repo.owner, repo.repo, issue);
     expect(left).toHaveLength(1);
@@ -167,7 +172,7 @@ describe('queue', () => {
     const later = say('/pilot retry');
     react(later, 'eyes');
     expect(unacknowledged).toBeGreaterThan(0);
-    const pending = await pendingCommands(octokit, repo, issue, BOT);
+    const pending = await pendingCommands(octokit, repo, issue, BOT, key(issue));
     expect(pending.map((p) => [p.commentId, p.command])).toEqual([
       [waiting, 'plan'],
       [later, 'retry'],

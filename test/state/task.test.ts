@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { stateSeal } from '../../src/security/state-key.js';
 import {
   claimedHolder,
   MIGRATIONS,
@@ -11,6 +12,9 @@ import {
   withRun,
 } from '../../src/state/task.js';
 
+const KEY = 'k'.repeat(64);
+const key = { seal: stateSeal({ current: KEY }, 'octo/repo'), issue: 1 };
+
 describe('task document', () => {
   it('round-trips through the marker, with `>` unable to close the HTML comment', () => {
     const task = {
@@ -20,9 +24,9 @@ describe('task document', () => {
       reviewRounds: 2,
       sessionHash: 'ab'.repeat(32),
     };
-    const marker = renderMarker(task);
+    const marker = renderMarker(task, key);
     expect(marker.slice(0, -3)).not.toContain('->');
-    expect(readMarker(`text\n\n${marker}`)).toEqual({ found: true, task });
+    expect(readMarker(`text\n\n${marker}`, key)).toEqual({ found: true, task });
   });
 
   it('migrates a version-0 document (no `v`, no runs) to the current version', () => {
@@ -37,7 +41,7 @@ describe('task document', () => {
   it('refuses a document from a newer Pilot, saying so', () => {
     const parsed = parseTask({ ...newTask(), v: TASK_VERSION + 1 });
     expect(parsed).toMatchObject({ ok: false, future: true });
-    expect(readMarker(renderMarker({ ...newTask(), v: 2 as 1 }))).toMatchObject({
+    expect(readMarker(renderMarker({ ...newTask(), v: 2 as 1 }, key), key)).toMatchObject({
       found: true,
       future: true,
     });
@@ -46,18 +50,47 @@ describe('task document', () => {
   it('refuses an unknown status and a non-object', () => {
     expect(parseTask({ ...newTask(), status: 'done' }).ok).toBe(false);
     expect(parseTask('running').ok).toBe(false);
-    expect(readMarker('<!-- pilot:task {"v":1 -->')).toMatchObject({
+    const json = '{"v":1';
+    const mac = key.seal.sign({ purpose: 'task', issue: 1 }, json);
+    expect(readMarker(`<!-- pilot:task ${json} mac:${mac} -->`, key)).toMatchObject({
       found: true,
       error: expect.stringContaining('JSON'),
     });
   });
 
-  it('replaces only the marker and keeps what the comment shows', () => {
-    const body = `### Pilot — working\n\n${renderMarker(newTask())}\n\nfooter`;
-    const next = replaceMarker(body, { ...newTask(), rev: 5 });
+  it('replaces only the trailing marker and keeps what the comment shows', () => {
+    const body = `### Pilot — working\n\n${renderMarker(newTask(), key)}`;
+    const next = replaceMarker(body, { ...newTask(), rev: 5 }, key);
     expect(next.startsWith('### Pilot — working\n\n')).toBe(true);
-    expect(next.endsWith('\n\nfooter')).toBe(true);
-    expect(readMarker(next)).toMatchObject({ task: { rev: 5 } });
+    expect(readMarker(next, key)).toMatchObject({ task: { rev: 5 } });
+  });
+
+  it('treats a marker that is not sealed with the key, or not last, as forged', () => {
+    const task = { ...newTask(), status: 'merged' as const };
+    const unsealed = `<!-- pilot:task ${JSON.stringify(task)} -->`;
+    const otherKey = { seal: stateSeal({ current: 'o'.repeat(64) }, 'octo/repo'), issue: 1 };
+    const otherIssue = { ...key, issue: 2 };
+    for (const body of [
+      unsealed,
+      renderMarker(task, otherKey),
+      renderMarker(task, otherIssue),
+      `${renderMarker(task, key)}\n\nquoted afterwards`,
+    ]) {
+      expect(readMarker(body, key), body).toMatchObject({ found: true, forged: true });
+    }
+  });
+
+  it('accepts a marker sealed with the previous key while the key rotates', () => {
+    const old = { seal: stateSeal({ current: 'o'.repeat(64) }, 'octo/repo'), issue: 1 };
+    const rotating = { seal: stateSeal({ current: KEY, previous: 'o'.repeat(64) }, 'octo/repo'), issue: 1 };
+    expect(readMarker(renderMarker(newTask(), old), rotating)).toMatchObject({ task: { status: 'queued' } });
+  });
+
+  it('refuses to work without a state key, saying how to create one', () => {
+    expect(() => stateSeal({ current: undefined }, 'octo/repo')).toThrow(
+      /openssl rand -hex 32.*PILOT_STATE_KEY/s,
+    );
+    expect(() => stateSeal({ current: 'short' }, 'octo/repo')).toThrow(/too short/);
   });
 
   it('keeps the last 10 runs and bumps rev on each', () => {

@@ -13,7 +13,10 @@ import { type GitHubEmulator, startGitHub } from './github/index.js';
 import * as shapes from './github/shapes.js';
 import { CLAUDE_BIN, FAKE_API_KEY, type ModelScript, type ModelServer, startModel } from './model/index.js';
 import { type RunOptions, type RunResult, runUntilQuiet } from './runner.js';
+import { WORLD_STATE_KEY } from './state-key.js';
 import type { DispatchRecord, RunHost } from './types.js';
+
+export { sealedMarker, signedPayload, taskIn, WORLD_STATE_KEY } from './state-key.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const OWNER = 'octo-org';
@@ -159,6 +162,8 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
     'anthropic-base-url': model.url,
     'claude-path': CLAUDE_BIN,
     'max-turns': '10',
+    // Every Pilot job gets the state key, as the reusable workflow and the templates pass it.
+    'pilot-state-key': WORLD_STATE_KEY,
     ...opts.inputs,
   };
   const base = async (): Promise<Omit<RunOptions, 'eventName' | 'payload'>> => ({
