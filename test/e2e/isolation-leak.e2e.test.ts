@@ -13,6 +13,7 @@ import { chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SAMPLE_PROJECT } from '../world/git.js';
 import { OWNER, REPO, startWorld, type World } from '../world/index.js';
 import {
   bash,
@@ -135,8 +136,10 @@ function sandboxedTurns(s: Setup): Array<Turn | ((req: RecordedRequest) => Turn)
     read(`${RUNNER.home}/actions-runner/.credentials`),
     bash('sudo -n true'),
     bash('npm test'),
-    bash('rm -rf src'),
-    write(s.outside[0] as string, 'escaped\n'),
+    bash('node -e \'require("fs").rmSync("src",{recursive:true})\''),
+    // Claude Code's Write tool runs outside the sandbox: only the agent's user stops it here (the
+    // world's directory is the runner's). World-writable places (/tmp) stay writable to it.
+    () => ({ tools: [{ name: 'Write', input: { file_path: s.outside[1], content: 'escaped\n' } }] }),
     write('src/farewell.js', 'export const farewell = () => "bye";\n'),
     say('Added src/farewell.js.'),
   ];
@@ -168,7 +171,7 @@ function plantedConfig(markers: { hook: string; mcp: string }): Record<string, s
 
 const INPUTS = {
   'allowed-bash': 'printenv, cat, git config, sudo, sh probe.sh, sh leave.sh, npm test',
-  'max-turns': '30',
+  'max-turns': '40',
 };
 
 async function setUp(mode: IsolationMode): Promise<Setup> {
@@ -186,6 +189,7 @@ async function setUp(mode: IsolationMode): Promise<Setup> {
   s.world = await startWorld({
     script: [...sandboxedTurns(s), ...unsandboxedTurns(s)],
     files: {
+      ...SAMPLE_PROJECT,
       [`${tag}.sh`]: 'sleep 300\n',
       'leave.sh': leaveBehindScript(tag),
       ...plantedConfig(s.markers),
@@ -290,7 +294,11 @@ describe.skipIf(unavailable !== undefined).each(ISOLATION_MODES)('agent isolatio
     expect(section(probe, 'sudo')).not.toContain('SUDO WORKED');
     expect(section(probe, 'runner temp')).toMatch(/denied|No such file/i);
     expect(section(probe, 'credentials')).toMatch(/denied|No such file/i);
-    for (const f of s.outside) expect(existsSync(f), `${f} was written`).toBe(false);
+    for (const f of s.outside)
+      expect(
+        existsSync(f),
+        `${f} was written:\n${section(probe, 'write outside')}\n${by['write outside']?.content}`,
+      ).toBe(false);
     // Egress: the other loopback server is out of reach, directly and through the sandbox's proxy.
     expect(s.refused.hits()).toBe(0);
     expect(section(probe, 'egress proxy')).toMatch(/403|blocked|denied|not allowed/i);
@@ -336,14 +344,13 @@ describe.skipIf(unavailable !== undefined).each(ISOLATION_MODES)('agent isolatio
     const n = issue(w, 'Leave something behind');
     const control = mode === 'root';
     const runs = await w.run('issues', w.labelEvent(n, 'pilot', 'mona'), {
-      ...s.fixture.runOptions({ hideSandbox: true }),
+      ...s.fixture.runOptions({ hideSandbox: true, env: control ? { PILOT_AGENT_USER: 'root' } : {} }),
       inputs: {
         'anthropic-api-key': FAKE_API_KEY,
         'anthropic-base-url': w.model.url,
         'claude-path': CLAUDE_BIN,
         ...INPUTS,
       },
-      ...(control && { extraEnv: { PILOT_AGENT_USER: 'root' } }),
     });
     const work = runs.at(-1);
     expect(work?.exitCode, work?.log).toBe(0);

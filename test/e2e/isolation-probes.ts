@@ -51,6 +51,8 @@ export interface ProbeTargets {
  */
 export function probeScript(t: ProbeTargets): string {
   const curl = 'curl -s -S -m 5';
+  // The sandbox sets NO_PROXY=127.0.0.1,…, which curl honours even with -x: force the proxy.
+  const viaProxy = `${curl} --noproxy '' -x "$HTTP_PROXY"`;
   return [
     'echo "== every process"',
     'for f in /proc/[0-9]*/environ; do tr "\\0" "\\n" < "$f" 2>&1 | grep -a -E "TOKEN|KEY|INPUT_|ACTIONS_|CLAUDE_CONFIG_DIR|denied"; done',
@@ -65,11 +67,11 @@ export function probeScript(t: ProbeTargets): string {
     'echo "== egress direct"',
     `${curl} --noproxy '*' ${t.refusedUrl} 2>&1`,
     'echo; echo "== egress proxy"',
-    `${curl} -x "$HTTP_PROXY" ${t.refusedUrl} 2>&1`,
+    `${viaProxy} ${t.refusedUrl} 2>&1`,
     'echo; echo "== allowed host"',
-    `${curl} -x "$HTTP_PROXY" ${t.allowedUrl} 2>&1`,
+    `${viaProxy} ${t.allowedUrl} 2>&1`,
     'echo; echo "== gateway"',
-    `${curl} -x "$HTTP_PROXY" -o /dev/null -w "gateway answered %{http_code}\\n" "$ANTHROPIC_BASE_URL/v1/models" 2>&1`,
+    `${viaProxy} -o /dev/null -w "gateway answered %{http_code}\\n" "$ANTHROPIC_BASE_URL/v1/models" 2>&1`,
     'rm -f -- "$0"',
     '',
   ].join('\n');

@@ -8,7 +8,16 @@
 // private mount namespace (`unshare --mount`) that only the action's steps enter: the machine's own
 // /etc is never written, on a developer's machine or in CI, and removing the copy undoes everything.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { World } from './index.js';
@@ -28,9 +37,9 @@ export interface ModeFixture {
   home: string;
   /**
    * What world.run needs to start the steps in the mode's namespace as its job user; with
-   * `hideSandbox`, bubblewrap is replaced by `false` in there, as on a machine without it.
+   * `hideSandbox`, PATH finds no bubblewrap, as on a machine without it; `env` is added to the step's.
    */
-  runOptions(opts?: { hideSandbox?: boolean }): Partial<RunOptions>;
+  runOptions(opts?: { hideSandbox?: boolean; env?: Record<string, string> }): Partial<RunOptions>;
   /** Hands the world's runner directories (workspace, RUNNER_TEMP, tool cache) and origin to the job user. */
   adopt(world: World): void;
   /** Removes the scratch /etc and /home (and with them the users and sudo rules). */
@@ -90,15 +99,36 @@ const SETUP: Record<Exclude<IsolationMode, 'root'>, string[]> = {
  * nsenter and setpriv exec the next program directly: a shell in between would drop the inputs'
  * environment variables, whose names (`INPUT_GITHUB-TOKEN`) are not valid shell names.
  */
-const NAMESPACES = { plain: 'plain', hidden: 'no-sandbox' } as const;
+const NAMESPACE = 'mnt';
 
-function mountsFor(mode: IsolationMode, hideSandbox: boolean): string[] {
+function mountsFor(mode: IsolationMode): string[] {
   return [
     'set -eu',
     ...(mode === 'root' ? [] : ['mount --bind "$1/etc" /etc']),
     'mount --bind "$1/home" /home',
-    ...(hideSandbox ? ['mount --bind /bin/false "$(command -v bwrap)"'] : []),
   ];
+}
+
+/**
+ * A PATH without bubblewrap, as on a machine where it is not installed: one directory of links to
+ * every system program but bwrap. (Replacing bwrap with a failing program would not do: Claude Code
+ * looks bwrap up on PATH and would still try it.)
+ */
+function pathWithoutSandbox(scratch: string): string {
+  const bin = path.join(scratch, 'bin-without-bwrap');
+  mkdirSync(bin, { mode: 0o755 });
+  for (const dir of ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names)
+      if (name !== 'bwrap' && !existsSync(path.join(bin, name)))
+        symlinkSync(path.join(dir, name), path.join(bin, name));
+  }
+  return bin;
 }
 
 function sh(lines: string[], scratch: string, prefix: string[]): void {
@@ -114,16 +144,13 @@ function createNamespaces(mode: IsolationMode, scratch: string): void {
   const dir = path.join(scratch, 'ns');
   // A namespace can only be bound to a file on a private mount.
   sh(['set -eu', `mkdir ${dir}`, `mount --bind ${dir} ${dir}`, `mount --make-private ${dir}`], scratch, []);
-  for (const [key, name] of Object.entries(NAMESPACES)) {
-    writeFileSync(nsFile(scratch, name), '');
-    const unshare = ['unshare', `--mount=${nsFile(scratch, name)}`, '--propagation', 'private', '--'];
-    sh(mountsFor(mode, key === 'hidden'), scratch, unshare);
-  }
+  writeFileSync(nsFile(scratch, NAMESPACE), '');
+  const unshare = ['unshare', `--mount=${nsFile(scratch, NAMESPACE)}`, '--propagation', 'private', '--'];
+  sh(mountsFor(mode), scratch, unshare);
 }
 
 function removeNamespaces(scratch: string): void {
-  const names = Object.values(NAMESPACES).map((n) => nsFile(scratch, n));
-  for (const target of [...names, path.join(scratch, 'ns')])
+  for (const target of [nsFile(scratch, NAMESPACE), path.join(scratch, 'ns')])
     try {
       execFileSync('umount', [target], { stdio: 'ignore' });
     } catch {
@@ -131,8 +158,8 @@ function removeNamespaces(scratch: string): void {
     }
 }
 
-function launcherFor(mode: IsolationMode, scratch: string, hideSandbox: boolean): string[] {
-  const ns = nsFile(scratch, hideSandbox ? NAMESPACES.hidden : NAMESPACES.plain);
+function launcherFor(mode: IsolationMode, scratch: string): string[] {
+  const ns = nsFile(scratch, NAMESPACE);
   const drop =
     mode === 'root'
       ? []
@@ -142,7 +169,7 @@ function launcherFor(mode: IsolationMode, scratch: string, hideSandbox: boolean)
 
 /** Runs shell lines as root inside the mode's namespace ($1 is the scratch directory). */
 function inNamespace(scratch: string, lines: string[]): void {
-  sh(['set -eu', ...lines], scratch, ['nsenter', `--mount=${nsFile(scratch, NAMESPACES.plain)}`, '--']);
+  sh(['set -eu', ...lines], scratch, ['nsenter', `--mount=${nsFile(scratch, NAMESPACE)}`, '--']);
 }
 
 /** A scratch /home (and a copy of /etc for the sudo modes) under /tmp, removed by close(). */
@@ -168,15 +195,18 @@ function makeScratch(mode: IsolationMode): string {
 export function createMode(mode: IsolationMode): ModeFixture {
   const scratch = makeScratch(mode);
   const runner = mode !== 'root';
+  const withoutSandbox = pathWithoutSandbox(scratch);
   return {
     mode,
     home: path.join(scratch, 'home', 'runner'),
-    runOptions: ({ hideSandbox = false } = {}) => ({
-      launcher: launcherFor(mode, scratch, hideSandbox),
-      ...(runner && {
-        user: { uid: RUNNER.uid, gid: RUNNER.gid },
-        extraEnv: { HOME: RUNNER.home, USER: RUNNER.name },
-      }),
+    runOptions: ({ hideSandbox = false, env = {} } = {}) => ({
+      launcher: launcherFor(mode, scratch),
+      ...(runner && { user: { uid: RUNNER.uid, gid: RUNNER.gid } }),
+      extraEnv: {
+        ...(runner && { HOME: RUNNER.home, USER: RUNNER.name }),
+        ...(hideSandbox && { PATH: withoutSandbox }),
+        ...env,
+      },
     }),
     adopt(world) {
       if (!runner) return;
