@@ -276,7 +276,8 @@ export const SETTINGS = {
     kind: 'list',
     schema: z.array(hostSchema),
     fallback: [],
-    accepted: 'host names or addresses, optionally with :port (e.g. registry.npmjs.org, 127.0.0.1:4873), separated by commas or newlines',
+    accepted:
+      'host names or addresses, optionally with :port (e.g. registry.npmjs.org, 127.0.0.1:4873), separated by commas or newlines',
   }),
   agentEnv: setting({
     name: 'agent-env',

@@ -307,7 +307,11 @@ describe("Pilot's git while the workspace is lent", () => {
 describe("the agent's TMPDIR", () => {
   it('is short enough for the Bash sandbox proxy sockets, wherever RUNNER_TEMP is', async () => {
     const deep = mkdtempSync(path.join(tmpdir(), `pilot-${'deep-runner-path-'.repeat(4)}`));
-    const probe = { euid: process.geteuid?.() ?? 0, env: {}, run: async () => ({ code: 0, stdout: '', stderr: '' }) };
+    const probe = {
+      euid: process.geteuid?.() ?? 0,
+      env: {},
+      run: async () => ({ code: 0, stdout: '', stderr: '' }),
+    };
     const tools = { probe, privilege: 'none' as const, acl: false };
     try {
       const made = await makeRunDirs(path.join(deep, 'work', '_pilot_agent'), undefined, tools);
