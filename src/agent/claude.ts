@@ -180,9 +180,13 @@ export async function reapAgentUser(user: AgentUser, rounds = 10): Promise<void>
   });
 }
 
-/** Everything this run started, however it left the group: by uid when the agent has its own user. */
+/**
+ * Everything this run started, however it left the group. Pilot reads every process's environment
+ * when it is root or the agent is Pilot's own user: the run marker finds them without touching other
+ * runs' agents on the same machine. Through sudo it cannot, so the agent's uid decides.
+ */
 async function reapRun(req: AgentRequest, marker: string): Promise<void> {
-  if (req.runAs) await reapAgentUser(req.runAs);
+  if (req.runAs?.via === 'sudo') await reapAgentUser(req.runAs);
   await reapMarked(marker);
 }
 

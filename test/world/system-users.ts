@@ -70,9 +70,9 @@ export function systemUsersUnavailable(): string | undefined {
 /** Run as root inside the namespace before the users exist: start from the machine's /etc. */
 const BASE = [
   // The machine may already have these users (root-mode runs create pilot-agent): start without them.
-  // -f: the machine's own pilot-agent may be running another test's agent right now.
-  'userdel -f pilot-agent 2>/dev/null || true',
-  'groupdel -f pilot-agent 2>/dev/null || true',
+  // The machine's own pilot-agent (root-mode runs create it) is renamed, not removed: its uid stays
+  // taken, so the agent user Pilot creates here cannot share a uid with agents other tests run now.
+  "sed -i 's/^pilot-agent:/host-pilot-agent:/' /etc/passwd /etc/group /etc/shadow /etc/gshadow",
   'userdel -f runner 2>/dev/null || true',
   'groupdel -f runner 2>/dev/null || true',
 ];
