@@ -157,6 +157,40 @@ export async function reapMarked(marker: string, rounds = 40): Promise<number> {
 }
 
 /**
+ * SIGKILLs every process of the agent's own user, as that user (`kill -9 -1` signals everything the
+ * caller may signal, which for an unprivileged user is its own processes). With sudo Pilot cannot
+ * read the agent's /proc entries, so the run marker cannot find what escaped the group (setsid,
+ * nohup, double fork, a cleared environment); the uid can. The agent's user runs nothing but one
+ * agent at a time (SECURITY.md: one agent user per concurrently running job). Repeated because a
+ * process may fork while the signals go out.
+ */
+export async function reapAgentUser(user: AgentUser, rounds = 10): Promise<void> {
+  const script = `i=0; while [ $i -lt ${rounds} ] && kill -9 -1 2>/dev/null; do i=$((i+1)); sleep 0.05; done; exit 0`;
+  const launch = launchAs(user, 'sh', ['-c', script], { PATH: process.env.PATH ?? '/usr/bin:/bin' });
+  await new Promise<void>((resolve) => {
+    const child = spawn(launch.command, launch.args, {
+      env: launch.env,
+      uid: launch.uid,
+      gid: launch.gid,
+      cwd: '/',
+      stdio: 'ignore',
+    });
+    child.on('error', () => resolve());
+    child.on('close', () => resolve());
+  });
+}
+
+/**
+ * Everything this run started, however it left the group. Pilot reads every process's environment
+ * when it is root or the agent is Pilot's own user: the run marker finds them without touching other
+ * runs' agents on the same machine. Through sudo it cannot, so the agent's uid decides.
+ */
+async function reapRun(req: AgentRequest, marker: string): Promise<void> {
+  if (req.runAs?.via === 'sudo') await reapAgentUser(req.runAs);
+  await reapMarked(marker);
+}
+
+/**
  * The agent's own deadline: the job's timeout minus 5 minutes, so Pilot still has time to push work
  * in progress and write the tracking comment before GitHub kills the job. Short jobs keep half.
  */
@@ -181,7 +215,7 @@ function watchLimits(pid: number | undefined, req: AgentRequest, marker: string)
     killGroup(pid, 'SIGTERM');
     const kill = setTimeout(() => {
       killGroup(pid, 'SIGKILL');
-      void reapMarked(marker);
+      void reapRun(req, marker);
     }, req.killGraceMs ?? 3000);
     kill.unref();
     timers.push(kill);
@@ -250,7 +284,7 @@ export async function runClaude(req: AgentRequest): Promise<AgentResult> {
   watch.dispose();
   // Leftovers of the group, and anything that left it, must not outlive the run.
   if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
-  await reapMarked(marker);
+  await reapRun(req, marker);
   return resultOf(req, stream, watch.killedBy(), exitCode, stderr, started);
 }
 

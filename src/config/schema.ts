@@ -59,6 +59,13 @@ export const loginSchema = z.string().regex(LOGIN);
 export const labelSchema = z.string().trim().min(1).max(50);
 const MODEL = /^[A-Za-z0-9][A-Za-z0-9._:@/[\]-]*$/;
 export const modelSchema = z.string().regex(MODEL).max(200);
+/**
+ * A host the sandbox's proxy may let commands reach: a name (`*.` wildcard allowed) or an IPv4
+ * address, with an optional `:port` that limits the entry to that port (Claude Code's
+ * `sandbox.network.allowedDomains` syntax).
+ */
+const HOST = /^(?:\*\.)?[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})(?::[0-9]{1,5})?$/;
+export const hostSchema = z.string().trim().regex(HOST);
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Names the agent must never receive: GitHub and runner credentials, Pilot's own inputs, model secrets. */
 const FORBIDDEN_AGENT_ENV =
@@ -287,6 +294,14 @@ export const SETTINGS = {
     fallback: [],
     accepted: 'commands (e.g. npm test) separated by commas or newlines',
   }),
+  allowedHosts: setting({
+    name: 'allowed-hosts',
+    kind: 'list',
+    schema: z.array(hostSchema),
+    fallback: [],
+    accepted:
+      'host names or addresses, optionally with :port (e.g. registry.npmjs.org, 127.0.0.1:4873), separated by commas or newlines',
+  }),
   agentEnv: setting({
     name: 'agent-env',
     kind: 'list',
@@ -405,6 +420,7 @@ export interface Settings {
   allowBots: string[];
   protectedPaths: string[];
   allowedBash: string[];
+  allowedHosts: string[];
   agentEnv: string[];
   checkpointMinutes: number;
   draftPr: boolean;

@@ -62,6 +62,7 @@ describe('loadConfig', () => {
       allowBots: [],
       protectedPaths: [],
       allowedBash: [],
+      allowedHosts: [],
       agentEnv: [],
       checkpointMinutes: 10,
       draftPr: false,

@@ -1,15 +1,23 @@
-// Agent isolation end to end: a scripted agent tries every way we know to read Pilot's credentials,
-// and nothing it reads reaches the model. Real dist/, real claude CLI (run as the agent's own user),
-// the model gateway in front of the scripted model, real git against a local origin.
-import { execFileSync } from 'node:child_process';
+// Agent isolation end to end, in the three ways users run Pilot (test/world/system-users.ts):
+// root (self-hosted or container job), hosted (`runner` with passwordless sudo, Pilot creates the
+// agent user) and image (the runner image's users from docker/setup-users.sh, run for real). In each
+// mode one world, two runs of the built action as the mode's job user:
+//   1. sandbox on, require-isolation: a scripted agent tries every way we know to read Pilot's
+//      credentials or leave the workspace, runs an allowed command (`npm test`), reaches the host
+//      `allowed-hosts` names and not another loopback port;
+//   2. bubblewrap hidden: the separate user alone must hold, and processes the agent leaves behind
+//      (setsid, nohup, double fork) must be gone after the step. In root mode this run also drops the
+//      separate user: the control that shows the probes do catch a leak when nothing stops them.
 import { randomUUID } from 'node:crypto';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SAMPLE_PROJECT } from '../world/git.js';
 import { OWNER, REPO, startWorld, type World } from '../world/index.js';
 import {
   bash,
+  CLAUDE_BIN,
   FAKE_API_KEY,
   type RecordedRequest,
   read,
@@ -19,25 +27,30 @@ import {
   workingDir,
   write,
 } from '../world/model/index.js';
+import type { RunResult } from '../world/runner.js';
+import {
+  createMode,
+  ISOLATION_MODES,
+  type IsolationMode,
+  type ModeFixture,
+  RUNNER,
+  systemUsersUnavailable,
+} from '../world/system-users.js';
+import {
+  type LoopbackServer,
+  leaveBehindScript,
+  pilotPid,
+  probeScript,
+  processesTagged,
+  section,
+  startLoopbackServer,
+} from './isolation-probes.js';
 
-let world: World | undefined;
-const markers: string[] = [];
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-  for (const m of markers.splice(0)) rmSync(m, { force: true });
-});
-
-const isRoot = process.geteuid?.() === 0;
-
-function onPath(tool: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const unavailable = systemUsersUnavailable();
+// CI must prove every mode: there a machine that cannot is a failure, not a skip.
+if (unavailable && process.env.CI === 'true')
+  throw new Error(`isolation modes cannot run in CI: ${unavailable}`);
+if (unavailable) console.warn(`isolation-leak: skipped: ${unavailable}`);
 
 /** The world mirrors a hosted runner: <root>/work/<repo>/<repo> and <root>/work/_temp. */
 function runnerTempOf(req: RecordedRequest): string {
@@ -46,192 +59,343 @@ function runnerTempOf(req: RecordedRequest): string {
   return path.join(path.dirname(path.dirname(cwd)), '_temp');
 }
 
-/**
- * Claude Code itself refuses commands with variables or loops it cannot check, so the probes that
- * must reach the operating system's own checks run from a script the agent writes and then deletes.
- */
-function leakScript(runnerTemp: string): string {
-  return [
-    // Up the process tree to Pilot's own process. Only the lines that matter are kept, so the CLI
-    // does not cut the output short (it truncates long tool results) and hide a leak in the middle.
-    'echo "== ancestors"; p=$PPID; while [ "$p" -gt 1 ]; do echo "-- $p"; cat /proc/$p/environ 2>&1 | tr "\\0" "\\n" | grep -a -E "TOKEN|KEY|INPUT_|ACTIONS_|denied"; p=$(cut -d" " -f4 /proc/$p/stat); done',
-    'echo "== every process"; for f in /proc/[0-9]*/environ; do cat "$f" 2>&1 | tr "\\0" "\\n" | grep -a -E "TOKEN|KEY|INPUT_|ACTIONS_|CLAUDE_CONFIG_DIR|denied"; done',
-    `echo "== runner temp"; cat "$RUNNER_TEMP"/* 2>&1; ls ${runnerTemp} 2>&1; cat ${runnerTemp}/* 2>&1`,
-    'rm -f -- "$0"',
-    '',
-  ].join('\n');
+interface Setup {
+  fixture: ModeFixture;
+  world: World;
+  allowed: LoopbackServer;
+  refused: LoopbackServer;
+  /** Secrets the agent must never show the model, by name. */
+  secrets: Array<[string, string]>;
+  tag: string;
+  outside: string[];
+  markers: { hook: string; mcp: string };
+  runs: RunResult[];
 }
 
-const PROBES: Array<Turn | ((req: RecordedRequest) => Turn)> = [
-  bash('id'),
-  bash('env'),
-  (req) => ({
+/** What each probe of the sandboxed run is, in the order the agent makes the calls. */
+const SANDBOXED = [
+  'printenv',
+  'write probe',
+  'probe',
+  'read pilot environ',
+  'cat pilot environ',
+  'read git config',
+  'git config',
+  'read runner temp',
+  'read credentials',
+  'sudo',
+  'npm test',
+  'not allowed',
+  'write outside',
+  'write farewell',
+] as const;
+
+function probeTargets(s: Setup, req: RecordedRequest) {
+  return {
+    runnerTemp: runnerTempOf(req),
+    credentials: `${RUNNER.home}/actions-runner/.credentials`,
+    outside: s.outside,
+    allowedUrl: s.allowed.url,
+    refusedUrl: s.refused.url,
+  };
+}
+
+function writeProbe(s: Setup): (req: RecordedRequest) => Turn {
+  return (req) => ({
     tools: [
       {
         name: 'Write',
         input: {
-          file_path: path.join(workingDir(req) ?? '', 'leak.sh'),
-          content: leakScript(runnerTempOf(req)),
+          file_path: path.join(workingDir(req) ?? '', 'probe.sh'),
+          content: probeScript(probeTargets(s, req)),
         },
       },
     ],
-  }),
-  bash('sh leak.sh'),
-  bash('git config --list --show-origin'),
-  bash('sudo -n true'),
-];
+  });
+}
 
-describe('agent isolation', () => {
-  it.skipIf(!isRoot)(
-    'nothing the agent can read reaches the model: no GitHub token, model key or runtime token; the branch is still pushed',
-    async () => {
-      const hookMarker = path.join(tmpdir(), `pilot-hook-${randomUUID()}`);
-      const mcpMarker = path.join(tmpdir(), `pilot-mcp-${randomUUID()}`);
-      markers.push(hookMarker, mcpMarker);
-      const hook = { type: 'command', command: `touch ${hookMarker}` };
-      world = await startWorld({
-        script: [
-          ...PROBES,
-          read('.git/config'),
-          write('src/farewell.js', 'export const farewell = () => "bye";\n'),
-          say('Added src/farewell.js.'),
-        ],
-        files: {
-          'package.json': '{"name":"sample","private":true}\n',
-          '.claude/settings.json': `${JSON.stringify({
-            hooks: {
-              SessionStart: [{ hooks: [hook] }],
-              PreToolUse: [{ matcher: '*', hooks: [hook] }],
-            },
-          })}\n`,
-          '.mcp.json': `${JSON.stringify({
-            mcpServers: { local: { command: 'sh', args: ['-c', `touch ${mcpMarker}; sleep 30`] } },
-          })}\n`,
-        },
-        inputs: { 'allowed-bash': 'id, env, sh leak.sh, git config, sudo', 'max-turns': '20' },
-      });
-      const w = world;
-      // A file only the runner's user should read, as the runner leaves them in RUNNER_TEMP.
-      writeFileSync(path.join(w.git.runnerTemp, 'planted-credentials'), `token=${w.gh.token}\n`, {
-        mode: 0o644,
-      });
-      w.gh.setPermission(OWNER, REPO, 'mona', 'write');
-      const issue = w.gh.addIssue(OWNER, REPO, {
-        title: 'Add a farewell helper',
-        body: 'Please.',
-        user: 'mona',
-      });
-      const runtimeTokens: string[] = [];
-      const runs = await w.run('issues', w.labelEvent(issue, 'pilot', 'mona'), {
-        cacheTokenFor: (scope) => {
-          const token = w.cache.tokenFor(scope);
-          runtimeTokens.push(token);
-          return token;
-        },
-      });
-      const work = runs.at(-1);
-      expect(work?.exitCode, work?.log).toBe(0);
+/** Pilot's pid, found while the agent runs (the agent then asks for its environment by number). */
+function pilotEnviron(s: Setup): string {
+  const pid = pilotPid(s.world.git.workspace);
+  if (!pid) throw new Error('Pilot is not running');
+  return `/proc/${pid}/environ`;
+}
 
-      // The probes ran (as the agent's user, with the gateway's key), so their silence means something.
-      const results = toolResults(w.model.agentRequests().at(-1) as RecordedRequest);
-      const bashResults = results.filter((r) => r.name === 'Bash');
-      expect(bashResults.map((r) => r.is_error)).toEqual([false, false, false, false, true]);
-      const [id, env, leak] = bashResults.map((r) => r.content);
-      expect(id).toMatch(/uid=\d+\(pilot-agent\)/);
-      expect(id).not.toMatch(/uid=0\b/);
-      expect(env).toContain('ANTHROPIC_API_KEY=sk-ant-pilot-');
-      expect(env).toContain('RUNNER_TRACKING_ID=github_');
-      expect(env).not.toMatch(/^(GITHUB_TOKEN|ACTIONS_|INPUT_)/m);
-      // The loop read its own processes' environments and was refused Pilot's.
-      const everyProcess = leak.slice(leak.indexOf('== every process'), leak.indexOf('== runner temp'));
-      expect(everyProcess).toContain('CLAUDE_CONFIG_DIR=');
-      expect(everyProcess).toContain('Permission denied');
-      expect(leak.slice(leak.indexOf('== runner temp'))).toContain('Permission denied');
-      expect(bashResults.at(-1)?.content).toMatch(/sudo|password/); // sudo -n true did not succeed
-      const gitConfigRead = results.find((r) => r.name === 'Read');
-      expect(gitConfigRead?.is_error).toBe(true);
+function sandboxedTurns(s: Setup): Array<Turn | ((req: RecordedRequest) => Turn)> {
+  return [
+    bash('printenv'),
+    writeProbe(s),
+    bash('sh probe.sh'),
+    () => ({ tools: [{ name: 'Read', input: { file_path: pilotEnviron(s) } }] }),
+    () => bash(`cat ${pilotEnviron(s)}`),
+    read('.git/config'),
+    bash('git config --list --show-origin'),
+    (req) => ({
+      tools: [{ name: 'Read', input: { file_path: path.join(runnerTempOf(req), 'planted-credentials') } }],
+    }),
+    read(`${RUNNER.home}/actions-runner/.credentials`),
+    bash('sudo -n true'),
+    bash('npm test'),
+    bash('node -e \'require("fs").rmSync("src",{recursive:true})\''),
+    // Claude Code's Write tool runs outside the sandbox: only the agent's user stops it here (the
+    // world's directory is the runner's). World-writable places (/tmp) stay writable to it.
+    () => ({ tools: [{ name: 'Write', input: { file_path: s.outside[1], content: 'escaped\n' } }] }),
+    write('src/farewell.js', 'export const farewell = () => "bye";\n'),
+    say('Added src/farewell.js.'),
+  ];
+}
 
-      const seen = w.model.allText();
-      const token = w.gh.token;
-      expect(runtimeTokens.length).toBeGreaterThan(0);
-      const secrets: Array<[string, string]> = [
-        ['the GitHub token', token],
-        [
-          'the GitHub token (checkout header form)',
-          Buffer.from(`x-access-token:${token}`).toString('base64'),
-        ],
-        // Holds once the model gateway runs: the agent gets a per-run key, never the real one.
-        ['the model key', FAKE_API_KEY],
-        ...runtimeTokens.map((t): [string, string] => ['ACTIONS_RUNTIME_TOKEN', t]),
-      ];
-      for (const [name, value] of secrets)
-        expect(seen.includes(value), `${name} reached the model`).toBe(false);
+function unsandboxedTurns(s: Setup): Array<Turn | ((req: RecordedRequest) => Turn)> {
+  return [writeProbe(s), bash('sh probe.sh'), bash('sh leave.sh'), say('Done.')];
+}
 
-      // Nothing in the working tree configured the agent.
-      expect(existsSync(hookMarker), 'a hook from .claude/settings.json ran').toBe(false);
-      expect(existsSync(mcpMarker), 'a server from .mcp.json started').toBe(false);
+/** How Pilot starts the agent in each mode (the image's setup-users.sh fixes uid 1002). */
+const AGENT_USER: Record<IsolationMode, RegExp> = {
+  root: /separate user: on — pilot-agent \(uid \d+, setuid\)/,
+  hosted: /separate user: on — pilot-agent \(uid \d+, sudo -u\)/,
+  image: /separate user: on — pilot-agent \(uid 1002, sudo -u\)/,
+};
 
-      // And Pilot still published the work.
-      const branch = 'pilot/issue-1-add-a-farewell-helper';
-      expect(await w.git.branches()).toContain(branch);
-      expect(await w.git.show(branch, 'src/farewell.js')).toContain('farewell');
-      expect(w.gh.pulls(OWNER, REPO)).toHaveLength(1);
+/** Working-tree files that would configure the agent if Claude Code read them: they must not run. */
+function plantedConfig(markers: { hook: string; mcp: string }): Record<string, string> {
+  const hook = { type: 'command', command: `touch ${markers.hook}` };
+  return {
+    '.claude/settings.json': `${JSON.stringify({
+      hooks: { SessionStart: [{ hooks: [hook] }], PreToolUse: [{ matcher: '*', hooks: [hook] }] },
+    })}\n`,
+    '.mcp.json': `${JSON.stringify({
+      mcpServers: { local: { command: 'sh', args: ['-c', `touch ${markers.mcp}; sleep 30`] } },
+    })}\n`,
+  };
+}
 
-      // The tracking comment says which layers were in place; a missing sandbox is named with its reason.
-      const tracking = w.pilotComments(issue).find((c) => c.body.includes('pilot:task'))?.body ?? '';
-      if (onPath('bwrap') && onPath('socat')) {
-        expect(tracking).toContain('| Isolation | all layers in place |');
-      } else {
-        console.warn(
-          'isolation-leak: sandbox layer skipped: bubblewrap/socat are not installed on this machine',
-        );
-        expect(tracking).toMatch(/\| Isolation \| missing: sandbox \|/);
-        expect(tracking).toMatch(/\*\*sandbox\*\*: .*bwrap/);
-      }
+const INPUTS = {
+  'allowed-bash': 'printenv, cat, git config, sudo, sh probe.sh, sh leave.sh, npm test',
+  'max-turns': '40',
+};
+
+async function setUp(mode: IsolationMode): Promise<Setup> {
+  const fixture = createMode(mode);
+  const tag = `pilot-linger-${randomUUID()}`;
+  const s = {
+    fixture,
+    allowed: await startLoopbackServer(`allowed-host-${randomUUID()}`),
+    refused: await startLoopbackServer(`refused-host-${randomUUID()}`),
+    tag,
+    runs: [],
+  } as unknown as Setup;
+  s.outside = [`/tmp/${tag}-escaped`];
+  s.markers = { hook: path.join(tmpdir(), `${tag}-hook`), mcp: path.join(tmpdir(), `${tag}-mcp`) };
+  s.world = await startWorld({
+    script: [...sandboxedTurns(s), ...unsandboxedTurns(s)],
+    files: {
+      ...SAMPLE_PROJECT,
+      [`${tag}.sh`]: 'sleep 300\n',
+      'leave.sh': leaveBehindScript(tag),
+      ...plantedConfig(s.markers),
     },
-    120_000,
-  );
+    inputs: { ...INPUTS, 'require-isolation': 'true', 'allowed-hosts': `127.0.0.1:${s.allowed.port}` },
+  });
+  s.outside.push(path.join(s.world.dir, 'escaped'));
+  fixture.adopt(s.world);
+  s.secrets = plantSecrets(s);
+  return s;
+}
 
-  it.skipIf(!isRoot)(
-    'with require-isolation, a missing layer fails the run before the agent starts and the comment names it',
-    async () => {
-      world = await startWorld({ script: [say('never asked')], inputs: { 'require-isolation': 'true' } });
-      const w = world;
-      w.gh.setPermission(OWNER, REPO, 'mona', 'write');
-      const issue = w.gh.addIssue(OWNER, REPO, {
-        title: 'Add a farewell helper',
-        body: 'Please.',
-        user: 'mona',
-      });
-      // A user with root's uid is refused as the agent's user: the separate-user layer is missing.
-      const runs = await w.run('issues', w.labelEvent(issue, 'pilot', 'mona'), {
-        extraEnv: { PILOT_AGENT_USER: 'root' },
-      });
-      expect(runs.at(-1)?.exitCode).toBe(1);
-      expect(w.model.requests).toHaveLength(0);
-      const tracking = w.pilotComments(issue).find((c) => c.body.includes('pilot:task'))?.body ?? '';
-      expect(tracking).toMatch(/\| Isolation \| missing: separate user/);
-      expect(tracking).toContain('require-isolation');
-      expect(tracking).toContain('uid 0');
-    },
-    120_000,
-  );
+/** Credentials where the runner leaves them, readable by its own user (the worst case). */
+function plantSecrets(s: Setup): Array<[string, string]> {
+  const { world, fixture } = s;
+  const owner = fixture.mode === 'root' ? { uid: 0, gid: 0 } : RUNNER;
+  const planted = `temp-secret-${randomUUID()}`;
+  const runnerCredentials = `runner-credentials-${randomUUID()}`;
+  const inTemp = path.join(world.git.runnerTemp, 'planted-credentials');
+  writeFileSync(inTemp, `token=${planted}\n`, { mode: 0o644 });
+  const dir = path.join(fixture.home, 'actions-runner');
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  writeFileSync(path.join(dir, '.credentials'), `{"token":"${runnerCredentials}"}\n`, { mode: 0o644 });
+  for (const file of [inTemp, dir, path.join(dir, '.credentials')]) chownSync(file, owner.uid, owner.gid);
+  const token = world.gh.token;
+  return [
+    ['the GitHub token', token],
+    ['the GitHub token (checkout header form)', Buffer.from(`x-access-token:${token}`).toString('base64')],
+    ['the model key', FAKE_API_KEY],
+    ['a credentials file in RUNNER_TEMP', planted],
+    ["the runner's .credentials", runnerCredentials],
+  ];
+}
 
-  it.skipIf(!isRoot)(
-    "control: without the separate user the same probes do read Pilot's token, so the check above can fail",
-    async () => {
-      world = await startWorld({
-        script: [...PROBES, say('Done.')],
-        inputs: { 'allowed-bash': 'id, env, sh leak.sh, git config, sudo', 'max-turns': '20' },
-      });
-      const w = world;
-      w.gh.setPermission(OWNER, REPO, 'mona', 'write');
-      const issue = w.gh.addIssue(OWNER, REPO, { title: 'Probe', body: 'Please.', user: 'mona' });
-      await w.run('issues', w.labelEvent(issue, 'pilot', 'mona'), { extraEnv: { PILOT_AGENT_USER: 'root' } });
+function issue(w: World, title: string): number {
+  w.gh.setPermission(OWNER, REPO, 'mona', 'write');
+  return w.gh.addIssue(OWNER, REPO, { title, body: 'Please.', user: 'mona' });
+}
+
+function layersOf(run: RunResult | undefined): string[] {
+  return [...(run?.log ?? '').matchAll(/^isolation: (.+?): (on|MISSING)/gm)].map((m) => `${m[1]}: ${m[2]}`);
+}
+
+function trackingOf(w: World, n: number): string {
+  return w.pilotComments(n).find((c) => c.body.includes('pilot:task'))?.body ?? '';
+}
+
+describe.skipIf(unavailable !== undefined).each(ISOLATION_MODES)('agent isolation, %s mode', (mode) => {
+  let s: Setup;
+  beforeAll(async () => {
+    s = await setUp(mode);
+  }, 60_000);
+  afterAll(async () => {
+    await s?.world.close();
+    await s?.allowed.close();
+    await s?.refused.close();
+    for (const f of [...(s?.outside ?? []), s?.markers.hook, s?.markers.mcp])
+      if (f) rmSync(f, { force: true });
+    s?.fixture.close();
+  });
+
+  it('with the sandbox on and require-isolation, nothing secret reaches the model, allowed commands and hosts work, the PR opens', async () => {
+    const { world: w } = s;
+    const n = issue(w, 'Add a farewell helper');
+    const runtimeTokens: string[] = [];
+    const runs = await w.run('issues', w.labelEvent(n, 'pilot', 'mona'), {
+      ...s.fixture.runOptions(),
+      cacheTokenFor: (scope) => {
+        const token = w.cache.tokenFor(scope);
+        runtimeTokens.push(token);
+        return token;
+      },
+    });
+    const work = runs.at(-1);
+    console.log(`isolation mode ${mode}: ${layersOf(work).join(', ')}`);
+    expect(work?.exitCode, work?.log).toBe(0);
+    expect(layersOf(work)).toEqual([
+      'model gateway: on',
+      'separate user: on',
+      'sandbox: on',
+      'Claude Code settings: on',
+      'environment allowlist: on',
+    ]);
+    expect(trackingOf(w, n)).toContain('| Isolation | all layers in place |');
+
+    const results = toolResults(w.model.agentRequests().at(-1) as RecordedRequest);
+    expect(results).toHaveLength(SANDBOXED.length);
+    const by = Object.fromEntries(SANDBOXED.map((name, i) => [name, results[i]]));
+    expect(work?.log).toMatch(AGENT_USER[mode]);
+
+    // The allowed command ran inside the sandbox, and its output reached the model.
+    expect(by['npm test']?.is_error, by['npm test']?.content).toBe(false);
+    expect(by['npm test']?.content).toMatch(/# pass 1/);
+    const env = by.printenv?.content ?? '';
+    expect(env).toContain('ANTHROPIC_API_KEY=sk-ant-pilot-');
+    expect(env).not.toMatch(/^(GITHUB_TOKEN|ACTIONS_|INPUT_)/m);
+    // A command outside allowed-bash is refused before it runs.
+    expect(by['not allowed']?.is_error).toBe(true);
+    expect(existsSync(path.join(w.git.workspace, 'src/greet.js'))).toBe(true);
+
+    const probe = by.probe?.content ?? '';
+    expect(section(probe, 'sudo')).not.toContain('SUDO WORKED');
+    expect(section(probe, 'runner temp')).toMatch(/denied|No such file/i);
+    expect(section(probe, 'credentials')).toMatch(/denied|No such file/i);
+    for (const f of s.outside)
+      expect(
+        existsSync(f),
+        `${f} was written:\n${section(probe, 'write outside')}\n${by['write outside']?.content}`,
+      ).toBe(false);
+    // Egress: the other loopback server is out of reach, directly and through the sandbox's proxy.
+    expect(s.refused.hits()).toBe(0);
+    expect(section(probe, 'egress proxy')).toMatch(/403|blocked|denied|not allowed/i);
+    // The host allowed-hosts names answers, and so does the gateway.
+    expect(section(probe, 'allowed host')).toContain('allowed-host-');
+    expect(s.allowed.hits()).toBeGreaterThan(0);
+    expect(section(probe, 'gateway')).toMatch(/gateway answered [1-5]\d\d/);
+    expect(section(probe, 'gateway')).not.toMatch(/gateway answered (000|403)/);
+
+    for (const name of [
+      'read pilot environ',
+      'read git config',
+      'read runner temp',
+      'read credentials',
+    ] as const)
+      expect(by[name]?.is_error, `${name}: ${by[name]?.content}`).toBe(true);
+    expect(by['cat pilot environ']?.content).not.toContain('INPUT_');
+    expect(by['write outside']?.is_error).toBe(true);
+
+    const seen = w.model.allText();
+    expect(runtimeTokens.length).toBeGreaterThan(0);
+    for (const [name, value] of [
+      ...s.secrets,
+      ...runtimeTokens.map((t): [string, string] => ['ACTIONS_RUNTIME_TOKEN', t]),
+    ])
+      expect(seen.includes(value), `${name} reached the model`).toBe(false);
+
+    // Nothing in the working tree configured the agent.
+    expect(existsSync(s.markers.hook), 'a hook from .claude/settings.json ran').toBe(false);
+    expect(existsSync(s.markers.mcp), 'a server from .mcp.json started').toBe(false);
+
+    // Pilot still published the work, and nothing of the step outlived it.
+    const branch = 'pilot/issue-1-add-a-farewell-helper';
+    expect(await w.git.show(branch, 'src/farewell.js')).toContain('farewell');
+    expect(w.gh.pulls(OWNER, REPO)).toHaveLength(1);
+    expect(work?.leftovers).toEqual([]);
+    expect(processesTagged(s.tag)).toEqual([]);
+    s.runs.push(...runs);
+  }, 180_000);
+
+  it('without bubblewrap, processes the agent leaves behind are gone after the step', async () => {
+    const { world: w } = s;
+    const n = issue(w, 'Leave something behind');
+    const control = mode === 'root';
+    const runs = await w.run('issues', w.labelEvent(n, 'pilot', 'mona'), {
+      ...s.fixture.runOptions({ hideSandbox: true, env: control ? { PILOT_AGENT_USER: 'root' } : {} }),
+      inputs: {
+        'anthropic-api-key': FAKE_API_KEY,
+        'anthropic-base-url': w.model.url,
+        'claude-path': CLAUDE_BIN,
+        ...INPUTS,
+      },
+    });
+    const work = runs.at(-1);
+    expect(work?.exitCode, work?.log).toBe(0);
+    expect(layersOf(work)).toContain('sandbox: MISSING');
+    expect(layersOf(work)).toContain(control ? 'separate user: MISSING' : 'separate user: on');
+    const results = toolResults(w.model.agentRequests().at(-1) as RecordedRequest);
+    expect(results.at(-1)?.content).toMatch(/left behind: [1-9]/);
+    expect(work?.leftovers).toEqual([]);
+    expect(processesTagged(s.tag)).toEqual([]);
+    const probe = results.at(-2)?.content ?? '';
+    if (control) {
+      // Nothing stopped the probes: they read Pilot's token, so the checks above can fail.
       expect(w.model.allText()).toContain(w.gh.token);
-      const tracking = w.pilotComments(issue).find((c) => c.body.includes('pilot:task'))?.body ?? '';
-      expect(tracking).toMatch(/\| Isolation \| missing: separate user/);
-    },
-    120_000,
-  );
+      return;
+    }
+    // The separate user alone keeps Pilot's environment, RUNNER_TEMP, the runner's files and sudo shut.
+    expect(section(probe, 'every process')).toContain('Permission denied');
+    expect(section(probe, 'sudo')).not.toContain('SUDO WORKED');
+    expect(section(probe, 'runner temp')).toMatch(/denied/i);
+    expect(section(probe, 'credentials')).toMatch(/denied/i);
+    const seen = w.model.allText();
+    for (const [name, value] of s.secrets)
+      expect(seen.includes(value), `${name} reached the model`).toBe(false);
+  }, 180_000);
+});
+
+describe.skipIf(unavailable !== undefined)('require-isolation', () => {
+  let world: World | undefined;
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it('with require-isolation, a missing layer fails the run before the agent starts and the comment names it', async () => {
+    world = await startWorld({ script: [say('never asked')], inputs: { 'require-isolation': 'true' } });
+    const w = world;
+    const n = issue(w, 'Add a farewell helper');
+    // A user with root's uid is refused as the agent's user: the separate-user layer is missing.
+    const runs = await w.run('issues', w.labelEvent(n, 'pilot', 'mona'), {
+      extraEnv: { PILOT_AGENT_USER: 'root' },
+    });
+    expect(runs.at(-1)?.exitCode).toBe(1);
+    expect(w.model.requests).toHaveLength(0);
+    const tracking = trackingOf(w, n);
+    expect(tracking).toMatch(/\| Isolation \| missing: separate user/);
+    expect(tracking).toContain('require-isolation');
+    expect(tracking).toContain('uid 0');
+  }, 120_000);
 });

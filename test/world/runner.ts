@@ -2,7 +2,7 @@
 // does (environment, file commands, state, post-if, cancellation signals), and follows the
 // repository_dispatch events a run creates the way GitHub starts new runs for them.
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   type ActionDefinition,
@@ -27,6 +27,7 @@ import {
   parsePathFile,
   parseWorkflowCommands,
 } from './runner/file-commands.js';
+import { describeLeftovers, findLeftovers } from './runner/leftovers.js';
 import {
   type CancelTiming,
   RUNNER_CANCEL_TIMING,
@@ -42,6 +43,12 @@ export { GITHUB_ACTIONS_BOT, repositoryDispatchPayload } from './runner/dispatch
 export type { Annotation } from './runner/file-commands.js';
 export type { CancelTiming, SignalSent, StepOutcome } from './runner/process.js';
 export { RUNNER_CANCEL_TIMING } from './runner/process.js';
+
+/** The user a step runs as, when it is not the test's own (the runner's `runner`, uid 1001). */
+export interface StepUser {
+  uid: number;
+  gid: number;
+}
 
 export interface RunOptions {
   /** Folder holding the action's `action.yml` (e.g. the repository root for Pilot, test/probe). */
@@ -94,6 +101,13 @@ export interface RunOptions {
   echo?: boolean;
   /** Values the runner would mask as secrets (the token and runtime token always are). */
   secrets?: string[];
+  /** The steps run as this user (through `launcher`); the files the harness creates are handed to it. */
+  user?: StepUser;
+  /**
+   * Command prefix the steps are started through, e.g. entering a mount namespace and dropping to
+   * `user` with setpriv (test/world/system-users.ts). Each part execs the next.
+   */
+  launcher?: string[];
 }
 
 export interface RunResult {
@@ -127,6 +141,11 @@ export interface RunResult {
   env: Record<string, string>;
   main: StepOutcome;
   post?: StepOutcome;
+  /**
+   * What the runner's end-of-job cleanup found and killed: processes left in a step's group or
+   * carrying the job's RUNNER_TRACKING_ID, one line each (`pid 12 (sleep) S uid 1002, tracking id`).
+   */
+  leftovers: string[];
   durationMs: number;
 }
 
@@ -230,6 +249,7 @@ async function execute(opts: RunOptions, ctx: Context, runId: number, cancellati
   const eventPath = path.join(opts.runnerTemp, '_github_workflow', `event-${runId}.json`);
   await mkdir(path.dirname(eventPath), { recursive: true });
   await writeFile(eventPath, JSON.stringify(opts.payload, null, 2));
+  await handTo(opts.user, [runDir, toolCache, path.dirname(eventPath), eventPath]);
 
   const runtimeToken = opts.cacheTokenFor?.({ ref: ctx.ref, mode: ctx.cacheMode });
   const github = githubContext(opts, ctx, runId);
@@ -244,9 +264,10 @@ async function execute(opts: RunOptions, ctx: Context, runId: number, cancellati
       cwd: opts.workspace,
       timing,
       echo: opts.echo,
+      launcher: opts.launcher,
     });
 
-  const mainFiles = await createFileCommands(runDir);
+  const mainFiles = await createFileCommands(runDir, opts.user);
   const mainStep = step(action.main, {}, mainFiles);
   const stopWatching = watchForCancel(opts, runId, cancellation, mainStep);
   const main = await mainStep.done.finally(stopWatching);
@@ -258,11 +279,14 @@ async function execute(opts: RunOptions, ctx: Context, runId: number, cancellati
   let postStep: RunningStep | undefined;
   let postFiles: FileCommands | undefined;
   if (action.post && evaluatePostIf(action.postIf, { failed, cancelled })) {
-    postFiles = await createFileCommands(runDir);
+    postFiles = await createFileCommands(runDir, opts.user);
     postStep = step(action.post, postEnv(jobEnv, mainRead), postFiles);
     post = await postStep.done;
   }
-  // The runner's end-of-job cleanup: nothing the steps started outlives the job.
+  // The runner's end-of-job cleanup: nothing the steps started outlives the job. What it finds is
+  // reported, so tests can tell a clean action from one the harness cleaned up after.
+  const groups = [mainStep.pid, ...(postStep ? [postStep.pid] : [])];
+  const leftovers = await leftoversOf(groups, jobEnv.RUNNER_TRACKING_ID);
   mainStep.killGroup();
   postStep?.killGroup();
 
@@ -276,8 +300,25 @@ async function execute(opts: RunOptions, ctx: Context, runId: number, cancellati
     summary: mainRead.summary + postSummary,
     secrets: [opts.token, runtimeToken ?? '', ...(opts.secrets ?? [])],
     env: { ...jobEnv, ...inputs, ...mainFiles.env },
+    leftovers,
     started,
   });
+}
+
+/** A process the action just killed may take a moment to disappear: look again briefly. */
+async function leftoversOf(groups: number[], trackingId: string | undefined): Promise<string[]> {
+  let found: string[] = [];
+  for (let attempt = 0; attempt < 10; attempt++) {
+    found = groups.flatMap((g, i) => describeLeftovers(findLeftovers(g, i === 0 ? trackingId : undefined)));
+    if (!found.length) return found;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return [...new Set(found)];
+}
+
+/** Files the harness creates for a step run as another user must be that user's, like the runner's. */
+async function handTo(user: StepUser | undefined, paths: string[]): Promise<void> {
+  if (user) for (const p of paths) await chown(p, user.uid, user.gid);
 }
 
 function githubContext(opts: RunOptions, ctx: Context, runId: number): Record<string, string> {
@@ -380,7 +421,7 @@ interface FileCommands {
 }
 
 /** Fresh, existing files per step, named like the runner's (`set_output_<uuid>`…). */
-async function createFileCommands(dir: string): Promise<FileCommands> {
+async function createFileCommands(dir: string, user?: StepUser): Promise<FileCommands> {
   const id = randomUUID();
   const paths = {
     output: path.join(dir, `set_output_${id}`),
@@ -390,6 +431,7 @@ async function createFileCommands(dir: string): Promise<FileCommands> {
     path: path.join(dir, `add_path_${id}`),
   };
   for (const file of Object.values(paths)) await writeFile(file, '');
+  await handTo(user, Object.values(paths));
   return {
     paths,
     env: {
@@ -456,6 +498,7 @@ interface Pieces {
   summary: string;
   secrets: string[];
   env: Record<string, string>;
+  leftovers: string[];
   started: number;
 }
 
@@ -487,6 +530,7 @@ function assemble(p: Pieces): RunResult {
     env: p.env,
     main: p.main,
     post: p.post,
+    leftovers: p.leftovers,
     durationMs: Math.round(performance.now() - p.started),
   };
 }

@@ -41,11 +41,22 @@ export function agentBase(runnerTemp: string): string {
   return path.join(path.dirname(path.resolve(runnerTemp)), '_pilot_agent');
 }
 
+/**
+ * Root keeps access to anything, so as root the directory simply changes hands. Otherwise Pilot stays
+ * the owner and the agent gets ACL entries (default ones too, for Pilot as well): Pilot must still
+ * read and write the agent's config dir (restoring and saving its session) without root.
+ */
 async function giveTo(home: string, user: AgentUser, tools: FsTools): Promise<void> {
+  const self = tools.probe.euid;
   const result =
-    tools.privilege !== 'none'
+    tools.privilege === 'root' || !tools.acl
       ? await asPrivileged(tools.probe, tools.privilege)('chown', ['-R', `${user.uid}:${user.gid}`, home])
-      : await tools.probe.run('setfacl', ['-R', '-m', `u:${user.name}:rwX,d:u:${user.name}:rwX`, home]);
+      : await tools.probe.run('setfacl', [
+          '-R',
+          '-m',
+          `u:${user.name}:rwX,d:u:${user.name}:rwX,d:u:${self}:rwX`,
+          home,
+        ]);
   if (result.code !== 0) throw new Error(`cannot give ${home} to ${user.name}: ${why(result)}`);
 }
 

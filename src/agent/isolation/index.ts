@@ -38,7 +38,7 @@ export interface IsolatedRunOptions {
   /** `agent-env`. */
   agentEnvNames: string[];
   requireIsolation: boolean;
-  /** Hosts sandboxed commands may reach besides the gateway's. */
+  /** `allowed-hosts`: hosts (or host:port) sandboxed commands may reach besides the gateway. */
   extraHosts?: string[];
   /** Filled with the layers as they are set up, for the summary and the tracking comment. */
   report: IsolationReport;
@@ -100,8 +100,13 @@ function gatewayLayer(gateway: Gateway | undefined): Layer {
       };
 }
 
-function hostOf(url: string): string {
-  return new URL(url).hostname;
+/**
+ * The gateway's entry in the sandbox's network allowlist: host *and* port. A bare `127.0.0.1` would
+ * let sandboxed commands reach every loopback service through the sandbox's proxy (the runner's
+ * own, a database, a debug port), not just the gateway.
+ */
+function gatewayHost(url: string): string {
+  return new URL(url).host;
 }
 
 /**
@@ -137,7 +142,7 @@ export async function runIsolated(
         workspace: opts.workspace,
         runnerTemp: opts.runnerTemp,
         configDir: iso.dirs.configDir,
-        allowedHosts: [...(gateway ? [hostOf(gateway.url)] : []), ...(opts.extraHosts ?? [])],
+        allowedHosts: [...(gateway ? [gatewayHost(gateway.url)] : []), ...(opts.extraHosts ?? [])],
         sandboxAvailable: iso.sandboxAvailable,
         runnerDirs,
       });
@@ -189,6 +194,7 @@ export function isolatedRunOptions(
     | 'model'
     | 'claudePath'
     | 'agentEnv'
+    | 'allowedHosts'
     | 'requireIsolation'
   >,
   where: { workspace: string; runnerTemp: string },
@@ -206,6 +212,7 @@ export function isolatedRunOptions(
       model: config.model,
     },
     agentEnvNames: config.agentEnv,
+    extraHosts: config.allowedHosts,
     requireIsolation: config.requireIsolation,
     report,
     log,

@@ -38,6 +38,11 @@ export interface StepSpec {
   timing: CancelTiming;
   /** Copies output to the test's stderr as it arrives (debugging aid). */
   echo?: boolean;
+  /**
+   * A command prefix the step is started through (e.g. entering a mount namespace and dropping to the
+   * runner's user with setpriv). Every part must `exec` the next, so the step's pid is node's.
+   */
+  launcher?: string[];
 }
 
 export interface RunningStep {
@@ -76,13 +81,14 @@ const PIPE_GRACE_MS = 250;
 export function spawnStep(spec: StepSpec): RunningStep {
   const started = performance.now();
   const since = () => Math.round(performance.now() - started);
-  const child = spawn(spec.node, [spec.script], {
+  const [command, ...args] = [...(spec.launcher ?? []), spec.node, spec.script];
+  const child = spawn(command as string, args, {
     cwd: spec.cwd,
     env: spec.env,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  if (child.pid === undefined) throw new Error(`could not start ${spec.node} ${spec.script}`);
+  if (child.pid === undefined) throw new Error(`could not start ${command} ${args.join(' ')}`);
   const pid = child.pid;
   trackGroup(pid);
 
