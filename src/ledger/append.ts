@@ -4,7 +4,7 @@
 // bounded number of times. The first append creates the ref (`POST /git/refs`, 422 if it exists).
 
 import { type FoldPlan, planFold } from './fold.js';
-import { createRef, fastForward, type Where, writeCommit, writeTree } from './git-data.js';
+import { createRef, fastForward, refSha, type Where, writeCommit, writeTree } from './git-data.js';
 import { commitMessage } from './head.js';
 import { DEFAULT_LIMITS, LEDGER_REF, type Limits } from './layout.js';
 import type { LedgerRecord } from './records.js';
@@ -48,6 +48,10 @@ export async function appendOnce(
   const plan = await planFold(w, snap, records, opts.limits ?? DEFAULT_LIMITS, now);
   const { added, duplicates, problems } = plan;
   if (added.length === 0) return { won: true, result: { added, duplicates, problems } };
+  // Planning took a few reads: if the ledger moved meanwhile, lose now instead of writing a tree
+  // and a commit GitHub would refuse (writes are the scarce budget, reads are not).
+  if ((await refSha(w, LEDGER_REF)) !== snap.commit)
+    return { won: false, result: { added, duplicates, problems } };
   const tree = await writeTree(w, snap.tree, plan.files);
   const commit = await writeCommit(
     w,

@@ -52,7 +52,9 @@ export async function foldPending(w: Where, opts: FoldOptions = {}): Promise<Fol
     );
     problems.push(...result.problems);
     if (won) {
-      const done = new Set([...result.added.map((r) => r.key), ...result.duplicates]);
+      // A run's fold deletes only what it added: refs of duplicates are some other folder's to
+      // delete (it is about to), and racing it would double the deletes. The sweep deletes both.
+      const done = new Set([...result.added.map((r) => r.key), ...(opts.own ? [] : result.duplicates)]);
       const refsDone = pending.filter((p) => done.has(p.record.key)).map((p) => p.ref);
       await deletePending(w, refsDone);
       return {

@@ -1,6 +1,6 @@
 // Contention-free recording: each run writes its record under its own create-only ref
 // `refs/pilot/ledger-pending/<key>` (a parentless commit whose message is the record and whose tree
-// holds it as `record.json`). `POST /git/refs` is atomic: 422 means this key was recorded already,
+// is the ledger's tree at the time). `POST /git/refs` is atomic: 422 means this key was recorded already,
 // so a retry after a lost response records nothing twice. A later fold moves pending records into
 // the ledger and deletes their refs.
 import {
@@ -8,17 +8,26 @@ import {
   deleteRef,
   listRefs,
   readCommit,
+  refSha,
   type Where,
   writeCommit,
   writeTree,
 } from './git-data.js';
-import { PENDING_PREFIX, pendingRef } from './layout.js';
-import { type LedgerRecord, type Problem, parseRecord } from './records.js';
+import { LEDGER_REF, PENDING_PREFIX, pendingRef } from './layout.js';
+import { LedgerRecord, type Problem, parseRecord } from './records.js';
 
-/** 'recorded', or 'already' when a pending ref with this key exists (this record, an earlier try). */
+/**
+ * 'recorded', or 'already' when a pending ref with this key exists (this record, an earlier try).
+ * Two writes: the commit reuses the ledger's current tree (any tree the repository has will do:
+ * the record is the message), and only before the very first fold does it need a tree of its own.
+ */
 export async function recordPending(w: Where, record: LedgerRecord): Promise<'recorded' | 'already'> {
-  const line = JSON.stringify(record);
-  const tree = await writeTree(w, undefined, new Map([['record.json', `${line}\n`]]));
+  // Validated before it is written: a record no reader could parse would stay pending forever.
+  const line = JSON.stringify(LedgerRecord.parse(record));
+  const ledger = await refSha(w, LEDGER_REF);
+  const tree = ledger
+    ? (await readCommit(w, ledger)).tree
+    : await writeTree(w, undefined, new Map([['record.json', `${line}\n`]]));
   const commit = await writeCommit(w, tree, [], line);
   return (await createRef(w, pendingRef(record.key), commit)) ? 'recorded' : 'already';
 }
