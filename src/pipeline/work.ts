@@ -21,6 +21,7 @@ import { failureMessage } from '../github/platform.js';
 import { PullRequestRefused, upsertPull } from '../github/pulls.js';
 import { sharedThrottle } from '../github/throttle.js';
 import { findTracking, type TrackingComment, writeTracking } from '../github/tracking.js';
+import { recordRun } from '../ledger/record-run.js';
 import { buildPrompt, buildSystemPrompt } from '../prompt/build.js';
 import { formatDuration, formatUsd, renderTracking, type TrackingView } from '../report/comment.js';
 import { type Outcome, writeSummary } from '../report/outputs.js';
@@ -414,7 +415,7 @@ export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
   ]);
   const failed = !agent.ok || result.error !== undefined;
   if (failed) core.error(redact(result.error ?? agent.errorText ?? view.headline));
-  return {
+  const outcome: Outcome = {
     conclusion: failed ? 'failure' : published?.pr || intent.command === 'plan' ? 'success' : 'no_changes',
     taskStatus: task.status,
     prNumber: published?.pr?.number,
@@ -424,6 +425,13 @@ export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
     turns: agent.numTurns,
     sessionId: agent.sessionId,
   };
+  // The repository ledger (spend, outcomes); a ledger problem is a warning, never the run's failure.
+  await recordRun(deps, intent, outcome, {
+    startedAt: start.started,
+    model: start.plan.model,
+    runner: start.plan.runner,
+  });
+  return outcome;
 }
 
 function runLinks(deps: Deps, intent: Intent): Array<[string, string]> {
