@@ -93,7 +93,9 @@ describe('parallel runs', () => {
       );
       expect(order.every((i) => i >= 0)).toBe(true);
       expect([...order].sort((a, b) => a - b)).toEqual(order);
-      expect(Object.keys(w.gh.refs(OWNER, REPO)).filter((r) => r.startsWith('refs/pilot/leases/'))).toEqual([]);
+      expect(Object.keys(w.gh.refs(OWNER, REPO)).filter((r) => r.startsWith('refs/pilot/leases/'))).toEqual(
+        [],
+      );
       // A run that found the lease held said so once, and exited 0.
       const queued = results.filter((r) => /The lease for #\d+ is held/.test(r.log));
       const notes = w.pilotComments(issue).filter((c) => c.body.startsWith('Already running:'));

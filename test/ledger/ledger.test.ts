@@ -53,6 +53,15 @@ describe('ledger', () => {
     expect(month.tokensIn).toBe(3000);
     expect(month.failuresInRow).toBe(2);
     expect((await readTotals(w, '2026-11')).totals.records).toBe(0);
+    // Today's totals cost three requests (ref, commit with the index, blob), however long the history.
+    const before = gh.requests().length;
+    await readTotals(w, '2026-12-04');
+    expect(
+      gh
+        .requests()
+        .slice(before)
+        .map((r) => `${r.method} ${r.path.split('/git/')[1]?.split('/')[0]}`),
+    ).toEqual(['GET ref', 'GET commits', 'GET blobs']);
     const recent = await readRecent(w, 10);
     expect(recent.records.map((r) => r.key)).toEqual(['3-1', '2-1', '1-1']);
     expect(await treePaths(w)).toEqual([
