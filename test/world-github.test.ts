@@ -151,6 +151,11 @@ describe('git refs as a lease', () => {
     await bot.rest.git.createRef({ ...repo, ref: 'refs/pilot/leases/issue-8', sha: SHA });
     const { data } = await bot.rest.git.getRef({ ...repo, ref: 'pilot/leases/issue-8' });
     expect(data.object.sha).toBe(SHA);
+    // Not a descendant of the current commit: GitHub moves it only with force (a fast-forward check).
+    const refused = await failure(
+      bot.rest.git.updateRef({ ...repo, ref: 'pilot/leases/issue-8', sha: '2'.repeat(40) }),
+    );
+    expect([refused.status, refused.response.data.message]).toEqual([422, 'Update is not a fast forward']);
     await bot.rest.git.updateRef({ ...repo, ref: 'pilot/leases/issue-8', sha: '2'.repeat(40), force: true });
     expect(gh.refs(O, R)['refs/pilot/leases/issue-8']).toBe('2'.repeat(40));
     await bot.rest.git.deleteRef({ ...repo, ref: 'pilot/leases/issue-8' });

@@ -7,6 +7,7 @@ import { BRANCH_PREFIX, DISPATCH_EVENT_TYPE } from '../constants.js';
 import { toDispatchPayload } from '../events/dispatch.js';
 import type { Actor, Intent } from '../events/intent.js';
 import { findTracking, type TrackingComment, writeTracking } from '../github/tracking.js';
+import { foldLedger } from '../ledger/record-run.js';
 import { renderTracking } from '../report/comment.js';
 import { type Outcome, writeSummary } from '../report/outputs.js';
 import { leaseHead, releaseLease, runIsLive } from '../state/lease.js';
@@ -202,6 +203,7 @@ export async function sweep(deps: Deps): Promise<Outcome> {
   for (const issue of issues) rows.push(await sweepIssue(deps, issue, others));
   const prs = await pollPulls(deps);
   const queued = rows.reduce((n, r) => n + r.queued, 0);
+  await foldLedger(deps); // records of runs that ended without folding them
   await writeSummary(
     `Pilot sweep: ${issues.length} labelled issue(s), ${queued} queued command(s), ${prs.length} open Pilot PR(s)`,
     [

@@ -29,6 +29,7 @@ import { failureMessage } from '../github/platform.js';
 import { PullRequestRefused, upsertPull } from '../github/pulls.js';
 import { sharedThrottle } from '../github/throttle.js';
 import { findTracking, rebuildTask, type TrackingComment, writeTracking } from '../github/tracking.js';
+import { recordRun } from '../ledger/record-run.js';
 import { buildPrompt, buildSystemPrompt } from '../prompt/build.js';
 import { annotateFailure } from '../report/annotations.js';
 import { formatDuration, formatUsd, renderTracking, type TrackingView } from '../report/comment.js';
@@ -475,7 +476,7 @@ export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
   ]);
   const failed = !agent.ok || result.error !== undefined;
   if (failed) core.error(redact(result.error ?? agent.errorText ?? view.headline));
-  return {
+  const outcome: Outcome = {
     conclusion: failed ? 'failure' : published?.pr || intent.command === 'plan' ? 'success' : 'no_changes',
     taskStatus: task.status,
     prNumber: published?.pr?.number,
@@ -485,6 +486,13 @@ export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
     turns: agent.numTurns,
     sessionId: agent.sessionId,
   };
+  // The repository ledger (spend, outcomes); a ledger problem is a warning, never the run's failure.
+  await recordRun(deps, intent, outcome, {
+    startedAt: start.started,
+    model: start.plan.model,
+    runner: start.plan.runner,
+  });
+  return outcome;
 }
 
 /** A branch from the marker counts only when it is this issue's own `pilot/issue-<n>-…` branch. */

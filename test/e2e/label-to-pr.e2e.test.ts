@@ -2,7 +2,9 @@
 // real claude CLI against the scripted model, real git against a bare origin, real @actions/cache.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { getOctokit } from '@actions/github';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readRecent, readTotals } from '../../src/ledger/index.js';
 import { OWNER, REPO, startWorld, type World, type WorldOptions } from '../world/index.js';
 import { fail, say, write } from '../world/model/index.js';
 
@@ -96,6 +98,16 @@ describe('label an issue → a pull request', () => {
     expect(tracking.body).toContain(`/actions/runs/${runs[0].runId}`);
     expect(tracking.body).toContain(`/actions/runs/${runs[1].runId}`);
     await expectPullRequestFlow(w, issue, runs);
+    // The work run recorded itself in the repository ledger (docs/ledger.md) and folded it in.
+    const where = { octokit: getOctokit(gh.token, { baseUrl: gh.url }), repo: { owner: OWNER, repo: REPO } };
+    const { records } = await readRecent(where, 5);
+    expect(records).toEqual([
+      expect.objectContaining({ kind: 'run', issue, runId: runs[1].runId, outcome: 'success' }),
+    ]);
+    expect((await readTotals(where, records[0].at.slice(0, 10))).totals.runs).toEqual({
+      total: 1,
+      byOutcome: { success: 1 },
+    });
   });
 
   it('does the same for `/pilot run` in a comment', async () => {

@@ -56,7 +56,7 @@ describe('parallel runs', () => {
       expect(pulls.filter((p) => new RegExp(`Closes #${n}\\b`).test(p.body ?? ''))).toHaveLength(1);
     }
     expect(agents.tally.started).toBe(10);
-    expect(Object.keys(w.gh.refs(OWNER, REPO)).filter((r) => r.startsWith('refs/pilot/'))).toEqual([]);
+    expect(Object.keys(w.gh.refs(OWNER, REPO)).filter((r) => r.startsWith('refs/pilot/leases/'))).toEqual([]);
   });
 
   it(
@@ -93,7 +93,9 @@ describe('parallel runs', () => {
       );
       expect(order.every((i) => i >= 0)).toBe(true);
       expect([...order].sort((a, b) => a - b)).toEqual(order);
-      expect(Object.keys(w.gh.refs(OWNER, REPO)).filter((r) => r.startsWith('refs/pilot/'))).toEqual([]);
+      expect(Object.keys(w.gh.refs(OWNER, REPO)).filter((r) => r.startsWith('refs/pilot/leases/'))).toEqual(
+        [],
+      );
       // A run that found the lease held said so once, and exited 0.
       const queued = results.filter((r) => /The lease for #\d+ is held/.test(r.log));
       const notes = w.pilotComments(issue).filter((c) => c.body.startsWith('Already running:'));
@@ -115,7 +117,7 @@ describe('requests without a comment of their own', () => {
       const first = w.run('issue_comment', w.commentEvent(issue, '/pilot run', 'mona'));
       for (
         let i = 0;
-        i < 300 && !Object.keys(w.gh.refs(OWNER, REPO)).some((r) => r.startsWith('refs/pilot/'));
+        i < 300 && !Object.keys(w.gh.refs(OWNER, REPO)).some((r) => r.startsWith('refs/pilot/leases/'));
         i++
       ) {
         await new Promise((r) => setTimeout(r, 50));

@@ -65,6 +65,59 @@ async function answer(
   }
 }
 
+type Ask = (route: string, call: () => Promise<{ status: number; data: unknown }>) => Promise<Answer>;
+
+/** Blobs, trees, commits and the compare-and-swap ref update the ledger uses. */
+async function exerciseGitData(a: Ask): Promise<void> {
+  const blob = await a('POST /repos/{owner}/{repo}/git/blobs', () =>
+    bot.rest.git.createBlob({ ...repo, content: '{"v":1}\n', encoding: 'utf-8' }),
+  );
+  const blobSha = (blob.data as { sha: string }).sha;
+  await a('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', () =>
+    bot.rest.git.getBlob({ ...repo, file_sha: blobSha }),
+  );
+  await a('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', () =>
+    bot.rest.git.getBlob({ ...repo, file_sha: 'c'.repeat(40) }),
+  );
+  const tree = await a('POST /repos/{owner}/{repo}/git/trees', () =>
+    bot.rest.git.createTree({
+      ...repo,
+      tree: [
+        { path: 'segments/2026-12/0001.jsonl', mode: '100644', type: 'blob', sha: blobSha },
+        { path: 'head.json', mode: '100644', type: 'blob', content: '{}\n' },
+      ],
+    }),
+  );
+  const treeSha = (tree.data as { sha: string }).sha;
+  await a('POST /repos/{owner}/{repo}/git/trees', () =>
+    bot.rest.git.createTree({ ...repo, base_tree: 'd'.repeat(40), tree: [] }),
+  );
+  await a('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', () =>
+    bot.rest.git.getTree({ ...repo, tree_sha: treeSha, recursive: '1' }),
+  );
+  const first = await a('POST /repos/{owner}/{repo}/git/commits', () =>
+    bot.rest.git.createCommit({ ...repo, message: 'ledger', tree: treeSha, parents: [] }),
+  );
+  const firstSha = (first.data as { sha: string }).sha;
+  await a('POST /repos/{owner}/{repo}/git/commits', () =>
+    bot.rest.git.createCommit({ ...repo, message: 'x', tree: treeSha, parents: ['e'.repeat(40)] }),
+  );
+  await a('GET /repos/{owner}/{repo}/git/commits/{commit_sha}', () =>
+    bot.rest.git.getCommit({ ...repo, commit_sha: firstSha }),
+  );
+  await a('GET /repos/{owner}/{repo}/git/commits/{commit_sha}', () =>
+    bot.rest.git.getCommit({ ...repo, commit_sha: 'f'.repeat(40) }),
+  );
+  await bot.rest.git.createRef({ ...repo, ref: 'refs/pilot/ledger', sha: firstSha });
+  const side = await bot.rest.git.createCommit({ ...repo, message: 'side', tree: treeSha, parents: [] });
+  await a('PATCH /repos/{owner}/{repo}/git/refs/{ref}', () =>
+    bot.rest.git.updateRef({ ...repo, ref: 'pilot/ledger', sha: side.data.sha, force: false }),
+  );
+  await a('GET /repos/{owner}/{repo}/git/matching-refs/{ref}', () =>
+    bot.rest.git.listMatchingRefs({ ...repo, ref: 'pilot/ledger' }),
+  );
+}
+
 /** Exercises every route (successes and the documented refusals), returning what came back. */
 async function exerciseAllRoutes(): Promise<Answer[]> {
   const out: Answer[] = [];
@@ -312,6 +365,8 @@ async function exerciseAllRoutes(): Promise<Answer[]> {
     bot.rest.git.deleteRef({ ...repo, ref: 'pilot/leases/issue-1' }),
   );
 
+  await exerciseGitData(a);
+
   await a('GET /repos/{owner}/{repo}/actions/caches', () =>
     bot.rest.actions.getActionsCacheList({ ...repo, key: 'pilot-v1' }),
   );
@@ -397,6 +452,7 @@ describe('the GitHub emulator against GitHub OpenAPI description', () => {
     expect(statuses).toContain('422 PATCH /repos/{owner}/{repo}/git/refs/{ref}');
     expect(statuses).toContain('201 POST /repos/{owner}/{repo}/git/commits');
     expect(statuses).toContain('422 POST /repos/{owner}/{repo}/git/commits');
+    expect(statuses).toContain('404 GET /repos/{owner}/{repo}/git/blobs/{file_sha}');
     expect(statuses).toContain('422 POST /repos/{owner}/{repo}/pulls');
     expect(statuses).toContain('409 POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel');
     expect(statuses).toContain('404 GET /repos/{owner}/{repo}/collaborators/{username}/permission');

@@ -4,6 +4,7 @@
 // look the same.
 import { createHash } from 'node:crypto';
 import type { DispatchRecord } from '../types.js';
+import { GitObjects } from './git-objects.js';
 
 export type UserType = 'User' | 'Bot' | 'Organization';
 export type Role = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
@@ -238,6 +239,8 @@ export class GitHubState {
   cacheEntries?: CacheEntries;
   refResolver?: RefResolver;
   private readonly counters = new Map<string, number>();
+  /** Git objects (blobs, trees, commits) created through the Git Data API, per repository key. */
+  private readonly gitStores = new Map<string, GitObjects>();
 
   constructor(
     readonly apiUrl: () => string,
@@ -245,6 +248,17 @@ export class GitHubState {
     readonly now: () => string,
   ) {
     this.users.set(ACTIONS_BOT.login, ACTIONS_BOT);
+  }
+
+  /** The repository's git object store (created on first use). */
+  objects(repo: Repo): GitObjects {
+    const key = repo.key.toLowerCase();
+    let store = this.gitStores.get(key);
+    if (!store) {
+      store = new GitObjects();
+      this.gitStores.set(key, store);
+    }
+    return store;
   }
 
   /** Deterministic id per kind: the n-th comment of a world always has the same id. */

@@ -1,0 +1,9 @@
+// The repository ledger (durable in git refs, no server): see docs/ledger.md.
+export { type AppendOptions, type AppendResult, appendRecords, LedgerBusy } from './append.js';
+export { type FoldOptions, type FoldResult, foldPending } from './fold-pending.js';
+export type { Where } from './git-data.js';
+export { DEFAULT_LIMITS, LEDGER_REF, type Limits, PENDING_PREFIX, pendingRef, periodOf } from './layout.js';
+export { listPending, recordPending } from './pending.js';
+export { readRecent, readTotals } from './read.js';
+export { type LedgerRecord, type Problem, type RunRecord, runKey } from './records.js';
+export type { PeriodTotals } from './totals.js';

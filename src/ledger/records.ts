@@ -1,0 +1,117 @@
+// What the ledger holds: one JSON line per record, a discriminated union on `kind` with a version
+// `v`. Every record carries an idempotency `key` (a run's is `<run id>-<attempt>`), so folding the
+// same record twice — after a lost response or a retry — never counts it twice.
+import { z } from 'zod';
+
+const base = {
+  v: z.literal(1),
+  key: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, ".", "_" or "-"'),
+  /** When it happened (ISO, UTC): decides the day and month it counts in. */
+  at: z.iso.datetime(),
+};
+const count = z.number().int().nonnegative();
+
+export const RUN_OUTCOMES = ['success', 'failure', 'no_changes', 'cancelled', 'skipped'] as const;
+
+export const RunRecord = z.object({
+  ...base,
+  kind: z.literal('run'),
+  issue: z.number().int().positive(),
+  intent: z.string().max(40),
+  outcome: z.enum(RUN_OUTCOMES),
+  costUsd: z.number().nonnegative(),
+  tokensIn: count.default(0),
+  tokensOut: count.default(0),
+  turns: count,
+  durationMs: count,
+  model: z.string().max(100).default(''),
+  runner: z.string().max(200).default(''),
+  runId: z.number().int().positive(),
+  attempt: z.number().int().positive(),
+});
+
+export const MergeRecord = z.object({
+  ...base,
+  kind: z.literal('merge'),
+  issue: z.number().int().positive(),
+  pr: z.number().int().positive(),
+  sha: z.string().regex(/^[0-9a-f]{40}$/),
+});
+
+export const BudgetRecord = z.object({
+  ...base,
+  kind: z.literal('budget'),
+  event: z.enum(['warning', 'exceeded', 'override']),
+  budget: z.enum(['daily', 'monthly']),
+  spentUsd: z.number().nonnegative(),
+  limitUsd: z.number().nonnegative(),
+  issue: z.number().int().positive().optional(),
+});
+
+export const MemoryRecord = z.object({
+  ...base,
+  kind: z.literal('memory'),
+  topic: z.string().max(200),
+  text: z.string().max(4000),
+  issue: z.number().int().positive().optional(),
+});
+
+export const OpsRecord = z.object({
+  ...base,
+  kind: z.literal('ops'),
+  service: z.string().max(200),
+  event: z.enum(['check_failed', 'check_passed', 'remediated', 'escalated']),
+  tier: z.number().int().min(1).max(3).optional(),
+  detail: z.string().max(2000).default(''),
+});
+
+export const LedgerRecord = z.discriminatedUnion('kind', [
+  RunRecord,
+  MergeRecord,
+  BudgetRecord,
+  MemoryRecord,
+  OpsRecord,
+]);
+export type LedgerRecord = z.infer<typeof LedgerRecord>;
+export type RunRecord = z.infer<typeof RunRecord>;
+
+/** A run's idempotency key: a re-run (new attempt) is a new record, a retry of the same is not. */
+export function runKey(runId: number, attempt: number): string {
+  return `${runId}-${attempt}`;
+}
+
+/** A line that did not parse as a record: skipped, and said where. */
+export interface Problem {
+  where: string;
+  message: string;
+}
+
+/** Parses JSON Lines; a corrupt or unknown line is skipped and reported, never fatal. */
+export function parseLines(text: string, where: string): { records: LedgerRecord[]; problems: Problem[] } {
+  const records: LedgerRecord[] = [];
+  const problems: Problem[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    const parsed = parseRecord(line);
+    if (parsed.ok) records.push(parsed.record);
+    else problems.push({ where: `${where}:${i + 1}`, message: parsed.message });
+  });
+  return { records, problems };
+}
+
+export function parseRecord(
+  text: string,
+): { ok: true; record: LedgerRecord } | { ok: false; message: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, message: 'not JSON' };
+  }
+  const parsed = LedgerRecord.safeParse(json);
+  if (parsed.success) return { ok: true, record: parsed.data };
+  return {
+    ok: false,
+    message: parsed.error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`).join('; '),
+  };
+}
