@@ -29344,6 +29344,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 
 /***/ }),
 
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
 /***/ 643:
 /***/ ((module) => {
 
@@ -38009,6 +38016,30 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
+/***/ 7781:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Nf: () => (/* binding */ isGitHubLogin),
+/* harmony export */   Up: () => (/* binding */ sameLogin),
+/* harmony export */   cd: () => (/* binding */ GITHUB_LOGIN)
+/* harmony export */ });
+// A login is compared as GitHub spells it, never "cleaned up": trimming whitespace or dropping a
+// zero-width or control character would turn one account's name into another's (`" mona"`, `"mo\u200Bna"`
+// → `mona`). So a login that is not a valid GitHub login is refused outright.
+/** Letters, digits, `-` (and `_` for managed users); GitHub App bots end in `[bot]`. ASCII only. */
+const GITHUB_LOGIN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}(?:\[bot\])?$/;
+function isGitHubLogin(login) {
+    return typeof login === 'string' && GITHUB_LOGIN.test(login);
+}
+/** GitHub logins compare case-insensitively, and only as whole strings. */
+function sameLogin(a, b) {
+    return typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase();
+}
+
+
+/***/ }),
+
 /***/ 1648:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -38082,8 +38113,8 @@ const TASK_STATUSES = [
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _pipeline_gate_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4117);
-/* harmony import */ var _pipeline_run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4335);
+/* harmony import */ var _pipeline_gate_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9239);
+/* harmony import */ var _pipeline_run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1661);
 
 
 await (0,_pipeline_run_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)({ gate: _pipeline_gate_js__WEBPACK_IMPORTED_MODULE_0__/* .gate */ .G });
@@ -38173,14 +38204,17 @@ function helpText(triggerLabel) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   $A: () => (/* binding */ DispatchPayload),
 /* harmony export */   Ej: () => (/* binding */ toDispatchPayload),
+/* harmony export */   _O: () => (/* binding */ dispatchText),
 /* harmony export */   uG: () => (/* binding */ describeDispatchError)
 /* harmony export */ });
 /* unused harmony exports DISPATCH_MAX_KEYS, DISPATCH_ARGS_MAX */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2857);
+/* harmony import */ var _auth_login_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7781);
 // The `client_payload` contract between the gate run (which sends `repository_dispatch`) and the work
 // run (which receives it). The work run reads it back as UNTRUSTED input: anyone holding a token with
 // write access can send a `pilot` dispatch, so every field is bounded and typed, and the sender it names
 // is re-authorized before any work happens.
+
 
 /** GitHub accepts at most 10 top-level keys in `client_payload`. */
 const DISPATCH_MAX_KEYS = 10;
@@ -38195,10 +38229,7 @@ const SOURCES = [
     'manual',
     'schedule',
 ];
-/** GitHub logins: letters, digits, `-` (and `_` for managed users); apps end in `[bot]`. */
-const Login = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()
-    .max(120)
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}(?:\[bot\])?$/, 'not a GitHub login');
+const Login = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().max(120).regex(_auth_login_js__WEBPACK_IMPORTED_MODULE_1__/* .GITHUB_LOGIN */ .cd, 'not a GitHub login');
 const Id = zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().int().positive().max(Number.MAX_SAFE_INTEGER);
 const DispatchPayload = zod__WEBPACK_IMPORTED_MODULE_0__/* .strictObject */ .rej({
     issue: Id,
@@ -38217,6 +38248,10 @@ const DispatchPayload = zod__WEBPACK_IMPORTED_MODULE_0__/* .strictObject */ .rej
     gate_run_id: Id.optional(),
     source: zod__WEBPACK_IMPORTED_MODULE_0__/* ["enum"] */ .k5n(SOURCES).default('dispatch'),
     is_pr: zod__WEBPACK_IMPORTED_MODULE_0__/* .boolean */ .zMY().default(false),
+    /** Pilot's authentication tag (HMAC under pilot-state-key) over the other keys: see dispatchText. */
+    tag: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()
+        .regex(/^[0-9a-f]{64}$/, 'not an authentication tag')
+        .optional(),
 });
 /** Cuts text to `max` UTF-16 units without leaving half a surrogate pair behind. */
 function cap(text, max) {
@@ -38226,8 +38261,27 @@ function cap(text, max) {
     const last = cut.charCodeAt(cut.length - 1);
     return last >= 0xd800 && last <= 0xdbff ? cut.slice(0, -1) : cut;
 }
-/** The compact payload the gate sends for a work intent (keys with no value are left out). */
-function toDispatchPayload(intent, gateRunId) {
+/** Keys in a stable order at every depth, so the tag covers the same text after GitHub's round trip. */
+function canonical(value) {
+    if (Array.isArray(value))
+        return value.map(canonical);
+    if (typeof value !== 'object' || value === null)
+        return value;
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1));
+    return Object.fromEntries(entries.map(([k, v]) => [k, canonical(v)]));
+}
+/** The text Pilot's dispatch tag covers: the raw client_payload without its `tag`, canonically ordered. */
+function dispatchText(clientPayload) {
+    if (typeof clientPayload !== 'object' || clientPayload === null || Array.isArray(clientPayload))
+        return '';
+    const { tag: _tag, ...rest } = clientPayload;
+    return JSON.stringify(canonical(rest));
+}
+/**
+ * The compact payload the gate (and the sweep, and the route job) sends for a work intent: keys with
+ * no value are left out (GitHub allows 10), and `sign` adds Pilot's authentication tag.
+ */
+function toDispatchPayload(intent, gateRunId, sign) {
     const payload = {
         issue: intent.issue,
         command: intent.command,
@@ -38240,9 +38294,16 @@ function toDispatchPayload(intent, gateRunId) {
         source: intent.source,
         is_pr: intent.isPullRequest,
     };
+    if (!payload.is_pr)
+        delete payload.is_pr;
+    if (payload.args === '')
+        delete payload.args;
     for (const key of Object.keys(payload))
         if (payload[key] === undefined)
             delete payload[key];
+    // Untagged (tests, tools), a payload is only as good as its real sender (src/auth/dispatch.ts).
+    if (sign)
+        payload.tag = sign(dispatchText(payload));
     return payload;
 }
 /** One short line naming what was wrong, never echoing the (possibly huge or hostile) values. */
@@ -40998,7 +41059,7 @@ function runUrlOf(ctx, runId) {
 
 /***/ }),
 
-/***/ 4117:
+/***/ 9239:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41010,7 +41071,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 // UNUSED EXPORTS: postReply
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
-var core = __nccwpck_require__(6257);
+var lib_core = __nccwpck_require__(6257);
 // EXTERNAL MODULE: ./build/src/constants.js
 var constants = __nccwpck_require__(1648);
 // EXTERNAL MODULE: ./build/src/events/command.js
@@ -41036,6 +41097,10 @@ async function react(octokit, repo, target, content) {
     return data.user?.login;
 }
 
+// EXTERNAL MODULE: ./build/src/report/forged.js
+var forged = __nccwpck_require__(7659);
+// EXTERNAL MODULE: ./build/src/security/outgoing.js + 3 modules
+var outgoing = __nccwpck_require__(8599);
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 11 modules
 var schemas = __nccwpck_require__(2857);
 ;// CONCATENATED MODULE: ./build/src/state/task.js
@@ -41060,6 +41125,10 @@ const TaskDoc = schemas/* object */.Ikc({
     status: schemas/* enum */.k5n(constants/* TASK_STATUSES */.Hi),
     branch: schemas/* string */.YjP().max(255).optional(),
     pr: schemas/* number */.aig().int().positive().optional(),
+    /** The commit Pilot last pushed to `branch`: reviews and CI failures count only for this head. */
+    headSha: schemas/* string */.YjP()
+        .regex(/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/)
+        .optional(),
     sessionId: schemas/* string */.YjP().max(64).optional(),
     /** SHA-256 of the encrypted session archive: a restored archive is used only when it matches. */
     sessionHash: schemas/* string */.YjP().max(64).optional(),
@@ -41120,80 +41189,113 @@ function claimedHolder(task) {
         return undefined;
     return task.runs.filter((r) => r.kind === 'work').at(-1)?.id;
 }
-function renderMarker(task) {
+const MAC_SEPARATOR = ' mac:';
+function markerJson(task) {
     // `>` escaped so the JSON can never close the HTML comment early.
-    const json = JSON.stringify(task).replace(/>/g, '\\u003e');
-    return `${constants/* MARKER_PREFIX */.Km} ${json} ${constants/* MARKER_SUFFIX */.pM}`;
+    return JSON.stringify(task).replace(/>/g, '\\u003e');
 }
-function readMarker(body) {
-    const start = body.indexOf(constants/* MARKER_PREFIX */.Km);
-    if (start < 0)
+function renderMarker(task, key) {
+    const json = markerJson(task);
+    const mac = key.seal.sign({ purpose: 'task', issue: key.issue }, json);
+    return `${constants/* MARKER_PREFIX */.Km} ${json}${MAC_SEPARATOR}${mac} ${constants/* MARKER_SUFFIX */.pM}`;
+}
+/**
+ * Where the trailing marker is: Pilot writes it last, after everything it shows. A marker anywhere
+ * else (inside text Pilot quoted, or in a body someone else shaped) is not Pilot's.
+ */
+function trailingMarker(body) {
+    const trimmed = body.trimEnd();
+    const start = trimmed.lastIndexOf(constants/* MARKER_PREFIX */.Km);
+    if (start < 0 || !trimmed.endsWith(constants/* MARKER_SUFFIX */.pM))
+        return null;
+    const end = trimmed.length - constants/* MARKER_SUFFIX */.pM.length;
+    return end >= start + constants/* MARKER_PREFIX */.Km.length ? { start, end } : null;
+}
+/** Reads the trailing marker; one that verifies under neither key is `forged`, whatever it says. */
+function readMarker(body, key) {
+    if (!body.includes(constants/* MARKER_PREFIX */.Km))
         return { found: false };
-    const end = body.indexOf(constants/* MARKER_SUFFIX */.pM, start + constants/* MARKER_PREFIX */.Km.length);
-    if (end < 0)
-        return { found: true, error: 'marker is not closed' };
-    const raw = body.slice(start + constants/* MARKER_PREFIX */.Km.length, end).trim();
-    let json;
+    const at = trailingMarker(body);
+    if (!at)
+        return { found: true, forged: true, error: 'the marker is not the last thing in the comment' };
+    const raw = body.slice(at.start + constants/* MARKER_PREFIX */.Km.length, at.end).trim();
+    const cut = raw.lastIndexOf(MAC_SEPARATOR);
+    const json = cut < 0 ? raw : raw.slice(0, cut);
+    const mac = cut < 0 ? '' : raw.slice(cut + MAC_SEPARATOR.length);
+    if (!key.seal.verify({ purpose: 'task', issue: key.issue }, json, mac)) {
+        return { found: true, forged: true, error: 'the marker does not verify under pilot-state-key' };
+    }
+    let value;
     try {
-        json = JSON.parse(raw);
+        value = JSON.parse(json);
     }
     catch (error) {
         return { found: true, error: `marker is not JSON: ${error.message}` };
     }
-    const parsed = parseTask(json);
+    const parsed = parseTask(value);
     if (parsed.ok)
         return { found: true, task: parsed.task };
     return { found: true, error: parsed.error, ...(parsed.future && { future: true }) };
 }
-/** The comment body with its marker replaced (or appended): the visible text stays as it was. */
-function task_replaceMarker(body, task) {
-    const start = body.indexOf(MARKER_PREFIX);
-    const end = start < 0 ? -1 : body.indexOf(MARKER_SUFFIX, start + MARKER_PREFIX.length);
-    if (start < 0 || end < 0)
-        return `${body.trimEnd()}\n\n${renderMarker(task)}`;
-    return body.slice(0, start) + renderMarker(task) + body.slice(end + MARKER_SUFFIX.length);
+/** The comment body with its trailing marker replaced (or appended): the visible text stays as it was. */
+function task_replaceMarker(body, task, key) {
+    const at = trailingMarker(body);
+    if (!at)
+        return `${body.trimEnd()}\n\n${renderMarker(task, key)}`;
+    return body.slice(0, at.start) + renderMarker(task, key);
 }
 
 // EXTERNAL MODULE: ./build/src/github/client.js + 1 modules
 var client = __nccwpck_require__(5406);
 ;// CONCATENATED MODULE: ./build/src/github/tracking.js
-// The ONE tracking comment per issue. Only a comment written by Pilot's identity counts: anyone can
-// paste a marker into their own comment.
+// The ONE tracking comment per issue. Only a comment written by Pilot's identity whose trailing marker
+// verifies under pilot-state-key counts: anyone can paste a marker into their own comment, and every
+// workflow using the default token writes as the same `github-actions[bot]` as Pilot.
+
+
+
 
 
 
 function sameLogin(a, b) {
     return (a ?? '').toLowerCase() === b.toLowerCase();
 }
-/** Pilot's own marker comments, oldest first (the oldest is the tracking comment). */
-function pilotMarkers(comments, pilotLogin) {
-    return comments.filter((c) => {
-        if (!readMarker(c.body ?? '').found)
-            return false;
-        if (sameLogin(c.user?.login, pilotLogin))
-            return true;
-        core/* info */.pq(`Ignoring a Pilot marker in comment ${c.id} by ${c.user?.login}: not written by ${pilotLogin}`);
-        return false;
-    });
+/** Pilot's own authenticated marker comments, oldest first (the oldest is the tracking comment). */
+async function pilotMarkers(comments, pilotLogin, key) {
+    const found = [];
+    for (const c of comments) {
+        const marker = readMarker(c.body ?? '', key);
+        if (!marker.found)
+            continue;
+        if (!sameLogin(c.user?.login, pilotLogin)) {
+            lib_core/* info */.pq(`Ignoring a Pilot marker in comment ${c.id} by ${c.user?.login}: not written by ${pilotLogin}`);
+            continue;
+        }
+        if ('forged' in marker && marker.forged) {
+            await (0,forged/* reportForgedState */.x)('marker', c.id, marker.error);
+            continue;
+        }
+        found.push({ comment: c, task: 'task' in marker ? marker.task : null });
+        if ('error' in marker) {
+            lib_core/* warning */.$e(`Tracking comment ${c.id} has an unreadable marker (${marker.error}); starting a fresh task`);
+        }
+    }
+    return found;
 }
 function listComments(octokit, repo, issue) {
     return octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: issue, per_page: 100 });
 }
-async function findTracking(octokit, repo, issue, pilotLogin) {
-    for (const comment of pilotMarkers(await listComments(octokit, repo, issue), pilotLogin)) {
-        const marker = readMarker(comment.body ?? '');
-        if ('error' in marker) {
-            core/* warning */.$e(`Tracking comment ${comment.id} has an unreadable marker (${marker.error}); starting a fresh task`);
-            continue;
-        }
-        if (marker.found)
-            return { id: comment.id, url: comment.html_url, task: marker.task };
+async function findTracking(octokit, repo, issue, pilotLogin, key) {
+    for (const { comment, task } of await pilotMarkers(await listComments(octokit, repo, issue), pilotLogin, key)) {
+        if (task)
+            return { id: comment.id, url: comment.html_url, task };
     }
     return null;
 }
 /** Writes the visible text plus the marker: updates the known comment or creates the first one. */
-async function writeTracking(octokit, repo, issue, existing, visible, task) {
-    const body = `${visible}\n\n${renderMarker(task)}`;
+async function writeTracking(octokit, repo, issue, existing, visible, task, key) {
+    // Whatever the visible text quotes, it cannot open or close a hidden comment: the marker stays last.
+    const body = `${(0,outgoing/* escapeCommentDelimiters */.hc)(visible)}\n\n${renderMarker(task, key)}`;
     if (existing) {
         const { data } = await octokit.rest.issues.updateComment({ ...repo, comment_id: existing.id, body });
         return { id: data.id, url: data.html_url, task };
@@ -41201,18 +41303,18 @@ async function writeTracking(octokit, repo, issue, existing, visible, task) {
     const { data } = await octokit.rest.issues.createComment({ ...repo, issue_number: issue, body });
     const login = data.user?.login;
     return login
-        ? settleDuplicate(octokit, repo, issue, { id: data.id, url: data.html_url, task }, body, login)
+        ? settleDuplicate(octokit, repo, { id: data.id, url: data.html_url, task }, body, login, key)
         : { id: data.id, url: data.html_url, task };
 }
 /**
  * Two runs that both found no tracking comment (simultaneous commands) both create one. The oldest
  * wins: a newer one deletes itself and writes into the oldest, so every reader converges on one.
  */
-async function settleDuplicate(octokit, repo, issue, mine, body, login) {
-    const oldest = pilotMarkers(await listComments(octokit, repo, issue), login)[0];
+async function settleDuplicate(octokit, repo, mine, body, login, key) {
+    const oldest = (await pilotMarkers(await listComments(octokit, repo, key.issue), login, key))[0]?.comment;
     if (!oldest || oldest.id === mine.id)
         return mine;
-    core/* info */.pq(`Another run created tracking comment ${oldest.id} first: using it instead of ${mine.id}`);
+    lib_core/* info */.pq(`Another run created tracking comment ${oldest.id} first: using it instead of ${mine.id}`);
     await octokit.rest.issues.deleteComment({ ...repo, comment_id: mine.id }).catch((error) => {
         if ((0,client/* statusOf */.c2)(error) !== 404)
             throw error;
@@ -41221,11 +41323,25 @@ async function settleDuplicate(octokit, repo, issue, mine, body, login) {
     return { id: data.id, url: data.html_url, task: mine.task };
 }
 /** Rewrites only the marker of the tracking comment, keeping what it shows. */
-async function updateMarker(octokit, repo, tracking, task) {
+async function updateMarker(octokit, repo, tracking, task, key) {
     const { data: current } = await octokit.rest.issues.getComment({ ...repo, comment_id: tracking.id });
-    const body = replaceMarker(current.body ?? '', task);
+    const body = replaceMarker(current.body ?? '', task, key);
     const { data } = await octokit.rest.issues.updateComment({ ...repo, comment_id: tracking.id, body });
     return { id: data.id, url: data.html_url, task };
+}
+/**
+ * With no authenticated marker, the task is rebuilt from what GitHub itself records: the open pull
+ * request from this repository whose head is the issue's `pilot/issue-<n>-…` branch.
+ */
+async function rebuildTask(octokit, repo, issue) {
+    const prefix = `${BRANCH_PREFIX}issue-${issue}`;
+    const pulls = await octokit.paginate(octokit.rest.pulls.list, { ...repo, state: 'open', per_page: 100 });
+    const own = pulls.find((p) => (p.head.ref === prefix || p.head.ref.startsWith(`${prefix}-`)) &&
+        sameLogin(p.head.repo?.full_name, `${repo.owner}/${repo.repo}`));
+    if (!own)
+        return {};
+    core.info(`Rebuilt the task of #${issue} from GitHub: pull request #${own.number} on ${own.head.ref}`);
+    return { branch: own.head.ref, pr: own.number };
 }
 
 ;// CONCATENATED MODULE: ./build/src/report/comment.js
@@ -41264,9 +41380,20 @@ function formatDuration(ms) {
 var outputs = __nccwpck_require__(4752);
 // EXTERNAL MODULE: ./build/src/security/redact.js
 var redact = __nccwpck_require__(7315);
+;// CONCATENATED MODULE: ./build/src/pipeline/deps.js
+/** The key a marker or queued note of `issue` is sealed and verified with. */
+function markerKey(deps, issue) {
+    return { seal: deps.seal, issue };
+}
+/** Signs a dispatch's client_payload: the work run knows Pilot's own dispatches by this tag. */
+function dispatchSigner(deps) {
+    return (text) => deps.seal.sign({ purpose: 'dispatch' }, text);
+}
+
 // EXTERNAL MODULE: ./build/src/pipeline/context.js + 1 modules
 var context = __nccwpck_require__(6432);
 ;// CONCATENATED MODULE: ./build/src/pipeline/status.js
+
 
 
 
@@ -41293,7 +41420,7 @@ function describeTask(deps, task) {
  */
 async function closeTask(deps, intent, tracking) {
     if (!tracking || (tracking.task.branch && tracking.task.branch !== intent.headBranch)) {
-        core/* info */.pq(`The closed pull request (${intent.headBranch}) is not the task's branch: nothing to record`);
+        lib_core/* info */.pq(`The closed pull request (${intent.headBranch}) is not the task's branch: nothing to record`);
         return { conclusion: 'skipped', taskStatus: tracking?.task.status };
     }
     const { ctx, octokit } = deps;
@@ -41304,7 +41431,7 @@ async function closeTask(deps, intent, tracking) {
     if (holder !== undefined) {
         await octokit.rest.actions
             .cancelWorkflowRun({ ...ctx.repo, run_id: holder })
-            .catch((error) => core/* warning */.$e(`Could not cancel run ${holder}: ${error.message}`));
+            .catch((error) => lib_core/* warning */.$e(`Could not cancel run ${holder}: ${error.message}`));
     }
     const next = { ...task, status: merged ? 'merged' : 'closed', rev: task.rev + 1 };
     const what = task.pr ? `pull request #${task.pr}` : 'the pull request';
@@ -41313,14 +41440,16 @@ async function closeTask(deps, intent, tracking) {
         body: merged ? undefined : 'The task is closed. Comment `/pilot run` to start again.',
         links: [['run', ctx.runUrl]],
     });
-    await writeTracking(octokit, ctx.repo, intent.issue, tracking, view, next);
-    core/* info */.pq(`Task for #${intent.issue} is now ${next.status}`);
+    const issue = intent.issue;
+    await writeTracking(octokit, ctx.repo, issue, tracking, view, next, markerKey(deps, issue));
+    lib_core/* info */.pq(`Task for #${intent.issue} is now ${next.status}`);
     return { conclusion: 'success', taskStatus: next.status };
 }
 
 ;// CONCATENATED MODULE: ./build/src/pipeline/gate.js
 // The gate: runs for untrusted events (read-only cache), decides, answers what it can itself, and
 // hands work to a trusted `repository_dispatch` run.
+
 
 
 
@@ -41347,7 +41476,7 @@ async function acknowledge(deps, intent) {
         return login ?? deps.config.botLogin;
     }
     catch (error) {
-        core/* warning */.$e(`Could not react to the trigger: ${error.message}`);
+        lib_core/* warning */.$e(`Could not react to the trigger: ${error.message}`);
         return deps.config.botLogin;
     }
 }
@@ -41358,7 +41487,7 @@ async function answer(deps, intent, pilotLogin) {
         await postReply(deps, issue, lead + (0,command/* helpText */.B)(deps.config.triggerLabel));
         return { conclusion: 'success' };
     }
-    const tracking = await findTracking(deps.octokit, deps.ctx.repo, issue, pilotLogin);
+    const tracking = await findTracking(deps.octokit, deps.ctx.repo, issue, pilotLogin, markerKey(deps, issue));
     if (intent.command === 'status') {
         await postReply(deps, issue, tracking ? describeTask(deps, tracking.task) : 'Pilot has no task for this issue yet.');
         return { conclusion: 'success', taskStatus: tracking?.task.status };
@@ -41388,7 +41517,12 @@ async function cancelTask(deps, intent, tracking) {
 async function gate_dispatch(deps, intent, pilotLogin) {
     const issue = intent.issue;
     const { ctx } = deps;
-    const found = await findTracking(deps.octokit, ctx.repo, issue, pilotLogin);
+    const found = await findTracking(deps.octokit, ctx.repo, issue, pilotLogin, markerKey(deps, issue));
+    const stale = followUpOnOtherHead(intent, found?.task.headSha);
+    if (stale) {
+        lib_core/* info */.pq(`Pilot ignores this ${intent.source} follow-up: ${stale}`);
+        return { conclusion: 'skipped', taskStatus: found?.task.status };
+    }
     const task = withRun(
     // A running task stays `running`: that claim is what tells a stale lease from a live one.
     { ...(found?.task ?? newTask()), status: found?.task.status === 'running' ? 'running' : 'queued' }, {
@@ -41404,19 +41538,31 @@ async function gate_dispatch(deps, intent, pilotLogin) {
             ['work runs', ctx.workflowUrl],
         ],
     });
-    const tracking = await writeTracking(deps.octokit, ctx.repo, issue, found, view, task);
+    const tracking = await writeTracking(deps.octokit, ctx.repo, issue, found, view, task, markerKey(deps, issue));
     await deps.octokit.rest.repos.createDispatchEvent({
         ...ctx.repo,
         event_type: constants/* DISPATCH_EVENT_TYPE */.X3,
-        client_payload: (0,dispatch/* toDispatchPayload */.Ej)(intent, ctx.runId),
+        client_payload: (0,dispatch/* toDispatchPayload */.Ej)(intent, ctx.runId, dispatchSigner(deps)),
     });
-    core/* info */.pq(`Dispatched '${intent.command}' for #${issue} to a trusted run (event_type ${constants/* DISPATCH_EVENT_TYPE */.X3})`);
+    lib_core/* info */.pq(`Dispatched '${intent.command}' for #${issue} to a trusted run (event_type ${constants/* DISPATCH_EVENT_TYPE */.X3})`);
     await (0,outputs/* writeSummary */.S)(`Pilot gate: dispatched ${intent.command} for #${issue}`, [
         ['Requested by', `@${intent.sender.login}`],
         ['Tracking comment', tracking.url],
         ['Work run', `${ctx.workflowUrl} (repository_dispatch \`${constants/* DISPATCH_EVENT_TYPE */.X3}\`)`],
     ]);
     return { conclusion: 'success', taskStatus: 'queued' };
+}
+/**
+ * Reviews and CI failures count only for the head Pilot pushed last (recorded in its authenticated
+ * marker): a later push by someone else, or a SHA Pilot never pushed, starts nothing.
+ */
+function followUpOnOtherHead(intent, pushed) {
+    if (intent.source !== 'review' && intent.source !== 'ci')
+        return null;
+    if (intent.headSha && pushed === intent.headSha)
+        return null;
+    const head = intent.headSha ? intent.headSha.slice(0, 7) : 'unknown';
+    return `head ${head} is not Pilot's last push (${pushed ? pushed.slice(0, 7) : 'none recorded'})`;
 }
 async function gate(deps, intent) {
     if (intent.issue === null)
@@ -41430,7 +41576,7 @@ async function gate(deps, intent) {
 
 /***/ }),
 
-/***/ 4335:
+/***/ 1661:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41441,7 +41587,10 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
 var lib_core = __nccwpck_require__(6257);
+// EXTERNAL MODULE: ./build/src/auth/login.js
+var auth_login = __nccwpck_require__(7781);
 ;// CONCATENATED MODULE: ./build/src/auth/authorize.js
+
 const RANK = {
     none: 0,
     read: 1,
@@ -41485,13 +41634,19 @@ async function authorizeBot(actor, policy, lookup) {
     return { allowed: true, reason: `bot ${actor.login} is listed in allow-bots`, level };
 }
 async function authorize_authorize(actor, policy, lookup) {
-    const login = typeof actor?.login === 'string' ? actor.login.trim() : '';
+    const login = typeof actor?.login === 'string' ? actor.login : '';
     if (login === '')
         return refuse('the event names no sender');
+    // Never normalised: ` mona` or `mo\u200Bna` is not mona.
+    if (!(0,auth_login/* isGitHubLogin */.Nf)(login))
+        return refuse(`sender ${JSON.stringify(login.slice(0, 60))} is not a valid GitHub login`);
+    if (policy.pilotLogin && (0,auth_login/* sameLogin */.Up)(login, policy.pilotLogin)) {
+        return refuse(`${login} is Pilot's own identity, which never authorizes a trigger`);
+    }
     if (listed(policy.denyUsers, login))
         return refuse(`${login} is listed in deny-users`);
     if (actor.type === 'Bot')
-        return authorizeBot({ ...actor, login }, policy, lookup);
+        return authorizeBot(actor, policy, lookup);
     // A `[bot]` login on a non-Bot account is a look-alike (real user logins cannot contain brackets):
     // it gets neither the bot allowance nor allow-users, only whatever permission GitHub reports.
     const level = levelOf(await lookup(login));
@@ -41506,6 +41661,240 @@ async function authorize_authorize(actor, policy, lookup) {
         };
     }
     return refuse(`${login} has ${level} permission; Pilot needs ${policy.minPermission}`, level);
+}
+
+// EXTERNAL MODULE: ./build/src/events/command.js
+var events_command = __nccwpck_require__(7562);
+// EXTERNAL MODULE: ./build/src/github/client.js + 1 modules
+var client = __nccwpck_require__(5406);
+// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 11 modules
+var schemas = __nccwpck_require__(2857);
+// EXTERNAL MODULE: ./build/src/constants.js
+var constants = __nccwpck_require__(1648);
+// EXTERNAL MODULE: ./build/src/report/forged.js
+var forged = __nccwpck_require__(7659);
+;// CONCATENATED MODULE: ./build/src/state/queue.js
+// The issue timeline is the queue (DESIGN "State"): a `/pilot` work command Pilot acknowledged (👀)
+// is waiting until Pilot reacts 🚀 to it. No separate store, so concurrent comments cannot overwrite
+// each other; only reactions by Pilot's own identity count (anyone can react 🚀).
+
+
+
+
+const WORK = new Set(['run', 'plan', 'retry', 'fix']);
+/**
+ * A request that has no comment of its own (a label, a manual dispatch) and found the lease held is
+ * queued in the note Pilot posts about it, so it takes its place in the timeline like a comment.
+ */
+const QUEUED_PREFIX = '<!-- pilot:queued ';
+const QueuedNote = schemas/* object */.Ikc({
+    command: schemas/* enum */.k5n(['run', 'plan', 'retry', 'fix']),
+    args: schemas/* string */.YjP().max(2_000),
+    source: schemas/* enum */.k5n(['label', 'dispatch', 'manual', 'schedule', 'review', 'ci', 'comment']),
+    sender: schemas/* object */.Ikc({
+        login: schemas/* string */.YjP().max(120),
+        id: schemas/* number */.aig().int().nonnegative(),
+        type: schemas/* string */.YjP().max(20),
+    }),
+});
+const MAC_SEPARATOR = ' mac:';
+/** The note's hidden marker, authenticated for this issue (only Pilot holds the key). */
+function queuedNoteMarker(note, key) {
+    const json = JSON.stringify(note).replace(/>/g, '\\u003e');
+    const mac = key.seal.sign({ purpose: 'queued', issue: key.issue }, json);
+    return `${QUEUED_PREFIX}${json}${MAC_SEPARATOR}${mac} -->`;
+}
+/** The last queued-note marker in a body, verified; null when there is none. */
+function readQueuedNote(body, key) {
+    const start = body.lastIndexOf(QUEUED_PREFIX);
+    const end = start < 0 ? -1 : body.indexOf(' -->', start);
+    if (end < 0)
+        return null;
+    const raw = body.slice(start + QUEUED_PREFIX.length, end);
+    const cut = raw.lastIndexOf(MAC_SEPARATOR);
+    const json = cut < 0 ? raw : raw.slice(0, cut);
+    const mac = cut < 0 ? '' : raw.slice(cut + MAC_SEPARATOR.length);
+    if (!key.seal.verify({ purpose: 'queued', issue: key.issue }, json, mac)) {
+        return { forged: 'the queued note does not verify under pilot-state-key' };
+    }
+    try {
+        const parsed = QueuedNote.safeParse(JSON.parse(json));
+        return parsed.success ? { note: parsed.data } : null;
+    }
+    catch {
+        return null;
+    }
+}
+function same(a, b) {
+    return (a ?? '').toLowerCase() === b.toLowerCase();
+}
+async function reactionsOf(octokit, repo, commentId) {
+    return octokit.paginate(octokit.rest.reactions.listForIssueComment, {
+        ...repo,
+        comment_id: commentId,
+        per_page: 100,
+    });
+}
+function byPilot(reactions, content, pilotLogin) {
+    return reactions.some((r) => r.content === content && same(r.user?.login, pilotLogin));
+}
+/** True once Pilot has reacted 🚀 to the comment (its command was taken up by a work run). */
+async function isServed(octokit, repo, commentId, pilotLogin) {
+    return byPilot(await reactionsOf(octokit, repo, commentId), 'rocket', pilotLogin);
+}
+async function markServed(octokit, repo, commentId) {
+    await octokit.rest.reactions.createForIssueComment({ ...repo, comment_id: commentId, content: 'rocket' });
+}
+/** A work command in a comment, or null (Pilot's own notes, other text, reply commands). */
+function workCommandOf(comment) {
+    const body = comment.body ?? '';
+    if (body.includes(MARKER_PREFIX) || body.includes(REPLY_MARKER))
+        return null;
+    const parsed = parseCommand(body);
+    return parsed && WORK.has(parsed.command)
+        ? { command: parsed.command, args: parsed.args }
+        : null;
+}
+/** Acknowledged, unserved work commands, oldest first. */
+async function pendingCommands(octokit, repo, issue, pilotLogin, key) {
+    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+        ...repo,
+        issue_number: issue,
+        per_page: 100,
+    });
+    const pending = [];
+    for (const c of comments) {
+        if (!c.user)
+            continue;
+        // Only Pilot's own authenticated notes queue a request this way (anyone can paste the marker,
+        // and every workflow with the default token writes as Pilot's login).
+        const read = same(c.user.login, pilotLogin) ? readQueuedNote(c.body ?? '', key) : null;
+        if (read && 'forged' in read) {
+            await reportForgedState('queued note', c.id, read.forged);
+            continue;
+        }
+        if (read) {
+            if (!byPilot(await reactionsOf(octokit, repo, c.id), 'rocket', pilotLogin)) {
+                pending.push({ commentId: c.id, createdAt: c.created_at, author: read.note.sender, ...read.note });
+            }
+            continue;
+        }
+        const work = workCommandOf(c);
+        if (!work || same(c.user.login, pilotLogin))
+            continue;
+        const reactions = await reactionsOf(octokit, repo, c.id);
+        // 👀 means the gate accepted it from an authorized sender; 😕 means a run refused it later.
+        if (!byPilot(reactions, 'eyes', pilotLogin) || byPilot(reactions, 'rocket', pilotLogin))
+            continue;
+        if (byPilot(reactions, 'confused', pilotLogin))
+            continue;
+        pending.push({
+            commentId: c.id,
+            createdAt: c.created_at,
+            author: { login: c.user.login, id: c.user.id, type: c.user.type ?? 'User' },
+            source: 'comment',
+            ...work,
+        });
+    }
+    return pending.sort((a, b) => a.createdAt === b.createdAt ? a.commentId - b.commentId : a.createdAt < b.createdAt ? -1 : 1);
+}
+/** Id of the newest `labeled` event for the trigger label: what makes one label delivery unique. */
+async function latestLabelEvent(octokit, repo, issue, label) {
+    const events = await octokit.paginate(octokit.rest.issues.listEventsForTimeline, {
+        ...repo,
+        issue_number: issue,
+        per_page: 100,
+    });
+    const labeled = events.filter((e) => 'event' in e &&
+        e.event === 'labeled' &&
+        'label' in e &&
+        same(e.label?.name, label));
+    const last = labeled.at(-1);
+    return typeof last?.id === 'number' ? last.id : undefined;
+}
+
+;// CONCATENATED MODULE: ./build/src/auth/dispatch.js
+// Whom a dispatched run (`repository_dispatch`, `workflow_dispatch`, the route job's intent) acts for.
+// Anyone holding a token with write access can send a `pilot` dispatch and name any sender in its
+// client_payload, and with the default token every workflow in the repository dispatches as
+// `github-actions[bot]`, Pilot's own identity. So the name in the payload counts only on Pilot's own
+// dispatches, known by their authentication tag; any other dispatch acts for its real sender (GitHub's
+// `sender`), who must be authorized in their own right. What the payload points at (the comment, the
+// label event) must then say the same thing as the payload.
+
+
+
+
+
+/** Pilot's tagged dispatch keeps the sender it names; any other acts for its real sender only. */
+function dispatchSender(intent, seal) {
+    const d = intent.dispatch;
+    if (!d)
+        return { ok: true, intent, byPilot: false };
+    if (d.tag && seal.verify({ purpose: 'dispatch' }, d.signed, d.tag))
+        return { ok: true, intent, byPilot: true };
+    const why = d.tag ? 'an authentication tag that does not verify' : 'no authentication tag';
+    if (!d.realSender)
+        return { ok: false, reason: `the dispatch carries ${why} and no sender` };
+    if (!(0,auth_login/* sameLogin */.Up)(d.realSender.login, intent.sender.login)) {
+        lib_core/* info */.pq(`The dispatch carries ${why}: it acts for its real sender ${d.realSender.login}, not ${intent.sender.login} named in it`);
+    }
+    return { ok: true, intent: { ...intent, sender: d.realSender }, byPilot: false };
+}
+/** Null when the comment or label event the dispatch names agrees with it, else why not. */
+async function namedMismatch(check, intent) {
+    if (!intent.dispatch || intent.issue === null)
+        return null;
+    if (intent.commentId !== undefined)
+        return commentMismatch(check, intent, intent.commentId);
+    if (intent.source === 'label')
+        return labelMismatch(check, intent);
+    return null;
+}
+async function commentMismatch(check, intent, id) {
+    let comment;
+    try {
+        ({ data: comment } = await check.octokit.rest.issues.getComment({ ...check.repo, comment_id: id }));
+    }
+    catch (error) {
+        if ((0,client/* statusOf */.c2)(error) === 404)
+            return `comment ${id} named by the dispatch does not exist`;
+        throw error;
+    }
+    if (!comment.issue_url.endsWith(`/issues/${intent.issue}`))
+        return `comment ${id} is not on #${intent.issue}`;
+    const author = comment.user?.login;
+    if ((0,auth_login/* sameLogin */.Up)(author, check.pilotLogin)) {
+        // A request Pilot queued in its own note: the note (authenticated) says who asked for what.
+        const read = readQueuedNote(comment.body ?? '', { seal: check.seal, issue: intent.issue });
+        if (!read || 'forged' in read)
+            return `comment ${id} is not a request Pilot queued`;
+        const { sender, command } = read.note;
+        if ((0,auth_login/* sameLogin */.Up)(sender.login, intent.sender.login) && command === intent.command)
+            return null;
+        return `queued request ${id} is ${sender.login}'s ${command}, not ${intent.sender.login}'s ${intent.command}`;
+    }
+    if (!(0,auth_login/* sameLogin */.Up)(author, intent.sender.login)) {
+        return `comment ${id} was written by ${author ?? 'a deleted user'}, not by ${intent.sender.login}`;
+    }
+    const command = (0,events_command/* parseCommand */.R)(comment.body ?? '')?.command;
+    return command === intent.command ? null : `comment ${id} does not ask for ${intent.command}`;
+}
+async function labelMismatch(check, intent) {
+    const events = await check.octokit.paginate(check.octokit.rest.issues.listEventsForTimeline, {
+        ...check.repo,
+        issue_number: intent.issue,
+        per_page: 100,
+    });
+    const last = events
+        .filter((e) => 'event' in e && e.event === 'labeled')
+        .filter((e) => (0,auth_login/* sameLogin */.Up)(e.label?.name, check.triggerLabel))
+        .at(-1);
+    if (!last)
+        return `#${intent.issue} has no '${check.triggerLabel}' label event`;
+    if ((0,auth_login/* sameLogin */.Up)(last.actor?.login, intent.sender.login))
+        return null;
+    return `the '${check.triggerLabel}' label was added by ${last.actor?.login ?? 'someone unknown'}, not by ${intent.sender.login}`;
 }
 
 ;// CONCATENATED MODULE: ./build/src/auth/github-lookup.js
@@ -41540,8 +41929,8 @@ function githubPermissionLookup(octokit, owner, repo) {
     };
 }
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./build/src/config/errors.js
 // Configuration errors name the key, the bad value, where it came from and what would have been accepted,
 // so a user can fix their workflow or `.github/pilot.yml` without reading Pilot's source.
@@ -41636,8 +42025,6 @@ function distance(a, b) {
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 11 modules
-var schemas = __nccwpck_require__(2857);
 ;// CONCATENATED MODULE: ./build/src/config/schema.js
 // Every setting Pilot understands, spelled once: its input/file name, its zod schema, its default and the
 // words an error uses to describe what would have been accepted. inputs.ts, file.ts, action.yml and the
@@ -41668,6 +42055,13 @@ const loginSchema = schemas/* string */.YjP().regex(LOGIN);
 const labelSchema = schemas/* string */.YjP().trim().min(1).max(50);
 const MODEL = /^[A-Za-z0-9][A-Za-z0-9._:@/[\]-]*$/;
 const modelSchema = schemas/* string */.YjP().regex(MODEL).max(200);
+/**
+ * A host the sandbox's proxy may let commands reach: a name (`*.` wildcard allowed) or an IPv4
+ * address, with an optional `:port` that limits the entry to that port (Claude Code's
+ * `sandbox.network.allowedDomains` syntax).
+ */
+const HOST = /^(?:\*\.)?[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})(?::[0-9]{1,5})?$/;
+const hostSchema = schemas/* string */.YjP().trim().regex(HOST);
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Names the agent must never receive: GitHub and runner credentials, Pilot's own inputs, model secrets. */
 const FORBIDDEN_AGENT_ENV = /^(GITHUB_TOKEN|GH_TOKEN|GH_ENTERPRISE_TOKEN|ACTIONS_.*|INPUT_.*|ANTHROPIC_API_KEY|ANTHROPIC_AUTH_TOKEN|CLAUDE_CODE_OAUTH_TOKEN)$/i;
@@ -41729,6 +42123,22 @@ const SETTINGS = {
         schema: optionalText,
         fallback: undefined,
         accepted: 'a Claude Code OAuth token',
+        secret: true,
+    }),
+    pilotStateKey: setting({
+        name: 'pilot-state-key',
+        kind: 'string',
+        schema: optionalText,
+        fallback: undefined,
+        accepted: 'a random secret of at least 32 characters (openssl rand -hex 32)',
+        secret: true,
+    }),
+    pilotStateKeyPrevious: setting({
+        name: 'pilot-state-key-previous',
+        kind: 'string',
+        schema: optionalText,
+        fallback: undefined,
+        accepted: 'the previous pilot-state-key, while rotating it',
         secret: true,
     }),
     anthropicBaseUrl: setting({
@@ -41869,6 +42279,13 @@ const SETTINGS = {
         schema: schemas/* array */.YOg(schemas/* string */.YjP().trim().min(1)),
         fallback: [],
         accepted: 'commands (e.g. npm test) separated by commas or newlines',
+    }),
+    allowedHosts: setting({
+        name: 'allowed-hosts',
+        kind: 'list',
+        schema: schemas/* array */.YOg(hostSchema),
+        fallback: [],
+        accepted: 'host names or addresses, optionally with :port (e.g. registry.npmjs.org, 127.0.0.1:4873), separated by commas or newlines',
     }),
     agentEnv: setting({
         name: 'agent-env',
@@ -42058,7 +42475,7 @@ const EXAMPLE = 'a YAML mapping of settings such as "max-turns: 40"';
 function readConfigFile(workspace, configPath) {
     let text;
     try {
-        text = (0,external_node_fs_.readFileSync)((0,external_node_path_namespaceObject.resolve)(workspace, configPath), 'utf8');
+        text = (0,external_node_fs_.readFileSync)((0,external_node_path_.resolve)(workspace, configPath), 'utf8');
     }
     catch (error) {
         const code = error.code;
@@ -42343,14 +42760,14 @@ function defaults() {
  * workspace is refused: the file is part of the repository, never of the runner.
  */
 function readFileIfInside(workspace, configPath, chosen, problems) {
-    const inside = (0,external_node_path_namespaceObject.relative)((0,external_node_path_namespaceObject.resolve)(workspace), (0,external_node_path_namespaceObject.resolve)(workspace, configPath));
-    if ((0,external_node_path_namespaceObject.isAbsolute)(configPath) || inside.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(inside)) {
+    const inside = (0,external_node_path_.relative)((0,external_node_path_.resolve)(workspace), (0,external_node_path_.resolve)(workspace, configPath));
+    if ((0,external_node_path_.isAbsolute)(configPath) || inside.startsWith('..') || (0,external_node_path_.isAbsolute)(inside)) {
         problems.push(invalidValue('config-path', configPath, 'input config-path', SETTINGS.configPath.accepted));
         return undefined;
     }
     const file = readConfigFile(workspace, configPath);
     if (!file && chosen) {
-        const accepted = `a file that exists in the repository (none at ${(0,external_node_path_namespaceObject.resolve)(workspace, configPath)})`;
+        const accepted = `a file that exists in the repository (none at ${(0,external_node_path_.resolve)(workspace, configPath)})`;
         problems.push(invalidValue('config-path', configPath, 'input config-path', accepted));
     }
     return file;
@@ -42374,8 +42791,6 @@ function triageLevels(fromFile) {
     return Object.fromEntries(TRIAGE_LEVELS.map((level) => [level, { ...fromFile[level] }]));
 }
 
-// EXTERNAL MODULE: ./build/src/constants.js
-var constants = __nccwpck_require__(1648);
 ;// CONCATENATED MODULE: ./build/src/events/build.js
 // Small helpers shared by the event rules: one way to say "ignore, because …" and one way to build an
 // Intent, so every rule fills the same fields the same way.
@@ -42536,8 +42951,6 @@ function fromWorkflowRun(ctx) {
     });
 }
 
-// EXTERNAL MODULE: ./build/src/events/command.js
-var events_command = __nccwpck_require__(7562);
 ;// CONCATENATED MODULE: ./build/src/events/issue-events.js
 // `issues` and `issue_comment`: the label trigger, cancel-by-removal, and `/pilot` comment commands.
 
@@ -42701,7 +43114,12 @@ var dispatch = __nccwpck_require__(2877);
 
 
 
-const RepositoryDispatch = schemas/* object */.Ikc({ action: schemas/* string */.YjP(), client_payload: schemas/* unknown */.L5J() });
+const RepositoryDispatch = schemas/* object */.Ikc({
+    action: schemas/* string */.YjP(),
+    client_payload: schemas/* unknown */.L5J(),
+    // Who really sent it: GitHub fills this in; the run phase's routed intent carries the event's.
+    sender: ActorSchema.nullish(),
+});
 function fromRepositoryDispatch(ctx) {
     const head = RepositoryDispatch.safeParse(ctx.payload);
     if (!head.success)
@@ -42726,6 +43144,11 @@ function fromRepositoryDispatch(ctx) {
         reviewId: p.review_id,
         headSha: p.head_sha,
         gateRunId: p.gate_run_id,
+        dispatch: {
+            realSender: head.data.sender ? toActor(head.data.sender) : null,
+            signed: (0,dispatch/* dispatchText */._O)(head.data.client_payload),
+            tag: p.tag,
+        },
     });
 }
 const MANUAL_COMMANDS = ['run', 'plan', 'retry', 'fix'];
@@ -42773,6 +43196,7 @@ function fromWorkflowDispatch(ctx) {
         issue,
         sender: toActor(sender),
         args: (inputs?.instructions ?? '').trim(),
+        dispatch: { realSender: toActor(sender), signed: '' },
     });
 }
 function sweep(sender, source) {
@@ -42817,13 +43241,16 @@ function decide(ctx, opts) {
 
 // EXTERNAL MODULE: ./build/src/github/app-token.js + 10 modules
 var app_token = __nccwpck_require__(73);
-// EXTERNAL MODULE: ./build/src/github/client.js + 1 modules
-var client = __nccwpck_require__(5406);
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./build/src/git/git.js
-// A small git runner. The token never lives in a config file: it is handed to one child process
-// through environment-scoped config (GIT_CONFIG_COUNT/KEY/VALUE), which git reads and forgets.
+// Pilot's own git. The agent writes the working tree Pilot then commits from, so nothing in it may make
+// this git run code: every call carries hardening config (no hooks, no fsmonitor, no submodule
+// recursion) and a minimal environment (never `process.env`: the token, the model key, the App key and
+// ACTIONS_RUNTIME_TOKEN live there). The token is handed to the one push or fetch that needs it through
+// environment-scoped config (GIT_CONFIG_COUNT/KEY/VALUE), which git reads and forgets.
+
+
 
 class GitError extends Error {
     args;
@@ -42834,35 +43261,127 @@ class GitError extends Error {
         this.result = result;
     }
 }
-function createGit(cwd, baseEnv = process.env) {
+/** `.git` is not the directory Pilot checked out: Pilot runs no git in it and pushes nothing. */
+class RepositoryChanged extends Error {
+    detail;
+    constructor(detail) {
+        super(`Pilot's repository metadata changed while the agent worked (${detail}). ` +
+            'Pilot ran no git command in it afterwards and pushed nothing from this run.');
+        this.detail = detail;
+        this.name = 'RepositoryChanged';
+    }
+}
+/**
+ * Set on every call (`-c` outranks every config file, and git hands it on to the git processes it
+ * starts, e.g. for a submodule):
+ * - hooks: `core.hooksPath=/dev/null`. Nothing can ever exist below /dev/null, so no hook file anyone
+ *   plants (in `.git/hooks`, the working tree or a directory Pilot made) is found; an empty directory
+ *   of Pilot's would have to be made, kept unwritable and removed, for the same effect.
+ * - `core.fsmonitor=false`: a repository's config can name a command git runs on `status`/`add`.
+ * - submodules: never recurse, never look inside a nested repository (its config would be read).
+ * - `core.untrackedCache=false`: the cache lives in the index and trusts directory mtimes the agent sets.
+ * - `protocol.ext.allow=never`: `ext::` remotes run commands.
+ */
+const HARDENING_CONFIG = (/* unused pure expression or super */ null && ([
+    'core.hooksPath=/dev/null',
+    'core.fsmonitor=false',
+    'submodule.recurse=false',
+    'diff.ignoreSubmodules=all',
+    'status.submoduleSummary=false',
+    'core.untrackedCache=false',
+    'protocol.ext.allow=never',
+]));
+/**
+ * What Pilot's git may see of Pilot's environment: where programs and home are, the locale, the
+ * runner's proxy and CA settings (self-hosted runners push through them), and where a workflow pointed
+ * git's own config files. The system config (`/etc/gitconfig`, e.g. git-lfs filters) stays on: only
+ * root writes it, and repositories that use LFS need it.
+ */
+const PASSED_ENV = (/* unused pure expression or super */ null && ([
+    'PATH',
+    'HOME',
+    'LANG',
+    'LANGUAGE',
+    'LC_ALL',
+    'LC_CTYPE',
+    'LC_MESSAGES',
+    'TZ',
+    'HTTP_PROXY',
+    'HTTPS_PROXY',
+    'NO_PROXY',
+    'http_proxy',
+    'https_proxy',
+    'no_proxy',
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'GIT_SSL_CAINFO',
+    'GIT_CONFIG_GLOBAL',
+    'GIT_CONFIG_NOSYSTEM',
+]));
+/** The environment of one git child: the allowlist from `source`, plus what this call adds (auth). */
+function gitEnv(source, extra = {}) {
+    const env = {};
+    for (const name of PASSED_ENV) {
+        const value = source[name];
+        if (value !== undefined)
+            env[name] = value;
+    }
+    return { ...env, GIT_TERMINAL_PROMPT: '0', ...extra };
+}
+/** Device, inode and owner of `<cwd>/.git`, which must be a real directory (not a link or a gitfile). */
+function repoIdentity(cwd) {
+    const gitDir = path.join(cwd, '.git');
+    let st;
+    try {
+        st = lstatSync(gitDir, { bigint: true });
+    }
+    catch {
+        throw new RepositoryChanged(`${gitDir} is gone`);
+    }
+    if (!st.isDirectory())
+        throw new RepositoryChanged(`${gitDir} is not a directory`);
+    return { dev: String(st.dev), ino: String(st.ino), uid: String(st.uid) };
+}
+function sameRepo(cwd, pinned) {
+    const now = repoIdentity(cwd);
+    if (now.uid !== pinned.uid)
+        throw new RepositoryChanged(`.git now belongs to uid ${now.uid}, not ${pinned.uid}`);
+    if (now.dev !== pinned.dev || now.ino !== pinned.ino)
+        throw new RepositoryChanged('.git was replaced by another directory');
+}
+function createGit(cwd, options = {}) {
+    const source = options.source ?? process.env;
+    const identity = options.identity ?? repoIdentity(cwd);
+    const hardening = HARDENING_CONFIG.flatMap((entry) => ['-c', entry]);
     return {
         cwd,
-        run(args, opts = {}) {
-            return new Promise((resolve, reject) => {
-                const child = spawn('git', args, {
-                    cwd,
-                    env: { ...baseEnv, GIT_TERMINAL_PROMPT: '0', ...opts.env },
-                    stdio: ['ignore', 'pipe', 'pipe'],
-                });
-                let stdout = '';
-                let stderr = '';
-                child.stdout.on('data', (d) => {
-                    stdout += d;
-                });
-                child.stderr.on('data', (d) => {
-                    stderr += d;
-                });
-                child.on('error', reject);
-                child.on('close', (code) => {
-                    const result = { code: code ?? 1, stdout, stderr };
-                    if (result.code !== 0 && !opts.allowFail)
-                        reject(new GitError(args, result));
-                    else
-                        resolve(result);
-                });
-            });
+        identity,
+        async run(args, opts = {}) {
+            sameRepo(cwd, identity);
+            return spawnGit([...hardening, ...args], cwd, gitEnv(source, opts.env), args, opts.allowFail);
         },
     };
+}
+function spawnGit(argv, cwd, env, shown, allowFail = false) {
+    return new Promise((resolve, reject) => {
+        const child = spawn('git', argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => {
+            stdout += d;
+        });
+        child.stderr.on('data', (d) => {
+            stderr += d;
+        });
+        child.on('error', reject);
+        child.on('close', (code) => {
+            const result = { code: code ?? 1, stdout, stderr };
+            if (result.code !== 0 && !allowFail)
+                reject(new GitError(shown, result));
+            else
+                resolve(result);
+        });
+    });
 }
 /** Environment that gives exactly one git child the token, as checkout's extraheader would. */
 function tokenEnv(token, serverUrl) {
@@ -42944,162 +43463,8 @@ function failureMessage(error) {
     return explainGitHubError(error) ?? (error instanceof Error ? error.message : String(error));
 }
 
-;// CONCATENATED MODULE: ./build/src/security/protected-paths.js
-// Paths the agent may not change: what CI runs or trusts (everything under `.github/`: workflows,
-// composite actions, dependabot, CODEOWNERS; and `.gitmodules`, which points checkouts at other
-// repositories), what steers the agent itself (Claude Code settings, MCP servers, CLAUDE.md), Pilot's
-// own configuration, and the repository's `protected-paths` (where the scripts workflows call belong).
-// An entry of `protected-paths` that starts with `!` is an allowance: `!.github/workflows/lint.yml`
-// lets the agent change that one file.
-//
-// The matcher is Pilot's own (no glob dependency in the bundle): dot files match like any other name,
-// and matching is case-insensitive and Unicode-normalised, because `.GitHub/Workflows/x.yml` is the
-// same file as `.github/workflows/x.yml` on a case-insensitive checkout (macOS, Windows).
-/** Always protected; `**\/CLAUDE.md` because Claude Code reads nested ones too. */
-const BUILTIN_PROTECTED = [
-    '.github/**',
-    '.gitmodules',
-    '.claude/**',
-    '.mcp.json',
-    'CLAUDE.md',
-    '**/CLAUDE.md',
-    'CLAUDE.local.md',
-    '**/CLAUDE.local.md',
-];
-function protectionRules(config) {
-    const entries = config.protectedPaths.map((p) => p.trim()).filter(Boolean);
-    return {
-        protect: [
-            ...BUILTIN_PROTECTED,
-            normalise(config.configPath),
-            ...entries.filter((p) => !p.startsWith('!')),
-        ],
-        allow: entries.filter((p) => p.startsWith('!')).map((p) => p.slice(1).trim()),
-    };
-}
-function normalise(path) {
-    return path.normalize('NFC').replace(/\\/g, '/').replace(/^\.\//, '').replace(/^\/+/, '');
-}
-/**
- * A gitignore-like glob: `**` spans directories, `*` and `?` stay within one, a trailing `/` means
- * everything below. Case-insensitive, so `.GitHub/Workflows` on a case-insensitive checkout counts.
- */
-function globToRegExp(pattern) {
-    let glob = normalise(pattern);
-    if (glob.endsWith('/'))
-        glob += '**';
-    let source = '';
-    for (let i = 0; i < glob.length; i++) {
-        const ch = glob[i];
-        if (ch === '*' && glob[i + 1] === '*') {
-            const slash = glob[i + 2] === '/';
-            source += slash ? '(?:.*/)?' : '.*';
-            i += slash ? 2 : 1;
-        }
-        else if (ch === '*')
-            source += '[^/]*';
-        else if (ch === '?')
-            source += '[^/]';
-        else
-            source += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    }
-    return new RegExp(`^${source}$`, 'i');
-}
-function matchesAny(path, patterns) {
-    const p = normalise(path);
-    return patterns.some((pattern) => globToRegExp(pattern).test(p));
-}
-/** The paths in `paths` the agent may not change under `rules`, in the order given. */
-function protected_paths_refusedPaths(paths, rules) {
-    return [...new Set(paths)].filter((p) => matchesAny(p, rules.protect) && !matchesAny(p, rules.allow));
-}
-
-// EXTERNAL MODULE: ./build/src/security/redact.js
-var redact = __nccwpck_require__(7315);
-;// CONCATENATED MODULE: ./build/src/security/outgoing.js
-
-
-
-/** Used when a caller has no configuration at hand (the default config path is protected too). */
-const DEFAULT_RULES = {
-    protect: [...BUILTIN_PROTECTED, '.github/pilot.yml'],
-    allow: [],
-};
-class PushRefused extends Error {
-    paths;
-    secrets;
-    constructor(paths, secrets) {
-        super(describeRefusal(paths, secrets));
-        this.paths = paths;
-        this.secrets = secrets;
-        this.name = 'PushRefused';
-    }
-}
-function describeRefusal(paths, secrets) {
-    const parts = ['Pilot did not push: the change needs a human.'];
-    if (paths.length) {
-        parts.push(`The agent changed protected paths: ${paths.map((p) => `\`${p}\``).join(', ')}. ` +
-            'Make such changes yourself, or allow a path with a `!` entry in `protected-paths` (e.g. `!docs/CLAUDE.md`).');
-    }
-    if (secrets.length) {
-        const places = byPlace(secrets);
-        const shown = places.slice(0, 20).map(([place, kinds]) => `\`${place}\` (${kinds.join(', ')})`);
-        const more = places.length > shown.length ? ` and ${places.length - shown.length} more` : '';
-        parts.push(`Possible secrets in the diff: ${shown.join(', ')}${more}. The values are not shown.`);
-    }
-    return parts.join('\n\n');
-}
-/** One entry per file:line, with every kind found there. */
-function byPlace(secrets) {
-    const places = new Map();
-    for (const f of secrets) {
-        const place = `${f.file}:${f.line}`;
-        places.set(place, [...(places.get(place) ?? []), f.kind]);
-    }
-    return [...places];
-}
-const OUTGOING = (/* unused pure expression or super */ null && (['HEAD', '--not', '--remotes=origin']));
-async function outgoingPaths(git) {
-    const { stdout } = await git.run(['log', '-z', '--no-renames', '--name-only', '--format=', ...OUTGOING]);
-    return [
-        ...new Set(stdout
-            .split('\0')
-            .map((p) => p.trim())
-            .filter(Boolean)),
-    ];
-}
-async function outgoingDiff(git) {
-    const { stdout } = await git.run([
-        '-c',
-        'core.quotePath=false',
-        'log',
-        '-p',
-        '-U0',
-        '--text',
-        '--no-color',
-        '--no-ext-diff',
-        '--no-renames',
-        '--format=commit %H',
-        ...OUTGOING,
-    ]);
-    return stdout;
-}
-/** A held value written base64- or hex-encoded is still that value. */
-function withEncodings(values) {
-    return values.flatMap((v) => [
-        v,
-        Buffer.from(v).toString('base64').replace(/=+$/, ''),
-        Buffer.from(v).toString('hex'),
-    ]);
-}
-/** Throws PushRefused when the commits about to be pushed break a rule. */
-async function checkOutgoing(git, rules = DEFAULT_RULES) {
-    const paths = refusedPaths(await outgoingPaths(git), rules);
-    const secrets = scanDiff(await outgoingDiff(git), withEncodings(knownSecrets()));
-    if (paths.length || secrets.length)
-        throw new PushRefused(paths, secrets);
-}
-
+// EXTERNAL MODULE: ./build/src/security/outgoing.js + 3 modules
+var outgoing = __nccwpck_require__(8599);
 ;// CONCATENATED MODULE: ./build/src/report/annotations.js
 // Error annotations that point at the file and line they are about, so the run's page shows them on
 // the user's `.github/pilot.yml` or on the file the agent was not allowed to push.
@@ -43110,7 +43475,7 @@ async function checkOutgoing(git, rules = DEFAULT_RULES) {
 function annotateFailure(error) {
     if (error instanceof ConfigError)
         annotateConfig(error);
-    else if (error instanceof PushRefused)
+    else if (error instanceof outgoing/* PushRefused */.X4)
         annotateRefusal(error);
 }
 function annotateConfig(error) {
@@ -43140,6 +43505,65 @@ function annotateRefusal(error) {
 
 // EXTERNAL MODULE: ./build/src/report/outputs.js + 1 modules
 var outputs = __nccwpck_require__(4752);
+// EXTERNAL MODULE: ./build/src/security/redact.js
+var redact = __nccwpck_require__(7315);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./build/src/security/state-key.js
+// Pilot's state (the tracking comment's marker, queued notes, its own dispatches) is authenticated with
+// an HMAC keyed by the `pilot-state-key` secret. With the default GITHUB_TOKEN every workflow in the
+// repository writes as `github-actions[bot]`, and the agent's text reaches Pilot's comments, so "written
+// by Pilot's login" proves nothing: only a valid MAC does. A MAC binds what it covers to its purpose,
+// the repository and (for markers and notes) the issue, so a marker copied from another issue or
+// repository does not verify either.
+
+/** The input names and the repository secret the error points at. */
+const STATE_KEY_INPUT = 'pilot-state-key';
+const STATE_KEY_PREVIOUS_INPUT = 'pilot-state-key-previous';
+const MIN_KEY_LENGTH = 32;
+class MissingStateKey extends Error {
+    constructor(problem) {
+        super(`${problem}. Pilot authenticates its state (tracking comment markers, queued requests, its own ` +
+            `dispatches) with this key, and every Pilot job needs it (gate, route, run, sweep). Create one with ` +
+            '`openssl rand -hex 32`, store it as the repository secret `PILOT_STATE_KEY` (Settings → Secrets ' +
+            `and variables → Actions), and pass it to every Pilot step as \`${STATE_KEY_INPUT}: \${{ ` +
+            'secrets.PILOT_STATE_KEY }}` (the reusable workflow takes it as the secret `pilot-state-key`). To ' +
+            `rotate it, move the old value to \`${STATE_KEY_PREVIOUS_INPUT}\` for a while.`);
+        this.name = 'MissingStateKey';
+    }
+}
+function checkKey(name, key) {
+    if (key.length < MIN_KEY_LENGTH)
+        throw new MissingStateKey(`The input ${name} is too short (${key.length} characters; at least ${MIN_KEY_LENGTH})`);
+}
+function macOf(key, repository, scope, text) {
+    const head = `pilot-state-v1\0${scope.purpose}\0${repository.toLowerCase()}\0${scope.issue ?? ''}\0`;
+    return (0,external_node_crypto_.createHmac)('sha256', key).update(head).update(text).digest();
+}
+function sameMac(expected, mac) {
+    if (!/^[0-9a-f]{64}$/.test(mac))
+        return false;
+    return (0,external_node_crypto_.timingSafeEqual)(expected, Buffer.from(mac, 'hex'));
+}
+/**
+ * The seal for one repository. Throws MissingStateKey (a message that says how to create the secret)
+ * when the key is absent or too short to be a real secret.
+ */
+function stateSeal(keys, repository) {
+    const current = keys.current ?? '';
+    if (current === '')
+        throw new MissingStateKey(`The input ${STATE_KEY_INPUT} is not set`);
+    checkKey(STATE_KEY_INPUT, current);
+    const previous = keys.previous || undefined;
+    if (previous)
+        checkKey(STATE_KEY_PREVIOUS_INPUT, previous);
+    const all = previous ? [current, previous] : [current];
+    return {
+        sign: (scope, text) => macOf(current, repository, scope, text).toString('hex'),
+        verify: (scope, text, mac) => all.some((key) => sameMac(macOf(key, repository, scope, text), mac)),
+    };
+}
+
 // EXTERNAL MODULE: ./build/src/pipeline/context.js + 1 modules
 var context = __nccwpck_require__(6432);
 ;// CONCATENATED MODULE: ./build/src/pipeline/post-state.js
@@ -43156,6 +43580,7 @@ const KEYS = {
     finished: 'pilot-finished',
     session: 'pilot-session',
     saved: 'pilot-session-saved',
+    repo: 'pilot-repo',
 };
 const RunStateSchema = schemas/* object */.Ikc({
     issue: schemas/* number */.aig().int().positive(),
@@ -43181,6 +43606,11 @@ const SessionMemoSchema = schemas/* object */.Ikc({
     bodyHash: schemas/* string */.YjP(),
     priorCostUsd: schemas/* number */.aig().nonnegative(),
 });
+const RepoIdentitySchema = schemas/* object */.Ikc({
+    dev: schemas/* string */.YjP().regex(/^\d+$/),
+    ino: schemas/* string */.YjP().regex(/^\d+$/),
+    uid: schemas/* string */.YjP().regex(/^\d+$/),
+});
 const SavedSchema = schemas/* object */.Ikc({ hash: schemas/* string */.YjP().regex(/^[0-9a-f]{64}$/), key: schemas/* string */.YjP() });
 function saveRunState(state, config) {
     const settings = {
@@ -43197,6 +43627,10 @@ function saveRunState(state, config) {
 /** The lease this run holds (its commit sha): the post step releases only that one. */
 function saveLeaseState(lease) {
     core.saveState(KEYS.lease, lease);
+}
+/** `.git` as main found it before lending the workspace: the post step's git checks it too. */
+function saveRepoIdentity(identity) {
+    core.saveState(KEYS.repo, JSON.stringify(identity));
 }
 function markFinished() {
     lib_core/* saveState */.LZ(KEYS.finished, 'true');
@@ -43229,6 +43663,7 @@ function readRunState() {
         finished: core.getState(KEYS.finished) === 'true',
         session: parsed(core.getState(KEYS.session), SessionMemoSchema),
         sessionSaved: parsed(core.getState(KEYS.saved), SavedSchema),
+        repo: parsed(core.getState(KEYS.repo), RepoIdentitySchema),
     };
 }
 
@@ -43240,8 +43675,9 @@ async function readThread(deps, issue, triggerTime) {
     const { octokit, ctx } = deps;
     const trust = new Map();
     const trusted = async (actor) => {
+        // A bot in allow-bots may start Pilot, but its words are context, never instructions.
         if (!trust.has(actor.login))
-            trust.set(actor.login, (await authorize(actor, policyOf(deps), deps.lookup)).allowed);
+            trust.set(actor.login, actor.type !== 'Bot' && (await authorize(actor, policyOf(deps), deps.lookup)).allowed);
         return trust.get(actor.login);
     };
     const raw = await octokit.paginate(octokit.rest.issues.listComments, {
@@ -43275,11 +43711,14 @@ function policyOf(deps) {
         allowUsers: c.allowUsers,
         denyUsers: c.denyUsers,
         allowBots: c.allowBots,
+        pilotLogin: c.botLogin,
     };
 }
 
 ;// CONCATENATED MODULE: ./build/src/pipeline/run.js
 // Entry of the main step: event → intent → (gate | work) → outputs. The one place that calls setFailed.
+
+
 
 
 
@@ -43331,15 +43770,24 @@ function eventOf(config, ctx) {
     catch {
         throw new Error("input intent is not JSON: pass the route phase's `intent` output unchanged");
     }
+    // The event's real sender goes along: an untagged intent acts for them only (src/auth/dispatch.ts).
+    const sender = ctx.payload?.sender;
     return {
         eventName: 'repository_dispatch',
-        payload: { action: constants/* DISPATCH_EVENT_TYPE */.X3, client_payload: clientPayload },
+        payload: { action: constants/* DISPATCH_EVENT_TYPE */.X3, client_payload: clientPayload, sender },
     };
 }
 async function execute(handlers) {
     const config = lib_core/* group */.Os('Read configuration', async () => loadConfig());
     const cfg = await config;
-    for (const secret of [cfg.githubToken, cfg.anthropicApiKey, cfg.claudeCodeOauthToken, cfg.appPrivateKey]) {
+    for (const secret of [
+        cfg.githubToken,
+        cfg.anthropicApiKey,
+        cfg.claudeCodeOauthToken,
+        cfg.appPrivateKey,
+        cfg.pilotStateKey,
+        cfg.pilotStateKeyPrevious,
+    ]) {
         (0,redact/* registerSecret */.cl)(secret);
     }
     const ctx = (0,context/* readRunContext */.$)();
@@ -43355,6 +43803,8 @@ async function execute(handlers) {
         lib_core/* info */.pq(`Pilot skips: ${phase.skip}`);
         return { conclusion: 'skipped' };
     }
+    // Every phase reads or writes authenticated state: without the key, fail here and say how to make one.
+    const seal = stateSeal({ current: cfg.pilotStateKey, previous: cfg.pilotStateKeyPrevious }, ctx.repository);
     // The github-token input, or App installation tokens minted (and re-minted) by Pilot.
     const tokens = await (0,app_token/* tokenProviderFor */.gK)(cfg, ctx.repo);
     const token = await tokens.token();
@@ -43367,16 +43817,45 @@ async function execute(handlers) {
         tokens,
         lookup: githubPermissionLookup(octokit, ctx.repo.owner, ctx.repo.repo),
         now: Date.now,
+        seal,
     };
     // A schedule has no human sender: the sweep acts as Pilot itself (src/pipeline/sweep.ts).
     if (phase === 'sweep' && intent.source === 'schedule')
         return handlerFor(handlers, 'sweep')(deps, intent);
-    const auth = await authorize_authorize(intent.sender, policyOf(deps), deps.lookup);
+    const admitted = await admit(deps, intent);
+    if (!admitted)
+        return { conclusion: 'skipped' };
+    return handlerFor(handlers, phase)(deps, admitted);
+}
+/**
+ * The intent with the sender Pilot acts for, once authorized; null (after saying why) when refused.
+ * A dispatch acts for the sender it names only when Pilot sent it (its tag verifies).
+ */
+async function admit(deps, intent) {
+    const sender = dispatchSender(intent, deps.seal);
+    if (!sender.ok) {
+        lib_core/* info */.pq(`Pilot refuses: ${sender.reason}`);
+        return null;
+    }
+    const auth = await authorize_authorize(sender.intent.sender, policyOf(deps), deps.lookup);
     if (!auth.allowed) {
         lib_core/* info */.pq(`Pilot refuses: ${auth.reason}`);
-        return { conclusion: 'skipped' };
+        return null;
     }
-    return handlerFor(handlers, phase)(deps, intent);
+    const { config, ctx, octokit, seal } = deps;
+    const check = {
+        octokit,
+        repo: ctx.repo,
+        pilotLogin: config.botLogin,
+        triggerLabel: config.triggerLabel,
+        seal,
+    };
+    const mismatch = await namedMismatch(check, sender.intent);
+    if (mismatch) {
+        lib_core/* info */.pq(`Pilot refuses the dispatch: ${mismatch}`);
+        return null;
+    }
+    return sender.intent;
 }
 async function run(handlers) {
     let outcome = { conclusion: 'failure' };
@@ -43397,6 +43876,39 @@ async function run(handlers) {
     }
     if (failure)
         lib_core/* setFailed */.C1(failure);
+}
+
+
+/***/ }),
+
+/***/ 7659:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   x: () => (/* binding */ reportForgedState)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
+/* harmony import */ var _security_redact_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7315);
+// State that claims to be Pilot's but does not verify under pilot-state-key (a forged marker or queued
+// note: another workflow writing as `github-actions[bot]`, or text that reached a comment) is ignored.
+// Ignoring it silently would hide an attack, so each one is said in the log and the job summary.
+
+
+const reported = new Set();
+/** Warns once per comment and adds a line to the job summary; never throws. */
+async function reportForgedState(what, commentId, reason) {
+    const key = `${what}:${commentId}`;
+    if (reported.has(key))
+        return;
+    reported.add(key);
+    const line = `Ignored a forged Pilot ${what} in comment ${commentId}: ${reason}`;
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e((0,_security_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .redact */ .E$)(line));
+    try {
+        await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(`\n\n⚠️ ${(0,_security_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .redact */ .E$)(line)}\n`).write();
+    }
+    catch {
+        // No GITHUB_STEP_SUMMARY (a local run): the warning above is enough.
+    }
 }
 
 
@@ -43479,6 +43991,504 @@ async function writeSummary(title, rows, notes = []) {
     for (const note of notes)
         summary.addRaw(`\n\n${(0,redact/* redact */.E$)(note)}\n`);
     await summary.write();
+}
+
+
+/***/ }),
+
+/***/ 8599:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  X4: () => (/* binding */ PushRefused),
+  hc: () => (/* binding */ escapeCommentDelimiters)
+});
+
+// UNUSED EXPORTS: DEFAULT_RULES, checkOutgoing, defuseClosingKeywords, defuseTeamMentions, describeRefusal, neutraliseAgentText
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./build/src/git/nested.js
+// Repository metadata in the working tree. A directory holding `.git` is a nested repository: `git add`
+// would commit it as a gitlink (mode 160000), and every later git that looks inside it reads its
+// config, where `core.fsmonitor` names a command. A path with a `.git` component is another
+// repository's metadata (its hooks, its config). Pilot commits neither: it names them and refuses.
+
+
+const GITLINK = '160000';
+/** `.git` as git itself refuses it on case-insensitive file systems (`.GIT`, the 8.3 name `GIT~1`). */
+function isGitName(name) {
+    const lower = name.toLowerCase().replace(/[. ]+$/, '');
+    return lower === '.git' || lower === 'git~1';
+}
+function holdsGit(cwd, dir) {
+    try {
+        lstatSync(path.join(cwd, dir, '.git'));
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Of the paths about to be staged (as `git status` lists them), the repository metadata they hold or
+ * sit in: `sub/.git` for a nested repository `sub/` or a file below it, the path itself for a `.git`
+ * component. Checked on disk before `git add`, so nothing is staged.
+ */
+function repositoryPaths(cwd, paths) {
+    const found = new Set();
+    const checked = new Map();
+    for (const entry of paths) {
+        const parts = entry.split('/').filter(Boolean);
+        for (let i = 0; i < parts.length; i++) {
+            const prefix = parts.slice(0, i + 1).join('/');
+            if (isGitName(parts[i])) {
+                found.add(prefix);
+                break;
+            }
+            if (!checked.has(prefix))
+                checked.set(prefix, holdsGit(cwd, prefix));
+            if (checked.get(prefix)) {
+                found.add(`${prefix}/.git`);
+                break;
+            }
+        }
+    }
+    return [...found].sort();
+}
+/** Paths of gitlinks and `.git` components in `git diff --raw -z` / `git log --raw -z` output. */
+function nested_rawRepositoryPaths(raw) {
+    const tokens = raw.split('\0');
+    const found = new Set();
+    for (let i = 0; i < tokens.length; i++) {
+        if (!tokens[i].startsWith(':'))
+            continue;
+        const [, newMode] = tokens[i].slice(1).split(' ');
+        const file = tokens[++i] ?? '';
+        if (newMode === GITLINK || file.split('/').some(isGitName))
+            found.add(file);
+    }
+    return [...found].sort();
+}
+/** What the index would commit that is a gitlink or has a `.git` component. */
+async function stagedRepositoryPaths(git) {
+    // `none` here, or the hardening's `diff.ignoreSubmodules=all` would hide the gitlink itself. Index
+    // against HEAD compares recorded commit ids only: git does not look inside the nested repository.
+    const { stdout } = await git.run([
+        'diff',
+        '--cached',
+        '--ignore-submodules=none',
+        '--raw',
+        '-z',
+        '--no-renames',
+        '--no-abbrev',
+    ]);
+    return nested_rawRepositoryPaths(stdout);
+}
+
+;// CONCATENATED MODULE: ./build/src/prompt/sanitize.js
+// Text from people without write access is data, never instructions. It reaches the model only
+// inside blocks tagged with a per-run nonce, with hidden content removed and links that could carry
+// data off GitHub neutralised. The rule of thumb: what a maintainer does not see on the rendered
+// issue must not reach the model, and nothing in it may steer output toward a foreign host.
+// An unterminated `<!--` hides everything after it when GitHub renders the text, so strip to the end.
+// `--!>` also closes a comment in HTML; anything between it and a later `-->` is over-stripped, which
+// errs on the safe side.
+const HTML_COMMENT = /<!--[\s\S]*?(?:--!?>|$)/g;
+// Code points that render as nothing: zero-width, word joiner, BOM, soft hyphen, interlinear
+// annotations, bidi controls (embedding, override, isolate, Arabic letter mark), Unicode tag
+// characters (invisible "ASCII smuggling"), variation selectors (any byte can ride on one), and the
+// blank "filler" letters that are not whitespace yet show nothing (Hangul fillers, braille blank,
+// Khmer inherent vowels, Mongolian selectors, combining grapheme joiner, format controls).
+const INVISIBLE_RANGES = [
+    [0x00ad, 0x00ad], // soft hyphen
+    [0x034f, 0x034f], // combining grapheme joiner
+    [0x061c, 0x061c], // Arabic letter mark
+    [0x115f, 0x1160], // Hangul choseong and jungseong fillers
+    [0x17b4, 0x17b5], // Khmer inherent vowels
+    [0x180b, 0x180f], // Mongolian free variation selectors and vowel separator
+    [0x200b, 0x200f], // zero-width space/joiners, LRM/RLM
+    [0x202a, 0x202e], // bidi embedding and override
+    [0x2060, 0x2064], // word joiner, invisible operators
+    [0x2066, 0x2069], // bidi isolates
+    [0x2800, 0x2800], // braille pattern blank
+    [0x3164, 0x3164], // Hangul filler
+    [0xfe00, 0xfe0f], // variation selectors
+    [0xfeff, 0xfeff], // BOM / zero-width no-break space
+    [0xffa0, 0xffa0], // halfwidth Hangul filler
+    [0xfff9, 0xfffb], // interlinear annotations
+    [0x1bca0, 0x1bca3], // shorthand format controls
+    [0x1d173, 0x1d17a], // musical symbol format controls
+    [0xe0000, 0xe007f], // tag characters
+    [0xe0100, 0xe01ef], // variation selectors supplement
+];
+// Built from code points, so each is removed on its own (never read as a combined character).
+const INVISIBLE = new RegExp(`[${INVISIBLE_RANGES.map(([from, to]) => `\\u{${from.toString(16)}}-\\u{${to.toString(16)}}`).join('')}]`, 'gu');
+function sanitize_stripHidden(text) {
+    // Repeat until nothing changes: removing one piece can join two halves into a new `<!--`.
+    let out = text;
+    for (let i = 0; i < 10; i++) {
+        const next = out.replace(HTML_COMMENT, '').replace(INVISIBLE, '');
+        if (next === out)
+            break;
+        out = next;
+    }
+    return out;
+}
+const GITHUB_HOSTS = /^(?:[a-z0-9-]+\.)*(?:github\.com|githubusercontent\.com|ghe\.com)$/i;
+/** The host of an absolute http(s)/other URL, or null for relative links (they stay in the repository). */
+function hostOf(url) {
+    try {
+        return new URL(url).hostname || null;
+    }
+    catch {
+        return null;
+    }
+}
+function offGitHub(url) {
+    const host = hostOf(url);
+    return host && !GITHUB_HOSTS.test(host) ? host : null;
+}
+/**
+ * Inline markdown links and images: `[x](url)`, `![x](url "title")`. Titles show only on hover and an
+ * image's alt text only when it fails to load, so both go: what the maintainer sees is what is left.
+ */
+function inlineLinks(text) {
+    return text.replace(/(!?)\[([^\]]*)\]\(\s*<?([^)\s>]+)>?[^)]*\)/g, (_whole, bang, label, url) => {
+        const host = offGitHub(url);
+        if (bang)
+            return host ? '[image removed]' : `![](${url})`;
+        return host ? `${label} (link to ${host} removed)` : `[${label}](${url})`;
+    });
+}
+/**
+ * Reference definitions (`[1]: https://evil "title"`) are invisible when rendered, so a foreign one is
+ * removed and a GitHub one loses its hover-only title (`[//]: # (hidden)` is a known comment trick).
+ */
+function referenceDefinitions(text) {
+    return text.replace(/^ {0,3}\[([^\]\n]+)\]:[ \t]*<?([^\s>]*)>?.*$/gm, (_whole, label, url) => {
+        const host = offGitHub(url);
+        if (host)
+            return `[${label}]: (link to ${host} removed)`;
+        return url && url !== '#' ? `[${label}]: ${url}` : '';
+    });
+}
+/** Autolinks `<https://evil/x>`. */
+function autolinks(text) {
+    return text.replace(/<([a-z][a-z0-9+.-]{1,31}:[^\s<>]+)>/gi, (whole, url) => {
+        const host = offGitHub(url);
+        return host ? `(link to ${host} removed)` : whole;
+    });
+}
+/** `name="…"`, `name='…'` or `name=…` inside one HTML tag. */
+function attrPattern(name, flags = 'i') {
+    return new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, flags);
+}
+/** Hover titles and alt text of any HTML tag are not shown on the rendered page: they go. */
+function hiddenAttributes(text) {
+    return text.replace(/<[a-z][^<>]*>/gi, (tag) => tag.replace(attrPattern('(?:title|alt)', 'gi'), ''));
+}
+/** HTML images and anchors: GitHub renders them, and an image is fetched as soon as it is shown. */
+function htmlTags(text) {
+    const attr = (tag, name) => attrPattern(name).exec(tag)?.slice(1).find(Boolean);
+    return hiddenAttributes(text)
+        .replace(/<(?:img|image|source|video|audio|iframe|embed|object)\b[^>]*>/gi, (tag) => {
+        const urls = [attr(tag, 'src'), attr(tag, 'srcset'), attr(tag, 'data'), attr(tag, 'poster')];
+        if (!urls.some((u) => u?.split(/[\s,]+/).some((part) => offGitHub(part))))
+            return tag;
+        return '[image removed]';
+    })
+        .replace(/<a\b[^>]*>/gi, (tag) => {
+        const host = offGitHub(attr(tag, 'href') ?? '');
+        return host ? `(link to ${host} removed) ` : tag;
+    });
+}
+/**
+ * Bare URLs are autolinked by GitHub. A foreign one keeps its host and path (a docs link stays
+ * useful) but loses its query string and fragment, the usual carriers of a data-exfiltration template.
+ */
+function rawUrls(text) {
+    return text.replace(/\bhttps?:\/\/[^\s<>()"'`\]]+/gi, (url) => {
+        const host = offGitHub(url);
+        if (!host)
+            return url;
+        const cut = url.search(/[?#]/);
+        return cut < 0 ? url : `${url.slice(0, cut)} (query removed)`;
+    });
+}
+/** Images and links to hosts outside GitHub could carry data out when rendered: keep only their text. */
+function sanitize_neutraliseLinks(text) {
+    return rawUrls(htmlTags(autolinks(referenceDefinitions(inlineLinks(text)))));
+}
+// Letters that look like the ASCII in "pilot" and a slash (Cyrillic, Greek, fullwidth, …). NFKC folds
+// the fullwidth and mathematical forms; these are the confusables it leaves alone.
+const CONFUSABLES = {
+    р: 'p',
+    Р: 'p',
+    ρ: 'p',
+    і: 'i',
+    І: 'i',
+    ι: 'i',
+    ӏ: 'l',
+    Ι: 'i',
+    ο: 'o',
+    о: 'o',
+    О: 'o',
+    Ο: 'o',
+    т: 't',
+    Т: 't',
+    τ: 't',
+    '∕': '/',
+    '⁄': '/',
+    '╱': '/',
+    '⧸': '/',
+};
+function skeleton(line) {
+    return [...line.normalize('NFKC')]
+        .map((ch) => CONFUSABLES[ch] ?? ch)
+        .join('')
+        .toLowerCase();
+}
+/**
+ * Lines in untrusted text that read as a Pilot command (including look-alikes such as `／pilot` or a
+ * Cyrillic `р`) are marked as quoted, so neither the model nor a human skimming the prompt takes them
+ * for the maintainer's instruction.
+ */
+function neutraliseCommands(text) {
+    return text
+        .split('\n')
+        .map((line) => /^[\s>]*\/\s*pilot\b/.test(skeleton(line)) ? `(quoted text, not a command) ${line}` : line)
+        .join('\n');
+}
+/** What any issue text becomes before it reaches the model. */
+function cleanText(text) {
+    return sanitize_neutraliseLinks(sanitize_stripHidden(text));
+}
+function quoteUntrusted(text, nonce, label) {
+    const clean = neutraliseCommands(cleanText(text)).split(`untrusted-${nonce}`).join('untrusted-[removed]');
+    return `<untrusted-${nonce} source="${label}">\n${clean}\n</untrusted-${nonce}>`;
+}
+/** Cuts text to `max` characters with a note saying so (the note is part of the budget). */
+function capText(text, max, what = 'text') {
+    if (text.length <= max)
+        return text;
+    const note = `\n[… ${what} truncated: ${text.length - max} more characters left out to fit the context limit]`;
+    const keep = Math.max(0, max - note.length);
+    let cut = text.slice(0, keep);
+    const last = cut.charCodeAt(cut.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff)
+        cut = cut.slice(0, -1);
+    return cut + note;
+}
+
+;// CONCATENATED MODULE: ./build/src/security/protected-paths.js
+// Paths the agent may not change: what CI runs or trusts (everything under `.github/`: workflows,
+// composite actions, dependabot, CODEOWNERS; and `.gitmodules`, which points checkouts at other
+// repositories), what steers the agent itself (Claude Code settings, MCP servers, CLAUDE.md), Pilot's
+// own configuration, and the repository's `protected-paths` (where the scripts workflows call belong).
+// An entry of `protected-paths` that starts with `!` is an allowance: `!.github/workflows/lint.yml`
+// lets the agent change that one file.
+//
+// The matcher is Pilot's own (no glob dependency in the bundle): dot files match like any other name,
+// and matching is case-insensitive and Unicode-normalised, because `.GitHub/Workflows/x.yml` is the
+// same file as `.github/workflows/x.yml` on a case-insensitive checkout (macOS, Windows).
+/** Always protected; `**\/CLAUDE.md` because Claude Code reads nested ones too. */
+const BUILTIN_PROTECTED = [
+    '.github/**',
+    '.gitmodules',
+    '.claude/**',
+    '.mcp.json',
+    'CLAUDE.md',
+    '**/CLAUDE.md',
+    'CLAUDE.local.md',
+    '**/CLAUDE.local.md',
+];
+function protectionRules(config) {
+    const entries = config.protectedPaths.map((p) => p.trim()).filter(Boolean);
+    return {
+        protect: [
+            ...BUILTIN_PROTECTED,
+            normalise(config.configPath),
+            ...entries.filter((p) => !p.startsWith('!')),
+        ],
+        allow: entries.filter((p) => p.startsWith('!')).map((p) => p.slice(1).trim()),
+    };
+}
+function normalise(path) {
+    return path.normalize('NFC').replace(/\\/g, '/').replace(/^\.\//, '').replace(/^\/+/, '');
+}
+/**
+ * A gitignore-like glob: `**` spans directories, `*` and `?` stay within one, a trailing `/` means
+ * everything below. Case-insensitive, so `.GitHub/Workflows` on a case-insensitive checkout counts.
+ */
+function globToRegExp(pattern) {
+    let glob = normalise(pattern);
+    if (glob.endsWith('/'))
+        glob += '**';
+    let source = '';
+    for (let i = 0; i < glob.length; i++) {
+        const ch = glob[i];
+        if (ch === '*' && glob[i + 1] === '*') {
+            const slash = glob[i + 2] === '/';
+            source += slash ? '(?:.*/)?' : '.*';
+            i += slash ? 2 : 1;
+        }
+        else if (ch === '*')
+            source += '[^/]*';
+        else if (ch === '?')
+            source += '[^/]';
+        else
+            source += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+    return new RegExp(`^${source}$`, 'i');
+}
+function matchesAny(path, patterns) {
+    const p = normalise(path);
+    return patterns.some((pattern) => globToRegExp(pattern).test(p));
+}
+/** The paths in `paths` the agent may not change under `rules`, in the order given. */
+function protected_paths_refusedPaths(paths, rules) {
+    return [...new Set(paths)].filter((p) => matchesAny(p, rules.protect) && !matchesAny(p, rules.allow));
+}
+
+// EXTERNAL MODULE: ./build/src/security/redact.js
+var redact = __nccwpck_require__(7315);
+;// CONCATENATED MODULE: ./build/src/security/outgoing.js
+
+
+
+
+
+/** Used when a caller has no configuration at hand (the default config path is protected too). */
+const DEFAULT_RULES = {
+    protect: [...BUILTIN_PROTECTED, '.github/pilot.yml'],
+    allow: [],
+};
+class PushRefused extends Error {
+    paths;
+    secrets;
+    repositories;
+    constructor(paths, secrets, 
+    /** Nested repositories (`sub/.git`, committed as gitlinks) and other `.git` paths. */
+    repositories = []) {
+        super(describeRefusal(paths, secrets, repositories));
+        this.paths = paths;
+        this.secrets = secrets;
+        this.repositories = repositories;
+        this.name = 'PushRefused';
+    }
+}
+function describeRefusal(paths, secrets, repositories = []) {
+    const parts = ['Pilot did not push: the change needs a human.'];
+    if (repositories.length) {
+        parts.push(`The agent created git repository metadata, which Pilot never commits: ${repositories.map((p) => `\`${p}\``).join(', ')}. ` +
+            'A nested repository would be committed as a submodule link, and its config can make git run commands.');
+    }
+    if (paths.length) {
+        parts.push(`The agent changed protected paths: ${paths.map((p) => `\`${p}\``).join(', ')}. ` +
+            'Make such changes yourself, or allow a path with a `!` entry in `protected-paths` (e.g. `!docs/CLAUDE.md`).');
+    }
+    if (secrets.length) {
+        const places = byPlace(secrets);
+        const shown = places.slice(0, 20).map(([place, kinds]) => `\`${place}\` (${kinds.join(', ')})`);
+        const more = places.length > shown.length ? ` and ${places.length - shown.length} more` : '';
+        parts.push(`Possible secrets in the diff: ${shown.join(', ')}${more}. The values are not shown.`);
+    }
+    return parts.join('\n\n');
+}
+/** One entry per file:line, with every kind found there. */
+function byPlace(secrets) {
+    const places = new Map();
+    for (const f of secrets) {
+        const place = `${f.file}:${f.line}`;
+        places.set(place, [...(places.get(place) ?? []), f.kind]);
+    }
+    return [...places];
+}
+const OUTGOING = (/* unused pure expression or super */ null && (['HEAD', '--not', '--remotes=origin']));
+async function outgoingPaths(git) {
+    const { stdout } = await git.run(['log', '-z', '--no-renames', '--name-only', '--format=', ...OUTGOING]);
+    return [
+        ...new Set(stdout
+            .split('\0')
+            .map((p) => p.trim())
+            .filter(Boolean)),
+    ];
+}
+async function outgoingDiff(git) {
+    const { stdout } = await git.run([
+        '-c',
+        'core.quotePath=false',
+        'log',
+        '-p',
+        '-U0',
+        '--text',
+        '--no-color',
+        '--no-ext-diff',
+        '--no-renames',
+        '--format=commit %H',
+        ...OUTGOING,
+    ]);
+    return stdout;
+}
+/** A held value written base64- or hex-encoded is still that value. */
+function withEncodings(values) {
+    return values.flatMap((v) => [
+        v,
+        Buffer.from(v).toString('base64').replace(/=+$/, ''),
+        Buffer.from(v).toString('hex'),
+    ]);
+}
+/** Gitlinks and `.git` paths in the outgoing commits (`none`: the hardening hides gitlinks otherwise). */
+async function outgoingRepositories(git) {
+    const { stdout } = await git.run([
+        'log',
+        '-z',
+        '--raw',
+        '--no-renames',
+        '--no-abbrev',
+        '--ignore-submodules=none',
+        '--format=',
+        ...OUTGOING,
+    ]);
+    return rawRepositoryPaths(stdout);
+}
+/** Throws PushRefused when the commits about to be pushed break a rule. */
+async function checkOutgoing(git, rules = DEFAULT_RULES) {
+    const paths = refusedPaths(await outgoingPaths(git), rules);
+    const secrets = scanDiff(await outgoingDiff(git), withEncodings(knownSecrets()));
+    const repositories = await outgoingRepositories(git);
+    if (paths.length || secrets.length || repositories.length)
+        throw new PushRefused(paths, secrets, repositories);
+}
+// --- the agent's words ----------------------------------------------------------------------------
+// Text the agent wrote (its plan, TodoWrite lines, final answer, failure reason) is published by Pilot
+// in the tracking comment and the PR body. It is untrusted input like an outsider's issue: it must not
+// open or close a hidden comment (a forged marker would become Pilot's state), show images or links
+// that make the reader's browser (or camo) call a foreign host, close issues, or ping teams.
+/** `<!--` and `-->` shown as text, so nothing in the agent's words can open or close a hidden comment. */
+function escapeCommentDelimiters(text) {
+    return text.replace(/<!--/g, '&lt;!--').replace(/--(!?)>/g, '--$1&gt;');
+}
+// GitHub's closing keywords, followed by `#n`, `owner/repo#n` or an issue URL.
+const CLOSING = /\b(close[sd]?|fix(?:e[sd])?|resolve[sd]?)(\s*:?\s+)(#\d+|[\w.-]+\/[\w.-]+#\d+|https?:\/\/\S+\/(?:issues|pull)\/\d+)/gi;
+/** A closing keyword in the agent's text becomes plain text: only Pilot's own `Closes #n` closes. */
+function defuseClosingKeywords(text) {
+    return text.replace(CLOSING, (_whole, word, gap, ref) => `${word}${gap}\`${ref}\``);
+}
+/** `@org/team` in a code span: GitHub notifies nobody for it. */
+function defuseTeamMentions(text) {
+    return text.replace(/(^|[^\w`@/])@([A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9][\w.-]*)/g, (_whole, before, team) => `${before}\`@${team}\``);
+}
+/** What every agent-written text becomes before Pilot publishes it. */
+function neutraliseAgentText(text) {
+    // Escape, then drop invisible characters (which could join `<!` and `--`), then escape what that joined.
+    const visible = escapeCommentDelimiters(stripHidden(escapeCommentDelimiters(text)));
+    return defuseTeamMentions(defuseClosingKeywords(neutraliseLinks(visible)));
 }
 
 
