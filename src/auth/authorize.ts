@@ -3,7 +3,7 @@
 // collaborator-permission endpoint — never from the legacy `permission` field, which reports maintain
 // as "write" and triage as "read". Bots are refused unless listed by exact login and typed `Bot`.
 import type { Actor } from '../events/intent.js';
-import { isGitHubLogin, sameLogin } from './login.js';
+import { isGitHubLogin, sameLogin } from '../events/login.js';
 
 export type PermissionLevel = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
 

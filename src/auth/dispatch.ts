@@ -8,10 +8,10 @@
 import * as core from '@actions/core';
 import { parseCommand } from '../events/command.js';
 import type { Intent } from '../events/intent.js';
+import { sameLogin } from '../events/login.js';
 import { type Octokit, type Repo, statusOf } from '../github/client.js';
 import type { StateSeal } from '../security/state-key.js';
 import { readQueuedNote } from '../state/queue.js';
-import { sameLogin } from './login.js';
 
 export type DispatchSender = { ok: true; intent: Intent; byPilot: boolean } | { ok: false; reason: string };
 

@@ -3,8 +3,8 @@
 // write access can send a `pilot` dispatch, so every field is bounded and typed, and the sender it names
 // is re-authorized before any work happens.
 import { z } from 'zod';
-import { GITHUB_LOGIN } from '../auth/login.js';
 import type { Intent, IntentSource } from './intent.js';
+import { GITHUB_LOGIN } from './login.js';
 
 /** GitHub accepts at most 10 top-level keys in `client_payload`. */
 export const DISPATCH_MAX_KEYS = 10;

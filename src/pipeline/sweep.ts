@@ -7,7 +7,6 @@ import { BRANCH_PREFIX, DISPATCH_EVENT_TYPE } from '../constants.js';
 import { toDispatchPayload } from '../events/dispatch.js';
 import type { Actor, Intent } from '../events/intent.js';
 import { findTracking, type TrackingComment, writeTracking } from '../github/tracking.js';
-import { foldLedger } from '../ledger/record-run.js';
 import { renderTracking } from '../report/comment.js';
 import { type Outcome, writeSummary } from '../report/outputs.js';
 import { leaseHead, releaseLease, runIsLive } from '../state/lease.js';
@@ -15,6 +14,7 @@ import { pendingCommands } from '../state/queue.js';
 import { claimedHolder } from '../state/task.js';
 import { runUrlOf } from './context.js';
 import { type Deps, dispatchSigner, markerKey } from './deps.js';
+import { foldLedger } from './record-run.js';
 
 interface Row {
   issue: number;

@@ -29,7 +29,6 @@ import { failureMessage } from '../github/platform.js';
 import { PullRequestRefused, upsertPull } from '../github/pulls.js';
 import { sharedThrottle } from '../github/throttle.js';
 import { findTracking, rebuildTask, type TrackingComment, writeTracking } from '../github/tracking.js';
-import { recordRun } from '../ledger/record-run.js';
 import { buildPrompt, buildSystemPrompt } from '../prompt/build.js';
 import { annotateFailure } from '../report/annotations.js';
 import { formatDuration, formatUsd, renderTracking, type TrackingView } from '../report/comment.js';
@@ -44,6 +43,7 @@ import { runUrlOf } from './context.js';
 import { type Deps, markerKey } from './deps.js';
 import { planTask, type TaskPlan } from './plan.js';
 import { markSessionSaved, saveRepoIdentity, saveRunState, saveSessionState } from './post-state.js';
+import { recordRun } from './record-run.js';
 import { type IssueText, readThread } from './thread.js';
 
 interface Workspace {

@@ -6,7 +6,7 @@ import { MARKER_PREFIX, REPLY_MARKER } from '../constants.js';
 import { parseCommand } from '../events/command.js';
 import type { Actor, IntentSource, WorkCommand } from '../events/intent.js';
 import type { Octokit, Repo } from '../github/client.js';
-import { reportForgedState } from '../report/forged.js';
+import { reportForgedState } from './forged.js';
 import type { MarkerKey } from './task.js';
 
 const WORK: ReadonlySet<string> = new Set(['run', 'plan', 'retry', 'fix']);

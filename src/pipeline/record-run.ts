@@ -4,11 +4,11 @@
 import * as core from '@actions/core';
 import type { Intent } from '../events/intent.js';
 import { failureMessage } from '../github/platform.js';
-import type { Deps } from '../pipeline/deps.js';
+import { foldPending } from '../ledger/fold-pending.js';
+import { recordPending } from '../ledger/pending.js';
+import { type LedgerRecord, runKey } from '../ledger/records.js';
 import type { Outcome } from '../report/outputs.js';
-import { foldPending } from './fold-pending.js';
-import { recordPending } from './pending.js';
-import { type LedgerRecord, runKey } from './records.js';
+import type { Deps } from './deps.js';
 
 /** Spreads the folds of runs that end together (see docs/ledger.md, "Many runs at once"). */
 const FOLD_SPREAD_MS = 2000;
