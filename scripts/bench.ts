@@ -13,6 +13,7 @@ import { Progress, simulatedTimers } from '../src/agent/progress.js';
 import { parseStreamLine, type StreamEvent } from '../src/agent/stream.js';
 import { DEFAULT_CLAUDE_CODE_VERSION } from '../src/config/schema.js';
 import { cacheEnv, startCacheService } from '../test/world/cache/index.js';
+import { benchLedger } from './bench-ledger.js';
 import { startup } from './bench-start.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -127,6 +128,7 @@ async function main(): Promise<void> {
     if (coldSeconds)
       console.log(`warm/cold ratio:      ${(warmSeconds / coldSeconds).toFixed(2)} (target ≤ 0.5)`);
     await progressWrites();
+    await benchLedger();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
