@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_PROJECT } from '../world/git.js';
-import { OWNER, REPO, startWorld, type World } from '../world/index.js';
+import { OWNER, REPO, startWorld, WORLD_STATE_KEY, type World } from '../world/index.js';
 import {
   bash,
   CLAUDE_BIN,
@@ -170,6 +170,8 @@ function plantedConfig(markers: { hook: string; mcp: string }): Record<string, s
 }
 
 const INPUTS = {
+  // Run-level inputs replace the world's defaults: the state key every Pilot job gets comes along.
+  'pilot-state-key': WORLD_STATE_KEY,
   'allowed-bash': 'printenv, cat, git config, sudo, sh probe.sh, sh leave.sh, npm test',
   'max-turns': '40',
 };
