@@ -38016,30 +38016,6 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 7781:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Nf: () => (/* binding */ isGitHubLogin),
-/* harmony export */   Up: () => (/* binding */ sameLogin),
-/* harmony export */   cd: () => (/* binding */ GITHUB_LOGIN)
-/* harmony export */ });
-// A login is compared as GitHub spells it, never "cleaned up": trimming whitespace or dropping a
-// zero-width or control character would turn one account's name into another's (`" mona"`, `"mo\u200Bna"`
-// → `mona`). So a login that is not a valid GitHub login is refused outright.
-/** Letters, digits, `-` (and `_` for managed users); GitHub App bots end in `[bot]`. ASCII only. */
-const GITHUB_LOGIN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}(?:\[bot\])?$/;
-function isGitHubLogin(login) {
-    return typeof login === 'string' && GITHUB_LOGIN.test(login);
-}
-/** GitHub logins compare case-insensitively, and only as whole strings. */
-function sameLogin(a, b) {
-    return typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase();
-}
-
-
-/***/ }),
-
 /***/ 1648:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -38209,7 +38185,7 @@ function helpText(triggerLabel) {
 /* harmony export */ });
 /* unused harmony exports DISPATCH_MAX_KEYS, DISPATCH_ARGS_MAX */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2857);
-/* harmony import */ var _auth_login_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7781);
+/* harmony import */ var _login_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(46);
 // The `client_payload` contract between the gate run (which sends `repository_dispatch`) and the work
 // run (which receives it). The work run reads it back as UNTRUSTED input: anyone holding a token with
 // write access can send a `pilot` dispatch, so every field is bounded and typed, and the sender it names
@@ -38229,7 +38205,7 @@ const SOURCES = [
     'manual',
     'schedule',
 ];
-const Login = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().max(120).regex(_auth_login_js__WEBPACK_IMPORTED_MODULE_1__/* .GITHUB_LOGIN */ .cd, 'not a GitHub login');
+const Login = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().max(120).regex(_login_js__WEBPACK_IMPORTED_MODULE_1__/* .GITHUB_LOGIN */ .cd, 'not a GitHub login');
 const Id = zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().int().positive().max(Number.MAX_SAFE_INTEGER);
 const DispatchPayload = zod__WEBPACK_IMPORTED_MODULE_0__/* .strictObject */ .rej({
     issue: Id,
@@ -38313,6 +38289,30 @@ function describeDispatchError(error) {
         .map((issue) => `${issue.path.join('.') || 'payload'}: ${issue.message}`);
     const more = error.issues.length > 3 ? ` (+${error.issues.length - 3} more)` : '';
     return `client_payload is not a valid Pilot dispatch: ${problems.join('; ')}${more}`.slice(0, 400);
+}
+
+
+/***/ }),
+
+/***/ 46:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Nf: () => (/* binding */ isGitHubLogin),
+/* harmony export */   Up: () => (/* binding */ sameLogin),
+/* harmony export */   cd: () => (/* binding */ GITHUB_LOGIN)
+/* harmony export */ });
+// A login is compared as GitHub spells it, never "cleaned up": trimming whitespace or dropping a
+// zero-width or control character would turn one account's name into another's (`" mona"`, `"mo\u200Bna"`
+// → `mona`). So a login that is not a valid GitHub login is refused outright.
+/** Letters, digits, `-` (and `_` for managed users); GitHub App bots end in `[bot]`. ASCII only. */
+const GITHUB_LOGIN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}(?:\[bot\])?$/;
+function isGitHubLogin(login) {
+    return typeof login === 'string' && GITHUB_LOGIN.test(login);
+}
+/** GitHub logins compare case-insensitively, and only as whole strings. */
+function sameLogin(a, b) {
+    return typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase();
 }
 
 
@@ -41097,10 +41097,10 @@ async function react(octokit, repo, target, content) {
     return data.user?.login;
 }
 
-// EXTERNAL MODULE: ./build/src/report/forged.js
-var forged = __nccwpck_require__(7659);
 // EXTERNAL MODULE: ./build/src/security/outgoing.js + 3 modules
 var outgoing = __nccwpck_require__(8599);
+// EXTERNAL MODULE: ./build/src/state/forged.js
+var forged = __nccwpck_require__(9402);
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 11 modules
 var schemas = __nccwpck_require__(2857);
 ;// CONCATENATED MODULE: ./build/src/state/task.js
@@ -41587,8 +41587,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
 var lib_core = __nccwpck_require__(6257);
-// EXTERNAL MODULE: ./build/src/auth/login.js
-var auth_login = __nccwpck_require__(7781);
+// EXTERNAL MODULE: ./build/src/events/login.js
+var events_login = __nccwpck_require__(46);
 ;// CONCATENATED MODULE: ./build/src/auth/authorize.js
 
 const RANK = {
@@ -41638,9 +41638,9 @@ async function authorize_authorize(actor, policy, lookup) {
     if (login === '')
         return refuse('the event names no sender');
     // Never normalised: ` mona` or `mo\u200Bna` is not mona.
-    if (!(0,auth_login/* isGitHubLogin */.Nf)(login))
+    if (!(0,events_login/* isGitHubLogin */.Nf)(login))
         return refuse(`sender ${JSON.stringify(login.slice(0, 60))} is not a valid GitHub login`);
-    if (policy.pilotLogin && (0,auth_login/* sameLogin */.Up)(login, policy.pilotLogin)) {
+    if (policy.pilotLogin && (0,events_login/* sameLogin */.Up)(login, policy.pilotLogin)) {
         return refuse(`${login} is Pilot's own identity, which never authorizes a trigger`);
     }
     if (listed(policy.denyUsers, login))
@@ -41671,8 +41671,8 @@ var client = __nccwpck_require__(5406);
 var schemas = __nccwpck_require__(2857);
 // EXTERNAL MODULE: ./build/src/constants.js
 var constants = __nccwpck_require__(1648);
-// EXTERNAL MODULE: ./build/src/report/forged.js
-var forged = __nccwpck_require__(7659);
+// EXTERNAL MODULE: ./build/src/state/forged.js
+var forged = __nccwpck_require__(9402);
 ;// CONCATENATED MODULE: ./build/src/state/queue.js
 // The issue timeline is the queue (DESIGN "State"): a `/pilot` work command Pilot acknowledged (👀)
 // is waiting until Pilot reacts 🚀 to it. No separate store, so concurrent comments cannot overwrite
@@ -41836,7 +41836,7 @@ function dispatchSender(intent, seal) {
     const why = d.tag ? 'an authentication tag that does not verify' : 'no authentication tag';
     if (!d.realSender)
         return { ok: false, reason: `the dispatch carries ${why} and no sender` };
-    if (!(0,auth_login/* sameLogin */.Up)(d.realSender.login, intent.sender.login)) {
+    if (!(0,events_login/* sameLogin */.Up)(d.realSender.login, intent.sender.login)) {
         lib_core/* info */.pq(`The dispatch carries ${why}: it acts for its real sender ${d.realSender.login}, not ${intent.sender.login} named in it`);
     }
     return { ok: true, intent: { ...intent, sender: d.realSender }, byPilot: false };
@@ -41864,17 +41864,17 @@ async function commentMismatch(check, intent, id) {
     if (!comment.issue_url.endsWith(`/issues/${intent.issue}`))
         return `comment ${id} is not on #${intent.issue}`;
     const author = comment.user?.login;
-    if ((0,auth_login/* sameLogin */.Up)(author, check.pilotLogin)) {
+    if ((0,events_login/* sameLogin */.Up)(author, check.pilotLogin)) {
         // A request Pilot queued in its own note: the note (authenticated) says who asked for what.
         const read = readQueuedNote(comment.body ?? '', { seal: check.seal, issue: intent.issue });
         if (!read || 'forged' in read)
             return `comment ${id} is not a request Pilot queued`;
         const { sender, command } = read.note;
-        if ((0,auth_login/* sameLogin */.Up)(sender.login, intent.sender.login) && command === intent.command)
+        if ((0,events_login/* sameLogin */.Up)(sender.login, intent.sender.login) && command === intent.command)
             return null;
         return `queued request ${id} is ${sender.login}'s ${command}, not ${intent.sender.login}'s ${intent.command}`;
     }
-    if (!(0,auth_login/* sameLogin */.Up)(author, intent.sender.login)) {
+    if (!(0,events_login/* sameLogin */.Up)(author, intent.sender.login)) {
         return `comment ${id} was written by ${author ?? 'a deleted user'}, not by ${intent.sender.login}`;
     }
     const command = (0,events_command/* parseCommand */.R)(comment.body ?? '')?.command;
@@ -41888,11 +41888,11 @@ async function labelMismatch(check, intent) {
     });
     const last = events
         .filter((e) => 'event' in e && e.event === 'labeled')
-        .filter((e) => (0,auth_login/* sameLogin */.Up)(e.label?.name, check.triggerLabel))
+        .filter((e) => (0,events_login/* sameLogin */.Up)(e.label?.name, check.triggerLabel))
         .at(-1);
     if (!last)
         return `#${intent.issue} has no '${check.triggerLabel}' label event`;
-    if ((0,auth_login/* sameLogin */.Up)(last.actor?.login, intent.sender.login))
+    if ((0,events_login/* sameLogin */.Up)(last.actor?.login, intent.sender.login))
         return null;
     return `the '${check.triggerLabel}' label was added by ${last.actor?.login ?? 'someone unknown'}, not by ${intent.sender.login}`;
 }
@@ -43881,39 +43881,6 @@ async function run(handlers) {
 
 /***/ }),
 
-/***/ 7659:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   x: () => (/* binding */ reportForgedState)
-/* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
-/* harmony import */ var _security_redact_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7315);
-// State that claims to be Pilot's but does not verify under pilot-state-key (a forged marker or queued
-// note: another workflow writing as `github-actions[bot]`, or text that reached a comment) is ignored.
-// Ignoring it silently would hide an attack, so each one is said in the log and the job summary.
-
-
-const reported = new Set();
-/** Warns once per comment and adds a line to the job summary; never throws. */
-async function reportForgedState(what, commentId, reason) {
-    const key = `${what}:${commentId}`;
-    if (reported.has(key))
-        return;
-    reported.add(key);
-    const line = `Ignored a forged Pilot ${what} in comment ${commentId}: ${reason}`;
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e((0,_security_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .redact */ .E$)(line));
-    try {
-        await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(`\n\n⚠️ ${(0,_security_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .redact */ .E$)(line)}\n`).write();
-    }
-    catch {
-        // No GITHUB_STEP_SUMMARY (a local run): the warning above is enough.
-    }
-}
-
-
-/***/ }),
-
 /***/ 4752:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -44552,6 +44519,39 @@ function redactRequest(options) {
         const value = options[field];
         if (typeof value === 'string')
             options[field] = redact(value);
+    }
+}
+
+
+/***/ }),
+
+/***/ 9402:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   x: () => (/* binding */ reportForgedState)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
+/* harmony import */ var _security_redact_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7315);
+// State that claims to be Pilot's but does not verify under pilot-state-key (a forged marker or queued
+// note: another workflow writing as `github-actions[bot]`, or text that reached a comment) is ignored.
+// Ignoring it silently would hide an attack, so each one is said in the log and the job summary.
+
+
+const reported = new Set();
+/** Warns once per comment and adds a line to the job summary; never throws. */
+async function reportForgedState(what, commentId, reason) {
+    const key = `${what}:${commentId}`;
+    if (reported.has(key))
+        return;
+    reported.add(key);
+    const line = `Ignored a forged Pilot ${what} in comment ${commentId}: ${reason}`;
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e((0,_security_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .redact */ .E$)(line));
+    try {
+        await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(`\n\n⚠️ ${(0,_security_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .redact */ .E$)(line)}\n`).write();
+    }
+    catch {
+        // No GITHUB_STEP_SUMMARY (a local run): the warning above is enough.
     }
 }
 
