@@ -38089,7 +38089,7 @@ const TASK_STATUSES = [
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _pipeline_gate_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9239);
+/* harmony import */ var _pipeline_gate_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8122);
 /* harmony import */ var _pipeline_run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1661);
 
 
@@ -41059,7 +41059,7 @@ function runUrlOf(ctx, runId) {
 
 /***/ }),
 
-/***/ 9239:
+/***/ 8122:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41097,10 +41097,42 @@ async function react(octokit, repo, target, content) {
     return data.user?.login;
 }
 
-// EXTERNAL MODULE: ./build/src/security/outgoing.js + 3 modules
-var outgoing = __nccwpck_require__(8599);
-// EXTERNAL MODULE: ./build/src/state/forged.js
-var forged = __nccwpck_require__(9402);
+;// CONCATENATED MODULE: ./build/src/report/comment.js
+const ICON = {
+    queued: '⏳',
+    running: '🛠️',
+    pr_open: '✅',
+    ci_fixing: '🔧',
+    merged: '🎉',
+    closed: '📪',
+    failed: '❌',
+    cancelled: '🛑',
+    budget_exceeded: '💸',
+    needs_human: '🙋',
+};
+function renderTracking(task, view) {
+    const lines = [`### ${ICON[task.status]} Pilot — ${view.headline}`, ''];
+    if (view.details?.length) {
+        lines.push('| | |', '|---|---|', ...view.details.map(([k, v]) => `| ${k} | ${v} |`), '');
+    }
+    if (view.body)
+        lines.push(view.body, '');
+    if (view.links.length)
+        lines.push(view.links.map(([label, url]) => `[${label}](${url})`).join(' · '));
+    return lines.join('\n').trim();
+}
+function formatUsd(value) {
+    return `$${value.toFixed(value < 1 ? 4 : 2)}`;
+}
+function formatDuration(ms) {
+    const s = Math.round(ms / 1000);
+    return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${s % 60}s`;
+}
+
+// EXTERNAL MODULE: ./build/src/report/outputs.js + 1 modules
+var outputs = __nccwpck_require__(4752);
+// EXTERNAL MODULE: ./build/src/security/redact.js
+var redact = __nccwpck_require__(7315);
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 11 modules
 var schemas = __nccwpck_require__(2857);
 ;// CONCATENATED MODULE: ./build/src/state/task.js
@@ -41247,7 +41279,11 @@ function task_replaceMarker(body, task, key) {
 
 // EXTERNAL MODULE: ./build/src/github/client.js + 1 modules
 var client = __nccwpck_require__(5406);
-;// CONCATENATED MODULE: ./build/src/github/tracking.js
+// EXTERNAL MODULE: ./build/src/security/outgoing.js + 3 modules
+var outgoing = __nccwpck_require__(8599);
+// EXTERNAL MODULE: ./build/src/state/forged.js
+var forged = __nccwpck_require__(9402);
+;// CONCATENATED MODULE: ./build/src/state/tracking.js
 // The ONE tracking comment per issue. Only a comment written by Pilot's identity whose trailing marker
 // verifies under pilot-state-key counts: anyone can paste a marker into their own comment, and every
 // workflow using the default token writes as the same `github-actions[bot]` as Pilot.
@@ -41344,42 +41380,6 @@ async function rebuildTask(octokit, repo, issue) {
     return { branch: own.head.ref, pr: own.number };
 }
 
-;// CONCATENATED MODULE: ./build/src/report/comment.js
-const ICON = {
-    queued: '⏳',
-    running: '🛠️',
-    pr_open: '✅',
-    ci_fixing: '🔧',
-    merged: '🎉',
-    closed: '📪',
-    failed: '❌',
-    cancelled: '🛑',
-    budget_exceeded: '💸',
-    needs_human: '🙋',
-};
-function renderTracking(task, view) {
-    const lines = [`### ${ICON[task.status]} Pilot — ${view.headline}`, ''];
-    if (view.details?.length) {
-        lines.push('| | |', '|---|---|', ...view.details.map(([k, v]) => `| ${k} | ${v} |`), '');
-    }
-    if (view.body)
-        lines.push(view.body, '');
-    if (view.links.length)
-        lines.push(view.links.map(([label, url]) => `[${label}](${url})`).join(' · '));
-    return lines.join('\n').trim();
-}
-function formatUsd(value) {
-    return `$${value.toFixed(value < 1 ? 4 : 2)}`;
-}
-function formatDuration(ms) {
-    const s = Math.round(ms / 1000);
-    return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${s % 60}s`;
-}
-
-// EXTERNAL MODULE: ./build/src/report/outputs.js + 1 modules
-var outputs = __nccwpck_require__(4752);
-// EXTERNAL MODULE: ./build/src/security/redact.js
-var redact = __nccwpck_require__(7315);
 ;// CONCATENATED MODULE: ./build/src/pipeline/deps.js
 /** The key a marker or queued note of `issue` is sealed and verified with. */
 function markerKey(deps, issue) {

@@ -6,12 +6,12 @@ import { helpText } from '../events/command.js';
 import { toDispatchPayload } from '../events/dispatch.js';
 import type { Intent } from '../events/intent.js';
 import { react } from '../github/reactions.js';
-import { findTracking, writeTracking } from '../github/tracking.js';
 import { renderTracking } from '../report/comment.js';
 import type { Outcome } from '../report/outputs.js';
 import { writeSummary } from '../report/outputs.js';
 import { redact } from '../security/redact.js';
 import { newTask, withRun } from '../state/task.js';
+import { findTracking, writeTracking } from '../state/tracking.js';
 import { type Deps, dispatchSigner, markerKey } from './deps.js';
 import { closeTask, describeTask } from './status.js';
 

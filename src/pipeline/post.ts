@@ -8,7 +8,6 @@ import { BranchRefused, changedPaths, commitPaths, push } from '../git/branch.js
 import { createGit, type RepoIdentity, RepositoryChanged, tokenEnv } from '../git/git.js';
 import { tokenProviderFor } from '../github/app-token.js';
 import { createOctokit } from '../github/client.js';
-import { findTracking, writeTracking } from '../github/tracking.js';
 import { renderTracking } from '../report/comment.js';
 import { PushRefused } from '../security/outgoing.js';
 import { type ProtectionRules, protectionRules, refusedPaths } from '../security/protected-paths.js';
@@ -16,6 +15,7 @@ import { redact, registerSecret } from '../security/redact.js';
 import { type StateSeal, stateSeal } from '../security/state-key.js';
 import { releaseLease } from '../state/lease.js';
 import type { TaskDoc } from '../state/task.js';
+import { findTracking, writeTracking } from '../state/tracking.js';
 import { type RunContext, readRunContext } from './context.js';
 import { type MainSettings, type PostInputs, type RunState, readRunState } from './post-state.js';
 

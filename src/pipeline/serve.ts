@@ -7,7 +7,6 @@ import * as core from '@actions/core';
 import { authorize } from '../auth/authorize.js';
 import { REPLY_MARKER } from '../constants.js';
 import type { Intent } from '../events/intent.js';
-import { findTracking, type TrackingComment, updateMarker } from '../github/tracking.js';
 import type { Outcome } from '../report/outputs.js';
 import { redact } from '../security/redact.js';
 import { mergeHistory, reconcile, restoreTaskDoc, saveTaskDoc } from '../state/cache-doc.js';
@@ -22,6 +21,7 @@ import {
   queuedNoteMarker,
 } from '../state/queue.js';
 import type { RunRef } from '../state/task.js';
+import { findTracking, type TrackingComment, updateMarker } from '../state/tracking.js';
 import { runUrlOf } from './context.js';
 import { type Deps, markerKey } from './deps.js';
 import { saveLeaseState } from './post-state.js';

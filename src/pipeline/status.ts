@@ -1,10 +1,10 @@
 import * as core from '@actions/core';
 import type { Intent } from '../events/intent.js';
-import type { TrackingComment } from '../github/tracking.js';
-import { writeTracking } from '../github/tracking.js';
 import { formatUsd, renderTracking } from '../report/comment.js';
 import type { Outcome } from '../report/outputs.js';
 import { claimedHolder, type TaskDoc } from '../state/task.js';
+import type { TrackingComment } from '../state/tracking.js';
+import { writeTracking } from '../state/tracking.js';
 import { runUrlOf } from './context.js';
 import { type Deps, markerKey } from './deps.js';
 

@@ -28,7 +28,6 @@ import { defaultTokenNote } from '../github/app-token.js';
 import { failureMessage } from '../github/platform.js';
 import { PullRequestRefused, upsertPull } from '../github/pulls.js';
 import { sharedThrottle } from '../github/throttle.js';
-import { findTracking, rebuildTask, type TrackingComment, writeTracking } from '../github/tracking.js';
 import { buildPrompt, buildSystemPrompt } from '../prompt/build.js';
 import { annotateFailure } from '../report/annotations.js';
 import { formatDuration, formatUsd, renderTracking, type TrackingView } from '../report/comment.js';
@@ -36,8 +35,8 @@ import { type Outcome, writeSummary } from '../report/outputs.js';
 import { neutraliseAgentText, PushRefused } from '../security/outgoing.js';
 import { protectionRules } from '../security/protected-paths.js';
 import { redact } from '../security/redact.js';
-import { triggerTimeOf } from '../security/trigger-time.js';
 import { newTask, type TaskDoc, withRun } from '../state/task.js';
+import { findTracking, rebuildTask, type TrackingComment, writeTracking } from '../state/tracking.js';
 import { checkpointOptions, startCheckpoints } from './checkpoint.js';
 import { runUrlOf } from './context.js';
 import { type Deps, markerKey } from './deps.js';
@@ -45,6 +44,7 @@ import { planTask, type TaskPlan } from './plan.js';
 import { markSessionSaved, saveRepoIdentity, saveRunState, saveSessionState } from './post-state.js';
 import { recordRun } from './record-run.js';
 import { type IssueText, readThread } from './thread.js';
+import { triggerTimeOf } from './trigger-time.js';
 
 interface Workspace {
   git: Git;

@@ -1,11 +1,11 @@
 // The lease, the queue and the tracking comment against the GitHub emulator with the real Octokit.
 import { getOctokit } from '@actions/github';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findTracking, writeTracking } from '../../src/github/tracking.js';
 import { stateSeal } from '../../src/security/state-key.js';
 import { acquireLease, leaseRef, releaseLease } from '../../src/state/lease.js';
 import { pendingCommands } from '../../src/state/queue.js';
 import { newTask, renderMarker, type TaskDoc } from '../../src/state/task.js';
+import { findTracking, writeTracking } from '../../src/state/tracking.js';
 
 const seal = stateSeal({ current: 'k'.repeat(64) }, 'octo/repo');
 const key = (issue: number) => ({ seal, issue });

@@ -3,10 +3,10 @@
 // workflow using the default token writes as the same `github-actions[bot]` as Pilot.
 import * as core from '@actions/core';
 import { BRANCH_PREFIX } from '../constants.js';
+import { type Octokit, type Repo, statusOf } from '../github/client.js';
 import { escapeCommentDelimiters } from '../security/outgoing.js';
-import { reportForgedState } from '../state/forged.js';
-import { type MarkerKey, readMarker, renderMarker, replaceMarker, type TaskDoc } from '../state/task.js';
-import { type Octokit, type Repo, statusOf } from './client.js';
+import { reportForgedState } from './forged.js';
+import { type MarkerKey, readMarker, renderMarker, replaceMarker, type TaskDoc } from './task.js';
 
 export interface TrackingComment {
   id: number;
