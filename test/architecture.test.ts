@@ -27,7 +27,7 @@ const LAYERS: Record<string, number> = {
   post: 9,
 };
 
-/** The four folders of layer 4 that still import each other (docs/architecture.md, issue 14). */
+/** Layer 4's folders may import one another, one way only (docs/architecture.md). */
 const KNOT = new Set(['git', 'github', 'security', 'state']);
 
 function sources(dir: string): string[] {
@@ -72,4 +72,13 @@ it('imports only from lower layers (the layer-4 knot aside)', () => {
     .filter(([from, to]) => LAYERS[to] >= LAYERS[from] && !(KNOT.has(from) && KNOT.has(to)))
     .map(([from, to, file]) => `${file}: ${from} → ${to}`);
   expect(upward).toEqual([]);
+});
+
+it('has no two folders that import each other', () => {
+  const edges = new Set(folderImports().map(([from, to]) => `${from}>${to}`));
+  const mutual = [...edges].filter((e) => {
+    const [from, to] = e.split('>');
+    return from < to && edges.has(`${to}>${from}`);
+  });
+  expect(mutual).toEqual([]);
 });

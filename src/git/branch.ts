@@ -1,9 +1,5 @@
 import { BRANCH_PREFIX } from '../constants.js';
-import { explainGitHubError } from '../github/platform.js';
-import { checkOutgoing, PushRefused } from '../security/outgoing.js';
-import type { ProtectionRules } from '../security/protected-paths.js';
-import { type Git, GitError } from './git.js';
-import { repositoryPaths, stagedRepositoryPaths } from './nested.js';
+import type { Git } from './git.js';
 
 export function slugify(title: string): string {
   const slug = title
@@ -81,41 +77,6 @@ export interface Identity {
   email: string;
 }
 
-/**
- * Commits exactly the given paths; returns the new commit's SHA, or null when nothing is staged.
- * Throws PushRefused, staging nothing, when a path is or holds repository metadata (a nested
- * repository, a `.git` component): checked on disk first, then in the index as git staged it.
- */
-export async function commitPaths(
-  git: Git,
-  paths: string[],
-  message: string,
-  identity: Identity,
-): Promise<string | null> {
-  if (paths.length === 0) return null;
-  const onDisk = repositoryPaths(git.cwd, paths);
-  if (onDisk.length) throw new PushRefused([], [], onDisk);
-  await git.run(['add', '--all', '--', ...paths]);
-  const inIndex = await stagedRepositoryPaths(git);
-  if (inIndex.length) {
-    await git.run(['reset', '--quiet'], { allowFail: true });
-    throw new PushRefused([], [], inIndex);
-  }
-  const staged = await git.run(['diff', '--cached', '--quiet'], { allowFail: true });
-  if (staged.code === 0) return null;
-  await git.run([
-    '-c',
-    `user.name=${identity.name}`,
-    '-c',
-    `user.email=${identity.email}`,
-    'commit',
-    '--no-verify',
-    '-m',
-    message,
-  ]);
-  return (await git.run(['rev-parse', 'HEAD'])).stdout.trim();
-}
-
 /** Pilot pushes only to `pilot/issue-<n>-<slug>` of the issue it works on, whatever a marker says. */
 export class BranchRefused extends Error {
   constructor(
@@ -136,32 +97,4 @@ export function isIssueBranch(branch: string, issue: number): boolean {
   if (!branch.startsWith(prefix)) return false;
   const slug = branch.slice(prefix.length);
   return /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(slug) && !slug.includes('..') && !/(\.lock|\.)$/.test(slug);
-}
-
-export interface PushOptions {
-  branch: string;
-  /** The issue this run works on: the branch must be one of its own. */
-  issue: number;
-  auth: Record<string, string>;
-  rules?: ProtectionRules;
-}
-
-export async function push(git: Git, opts: PushOptions): Promise<void> {
-  const { branch, auth, rules } = opts;
-  if (!isIssueBranch(branch, opts.issue)) throw new BranchRefused(branch, opts.issue);
-  // Nothing leaves the runner unchecked: protected paths and secrets refuse the whole push.
-  await checkOutgoing(git, rules);
-  try {
-    await git.run(['push', 'origin', `HEAD:refs/heads/${branch}`], { env: auth });
-  } catch (error) {
-    const explained = explainGitHubError(error); // rulesets, archived repositories
-    if (explained) throw new Error(explained);
-    if (error instanceof GitError && /rejected|protected|rule/i.test(error.result.stderr)) {
-      throw new Error(
-        `GitHub refused the push to ${branch}: ${error.result.stderr.trim().split('\n').slice(-2).join(' ')}. ` +
-          'Check branch protection rules or rulesets that cover pilot/* branches.',
-      );
-    }
-    throw error;
-  }
 }

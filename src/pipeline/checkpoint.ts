@@ -3,9 +3,10 @@
 // last checkpoint is all that survives it. A checkpoint never fails the run: trouble is a warning.
 import * as core from '@actions/core';
 import { every, realTimers, type Timers } from '../agent/progress.js';
-import { changedPaths, commitPaths, type Identity, push } from '../git/branch.js';
+import { changedPaths, type Identity } from '../git/branch.js';
 import { type Git, tokenEnv } from '../git/git.js';
 import { type ProtectionRules, protectionRules } from '../security/protected-paths.js';
+import { commitPaths, push } from './commit-push.js';
 import type { Deps } from './deps.js';
 
 export interface CheckpointOptions {

@@ -4,7 +4,7 @@ import * as core from '@actions/core';
 import { saveInterrupted } from '../agent/session/index.js';
 import { readInputs } from '../config/inputs.js';
 import { SETTINGS } from '../config/schema.js';
-import { BranchRefused, changedPaths, commitPaths, push } from '../git/branch.js';
+import { BranchRefused, changedPaths } from '../git/branch.js';
 import { createGit, type RepoIdentity, RepositoryChanged, tokenEnv } from '../git/git.js';
 import { tokenProviderFor } from '../github/app-token.js';
 import { createOctokit } from '../github/client.js';
@@ -16,6 +16,7 @@ import { type StateSeal, stateSeal } from '../security/state-key.js';
 import { releaseLease } from '../state/lease.js';
 import type { TaskDoc } from '../state/task.js';
 import { findTracking, writeTracking } from '../state/tracking.js';
+import { commitPaths, push } from './commit-push.js';
 import { type RunContext, readRunContext } from './context.js';
 import { type MainSettings, type PostInputs, type RunState, readRunState } from './post-state.js';
 

@@ -13,15 +13,7 @@ import {
 import { Progress } from '../agent/progress.js';
 import { type SessionOptions, type SessionOutcome, sessionRunner } from '../agent/session/index.js';
 import type { Intent } from '../events/intent.js';
-import {
-  BranchRefused,
-  changedPaths,
-  checkoutTaskBranch,
-  commitPaths,
-  issueOfBranch,
-  push,
-  taskBranch,
-} from '../git/branch.js';
+import { BranchRefused, changedPaths, checkoutTaskBranch, issueOfBranch, taskBranch } from '../git/branch.js';
 import { scrubCredentials } from '../git/credentials.js';
 import { createGit, type Git, RepositoryChanged, tokenEnv } from '../git/git.js';
 import { defaultTokenNote } from '../github/app-token.js';
@@ -38,6 +30,7 @@ import { redact } from '../security/redact.js';
 import { newTask, type TaskDoc, withRun } from '../state/task.js';
 import { findTracking, rebuildTask, type TrackingComment, writeTracking } from '../state/tracking.js';
 import { checkpointOptions, startCheckpoints } from './checkpoint.js';
+import { commitPaths, push } from './commit-push.js';
 import { runUrlOf } from './context.js';
 import { type Deps, markerKey } from './deps.js';
 import { planTask, type TaskPlan } from './plan.js';

@@ -16,9 +16,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lendablePaths } from '../../src/agent/isolation/lend.js';
-import { BranchRefused, changedPaths, commitPaths, isIssueBranch, push } from '../../src/git/branch.js';
+import { BranchRefused, changedPaths, isIssueBranch } from '../../src/git/branch.js';
 import { createGit, HARDENING_CONFIG, RepositoryChanged, tokenEnv } from '../../src/git/git.js';
 import { checkpoint } from '../../src/pipeline/checkpoint.js';
+import { commitPaths, push } from '../../src/pipeline/commit-push.js';
 import { PushRefused } from '../../src/security/outgoing.js';
 import { createGitWorld, type GitWorld } from '../world/git.js';
 
