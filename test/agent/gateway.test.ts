@@ -379,6 +379,37 @@ describe('usage meter', () => {
 
     expect(meterTotals(start + delta(10) + delta(25), 5)).toMatchObject({ input: 5, output: 25 });
   });
+
+  it('reads cache writes from message_start and a last frame that lacks its closing blank line', () => {
+    const totals: TokenCounts[] = [];
+    const meter = sseMeter({ model: () => {}, add: (t) => totals.push(t) });
+    const usage = { input_tokens: 3, cache_creation_input_tokens: 40, cache_read_input_tokens: 7 };
+    meter.feed(
+      Buffer.from(
+        `event: message_start\ndata: ${JSON.stringify({ type: 'message_start', message: { usage } })}\n\n`,
+      ),
+    );
+    meter.feed(
+      Buffer.from(
+        `: a comment line\nretry: 10\ndata: {"type":"message_delta","usage":{"output_tokens":9}}\n\n`,
+      ),
+    );
+    meter.feed(Buffer.from('data: {"type":"message_stop"}'));
+    meter.end();
+    const sum = (k: keyof TokenCounts) => totals.reduce((n, t) => n + t[k], 0);
+    expect([sum('input'), sum('output'), sum('cacheRead'), sum('cacheWrite')]).toEqual([3, 9, 7, 40]);
+    expect(meter.complete()).toBe(true);
+  });
+
+  it('treats a stream whose frame outgrows the parser bound as unmetered (charged its reservation)', () => {
+    const meter = sseMeter({ model: () => {}, add: () => {} });
+    meter.feed(Buffer.from('data: {"type":"message_start","message":{}}\n\n'));
+    // One frame that never ends: the parser gives up; further chunks must not throw.
+    meter.feed(Buffer.from(`data: ${'x'.repeat(17 * 1024 * 1024)}`));
+    meter.feed(Buffer.from('\n\ndata: {"type":"message_stop"}\n\n'));
+    meter.end();
+    expect(meter.complete()).toBe(false);
+  });
 });
 
 describe('prices', () => {

@@ -5,6 +5,7 @@
 // Plain JSON answers carry `usage` and `model` in the body.
 import { StringDecoder } from 'node:string_decoder';
 import zlib from 'node:zlib';
+import { createParser } from 'eventsource-parser';
 import { z } from 'zod';
 import { NO_TOKENS, type TokenCounts } from './prices.js';
 
@@ -90,25 +91,22 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** SSE frames are separated by a blank line; `data:` lines of one frame join with "\n". */
-function frameData(frame: string): string {
-  return frame
-    .split(/\r?\n/)
-    .filter((line) => line.startsWith('data:'))
-    .map((line) => line.slice('data:'.length).replace(/^ /, ''))
-    .join('\n');
-}
-
-const FRAME_END = /\r?\n\r?\n/;
+/**
+ * Frames are split by eventsource-parser (the WHATWG event-stream rules: CR, LF or CRLF line ends,
+ * multi-line `data:` joined with "\n", comments and `retry:` ignored), so a frame or a line break split
+ * across chunks still reads as one. The bound keeps an endless frame from growing without limit.
+ */
+const MAX_FRAME_CHARS = 16 * 1024 * 1024;
 
 export function sseMeter(sink: UsageSink): Meter {
   const decoder = new StringDecoder('utf8');
   const counts = new MessageCounts(sink);
-  let pending = '';
   let stopped = false;
+  // After an overflow the parser refuses further input; the answer is then charged its reservation.
+  let broken = false;
 
-  function handle(frame: string): void {
-    const event = EventSchema.safeParse(parseJson(frameData(frame)));
+  function handle(data: string): void {
+    const event = EventSchema.safeParse(parseJson(data));
     if (!event.success) return;
     if (event.data.type === 'message_stop') {
       stopped = true;
@@ -120,28 +118,26 @@ export function sseMeter(sink: UsageSink): Meter {
     }
   }
 
-  // Searched in the accumulated text, so a "\r\n" split across two chunks still reads as one break.
-  function drain(): void {
-    let boundary = FRAME_END.exec(pending);
-    while (boundary) {
-      handle(pending.slice(0, boundary.index));
-      pending = pending.slice(boundary.index + boundary[0].length);
-      boundary = FRAME_END.exec(pending);
-    }
-  }
+  const parser = createParser({
+    onEvent: (event) => handle(event.data),
+    maxBufferSize: MAX_FRAME_CHARS,
+    // The client still gets the bytes; the meter stops reading and the answer counts as unmetered.
+    onError: () => {
+      broken = true;
+    },
+  });
 
   return {
     feed(chunk) {
-      pending += decoder.write(chunk);
-      drain();
+      if (!broken) parser.feed(decoder.write(chunk));
     },
     end() {
-      pending += decoder.end();
-      drain();
-      if (pending.trim() !== '') handle(pending);
-      pending = '';
+      if (broken) return;
+      // A last frame without its closing blank line still counts: the event-stream rules would drop
+      // it, but its usage was billed, and counting it errs on the cap's side.
+      parser.feed(`${decoder.end()}\n\n`);
     },
-    complete: () => stopped,
+    complete: () => stopped && !broken,
   };
 }
 
