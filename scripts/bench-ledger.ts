@@ -31,6 +31,8 @@ function record(n: number, at: number): LedgerRecord {
     costUsd: 0.12,
     tokensIn: 12_000,
     tokensOut: 3_000,
+    tokensCacheRead: 0,
+    tokensCacheWrite: 0,
     turns: 9,
     durationMs: 240_000,
     model: 'claude-sonnet-4',

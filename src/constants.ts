@@ -39,6 +39,11 @@ export const OUTPUTS = {
   runner: 'runner',
   shouldRun: 'should-run',
   timeoutMinutes: 'timeout-minutes',
+  inputTokens: 'input-tokens',
+  outputTokens: 'output-tokens',
+  cacheReadTokens: 'cache-read-tokens',
+  cacheWriteTokens: 'cache-write-tokens',
+  metricsFile: 'metrics-file',
 } as const;
 
 export const TASK_STATUSES = [

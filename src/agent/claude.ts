@@ -62,6 +62,18 @@ export interface AgentResult {
   permissionDenials: PermissionDenial[];
   errorText?: string;
   durationMs: number;
+  /**
+   * Tokens the model gateway counted in the API's answers (absent where no gateway ran). Read by
+   * Pilot's process from the upstream's bytes, so nothing the agent prints or writes can change them.
+   */
+  tokens?: MeteredTokens;
+}
+
+export interface MeteredTokens {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
 }
 
 export function claudeArgs(req: AgentRequest): string[] {

@@ -4,7 +4,7 @@
 // batch, never by the history.
 import type { Where } from './git-data.js';
 import type { Head } from './head.js';
-import { blobSha, HEAD_PATH, type Limits, periodOf, totalsPath } from './layout.js';
+import { ALL_TIME, blobSha, HEAD_PATH, type Limits, periodOf, totalsPath } from './layout.js';
 import type { LedgerRecord, Problem } from './records.js';
 import { appendLines } from './segments.js';
 import { readFile, type Snapshot } from './snapshot.js';
@@ -42,6 +42,7 @@ export async function loadTotals(
 async function loadPeriods(w: Where, snap: Snapshot, records: LedgerRecord[], problems: Problem[]) {
   const totals = new Map<string, PeriodTotals>();
   const periods = new Set(records.flatMap((r) => [periodOf(r.at, 'day'), periodOf(r.at, 'month')]));
+  if (records.length) periods.add(ALL_TIME);
   for (const period of [...periods].sort()) totals.set(period, await loadTotals(w, snap, period, problems));
   return totals;
 }
@@ -68,6 +69,7 @@ export async function planFold(
     streak = nextStreak(streak, record);
     addToTotals(day, record, streak);
     addToTotals(totals.get(periodOf(record.at, 'month')) as PeriodTotals, record, streak);
+    addToTotals(totals.get(ALL_TIME) as PeriodTotals, record, streak);
     added.push(record);
   }
   const files = new Map<string, string>();
@@ -96,10 +98,11 @@ export async function planFold(
   return { files, head, added, duplicates, problems };
 }
 
-/** Keeps the index small: the newest two days and two months it knows. */
+/** Keeps the index small: the all-time totals, and the newest two days and two months it knows. */
 function newestTotals(all: Record<string, string>): Record<string, string> {
   const paths = Object.keys(all).sort().reverse();
   const keep = [
+    ...paths.filter((p) => p === totalsPath(ALL_TIME)),
     ...paths.filter((p) => p.startsWith('totals/day/')).slice(0, 2),
     ...paths.filter((p) => p.startsWith('totals/month/')).slice(0, 2),
   ];

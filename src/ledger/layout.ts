@@ -3,6 +3,7 @@
 //   segments/<yyyy-mm>/<nnnn>.jsonl    append-only JSON Lines, rolled at a record or byte bound
 //   totals/day/<yyyy-mm>/<dd>.json     running totals of one UTC day (and the keys folded that day)
 //   totals/month/<yyyy-mm>.json        running totals of one UTC month
+//   totals/all.json                    running totals since the ledger began (counters for metrics)
 // Directory sizes stay bounded (≤ 31 days per month directory), so every path is a fixed depth.
 import { createHash } from 'node:crypto';
 
@@ -25,19 +26,27 @@ export const DEFAULT_LIMITS: Limits = { segmentRecords: 1000, segmentBytes: 256 
 
 export type PeriodKind = 'day' | 'month';
 
+/** The period of `totals/all.json`: every record ever folded, so metrics' counters only grow. */
+export const ALL_TIME = 'all';
+
 /** `2026-12-03` (day) or `2026-12` (month). */
 export function periodOf(at: string, kind: PeriodKind): string {
   return at.slice(0, kind === 'day' ? 10 : 7);
 }
 
-export function periodKind(period: string): PeriodKind {
+export function periodKind(period: string): PeriodKind | typeof ALL_TIME {
+  if (period === ALL_TIME) return ALL_TIME;
   if (/^\d{4}-\d{2}-\d{2}$/.test(period)) return 'day';
   if (/^\d{4}-\d{2}$/.test(period)) return 'month';
-  throw new Error(`Ledger period "${period}" is neither a day (YYYY-MM-DD) nor a month (YYYY-MM)`);
+  throw new Error(
+    `Ledger period "${period}" is neither a day (YYYY-MM-DD), a month (YYYY-MM) nor "${ALL_TIME}"`,
+  );
 }
 
 export function totalsPath(period: string): string {
-  return periodKind(period) === 'day'
+  const kind = periodKind(period);
+  if (kind === ALL_TIME) return `totals/${ALL_TIME}.json`;
+  return kind === 'day'
     ? `totals/day/${period.slice(0, 7)}/${period.slice(8)}.json`
     : `totals/month/${period}.json`;
 }

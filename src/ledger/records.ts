@@ -22,6 +22,8 @@ export const RunRecord = z.object({
   costUsd: z.number().nonnegative(),
   tokensIn: count.default(0),
   tokensOut: count.default(0),
+  tokensCacheRead: count.default(0),
+  tokensCacheWrite: count.default(0),
   turns: count,
   durationMs: count,
   model: z.string().max(100).default(''),

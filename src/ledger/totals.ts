@@ -6,6 +6,20 @@ import { type LedgerRecord, RUN_OUTCOMES } from './records.js';
 
 const count = z.number().int().nonnegative();
 
+/**
+ * Upper bounds (seconds) of the run-duration buckets the totals count, for the
+ * `pilot_execution_duration_seconds` histogram: a run lasts from a minute to the job's six hours.
+ */
+export const DURATION_BUCKETS_SECONDS = [
+  30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400, 21600,
+] as const;
+
+/** The index of the first bucket whose bound holds the duration; the last index is "more". */
+export function durationBucket(ms: number): number {
+  const i = DURATION_BUCKETS_SECONDS.findIndex((le) => ms / 1000 <= le);
+  return i < 0 ? DURATION_BUCKETS_SECONDS.length : i;
+}
+
 export const PeriodTotals = z.object({
   v: z.literal(1),
   period: z.string(),
@@ -14,8 +28,13 @@ export const PeriodTotals = z.object({
   costUsd: z.number().nonnegative(),
   tokensIn: count,
   tokensOut: count,
+  // Defaults: documents written before cache tokens and duration buckets were counted still parse.
+  tokensCacheRead: count.default(0),
+  tokensCacheWrite: count.default(0),
   turns: count,
   durationMs: count,
+  /** Runs per duration bucket (`DURATION_BUCKETS_SECONDS`, then one past the last), not cumulative. */
+  durationBuckets: z.array(count).default([]),
   runs: z.object({ total: count, byOutcome: z.partialRecord(z.enum(RUN_OUTCOMES), count) }),
   merges: count,
   budgetEvents: z.record(z.string(), count),
@@ -35,8 +54,11 @@ export function emptyTotals(period: string): PeriodTotals {
     costUsd: 0,
     tokensIn: 0,
     tokensOut: 0,
+    tokensCacheRead: 0,
+    tokensCacheWrite: 0,
     turns: 0,
     durationMs: 0,
+    durationBuckets: [],
     runs: { total: 0, byOutcome: {} },
     merges: 0,
     budgetEvents: {},
@@ -69,6 +91,12 @@ export function addToTotals(t: PeriodTotals, record: LedgerRecord, streak: numbe
   t.tokensOut += record.tokensOut;
   t.turns += record.turns;
   t.durationMs += record.durationMs;
+  t.tokensCacheRead += record.tokensCacheRead;
+  t.tokensCacheWrite += record.tokensCacheWrite;
+  const bucket = durationBucket(record.durationMs);
+  t.durationBuckets = Array.from({ length: DURATION_BUCKETS_SECONDS.length + 1 }, (_, i) => {
+    return (t.durationBuckets[i] ?? 0) + (i === bucket ? 1 : 0);
+  });
   t.runs.total++;
   t.runs.byOutcome[record.outcome] = (t.runs.byOutcome[record.outcome] ?? 0) + 1;
 }

@@ -17,8 +17,6 @@ export interface RunFacts {
   startedAt: number;
   model?: string;
   runner?: string[];
-  tokensIn?: number;
-  tokensOut?: number;
 }
 
 function runRecord(deps: Deps, intent: Intent, outcome: Outcome, facts: RunFacts): LedgerRecord {
@@ -32,8 +30,11 @@ function runRecord(deps: Deps, intent: Intent, outcome: Outcome, facts: RunFacts
     intent: intent.command,
     outcome: outcome.conclusion,
     costUsd: outcome.costUsd ?? 0,
-    tokensIn: facts.tokensIn ?? 0,
-    tokensOut: facts.tokensOut ?? 0,
+    // The gateway's counts (outcome.tokens), never the agent's own report.
+    tokensIn: outcome.tokens?.input ?? 0,
+    tokensOut: outcome.tokens?.output ?? 0,
+    tokensCacheRead: outcome.tokens?.cacheRead ?? 0,
+    tokensCacheWrite: outcome.tokens?.cacheWrite ?? 0,
     turns: outcome.turns ?? 0,
     durationMs: Math.max(0, deps.now() - facts.startedAt),
     model: facts.model ?? '',

@@ -22,7 +22,13 @@ import { PullRequestRefused, upsertPull } from '../github/pulls.js';
 import { sharedThrottle } from '../github/throttle.js';
 import { buildPrompt, buildSystemPrompt } from '../prompt/build.js';
 import { annotateFailure } from '../report/annotations.js';
-import { formatDuration, formatUsd, renderTracking, type TrackingView } from '../report/comment.js';
+import {
+  formatDuration,
+  formatTokens,
+  formatUsd,
+  renderTracking,
+  type TrackingView,
+} from '../report/comment.js';
 import { type Outcome, writeSummary } from '../report/outputs.js';
 import { neutraliseAgentText, PushRefused } from '../security/outgoing.js';
 import { protectionRules } from '../security/protected-paths.js';
@@ -478,6 +484,7 @@ export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
     costUsd: agent.costUsd,
     turns: agent.numTurns,
     sessionId: agent.sessionId,
+    tokens: agent.tokens,
   };
   // The repository ledger (spend, outcomes); a ledger problem is a warning, never the run's failure.
   await recordRun(deps, intent, outcome, {
@@ -521,6 +528,7 @@ function finalView(
     ['Pull request', published?.pr ? `#${published.pr.number}` : '—'],
     ['Cost', formatUsd(agent.costUsd)],
     ['Turns', String(agent.numTurns)],
+    ['Tokens', formatTokens(agent.tokens)],
     ['Duration', formatDuration(deps.now() - started)],
   ];
   const notes: string[] = [];

@@ -35,6 +35,15 @@ export function formatUsd(value: number): string {
   return `$${value.toFixed(value < 1 ? 4 : 2)}`;
 }
 
+/** `1,234 in · 56 out · 7,890 cache read · 0 cache write`, or a dash where nothing was metered. */
+export function formatTokens(
+  t: { input: number; output: number; cacheRead: number; cacheWrite: number } | undefined,
+): string {
+  if (!t) return '— (no model gateway ran)';
+  const n = (v: number) => v.toLocaleString('en-US');
+  return `${n(t.input)} in · ${n(t.output)} out · ${n(t.cacheRead)} cache read · ${n(t.cacheWrite)} cache write`;
+}
+
 export function formatDuration(ms: number): string {
   const s = Math.round(ms / 1000);
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${s % 60}s`;

@@ -17,6 +17,16 @@ export interface Outcome {
   runner?: string;
   shouldRun?: boolean;
   timeoutMinutes?: number;
+  /** Counted by Pilot's model gateway from the API's answers, never from anything the agent writes. */
+  tokens?: Tokens;
+  metricsFile?: string;
+}
+
+export interface Tokens {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
 }
 
 export function setOutputs(o: Outcome): void {
@@ -33,6 +43,11 @@ export function setOutputs(o: Outcome): void {
     runner: o.runner ?? '',
     shouldRun: String(o.shouldRun ?? false),
     timeoutMinutes: o.timeoutMinutes ? String(o.timeoutMinutes) : '',
+    inputTokens: String(o.tokens?.input ?? 0),
+    outputTokens: String(o.tokens?.output ?? 0),
+    cacheReadTokens: String(o.tokens?.cacheRead ?? 0),
+    cacheWriteTokens: String(o.tokens?.cacheWrite ?? 0),
+    metricsFile: o.metricsFile ?? '',
   };
   for (const [key, name] of Object.entries(OUTPUTS)) {
     core.setOutput(name, redact(values[key as keyof typeof OUTPUTS]));

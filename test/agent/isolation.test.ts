@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { agentEnv } from '../../src/agent/env.js';
 import { makeRunDirs, removeTmp, socketsFit } from '../../src/agent/isolation/dirs.js';
 import type { CommandResult, Runner } from '../../src/agent/isolation/exec.js';
-import { runIsolated, withIsolation } from '../../src/agent/isolation/index.js';
+import { runIsolated, withIsolation, withTokens } from '../../src/agent/isolation/index.js';
 import {
   type AgentUser,
   defaultProbe,
@@ -331,5 +331,44 @@ describe("the agent's TMPDIR", () => {
     } finally {
       rmSync(deep, { recursive: true, force: true });
     }
+  });
+});
+
+describe('token counts', () => {
+  const result = {
+    ok: true,
+    exitCode: 0,
+    stopReason: 'completed' as const,
+    numTurns: 1,
+    costUsd: 0,
+    sessionCostUsd: 0,
+    resultText: '',
+    permissionDenials: [],
+    durationMs: 1,
+    // What an agent could claim about itself: never what Pilot reports.
+    tokens: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 },
+  };
+  const usage = {
+    inputTokens: 1200,
+    outputTokens: 340,
+    cacheReadTokens: 5000,
+    cacheWriteTokens: 60,
+    costUsd: 0.1,
+    unmeteredUsd: 0,
+    requests: 2,
+    refused: 0,
+  };
+
+  it("are the gateway's counts, whatever the agent's result says", () => {
+    expect(withTokens(result, { usage: () => usage }).tokens).toEqual({
+      input: 1200,
+      output: 340,
+      cacheRead: 5000,
+      cacheWrite: 60,
+    });
+  });
+
+  it('are absent (not zero, not the agent’s) where no gateway metered the run', () => {
+    expect(withTokens(result, undefined).tokens).toBeUndefined();
   });
 });

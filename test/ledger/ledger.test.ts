@@ -67,10 +67,36 @@ describe('ledger', () => {
     expect(await treePaths(w)).toEqual([
       'head.json',
       'segments/2026-12/0001.jsonl',
+      'totals/all.json',
       'totals/day/2026-12/03.json',
       'totals/day/2026-12/04.json',
       'totals/month/2026-12.json',
     ]);
+  });
+
+  it('keeps all-time totals across months, with cache tokens and duration buckets, read in three requests', async () => {
+    const w = where();
+    const cache = { tokensCacheRead: 500, tokensCacheWrite: 40 };
+    await appendRecords(
+      w,
+      [runRecord(1, { at: '2026-11-30T23:00:00.000Z', durationMs: 45_000, ...cache })],
+      quick,
+    );
+    await appendRecords(w, [runRecord(2, { durationMs: 400_000, outcome: 'failure', ...cache })], quick);
+    // Folded again: the all-time totals never count a key twice either.
+    await appendRecords(w, [runRecord(2, { durationMs: 400_000, outcome: 'failure', ...cache })], quick);
+    const before = gh.requests().length;
+    const all = (await readTotals(w, 'all')).totals;
+    expect(gh.requests().length - before).toBe(3);
+    expect(all.period).toBe('all');
+    expect(all.runs).toEqual({ total: 2, byOutcome: { success: 1, failure: 1 } });
+    expect([all.tokensIn, all.tokensOut, all.tokensCacheRead, all.tokensCacheWrite]).toEqual([
+      2000, 400, 1000, 80,
+    ]);
+    expect(all.durationMs).toBe(445_000);
+    // 45 s falls in the 60 s bucket (index 1), 400 s in the 600 s one (index 4).
+    expect(all.durationBuckets).toEqual([0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]);
+    expect((await readTotals(w, '2026-11')).totals.runs.total).toBe(1);
   });
 
   it('rolls to a new segment at the record bound and keeps reading across segments', async () => {

@@ -26,6 +26,8 @@ export function runRecord(runId: number, fields: Partial<RunRecord> = {}): Ledge
     costUsd: 0.25,
     tokensIn: 1000,
     tokensOut: 200,
+    tokensCacheRead: 0,
+    tokensCacheWrite: 0,
     turns: 4,
     durationMs: 60_000,
     model: 'claude-sonnet',

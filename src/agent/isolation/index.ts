@@ -119,6 +119,21 @@ export function stoppedByCap(result: AgentResult, tripped: boolean): AgentResult
   return { ...result, stopReason: 'budget' };
 }
 
+/** The gateway's counts, replacing anything the agent's result said: the gateway is the meter. */
+export function withTokens(result: AgentResult, gateway: Pick<Gateway, 'usage'> | undefined): AgentResult {
+  if (!gateway) return { ...result, tokens: undefined };
+  const u = gateway.usage();
+  return {
+    ...result,
+    tokens: {
+      input: u.inputTokens,
+      output: u.outputTokens,
+      cacheRead: u.cacheReadTokens,
+      cacheWrite: u.cacheWriteTokens,
+    },
+  };
+}
+
 /**
  * Sets up the layers, runs `agent`, and takes everything back before returning (before Pilot
  * commits). With require-isolation, a missing layer returns a failed result and the agent never starts.
@@ -174,7 +189,7 @@ export async function runIsolated(
         runAs: iso.user,
         configDir: iso.dirs.configDir,
       });
-      return stoppedByCap(result, gateway?.tripped() ?? false);
+      return withTokens(stoppedByCap(result, gateway?.tripped() ?? false), gateway);
     } finally {
       await iso.handBack();
     }
