@@ -111,7 +111,7 @@ describe('README, action.yml and the config reader agree', () => {
     const development = readme.slice(readme.indexOf('\n## Development\n'));
     const installScript = readFileSync(new URL('../.ci/install-packages', import.meta.url), 'utf8');
     const packages = [...installScript.matchAll(/\w+:([\w-]+)/g)].map((m) => m[1]);
-    expect(packages).toEqual(['bubblewrap', 'socat', 'sudo', 'acl']);
+    expect(packages).toEqual(['bubblewrap', 'socat', 'sudo', 'acl', 'prometheus-pushgateway']);
     expect(development).toContain(`\`${packages.join(' ')}\``);
     expect(development).toContain('.ci/run');
     expect(development).toMatch(/tests on the machine's Node and on Node 24/);

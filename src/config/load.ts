@@ -30,7 +30,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   const file = readFileIfInside(workspace, configPath, inputs.values.configPath !== undefined, problems);
   if (file) problems.push(...file.problems);
   const { runnersDefault, runnersLong, ...settings } = { ...defaults(), ...file?.values, ...inputs.values };
-  problems.push(...crossChecks(settings));
+  problems.push(...crossChecks(settings), ...pushgatewayChecks(settings));
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     ...settings,
@@ -85,6 +85,24 @@ function crossChecks(settings: Pick<Settings, 'appId' | 'appPrivateKey'>): Confi
     }
   }
   return problems;
+}
+
+/** Basic auth needs both halves; a token and a user at once would leave which one is sent unclear. */
+function pushgatewayChecks(
+  s: Pick<Settings, 'pushgatewayUsername' | 'pushgatewayPassword' | 'pushgatewayToken'>,
+): ConfigProblem[] {
+  const { pushgatewayUsername: user, pushgatewayPassword: password, pushgatewayToken: token } = s;
+  const problem = (name: string, accepted: string) =>
+    invalidValue(name, undefined, `input ${name}`, accepted);
+  if (token !== undefined && (user !== undefined || password !== undefined))
+    return [
+      problem('pushgateway-token', 'either pushgateway-token or pushgateway-username/-password, not both'),
+    ];
+  if (user !== undefined && password === undefined)
+    return [problem('pushgateway-password', 'the basic-auth password whenever pushgateway-username is set')];
+  if (password !== undefined && user === undefined)
+    return [problem('pushgateway-username', 'the basic-auth user whenever pushgateway-password is set')];
+  return [];
 }
 
 function triageLevels(

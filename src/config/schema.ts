@@ -162,6 +162,39 @@ export const SETTINGS = {
     fallback: undefined,
     accepted: 'an http(s) URL such as https://api.anthropic.com',
   }),
+  pushgatewayUrl: setting({
+    name: 'pushgateway-url',
+    kind: 'string',
+    // Credentials in the URL would be logged with it: they belong in the secret inputs below.
+    schema: httpUrl.refine((text) => text === undefined || !/^https?:\/\/[^/]*@/.test(text)),
+    fallback: undefined,
+    accepted:
+      'an http(s) URL of a Prometheus Pushgateway without credentials in it, such as https://pushgateway.example.com (use pushgateway-username/-password or pushgateway-token)',
+  }),
+  pushgatewayUsername: setting({
+    name: 'pushgateway-username',
+    kind: 'string',
+    schema: optionalText,
+    fallback: undefined,
+    accepted: 'the Pushgateway basic-auth user, with pushgateway-password',
+    secret: true,
+  }),
+  pushgatewayPassword: setting({
+    name: 'pushgateway-password',
+    kind: 'string',
+    schema: optionalText,
+    fallback: undefined,
+    accepted: 'the Pushgateway basic-auth password, with pushgateway-username',
+    secret: true,
+  }),
+  pushgatewayToken: setting({
+    name: 'pushgateway-token',
+    kind: 'string',
+    schema: optionalText,
+    fallback: undefined,
+    accepted: 'a bearer token for the Pushgateway (instead of a username and password)',
+    secret: true,
+  }),
   triggerLabel: setting({
     name: 'trigger-label',
     kind: 'string',
@@ -400,6 +433,10 @@ export interface Settings {
   pilotStateKey: string | undefined;
   pilotStateKeyPrevious: string | undefined;
   anthropicBaseUrl: string | undefined;
+  pushgatewayUrl: string | undefined;
+  pushgatewayUsername: string | undefined;
+  pushgatewayPassword: string | undefined;
+  pushgatewayToken: string | undefined;
   triggerLabel: string;
   botLogin: string;
   model: string | undefined;

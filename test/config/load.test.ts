@@ -44,6 +44,10 @@ describe('loadConfig', () => {
       pilotStateKey: undefined,
       pilotStateKeyPrevious: undefined,
       anthropicBaseUrl: undefined,
+      pushgatewayUrl: undefined,
+      pushgatewayUsername: undefined,
+      pushgatewayPassword: undefined,
+      pushgatewayToken: undefined,
       triggerLabel: 'pilot',
       botLogin: 'github-actions[bot]',
       model: undefined,
@@ -231,6 +235,30 @@ describe('loadConfig', () => {
     const config = load({ [FILE]: 'app-id: 123456\n' }, { 'app-private-key': key });
     expect(config.appId).toBe('123456');
     expect(config.appPrivateKey).toBe(key);
+  });
+
+  it('takes the Pushgateway from inputs, masks its credentials, and refuses half or mixed credentials', () => {
+    const url = 'https://push.example.com';
+    setInputs({
+      'pushgateway-url': url,
+      'pushgateway-username': 'ci',
+      'pushgateway-password': 'pw-s3cret-1',
+    });
+    const masked = maskedValues(() => loadConfig({ workspace: makeWorkspace() }));
+    expect(masked).toEqual(expect.arrayContaining(['ci', 'pw-s3cret-1']));
+    clearInputs();
+    expect(load({}, { 'pushgateway-url': url, 'pushgateway-token': 'tok-9' }).pushgatewayToken).toBe('tok-9');
+    clearInputs();
+    expect(() => load({}, { 'pushgateway-username': 'ci' })).toThrow(
+      /pushgateway-password.*whenever pushgateway-username/,
+    );
+    clearInputs();
+    expect(() => load({}, { 'pushgateway-token': 't', 'pushgateway-password': 'p' })).toThrow(/not both/);
+    clearInputs();
+    // A URL carrying credentials would print them wherever the URL is logged.
+    expect(() => load({}, { 'pushgateway-url': 'https://ci:pw@push.example.com' })).toThrow(
+      /pushgateway-url.*without credentials/,
+    );
   });
 
   it('registers every secret input with the runner so logs mask it, a PEM key line by line', () => {
