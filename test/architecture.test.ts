@@ -20,6 +20,7 @@ const LAYERS: Record<string, number> = {
   ledger: 5,
   triage: 5,
   agent: 6,
+  metrics: 6,
   pipeline: 7,
   launch: 8,
   entry: 9,

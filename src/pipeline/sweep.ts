@@ -14,6 +14,7 @@ import { claimedHolder } from '../state/task.js';
 import { findTracking, type TrackingComment, writeTracking } from '../state/tracking.js';
 import { runUrlOf } from './context.js';
 import { type Deps, dispatchSigner, markerKey } from './deps.js';
+import { reportMetrics } from './metrics.js';
 import { foldLedger } from './record-run.js';
 
 interface Row {
@@ -204,6 +205,7 @@ export async function sweep(deps: Deps): Promise<Outcome> {
   const prs = await pollPulls(deps);
   const queued = rows.reduce((n, r) => n + r.queued, 0);
   await foldLedger(deps); // records of runs that ended without folding them
+  const metricsFile = await reportMetrics(deps);
   await writeSummary(
     `Pilot sweep: ${issues.length} labelled issue(s), ${queued} queued command(s), ${prs.length} open Pilot PR(s)`,
     [
@@ -215,5 +217,5 @@ export async function sweep(deps: Deps): Promise<Outcome> {
     ],
   );
   core.info(`Sweep done: ${rows.filter((r) => r.actions.length).length} issue(s) needed attention`);
-  return { conclusion: 'success' };
+  return { conclusion: 'success', metricsFile };
 }

@@ -39,6 +39,7 @@ import { checkpointOptions, startCheckpoints } from './checkpoint.js';
 import { commitPaths, push } from './commit-push.js';
 import { runUrlOf } from './context.js';
 import { type Deps, markerKey } from './deps.js';
+import { reportMetrics } from './metrics.js';
 import { planTask, type TaskPlan } from './plan.js';
 import { markSessionSaved, saveRepoIdentity, saveRunState, saveSessionState } from './post-state.js';
 import { recordRun } from './record-run.js';
@@ -492,6 +493,8 @@ export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
     model: start.plan.model,
     runner: start.plan.runner,
   });
+  // After the record, so the all-time totals pushed include this run when its fold won.
+  outcome.metricsFile = await reportMetrics(deps);
   return outcome;
 }
 
