@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { parsePromText, seriesValue } from '../metrics/prom-text.js';
 import { type Pushgateway, startPushgateway } from '../metrics/pushgateway.js';
-import { OWNER, REPO, startWorld, type World } from '../world/index.js';
+import { OWNER, REPO, startWorld, WORLD_STATE_KEY, type World } from '../world/index.js';
 import { type RecordedRequest, type ScriptStep, say, type Turn, write } from '../world/model/index.js';
 
 // bcrypt of PASSWORD (cost 5), made once with perl's crypt(): see test/metrics/metrics.test.ts.
@@ -113,4 +113,41 @@ it('a work run reports gateway-counted tokens everywhere and replaces the reposi
       expect(text).not.toContain(PASSWORD);
       expect(text).not.toContain(basic);
     }
+});
+
+it('the sweep pushes too; a Pushgateway that cannot be reached is a warning and the sweep still succeeds', async () => {
+  const down = await startPushgateway();
+  const unreachable = down.url;
+  await down.close();
+  const sweepGw = await startPushgateway();
+  try {
+    world = await startWorld({ inputs: { 'pushgateway-url': unreachable } });
+    const w = world;
+    const schedule = {
+      schedule: '*/30 * * * *',
+      repository: { full_name: `${OWNER}/${REPO}`, default_branch: w.git.defaultBranch },
+    };
+    const [failed] = await w.run('schedule', schedule);
+    expect(failed.exitCode, failed.log).toBe(0);
+    expect(failed.log).toMatch(
+      /::warning::Metrics: could not push to the Pushgateway \(could not reach http:\/\/127\.0\.0\.1:\d+/,
+    );
+    expect(failed.summary).toContain('**not pushed**');
+    // The file is written whatever happened to the push.
+    expect(
+      parsePromText(readFileSync(failed.outputs['metrics-file'], 'utf8')).has('pilot_tokens_total'),
+    ).toBe(true);
+
+    // Run-level inputs replace the world's: the sweep needs only the state key besides the gateway.
+    const [pushed] = await w.run('schedule', schedule, {
+      inputs: { 'pilot-state-key': WORLD_STATE_KEY, 'pushgateway-url': sweepGw.url },
+    });
+    expect(pushed.exitCode, pushed.log).toBe(0);
+    const scraped = parsePromText(await sweepGw.scrape());
+    expect(seriesValue(scraped, 'pilot_issues_processed_total', { ...GROUP, result: 'success' })).toBe(0);
+    expect(seriesValue(scraped, 'pilot_queue_depth', GROUP)).toBe(0);
+    expect(await sweepGw.groups()).toEqual([GROUP]);
+  } finally {
+    await sweepGw.close();
+  }
 });
