@@ -9,6 +9,7 @@ import { failureMessage } from '../github/platform.js';
 import { ALL_TIME } from '../ledger/layout.js';
 import { readTotals } from '../ledger/read.js';
 import { metricsText, PUSH_JOB, type PushTarget, pushGroup } from '../metrics/index.js';
+import { cellHtml } from '../report/summary-cell.js';
 import { redact, registerSecret } from '../security/redact.js';
 import type { Deps } from './deps.js';
 
@@ -94,6 +95,7 @@ export async function reportMetrics(deps: Deps): Promise<string | undefined> {
   );
   const pushed = await push(deps, text);
   const where = written ? `\`${file}\` (output \`metrics-file\`)` : 'no file';
-  await core.summary.addRaw(redact(`\n\nMetrics: ${where}; ${pushed}.\n`)).write();
+  // HTML, like the rest of the summary (see report/summary-cell.ts): no literal backticks.
+  await core.summary.addRaw(`\n\n${cellHtml(redact(`Metrics: ${where}; ${pushed}.`))}\n`).write();
   return written ? file : undefined;
 }

@@ -132,7 +132,7 @@ it('the sweep pushes too; a Pushgateway that cannot be reached is a warning and 
     expect(failed.log).toMatch(
       /::warning::Metrics: could not push to the Pushgateway \(could not reach http:\/\/127\.0\.0\.1:\d+/,
     );
-    expect(failed.summary).toContain('**not pushed**');
+    expect(failed.summary).toContain('<strong>not pushed</strong>');
     // The file is written whatever happened to the push.
     expect(
       parsePromText(readFileSync(failed.outputs['metrics-file'], 'utf8')).has('pilot_tokens_total'),
