@@ -12,6 +12,7 @@ import {
   type Where,
 } from '../../src/ledger/index.js';
 import { blobSha } from '../../src/ledger/layout.js';
+import { PeriodTotals } from '../../src/ledger/totals.js';
 import type { GitHubEmulator } from '../world/github/index.js';
 import { gitWrites, ledgerWorld, repo, runRecord } from './world.js';
 
@@ -97,6 +98,29 @@ describe('ledger', () => {
     // 45 s falls in the 60 s bucket (index 1), 400 s in the 600 s one (index 4).
     expect(all.durationBuckets).toEqual([0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]);
     expect((await readTotals(w, '2026-11')).totals.runs.total).toBe(1);
+  });
+
+  it('reads totals written before cache tokens and duration buckets were counted, as zeros', () => {
+    const old = {
+      v: 1,
+      period: '2026-11',
+      records: 1,
+      costUsd: 0.5,
+      tokensIn: 10,
+      tokensOut: 2,
+      turns: 1,
+      durationMs: 1000,
+      runs: { total: 1, byOutcome: { success: 1 } },
+      merges: 0,
+      budgetEvents: {},
+      failuresInRow: 0,
+      maxFailuresInRow: 0,
+    };
+    expect(PeriodTotals.parse(old)).toMatchObject({
+      tokensCacheRead: 0,
+      tokensCacheWrite: 0,
+      durationBuckets: [],
+    });
   });
 
   it('rolls to a new segment at the record bound and keeps reading across segments', async () => {
