@@ -13,7 +13,7 @@ import { redact } from '../security/redact.js';
 import { newTask, withRun } from '../state/task.js';
 import { findTracking, writeTracking } from '../state/tracking.js';
 import { type Deps, dispatchSigner, markerKey } from './deps.js';
-import { closeTask, describeTask } from './status.js';
+import { closeTask, dashboardLine, describeTask } from './status.js';
 
 export async function postReply(deps: Deps, issue: number, text: string): Promise<void> {
   await deps.octokit.rest.issues.createComment({
@@ -44,11 +44,8 @@ async function answer(deps: Deps, intent: Intent, pilotLogin: string): Promise<O
   }
   const tracking = await findTracking(deps.octokit, deps.ctx.repo, issue, pilotLogin, markerKey(deps, issue));
   if (intent.command === 'status') {
-    await postReply(
-      deps,
-      issue,
-      tracking ? describeTask(deps, tracking.task) : 'Pilot has no task for this issue yet.',
-    );
+    const about = tracking ? describeTask(deps, tracking.task) : 'Pilot has no task for this issue yet.';
+    await postReply(deps, issue, about + (await dashboardLine(deps, pilotLogin)));
     return { conclusion: 'success', taskStatus: tracking?.task.status };
   }
   // pull_request.closed on Pilot's PR arrives as `cancel` carrying the PR's head (src/events/pull-events.ts).

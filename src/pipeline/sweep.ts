@@ -13,6 +13,7 @@ import { pendingCommands } from '../state/queue.js';
 import { claimedHolder } from '../state/task.js';
 import { findTracking, type TrackingComment, writeTracking } from '../state/tracking.js';
 import { runUrlOf } from './context.js';
+import { budgetOf, keepDashboard } from './dashboard.js';
 import { type Deps, dispatchSigner, markerKey } from './deps.js';
 import { foldLedger } from './record-run.js';
 
@@ -204,6 +205,7 @@ export async function sweep(deps: Deps): Promise<Outcome> {
   const prs = await pollPulls(deps);
   const queued = rows.reduce((n, r) => n + r.queued, 0);
   await foldLedger(deps); // records of runs that ended without folding them
+  const dashboard = await keepDashboard(deps, rows, budgetOf(deps.config));
   await writeSummary(
     `Pilot sweep: ${issues.length} labelled issue(s), ${queued} queued command(s), ${prs.length} open Pilot PR(s)`,
     [
@@ -212,6 +214,7 @@ export async function sweep(deps: Deps): Promise<Outcome> {
         `${r.status}; ${r.queued} queued${r.actions.length ? `; ${r.actions.join('; ')}` : ''}`,
       ]),
       ...prs,
+      ['Dashboard', dashboard],
     ],
   );
   core.info(`Sweep done: ${rows.filter((r) => r.actions.length).length} issue(s) needed attention`);
