@@ -108,8 +108,14 @@ describe('the dashboard issue', () => {
       expect(first[0].summary).toContain(`#${dashboard.number} created and pinned`);
 
       await appendRecords(where(w), [run(9100, 0, 'success', 1.5)]);
+      const gitReads = () =>
+        w.gh.requests().filter((r) => r.method === 'GET' && r.path.includes('/git/')).length;
+      const readsBefore = gitReads();
       const second = await w.run('schedule', schedulePayload(w));
       expect(second.map((r) => r.exitCode)).toEqual([0]);
+      // One snapshot, a few tree listings and a blob per day with runs, plus the fold's own reads:
+      // reading each of the 30 days on its own would take about 200.
+      expect(gitReads() - readsBefore).toBeLessThanOrEqual(45);
       expect(dashboards(w)).toHaveLength(1);
       expect(second[0].summary).toContain(`#${dashboard.number} updated`);
 
