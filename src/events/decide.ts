@@ -1,5 +1,7 @@
 // The only place events are interpreted (DESIGN's event matrix). Every event becomes an Intent or an
 // ignore with one human reason; a malformed payload is an ignore, never a throw.
+
+import { messageOf } from '../errors.js';
 import type { DecideOptions, EventContext } from './build.js';
 import { ignore } from './build.js';
 import { fromReview, fromWorkflowRun } from './follow-ups.js';
@@ -31,7 +33,7 @@ export function decide(ctx: EventContext, opts: DecideOptions): EventDecision {
     return RULES[name](ctx, opts);
   } catch (error) {
     // The rules parse with zod and should not throw; if one does, the event is still only ignored.
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     return ignore(`could not interpret the ${name} event: ${message.slice(0, 200)}`);
   }
 }

@@ -2,6 +2,7 @@
 // hands work to a trusted `repository_dispatch` run.
 import * as core from '@actions/core';
 import { DISPATCH_EVENT_TYPE, REPLY_MARKER } from '../constants.js';
+import { messageOf } from '../errors.js';
 import { helpText } from '../events/command.js';
 import { toDispatchPayload } from '../events/dispatch.js';
 import type { Intent } from '../events/intent.js';
@@ -30,7 +31,7 @@ async function acknowledge(deps: Deps, intent: Intent): Promise<string> {
     const login = await react(deps.octokit, deps.ctx.repo, { issue, commentId: intent.commentId }, 'eyes');
     return login ?? deps.config.botLogin;
   } catch (error) {
-    core.warning(`Could not react to the trigger: ${(error as Error).message}`);
+    core.warning(`Could not react to the trigger: ${messageOf(error)}`);
     return deps.config.botLogin;
   }
 }
@@ -75,7 +76,7 @@ async function cancelTask(
     await postReply(
       deps,
       issue,
-      `Could not cancel run ${run.id}: ${(error as Error).message}. The workflow needs \`actions: write\` permission for cancel.`,
+      `Could not cancel run ${run.id}: ${messageOf(error)}. The workflow needs \`actions: write\` permission for cancel.`,
     );
   }
   return { conclusion: 'success', taskStatus: tracking.task.status };

@@ -4,6 +4,7 @@ import * as core from '@actions/core';
 import { saveInterrupted } from '../agent/session/index.js';
 import { readInputs } from '../config/inputs.js';
 import { SETTINGS } from '../config/schema.js';
+import { messageOf } from '../errors.js';
 import { BranchRefused, changedPaths } from '../git/branch.js';
 import { createGit, type RepoIdentity, RepositoryChanged, tokenEnv } from '../git/git.js';
 import { tokenProviderFor } from '../github/app-token.js';
@@ -210,6 +211,6 @@ export async function post(): Promise<void> {
     core.info('Pilot main step did not finish (cancelled or crashed): saving work in progress');
     await recover({ ...inputs, state });
   } catch (error) {
-    core.warning(`Pilot post step: ${error instanceof Error ? error.message : String(error)}`);
+    core.warning(`Pilot post step: ${messageOf(error)}`);
   }
 }

@@ -12,6 +12,7 @@ import {
 } from '../agent/isolation/index.js';
 import { Progress } from '../agent/progress.js';
 import { type SessionOptions, type SessionOutcome, sessionRunner } from '../agent/session/index.js';
+import { messageOf } from '../errors.js';
 import type { Intent } from '../events/intent.js';
 import { BranchRefused, changedPaths, checkoutTaskBranch, issueOfBranch, taskBranch } from '../git/branch.js';
 import { scrubCredentials } from '../git/credentials.js';
@@ -416,7 +417,7 @@ async function publishStage(
     const needsHuman = isRefusal(error);
     const message =
       error instanceof PullRequestRefused || needsHuman
-        ? (error as Error).message
+        ? messageOf(error)
         : `Publishing failed: ${failureMessage(error)}`;
     return { published: null, error: message, needsHuman };
   }
