@@ -110,7 +110,7 @@ export function fromWorkflowDispatch(ctx: EventContext): EventDecision {
 }
 
 function sweep(sender: Actor, source: 'manual' | 'schedule') {
-  return { kind: 'sweep', command: 'sweep', source, issue: null, sender } as const;
+  return { kind: 'sweep', command: 'sweep', source, sender } as const;
 }
 
 /** A schedule has no human sender: the sweep acts as Pilot itself. */

@@ -8,7 +8,7 @@ import { type Deps, dispatchSigner } from './deps.js';
 import { planTask } from './plan.js';
 
 export async function route(deps: Deps, intent: Intent): Promise<Outcome> {
-  if (intent.kind !== 'work' || intent.issue === null) {
+  if (intent.kind !== 'work') {
     core.info(`Route: nothing for the run job (${intent.kind} ${intent.command})`);
     return { conclusion: 'skipped', shouldRun: false };
   }

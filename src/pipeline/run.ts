@@ -6,7 +6,7 @@ import { githubPermissionLookup } from '../auth/github-lookup.js';
 import { type Config, loadConfig } from '../config/load.js';
 import { DISPATCH_EVENT_TYPE } from '../constants.js';
 import { decide } from '../events/decide.js';
-import type { Intent } from '../events/intent.js';
+import type { Intent, WorkIntent } from '../events/intent.js';
 import { tokenProviderFor } from '../github/app-token.js';
 import { createOctokit } from '../github/client.js';
 import { failureMessage, platformOf } from '../github/platform.js';
@@ -21,18 +21,30 @@ import { policyOf } from './thread.js';
 
 type Phase = 'gate' | 'route' | 'work' | 'sweep';
 
-type PhaseHandler = (deps: Deps, intent: Intent) => Promise<Outcome>;
+type PhaseHandler<I extends Intent = Intent> = (deps: Deps, intent: I) => Promise<Outcome>;
 
 /**
  * The phases a bundle carries: the gate's bundle has only `gate` (src/launch.ts sends it untrusted
- * events only, which can reach no other phase); the work bundle has them all.
+ * events only, which can reach no other phase); the work bundle has them all. Only work intents
+ * reach the work phase (phaseFor), so its handler takes exactly those.
  */
-export type PhaseHandlers = { gate: PhaseHandler } & Partial<Record<Exclude<Phase, 'gate'>, PhaseHandler>>;
+export interface PhaseHandlers {
+  gate: PhaseHandler;
+  route?: PhaseHandler;
+  sweep?: PhaseHandler;
+  work?: PhaseHandler<WorkIntent>;
+}
 
-function handlerFor(handlers: PhaseHandlers, phase: Phase): PhaseHandler {
-  const handler = handlers[phase];
+function handlerFor<I extends Intent>(handler: PhaseHandler<I> | undefined, phase: Phase): PhaseHandler<I> {
   if (!handler) throw new Error(`Pilot's ${phase} phase is not in this bundle (dist/ is inconsistent)`);
   return handler;
+}
+
+/** The phase's handler, called with the intent narrowed to what that phase takes. */
+function callPhase(handlers: PhaseHandlers, phase: Phase, deps: Deps, intent: Intent): Promise<Outcome> {
+  if (phase === 'work' && intent.kind === 'work') return handlerFor(handlers.work, phase)(deps, intent);
+  if (phase === 'work') throw new Error(`Pilot's work phase got a ${intent.kind} intent`);
+  return handlerFor(handlers[phase], phase)(deps, intent);
 }
 
 function phaseFor(config: Config, intent: Intent): Phase | { skip: string } {
@@ -115,10 +127,10 @@ async function execute(handlers: PhaseHandlers): Promise<Outcome> {
     seal,
   };
   // A schedule has no human sender: the sweep acts as Pilot itself (src/pipeline/sweep.ts).
-  if (phase === 'sweep' && intent.source === 'schedule') return handlerFor(handlers, 'sweep')(deps, intent);
+  if (phase === 'sweep' && intent.source === 'schedule') return callPhase(handlers, phase, deps, intent);
   const admitted = await admit(deps, intent);
   if (!admitted) return { conclusion: 'skipped' };
-  return handlerFor(handlers, phase)(deps, admitted);
+  return callPhase(handlers, phase, deps, admitted);
 }
 
 /**

@@ -13,7 +13,7 @@ import {
 import { Progress } from '../agent/progress.js';
 import { type SessionOptions, type SessionOutcome, sessionRunner } from '../agent/session/index.js';
 import { messageOf } from '../errors.js';
-import type { Intent } from '../events/intent.js';
+import type { WorkIntent } from '../events/intent.js';
 import { BranchRefused, changedPaths, checkoutTaskBranch, issueOfBranch, taskBranch } from '../git/branch.js';
 import { scrubCredentials } from '../git/credentials.js';
 import { createGit, type Git, RepositoryChanged, tokenEnv } from '../git/git.js';
@@ -79,7 +79,7 @@ function allowedTools(deps: Deps, command: string): string[] {
 
 async function runAgent(
   deps: Deps,
-  intent: Intent,
+  intent: WorkIntent,
   ws: Workspace,
   branch: string,
   plan: TaskPlan,
@@ -155,7 +155,7 @@ async function setupClaude(deps: Deps): Promise<string> {
 /** Where the agent's session is kept and what keys it; src/agent/session/ does the rest. */
 function sessionOptions(
   deps: Deps,
-  intent: Intent,
+  intent: WorkIntent,
   prior: TaskDoc | null,
   issueBody: string,
 ): Omit<SessionOptions, 'configDir'> {
@@ -165,7 +165,7 @@ function sessionOptions(
     workDir: path.join(ctx.runnerTemp, 'pilot-session'),
     runId: ctx.runId,
     attempt: ctx.runAttempt,
-    issue: intent.issue as number,
+    issue: intent.issue,
     command: intent.command,
     issueBody,
     prior,
@@ -297,10 +297,10 @@ interface PublishResult {
 }
 
 /** Reads the issue, plans it, and says "working on it" in the tracking comment. */
-async function startTask(deps: Deps, intent: Intent): Promise<TaskStart> {
+async function startTask(deps: Deps, intent: WorkIntent): Promise<TaskStart> {
   const { ctx, octokit } = deps;
   const started = deps.now();
-  const issue = intent.issue as number;
+  const { issue } = intent;
   const { data } = await octokit.rest.issues.get({ ...ctx.repo, issue_number: issue });
   const found = await findTracking(octokit, ctx.repo, issue, deps.config.botLogin, markerKey(deps, issue));
   // No branch in an authenticated marker (a new task, or only forged markers): what GitHub records is
@@ -354,7 +354,7 @@ async function startTask(deps: Deps, intent: Intent): Promise<TaskStart> {
 }
 
 /** Workspace, Claude Code, progress edits and checkpoints around one agent run. */
-async function agentStage(deps: Deps, intent: Intent, start: TaskStart, isolation: IsolationReport) {
+async function agentStage(deps: Deps, intent: WorkIntent, start: TaskStart, isolation: IsolationReport) {
   const { ctx, octokit } = deps;
   const ws = await core.group('Prepare the workspace', () => prepareWorkspace(deps, start.branch));
   const claudePath = await core.group('Set up Claude Code', () => setupClaude(deps));
@@ -401,7 +401,7 @@ async function agentStage(deps: Deps, intent: Intent, start: TaskStart, isolatio
 
 async function publishStage(
   deps: Deps,
-  intent: Intent,
+  intent: WorkIntent,
   ws: Workspace,
   start: TaskStart,
   agent: AgentResult,
@@ -428,13 +428,13 @@ function isRefusal(error: unknown): boolean {
   return error instanceof PushRefused || error instanceof BranchRefused || error instanceof RepositoryChanged;
 }
 
-function statusAfter(intent: Intent, agent: AgentResult, result: PublishResult): TaskDoc['status'] {
+function statusAfter(intent: WorkIntent, agent: AgentResult, result: PublishResult): TaskDoc['status'] {
   if (result.error) return result.needsHuman ? 'needs_human' : 'failed';
   if (intent.command === 'plan' && agent.ok) return 'queued';
   return finalStatus(agent, result.published);
 }
 
-export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
+export async function work(deps: Deps, intent: WorkIntent): Promise<Outcome> {
   const { ctx, octokit } = deps;
   const start = await startTask(deps, intent);
   const isolation: IsolationReport = { layers: [] };
@@ -499,7 +499,7 @@ function ownBranch(branch: string | undefined, issue: number): string | undefine
   return undefined;
 }
 
-function runLinks(deps: Deps, intent: Intent): Array<[string, string]> {
+function runLinks(deps: Deps, intent: WorkIntent): Array<[string, string]> {
   const links: Array<[string, string]> = [];
   if (intent.gateRunId) links.push(['gate run', runUrlOf(deps.ctx, intent.gateRunId)]);
   links.push(['work run', deps.ctx.runUrl]);
@@ -508,7 +508,7 @@ function runLinks(deps: Deps, intent: Intent): Array<[string, string]> {
 
 function finalView(
   deps: Deps,
-  intent: Intent,
+  intent: WorkIntent,
   agent: AgentResult,
   published: Published | null,
   publishError: string | undefined,
