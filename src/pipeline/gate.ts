@@ -1,7 +1,7 @@
 // The gate: runs for untrusted events (read-only cache), decides, answers what it can itself, and
 // hands work to a trusted `repository_dispatch` run.
 import * as core from '@actions/core';
-import { DISPATCH_EVENT_TYPE, REPLY_MARKER } from '../constants.js';
+import { DISPATCH_EVENT_TYPE } from '../constants.js';
 import { messageOf } from '../errors.js';
 import { helpText } from '../events/command.js';
 import { toDispatchPayload } from '../events/dispatch.js';
@@ -10,19 +10,11 @@ import { react } from '../github/reactions.js';
 import { renderTracking } from '../report/comment.js';
 import type { Outcome } from '../report/outputs.js';
 import { writeSummary } from '../report/outputs.js';
-import { redact } from '../security/redact.js';
 import { newTask, withRun } from '../state/task.js';
 import { findTracking, writeTracking } from '../state/tracking.js';
 import { type Deps, dispatchSigner, markerKey } from './deps.js';
+import { postReply } from './reply.js';
 import { closeTask, describeTask } from './status.js';
-
-export async function postReply(deps: Deps, issue: number, text: string): Promise<void> {
-  await deps.octokit.rest.issues.createComment({
-    ...deps.ctx.repo,
-    issue_number: issue,
-    body: `${redact(text)}\n\n${REPLY_MARKER}`,
-  });
-}
 
 /** Pilot's identity: the author of the reaction it just made (App tokens), else `bot-login`. */
 async function acknowledge(deps: Deps, intent: IssueIntent): Promise<string> {

@@ -3,6 +3,7 @@ import * as core from '@actions/core';
 import { authorize } from '../auth/authorize.js';
 import { dispatchSender, namedMismatch } from '../auth/dispatch.js';
 import { githubPermissionLookup } from '../auth/github-lookup.js';
+import { secretValues } from '../config/inputs.js';
 import { type Config, loadConfig } from '../config/load.js';
 import { DISPATCH_EVENT_TYPE } from '../constants.js';
 import { decide } from '../events/decide.js';
@@ -84,16 +85,7 @@ function eventOf(config: Config, ctx: RunContext): { eventName: string; payload:
 async function execute(handlers: PhaseHandlers): Promise<Outcome> {
   const config = core.group('Read configuration', async () => loadConfig());
   const cfg = await config;
-  for (const secret of [
-    cfg.githubToken,
-    cfg.anthropicApiKey,
-    cfg.claudeCodeOauthToken,
-    cfg.appPrivateKey,
-    cfg.pilotStateKey,
-    cfg.pilotStateKeyPrevious,
-  ]) {
-    registerSecret(secret);
-  }
+  for (const secret of secretValues(cfg)) registerSecret(secret);
   const ctx = readRunContext();
   platformOf(ctx.serverUrl); // GHES: fail fast with the reason
   const decision = decide(

@@ -5,10 +5,8 @@
 // says so once and exits 0; the holder will reach its command.
 import * as core from '@actions/core';
 import { authorize } from '../auth/authorize.js';
-import { REPLY_MARKER } from '../constants.js';
 import type { WorkIntent } from '../events/intent.js';
 import type { Outcome } from '../report/outputs.js';
-import { redact } from '../security/redact.js';
 import { mergeHistory, reconcile, restoreTaskDoc, saveTaskDoc } from '../state/cache-doc.js';
 import { acquireLease, releaseLease } from '../state/lease.js';
 import {
@@ -25,6 +23,7 @@ import { findTracking, type TrackingComment, updateMarker } from '../state/track
 import { runUrlOf } from './context.js';
 import { type Deps, markerKey } from './deps.js';
 import { saveLeaseState } from './post-state.js';
+import { postReply } from './reply.js';
 import { policyOf } from './thread.js';
 
 export type WorkFn = (deps: Deps, intent: WorkIntent) => Promise<Outcome>;
@@ -39,14 +38,6 @@ async function defaultBranchSha(deps: Deps): Promise<string> {
     ref: `heads/${repo.default_branch}`,
   });
   return ref.object.sha;
-}
-
-async function reply(deps: Deps, issue: number, text: string): Promise<void> {
-  await deps.octokit.rest.issues.createComment({
-    ...deps.ctx.repo,
-    issue_number: issue,
-    body: `${redact(text)}\n\n${REPLY_MARKER}`,
-  });
 }
 
 /** Same comment already taken up, or the same label event already served: a duplicate delivery. */
@@ -182,7 +173,7 @@ export async function serveWork(deps: Deps, intent: WorkIntent, work: WorkFn): P
     // A comment is its own place in the queue; anything else is queued in this note.
     const note =
       intent.commentId === undefined ? `\n\n${queuedNoteMarker(noteOf(intent), markerKey(deps, issue))}` : '';
-    await reply(
+    await postReply(
       deps,
       issue,
       `Already running: ${where}; queued. This request will be served when that run finishes.${note}`,

@@ -9,7 +9,7 @@ import { newTask, type TaskDoc, withRun } from '../state/task.js';
 import { findTracking, rebuildTask, type TrackingComment, writeTracking } from '../state/tracking.js';
 import { runUrlOf } from './context.js';
 import { type Deps, markerKey } from './deps.js';
-import { planTask, type TaskPlan } from './plan.js';
+import { planIssue, type TaskPlan } from './plan.js';
 import { saveRunState } from './post-state.js';
 import type { IssueText } from './thread.js';
 
@@ -47,8 +47,7 @@ export async function startTask(deps: Deps, intent: WorkIntent): Promise<TaskSta
   const known = { ...(found?.task ?? newTask()), ...rebuilt };
   const branch = ownBranch(known.branch, issue) ?? taskBranch(issue, data.title);
   const body = data.body ?? '';
-  const labels = data.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? '')));
-  const plan = planTask(deps.config, { title: data.title, body, labels });
+  const plan = planIssue(deps.config, data);
   const task = withRun(
     { ...known, status: 'running', branch, attempts: known.attempts + 1 },
     { id: ctx.runId, kind: 'work', at: new Date(started).toISOString() },
