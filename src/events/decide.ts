@@ -2,15 +2,15 @@
 // ignore with one human reason; a malformed payload is an ignore, never a throw.
 
 import { messageOf } from '../errors.js';
-import type { DecideOptions, EventContext } from './build.js';
-import { ignore } from './build.js';
 import { fromReview, fromWorkflowRun } from './follow-ups.js';
 import type { EventDecision } from './intent.js';
 import { fromComment, fromIssues } from './issue-events.js';
 import { fromPullRequest } from './pull-events.js';
+import type { DecideOptions, EventContext } from './rule-kit.js';
+import { ignore } from './rule-kit.js';
 import { fromRepositoryDispatch, fromSchedule, fromWorkflowDispatch } from './trusted-events.js';
 
-export type { DecideOptions, EventContext } from './build.js';
+export type { DecideOptions, EventContext } from './rule-kit.js';
 
 type Rule = (ctx: EventContext, opts: DecideOptions) => EventDecision;
 

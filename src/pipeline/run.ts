@@ -1,4 +1,5 @@
-// Entry of the main step: event → intent → (gate | work) → outputs. The one place that calls setFailed.
+// run.ts is the main step itself: event → intent → step (gate, route, serve-then-work, sweep) → outputs;
+// the one place that calls setFailed.
 import * as core from '@actions/core';
 import { authorize } from '../auth/authorize.js';
 import { dispatchSender, namedMismatch } from '../auth/dispatch.js';
@@ -20,35 +21,36 @@ import type { Deps } from './deps.js';
 import { markFinished } from './post-state.js';
 import { policyOf } from './thread.js';
 
-type Phase = 'gate' | 'route' | 'work' | 'sweep';
+/** The handler a run takes; the `phase` input (config's Phase) and the intent choose it. */
+type Step = 'gate' | 'route' | 'work' | 'sweep';
 
-type PhaseHandler<I extends Intent = Intent> = (deps: Deps, intent: I) => Promise<Outcome>;
+type StepHandler<I extends Intent = Intent> = (deps: Deps, intent: I) => Promise<Outcome>;
 
 /**
- * The phases a bundle carries: the gate's bundle has only `gate` (src/launch.ts sends it untrusted
+ * The steps a bundle carries: the gate's bundle has only `gate` (src/launch.ts sends it untrusted
  * events only, which can reach no other phase); the work bundle has them all. Only work intents
- * reach the work phase (phaseFor), so its handler takes exactly those.
+ * reach the work step (stepFor), so its handler takes exactly those.
  */
-export interface PhaseHandlers {
-  gate: PhaseHandler;
-  route?: PhaseHandler;
-  sweep?: PhaseHandler;
-  work?: PhaseHandler<WorkIntent>;
+export interface StepHandlers {
+  gate: StepHandler;
+  route?: StepHandler;
+  sweep?: StepHandler;
+  work?: StepHandler<WorkIntent>;
 }
 
-function handlerFor<I extends Intent>(handler: PhaseHandler<I> | undefined, phase: Phase): PhaseHandler<I> {
-  if (!handler) throw new Error(`Pilot's ${phase} phase is not in this bundle (dist/ is inconsistent)`);
+function handlerFor<I extends Intent>(handler: StepHandler<I> | undefined, step: Step): StepHandler<I> {
+  if (!handler) throw new Error(`Pilot's ${step} phase is not in this bundle (dist/ is inconsistent)`);
   return handler;
 }
 
-/** The phase's handler, called with the intent narrowed to what that phase takes. */
-function callPhase(handlers: PhaseHandlers, phase: Phase, deps: Deps, intent: Intent): Promise<Outcome> {
-  if (phase === 'work' && intent.kind === 'work') return handlerFor(handlers.work, phase)(deps, intent);
-  if (phase === 'work') throw new Error(`Pilot's work phase got a ${intent.kind} intent`);
-  return handlerFor(handlers[phase], phase)(deps, intent);
+/** The step's handler, called with the intent narrowed to what that step takes. */
+function callStep(handlers: StepHandlers, step: Step, deps: Deps, intent: Intent): Promise<Outcome> {
+  if (step === 'work' && intent.kind === 'work') return handlerFor(handlers.work, step)(deps, intent);
+  if (step === 'work') throw new Error(`Pilot's work phase got a ${intent.kind} intent`);
+  return handlerFor(handlers[step], step)(deps, intent);
 }
 
-function phaseFor(config: Config, intent: Intent): Phase | { skip: string } {
+function stepFor(config: Config, intent: Intent): Step | { skip: string } {
   const wanted = config.phase === 'auto' ? (intent.trustedEvent ? 'run' : 'gate') : config.phase;
   if (wanted === 'gate' && intent.trustedEvent)
     return { skip: `phase 'gate' does not handle trusted ${intent.source} events` };
@@ -82,7 +84,7 @@ function eventOf(config: Config, ctx: RunContext): { eventName: string; payload:
   };
 }
 
-async function execute(handlers: PhaseHandlers): Promise<Outcome> {
+async function execute(handlers: StepHandlers): Promise<Outcome> {
   const config = core.group('Read configuration', async () => loadConfig());
   const cfg = await config;
   for (const secret of secretValues(cfg)) registerSecret(secret);
@@ -97,9 +99,9 @@ async function execute(handlers: PhaseHandlers): Promise<Outcome> {
     return { conclusion: 'skipped' };
   }
   const intent = decision.intent;
-  const phase = phaseFor(cfg, intent);
-  if (typeof phase === 'object') {
-    core.info(`Pilot skips: ${phase.skip}`);
+  const step = stepFor(cfg, intent);
+  if (typeof step === 'object') {
+    core.info(`Pilot skips: ${step.skip}`);
     return { conclusion: 'skipped' };
   }
   // Every phase reads or writes authenticated state: without the key, fail here and say how to make one.
@@ -119,10 +121,10 @@ async function execute(handlers: PhaseHandlers): Promise<Outcome> {
     seal,
   };
   // A schedule has no human sender: the sweep acts as Pilot itself (src/pipeline/sweep.ts).
-  if (phase === 'sweep' && intent.source === 'schedule') return callPhase(handlers, phase, deps, intent);
+  if (step === 'sweep' && intent.source === 'schedule') return callStep(handlers, step, deps, intent);
   const admitted = await admit(deps, intent);
   if (!admitted) return { conclusion: 'skipped' };
-  return callPhase(handlers, phase, deps, admitted);
+  return callStep(handlers, step, deps, admitted);
 }
 
 /**
@@ -156,7 +158,7 @@ async function admit(deps: Deps, intent: Intent): Promise<Intent | null> {
   return sender.intent;
 }
 
-export async function run(handlers: PhaseHandlers): Promise<void> {
+export async function run(handlers: StepHandlers): Promise<void> {
   let outcome: Outcome = { conclusion: 'failure' };
   let failure: string | undefined;
   try {

@@ -1,8 +1,9 @@
-// The work run's outer loop: take the lease, serve the run's own request and then every queued
-// command in timeline order, release, and look once more. Queued commands are served in-process by the
-// run that holds the lease rather than dispatched: the lease is never let go between two commands, so
-// no other run can slip in between and the order is the timeline's. A run that finds the lease held
-// says so once and exits 0; the holder will reach its command.
+// serve.ts is the work run's outer loop (work.ts does one task inside it): take the lease,
+// serve the run's own request and then every queued command in timeline order, release, and look once
+// more. Queued commands are served in-process by the run that holds the lease rather than dispatched:
+// the lease is never let go between two commands, so no other run can slip in between and the order
+// is the timeline's. A run that finds the lease held says so once and exits 0; the holder will reach
+// its command.
 import * as core from '@actions/core';
 import { authorize } from '../auth/authorize.js';
 import type { WorkIntent } from '../events/intent.js';

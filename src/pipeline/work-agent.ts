@@ -105,7 +105,7 @@ async function runAgent(task: WorkTask, ws: Workspace, life: AgentLife): Promise
       }),
       systemPrompt,
       maxTurns: start.plan.maxTurns,
-      maxBudgetUsd: config.maxCostUsd,
+      maxCostUsd: config.maxCostUsd,
       model,
       allowedTools: allowedTools(deps, intent.command),
       deadline,

@@ -1,4 +1,4 @@
-// The work run, an orchestrator only: a trusted run (writable cache) that claims the task,
+// work.ts is one task of the work run, an orchestrator only: a trusted run (writable cache) that claims the task,
 // runs the agent, publishes a branch and a PR, and records the outcome. Each step is its own module:
 // work-start.ts (claim and plan), work-agent.ts (workspace and agent), work-finish.ts (publish); the
 // words are src/report/work-words.ts's.
