@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import type { Intent } from '../events/intent.js';
+import type { IssueIntent } from '../events/intent.js';
 import { failureMessage } from '../github/platform.js';
 import { formatUsd, renderTracking } from '../report/comment.js';
 import type { Outcome } from '../report/outputs.js';
@@ -43,7 +43,7 @@ export function describeTask(deps: Deps, task: TaskDoc): string {
  */
 export async function closeTask(
   deps: Deps,
-  intent: Intent,
+  intent: IssueIntent,
   tracking: TrackingComment | null,
 ): Promise<Outcome> {
   if (!tracking || (tracking.task.branch && tracking.task.branch !== intent.headBranch)) {
@@ -67,7 +67,7 @@ export async function closeTask(
     body: merged ? undefined : 'The task is closed. Comment `/pilot run` to start again.',
     links: [['run', ctx.runUrl]],
   });
-  const issue = intent.issue as number;
+  const { issue } = intent;
   await writeTracking(octokit, ctx.repo, issue, tracking, view, next, markerKey(deps, issue));
   core.info(`Task for #${intent.issue} is now ${next.status}`);
   return { conclusion: 'success', taskStatus: next.status };

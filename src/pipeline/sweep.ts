@@ -5,7 +5,7 @@
 import * as core from '@actions/core';
 import { BRANCH_PREFIX, DISPATCH_EVENT_TYPE } from '../constants.js';
 import { toDispatchPayload } from '../events/dispatch.js';
-import type { Actor, Intent } from '../events/intent.js';
+import type { Actor, WorkIntent } from '../events/intent.js';
 import { renderTracking } from '../report/comment.js';
 import { type Outcome, writeSummary } from '../report/outputs.js';
 import { leaseHead, releaseLease, runIsLive } from '../state/lease.js';
@@ -63,7 +63,7 @@ async function labeller(deps: Deps, issue: number): Promise<Actor | null> {
   return last?.actor ? { login: last.actor.login, id: last.actor.id, type: last.actor.type ?? 'User' } : null;
 }
 
-async function dispatch(deps: Deps, intent: Intent): Promise<void> {
+async function dispatch(deps: Deps, intent: WorkIntent): Promise<void> {
   await deps.octokit.rest.repos.createDispatchEvent({
     ...deps.ctx.repo,
     event_type: DISPATCH_EVENT_TYPE,
@@ -71,7 +71,7 @@ async function dispatch(deps: Deps, intent: Intent): Promise<void> {
   });
 }
 
-function workIntent(issue: number, sender: Actor, extra: Partial<Intent>): Intent {
+function workIntent(issue: number, sender: Actor, extra: Partial<WorkIntent>): WorkIntent {
   return {
     kind: 'work',
     command: 'run',
