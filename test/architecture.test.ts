@@ -8,6 +8,8 @@ const SRC = fileURLToPath(new URL('../src', import.meta.url));
 
 const LAYERS: Record<string, number> = {
   constants: 1,
+  errors: 1,
+  secrets: 1,
   events: 2,
   config: 3,
   prompt: 3,

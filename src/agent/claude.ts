@@ -25,7 +25,8 @@ export interface AgentRequest {
   systemPrompt: string;
   env: Record<string, string>;
   maxTurns: number;
-  maxBudgetUsd?: number;
+  /** max-cost-usd, one name down to here; the CLI calls its flag `--max-budget-usd`. */
+  maxCostUsd?: number;
   model?: string;
   allowedTools: string[];
   resumeSessionId?: string;
@@ -100,7 +101,7 @@ export function claudeArgs(req: AgentRequest): string[] {
   ];
   if (req.settingsPath) args.push('--settings', req.settingsPath);
   if (req.model) args.push('--model', req.model);
-  if (req.maxBudgetUsd) args.push('--max-budget-usd', String(req.maxBudgetUsd));
+  if (req.maxCostUsd) args.push('--max-budget-usd', String(req.maxCostUsd));
   if (req.resumeSessionId) args.push('--resume', req.resumeSessionId);
   else if (req.sessionId) args.push('--session-id', req.sessionId);
   return args;

@@ -7,7 +7,7 @@
 // label event) must then say the same thing as the payload.
 import * as core from '@actions/core';
 import { parseCommand } from '../events/command.js';
-import type { Intent } from '../events/intent.js';
+import type { Intent, IssueIntent } from '../events/intent.js';
 import { sameLogin } from '../events/login.js';
 import { type Octokit, type Repo, statusOf } from '../github/client.js';
 import type { StateSeal } from '../security/state-key.js';
@@ -41,13 +41,13 @@ export interface NamedCheck {
 
 /** Null when the comment or label event the dispatch names agrees with it, else why not. */
 export async function namedMismatch(check: NamedCheck, intent: Intent): Promise<string | null> {
-  if (!intent.dispatch || intent.issue === null) return null;
+  if (!intent.dispatch || intent.kind === 'sweep') return null;
   if (intent.commentId !== undefined) return commentMismatch(check, intent, intent.commentId);
   if (intent.source === 'label') return labelMismatch(check, intent);
   return null;
 }
 
-async function commentMismatch(check: NamedCheck, intent: Intent, id: number): Promise<string | null> {
+async function commentMismatch(check: NamedCheck, intent: IssueIntent, id: number): Promise<string | null> {
   let comment: { issue_url: string; body?: string | null; user: { login: string } | null };
   try {
     ({ data: comment } = await check.octokit.rest.issues.getComment({ ...check.repo, comment_id: id }));
@@ -60,7 +60,7 @@ async function commentMismatch(check: NamedCheck, intent: Intent, id: number): P
   const author = comment.user?.login;
   if (sameLogin(author, check.pilotLogin)) {
     // A request Pilot queued in its own note: the note (authenticated) says who asked for what.
-    const read = readQueuedNote(comment.body ?? '', { seal: check.seal, issue: intent.issue as number });
+    const read = readQueuedNote(comment.body ?? '', { seal: check.seal, issue: intent.issue });
     if (!read || 'forged' in read) return `comment ${id} is not a request Pilot queued`;
     const { sender, command } = read.note;
     if (sameLogin(sender.login, intent.sender.login) && command === intent.command) return null;
@@ -73,10 +73,10 @@ async function commentMismatch(check: NamedCheck, intent: Intent, id: number): P
   return command === intent.command ? null : `comment ${id} does not ask for ${intent.command}`;
 }
 
-async function labelMismatch(check: NamedCheck, intent: Intent): Promise<string | null> {
+async function labelMismatch(check: NamedCheck, intent: IssueIntent): Promise<string | null> {
   const events = await check.octokit.paginate(check.octokit.rest.issues.listEventsForTimeline, {
     ...check.repo,
-    issue_number: intent.issue as number,
+    issue_number: intent.issue,
     per_page: 100,
   });
   const last = events

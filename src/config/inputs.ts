@@ -1,5 +1,6 @@
 // The only module in Pilot that reads action inputs (checkout's input-helper does the same job).
 import * as core from '@actions/core';
+import { registerSecret } from '../secrets.js';
 import { type ConfigProblem, invalidValue } from './errors.js';
 import { SETTINGS, type Setting, type SettingKey, type Settings, shownDefault } from './schema.js';
 import { check, fromInputText } from './values.js';
@@ -18,6 +19,11 @@ export interface InputReading {
   /** Only the inputs the user set: absent keys fall through to the file, then to defaults. */
   values: Partial<Settings>;
   problems: ConfigProblem[];
+}
+
+/** The secret values among the settings (those the schema marks `secret`): the one list Pilot redacts. */
+export function secretValues(values: Partial<Record<SettingKey, unknown>>): Array<string | undefined> {
+  return ENTRIES.filter(([, spec]) => spec.secret).map(([key]) => values[key] as string | undefined);
 }
 
 export function readInputs(): InputReading {
@@ -47,18 +53,5 @@ function readBoolean(name: string, raw: string): boolean | string {
     return core.getBooleanInput(name);
   } catch {
     return raw;
-  }
-}
-
-/**
- * Masks a secret in every later log line. The runner masks multi-line values line by line only when each
- * line is registered, so a PEM key is registered whole and per line.
- */
-function registerSecret(value: string): void {
-  core.setSecret(value);
-  if (!value.includes('\n')) return;
-  for (const line of value.split(/\r?\n/)) {
-    const trimmed = line.trim();
-    if (trimmed.length >= 8) core.setSecret(trimmed);
   }
 }

@@ -10,7 +10,8 @@ export type AutopilotMode = (typeof AUTOPILOT_MODES)[number];
 export const PHASES = ['auto', 'gate', 'route', 'run'] as const;
 export type Phase = (typeof PHASES)[number];
 export const PERMISSION_LEVELS = ['write', 'maintain', 'admin'] as const;
-export type PermissionLevel = (typeof PERMISSION_LEVELS)[number];
+/** The values of `min-permission` (GitHub's own levels are src/auth/authorize.ts's PermissionLevel). */
+export type MinPermission = (typeof PERMISSION_LEVELS)[number];
 export const RUNNER_CHOICES = ['default', 'long'] as const;
 export type RunnerChoice = (typeof RUNNER_CHOICES)[number];
 
@@ -218,7 +219,7 @@ export const SETTINGS = {
   }),
   // No default on purpose (here and in action.yml): the runner fills action.yml defaults in, and a
   // value Pilot cannot tell from "not given" would either override triage or be overridden by it.
-  // Not given, triage decides per size (src/triage/route.ts); given, the value wins.
+  // Not given, triage decides per size (src/triage/room.ts); given, the value wins.
   maxTurns: setting({
     name: 'max-turns',
     kind: 'int',
@@ -450,7 +451,7 @@ export interface Settings {
   autopilot: AutopilotMode;
   phase: Phase;
   configPath: string;
-  minPermission: PermissionLevel;
+  minPermission: MinPermission;
   requireIsolation: boolean;
   allowUsers: string[];
   denyUsers: string[];

@@ -1,14 +1,16 @@
 // The only place events are interpreted (DESIGN's event matrix). Every event becomes an Intent or an
 // ignore with one human reason; a malformed payload is an ignore, never a throw.
-import type { DecideOptions, EventContext } from './build.js';
-import { ignore } from './build.js';
+
+import { messageOf } from '../errors.js';
 import { fromReview, fromWorkflowRun } from './follow-ups.js';
 import type { EventDecision } from './intent.js';
 import { fromComment, fromIssues } from './issue-events.js';
 import { fromPullRequest } from './pull-events.js';
+import type { DecideOptions, EventContext } from './rule-kit.js';
+import { ignore } from './rule-kit.js';
 import { fromRepositoryDispatch, fromSchedule, fromWorkflowDispatch } from './trusted-events.js';
 
-export type { DecideOptions, EventContext } from './build.js';
+export type { DecideOptions, EventContext } from './rule-kit.js';
 
 type Rule = (ctx: EventContext, opts: DecideOptions) => EventDecision;
 
@@ -31,7 +33,7 @@ export function decide(ctx: EventContext, opts: DecideOptions): EventDecision {
     return RULES[name](ctx, opts);
   } catch (error) {
     // The rules parse with zod and should not throw; if one does, the event is still only ignored.
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     return ignore(`could not interpret the ${name} event: ${message.slice(0, 200)}`);
   }
 }

@@ -3,7 +3,7 @@
 // write access can send a `pilot` dispatch, so every field is bounded and typed, and the sender it names
 // is re-authorized before any work happens.
 import { z } from 'zod';
-import type { Intent, IntentSource } from './intent.js';
+import type { IntentSource, IssueIntent } from './intent.js';
 import { GITHUB_LOGIN } from './login.js';
 
 /** GitHub accepts at most 10 top-level keys in `client_payload`. */
@@ -78,7 +78,7 @@ export function dispatchText(clientPayload: unknown): string {
  * no value are left out (GitHub allows 10), and `sign` adds Pilot's authentication tag.
  */
 export function toDispatchPayload(
-  intent: Intent,
+  intent: IssueIntent,
   gateRunId: number,
   sign?: (text: string) => string,
 ): Record<string, unknown> {

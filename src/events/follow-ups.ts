@@ -4,6 +4,7 @@
 // the head repository is checked directly.)
 import { z } from 'zod';
 import { BRANCH_PREFIX } from '../constants.js';
+import type { EventDecision } from './intent.js';
 import {
   ActorSchema,
   clip,
@@ -16,8 +17,7 @@ import {
   quote,
   sameName,
   toActor,
-} from './build.js';
-import type { EventDecision } from './intent.js';
+} from './rule-kit.js';
 
 const Action = z.object({ action: z.string() });
 const RepoRef = z.object({ full_name: z.string() }).nullish();

@@ -15,15 +15,11 @@ export type IntentSource = 'label' | 'comment' | 'review' | 'ci' | 'dispatch' | 
 export type WorkCommand = 'run' | 'plan' | 'retry' | 'fix';
 export type ReplyCommand = 'help' | 'status' | 'cancel' | 'unknown';
 
-export interface Intent {
-  /** `work` is dispatched by the gate and done by the work run; `reply` is answered by the gate; `sweep` is the scheduled pass. */
-  kind: 'work' | 'reply' | 'sweep';
-  command: WorkCommand | ReplyCommand | 'sweep';
+/** What every intent carries, whatever it concerns. */
+interface IntentFields {
   source: IntentSource;
   /** The event itself is trusted (repository_dispatch, workflow_dispatch, schedule): its cache is writable. */
   trustedEvent: boolean;
-  /** Issue (or pull request) number the task belongs to; null only for the sweep. */
-  issue: number | null;
   isPullRequest: boolean;
   /** Who asked: the sender of the label/comment/review, or the original sender carried by a dispatch. */
   sender: Actor;
@@ -46,6 +42,33 @@ export interface Intent {
   /** `GITHUB_RUN_ATTEMPT` > 1: a human re-ran the job; a retry, not a duplicate delivery. */
   rerun: boolean;
 }
+
+/** Issue (or pull request) number the task belongs to. */
+interface OnIssue {
+  issue: number;
+}
+
+/** Work the gate dispatches and the work run does. */
+export interface WorkIntent extends IntentFields, OnIssue {
+  kind: 'work';
+  command: WorkCommand;
+}
+
+/** A command the gate answers itself. */
+export interface ReplyIntent extends IntentFields, OnIssue {
+  kind: 'reply';
+  command: ReplyCommand;
+}
+
+/** The scheduled (or manual) pass over every task: it concerns no one issue, so it carries none. */
+export interface SweepIntent extends IntentFields {
+  kind: 'sweep';
+  command: 'sweep';
+}
+
+export type IssueIntent = WorkIntent | ReplyIntent;
+/** Discriminated by `kind`: only the variants that concern an issue have `issue`. */
+export type Intent = IssueIntent | SweepIntent;
 
 export type EventDecision = { type: 'intent'; intent: Intent } | { type: 'ignore'; reason: string };
 

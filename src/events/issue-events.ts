@@ -1,6 +1,8 @@
 // `issues` and `issue_comment`: the label trigger, cancel-by-removal, and `/pilot` comment commands.
 import { z } from 'zod';
 import { COMMAND_PREFIX, MARKER_PREFIX, REPLY_MARKER } from '../constants.js';
+import { parseCommand } from './command.js';
+import type { EventDecision, ReplyCommand, WorkCommand } from './intent.js';
 import {
   ActorSchema,
   clip,
@@ -13,9 +15,7 @@ import {
   quote,
   sameName,
   toActor,
-} from './build.js';
-import { parseCommand } from './command.js';
-import type { EventDecision, ReplyCommand, WorkCommand } from './intent.js';
+} from './rule-kit.js';
 
 const Action = z.object({ action: z.string() });
 

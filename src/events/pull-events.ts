@@ -1,6 +1,7 @@
 // `pull_request.closed` on Pilot's own PR: the task ends there (`closed`, or `merged`). Only a PR whose
 // head is a `pilot/issue-<n>` branch of THIS repository counts (a fork can name its branch `pilot/…`).
 import { z } from 'zod';
+import type { EventDecision } from './intent.js';
 import {
   ActorSchema,
   clip,
@@ -14,8 +15,7 @@ import {
   quote,
   sameName,
   toActor,
-} from './build.js';
-import type { EventDecision } from './intent.js';
+} from './rule-kit.js';
 
 const PullClosed = z.object({
   pull_request: z.object({

@@ -3,6 +3,8 @@
 // Their runs get a writable cache; the sender they name is still re-authorized downstream.
 import { z } from 'zod';
 import { DISPATCH_EVENT_TYPE } from '../constants.js';
+import { DispatchPayload, describeDispatchError, dispatchText } from './dispatch.js';
+import type { Actor, EventDecision, WorkCommand } from './intent.js';
 import {
   ActorSchema,
   type DecideOptions,
@@ -12,9 +14,7 @@ import {
   intentFor,
   quote,
   toActor,
-} from './build.js';
-import { DispatchPayload, describeDispatchError, dispatchText } from './dispatch.js';
-import type { Actor, EventDecision, WorkCommand } from './intent.js';
+} from './rule-kit.js';
 
 const RepositoryDispatch = z.object({
   action: z.string(),
@@ -110,7 +110,7 @@ export function fromWorkflowDispatch(ctx: EventContext): EventDecision {
 }
 
 function sweep(sender: Actor, source: 'manual' | 'schedule') {
-  return { kind: 'sweep', command: 'sweep', source, issue: null, sender } as const;
+  return { kind: 'sweep', command: 'sweep', source, sender } as const;
 }
 
 /** A schedule has no human sender: the sweep acts as Pilot itself. */

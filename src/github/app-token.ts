@@ -4,6 +4,7 @@
 // Otherwise it uses the token it was given (the workflow's GITHUB_TOKEN, or a token from elsewhere).
 import * as github from '@actions/github';
 import { createAppAuth } from '@octokit/auth-app';
+import { messageOf } from '../errors.js';
 import { registerSecret } from '../security/redact.js';
 import type { Octokit, Repo } from './client.js';
 
@@ -109,8 +110,8 @@ export class AppTokenError extends Error {
         : status === 401
           ? 'GitHub did not accept the App JWT (check app-id and app-private-key belong together)'
           : status === 422
-            ? `the App's installation lacks a permission Pilot needs (${(cause as Error).message}); grant ${Object.keys(PILOT_APP_PERMISSIONS).join(', ')}`
-            : (cause as Error).message;
+            ? `the App's installation lacks a permission Pilot needs (${messageOf(cause)}); grant ${Object.keys(PILOT_APP_PERMISSIONS).join(', ')}`
+            : messageOf(cause);
     super(`Could not mint a GitHub App installation token: ${hint}`);
     this.name = 'AppTokenError';
   }

@@ -1,4 +1,6 @@
 // Where Pilot can run, and what GitHub's refusals mean in words a maintainer can act on.
+
+import { messageOf } from '../errors.js';
 import { GitError } from '../git/git.js';
 import { statusOf } from './client.js';
 
@@ -30,11 +32,11 @@ export function platformOf(serverUrl: string): PlatformKind {
   throw new UnsupportedPlatform(serverUrl);
 }
 
-function messageOf(error: unknown): string {
+function remoteMessageOf(error: unknown): string {
   if (error instanceof GitError) return error.result.stderr;
   const data = (error as { response?: { data?: { message?: unknown } } })?.response?.data;
   if (typeof data?.message === 'string') return data.message;
-  return error instanceof Error ? error.message : String(error);
+  return messageOf(error);
 }
 
 /**
@@ -43,7 +45,7 @@ function messageOf(error: unknown): string {
  */
 export function explainGitHubError(error: unknown): string | undefined {
   const status = statusOf(error);
-  const text = messageOf(error);
+  const text = remoteMessageOf(error);
   if (/archived/i.test(text))
     return 'The repository is archived, so it is read-only: Pilot cannot comment, push or open pull requests. Unarchive it to use Pilot.';
   if (status === 403 && /locked/i.test(text))
@@ -71,5 +73,5 @@ export function explainGitHubError(error: unknown): string | undefined {
 
 /** The one-line reason a run failed: the plain explanation when there is one, else the error's message. */
 export function failureMessage(error: unknown): string {
-  return explainGitHubError(error) ?? (error instanceof Error ? error.message : String(error));
+  return explainGitHubError(error) ?? messageOf(error);
 }

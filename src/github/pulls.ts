@@ -1,3 +1,4 @@
+import { messageOf } from '../errors.js';
 import type { Octokit, Repo } from './client.js';
 import { statusOf } from './client.js';
 
@@ -55,7 +56,7 @@ export async function upsertPull(octokit: Octokit, repo: Repo, draft: PullReques
     }
     return { number: data.number, url: data.html_url, created: true };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     if (statusOf(error) === 403 && /not permitted to create or approve pull requests/i.test(message)) {
       throw new PullRequestRefused(`GitHub refused to open the pull request: ${ACTIONS_PR_SETTING}`);
     }

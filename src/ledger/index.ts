@@ -5,5 +5,6 @@ export type { Where } from './git-data.js';
 export { DEFAULT_LIMITS, LEDGER_REF, type Limits, PENDING_PREFIX, pendingRef, periodOf } from './layout.js';
 export { listPending, recordPending } from './pending.js';
 export { readRecent, readTotals } from './read.js';
+export { lastDays, readPeriods } from './read-periods.js';
 export { type LedgerRecord, type Problem, type RunRecord, runKey } from './records.js';
 export type { PeriodTotals } from './totals.js';

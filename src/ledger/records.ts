@@ -22,8 +22,9 @@ export const RunRecord = z.object({
   costUsd: z.number().nonnegative(),
   tokensIn: count.default(0),
   tokensOut: count.default(0),
-  tokensCacheRead: count.default(0),
-  tokensCacheWrite: count.default(0),
+  // Optional, not defaulted: writers built before cache tokens were counted still type-check.
+  tokensCacheRead: count.optional(),
+  tokensCacheWrite: count.optional(),
   turns: count,
   durationMs: count,
   model: z.string().max(100).default(''),

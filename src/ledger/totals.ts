@@ -91,8 +91,8 @@ export function addToTotals(t: PeriodTotals, record: LedgerRecord, streak: numbe
   t.tokensOut += record.tokensOut;
   t.turns += record.turns;
   t.durationMs += record.durationMs;
-  t.tokensCacheRead += record.tokensCacheRead;
-  t.tokensCacheWrite += record.tokensCacheWrite;
+  t.tokensCacheRead += record.tokensCacheRead ?? 0;
+  t.tokensCacheWrite += record.tokensCacheWrite ?? 0;
   const bucket = durationBucket(record.durationMs);
   t.durationBuckets = Array.from({ length: DURATION_BUCKETS_SECONDS.length + 1 }, (_, i) => {
     return (t.durationBuckets[i] ?? 0) + (i === bucket ? 1 : 0);

@@ -3,6 +3,7 @@
 // last checkpoint is all that survives it. A checkpoint never fails the run: trouble is a warning.
 import * as core from '@actions/core';
 import { every, realTimers, type Timers } from '../agent/progress.js';
+import { messageOf } from '../errors.js';
 import { changedPaths, type Identity } from '../git/branch.js';
 import { type Git, tokenEnv } from '../git/git.js';
 import { type ProtectionRules, protectionRules } from '../security/protected-paths.js';
@@ -40,7 +41,7 @@ export async function checkpoint(opts: CheckpointOptions): Promise<string | null
     opts.log?.(`Checkpoint ${commit.slice(0, 7)} pushed to ${opts.branch}`);
     return commit;
   } catch (error) {
-    opts.warn?.(`Checkpoint failed: ${(error as Error).message}`);
+    opts.warn?.(`Checkpoint failed: ${messageOf(error)}`);
     return null;
   }
 }

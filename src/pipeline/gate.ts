@@ -1,42 +1,35 @@
 // The gate: runs for untrusted events (read-only cache), decides, answers what it can itself, and
 // hands work to a trusted `repository_dispatch` run.
 import * as core from '@actions/core';
-import { DISPATCH_EVENT_TYPE, REPLY_MARKER } from '../constants.js';
+import { DISPATCH_EVENT_TYPE } from '../constants.js';
+import { messageOf } from '../errors.js';
 import { helpText } from '../events/command.js';
 import { toDispatchPayload } from '../events/dispatch.js';
-import type { Intent } from '../events/intent.js';
+import type { Intent, IssueIntent, ReplyIntent, WorkIntent } from '../events/intent.js';
 import { react } from '../github/reactions.js';
 import { renderTracking } from '../report/comment.js';
 import type { Outcome } from '../report/outputs.js';
 import { writeSummary } from '../report/outputs.js';
-import { redact } from '../security/redact.js';
 import { newTask, withRun } from '../state/task.js';
 import { findTracking, writeTracking } from '../state/tracking.js';
 import { type Deps, dispatchSigner, markerKey } from './deps.js';
-import { closeTask, describeTask } from './status.js';
-
-export async function postReply(deps: Deps, issue: number, text: string): Promise<void> {
-  await deps.octokit.rest.issues.createComment({
-    ...deps.ctx.repo,
-    issue_number: issue,
-    body: `${redact(text)}\n\n${REPLY_MARKER}`,
-  });
-}
+import { postReply } from './reply.js';
+import { closeTask, dashboardLine, describeTask } from './status.js';
 
 /** Pilot's identity: the author of the reaction it just made (App tokens), else `bot-login`. */
-async function acknowledge(deps: Deps, intent: Intent): Promise<string> {
-  const issue = intent.issue as number;
+async function acknowledge(deps: Deps, intent: IssueIntent): Promise<string> {
+  const { issue } = intent;
   try {
     const login = await react(deps.octokit, deps.ctx.repo, { issue, commentId: intent.commentId }, 'eyes');
     return login ?? deps.config.botLogin;
   } catch (error) {
-    core.warning(`Could not react to the trigger: ${(error as Error).message}`);
+    core.warning(`Could not react to the trigger: ${messageOf(error)}`);
     return deps.config.botLogin;
   }
 }
 
-async function answer(deps: Deps, intent: Intent, pilotLogin: string): Promise<Outcome> {
-  const issue = intent.issue as number;
+async function answer(deps: Deps, intent: ReplyIntent, pilotLogin: string): Promise<Outcome> {
+  const { issue } = intent;
   if (intent.command === 'help' || intent.command === 'unknown') {
     const lead = intent.command === 'unknown' ? `Unknown command \`${intent.args.slice(0, 40)}\`.\n\n` : '';
     await postReply(deps, issue, lead + helpText(deps.config.triggerLabel));
@@ -44,11 +37,8 @@ async function answer(deps: Deps, intent: Intent, pilotLogin: string): Promise<O
   }
   const tracking = await findTracking(deps.octokit, deps.ctx.repo, issue, pilotLogin, markerKey(deps, issue));
   if (intent.command === 'status') {
-    await postReply(
-      deps,
-      issue,
-      tracking ? describeTask(deps, tracking.task) : 'Pilot has no task for this issue yet.',
-    );
+    const about = tracking ? describeTask(deps, tracking.task) : 'Pilot has no task for this issue yet.';
+    await postReply(deps, issue, about + (await dashboardLine(deps, pilotLogin)));
     return { conclusion: 'success', taskStatus: tracking?.task.status };
   }
   // pull_request.closed on Pilot's PR arrives as `cancel` carrying the PR's head (src/events/pull-events.ts).
@@ -58,10 +48,10 @@ async function answer(deps: Deps, intent: Intent, pilotLogin: string): Promise<O
 
 async function cancelTask(
   deps: Deps,
-  intent: Intent,
+  intent: IssueIntent,
   tracking: Awaited<ReturnType<typeof findTracking>>,
 ): Promise<Outcome> {
-  const issue = intent.issue as number;
+  const { issue } = intent;
   const run = tracking?.task.runs.filter((r) => r.kind === 'work').at(-1);
   if (!tracking || !run || !['queued', 'running'].includes(tracking.task.status)) {
     if (intent.source === 'comment')
@@ -75,14 +65,14 @@ async function cancelTask(
     await postReply(
       deps,
       issue,
-      `Could not cancel run ${run.id}: ${(error as Error).message}. The workflow needs \`actions: write\` permission for cancel.`,
+      `Could not cancel run ${run.id}: ${messageOf(error)}. The workflow needs \`actions: write\` permission for cancel.`,
     );
   }
   return { conclusion: 'success', taskStatus: tracking.task.status };
 }
 
-async function dispatch(deps: Deps, intent: Intent, pilotLogin: string): Promise<Outcome> {
-  const issue = intent.issue as number;
+async function dispatch(deps: Deps, intent: WorkIntent, pilotLogin: string): Promise<Outcome> {
+  const { issue } = intent;
   const { ctx } = deps;
   const found = await findTracking(deps.octokit, ctx.repo, issue, pilotLogin, markerKey(deps, issue));
   const stale = followUpOnOtherHead(intent, found?.task.headSha);
@@ -136,7 +126,7 @@ async function dispatch(deps: Deps, intent: Intent, pilotLogin: string): Promise
  * Reviews and CI failures count only for the head Pilot pushed last (recorded in its authenticated
  * marker): a later push by someone else, or a SHA Pilot never pushed, starts nothing.
  */
-function followUpOnOtherHead(intent: Intent, pushed: string | undefined): string | null {
+function followUpOnOtherHead(intent: IssueIntent, pushed: string | undefined): string | null {
   if (intent.source !== 'review' && intent.source !== 'ci') return null;
   if (intent.headSha && pushed === intent.headSha) return null;
   const head = intent.headSha ? intent.headSha.slice(0, 7) : 'unknown';
@@ -144,7 +134,7 @@ function followUpOnOtherHead(intent: Intent, pushed: string | undefined): string
 }
 
 export async function gate(deps: Deps, intent: Intent): Promise<Outcome> {
-  if (intent.issue === null) return { conclusion: 'skipped' };
+  if (intent.kind === 'sweep') return { conclusion: 'skipped' };
   const pilotLogin = await acknowledge(deps, intent);
   if (intent.kind === 'reply') return answer(deps, intent, pilotLogin);
   return dispatch(deps, intent, pilotLogin);

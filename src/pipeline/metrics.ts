@@ -23,7 +23,7 @@ export function pushTarget(config: Deps['config']): PushTarget | undefined {
   for (const secret of [password, token]) registerSecret(secret);
   if (token) return { url, auth: { token } };
   if (username && password) {
-    core.setSecret(Buffer.from(`${username}:${password}`).toString('base64'));
+    registerSecret(Buffer.from(`${username}:${password}`).toString('base64'));
     return { url, auth: { username, password } };
   }
   return { url };

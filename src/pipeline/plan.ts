@@ -35,3 +35,16 @@ export function planTask(config: Config, issue: { title: string; body: string; l
     jobTimeoutMinutes: jobTimeoutMinutes(plan),
   };
 }
+
+/** The issue as `GET /issues/{n}` returns it: a label is a name or an object with one. */
+export interface IssueData {
+  title: string;
+  body?: string | null;
+  labels: Array<string | { name?: string | null }>;
+}
+
+/** Plans the issue as GitHub returns it: the one place its body and label names are read for triage. */
+export function planIssue(config: Config, data: IssueData): TaskPlan {
+  const labels = data.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? '')));
+  return planTask(config, { title: data.title, body: data.body ?? '', labels });
+}

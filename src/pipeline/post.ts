@@ -2,8 +2,9 @@
 // pushes work in progress and makes the tracking comment tell the truth. Its own errors are warnings.
 import * as core from '@actions/core';
 import { saveInterrupted } from '../agent/session/index.js';
-import { readInputs } from '../config/inputs.js';
+import { readInputs, secretValues } from '../config/inputs.js';
 import { SETTINGS } from '../config/schema.js';
+import { messageOf } from '../errors.js';
 import { BranchRefused, changedPaths } from '../git/branch.js';
 import { createGit, type RepoIdentity, RepositoryChanged, tokenEnv } from '../git/git.js';
 import { tokenProviderFor } from '../github/app-token.js';
@@ -122,15 +123,7 @@ async function sessionAfterInterruption(
 /** Secrets come from the action's inputs only: the file cannot hold them, and the working tree is the agent's. */
 function secretsOf() {
   const { values } = readInputs();
-  for (const secret of [
-    values.githubToken,
-    values.anthropicApiKey,
-    values.claudeCodeOauthToken,
-    values.appPrivateKey,
-    values.pilotStateKey,
-    values.pilotStateKeyPrevious,
-  ])
-    registerSecret(secret);
+  for (const secret of secretValues(values)) registerSecret(secret);
   return values;
 }
 
@@ -210,6 +203,6 @@ export async function post(): Promise<void> {
     core.info('Pilot main step did not finish (cancelled or crashed): saving work in progress');
     await recover({ ...inputs, state });
   } catch (error) {
-    core.warning(`Pilot post step: ${error instanceof Error ? error.message : String(error)}`);
+    core.warning(`Pilot post step: ${messageOf(error)}`);
   }
 }

@@ -2,7 +2,7 @@
 // and neither can fail the run: a ledger problem is a warning, and a record that could not be
 // folded stays pending for the next fold.
 import * as core from '@actions/core';
-import type { Intent } from '../events/intent.js';
+import type { IssueIntent } from '../events/intent.js';
 import { failureMessage } from '../github/platform.js';
 import { foldPending } from '../ledger/fold-pending.js';
 import { recordPending } from '../ledger/pending.js';
@@ -19,14 +19,14 @@ export interface RunFacts {
   runner?: string[];
 }
 
-function runRecord(deps: Deps, intent: Intent, outcome: Outcome, facts: RunFacts): LedgerRecord {
+function runRecord(deps: Deps, intent: IssueIntent, outcome: Outcome, facts: RunFacts): LedgerRecord {
   const { ctx } = deps;
   return {
     v: 1,
     kind: 'run',
     key: runKey(ctx.runId, ctx.runAttempt),
     at: new Date(deps.now()).toISOString(),
-    issue: intent.issue as number,
+    issue: intent.issue,
     intent: intent.command,
     outcome: outcome.conclusion,
     costUsd: outcome.costUsd ?? 0,
@@ -47,7 +47,7 @@ function runRecord(deps: Deps, intent: Intent, outcome: Outcome, facts: RunFacts
 /** End of a work run: record it under its own pending ref, then try once to fold what is pending. */
 export async function recordRun(
   deps: Deps,
-  intent: Intent,
+  intent: IssueIntent,
   outcome: Outcome,
   facts: RunFacts,
 ): Promise<void> {

@@ -5,16 +5,15 @@ import { toDispatchPayload } from '../events/dispatch.js';
 import type { Intent } from '../events/intent.js';
 import { type Outcome, writeSummary } from '../report/outputs.js';
 import { type Deps, dispatchSigner } from './deps.js';
-import { planTask } from './plan.js';
+import { planIssue } from './plan.js';
 
 export async function route(deps: Deps, intent: Intent): Promise<Outcome> {
-  if (intent.kind !== 'work' || intent.issue === null) {
+  if (intent.kind !== 'work') {
     core.info(`Route: nothing for the run job (${intent.kind} ${intent.command})`);
     return { conclusion: 'skipped', shouldRun: false };
   }
   const { data } = await deps.octokit.rest.issues.get({ ...deps.ctx.repo, issue_number: intent.issue });
-  const labels = data.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? '')));
-  const plan = planTask(deps.config, { title: data.title, body: data.body ?? '', labels });
+  const plan = planIssue(deps.config, data);
   core.info(
     `Triage: #${intent.issue} is ${plan.level} (${plan.reason}); runs on ${plan.runner.join(', ')} (${plan.runnerWhy})`,
   );

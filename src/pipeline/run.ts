@@ -1,12 +1,14 @@
-// Entry of the main step: event → intent → (gate | work) → outputs. The one place that calls setFailed.
+// run.ts is the main step itself: event → intent → step (gate, route, serve-then-work, sweep) → outputs;
+// the one place that calls setFailed.
 import * as core from '@actions/core';
 import { authorize } from '../auth/authorize.js';
 import { dispatchSender, namedMismatch } from '../auth/dispatch.js';
 import { githubPermissionLookup } from '../auth/github-lookup.js';
+import { secretValues } from '../config/inputs.js';
 import { type Config, loadConfig } from '../config/load.js';
 import { DISPATCH_EVENT_TYPE } from '../constants.js';
 import { decide } from '../events/decide.js';
-import type { Intent } from '../events/intent.js';
+import type { Intent, WorkIntent } from '../events/intent.js';
 import { tokenProviderFor } from '../github/app-token.js';
 import { createOctokit } from '../github/client.js';
 import { failureMessage, platformOf } from '../github/platform.js';
@@ -19,23 +21,36 @@ import type { Deps } from './deps.js';
 import { markFinished } from './post-state.js';
 import { policyOf } from './thread.js';
 
-type Phase = 'gate' | 'route' | 'work' | 'sweep';
+/** The handler a run takes; the `phase` input (config's Phase) and the intent choose it. */
+type Step = 'gate' | 'route' | 'work' | 'sweep';
 
-type PhaseHandler = (deps: Deps, intent: Intent) => Promise<Outcome>;
+type StepHandler<I extends Intent = Intent> = (deps: Deps, intent: I) => Promise<Outcome>;
 
 /**
- * The phases a bundle carries: the gate's bundle has only `gate` (src/launch.ts sends it untrusted
- * events only, which can reach no other phase); the work bundle has them all.
+ * The steps a bundle carries: the gate's bundle has only `gate` (src/launch.ts sends it untrusted
+ * events only, which can reach no other phase); the work bundle has them all. Only work intents
+ * reach the work step (stepFor), so its handler takes exactly those.
  */
-export type PhaseHandlers = { gate: PhaseHandler } & Partial<Record<Exclude<Phase, 'gate'>, PhaseHandler>>;
+export interface StepHandlers {
+  gate: StepHandler;
+  route?: StepHandler;
+  sweep?: StepHandler;
+  work?: StepHandler<WorkIntent>;
+}
 
-function handlerFor(handlers: PhaseHandlers, phase: Phase): PhaseHandler {
-  const handler = handlers[phase];
-  if (!handler) throw new Error(`Pilot's ${phase} phase is not in this bundle (dist/ is inconsistent)`);
+function handlerFor<I extends Intent>(handler: StepHandler<I> | undefined, step: Step): StepHandler<I> {
+  if (!handler) throw new Error(`Pilot's ${step} phase is not in this bundle (dist/ is inconsistent)`);
   return handler;
 }
 
-function phaseFor(config: Config, intent: Intent): Phase | { skip: string } {
+/** The step's handler, called with the intent narrowed to what that step takes. */
+function callStep(handlers: StepHandlers, step: Step, deps: Deps, intent: Intent): Promise<Outcome> {
+  if (step === 'work' && intent.kind === 'work') return handlerFor(handlers.work, step)(deps, intent);
+  if (step === 'work') throw new Error(`Pilot's work phase got a ${intent.kind} intent`);
+  return handlerFor(handlers[step], step)(deps, intent);
+}
+
+function stepFor(config: Config, intent: Intent): Step | { skip: string } {
   const wanted = config.phase === 'auto' ? (intent.trustedEvent ? 'run' : 'gate') : config.phase;
   if (wanted === 'gate' && intent.trustedEvent)
     return { skip: `phase 'gate' does not handle trusted ${intent.source} events` };
@@ -69,19 +84,10 @@ function eventOf(config: Config, ctx: RunContext): { eventName: string; payload:
   };
 }
 
-async function execute(handlers: PhaseHandlers): Promise<Outcome> {
+async function execute(handlers: StepHandlers): Promise<Outcome> {
   const config = core.group('Read configuration', async () => loadConfig());
   const cfg = await config;
-  for (const secret of [
-    cfg.githubToken,
-    cfg.anthropicApiKey,
-    cfg.claudeCodeOauthToken,
-    cfg.appPrivateKey,
-    cfg.pilotStateKey,
-    cfg.pilotStateKeyPrevious,
-  ]) {
-    registerSecret(secret);
-  }
+  for (const secret of secretValues(cfg)) registerSecret(secret);
   const ctx = readRunContext();
   platformOf(ctx.serverUrl); // GHES: fail fast with the reason
   const decision = decide(
@@ -93,9 +99,9 @@ async function execute(handlers: PhaseHandlers): Promise<Outcome> {
     return { conclusion: 'skipped' };
   }
   const intent = decision.intent;
-  const phase = phaseFor(cfg, intent);
-  if (typeof phase === 'object') {
-    core.info(`Pilot skips: ${phase.skip}`);
+  const step = stepFor(cfg, intent);
+  if (typeof step === 'object') {
+    core.info(`Pilot skips: ${step.skip}`);
     return { conclusion: 'skipped' };
   }
   // Every phase reads or writes authenticated state: without the key, fail here and say how to make one.
@@ -115,10 +121,10 @@ async function execute(handlers: PhaseHandlers): Promise<Outcome> {
     seal,
   };
   // A schedule has no human sender: the sweep acts as Pilot itself (src/pipeline/sweep.ts).
-  if (phase === 'sweep' && intent.source === 'schedule') return handlerFor(handlers, 'sweep')(deps, intent);
+  if (step === 'sweep' && intent.source === 'schedule') return callStep(handlers, step, deps, intent);
   const admitted = await admit(deps, intent);
   if (!admitted) return { conclusion: 'skipped' };
-  return handlerFor(handlers, phase)(deps, admitted);
+  return callStep(handlers, step, deps, admitted);
 }
 
 /**
@@ -152,7 +158,7 @@ async function admit(deps: Deps, intent: Intent): Promise<Intent | null> {
   return sender.intent;
 }
 
-export async function run(handlers: PhaseHandlers): Promise<void> {
+export async function run(handlers: StepHandlers): Promise<void> {
   let outcome: Outcome = { conclusion: 'failure' };
   let failure: string | undefined;
   try {

@@ -1,14 +1,13 @@
-// The work run's outer loop: take the issue's lease, serve the run's own request and then every queued
-// command in timeline order, release, and look once more. Queued commands are served in-process by the
-// run that holds the lease rather than dispatched: the lease is never let go between two commands, so
-// no other run can slip in between and the order is the timeline's. A run that finds the lease held
-// says so once and exits 0; the holder will reach its command.
+// serve.ts is the work run's outer loop (work.ts does one task inside it): take the issue's lease,
+// serve the run's own request and then every queued command in timeline order, release, and look once
+// more. Queued commands are served in-process by the run that holds the lease rather than dispatched:
+// the lease is never let go between two commands, so no other run can slip in between and the order
+// is the timeline's. A run that finds the lease held says so once and exits 0; the holder will reach
+// its command.
 import * as core from '@actions/core';
 import { authorize } from '../auth/authorize.js';
-import { REPLY_MARKER } from '../constants.js';
-import type { Intent } from '../events/intent.js';
+import type { WorkIntent } from '../events/intent.js';
 import type { Outcome } from '../report/outputs.js';
-import { redact } from '../security/redact.js';
 import { mergeHistory, reconcile, restoreTaskDoc, saveTaskDoc } from '../state/cache-doc.js';
 import { acquireLease, releaseLease } from '../state/lease.js';
 import {
@@ -25,9 +24,10 @@ import { findTracking, type TrackingComment, updateMarker } from '../state/track
 import { runUrlOf } from './context.js';
 import { type Deps, markerKey } from './deps.js';
 import { saveLeaseState } from './post-state.js';
+import { postReply } from './reply.js';
 import { policyOf } from './thread.js';
 
-export type WorkFn = (deps: Deps, intent: Intent) => Promise<Outcome>;
+export type WorkFn = (deps: Deps, intent: WorkIntent) => Promise<Outcome>;
 
 /** More commands than this in one run is a runaway; the rest wait for the next run or the sweep. */
 const MAX_SERVED = 20;
@@ -41,22 +41,14 @@ async function defaultBranchSha(deps: Deps): Promise<string> {
   return ref.object.sha;
 }
 
-async function reply(deps: Deps, issue: number, text: string): Promise<void> {
-  await deps.octokit.rest.issues.createComment({
-    ...deps.ctx.repo,
-    issue_number: issue,
-    body: `${redact(text)}\n\n${REPLY_MARKER}`,
-  });
-}
-
 /** Same comment already taken up, or the same label event already served: a duplicate delivery. */
 async function duplicateOf(
   deps: Deps,
-  intent: Intent,
+  intent: WorkIntent,
   tracking: TrackingComment | null,
 ): Promise<string | null> {
   if (intent.rerun) return null;
-  const issue = intent.issue as number;
+  const { issue } = intent;
   const login = deps.config.botLogin;
   if (intent.commentId && (await isServed(deps.octokit, deps.ctx.repo, intent.commentId, login))) {
     return `comment ${intent.commentId} was already served`;
@@ -68,7 +60,7 @@ async function duplicateOf(
   return null;
 }
 
-async function intentFor(deps: Deps, base: Intent, queued: QueuedCommand): Promise<Intent | null> {
+async function intentFor(deps: Deps, base: WorkIntent, queued: QueuedCommand): Promise<WorkIntent | null> {
   // Re-authorized now: permission may have been removed since the gate accepted the command.
   const auth = await authorize(queued.author, policyOf(deps), deps.lookup);
   if (!auth.allowed) {
@@ -92,17 +84,17 @@ async function intentFor(deps: Deps, base: Intent, queued: QueuedCommand): Promi
   };
 }
 
-function noteOf(intent: Intent): QueuedNote {
+function noteOf(intent: WorkIntent): QueuedNote {
   return {
-    command: intent.command as QueuedNote['command'],
+    command: intent.command,
     args: intent.args.slice(0, 2_000),
     source: intent.source,
     sender: { login: intent.sender.login, id: intent.sender.id, type: intent.sender.type },
   };
 }
 
-async function recordLabel(deps: Deps, intent: Intent): Promise<void> {
-  const issue = intent.issue as number;
+async function recordLabel(deps: Deps, intent: WorkIntent): Promise<void> {
+  const { issue } = intent;
   const tracking = await findTracking(
     deps.octokit,
     deps.ctx.repo,
@@ -123,16 +115,16 @@ interface Served {
 }
 
 /** Serves `first` (if any), then queued commands oldest first, while holding the lease. */
-async function drain(deps: Deps, base: Intent, first: Intent | null, work: WorkFn, served: Served) {
+async function drain(deps: Deps, base: WorkIntent, first: WorkIntent | null, work: WorkFn, served: Served) {
   let next = first;
   while (served.count < MAX_SERVED) {
     if (!next) {
       const [oldest] = await pendingCommands(
         deps.octokit,
         deps.ctx.repo,
-        base.issue as number,
+        base.issue,
         deps.config.botLogin,
-        markerKey(deps, base.issue as number),
+        markerKey(deps, base.issue),
       );
       if (!oldest) return;
       next = await intentFor(deps, base, oldest);
@@ -151,16 +143,16 @@ async function drain(deps: Deps, base: Intent, first: Intent | null, work: WorkF
 }
 
 /** A comment command waits its turn in the timeline; anything else (label, dispatch input) goes first. */
-async function firstOf(deps: Deps, intent: Intent): Promise<Intent | null> {
+async function firstOf(deps: Deps, intent: WorkIntent): Promise<WorkIntent | null> {
   // A re-run attempt serves its own command again, even though it carries 🚀 from the first attempt.
   if (intent.commentId === undefined || intent.rerun) return intent;
   // A comment Pilot never acknowledged (its 👀 failed) is not in the queue: serve it directly.
-  return (await isAcknowledged(deps, intent)) ? null : intent;
+  return (await isAcknowledged(deps, intent.commentId)) ? null : intent;
 }
 
-export async function serveWork(deps: Deps, intent: Intent, work: WorkFn): Promise<Outcome> {
+export async function serveWork(deps: Deps, intent: WorkIntent, work: WorkFn): Promise<Outcome> {
   const { octokit, ctx } = deps;
-  const issue = intent.issue as number;
+  const { issue } = intent;
   const found = await findTracking(octokit, ctx.repo, issue, deps.config.botLogin, markerKey(deps, issue));
   const cached = reconcile(found?.task ?? null, await restoreTaskDoc(ctx.runnerTemp, issue));
   core.info(`Task history: ${cached.note}`);
@@ -182,7 +174,7 @@ export async function serveWork(deps: Deps, intent: Intent, work: WorkFn): Promi
     // A comment is its own place in the queue; anything else is queued in this note.
     const note =
       intent.commentId === undefined ? `\n\n${queuedNoteMarker(noteOf(intent), markerKey(deps, issue))}` : '';
-    await reply(
+    await postReply(
       deps,
       issue,
       `Already running: ${where}; queued. This request will be served when that run finishes.${note}`,
@@ -217,10 +209,10 @@ export async function serveWork(deps: Deps, intent: Intent, work: WorkFn): Promi
   return served.own ?? served.last ?? { conclusion: 'skipped', taskStatus: found?.task.status };
 }
 
-async function isAcknowledged(deps: Deps, intent: Intent): Promise<boolean> {
+async function isAcknowledged(deps: Deps, commentId: number): Promise<boolean> {
   const { data } = await deps.octokit.rest.reactions.listForIssueComment({
     ...deps.ctx.repo,
-    comment_id: intent.commentId as number,
+    comment_id: commentId,
     per_page: 100,
   });
   const login = deps.config.botLogin.toLowerCase();

@@ -1,12 +1,26 @@
 import * as core from '@actions/core';
-import type { Intent } from '../events/intent.js';
+import type { IssueIntent } from '../events/intent.js';
+import { failureMessage } from '../github/platform.js';
 import { formatUsd, renderTracking } from '../report/comment.js';
 import type { Outcome } from '../report/outputs.js';
+import { findDashboard } from '../state/dashboard-issue.js';
 import { claimedHolder, type TaskDoc } from '../state/task.js';
 import type { TrackingComment } from '../state/tracking.js';
 import { writeTracking } from '../state/tracking.js';
 import { runUrlOf } from './context.js';
 import { type Deps, markerKey } from './deps.js';
+
+/** A line linking the dashboard issue when the sweep keeps one; empty otherwise (reads only). */
+export async function dashboardLine(deps: Deps, pilotLogin: string): Promise<string> {
+  try {
+    const dashboard = await findDashboard(deps.octokit, deps.ctx.repo, pilotLogin, deps.seal);
+    if (!dashboard) return '';
+    return `\n\nRepository-wide runs, spend and queue: [Pilot dashboard](${dashboard.url}) (#${dashboard.number}).`;
+  } catch (error) {
+    core.info(`Could not look for the dashboard issue (${failureMessage(error)}): replying without it`);
+    return '';
+  }
+}
 
 /** The `/pilot status` reply, read from the marker. */
 export function describeTask(deps: Deps, task: TaskDoc): string {
@@ -29,7 +43,7 @@ export function describeTask(deps: Deps, task: TaskDoc): string {
  */
 export async function closeTask(
   deps: Deps,
-  intent: Intent,
+  intent: IssueIntent,
   tracking: TrackingComment | null,
 ): Promise<Outcome> {
   if (!tracking || (tracking.task.branch && tracking.task.branch !== intent.headBranch)) {
@@ -53,7 +67,7 @@ export async function closeTask(
     body: merged ? undefined : 'The task is closed. Comment `/pilot run` to start again.',
     links: [['run', ctx.runUrl]],
   });
-  const issue = intent.issue as number;
+  const { issue } = intent;
   await writeTracking(octokit, ctx.repo, issue, tracking, view, next, markerKey(deps, issue));
   core.info(`Task for #${intent.issue} is now ${next.status}`);
   return { conclusion: 'success', taskStatus: next.status };

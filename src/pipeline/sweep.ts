@@ -5,7 +5,7 @@
 import * as core from '@actions/core';
 import { BRANCH_PREFIX, DISPATCH_EVENT_TYPE } from '../constants.js';
 import { toDispatchPayload } from '../events/dispatch.js';
-import type { Actor, Intent } from '../events/intent.js';
+import type { Actor, WorkIntent } from '../events/intent.js';
 import { renderTracking } from '../report/comment.js';
 import { type Outcome, writeSummary } from '../report/outputs.js';
 import { leaseHead, releaseLease, runIsLive } from '../state/lease.js';
@@ -13,6 +13,7 @@ import { pendingCommands } from '../state/queue.js';
 import { claimedHolder } from '../state/task.js';
 import { findTracking, type TrackingComment, writeTracking } from '../state/tracking.js';
 import { runUrlOf } from './context.js';
+import { budgetOf, keepDashboard } from './dashboard.js';
 import { type Deps, dispatchSigner, markerKey } from './deps.js';
 import { reportMetrics } from './metrics.js';
 import { foldLedger } from './record-run.js';
@@ -63,7 +64,7 @@ async function labeller(deps: Deps, issue: number): Promise<Actor | null> {
   return last?.actor ? { login: last.actor.login, id: last.actor.id, type: last.actor.type ?? 'User' } : null;
 }
 
-async function dispatch(deps: Deps, intent: Intent): Promise<void> {
+async function dispatch(deps: Deps, intent: WorkIntent): Promise<void> {
   await deps.octokit.rest.repos.createDispatchEvent({
     ...deps.ctx.repo,
     event_type: DISPATCH_EVENT_TYPE,
@@ -71,7 +72,7 @@ async function dispatch(deps: Deps, intent: Intent): Promise<void> {
   });
 }
 
-function workIntent(issue: number, sender: Actor, extra: Partial<Intent>): Intent {
+function workIntent(issue: number, sender: Actor, extra: Partial<WorkIntent>): WorkIntent {
   return {
     kind: 'work',
     command: 'run',
@@ -205,6 +206,7 @@ export async function sweep(deps: Deps): Promise<Outcome> {
   const prs = await pollPulls(deps);
   const queued = rows.reduce((n, r) => n + r.queued, 0);
   await foldLedger(deps); // records of runs that ended without folding them
+  const dashboard = await keepDashboard(deps, rows, budgetOf(deps.config));
   const metricsFile = await reportMetrics(deps);
   await writeSummary(
     `Pilot sweep: ${issues.length} labelled issue(s), ${queued} queued command(s), ${prs.length} open Pilot PR(s)`,
@@ -214,6 +216,7 @@ export async function sweep(deps: Deps): Promise<Outcome> {
         `${r.status}; ${r.queued} queued${r.actions.length ? `; ${r.actions.join('; ')}` : ''}`,
       ]),
       ...prs,
+      ['Dashboard', dashboard],
     ],
   );
   core.info(`Sweep done: ${rows.filter((r) => r.actions.length).length} issue(s) needed attention`);

@@ -3,6 +3,7 @@
 // and the work run (a bait-and-switch). The work run starts later than the trigger, so its own start
 // time would let such edits through.
 import * as core from '@actions/core';
+import { messageOf } from '../errors.js';
 import type { Intent } from '../events/intent.js';
 import type { Octokit, Repo } from '../github/client.js';
 
@@ -40,7 +41,7 @@ export async function triggerTimeOf(src: TriggerSource, intent: Intent, fallback
       if (at !== undefined) return Math.min(at, fallback);
     }
   } catch (error) {
-    core.warning(`Could not read the trigger time, using the run's start: ${(error as Error).message}`);
+    core.warning(`Could not read the trigger time, using the run's start: ${messageOf(error)}`);
   }
   return fallback;
 }

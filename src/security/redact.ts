@@ -1,21 +1,8 @@
 // One redaction function for every text Pilot publishes (comments, PR body, summary, logs, outputs).
-import * as core from '@actions/core';
+import { knownSecrets } from '../secrets.js';
 
-const known = new Set<string>();
-
-/** Remembers a secret value (and its `x-access-token` basic-auth form) and masks it in the log. */
-export function registerSecret(value: string | undefined): void {
-  if (!value || value.length < 6) return;
-  for (const form of [value, Buffer.from(`x-access-token:${value}`).toString('base64')]) {
-    known.add(form);
-    core.setSecret(form);
-  }
-}
-
-/** Every secret value Pilot holds (and the encoded forms it registered), for the outgoing scan. */
-export function knownSecrets(): string[] {
-  return [...known];
-}
+// Registering lives in the leaf src/secrets.ts (config registers secret inputs as it reads them).
+export { knownSecrets, registerSecret, resetSecrets } from '../secrets.js';
 
 export const PATTERNS: RegExp[] = [
   /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g,
@@ -27,14 +14,9 @@ export const PATTERNS: RegExp[] = [
 
 export function redact(text: string): string {
   let out = text;
-  for (const secret of known) out = out.split(secret).join('***');
+  for (const secret of knownSecrets()) out = out.split(secret).join('***');
   for (const pattern of PATTERNS) out = out.replace(pattern, '***');
   return out;
-}
-
-/** For tests: forget registered secrets. */
-export function resetSecrets(): void {
-  known.clear();
 }
 
 /** Request parameters that become text on GitHub (comment and PR bodies, titles, commit messages). */

@@ -8,6 +8,7 @@ import * as cache from '@actions/cache';
 import * as core from '@actions/core';
 import { z } from 'zod';
 import { CACHE_KEY_PREFIX } from '../constants.js';
+import { messageOf } from '../errors.js';
 import { parseTask, RunRef, type TaskDoc } from './task.js';
 
 export const CACHE_DOC_VERSION = 1;
@@ -55,7 +56,7 @@ export function parseCacheDoc(text: string, issue: number): CacheDoc | { error: 
   try {
     json = JSON.parse(text);
   } catch (error) {
-    return { error: `not JSON (${(error as Error).message.slice(0, 80)})` };
+    return { error: `not JSON (${messageOf(error).slice(0, 80)})` };
   }
   const envelope = Envelope.safeParse(json);
   if (!envelope.success) {
@@ -78,7 +79,7 @@ export async function restoreTaskDoc(runnerTemp: string, issue: number): Promise
   try {
     key = await cache.restoreCache([file], taskKeyPrefix(issue));
   } catch (error) {
-    return { status: 'invalid', reason: `restore failed: ${(error as Error).message}` };
+    return { status: 'invalid', reason: `restore failed: ${messageOf(error)}` };
   }
   if (!key) return { status: 'miss' };
   const text = await readFile(file, 'utf8').catch(() => null);
@@ -154,7 +155,7 @@ export async function saveTaskDoc(
     core.info(`Cached the task document as ${key}`);
     return 'saved';
   } catch (error) {
-    core.warning(`Could not cache the task document: ${(error as Error).message}`);
+    core.warning(`Could not cache the task document: ${messageOf(error)}`);
     return 'refused';
   }
 }

@@ -2,6 +2,7 @@
 // It is the one authority (DESIGN "State"); anything in the Actions cache only accelerates it.
 import { z } from 'zod';
 import { MARKER_PREFIX, MARKER_SUFFIX, TASK_STATUSES } from '../constants.js';
+import { messageOf } from '../errors.js';
 import type { StateSeal } from '../security/state-key.js';
 
 /** The version this Pilot writes. Older documents are migrated on read; newer ones are refused. */
@@ -151,7 +152,7 @@ export function readMarker(body: string, key: MarkerKey): MarkerRead {
   try {
     value = JSON.parse(json);
   } catch (error) {
-    return { found: true, error: `marker is not JSON: ${(error as Error).message}` };
+    return { found: true, error: `marker is not JSON: ${messageOf(error)}` };
   }
   const parsed = parseTask(value);
   if (parsed.ok) return { found: true, task: parsed.task };

@@ -1,7 +1,7 @@
 // Deterministic triage: issue text → one of five sizes, with the reason and the measurements.
 // Sync and pure on purpose: the same issue always gets the same size, and the reason names the
 // measurements so a maintainer can check it (or force a size with a `size/…` label).
-import { type Classification, type IssueText, LEVELS, type Level, type Signals } from './levels.js';
+import { type Classification, LEVELS, type Level, type Signals, type TriageInput } from './levels.js';
 import { measure, type TextSignals } from './signals.js';
 
 const EPIC_CHECKLIST_ITEMS = 12;
@@ -13,7 +13,7 @@ const SIZE_LABELS: Record<string, Level> = {
   xl: 'epic',
 };
 
-export function classify(issue: IssueText): Classification {
+export function classify(issue: TriageInput): Classification {
   const text = measure(issue.title, issue.body);
   const fromLabel = levelFromLabels(issue.labels);
   const score = scoreOf(text);

@@ -1,6 +1,6 @@
 // Triage: how big is this issue, and what room and runner does that buy.
 export { classify, levelFromLabels } from './classify.js';
-export { type Classification, type IssueText, LEVELS, type Level, type Signals } from './levels.js';
+export { type Classification, LEVELS, type Level, type Signals, type TriageInput } from './levels.js';
 export {
   chooseRunner,
   DEFAULT_ROUTES,
@@ -13,4 +13,4 @@ export {
   type Runners,
   resolveRunner,
   routeFor,
-} from './route.js';
+} from './room.js';

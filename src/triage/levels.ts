@@ -4,7 +4,7 @@ export const LEVELS = ['trivial', 'simple', 'medium', 'complex', 'epic'] as cons
 export type Level = (typeof LEVELS)[number];
 
 /** The issue text triage looks at: what a reader of the issue page sees, nothing fetched. */
-export interface IssueText {
+export interface TriageInput {
   title: string;
   body: string;
   labels: string[];

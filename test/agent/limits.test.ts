@@ -125,7 +125,7 @@ describe('reported limits', () => {
       allowedTools: ['Read'],
       deadline: 0,
     };
-    const fresh = claudeArgs({ ...base, maxBudgetUsd: 2.5, sessionId: 'abc' });
+    const fresh = claudeArgs({ ...base, maxCostUsd: 2.5, sessionId: 'abc' });
     expect(fresh.join(' ')).toContain('--max-budget-usd 2.5');
     expect(fresh.join(' ')).toContain('--session-id abc');
     const resumed = claudeArgs({ ...base, sessionId: 'abc', resumeSessionId: 'abc' });

@@ -3,14 +3,15 @@
 import { describe, expect, it } from 'vitest';
 import { type DecideOptions, decide } from '../../src/events/decide.js';
 import { toDispatchPayload } from '../../src/events/dispatch.js';
-import type { Actor, EventDecision, Intent } from '../../src/events/intent.js';
+import type { Actor, EventDecision, Intent, WorkIntent } from '../../src/events/intent.js';
 import { clone, type Example, loadExamples, type Payload, PILOT_EVENTS } from './webhook-examples.js';
 
 const OPTS: DecideOptions = { triggerLabel: 'pilot', botLogin: 'github-actions[bot]' };
 const EXAMPLES = loadExamples();
 
 /** What a decision must look like: an intent with these fields, or an ignore whose reason matches. */
-type IntentShape = { [K in keyof Intent]?: K extends 'sender' ? Partial<Actor> : Intent[K] };
+type IntentFields = Omit<WorkIntent, 'kind' | 'command'> & Pick<Intent, 'kind' | 'command'>;
+type IntentShape = { [K in keyof IntentFields]?: K extends 'sender' ? Partial<Actor> : IntentFields[K] };
 type Expected = { intent: IntentShape } | { ignore: RegExp };
 
 function run(event: string, payload: unknown, runAttempt = 1): EventDecision {
@@ -25,7 +26,10 @@ function check(decision: EventDecision, expected: Expected): void {
     return;
   }
   expect(decision.type).toBe('intent');
-  if (decision.type === 'intent') expect(decision.intent).toMatchObject(expected.intent);
+  if (decision.type !== 'intent') return;
+  expect(decision.intent).toMatchObject(expected.intent);
+  // Intent is exact: the sweep concerns no one issue, so it carries no `issue` at all.
+  expect('issue' in decision.intent).toBe(decision.intent.kind !== 'sweep');
 }
 
 // ---- The rules, one function per event -------------------------------------------------------------
@@ -116,7 +120,7 @@ function expectWorkflowDispatch(p: Payload): Expected {
   const sender = { login: p.sender.login };
   if (issue === '') {
     return {
-      intent: { kind: 'sweep', command: 'sweep', source: 'manual', issue: null, sender, trustedEvent: true },
+      intent: { kind: 'sweep', command: 'sweep', source: 'manual', sender, trustedEvent: true },
     };
   }
   if (!/^\d+$/.test(issue) || Number(issue) < 1) return { ignore: /input 'issue' must be an issue number/ };
@@ -457,7 +461,7 @@ describe('events beyond the payloads', () => {
       OPTS,
     );
     check(decision, {
-      intent: { kind: 'sweep', command: 'sweep', source: 'schedule', issue: null, trustedEvent: true },
+      intent: { kind: 'sweep', command: 'sweep', source: 'schedule', trustedEvent: true },
     });
   });
 

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type AuthPolicy, authorize, type UserPermissions } from '../../src/auth/authorize.js';
 import { decide } from '../../src/events/decide.js';
 import { DISPATCH_ARGS_MAX, toDispatchPayload } from '../../src/events/dispatch.js';
-import type { Actor, EventDecision, Intent } from '../../src/events/intent.js';
+import type { Actor, EventDecision, WorkIntent } from '../../src/events/intent.js';
 import { clone, loadExamples, type Payload } from '../events/webhook-examples.js';
 
 const OPTS = { triggerLabel: 'pilot', botLogin: 'github-actions[bot]' };
@@ -406,7 +406,7 @@ function forkCases(): Case[] {
     );
 }
 
-const GOOD_WORK: Intent = {
+const GOOD_WORK: WorkIntent = {
   kind: 'work',
   command: 'run',
   source: 'label',

@@ -30,6 +30,14 @@ describe('redact', () => {
     expect(knownSecrets()).toEqual([SECRET, basic]);
   });
 
+  it('masks each line of a multi-line secret on its own, so a key leaked one line at a time is still hidden', () => {
+    // A PEM-like value whose lines match none of PATTERNS: only the registration can catch them.
+    const lines = ['first-line-Qm81ZxLp0a', 'second-line-Yt62WcKo9b', 'x'];
+    registerSecret(lines.join('\n'));
+    expect(redact(`leak: ${lines[1]} and ${lines[0]}`)).toBe('leak: *** and ***');
+    expect(redact('x marks the spot')).toBe('x marks the spot');
+  });
+
   it('ignores values too short to be secrets', () => {
     registerSecret('abc');
     expect(redact('abc')).toBe('abc');

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tc from '@actions/tool-cache';
 import { CACHE_KEY_PREFIX } from '../../constants.js';
+import { messageOf } from '../../errors.js';
 import { actionsCache, type CacheApi } from '../session/store.js';
 import { PINNED_SHA256, type Pins, pinFor } from './pins.js';
 
@@ -160,7 +161,7 @@ async function saveBinary(
   try {
     return (await cache.save([toolDir], key)) !== -1;
   } catch (error) {
-    opts.log?.(`Could not save Claude Code to the Actions cache: ${(error as Error).message}`);
+    opts.log?.(`Could not save Claude Code to the Actions cache: ${messageOf(error)}`);
     return false;
   }
 }

@@ -13,6 +13,7 @@
 import { lstatSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { messageOf } from '../../errors.js';
 import { createGit } from '../../git/git.js';
 import { why } from './exec.js';
 import { type AgentUser, asPrivileged, runAs } from './user.js';
@@ -139,7 +140,7 @@ async function lendByOwnership(workspace: string, user: AgentUser, tools: FsTool
     return { ok: true, handBack };
   } catch (error) {
     await handBack();
-    return { ok: false, reason: `could not give the workspace to ${user.name}: ${(error as Error).message}` };
+    return { ok: false, reason: `could not give the workspace to ${user.name}: ${messageOf(error)}` };
   }
 }
 
@@ -185,7 +186,7 @@ async function lendByAcl(workspace: string, user: AgentUser, tools: FsTools): Pr
     return { ok: true, handBack };
   } catch (error) {
     await handBack();
-    return { ok: false, reason: `could not lend the workspace with setfacl: ${(error as Error).message}` };
+    return { ok: false, reason: `could not lend the workspace with setfacl: ${messageOf(error)}` };
   }
 }
 

@@ -4,6 +4,7 @@
 import { constants } from 'node:fs';
 import { access, realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { messageOf } from '../../errors.js';
 import { agentBase, makeRunDirs, type RunDirs, removeTmp, socketsFit } from './dirs.js';
 import { why } from './exec.js';
 import type { Layer } from './layers.js';
@@ -93,7 +94,7 @@ async function runAll(undo: Undo[]): Promise<void> {
     try {
       await step();
     } catch (error) {
-      errors.push((error as Error).message);
+      errors.push(messageOf(error));
     }
   }
   if (errors.length) throw new Error(errors.join('; '));
@@ -118,7 +119,7 @@ export async function prepareIsolation(opts: PrepareOptions): Promise<Isolation>
         detail: `${found.user.name} (uid ${found.user.uid}, ${how})`,
       });
     } catch (error) {
-      layers.push({ name: 'separate user', ok: false, detail: (error as Error).message });
+      layers.push({ name: 'separate user', ok: false, detail: messageOf(error) });
     }
   } else layers.push({ name: 'separate user', ok: false, detail: found.reason });
 

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { messageOf } from '../../errors.js';
 import type { TaskDoc } from '../../state/task.js';
 import { type AgentRequest, type AgentResult, runClaude } from '../claude.js';
 import { packTranscripts, TRANSCRIPTS, unpackTranscripts } from './archive.js';
@@ -175,7 +176,7 @@ export async function saveSession(
     if (id === -1) return { note: 'The agent session was not saved: the cache refused it.' };
     return { hash: sha256(sealed), key, note: skippedNote(packed.skipped) };
   } catch (error) {
-    return { note: `The agent session was not saved: ${(error as Error).message}` };
+    return { note: `The agent session was not saved: ${messageOf(error)}` };
   }
 }
 

@@ -450,6 +450,16 @@ export class GitHubEmulator implements RunHost {
     return [...this.reactionList(owner, repo, target)];
   }
 
+  /** Numbers of the repository's pinned issues. */
+  pinnedIssues(owner: string, repo: string): number[] {
+    return [...this.repoOrThrow(owner, repo).issues.values()].filter((i) => i.pinned).map((i) => i.number);
+  }
+
+  /** Pins an issue as a maintainer would in the UI. */
+  pinIssue(owner: string, repo: string, number: number): void {
+    this.issueOrThrow(owner, repo, number).pinned = true;
+  }
+
   /** Labels on an issue or PR. */
   labels(owner: string, repo: string, number: number): string[] {
     return [...this.issueOrThrow(owner, repo, number).labels];

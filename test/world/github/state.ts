@@ -106,6 +106,8 @@ export interface Issue {
   reactions: Reaction[];
   events: IssueEvent[];
   pull?: PullData;
+  /** Pinned to the repository's issue list (GraphQL `pinIssue`). */
+  pinned?: boolean;
 }
 
 export interface Label {

@@ -35,7 +35,13 @@ export function ignore(reason: string): EventDecision {
   return { type: 'ignore', reason };
 }
 
-type IntentCore = Pick<Intent, 'kind' | 'command' | 'source' | 'issue' | 'sender'> & Partial<Intent>;
+/** The fields every rule fills itself; `intentFor` defaults the rest. Distributes over Intent's variants. */
+type Defaulted = 'trustedEvent' | 'isPullRequest' | 'args' | 'rerun';
+type IntentCore = Intent extends infer I
+  ? I extends Intent
+    ? Omit<I, Defaulted> & Partial<Pick<I, Defaulted>>
+    : never
+  : never;
 
 export function intentFor(ctx: EventContext, core: IntentCore): EventDecision {
   const intent: Intent = {

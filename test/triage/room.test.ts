@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ROUTES, jobTimeoutMinutes, resolveRunner, routeFor } from '../../src/triage/route.js';
+import { DEFAULT_ROUTES, jobTimeoutMinutes, resolveRunner, routeFor } from '../../src/triage/room.js';
 
 describe('routeFor', () => {
   it('keeps small tasks on the default runner and sends complex and epic work to the long one', () => {

@@ -1,0 +1,65 @@
+// The emulator's one GraphQL mutation, driven by Pilot's own pinIssue through the real Octokit.
+import { getOctokit } from '@actions/github';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PIN_ISSUE_MUTATION, pinIssue } from '../../../src/github/pin.js';
+import { type GitHubEmulator, startGitHub } from './index.js';
+
+const O = 'octo-org';
+const R = 'widgets';
+let gh: GitHubEmulator;
+
+beforeAll(async () => {
+  gh = await startGitHub();
+  gh.addRepo({ owner: O, repo: R });
+});
+afterAll(async () => {
+  await gh?.close();
+});
+
+function nodeIdOf(number: number): string {
+  return Buffer.from(`05:Issue${gh.issue(O, R, number).id}`).toString('base64');
+}
+
+describe('the emulator GraphQL endpoint', () => {
+  it('pins an issue by its node id and answers with the PinIssuePayload selection', async () => {
+    const n = gh.addIssue(O, R, { title: 'one', user: 'mona' });
+    const octokit = getOctokit(gh.token, { baseUrl: gh.url });
+    const data = await octokit.graphql<{ pinIssue: { issue: { number: number } } }>(PIN_ISSUE_MUTATION, {
+      issueId: nodeIdOf(n),
+    });
+    expect(data.pinIssue.issue.number).toBe(n);
+    expect(gh.pinnedIssues(O, R)).toEqual([n]);
+  });
+
+  it('refuses a fourth pinned issue, and pinIssue turns that into a reason', async () => {
+    for (const t of ['two', 'three']) gh.pinIssue(O, R, gh.addIssue(O, R, { title: t, user: 'mona' }));
+    const fourth = gh.addIssue(O, R, { title: 'four', user: 'mona' });
+    const result = await pinIssue(getOctokit(gh.token, { baseUrl: gh.url }), nodeIdOf(fourth));
+    expect(result).toEqual({ pinned: false, reason: expect.stringContaining('at most 3') });
+    expect(gh.pinnedIssues(O, R)).not.toContain(fourth);
+  });
+
+  it('refuses a token without issues: write, an unknown node, and shapes outside the schema', async () => {
+    const readOnly = gh.tokenForRun(9, { issues: 'read' });
+    const n = gh.addIssue(O, R, { title: 'five', user: 'mona' });
+    const denied = await pinIssue(getOctokit(readOnly, { baseUrl: gh.url }), nodeIdOf(n));
+    expect(denied).toEqual({
+      pinned: false,
+      reason: expect.stringContaining('not accessible by integration'),
+    });
+    const octokit = getOctokit(gh.token, { baseUrl: gh.url });
+    expect(await pinIssue(octokit, 'MDU6SXNzdWU5OTk5')).toEqual({
+      pinned: false,
+      reason: expect.stringContaining('Could not resolve to a node'),
+    });
+    await expect(
+      octokit.graphql('mutation { pinIssue(input: {id: "x"}) { issue { number } } }'),
+    ).rejects.toThrow("doesn't accept argument 'id'");
+    await expect(
+      octokit.graphql('mutation($i: ID!) { pinIssue(input: {issueId: $i}) { pinnedIssue { number } } }', {
+        i: nodeIdOf(n),
+      }),
+    ).rejects.toThrow("doesn't exist on type 'PinIssuePayload'");
+    await expect(octokit.graphql('query { viewer { login } }')).rejects.toThrow('only the pinIssue mutation');
+  });
+});
