@@ -79,6 +79,11 @@ async function execute(handlers: PhaseHandlers): Promise<Outcome> {
     cfg.appPrivateKey,
     cfg.pilotStateKey,
     cfg.pilotStateKeyPrevious,
+    cfg.slackWebhookUrl,
+    cfg.discordWebhookUrl,
+    cfg.telegramBotToken,
+    cfg.webhookUrl,
+    cfg.webhookSecret,
   ]) {
     registerSecret(secret);
   }

@@ -7,6 +7,7 @@ import type { TrackingComment } from '../state/tracking.js';
 import { writeTracking } from '../state/tracking.js';
 import { runUrlOf } from './context.js';
 import { type Deps, markerKey } from './deps.js';
+import { announce } from './notices.js';
 
 /** The `/pilot status` reply, read from the marker. */
 export function describeTask(deps: Deps, task: TaskDoc): string {
@@ -56,5 +57,13 @@ export async function closeTask(
   const issue = intent.issue as number;
   await writeTracking(octokit, ctx.repo, issue, tracking, view, next, markerKey(deps, issue));
   core.info(`Task for #${intent.issue} is now ${next.status}`);
+  if (merged)
+    await announce(deps, {
+      event: 'pr.merged',
+      issue,
+      url: pr?.html_url,
+      status: 'merged',
+      summary: `${what} was merged`,
+    });
   return { conclusion: 'success', taskStatus: next.status };
 }

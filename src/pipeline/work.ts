@@ -20,6 +20,7 @@ import { defaultTokenNote } from '../github/app-token.js';
 import { failureMessage } from '../github/platform.js';
 import { PullRequestRefused, upsertPull } from '../github/pulls.js';
 import { sharedThrottle } from '../github/throttle.js';
+import { overBudgetFlag } from '../ledger/budget.js';
 import { buildPrompt, buildSystemPrompt } from '../prompt/build.js';
 import { annotateFailure } from '../report/annotations.js';
 import { formatDuration, formatUsd, renderTracking, type TrackingView } from '../report/comment.js';
@@ -29,10 +30,12 @@ import { protectionRules } from '../security/protected-paths.js';
 import { redact } from '../security/redact.js';
 import { newTask, type TaskDoc, withRun } from '../state/task.js';
 import { findTracking, rebuildTask, type TrackingComment, writeTracking } from '../state/tracking.js';
+import { checkBudget } from './budget-check.js';
 import { checkpointOptions, startCheckpoints } from './checkpoint.js';
 import { commitPaths, push } from './commit-push.js';
 import { runUrlOf } from './context.js';
 import { type Deps, markerKey } from './deps.js';
+import { announce, endNotices } from './notices.js';
 import { planTask, type TaskPlan } from './plan.js';
 import { markSessionSaved, saveRepoIdentity, saveRunState, saveSessionState } from './post-state.js';
 import { recordRun } from './record-run.js';
@@ -178,7 +181,7 @@ function sessionOptions(
 
 interface Published {
   commit: string | null;
-  pr?: { number: number; url: string };
+  pr?: { number: number; url: string; created?: boolean };
   notCommitted: string[];
 }
 
@@ -433,9 +436,21 @@ function statusAfter(intent: Intent, agent: AgentResult, result: PublishResult):
   return finalStatus(agent, result.published);
 }
 
-export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
+export async function work(deps: Deps, asked: Intent): Promise<Outcome> {
   const { ctx, octokit } = deps;
+  const budget = await checkBudget(deps, asked, 'work');
+  if (!budget.proceed) return budget.outcome;
+  // The flag is for Pilot, not the agent's instructions.
+  const intent = { ...asked, args: overBudgetFlag(asked.args).rest };
   const start = await startTask(deps, intent);
+  await announce(deps, {
+    event: 'task.started',
+    issue: start.issue,
+    title: start.title,
+    url: start.tracking.url,
+    status: 'running',
+    summary: `working on it (${intent.command})`,
+  });
   const isolation: IsolationReport = { layers: [] };
   const { ws, agent } = await agentStage(deps, intent, start, isolation);
   const result = await publishStage(deps, intent, ws, start, agent);
@@ -485,6 +500,13 @@ export async function work(deps: Deps, intent: Intent): Promise<Outcome> {
     model: start.plan.model,
     runner: start.plan.runner,
   });
+  const facts = {
+    issue: start.issue,
+    title: start.title,
+    trackingUrl: tracking.url,
+    prCreated: published?.pr?.created,
+  };
+  for (const notice of endNotices(outcome, facts)) await announce(deps, notice);
   return outcome;
 }
 
