@@ -8,9 +8,10 @@ import { appendRecords } from '../../src/ledger/index.js';
 import { verifySignature } from '../../src/notify/index.js';
 import { runRecord } from '../ledger/world.js';
 import { type Receiver, startReceiver } from '../notify/receiver.js';
+import { pullRequestClosed } from '../state/examples.js';
 import { OWNER, REPO, startWorld, type World } from '../world/index.js';
 import { FAKE_API_KEY } from '../world/model/env.js';
-import { say } from '../world/model/index.js';
+import { say, write } from '../world/model/index.js';
 
 const SECRET = 'whsec-0123456789abcdef0123456789abcdef';
 let world: World | undefined;
@@ -125,3 +126,72 @@ it('a nearly spent daily budget: one 80% warning over two runs, the gate refuses
   // Still one warning in all: the third run was over budget, and warnings are once per day.
   expect(events(receiver).filter((e) => e.event === 'budget.warning')).toHaveLength(1);
 }, 240_000);
+
+it('the work run asks again: a writer who skips the gate with --over-budget (workflow_dispatch) is refused', async () => {
+  receiver = await startReceiver();
+  world = await startWorld({
+    inputs: { 'budget-daily-usd': '1', 'webhook-url': receiver.url, 'webhook-secret': SECRET },
+    script: [say('must not run')],
+  });
+  const w = world;
+  w.gh.setPermission(OWNER, REPO, 'mona', 'write');
+  const where = {
+    octokit: getOctokit(w.gh.token, { baseUrl: w.gh.url }),
+    repo: { owner: OWNER, repo: REPO },
+  };
+  await appendRecords(where, [runRecord(9001, { at: new Date().toISOString(), costUsd: 1.25 })]);
+  const issue = w.gh.addIssue(OWNER, REPO, { title: 'Sneak past', body: 'Please.', user: 'mona' });
+
+  const runs = await w.run(
+    'workflow_dispatch',
+    w.dispatchEvent({ issue: String(issue), instructions: '--over-budget do it anyway' }, 'mona'),
+  );
+  expect(runs).toHaveLength(1);
+  expect(runs[0].outputs['task-status'], runs[0].log).toBe('budget_exceeded');
+  expect(runs[0].exitCode).toBe(0);
+  expect(w.model.agentRequests()).toHaveLength(0);
+  const tracking = w.pilotComments(issue).find((c) => c.body.includes('pilot:task'))?.body ?? '';
+  expect(tracking).toContain('$1.25 spent today');
+  expect(tracking).toContain('only a repository admin may (@mona has write permission)');
+  expect(events(receiver).map((e) => e.event)).toEqual(['budget.exceeded']);
+}, 120_000);
+
+it('announces a task from start to merge: task.started, pr.created, task.succeeded, pr.merged', async () => {
+  receiver = await startReceiver();
+  world = await startWorld({
+    inputs: { 'webhook-url': receiver.url, 'webhook-secret': SECRET },
+    script: [write('src/farewell.js', 'export const farewell = () => "bye";\n'), say('Added it.')],
+  });
+  const w = world;
+  w.gh.setPermission(OWNER, REPO, 'mona', 'write');
+  const issue = w.gh.addIssue(OWNER, REPO, { title: 'Add a farewell helper', body: 'Please.', user: 'mona' });
+  await w.run('issues', w.labelEvent(issue, 'pilot', 'mona'));
+  const [pr] = w.gh.pulls(OWNER, REPO);
+  expect(events(receiver).map((e) => e.event)).toEqual(['task.started', 'pr.created', 'task.succeeded']);
+  expect(events(receiver)[1]).toMatchObject({ issue, url: expect.stringContaining(`/pull/${pr.number}`) });
+
+  w.gh.mergePull(OWNER, REPO, pr.number, 'mona');
+  const payload = pullRequestClosed();
+  const mona = w.gh.addUser('mona');
+  payload.pull_request = {
+    ...payload.pull_request,
+    number: pr.number,
+    merged: true,
+    head: {
+      ...payload.pull_request.head,
+      ref: pr.head.ref,
+      sha: pr.head.sha,
+      repo: { ...payload.pull_request.head.repo, full_name: `${OWNER}/${REPO}` },
+    },
+  };
+  payload.sender = { login: mona.login, id: mona.id, type: mona.type };
+  payload.repository = {
+    ...payload.repository,
+    full_name: `${OWNER}/${REPO}`,
+    name: REPO,
+    default_branch: 'main',
+  };
+  const runs = await w.run('pull_request', payload);
+  expect(runs[0].outputs['task-status'], runs[0].log).toBe('merged');
+  expect(events(receiver).at(-1)).toMatchObject({ event: 'pr.merged', issue, status: 'merged' });
+}, 120_000);
