@@ -14,6 +14,22 @@ export async function announce(deps: Deps, notice: Omit<Notice, 'repository'>): 
   }
 }
 
+export function startNotice(
+  issue: number,
+  title: string,
+  url: string,
+  command: string,
+): Omit<Notice, 'repository'> {
+  return {
+    event: 'task.started',
+    issue,
+    title,
+    url,
+    status: 'running',
+    summary: `working on it (${command})`,
+  };
+}
+
 /** The events a finished work run announces: how it ended, and the pull request it opened. */
 export function endNotices(
   outcome: Outcome,

@@ -35,7 +35,7 @@ import { checkpointOptions, startCheckpoints } from './checkpoint.js';
 import { commitPaths, push } from './commit-push.js';
 import { runUrlOf } from './context.js';
 import { type Deps, markerKey } from './deps.js';
-import { announce, endNotices } from './notices.js';
+import { announce, endNotices, startNotice } from './notices.js';
 import { planTask, type TaskPlan } from './plan.js';
 import { markSessionSaved, saveRepoIdentity, saveRunState, saveSessionState } from './post-state.js';
 import { recordRun } from './record-run.js';
@@ -437,20 +437,16 @@ function statusAfter(intent: Intent, agent: AgentResult, result: PublishResult):
 }
 
 export async function work(deps: Deps, asked: Intent): Promise<Outcome> {
-  const { ctx, octokit } = deps;
   const budget = await checkBudget(deps, asked, 'work');
   if (!budget.proceed) return budget.outcome;
   // The flag is for Pilot, not the agent's instructions.
-  const intent = { ...asked, args: overBudgetFlag(asked.args).rest };
+  return workOnTask(deps, { ...asked, args: overBudgetFlag(asked.args).rest });
+}
+
+async function workOnTask(deps: Deps, intent: Intent): Promise<Outcome> {
+  const { ctx, octokit } = deps;
   const start = await startTask(deps, intent);
-  await announce(deps, {
-    event: 'task.started',
-    issue: start.issue,
-    title: start.title,
-    url: start.tracking.url,
-    status: 'running',
-    summary: `working on it (${intent.command})`,
-  });
+  await announce(deps, startNotice(start.issue, start.title, start.tracking.url, intent.command));
   const isolation: IsolationReport = { layers: [] };
   const { ws, agent } = await agentStage(deps, intent, start, isolation);
   const result = await publishStage(deps, intent, ws, start, agent);
@@ -500,13 +496,9 @@ export async function work(deps: Deps, asked: Intent): Promise<Outcome> {
     model: start.plan.model,
     runner: start.plan.runner,
   });
-  const facts = {
-    issue: start.issue,
-    title: start.title,
-    trackingUrl: tracking.url,
-    prCreated: published?.pr?.created,
-  };
-  for (const notice of endNotices(outcome, facts)) await announce(deps, notice);
+  const facts = { issue: start.issue, title: start.title, trackingUrl: tracking.url };
+  for (const notice of endNotices(outcome, { ...facts, prCreated: published?.pr?.created }))
+    await announce(deps, notice);
   return outcome;
 }
 
