@@ -195,3 +195,32 @@ it('announces a task from start to merge: task.started, pr.created, task.succeed
   expect(runs[0].outputs['task-status'], runs[0].log).toBe('merged');
   expect(events(receiver).at(-1)).toMatchObject({ event: 'pr.merged', issue, status: 'merged' });
 }, 120_000);
+
+it('two runs reaching 80% at the same moment still warn once', async () => {
+  receiver = await startReceiver();
+  world = await startWorld({
+    workspacePerRun: true,
+    inputs: {
+      'budget-daily-usd': '20',
+      // Each run reserves this much for the other while both are in flight: 17 + 1.5 < 20.
+      'max-cost-usd': '1.5',
+      'webhook-url': receiver.url,
+      'webhook-secret': SECRET,
+      'webhook-events': 'budget.warning',
+    },
+    script: [say('Nothing to change.'), say('Nothing to change.')],
+  });
+  const w = world;
+  w.gh.setPermission(OWNER, REPO, 'mona', 'write');
+  const where = {
+    octokit: getOctokit(w.gh.token, { baseUrl: w.gh.url }),
+    repo: { owner: OWNER, repo: REPO },
+  };
+  await appendRecords(where, [runRecord(9001, { at: new Date().toISOString(), costUsd: 17 })]);
+  const issues = [1, 2].map((n) =>
+    w.gh.addIssue(OWNER, REPO, { title: `Task ${n}`, body: 'Please.', user: 'mona' }),
+  );
+  const all = await Promise.all(issues.map((issue) => w.run('issues', w.labelEvent(issue, 'pilot', 'mona'))));
+  for (const runs of all) expect(runs.at(-1)?.outputs['task-status'], runs.at(-1)?.log).toBe('needs_human');
+  expect(events(receiver).map((e) => e.event)).toEqual(['budget.warning']);
+}, 180_000);
