@@ -92,8 +92,9 @@ async function refuse(
   core.warning(`Budget: ${describeLine(line)} ${why ?? ''}`.trim());
   const found = await findTracking(octokit, ctx.repo, issue, deps.config.botLogin, markerKey(deps, issue));
   let url: string | undefined;
-  if (found?.task.status === 'running') {
-    // Another run holds the task: its claim stays; the refusal is a reply instead.
+  if (phase === 'gate' && found?.task.status === 'running') {
+    // Another run holds the task: its claim stays; the refusal is a reply instead. (A work run holds
+    // the lease itself, so the task is its own to mark.)
     const { data } = await octokit.rest.issues.createComment({
       ...ctx.repo,
       issue_number: issue,
