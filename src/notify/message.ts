@@ -30,7 +30,8 @@ const HEADLINE: Record<NotifyEvent, string> = {
 
 /** The plain text every chat shows (redacted; mentions defused per channel afterwards). */
 export function plainText(n: Notice): string {
-  const about = n.issue ? ` #${n.issue}${n.title ? ` ${n.title.slice(0, 200)}` : ''}` : '';
+  // Redacted before it is cut: a cut through a secret would leave a prefix no pattern matches.
+  const about = n.issue ? ` #${n.issue}${n.title ? ` ${redact(n.title).slice(0, 200)}` : ''}` : '';
   const lines = [`Pilot · ${n.repository}${about}`, `${HEADLINE[n.event]}: ${n.summary}`];
   if (n.url) lines.push(n.url);
   return redact(lines.join('\n'));
@@ -60,6 +61,6 @@ export function telegramBody(n: Notice, chatId: string): string {
 export function webhookBody(n: Notice, delivery: string, at: string): string {
   // Redacted field by field, before JSON escaping could hide a secret from the text match.
   const text = (value: string | undefined) => (value === undefined ? undefined : redact(value));
-  const fields = { ...n, title: text(n.title?.slice(0, 200)), summary: text(n.summary), url: text(n.url) };
+  const fields = { ...n, title: text(n.title)?.slice(0, 200), summary: text(n.summary), url: text(n.url) };
   return JSON.stringify({ delivery, at, ...fields });
 }

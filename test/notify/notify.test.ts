@@ -161,6 +161,21 @@ describe('what a body may carry', () => {
   });
 });
 
+describe('what a body may carry, cut short', () => {
+  it('not even the start of a secret that a long title cuts through', async () => {
+    const held = 'sk-ant-api03-held-secret-value-000000000000';
+    registerSecret(held);
+    const cut = { ...notice, title: `${'x'.repeat(190)}${held}` };
+    await notify(
+      { ...none, slackWebhookUrl: receiver.url, webhookUrl: receiver.url, webhookSecret: SECRET },
+      cut,
+      fast,
+    );
+    expect(receiver.deliveries).toHaveLength(2);
+    for (const d of receiver.deliveries) expect(d.body).not.toContain(held.slice(0, 8));
+  });
+});
+
 describe('a failing receiver', () => {
   it('is retried with backoff (5xx, 429) and then it is a warning, never a throw', async () => {
     const warn = captureWarnings();
