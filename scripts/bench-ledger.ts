@@ -7,6 +7,7 @@ import {
   appendRecords,
   foldPending,
   type LedgerRecord,
+  readSpend,
   readTotals,
   recordPending,
   type Where,
@@ -80,7 +81,7 @@ async function measure(gh: GitHubEmulator, fn: () => Promise<unknown>): Promise<
   return { ms: median(times), requests, writes };
 }
 
-async function withLedger(count: number): Promise<{ append: Cost; read: Cost }> {
+async function withLedger(count: number): Promise<{ append: Cost; read: Cost; budget: Cost }> {
   const gh = await startGitHub();
   try {
     gh.addRepo(repo);
@@ -90,7 +91,9 @@ async function withLedger(count: number): Promise<{ append: Cost; read: Cost }> 
     const now = () => new Date(TODAY).toISOString();
     const append = await measure(gh, () => appendRecords(w, [record(next++, TODAY)], { now }));
     const read = await measure(gh, () => readTotals(w, '2026-12-03'));
-    return { append, read };
+    // A budget check: the day's and month's totals, pending records and leases (none pending here).
+    const budget = await measure(gh, () => readSpend(w, { now: new Date(TODAY), reservePerRunUsd: 5 }));
+    return { append, read, budget };
   } finally {
     await gh.close();
   }
@@ -137,10 +140,12 @@ export async function benchLedger(): Promise<void> {
   console.log(`  ${line('append, 100,000 records    ', large.append)}`);
   console.log(`  ${line('read totals, 100 records   ', small.read)}`);
   console.log(`  ${line('read totals, 100,000 records', large.read)}`);
+  console.log(`  ${line('budget check, 100 records  ', small.budget)}`);
+  console.log(`  ${line('budget check, 100,000 records', large.budget)}`);
   const ratio = (a: Cost, b: Cost) =>
     `${(b.ms / a.ms).toFixed(2)}× time, ${(b.requests / a.requests).toFixed(2)}× requests`;
   console.log(
-    `  ratio 100,000 / 100: append ${ratio(small.append, large.append)}; read ${ratio(small.read, large.read)}`,
+    `  ratio 100,000 / 100: append ${ratio(small.append, large.append)}; read ${ratio(small.read, large.read)}; budget ${ratio(small.budget, large.budget)}`,
   );
   const burst = await twentyAtOnce();
   console.log(`  20 runs finishing at once: ${burst.writes} GitHub writes, ${burst.folds} ledger commit(s)`);
