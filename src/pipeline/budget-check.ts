@@ -6,7 +6,6 @@ import * as core from '@actions/core';
 import { levelOf } from '../auth/authorize.js';
 import { REPLY_MARKER } from '../constants.js';
 import type { WorkIntent } from '../events/intent.js';
-import { failureMessage } from '../github/platform.js';
 import {
   assessBudget,
   type BudgetLine,
@@ -20,6 +19,7 @@ import {
 } from '../ledger/index.js';
 import { recordPending } from '../ledger/pending.js';
 import { renderTracking } from '../report/comment.js';
+import { failureMessage } from '../report/github-errors.js';
 import { type Outcome, writeSummary } from '../report/outputs.js';
 import { redact } from '../security/redact.js';
 import { newTask, withRun } from '../state/task.js';

@@ -1,8 +1,8 @@
 // The pipeline's one call into src/notify/: fills in the repository and never throws (a receiver's
 // trouble is a warning inside notify(); anything else is one more warning here).
 import * as core from '@actions/core';
-import { failureMessage } from '../github/platform.js';
 import { type Notice, notify } from '../notify/index.js';
+import { failureMessage } from '../report/github-errors.js';
 import type { Outcome } from '../report/outputs.js';
 import type { Deps } from './deps.js';
 

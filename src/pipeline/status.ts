@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import type { IssueIntent } from '../events/intent.js';
-import { failureMessage } from '../github/platform.js';
 import { formatUsd, renderTracking } from '../report/comment.js';
+import { failureMessage } from '../report/github-errors.js';
 import type { Outcome } from '../report/outputs.js';
 import { findDashboard } from '../state/dashboard-issue.js';
 import { claimedHolder, type TaskDoc } from '../state/task.js';
