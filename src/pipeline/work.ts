@@ -19,7 +19,7 @@ import { createGit, type Git, RepositoryChanged, tokenEnv } from '../git/git.js'
 import { defaultTokenNote } from '../github/app-token.js';
 import { failureMessage } from '../github/platform.js';
 import { PullRequestRefused, upsertPull } from '../github/pulls.js';
-import { sharedThrottle } from '../github/throttle.js';
+import { sharedReserve } from '../github/reserve.js';
 import { buildPrompt, buildSystemPrompt } from '../prompt/build.js';
 import { annotateFailure } from '../report/annotations.js';
 import { formatDuration, formatUsd, renderTracking, type TrackingView } from '../report/comment.js';
@@ -371,7 +371,7 @@ async function agentStage(deps: Deps, intent: Intent, start: TaskStart, isolatio
         markerKey(deps, start.issue),
       );
     },
-    allow: () => sharedThrottle().allowOptionalWrite(),
+    allow: () => sharedReserve().allowOptionalWrite(),
     onError: (error) =>
       core.warning(`Could not update the progress in the tracking comment: ${error.message}`),
   });
