@@ -9,7 +9,7 @@ import { type Config, loadConfig } from '../config/load.js';
 import { DISPATCH_EVENT_TYPE } from '../constants.js';
 import { decide } from '../events/decide.js';
 import type { Intent, WorkIntent } from '../events/intent.js';
-import { tokenProviderFor } from '../github/app-token.js';
+import { authStrategyFor, tokenProviderFor } from '../github/app-token.js';
 import { createOctokit } from '../github/client.js';
 import { platformOf } from '../github/platform.js';
 import { annotateFailure } from '../report/annotations.js';
@@ -110,7 +110,7 @@ async function execute(handlers: StepHandlers): Promise<Outcome> {
   // The github-token input, or App installation tokens minted (and re-minted) by Pilot.
   const tokens = await tokenProviderFor(cfg, ctx.repo);
   const token = await tokens.token();
-  const octokit = createOctokit(token, tokens);
+  const octokit = createOctokit(token, authStrategyFor(tokens));
   const deps: Deps = {
     config: cfg,
     ctx,
