@@ -26,6 +26,8 @@ function failure(bad: BadConfig): ConfigError {
   throw new Error(`expected ${bad.name} to be refused`);
 }
 
+// Table-driven on purpose: each row is a different bad input with its own expected words, so the rows
+// share a shape (the duplicates tool reports them) while no two test the same thing.
 const badInputs: BadConfig[] = [
   {
     name: 'a word for a number',
