@@ -7,11 +7,13 @@ import {
   appendRecords,
   foldPending,
   type LedgerRecord,
+  readSpend,
   readTotals,
   recordPending,
   type Where,
 } from '../src/ledger/index.js';
 import { type GitHubEmulator, startGitHub } from '../test/world/github/index.js';
+import { type Spread, spread, spreadText } from './bench-stats.js';
 
 const repo = { owner: 'acme', repo: 'app' };
 const DAY = 86_400_000;
@@ -56,12 +58,9 @@ async function seed(w: Where, count: number): Promise<void> {
   }
 }
 
-function median(values: number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-}
-
 interface Cost {
   ms: number;
+  spread: Spread;
   requests: number;
   writes: number;
 }
@@ -79,10 +78,11 @@ async function measure(gh: GitHubEmulator, fn: () => Promise<unknown>): Promise<
     requests = made.length;
     writes = made.filter((r) => r.method !== 'GET').length;
   }
-  return { ms: median(times), requests, writes };
+  const s = spread(times);
+  return { ms: s.median, spread: s, requests, writes };
 }
 
-async function withLedger(count: number): Promise<{ append: Cost; read: Cost }> {
+async function withLedger(count: number): Promise<{ append: Cost; read: Cost; budget: Cost }> {
   const gh = await startGitHub();
   try {
     gh.addRepo(repo);
@@ -92,14 +92,16 @@ async function withLedger(count: number): Promise<{ append: Cost; read: Cost }> 
     const now = () => new Date(TODAY).toISOString();
     const append = await measure(gh, () => appendRecords(w, [record(next++, TODAY)], { now }));
     const read = await measure(gh, () => readTotals(w, '2026-12-03'));
-    return { append, read };
+    // A budget check: the day's and month's totals, pending records and leases (none pending here).
+    const budget = await measure(gh, () => readSpend(w, { now: new Date(TODAY), reservePerRunUsd: 5 }));
+    return { append, read, budget };
   } finally {
     await gh.close();
   }
 }
 
 function line(label: string, c: Cost): string {
-  return `${label}: ${c.ms.toFixed(1)} ms, ${c.requests} requests (${c.writes} writes)`;
+  return `${label}: ${spreadText(c.spread, 'ms', 1)}, ${c.requests} requests (${c.writes} writes)`;
 }
 
 /** 20 runs record themselves and fold at once (2 s spread, as the work run does), then a sweep. */
@@ -131,7 +133,7 @@ async function twentyAtOnce(): Promise<{ writes: number; folds: number }> {
 }
 
 export async function benchLedger(): Promise<void> {
-  console.log('Ledger (GitHub emulator, real Octokit; medians of 9):');
+  console.log(`Ledger (GitHub emulator, real Octokit; ${SAMPLES} runs each):`);
   await withLedger(100); // warm-up: the first run pays for loading and JIT
   const small = await withLedger(100);
   const large = await withLedger(100_000);
@@ -139,13 +141,18 @@ export async function benchLedger(): Promise<void> {
   console.log(`  ${line('append, 100,000 records    ', large.append)}`);
   console.log(`  ${line('read totals, 100 records   ', small.read)}`);
   console.log(`  ${line('read totals, 100,000 records', large.read)}`);
+  console.log(`  ${line('budget check, 100 records  ', small.budget)}`);
+  console.log(`  ${line('budget check, 100,000 records', large.budget)}`);
   const ratio = (a: Cost, b: Cost) =>
-    `${(b.ms / a.ms).toFixed(2)}× time, ${(b.requests / a.requests).toFixed(2)}× requests`;
+    `${(b.ms / a.ms).toFixed(2)}× median time, ${(b.requests / a.requests).toFixed(2)}× requests`;
   console.log(
-    `  ratio 100,000 / 100: append ${ratio(small.append, large.append)}; read ${ratio(small.read, large.read)}`,
+    `  ratio 100,000 / 100: append ${ratio(small.append, large.append)}; read ${ratio(small.read, large.read)}; budget ${ratio(small.budget, large.budget)}`,
   );
-  const burst = await twentyAtOnce();
-  console.log(`  20 runs finishing at once: ${burst.writes} GitHub writes, ${burst.folds} ledger commit(s)`);
+  const bursts = [];
+  for (let i = 0; i < 3; i++) bursts.push(await twentyAtOnce());
+  console.log(
+    `  20 runs finishing at once (3 runs): ${spreadText(spread(bursts.map((b) => b.writes)), 'GitHub writes')}; ${spreadText(spread(bursts.map((b) => b.folds)), 'ledger commits')}`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await benchLedger();

@@ -1,7 +1,11 @@
-// `npm run bench`: prints figures, asserts nothing. Agent setup three ways (claude on PATH; warm from
-// the Actions cache emulator with the real @actions/cache; cold npm install of the pinned CLI) and the
-// tracking-comment writes a 1,000-event stream causes over 60 s of simulated time; before those, the
-// main step's start-up (scripts/bench-start.ts).
+// `npm run bench`: prints every target as min / median / max of several runs, asserts nothing. In
+// order: the main step's start-up (scripts/bench-start.ts); the whole run label → pull request, gate
+// and work separately (scripts/bench-run.ts); agent setup three ways (claude on PATH; warm from the
+// Actions cache emulator with the real @actions/cache; cold npm install of the pinned CLI with an
+// empty npm cache); task state restore + save at 100 vs 10,000 past runs (scripts/bench-state.ts);
+// tracking-comment writes for a 1,000-event stream at three durations; the ledger
+// (scripts/bench-ledger.ts). The toolkit's own log lines (`::debug::`, `[command]…`, cache progress)
+// are kept off the output.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,11 +18,16 @@ import { parseStreamLine, type StreamEvent } from '../src/agent/stream.js';
 import { DEFAULT_CLAUDE_CODE_VERSION } from '../src/config/schema.js';
 import { cacheEnv, startCacheService } from '../test/world/cache/index.js';
 import { benchLedger } from './bench-ledger.js';
+import { benchRun } from './bench-run.js';
 import { startup } from './bench-start.js';
+import { benchState } from './bench-state.js';
+import { quietly, sample, spread, spreadText } from './bench-stats.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const REAL_BINARY = path.join(ROOT, 'node_modules/@anthropic-ai/claude-code-linux-x64/claude');
 const VERSION = DEFAULT_CLAUDE_CODE_VERSION;
+const SETUP_RUNS = 5;
+const COLD_RUNS = 3;
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number; value: T }> {
   const start = performance.now();
@@ -32,25 +41,33 @@ function freshRunner(dir: string, name: string): void {
   mkdirSync(process.env.RUNNER_TEMP, { recursive: true });
 }
 
-async function onPath(dir: string): Promise<number> {
+function show(label: string, seconds: number[], note = ''): void {
+  console.log(`  ${label.padEnd(22)} ${spreadText(spread(seconds), 's', 3)}${note}`);
+}
+
+async function onPath(dir: string): Promise<number[]> {
   const bin = path.join(dir, 'path-bin');
   mkdirSync(bin, { recursive: true });
   symlinkSync(REAL_BINARY, path.join(bin, 'claude'));
-  freshRunner(dir, 'path');
-  const run = await timed(() => installClaude({ version: VERSION, pathEnv: bin }));
-  console.log(`on PATH:            ${run.seconds.toFixed(3)} s (${run.value.source})`);
-  return run.seconds;
+  const seconds = await sample(SETUP_RUNS, async (i) => {
+    freshRunner(dir, `path-${i}`);
+    const run = await timed(() => quietly(() => installClaude({ version: VERSION, pathEnv: bin })));
+    if (run.value.source !== 'path') throw new Error(`expected claude from PATH, got ${run.value.source}`);
+    return run.seconds;
+  });
+  show('on PATH:', seconds);
+  return seconds;
 }
 
-async function warm(dir: string): Promise<number> {
+/** One warm start: an earlier trusted run installed and saved the binary (not timed); this run restores it. */
+async function warmOnce(dir: string, i: number): Promise<{ seconds: number; size: number }> {
   const service = await startCacheService();
   try {
     Object.assign(
       process.env,
       cacheEnv(service, service.tokenFor({ ref: 'refs/heads/main', mode: 'write' })),
     );
-    // An earlier trusted run installed it and saved it (not timed).
-    freshRunner(dir, 'warm');
+    freshRunner(dir, `warm-${i}`);
     const toolDir = path.join(process.env.RUNNER_TOOL_CACHE as string, 'claude-code', VERSION, 'x64');
     mkdirSync(toolDir, { recursive: true });
     copyFileSync(REAL_BINARY, path.join(toolDir, 'claude'));
@@ -60,13 +77,24 @@ async function warm(dir: string): Promise<number> {
     const run = await timed(() =>
       quietly(() => installClaude({ version: VERSION, pathEnv: '/nonexistent' })),
     );
-    console.log(
-      `warm (Actions cache): ${run.seconds.toFixed(3)} s (${run.value.source}; ${(size / 1e6).toFixed(0)} MB archive)`,
-    );
-    return run.seconds;
+    if (run.value.source !== 'actions-cache')
+      throw new Error(`expected a warm start, got ${run.value.source}`);
+    return { seconds: run.seconds, size };
   } finally {
     await service.close();
+    rmSync(path.join(dir, `warm-${i}`), { recursive: true, force: true });
   }
+}
+
+async function warm(dir: string): Promise<number[]> {
+  let size = 0;
+  const runs = await sample(SETUP_RUNS, async (i) => {
+    const run = await warmOnce(dir, i);
+    size = run.size;
+    return run.seconds;
+  });
+  show('warm (Actions cache):', runs, ` (${(size / 1e6).toFixed(0)} MB archive)`);
+  return runs;
 }
 
 function registryReachable(): boolean {
@@ -78,12 +106,11 @@ function registryReachable(): boolean {
   }
 }
 
-async function cold(dir: string): Promise<number | null> {
+async function cold(dir: string): Promise<number[] | null> {
   if (!registryReachable()) {
-    console.log('cold (npm install):   skipped: no registry');
+    console.log('  cold (npm install):    skipped: no registry');
     return null;
   }
-  freshRunner(dir, 'cold');
   process.env.ACTIONS_CACHE_MODE = 'none'; // time the install, not a save
   // A machine without Claude Code: PATH minus every directory that holds a `claude` (npm run adds
   // node_modules/.bin), so the installer really goes to npm.
@@ -91,9 +118,19 @@ async function cold(dir: string): Promise<number | null> {
     .split(path.delimiter)
     .filter((d) => d && !existsSync(path.join(d, 'claude')))
     .join(path.delimiter);
-  const run = await timed(() => quietly(() => installClaude({ version: VERSION, pathEnv })));
-  console.log(`cold (npm install):   ${run.seconds.toFixed(3)} s (${run.value.source})`);
-  return run.seconds;
+  const seconds = await sample(COLD_RUNS, async (i) => {
+    freshRunner(dir, `cold-${i}`);
+    // An empty npm cache each time: a fresh runner has downloaded nothing.
+    process.env.npm_config_cache = path.join(dir, `cold-${i}`, 'npm-cache');
+    const run = await timed(() => quietly(() => installClaude({ version: VERSION, pathEnv })));
+    rmSync(path.join(dir, `cold-${i}`), { recursive: true, force: true });
+    if (run.value.source !== 'npm') throw new Error(`expected an npm install, got ${run.value.source}`);
+    return run.seconds;
+  });
+  delete process.env.npm_config_cache;
+  delete process.env.ACTIONS_CACHE_MODE;
+  show('cold (npm install):', seconds, ' (empty npm cache each run)');
+  return seconds;
 }
 
 function streamEvent(i: number): StreamEvent {
@@ -105,44 +142,67 @@ function streamEvent(i: number): StreamEvent {
   return parseStreamLine(JSON.stringify(line)) as StreamEvent;
 }
 
-/** Tracking-comment writes for 1,000 stream events spread over `seconds` of simulated time. */
-async function progressWrites(seconds: number): Promise<number> {
+/** A small deterministic generator, so each run's irregular event timing reproduces. */
+function lcg(seed: number): () => number {
+  let x = seed;
+  return () => {
+    x = (x * 1_103_515_245 + 12_345) % 2 ** 31;
+    return x / 2 ** 31;
+  };
+}
+
+/**
+ * Tracking-comment writes for 1,000 stream events over `seconds` of simulated time, arriving at
+ * irregular intervals (exponential gaps with the same mean; run `i` uses seed `i`).
+ */
+async function progressWrites(seconds: number, i: number): Promise<number> {
   const timers = simulatedTimers();
   const progress = new Progress({ timers, write: async () => undefined });
-  for (let i = 0; i < 1000; i++) {
-    progress.onEvent(streamEvent(i));
-    timers.advance(seconds);
+  const random = lcg(i + 1);
+  const gaps = Array.from({ length: 1000 }, () => -Math.log(1 - random()));
+  const scale = (seconds * 1000) / gaps.reduce((a, b) => a + b, 0);
+  for (let e = 0; e < 1000; e++) {
+    progress.onEvent(streamEvent(e));
+    timers.advance(gaps[e] * scale);
   }
   await progress.stop();
-  const target = Math.floor(seconds / 10) + 2;
-  console.log(
-    `tracking-comment writes, 1,000 events over ${String(seconds).padStart(4)} s (simulated): ${progress.writes} (target ≤ ${target} = duration/10 + 2)`,
-  );
   return progress.writes;
 }
 
-/** Runs `fn` with the toolkit's own log lines (`[command]…`, cache progress) kept off the bench's output. */
-async function quietly<T>(fn: () => Promise<T>): Promise<T> {
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (() => true) as typeof process.stdout.write;
-  try {
-    return await fn();
-  } finally {
-    process.stdout.write = write;
+async function trackingWrites(): Promise<void> {
+  console.log(
+    `Tracking-comment writes for 1,000 stream events (simulated time; ${SETUP_RUNS} runs of irregular timing):`,
+  );
+  for (const seconds of [60, 600, 3600]) {
+    const writes = await sample(SETUP_RUNS, (i) => progressWrites(seconds, i));
+    const target = Math.floor(seconds / 10) + 2;
+    console.log(
+      `  over ${String(seconds).padStart(4)} s: ${spreadText(spread(writes), 'writes')} (target ≤ ${target} = duration/10 + 2)`,
+    );
   }
+}
+
+async function agentSetup(dir: string): Promise<void> {
+  console.log(`Claude Code ${VERSION} agent setup (${SETUP_RUNS} runs; cold ${COLD_RUNS}):`);
+  await onPath(dir);
+  const warmSeconds = await warm(dir);
+  const coldSeconds = await cold(dir);
+  if (coldSeconds)
+    console.log(
+      `  warm/cold ratio (medians): ${(spread(warmSeconds).median / spread(coldSeconds).median).toFixed(2)} (target ≤ 0.5)`,
+    );
+  for (const key of ['ACTIONS_RESULTS_URL', 'ACTIONS_RUNTIME_TOKEN', 'ACTIONS_CACHE_SERVICE_V2'])
+    delete process.env[key];
 }
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'pilot-bench-'));
   try {
     await startup(ROOT);
-    console.log(`Claude Code ${VERSION} agent setup:`);
-    await onPath(dir);
-    const warmSeconds = await warm(dir);
-    const coldSeconds = await cold(dir);
-    if (coldSeconds)
-      console.log(`warm/cold ratio:      ${(warmSeconds / coldSeconds).toFixed(2)} (target ≤ 0.5)`);
-    for (const seconds of [60, 600, 3600]) await progressWrites(seconds);
+    await benchRun();
+    await agentSetup(dir);
+    await benchState();
+    await trackingWrites();
     await benchLedger();
   } finally {
     rmSync(dir, { recursive: true, force: true });

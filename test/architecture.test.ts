@@ -21,6 +21,7 @@ const LAYERS: Record<string, number> = {
   report: 5,
   ledger: 5,
   triage: 5,
+  notify: 5,
   agent: 6,
   metrics: 6,
   pipeline: 7,

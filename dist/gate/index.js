@@ -38016,10 +38016,95 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
+/***/ 5279:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   G: () => (/* binding */ authorize),
+/* harmony export */   I: () => (/* binding */ levelOf)
+/* harmony export */ });
+/* harmony import */ var _events_login_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(46);
+
+const RANK = {
+    none: 0,
+    read: 1,
+    triage: 2,
+    write: 3,
+    maintain: 4,
+    admin: 5,
+};
+const BOT_SUFFIX = '[bot]';
+/** The highest level the permission flags grant (write = push). */
+function levelOf(permissions) {
+    if (!permissions)
+        return 'none';
+    if (permissions.admin === true)
+        return 'admin';
+    if (permissions.maintain === true)
+        return 'maintain';
+    if (permissions.push === true)
+        return 'write';
+    if (permissions.triage === true)
+        return 'triage';
+    if (permissions.pull === true)
+        return 'read';
+    return 'none';
+}
+/** GitHub logins compare case-insensitively, and only as whole strings. */
+function listed(list, login) {
+    const wanted = login.toLowerCase();
+    return list.some((entry) => entry.trim().toLowerCase() === wanted);
+}
+function isBotLogin(login) {
+    return login.toLowerCase().endsWith(BOT_SUFFIX);
+}
+function refuse(reason, level = 'none') {
+    return { allowed: false, reason, level };
+}
+async function authorizeBot(actor, policy, lookup) {
+    if (!listed(policy.allowBots, actor.login))
+        return refuse(`bot ${actor.login} is not listed in allow-bots`);
+    const level = levelOf(await lookup(actor.login));
+    return { allowed: true, reason: `bot ${actor.login} is listed in allow-bots`, level };
+}
+async function authorize(actor, policy, lookup) {
+    const login = typeof actor?.login === 'string' ? actor.login : '';
+    if (login === '')
+        return refuse('the event names no sender');
+    // Never normalised: ` mona` or `mo\u200Bna` is not mona.
+    if (!(0,_events_login_js__WEBPACK_IMPORTED_MODULE_0__/* .isGitHubLogin */ .Nf)(login))
+        return refuse(`sender ${JSON.stringify(login.slice(0, 60))} is not a valid GitHub login`);
+    if (policy.pilotLogin && (0,_events_login_js__WEBPACK_IMPORTED_MODULE_0__/* .sameLogin */ .Up)(login, policy.pilotLogin)) {
+        return refuse(`${login} is Pilot's own identity, which never authorizes a trigger`);
+    }
+    if (listed(policy.denyUsers, login))
+        return refuse(`${login} is listed in deny-users`);
+    if (actor.type === 'Bot')
+        return authorizeBot(actor, policy, lookup);
+    // A `[bot]` login on a non-Bot account is a look-alike (real user logins cannot contain brackets):
+    // it gets neither the bot allowance nor allow-users, only whatever permission GitHub reports.
+    const level = levelOf(await lookup(login));
+    if (!isBotLogin(login) && listed(policy.allowUsers, login)) {
+        return { allowed: true, reason: `${login} is listed in allow-users`, level };
+    }
+    if (RANK[level] >= RANK[policy.minPermission]) {
+        return {
+            allowed: true,
+            reason: `${login} has ${level} permission (needs ${policy.minPermission})`,
+            level,
+        };
+    }
+    return refuse(`${login} has ${level} permission; Pilot needs ${policy.minPermission}`, level);
+}
+
+
+/***/ }),
+
 /***/ 1648:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Av: () => (/* binding */ LEASE_REF_PREFIX),
 /* harmony export */   Hi: () => (/* binding */ TASK_STATUSES),
 /* harmony export */   Km: () => (/* binding */ MARKER_PREFIX),
 /* harmony export */   Lo: () => (/* binding */ COMMANDS),
@@ -38030,9 +38115,11 @@ exports.visitAsync = visitAsync;
 /* harmony export */   pM: () => (/* binding */ MARKER_SUFFIX),
 /* harmony export */   px: () => (/* binding */ ACTION_NAME),
 /* harmony export */   py: () => (/* binding */ OUTPUTS),
-/* harmony export */   sM: () => (/* binding */ BRANCH_PREFIX)
+/* harmony export */   sM: () => (/* binding */ BRANCH_PREFIX),
+/* harmony export */   up: () => (/* binding */ DASHBOARD_LABEL),
+/* harmony export */   zg: () => (/* binding */ DASHBOARD_MARKER_PREFIX)
 /* harmony export */ });
-/* unused harmony exports LEASE_REF_PREFIX, CACHE_KEY_PREFIX */
+/* unused harmony exports CACHE_KEY_PREFIX, DASHBOARD_TITLE */
 // Names that other tools and users rely on, spelled once.
 const ACTION_NAME = 'Pilot';
 const DISPATCH_EVENT_TYPE = 'pilot';
@@ -38054,6 +38141,10 @@ const MARKER_PREFIX = '<!-- pilot:task';
 const MARKER_SUFFIX = '-->';
 /** Marker on every other comment Pilot writes (replies), so they can be recognised as Pilot's own. */
 const REPLY_MARKER = '<!-- pilot:reply -->';
+/** The one "Pilot dashboard" issue the sweep keeps: its title, the label it is found by, its marker. */
+const DASHBOARD_TITLE = 'Pilot dashboard';
+const DASHBOARD_LABEL = 'pilot-dashboard';
+const DASHBOARD_MARKER_PREFIX = '<!-- pilot:dashboard';
 const COMMANDS = ['run', 'plan', 'retry', 'cancel', 'status', 'fix', 'help'];
 const OUTPUTS = {
     conclusion: 'conclusion',
@@ -38089,14 +38180,29 @@ const TASK_STATUSES = [
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _pipeline_gate_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8122);
-/* harmony import */ var _pipeline_run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1661);
+/* harmony import */ var _pipeline_gate_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8428);
+/* harmony import */ var _pipeline_run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4838);
 
 
 await (0,_pipeline_run_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)({ gate: _pipeline_gate_js__WEBPACK_IMPORTED_MODULE_0__/* .gate */ .G });
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 7406:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   b: () => (/* binding */ messageOf)
+/* harmony export */ });
+// What an unknown thrown value says, in one place: a `catch (error)` binding is `unknown`, not `Error`.
+/** The message of an Error, or the thrown value itself as text (a string, a number, an object). */
+function messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
 
 /***/ }),
 
@@ -40641,6 +40747,8 @@ function createAppAuth(options) {
 /* v8 ignore start - due to skipped tests, see https://github.com/octokit/auth-app.js/pull/580 -- @preserve */
 /* v8 ignore end -- @preserve */
 
+// EXTERNAL MODULE: ./build/src/errors.js
+var errors = __nccwpck_require__(7406);
 // EXTERNAL MODULE: ./build/src/security/redact.js
 var redact = __nccwpck_require__(7315);
 ;// CONCATENATED MODULE: ./build/src/github/app-token.js
@@ -40648,6 +40756,7 @@ var redact = __nccwpck_require__(7315);
 // installation tokens itself: they live one hour and cannot be refreshed, so a long job would die at
 // its final push; Pilot mints a fresh one before any request once the current one is 50 minutes old.
 // Otherwise it uses the token it was given (the workflow's GITHUB_TOKEN, or a token from elsewhere).
+
 
 
 
@@ -40725,8 +40834,8 @@ class AppTokenError extends Error {
             : status === 401
                 ? 'GitHub did not accept the App JWT (check app-id and app-private-key belong together)'
                 : status === 422
-                    ? `the App's installation lacks a permission Pilot needs (${cause.message}); grant ${Object.keys(PILOT_APP_PERMISSIONS).join(', ')}`
-                    : cause.message;
+                    ? `the App's installation lacks a permission Pilot needs (${(0,errors/* messageOf */.b)(cause)}); grant ${Object.keys(PILOT_APP_PERMISSIONS).join(', ')}`
+                    : (0,errors/* messageOf */.b)(cause);
         super(`Could not mint a GitHub App installation token: ${hint}`);
         this.name = 'AppTokenError';
     }
@@ -40971,6 +41080,252 @@ function statusOf(error) {
 
 /***/ }),
 
+/***/ 5522:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  oh: () => (/* binding */ failureMessage),
+  tj: () => (/* binding */ platformOf)
+});
+
+// UNUSED EXPORTS: UnsupportedPlatform, explainGitHubError
+
+// EXTERNAL MODULE: ./build/src/errors.js
+var errors = __nccwpck_require__(7406);
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./build/src/git/git.js
+// Pilot's own git. The agent writes the working tree Pilot then commits from, so nothing in it may make
+// this git run code: every call carries hardening config (no hooks, no fsmonitor, no submodule
+// recursion) and a minimal environment (never `process.env`: the token, the model key, the App key and
+// ACTIONS_RUNTIME_TOKEN live there). The token is handed to the one push or fetch that needs it through
+// environment-scoped config (GIT_CONFIG_COUNT/KEY/VALUE), which git reads and forgets.
+
+
+
+class GitError extends Error {
+    args;
+    result;
+    constructor(args, result) {
+        super(`git ${args[0]} failed (exit ${result.code}): ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+        this.args = args;
+        this.result = result;
+    }
+}
+/** `.git` is not the directory Pilot checked out: Pilot runs no git in it and pushes nothing. */
+class RepositoryChanged extends Error {
+    detail;
+    constructor(detail) {
+        super(`Pilot's repository metadata changed while the agent worked (${detail}). ` +
+            'Pilot ran no git command in it afterwards and pushed nothing from this run.');
+        this.detail = detail;
+        this.name = 'RepositoryChanged';
+    }
+}
+/**
+ * Set on every call (`-c` outranks every config file, and git hands it on to the git processes it
+ * starts, e.g. for a submodule):
+ * - hooks: `core.hooksPath=/dev/null`. Nothing can ever exist below /dev/null, so no hook file anyone
+ *   plants (in `.git/hooks`, the working tree or a directory Pilot made) is found; an empty directory
+ *   of Pilot's would have to be made, kept unwritable and removed, for the same effect.
+ * - `core.fsmonitor=false`: a repository's config can name a command git runs on `status`/`add`.
+ * - submodules: never recurse, never look inside a nested repository (its config would be read).
+ * - `core.untrackedCache=false`: the cache lives in the index and trusts directory mtimes the agent sets.
+ * - `protocol.ext.allow=never`: `ext::` remotes run commands.
+ */
+const HARDENING_CONFIG = (/* unused pure expression or super */ null && ([
+    'core.hooksPath=/dev/null',
+    'core.fsmonitor=false',
+    'submodule.recurse=false',
+    'diff.ignoreSubmodules=all',
+    'status.submoduleSummary=false',
+    'core.untrackedCache=false',
+    'protocol.ext.allow=never',
+]));
+/**
+ * What Pilot's git may see of Pilot's environment: where programs and home are, the locale, the
+ * runner's proxy and CA settings (self-hosted runners push through them), and where a workflow pointed
+ * git's own config files. The system config (`/etc/gitconfig`, e.g. git-lfs filters) stays on: only
+ * root writes it, and repositories that use LFS need it.
+ */
+const PASSED_ENV = (/* unused pure expression or super */ null && ([
+    'PATH',
+    'HOME',
+    'LANG',
+    'LANGUAGE',
+    'LC_ALL',
+    'LC_CTYPE',
+    'LC_MESSAGES',
+    'TZ',
+    'HTTP_PROXY',
+    'HTTPS_PROXY',
+    'NO_PROXY',
+    'http_proxy',
+    'https_proxy',
+    'no_proxy',
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'GIT_SSL_CAINFO',
+    'GIT_CONFIG_GLOBAL',
+    'GIT_CONFIG_NOSYSTEM',
+]));
+/** The environment of one git child: the allowlist from `source`, plus what this call adds (auth). */
+function gitEnv(source, extra = {}) {
+    const env = {};
+    for (const name of PASSED_ENV) {
+        const value = source[name];
+        if (value !== undefined)
+            env[name] = value;
+    }
+    return { ...env, GIT_TERMINAL_PROMPT: '0', ...extra };
+}
+/** Device, inode and owner of `<cwd>/.git`, which must be a real directory (not a link or a gitfile). */
+function repoIdentity(cwd) {
+    const gitDir = path.join(cwd, '.git');
+    let st;
+    try {
+        st = lstatSync(gitDir, { bigint: true });
+    }
+    catch {
+        throw new RepositoryChanged(`${gitDir} is gone`);
+    }
+    if (!st.isDirectory())
+        throw new RepositoryChanged(`${gitDir} is not a directory`);
+    return { dev: String(st.dev), ino: String(st.ino), uid: String(st.uid) };
+}
+function sameRepo(cwd, pinned) {
+    const now = repoIdentity(cwd);
+    if (now.uid !== pinned.uid)
+        throw new RepositoryChanged(`.git now belongs to uid ${now.uid}, not ${pinned.uid}`);
+    if (now.dev !== pinned.dev || now.ino !== pinned.ino)
+        throw new RepositoryChanged('.git was replaced by another directory');
+}
+function createGit(cwd, options = {}) {
+    const source = options.source ?? process.env;
+    const identity = options.identity ?? repoIdentity(cwd);
+    const hardening = HARDENING_CONFIG.flatMap((entry) => ['-c', entry]);
+    return {
+        cwd,
+        identity,
+        async run(args, opts = {}) {
+            sameRepo(cwd, identity);
+            return spawnGit([...hardening, ...args], cwd, gitEnv(source, opts.env), args, opts.allowFail);
+        },
+    };
+}
+function spawnGit(argv, cwd, env, shown, allowFail = false) {
+    return new Promise((resolve, reject) => {
+        const child = spawn('git', argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => {
+            stdout += d;
+        });
+        child.stderr.on('data', (d) => {
+            stderr += d;
+        });
+        child.on('error', reject);
+        child.on('close', (code) => {
+            const result = { code: code ?? 1, stdout, stderr };
+            if (result.code !== 0 && !allowFail)
+                reject(new GitError(shown, result));
+            else
+                resolve(result);
+        });
+    });
+}
+/** Environment that gives exactly one git child the token, as checkout's extraheader would. */
+function tokenEnv(token, serverUrl) {
+    const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
+    return {
+        GIT_CONFIG_COUNT: '1',
+        GIT_CONFIG_KEY_0: `http.${serverUrl.replace(/\/$/, '')}/.extraheader`,
+        GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${basic}`,
+    };
+}
+
+// EXTERNAL MODULE: ./build/src/github/client.js + 1 modules
+var client = __nccwpck_require__(5406);
+;// CONCATENATED MODULE: ./build/src/github/platform.js
+// Where Pilot can run, and what GitHub's refusals mean in words a maintainer can act on.
+
+
+
+class UnsupportedPlatform extends Error {
+    constructor(serverUrl) {
+        super(`Pilot supports github.com and GitHub Enterprise Cloud with data residency (*.ghe.com), not GitHub ` +
+            `Enterprise Server (${serverUrl}): it needs the Actions cache service v2 (for sessions and state) and ` +
+            '`concurrency.queue: max` (to queue runs per issue), which GHES does not offer yet.');
+        this.name = 'UnsupportedPlatform';
+    }
+}
+/** github.com, *.ghe.com, or a loopback test host; anything else is GHES and refused with the reason. */
+function platformOf(serverUrl) {
+    let host;
+    try {
+        host = new URL(serverUrl).hostname.toLowerCase();
+    }
+    catch {
+        throw new UnsupportedPlatform(serverUrl);
+    }
+    if (host === 'github.com')
+        return 'github.com';
+    if (host.endsWith('.ghe.com'))
+        return 'ghe.com';
+    if (host === 'localhost' || host.endsWith('.localhost') || host === '127.0.0.1' || host === '[::1]')
+        return 'local';
+    throw new UnsupportedPlatform(serverUrl);
+}
+function remoteMessageOf(error) {
+    if (error instanceof GitError)
+        return error.result.stderr;
+    const data = error?.response?.data;
+    if (typeof data?.message === 'string')
+        return data.message;
+    return (0,errors/* messageOf */.b)(error);
+}
+/**
+ * A plain-words explanation for the refusals a maintainer can fix (locked conversation, archived
+ * repository, missing workflow permission, rulesets/branch protection on the push), or undefined.
+ */
+function explainGitHubError(error) {
+    const status = (0,client/* statusOf */.c2)(error);
+    const text = remoteMessageOf(error);
+    if (/archived/i.test(text))
+        return 'The repository is archived, so it is read-only: Pilot cannot comment, push or open pull requests. Unarchive it to use Pilot.';
+    if (status === 403 && /locked/i.test(text))
+        return 'The conversation is locked, so Pilot cannot comment on it. Unlock the conversation (or give Pilot an identity allowed to comment on locked conversations) and try again.';
+    if (status === 403 && /not accessible by integration/i.test(text)) {
+        const request = error.request;
+        const what = request?.method && request.url ? ` (${request.method} ${new URL(request.url).pathname})` : '';
+        return `The workflow token lacks a permission Pilot needs${what}. Add it under \`permissions:\` in the workflow (see the README's permissions table).`;
+    }
+    if (error instanceof GitError &&
+        /GH0\d\d|rule violations|protected branch|signed|verified signatures/i.test(text)) {
+        const detail = text
+            .split('\n')
+            .map((l) => l.replace(/^remote:\s*/, '').trim())
+            .filter((l) => /^-\s|rule|signature|protected/i.test(l))
+            .slice(0, 4)
+            .join(' ');
+        return `GitHub refused the push (a ruleset or branch protection covers Pilot's branch): ${detail}. Exempt \`pilot/*\` branches or give Pilot a bypass, then run again.`;
+    }
+    return undefined;
+}
+/** The one-line reason a run failed: the plain explanation when there is one, else the error's message. */
+function failureMessage(error) {
+    return explainGitHubError(error) ?? (0,errors/* messageOf */.b)(error);
+}
+
+
+/***/ }),
+
 /***/ 6432:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -41059,7 +41414,7 @@ function runUrlOf(ctx, runId) {
 
 /***/ }),
 
-/***/ 8122:
+/***/ 8428:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41068,12 +41423,12 @@ __nccwpck_require__.d(__webpack_exports__, {
   G: () => (/* binding */ gate)
 });
 
-// UNUSED EXPORTS: postReply
-
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
 var lib_core = __nccwpck_require__(6257);
 // EXTERNAL MODULE: ./build/src/constants.js
 var constants = __nccwpck_require__(1648);
+// EXTERNAL MODULE: ./build/src/errors.js
+var errors = __nccwpck_require__(7406);
 // EXTERNAL MODULE: ./build/src/events/command.js
 var command = __nccwpck_require__(7562);
 // EXTERNAL MODULE: ./build/src/events/dispatch.js
@@ -41131,13 +41486,12 @@ function formatDuration(ms) {
 
 // EXTERNAL MODULE: ./build/src/report/outputs.js + 1 modules
 var outputs = __nccwpck_require__(4752);
-// EXTERNAL MODULE: ./build/src/security/redact.js
-var redact = __nccwpck_require__(7315);
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 11 modules
 var schemas = __nccwpck_require__(2857);
 ;// CONCATENATED MODULE: ./build/src/state/task.js
 // The task document: what Pilot knows about one issue, kept in the tracking comment's hidden marker.
 // It is the one authority (DESIGN "State"); anything in the Actions cache only accelerates it.
+
 
 
 /** The version this Pilot writes. Older documents are migrated on read; newer ones are refused. */
@@ -41262,7 +41616,7 @@ function readMarker(body, key) {
         value = JSON.parse(json);
     }
     catch (error) {
-        return { found: true, error: `marker is not JSON: ${error.message}` };
+        return { found: true, error: `marker is not JSON: ${(0,errors/* messageOf */.b)(error)}` };
     }
     const parsed = parseTask(value);
     if (parsed.ok)
@@ -41380,6 +41734,1001 @@ async function rebuildTask(octokit, repo, issue) {
     return { branch: own.head.ref, pr: own.number };
 }
 
+// EXTERNAL MODULE: ./build/src/auth/authorize.js
+var authorize = __nccwpck_require__(5279);
+// EXTERNAL MODULE: ./build/src/github/platform.js + 2 modules
+var platform = __nccwpck_require__(5522);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./build/src/ledger/layout.js
+// Where things live in the ledger's tree, spelled once:
+//   head.json                          the index: current segment, recent segments, hot totals, streak
+//   segments/<yyyy-mm>/<nnnn>.jsonl    append-only JSON Lines, rolled at a record or byte bound
+//   totals/day/<yyyy-mm>/<dd>.json     running totals of one UTC day (and the keys folded that day)
+//   totals/month/<yyyy-mm>.json        running totals of one UTC month
+// Directory sizes stay bounded (≤ 31 days per month directory), so every path is a fixed depth.
+
+const layout_LEDGER_REF = 'refs/pilot/ledger';
+// Not under `refs/pilot/ledger/`: git cannot hold a ref and refs below it (a file and a directory
+// of the same name), so GitHub would refuse `refs/pilot/ledger/pending/…` beside the ledger ref.
+const PENDING_PREFIX = 'refs/pilot/ledger-pending/';
+const layout_HEAD_PATH = 'head.json';
+const layout_DEFAULT_LIMITS = { segmentRecords: 1000, segmentBytes: 256 * 1024, recentSegments: 8 };
+/** `2026-12-03` (day) or `2026-12` (month). */
+function layout_periodOf(at, kind) {
+    return at.slice(0, kind === 'day' ? 10 : 7);
+}
+function layout_periodKind(period) {
+    if (/^\d{4}-\d{2}-\d{2}$/.test(period))
+        return 'day';
+    if (/^\d{4}-\d{2}$/.test(period))
+        return 'month';
+    throw new Error(`Ledger period "${period}" is neither a day (YYYY-MM-DD) nor a month (YYYY-MM)`);
+}
+function layout_totalsPath(period) {
+    return layout_periodKind(period) === 'day'
+        ? `totals/day/${period.slice(0, 7)}/${period.slice(8)}.json`
+        : `totals/month/${period}.json`;
+}
+function layout_segmentPath(month, seq) {
+    return `segments/${month}/${String(seq).padStart(4, '0')}.jsonl`;
+}
+/** `{ref}` as the REST path wants it: without the leading `refs/`. */
+function layout_restRef(full) {
+    return full.replace(/^refs\//, '');
+}
+function layout_pendingRef(key) {
+    return `${PENDING_PREFIX}${key}`;
+}
+/** The sha git (and GitHub) gives a blob with this content, known before it is written. */
+function layout_blobSha(content) {
+    const body = Buffer.from(content, 'utf8');
+    return createHash('sha1')
+        .update(Buffer.concat([Buffer.from(`blob ${body.length}\0`), body]))
+        .digest('hex');
+}
+
+;// CONCATENATED MODULE: ./build/src/ledger/segments.js
+
+function seqOf(path) {
+    return Number(/(\d+)\.jsonl$/.exec(path)?.[1] ?? 0);
+}
+function full(seg, line, limits) {
+    return seg.records >= limits.segmentRecords || Buffer.byteLength(seg.text + line) > limits.segmentBytes;
+}
+function ref(seg) {
+    return { path: seg.path, sha: blobSha(seg.text), records: seg.records, bytes: Buffer.byteLength(seg.text) };
+}
+/**
+ * Appends `lines` after the current segment (whose text is `currentText`), returning the files to
+ * write and the head's new `segment` and `recent`.
+ */
+function segments_appendLines(head, currentText, lines, month, limits) {
+    const files = new Map();
+    let recent = head.recent;
+    const cur = head.segment;
+    let seg = cur?.path.startsWith(`segments/${month}/`)
+        ? { path: cur.path, text: currentText, records: cur.records }
+        : { path: segmentPath(month, 1), text: '', records: 0 };
+    if (cur && seg.path !== cur.path)
+        recent = [cur, ...recent];
+    for (const line of lines) {
+        if (seg.records > 0 && full(seg, `${line}\n`, limits)) {
+            files.set(seg.path, seg.text);
+            recent = [ref(seg), ...recent];
+            seg = { path: segmentPath(month, seqOf(seg.path) + 1), text: '', records: 0 };
+        }
+        seg.text += `${line}\n`;
+        seg.records++;
+    }
+    files.set(seg.path, seg.text);
+    return { files, segment: ref(seg), recent: recent.slice(0, limits.recentSegments) };
+}
+
+;// CONCATENATED MODULE: ./build/src/ledger/git-data.js
+// The Git Data API calls the ledger makes, and nothing else: refs, commits, trees and blobs.
+
+
+/** The sha a ref points at, or undefined when it does not exist. */
+async function git_data_refSha(w, ref) {
+    try {
+        const { data } = await w.octokit.rest.git.getRef({ ...w.repo, ref: layout_restRef(ref) });
+        return data.object.sha;
+    }
+    catch (error) {
+        if ((0,client/* statusOf */.c2)(error) === 404)
+            return undefined;
+        throw error;
+    }
+}
+async function readCommit(w, sha) {
+    const { data } = await w.octokit.rest.git.getCommit({ ...w.repo, commit_sha: sha });
+    return { tree: data.tree.sha, message: data.message };
+}
+/** A blob's text, or undefined when there is no blob with that sha. */
+async function git_data_readBlob(w, sha) {
+    try {
+        const { data } = await w.octokit.rest.git.getBlob({ ...w.repo, file_sha: sha });
+        return Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
+    }
+    catch (error) {
+        if ((0,client/* statusOf */.c2)(error) === 404)
+            return undefined;
+        throw error;
+    }
+}
+/** The blob sha at `path` under a tree, one `GET /git/trees` per directory level. */
+async function shaAtPath(w, tree, path) {
+    let current = tree;
+    const parts = path.split('/');
+    for (const [i, name] of parts.entries()) {
+        const { data } = await w.octokit.rest.git.getTree({ ...w.repo, tree_sha: current });
+        const entry = data.tree.find((e) => e.path === name);
+        if (!entry?.sha)
+            return undefined;
+        if (i === parts.length - 1)
+            return entry.type === 'blob' ? entry.sha : undefined;
+        if (entry.type !== 'tree')
+            return undefined;
+        current = entry.sha;
+    }
+    return undefined;
+}
+/** A new tree on `base`: each path set to its text (GitHub creates the blobs; one request). */
+async function git_data_writeTree(w, base, files) {
+    const tree = [...files].map(([path, content]) => ({
+        path,
+        mode: '100644',
+        type: 'blob',
+        content,
+    }));
+    const { data } = await w.octokit.rest.git.createTree({ ...w.repo, tree, ...(base && { base_tree: base }) });
+    return data.sha;
+}
+async function git_data_writeCommit(w, tree, parents, message) {
+    const { data } = await w.octokit.rest.git.createCommit({ ...w.repo, tree, parents, message });
+    return data.sha;
+}
+/** Creates a ref; false when it already exists (GitHub's 422: the atomic create-only primitive). */
+async function git_data_createRef(w, ref, sha) {
+    try {
+        await w.octokit.rest.git.createRef({ ...w.repo, ref, sha });
+        return true;
+    }
+    catch (error) {
+        if ((0,client/* statusOf */.c2)(error) === 422)
+            return false;
+        throw error;
+    }
+}
+/** Moves a ref only by fast-forward; false when someone else moved it first (422). */
+async function git_data_fastForward(w, ref, sha) {
+    try {
+        await w.octokit.rest.git.updateRef({ ...w.repo, ref: restRef(ref), sha, force: false });
+        return true;
+    }
+    catch (error) {
+        if (statusOf(error) === 422)
+            return false;
+        throw error;
+    }
+}
+/** Deletes a ref; one that is already gone is fine. */
+async function git_data_deleteRef(w, ref) {
+    try {
+        await w.octokit.rest.git.deleteRef({ ...w.repo, ref: restRef(ref) });
+    }
+    catch (error) {
+        if (statusOf(error) !== 422 && statusOf(error) !== 404)
+            throw error;
+    }
+}
+/** Refs under a prefix with the shas they point at (one request). */
+async function listRefs(w, prefix) {
+    const { data } = await w.octokit.rest.git.listMatchingRefs({ ...w.repo, ref: layout_restRef(prefix) });
+    return data.map((r) => ({ ref: r.ref, sha: r.object.sha }));
+}
+
+;// CONCATENATED MODULE: ./build/src/ledger/head.js
+// `head.json`: the ledger's index, also carried in each ledger commit's message so that one
+// `GET /git/commits` tells a reader where the current segment and the newest totals are (their
+// blob shas are computed locally, as git computes them) without walking the tree.
+
+const count = schemas/* number */.aig().int().nonnegative();
+const sha = schemas/* string */.YjP().regex(/^[0-9a-f]{40}$/);
+const SegmentRef = schemas/* object */.Ikc({ path: schemas/* string */.YjP(), sha, records: count, bytes: count });
+const Head = schemas/* object */.Ikc({
+    v: schemas/* literal */.euz(1),
+    /** Records ever folded. */
+    records: count,
+    /** The segment appends go to; null before the first record. */
+    segment: SegmentRef.nullable(),
+    /** Earlier segments, newest first (bounded), for `readRecent`. */
+    recent: schemas/* array */.YOg(SegmentRef),
+    /** Blob shas of recently written totals documents, by path (bounded). */
+    totals: schemas/* record */.g1P(schemas/* string */.YjP(), sha),
+    /** Failed runs in a row, in the order records were folded. */
+    failuresInRow: count,
+});
+const EMPTY_HEAD = { v: 1, records: 0, segment: null, recent: [], totals: {}, failuresInRow: 0 };
+const SEPARATOR = '\n\n';
+function head_commitMessage(folded, head) {
+    return `pilot ledger: ${folded} record(s)${SEPARATOR}${JSON.stringify(head)}`;
+}
+/** The index from a ledger commit's message; undefined when missing or not valid. */
+function headFromMessage(message) {
+    const at = message.indexOf(SEPARATOR);
+    if (at < 0)
+        return undefined;
+    try {
+        const parsed = Head.safeParse(JSON.parse(message.slice(at + SEPARATOR.length)));
+        return parsed.success ? parsed.data : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/ledger/snapshot.js
+// One consistent view of the ledger: the commit the ref points at, its tree and its index. Files
+// are read by the blob sha the index names (one request) and, when the index does not name them or
+// the sha is unknown, by walking the tree (a fixed number of levels).
+
+
+
+async function snapshot_readSnapshot(w) {
+    const commit = await git_data_refSha(w, layout_LEDGER_REF);
+    if (!commit)
+        return { head: EMPTY_HEAD };
+    const { tree, message } = await readCommit(w, commit);
+    const head = headFromMessage(message) ?? (await headFromTree(w, tree));
+    return { commit, tree, head };
+}
+/** The index from `head.json` when the commit message does not carry it (written by hand?). */
+async function headFromTree(w, tree) {
+    const sha = await shaAtPath(w, tree, layout_HEAD_PATH);
+    const text = sha ? await git_data_readBlob(w, sha) : undefined;
+    if (!text)
+        return EMPTY_HEAD;
+    try {
+        const parsed = Head.safeParse(JSON.parse(text));
+        return parsed.success ? parsed.data : EMPTY_HEAD;
+    }
+    catch {
+        return EMPTY_HEAD;
+    }
+}
+/** A file's text in the snapshot, or undefined when it does not exist. */
+async function snapshot_readFile(w, snap, path, known) {
+    if (!snap.tree)
+        return undefined;
+    if (known) {
+        const text = await git_data_readBlob(w, known);
+        if (text !== undefined)
+            return text;
+    }
+    const sha = await shaAtPath(w, snap.tree, path);
+    return sha ? git_data_readBlob(w, sha) : undefined;
+}
+
+// EXTERNAL MODULE: ./node_modules/zod/v4/core/api.js
+var api = __nccwpck_require__(3759);
+;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/iso.js
+
+
+
+function datetime(params) {
+    return api/* _isoDateTime */.G1(schemas/* ZodISODateTime */.You, params);
+}
+function date(params) {
+    return core._isoDate(ZodISODate, params);
+}
+function time(params) {
+    return core._isoTime(ZodISOTime, params);
+}
+function duration(params) {
+    return core._isoDuration(ZodISODuration, params);
+}
+
+;// CONCATENATED MODULE: ./build/src/ledger/records.js
+// What the ledger holds: one JSON line per record, a discriminated union on `kind` with a version
+// `v`. Every record carries an idempotency `key` (a run's is `<run id>-<attempt>`), so folding the
+// same record twice — after a lost response or a retry — never counts it twice.
+
+const base = {
+    v: schemas/* literal */.euz(1),
+    key: schemas/* string */.YjP().regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, ".", "_" or "-"'),
+    /** When it happened (ISO, UTC): decides the day and month it counts in. */
+    at: datetime(),
+};
+const records_count = schemas/* number */.aig().int().nonnegative();
+const RUN_OUTCOMES = ['success', 'failure', 'no_changes', 'cancelled', 'skipped'];
+const RunRecord = schemas/* object */.Ikc({
+    ...base,
+    kind: schemas/* literal */.euz('run'),
+    issue: schemas/* number */.aig().int().positive(),
+    intent: schemas/* string */.YjP().max(40),
+    outcome: schemas/* enum */.k5n(RUN_OUTCOMES),
+    costUsd: schemas/* number */.aig().nonnegative(),
+    tokensIn: records_count.default(0),
+    tokensOut: records_count.default(0),
+    turns: records_count,
+    durationMs: records_count,
+    model: schemas/* string */.YjP().max(100).default(''),
+    runner: schemas/* string */.YjP().max(200).default(''),
+    runId: schemas/* number */.aig().int().positive(),
+    attempt: schemas/* number */.aig().int().positive(),
+});
+const MergeRecord = schemas/* object */.Ikc({
+    ...base,
+    kind: schemas/* literal */.euz('merge'),
+    issue: schemas/* number */.aig().int().positive(),
+    pr: schemas/* number */.aig().int().positive(),
+    sha: schemas/* string */.YjP().regex(/^[0-9a-f]{40}$/),
+});
+const BudgetRecord = schemas/* object */.Ikc({
+    ...base,
+    kind: schemas/* literal */.euz('budget'),
+    event: schemas/* enum */.k5n(['warning', 'exceeded', 'override']),
+    budget: schemas/* enum */.k5n(['daily', 'monthly']),
+    spentUsd: schemas/* number */.aig().nonnegative(),
+    limitUsd: schemas/* number */.aig().nonnegative(),
+    issue: schemas/* number */.aig().int().positive().optional(),
+});
+const MemoryRecord = schemas/* object */.Ikc({
+    ...base,
+    kind: schemas/* literal */.euz('memory'),
+    topic: schemas/* string */.YjP().max(200),
+    text: schemas/* string */.YjP().max(4000),
+    issue: schemas/* number */.aig().int().positive().optional(),
+});
+const OpsRecord = schemas/* object */.Ikc({
+    ...base,
+    kind: schemas/* literal */.euz('ops'),
+    service: schemas/* string */.YjP().max(200),
+    event: schemas/* enum */.k5n(['check_failed', 'check_passed', 'remediated', 'escalated']),
+    tier: schemas/* number */.aig().int().min(1).max(3).optional(),
+    detail: schemas/* string */.YjP().max(2000).default(''),
+});
+const LedgerRecord = schemas/* discriminatedUnion */.gMt('kind', [
+    RunRecord,
+    MergeRecord,
+    BudgetRecord,
+    MemoryRecord,
+    OpsRecord,
+]);
+/** A run's idempotency key: a re-run (new attempt) is a new record, a retry of the same is not. */
+function runKey(runId, attempt) {
+    return `${runId}-${attempt}`;
+}
+/** Parses JSON Lines; a corrupt or unknown line is skipped and reported, never fatal. */
+function records_parseLines(text, where) {
+    const records = [];
+    const problems = [];
+    text.split('\n').forEach((line, i) => {
+        if (line.trim() === '')
+            return;
+        const parsed = parseRecord(line);
+        if (parsed.ok)
+            records.push(parsed.record);
+        else
+            problems.push({ where: `${where}:${i + 1}`, message: parsed.message });
+    });
+    return { records, problems };
+}
+function parseRecord(text) {
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch {
+        return { ok: false, message: 'not JSON' };
+    }
+    const parsed = LedgerRecord.safeParse(json);
+    if (parsed.success)
+        return { ok: true, record: parsed.data };
+    return {
+        ok: false,
+        message: parsed.error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`).join('; '),
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/ledger/totals.js
+// Running totals of one period (a UTC day or month), updated as records are folded in, so a budget
+// check or a dashboard reads one small document instead of the history. A day's document also
+// keeps the keys folded into it: the idempotency check of a fold reads it anyway.
+
+
+const totals_count = schemas/* number */.aig().int().nonnegative();
+const totals_PeriodTotals = schemas/* object */.Ikc({
+    v: schemas/* literal */.euz(1),
+    period: schemas/* string */.YjP(),
+    records: totals_count,
+    /** Spend of the runs counted here, in USD. */
+    costUsd: schemas/* number */.aig().nonnegative(),
+    tokensIn: totals_count,
+    tokensOut: totals_count,
+    turns: totals_count,
+    durationMs: totals_count,
+    runs: schemas/* object */.Ikc({ total: totals_count, byOutcome: schemas/* partialRecord */.jgl(schemas/* enum */.k5n(RUN_OUTCOMES), totals_count) }),
+    merges: totals_count,
+    budgetEvents: schemas/* record */.g1P(schemas/* string */.YjP(), totals_count),
+    /** Failed runs in a row when the period's last record was folded, and the longest streak in it. */
+    failuresInRow: totals_count,
+    maxFailuresInRow: totals_count,
+    /** Idempotency keys folded into this day (days only; a month would grow too large). */
+    keys: schemas/* array */.YOg(schemas/* string */.YjP()).optional(),
+    /**
+     * Keys of the budget events folded into this month (months only): a budget's warning is once per
+     * period, and a month's warning can be claimed on any of its days (claimBudgetEvent in src/ledger/budget-read.ts).
+     */
+    budgetKeys: schemas/* array */.YOg(schemas/* string */.YjP()).optional(),
+});
+function totals_emptyTotals(period) {
+    return {
+        v: 1,
+        period,
+        records: 0,
+        costUsd: 0,
+        tokensIn: 0,
+        tokensOut: 0,
+        turns: 0,
+        durationMs: 0,
+        runs: { total: 0, byOutcome: {} },
+        merges: 0,
+        budgetEvents: {},
+        failuresInRow: 0,
+        maxFailuresInRow: 0,
+        ...(period.length === 10 && { keys: [] }),
+    };
+}
+/** The streak after a record: a failed run extends it, a run that worked ends it, others keep it. */
+function totals_nextStreak(streak, record) {
+    if (record.kind !== 'run')
+        return streak;
+    if (record.outcome === 'failure')
+        return streak + 1;
+    if (record.outcome === 'success' || record.outcome === 'no_changes')
+        return 0;
+    return streak;
+}
+/** Adds one record (whose streak is already applied) to a period's totals, in place. */
+function totals_addToTotals(t, record, streak) {
+    t.records++;
+    t.keys?.push(record.key);
+    t.failuresInRow = streak;
+    t.maxFailuresInRow = Math.max(t.maxFailuresInRow, streak);
+    if (record.kind === 'merge')
+        t.merges++;
+    if (record.kind === 'budget')
+        t.budgetEvents[record.event] = (t.budgetEvents[record.event] ?? 0) + 1;
+    if (record.kind === 'budget' && !t.keys)
+        t.budgetKeys = [...(t.budgetKeys ?? []), record.key];
+    if (record.kind !== 'run')
+        return;
+    // Rounded to micro-dollars so sums of many small costs do not drift.
+    t.costUsd = Math.round((t.costUsd + record.costUsd) * 1e6) / 1e6;
+    t.tokensIn += record.tokensIn;
+    t.tokensOut += record.tokensOut;
+    t.turns += record.turns;
+    t.durationMs += record.durationMs;
+    t.runs.total++;
+    t.runs.byOutcome[record.outcome] = (t.runs.byOutcome[record.outcome] ?? 0) + 1;
+}
+
+;// CONCATENATED MODULE: ./build/src/ledger/fold.js
+
+
+
+
+/** Reads one period's totals; a corrupt document is reported and started again from zero. */
+async function fold_loadTotals(w, snap, period, problems) {
+    const path = layout_totalsPath(period);
+    const text = await snapshot_readFile(w, snap, path, snap.head.totals[path]);
+    if (text === undefined)
+        return totals_emptyTotals(period);
+    try {
+        const parsed = totals_PeriodTotals.safeParse(JSON.parse(text));
+        if (parsed.success)
+            return parsed.data;
+        problems.push({ where: path, message: parsed.error.issues.map((i) => i.message).join('; ') });
+    }
+    catch {
+        problems.push({ where: path, message: 'not JSON' });
+    }
+    return totals_emptyTotals(period);
+}
+async function loadPeriods(w, snap, records, problems) {
+    const totals = new Map();
+    const periods = new Set(records.flatMap((r) => [periodOf(r.at, 'day'), periodOf(r.at, 'month')]));
+    for (const period of [...periods].sort())
+        totals.set(period, await fold_loadTotals(w, snap, period, problems));
+    return totals;
+}
+async function fold_planFold(w, snap, batch, limits, now) {
+    const problems = [];
+    const records = [...batch].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+    const totals = await loadPeriods(w, snap, records, problems);
+    const added = [];
+    const duplicates = [];
+    let streak = snap.head.failuresInRow;
+    for (const record of records) {
+        const day = totals.get(periodOf(record.at, 'day'));
+        const month = totals.get(periodOf(record.at, 'month'));
+        if (day.keys?.includes(record.key) || month.budgetKeys?.includes(record.key)) {
+            duplicates.push(record.key);
+            continue;
+        }
+        streak = nextStreak(streak, record);
+        addToTotals(day, record, streak);
+        addToTotals(month, record, streak);
+        added.push(record);
+    }
+    const files = new Map();
+    if (added.length === 0)
+        return { files, head: snap.head, added, duplicates, problems };
+    const current = snap.head.segment
+        ? ((await readFile(w, snap, snap.head.segment.path, snap.head.segment.sha)) ?? '')
+        : '';
+    const lines = added.map((r) => JSON.stringify(r));
+    const seg = appendLines(snap.head, current, lines, periodOf(now, 'month'), limits);
+    for (const [path, text] of seg.files)
+        files.set(path, text);
+    const index = {};
+    for (const t of totals.values()) {
+        const text = `${JSON.stringify(t, null, 1)}\n`;
+        files.set(totalsPath(t.period), text);
+        index[totalsPath(t.period)] = blobSha(text);
+    }
+    const head = {
+        v: 1,
+        records: snap.head.records + added.length,
+        segment: seg.segment,
+        recent: seg.recent,
+        totals: newestTotals({ ...snap.head.totals, ...index }),
+        failuresInRow: streak,
+    };
+    files.set(HEAD_PATH, `${JSON.stringify(head, null, 1)}\n`);
+    return { files, head, added, duplicates, problems };
+}
+/** Keeps the index small: the newest two days and two months it knows. */
+function newestTotals(all) {
+    const paths = Object.keys(all).sort().reverse();
+    const keep = [
+        ...paths.filter((p) => p.startsWith('totals/day/')).slice(0, 2),
+        ...paths.filter((p) => p.startsWith('totals/month/')).slice(0, 2),
+    ];
+    return Object.fromEntries(keep.map((p) => [p, all[p]]));
+}
+
+;// CONCATENATED MODULE: ./build/src/ledger/append.js
+// Compare-and-swap appends: write the tree and commit on the head just read, then move the ref
+// only by fast-forward (`PATCH … force: false`). GitHub answers 422 "Update is not a fast forward"
+// when another writer moved it first; the loser re-reads and tries again after a random wait, a
+// bounded number of times. The first append creates the ref (`POST /git/refs`, 422 if it exists).
+
+
+
+
+
+class append_LedgerBusy extends (/* unused pure expression or super */ null && (Error)) {
+}
+const append_realSleep = (ms) => new Promise((r) => setTimeout(r, ms));
+function append_jitter(opts, attempt) {
+    const base = opts.retryDelayMs ?? 1000;
+    return Math.floor((opts.random ?? Math.random)() * base * 2 ** attempt);
+}
+/** One try: `won` is false when another writer moved the ledger between our read and our update. */
+async function append_appendOnce(w, records, opts = {}) {
+    const snap = await readSnapshot(w);
+    const now = (opts.now ?? (() => new Date().toISOString()))();
+    const plan = await planFold(w, snap, records, opts.limits ?? DEFAULT_LIMITS, now);
+    const { added, duplicates, problems } = plan;
+    if (added.length === 0)
+        return { won: true, result: { added, duplicates, problems } };
+    // Planning took a few reads: if the ledger moved meanwhile, lose now instead of writing a tree
+    // and a commit GitHub would refuse (writes are the scarce budget, reads are not).
+    if ((await refSha(w, LEDGER_REF)) !== snap.commit)
+        return { won: false, result: { added, duplicates, problems } };
+    const tree = await writeTree(w, snap.tree, plan.files);
+    const commit = await writeCommit(w, tree, snap.commit ? [snap.commit] : [], commitMessage(added.length, plan.head));
+    const won = snap.commit ? await fastForward(w, LEDGER_REF, commit) : await createRef(w, LEDGER_REF, commit);
+    return { won, result: { commit: won ? commit : undefined, added, duplicates, problems } };
+}
+/** Appends records (a record whose key is already in the ledger is not added again). */
+async function appendRecords(w, records, opts = {}) {
+    const max = opts.maxAttempts ?? 5;
+    for (let attempt = 0; attempt < max; attempt++) {
+        const { won, result } = await append_appendOnce(w, records, opts);
+        if (won)
+            return { ...result, attempts: attempt + 1 };
+        await (opts.sleep ?? append_realSleep)(append_jitter(opts, attempt));
+    }
+    throw new append_LedgerBusy(`the ledger kept moving: gave up after ${max} attempts`);
+}
+
+;// CONCATENATED MODULE: ./build/src/ledger/budget.js
+// Budgets per UTC day and month, judged against what the ledger knows (pure; reads are in
+// budget-read.ts). Spend counts what runs have spent (folded totals plus finished runs still pending)
+// and what runs in flight may still spend: each is reserved at `max-cost-usd`, the gateway's hard
+// cap per run, so runs admitted side by side cannot together overrun a budget they each fit in.
+/** A warning once spend reaches this share of a budget. */
+const WARN_AT = 0.8;
+/** The instant a day's or month's budget starts again. */
+function resetOf(budget, now) {
+    const y = now.getUTCFullYear();
+    const m = now.getUTCMonth();
+    return budget === 'daily'
+        ? new Date(Date.UTC(y, m, now.getUTCDate() + 1))
+        : new Date(Date.UTC(y, m + 1, 1));
+}
+function periodFor(budget, now) {
+    return now.toISOString().slice(0, budget === 'daily' ? 10 : 7);
+}
+const cents = (usd) => Math.round(usd * 1e6) / 1e6;
+function lineOf(budget, limitUsd, spent, spend, now) {
+    return {
+        budget,
+        period: periodFor(budget, now),
+        limitUsd,
+        spentUsd: cents(spent),
+        reservedUsd: cents(spend.reservedUsd),
+        inFlight: spend.inFlight,
+        resetsAt: resetOf(budget, now).toISOString(),
+    };
+}
+function assessBudget(limits, spend, now) {
+    const lines = [];
+    if (limits.dailyUsd !== undefined)
+        lines.push(lineOf('daily', limits.dailyUsd, spend.dayUsd, spend, now));
+    if (limits.monthlyUsd !== undefined)
+        lines.push(lineOf('monthly', limits.monthlyUsd, spend.monthUsd, spend, now));
+    const exceeded = lines.find((l) => l.spentUsd + l.reservedUsd >= l.limitUsd) ?? null;
+    const warnings = lines.filter((l) => l !== exceeded && l.spentUsd >= WARN_AT * l.limitUsd);
+    return { exceeded, warnings };
+}
+/** The ledger key of a budget's one warning per period: a second claim of it finds it taken. */
+function warningKey(line) {
+    return `budget-warning-${line.budget}-${line.period}`;
+}
+const usd = (value) => `$${value.toFixed(2)}`;
+/** `2026-12-04 00:00 UTC`. */
+function formatReset(iso) {
+    return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+/** One sentence: which budget, how much is spent (and reserved), when it resets. */
+function describeLine(line) {
+    const reserved = line.inFlight > 0
+        ? `, plus ${usd(line.reservedUsd)} reserved for ${line.inFlight} run${line.inFlight === 1 ? '' : 's'} in flight`
+        : '';
+    const span = line.budget === 'daily' ? `today (${line.period})` : `this month (${line.period})`;
+    return `The ${line.budget} budget is ${usd(line.limitUsd)}: ${usd(line.spentUsd)} spent ${span}${reserved}. It resets at ${formatReset(line.resetsAt)}.`;
+}
+/** The flag on `/pilot run` that asks to run past a spent budget (honoured from admins only). */
+const OVER_BUDGET_FLAG = '--over-budget';
+/** Whether `args` (the text after `/pilot run`) starts with the flag, and the args without it. */
+function overBudgetFlag(args) {
+    const match = /^[ \t]*--over-budget(?=\s|$)/.exec(args);
+    return match ? { flagged: true, rest: args.slice(match[0].length).trim() } : { flagged: false, rest: args };
+}
+
+;// CONCATENATED MODULE: ./build/src/ledger/pending.js
+// Contention-free recording: each run writes its record under its own create-only ref
+// `refs/pilot/ledger-pending/<key>` (a parentless commit whose message is the record and whose tree
+// is the ledger's tree at the time). `POST /git/refs` is atomic: 422 means this key was recorded already,
+// so a retry after a lost response records nothing twice. A later fold moves pending records into
+// the ledger and deletes their refs.
+
+
+
+/**
+ * 'recorded', or 'already' when a pending ref with this key exists (this record, an earlier try).
+ * Two writes: the commit reuses the ledger's current tree (any tree the repository has will do:
+ * the record is the message), and only before the very first fold does it need a tree of its own.
+ */
+async function recordPending(w, record) {
+    // Validated before it is written: a record no reader could parse would stay pending forever.
+    const line = JSON.stringify(LedgerRecord.parse(record));
+    const ledger = await git_data_refSha(w, layout_LEDGER_REF);
+    const tree = ledger
+        ? (await readCommit(w, ledger)).tree
+        : await git_data_writeTree(w, undefined, new Map([['record.json', `${line}\n`]]));
+    const commit = await git_data_writeCommit(w, tree, [], line);
+    return (await git_data_createRef(w, layout_pendingRef(record.key), commit)) ? 'recorded' : 'already';
+}
+async function pending_listPending(w) {
+    return listRefs(w, PENDING_PREFIX);
+}
+/** Reads pending records (one request each); a corrupt one is skipped and reported. */
+async function pending_readPending(w, refs, problems) {
+    const out = [];
+    for (const { ref, sha } of refs) {
+        const { message } = await readCommit(w, sha);
+        const parsed = parseRecord(message.trim());
+        if (!parsed.ok)
+            problems.push({ where: ref, message: parsed.message });
+        else if (layout_pendingRef(parsed.record.key) !== ref)
+            problems.push({ where: ref, message: `holds key ${parsed.record.key}, not its own` });
+        else
+            out.push({ ref, record: parsed.record });
+    }
+    return out;
+}
+async function pending_deletePending(w, refs) {
+    for (const ref of refs)
+        await deleteRef(w, ref);
+}
+
+;// CONCATENATED MODULE: ./build/src/ledger/budget-read.js
+// What a budget check reads, at a fixed cost whatever the history's length: the day's and month's
+// totals (ref, commit, two blobs), the pending records of finished runs not folded yet (one list,
+// one read each), and the leases of runs in flight (one list). Also the claim that makes a budget's
+// warning happen once per period, however many runs reach 80% at once.
+
+
+
+
+
+
+async function readPeriods(w, now, problems) {
+    const snap = await snapshot_readSnapshot(w);
+    const iso = now.toISOString();
+    const day = await fold_loadTotals(w, snap, layout_periodOf(iso, 'day'), problems);
+    const month = await fold_loadTotals(w, snap, layout_periodOf(iso, 'month'), problems);
+    return { day, month };
+}
+/** Finished runs not folded yet: counted once (a record already in the day's keys is folded). */
+function pendingSpend(records, periods) {
+    const sum = { day: 0, month: 0 };
+    for (const r of records) {
+        if (r.kind !== 'run' || periods.day.keys?.includes(r.key))
+            continue;
+        if (layout_periodOf(r.at, 'month') !== periods.month.period)
+            continue;
+        sum.month += r.costUsd;
+        if (layout_periodOf(r.at, 'day') === periods.day.period)
+            sum.day += r.costUsd;
+    }
+    return sum;
+}
+async function readSpend(w, q) {
+    const problems = [];
+    const periods = await readPeriods(w, q.now, problems);
+    const pending = await pending_readPending(w, await pending_listPending(w), problems);
+    const extra = pendingSpend(pending.map((p) => p.record), periods);
+    const leases = await listRefs(w, constants/* LEASE_REF_PREFIX */.Av);
+    const own = q.issue === undefined ? '' : `${constants/* LEASE_REF_PREFIX */.Av}${q.issue}`;
+    const inFlight = leases.filter((l) => l.ref !== own).length;
+    const spend = {
+        dayUsd: periods.day.costUsd + extra.day,
+        monthUsd: periods.month.costUsd + extra.month,
+        inFlight,
+        reservedUsd: inFlight * q.reservePerRunUsd,
+    };
+    return { spend, problems };
+}
+/** Whether the ledger already holds this budget event (the day's keys, or the month's budget keys). */
+async function budgetEventKnown(w, key, now) {
+    const periods = await readPeriods(w, now, []);
+    return Boolean(periods.day.keys?.includes(key) || periods.month.budgetKeys?.includes(key));
+}
+/** The budget record of a line's warning (its key is the period's one warning). */
+function warningRecord(line, key, now, issue) {
+    return {
+        v: 1,
+        kind: 'budget',
+        key,
+        at: now.toISOString(),
+        event: 'warning',
+        budget: line.budget,
+        spentUsd: line.spentUsd,
+        limitUsd: line.limitUsd,
+        ...(issue !== undefined && { issue }),
+    };
+}
+/**
+ * Claims a once-per-period budget event: true for exactly one caller however many race. The record
+ * goes under its own create-only pending ref (422 for every other racer while it is pending); a
+ * caller that records it after an earlier copy was folded (and its ref deleted) finds the key in the
+ * ledger on the second look, and a fold drops its copy as a duplicate.
+ */
+async function claimBudgetEvent(w, record, now) {
+    if (await budgetEventKnown(w, record.key, now))
+        return false;
+    if ((await recordPending(w, record)) === 'already')
+        return false;
+    return !(await budgetEventKnown(w, record.key, now));
+}
+
+;// CONCATENATED MODULE: ./build/src/ledger/fold-pending.js
+// Folding pending records into the ledger. Many runs finishing at once must not become a storm of
+// retries against GitHub's ~80 writes a minute: each folder waits a random moment first, folds
+// every pending record it sees in one commit, and a folder whose own record another folder already
+// took stops without writing. A ref is deleted only once its key is in the ledger.
+
+
+
+async function foldPending(w, opts = {}) {
+    const sleep = opts.sleep ?? realSleep;
+    const problems = [];
+    const cache = new Map();
+    if (opts.spreadMs)
+        await sleep(Math.floor((opts.random ?? Math.random)() * opts.spreadMs));
+    const max = opts.maxAttempts ?? 5;
+    for (let attempt = 0; attempt < max; attempt++) {
+        const refs = (await listPending(w)).slice(0, opts.batch ?? 100);
+        const nothing = { folded: 0, duplicates: 0, deleted: 0, attempts: attempt + 1, problems };
+        if (refs.length === 0 || (opts.own && !refs.some((r) => r.ref === pendingRef(opts.own))))
+            return nothing;
+        const fresh = refs.filter((r) => !cache.has(`${r.ref}@${r.sha}`));
+        for (const r of fresh)
+            cache.set(`${r.ref}@${r.sha}`, []); // a corrupt one is reported once
+        for (const p of await readPending(w, fresh, problems)) {
+            const sha = fresh.find((r) => r.ref === p.ref)?.sha;
+            cache.set(`${p.ref}@${sha}`, [p]);
+        }
+        const pending = refs.flatMap((r) => cache.get(`${r.ref}@${r.sha}`) ?? []);
+        const { won, result } = await appendOnce(w, pending.map((p) => p.record), opts);
+        problems.push(...result.problems);
+        if (won) {
+            // A run's fold deletes only what it added: refs of duplicates are some other folder's to
+            // delete (it is about to), and racing it would double the deletes. The sweep deletes both.
+            const done = new Set([...result.added.map((r) => r.key), ...(opts.own ? [] : result.duplicates)]);
+            const refsDone = pending.filter((p) => done.has(p.record.key)).map((p) => p.ref);
+            await deletePending(w, refsDone);
+            return {
+                ...nothing,
+                folded: result.added.length,
+                duplicates: result.duplicates.length,
+                deleted: refsDone.length,
+                commit: result.commit,
+            };
+        }
+        await sleep(jitter(opts, attempt));
+    }
+    throw new LedgerBusy(`the ledger kept moving: pending records left for the next fold after ${max} attempts`);
+}
+
+;// CONCATENATED MODULE: ./build/src/ledger/read.js
+// Reading the ledger: the totals of a period (a budget check, a dashboard) and the newest records.
+// Both cost a fixed number of requests whatever the history's length: the ref, the commit (whose
+// message carries the index) and the blobs needed.
+
+
+
+
+
+function report(problems) {
+    for (const p of problems)
+        core.warning(`Ledger: skipped a corrupt entry at ${p.where}: ${p.message}`);
+}
+/** Totals of a UTC day (`2026-12-03`) or month (`2026-12`); zeros when nothing was recorded. */
+async function readTotals(w, period) {
+    periodKind(period);
+    const problems = [];
+    const snap = await readSnapshot(w);
+    const totals = await loadTotals(w, snap, period, problems);
+    report(problems);
+    return { totals, problems };
+}
+/** Up to `n` of the newest records, newest first (from the current and recent segments). */
+async function readRecent(w, n) {
+    const snap = await readSnapshot(w);
+    const records = [];
+    const problems = [];
+    const segments = [snap.head.segment, ...snap.head.recent].filter((s) => s !== null);
+    for (const seg of segments) {
+        if (records.length >= n)
+            break;
+        const text = (await readFile(w, snap, seg.path, seg.sha)) ?? '';
+        const parsed = parseLines(text, seg.path);
+        problems.push(...parsed.problems);
+        records.push(...parsed.records.reverse());
+    }
+    report(problems);
+    return { records: records.slice(0, n), problems };
+}
+
+;// CONCATENATED MODULE: ./build/src/ledger/read-periods.js
+// Reading the totals of many periods at once (a dashboard's 30 days and this month) from ONE
+// snapshot. Each directory listing is fetched once and shared, so the cost grows with the number of
+// periods asked for (one blob each, one tree per month directory), never with the ledger's history.
+
+
+
+
+
+/** Resolves paths under one root tree, fetching each directory's listing at most once. */
+function treeWalker(w, root) {
+    const listings = new Map();
+    const list = (sha) => {
+        let listing = listings.get(sha);
+        if (!listing) {
+            listing = w.octokit.rest.git.getTree({ ...w.repo, tree_sha: sha }).then((r) => r.data.tree);
+            listings.set(sha, listing);
+        }
+        return listing;
+    };
+    return async (path) => {
+        let current = root;
+        const parts = path.split('/');
+        for (const [i, name] of parts.entries()) {
+            const entry = (await list(current)).find((e) => e.path === name);
+            if (!entry?.sha)
+                return undefined;
+            if (i === parts.length - 1)
+                return entry.type === 'blob' ? entry.sha : undefined;
+            if (entry.type !== 'tree')
+                return undefined;
+            current = entry.sha;
+        }
+        return undefined;
+    };
+}
+function parseTotals(text, period, path, problems) {
+    try {
+        const parsed = PeriodTotals.safeParse(JSON.parse(text));
+        if (parsed.success && parsed.data.period === period)
+            return parsed.data;
+        problems.push({
+            where: path,
+            message: parsed.success
+                ? `holds ${parsed.data.period}`
+                : (parsed.error.issues[0]?.message ?? 'invalid'),
+        });
+    }
+    catch {
+        problems.push({ where: path, message: 'not JSON' });
+    }
+    return emptyTotals(period);
+}
+async function loadOne(w, snap, find, period, problems) {
+    const path = totalsPath(period);
+    const known = snap.head.totals[path];
+    let text = known ? await readBlob(w, known) : undefined;
+    if (text === undefined && find) {
+        const sha = await find(path);
+        text = sha ? await readBlob(w, sha) : undefined;
+    }
+    return text === undefined ? emptyTotals(period) : parseTotals(text, period, path, problems);
+}
+/**
+ * Totals of each period (UTC days `2026-12-03` and/or months `2026-12`), in the order asked, zeros
+ * where nothing was recorded. A corrupt document is reported and counts as zeros.
+ */
+async function read_periods_readPeriods(w, periods) {
+    for (const p of periods)
+        periodKind(p);
+    const snap = await readSnapshot(w);
+    const problems = [];
+    const find = snap.tree ? treeWalker(w, snap.tree) : undefined;
+    const totals = [];
+    for (const period of periods)
+        totals.push(await loadOne(w, snap, find, period, problems));
+    for (const p of problems)
+        core.warning(`Ledger: skipped a corrupt entry at ${p.where}: ${p.message}`);
+    return { totals, problems };
+}
+/** The `count` UTC days ending with the day of `now` (ISO), oldest first. */
+function lastDays(now, count) {
+    const end = Date.parse(`${now.slice(0, 10)}T00:00:00.000Z`);
+    return Array.from({ length: count }, (_, i) => new Date(end - (count - 1 - i) * 86_400_000).toISOString().slice(0, 10));
+}
+
+;// CONCATENATED MODULE: ./build/src/ledger/index.js
+// The repository ledger (durable in git refs, no server): see docs/ledger.md.
+
+
+
+
+
+
+
+
+
+
+// EXTERNAL MODULE: ./build/src/security/redact.js
+var redact = __nccwpck_require__(7315);
 ;// CONCATENATED MODULE: ./build/src/pipeline/deps.js
 /** The key a marker or queued note of `issue` is sealed and verified with. */
 function markerKey(deps, issue) {
@@ -41388,6 +42737,497 @@ function markerKey(deps, issue) {
 /** Signs a dispatch's client_payload: the work run knows Pilot's own dispatches by this tag. */
 function dispatchSigner(deps) {
     return (text) => deps.seal.sign({ purpose: 'dispatch' }, text);
+}
+
+;// CONCATENATED MODULE: ./build/src/notify/message.js
+
+const HEADLINE = {
+    'task.started': 'Task started',
+    'task.succeeded': 'Task succeeded',
+    'task.failed': 'Task failed',
+    'pr.created': 'Pull request opened',
+    'pr.merged': 'Pull request merged',
+    'budget.warning': 'Budget warning',
+    'budget.exceeded': 'Budget exceeded',
+    needs_human: 'Needs a human',
+};
+/** The plain text every chat shows (redacted; mentions defused per channel afterwards). */
+function plainText(n) {
+    // Redacted before it is cut: a cut through a secret would leave a prefix no pattern matches.
+    const about = n.issue ? ` #${n.issue}${n.title ? ` ${(0,redact/* redact */.E$)(n.title).slice(0, 200)}` : ''}` : '';
+    const lines = [`Pilot · ${n.repository}${about}`, `${HEADLINE[n.event]}: ${n.summary}`];
+    if (n.url)
+        lines.push(n.url);
+    return (0,redact/* redact */.E$)(lines.join('\n'));
+}
+/** Slack's control sequences start with `<`: escaping &, < and > leaves only text. */
+function slackBody(n) {
+    const text = plainText(n).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    return JSON.stringify({ text });
+}
+/** `allowed_mentions: {parse: []}` turns off @everyone, @here, role and user pings. */
+function discordBody(n) {
+    return JSON.stringify({ content: plainText(n).slice(0, 2000), allowed_mentions: { parse: [] } });
+}
+function telegramBody(n, chatId) {
+    // No parse_mode: plain text, so nothing in a title is read as markup.
+    return JSON.stringify({
+        chat_id: chatId,
+        text: plainText(n).slice(0, 4096),
+        disable_web_page_preview: true,
+    });
+}
+/** The generic webhook's JSON: the notice's fields, redacted, plus a delivery id and a time. */
+function webhookBody(n, delivery, at) {
+    // Redacted field by field, before JSON escaping could hide a secret from the text match.
+    const text = (value) => (value === undefined ? undefined : (0,redact/* redact */.E$)(value));
+    const fields = { ...n, title: text(n.title)?.slice(0, 200), summary: text(n.summary), url: text(n.url) };
+    return JSON.stringify({ delivery, at, ...fields });
+}
+
+;// CONCATENATED MODULE: ./build/src/notify/sign.js
+// The generic webhook's signature: HMAC-SHA256 under webhook-secret over `<timestamp>.<body>`, sent
+// as `X-Pilot-Signature: sha256=<hex>` with `X-Pilot-Timestamp: <unix seconds>`. The timestamp is
+// inside the signed text, so a receiver that also rejects timestamps outside a replay window refuses
+// both a forged body and an old delivery replayed (docs/notifications.md shows a receiver).
+
+const SIGNATURE_HEADER = 'x-pilot-signature';
+const TIMESTAMP_HEADER = 'x-pilot-timestamp';
+/** Seconds a receiver accepts a delivery after (or before, for clock skew) its timestamp. */
+const REPLAY_WINDOW_SECONDS = 300;
+function signature(secret, timestamp, body) {
+    return `sha256=${(0,external_node_crypto_.createHmac)('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+/**
+ * What a receiver does (and Pilot's tests do): recompute the signature over the raw body, compare in
+ * constant time, and refuse a timestamp outside the window.
+ */
+function verifySignature(secret, headers, rawBody, nowSeconds, windowSeconds = REPLAY_WINDOW_SECONDS) {
+    const ts = Number(headers.timestamp);
+    if (!headers.timestamp || !/^\d{1,12}$/.test(headers.timestamp))
+        return { ok: false, reason: 'no timestamp' };
+    if (Math.abs(nowSeconds - ts) > windowSeconds)
+        return { ok: false, reason: 'timestamp outside the window' };
+    const expected = Buffer.from(signature(secret, ts, rawBody));
+    const given = Buffer.from(headers.signature ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+        return { ok: false, reason: 'signature does not match' };
+    return { ok: true };
+}
+
+;// CONCATENATED MODULE: ./build/src/notify/send.js
+// Sends a notice to every channel configured for its event. A failing receiver is retried with
+// backoff and then logged as a warning: a notification never fails, or even slows much, a run.
+// Logs name the channel and the status only, never a URL (webhook URLs and bot tokens are secrets).
+
+
+
+
+/** Telegram's API base. Tests point it at a loopback server; nothing else can be chosen. */
+function telegramApi(env = process.env) {
+    const wanted = env.PILOT_TEST_TELEGRAM_API;
+    if (wanted && /^http:\/\/127\.0\.0\.1:\d{1,5}$/.test(wanted))
+        return wanted;
+    return 'https://api.telegram.org';
+}
+const JSON_TYPE = { 'content-type': 'application/json' };
+function deliveriesFor(config, notice, opts = {}) {
+    const wants = (events) => events.includes(notice.event);
+    const out = [];
+    if (config.slackWebhookUrl && wants(config.slackEvents))
+        out.push({ channel: 'Slack', url: config.slackWebhookUrl, body: slackBody(notice), headers: JSON_TYPE });
+    if (config.discordWebhookUrl && wants(config.discordEvents))
+        out.push({
+            channel: 'Discord',
+            url: config.discordWebhookUrl,
+            body: discordBody(notice),
+            headers: JSON_TYPE,
+        });
+    if (config.telegramBotToken && config.telegramChatId && wants(config.telegramEvents)) {
+        const url = `${opts.telegramApi ?? telegramApi()}/bot${config.telegramBotToken}/sendMessage`;
+        out.push({
+            channel: 'Telegram',
+            url,
+            body: telegramBody(notice, config.telegramChatId),
+            headers: JSON_TYPE,
+        });
+    }
+    if (config.webhookUrl && config.webhookSecret && wants(config.webhookEvents)) {
+        const now = (opts.now ?? Date.now)();
+        const ts = Math.floor(now / 1000);
+        const body = webhookBody(notice, (0,external_node_crypto_.randomUUID)(), new Date(now).toISOString());
+        const headers = {
+            ...JSON_TYPE,
+            'x-pilot-event': notice.event,
+            [TIMESTAMP_HEADER]: String(ts),
+            [SIGNATURE_HEADER]: signature(config.webhookSecret, ts, body),
+        };
+        out.push({ channel: 'webhook', url: config.webhookUrl, body, headers });
+    }
+    return out;
+}
+/** 429 and 5xx are worth another try; any other refusal will not change. */
+function retryable(status) {
+    return status === 429 || status >= 500;
+}
+async function deliver(d, opts) {
+    const attempts = opts.attempts ?? 3;
+    let last = '';
+    for (let i = 0; i < attempts; i++) {
+        if (i > 0)
+            await new Promise((r) => setTimeout(r, (opts.backoffMs ?? 1000) * 2 ** (i - 1)));
+        try {
+            const res = await fetch(d.url, {
+                method: 'POST',
+                headers: d.headers,
+                body: d.body,
+                redirect: 'error',
+                signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
+            });
+            await res.arrayBuffer().catch(() => undefined);
+            if (res.ok)
+                return null;
+            last = `HTTP ${res.status}`;
+            if (!retryable(res.status))
+                break;
+        }
+        catch (error) {
+            // The error's text can quote the URL (a secret): only its kind is reported.
+            last = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : 'could not connect';
+        }
+    }
+    return last;
+}
+/** Sends to every channel that wants the event, in parallel; resolves when all are done. */
+async function notify(config, notice, opts = {}) {
+    const deliveries = deliveriesFor(config, notice, opts);
+    await Promise.all(deliveries.map(async (d) => {
+        const failed = await deliver(d, opts).catch(() => 'failed');
+        if (failed)
+            lib_core/* warning */.$e(`Notification ${notice.event} to ${d.channel} failed (${failed}); the run goes on`);
+        else
+            lib_core/* info */.pq(`Notification ${notice.event} sent to ${d.channel}`);
+    }));
+}
+
+;// CONCATENATED MODULE: ./build/src/notify/index.js
+// Notifications to Slack, Discord, Telegram and a signed webhook: see docs/notifications.md.
+
+
+
+
+;// CONCATENATED MODULE: ./build/src/pipeline/notices.js
+// The pipeline's one call into src/notify/: fills in the repository and never throws (a receiver's
+// trouble is a warning inside notify(); anything else is one more warning here).
+
+
+
+async function announce(deps, notice) {
+    try {
+        await notify(deps.config, { repository: deps.ctx.repository, ...notice });
+    }
+    catch (error) {
+        lib_core/* warning */.$e(`Notification ${notice.event} was not sent: ${(0,platform/* failureMessage */.oh)(error)}`);
+    }
+}
+function startNotice(issue, title, url, command) {
+    return {
+        event: 'task.started',
+        issue,
+        title,
+        url,
+        status: 'running',
+        summary: `working on it (${command})`,
+    };
+}
+/** The events a finished work run announces: how it ended, and the pull request it opened. */
+function endNotices(outcome, facts) {
+    const base = {
+        issue: facts.issue,
+        title: facts.title,
+        status: outcome.taskStatus,
+        costUsd: outcome.costUsd,
+    };
+    const notices = [];
+    if (facts.prCreated && outcome.prUrl)
+        notices.push({
+            ...base,
+            event: 'pr.created',
+            url: outcome.prUrl,
+            summary: `opened #${outcome.prNumber}`,
+        });
+    const url = outcome.prUrl ?? facts.trackingUrl;
+    if (outcome.taskStatus === 'needs_human')
+        notices.push({ ...base, event: 'needs_human', url, summary: 'Pilot stopped and a person has to decide' });
+    else if (outcome.conclusion === 'failure')
+        notices.push({ ...base, event: 'task.failed', url, summary: `ended ${outcome.taskStatus ?? 'failed'}` });
+    else if (outcome.conclusion === 'success' || outcome.conclusion === 'no_changes')
+        notices.push({ ...base, event: 'task.succeeded', url, summary: `ended ${outcome.taskStatus ?? 'done'}` });
+    return notices;
+}
+
+;// CONCATENATED MODULE: ./build/src/pipeline/budget-check.js
+// The budget check, run by the gate before it dispatches and by the work run before the agent starts
+// (docs/budgets.md). Over a budget: the tracking comment says which one, what is spent, when it resets
+// and how an admin overrides it, and `budget.exceeded` is announced. At 80%: `budget.warning`, once
+// per period, claimed in the ledger by the work run (the gate only reads the ledger).
+
+
+
+
+
+
+
+
+
+
+
+
+
+const PROCEED = { proceed: true };
+async function checkBudget(deps, intent, phase) {
+    const { config } = deps;
+    const limits = { dailyUsd: config.budgetDailyUsd, monthlyUsd: config.budgetMonthlyUsd };
+    if (limits.dailyUsd === undefined && limits.monthlyUsd === undefined)
+        return PROCEED;
+    const now = new Date(deps.now());
+    const where = { octokit: deps.octokit, repo: deps.ctx.repo };
+    let verdict;
+    try {
+        const query = { now, reservePerRunUsd: config.maxCostUsd, issue: intent.issue ?? undefined };
+        verdict = assessBudget(limits, (await readSpend(where, query)).spend, now);
+    }
+    catch (error) {
+        // Fails open: a ledger GitHub cannot serve right now should not stop every task; said loudly.
+        lib_core/* warning */.$e(`Budget: could not read the ledger (${(0,platform/* failureMessage */.oh)(error)}); this run is not checked`);
+        return PROCEED;
+    }
+    if (verdict.exceeded)
+        return overBudget(deps, intent, phase, verdict.exceeded);
+    if (phase === 'work')
+        for (const line of verdict.warnings)
+            await warnOnce(deps, intent, line, now);
+    return PROCEED;
+}
+async function overBudget(deps, intent, phase, line) {
+    const sender = intent.sender.login;
+    if (intent.command === 'run' && overBudgetFlag(intent.args).flagged) {
+        // Asked again here, not taken from the gate: the work run trusts no earlier decision.
+        const level = (0,authorize/* levelOf */.I)(await deps.lookup(sender));
+        if (level === 'admin' && intent.sender.type === 'User') {
+            lib_core/* info */.pq(`Budget: ${describeLine(line)} @${sender} (admin) overrides it with ${OVER_BUDGET_FLAG}`);
+            if (phase === 'work')
+                await recordOverride(deps, intent, line);
+            return PROCEED;
+        }
+        const why = `@${sender} asked to run with \`${OVER_BUDGET_FLAG}\`, but only a repository admin may (@${sender} has ${level} permission).`;
+        return refuse(deps, intent, phase, line, why);
+    }
+    return refuse(deps, intent, phase, line);
+}
+function refusalText(line, why) {
+    return [
+        describeLine(line),
+        why,
+        `A repository admin can start this task anyway by commenting \`/pilot run ${OVER_BUDGET_FLAG}\`; otherwise label the issue again (or comment \`/pilot run\`) after the reset.`,
+    ]
+        .filter(Boolean)
+        .join('\n\n');
+}
+async function refuse(deps, intent, phase, line, why) {
+    const issue = intent.issue;
+    const { ctx, octokit } = deps;
+    const text = refusalText(line, why);
+    const headline = `not started: the ${line.budget} budget is spent`;
+    lib_core/* warning */.$e(`Budget: ${describeLine(line)} ${why ?? ''}`.trim());
+    const found = await findTracking(octokit, ctx.repo, issue, deps.config.botLogin, markerKey(deps, issue));
+    let url;
+    if (phase === 'gate' && found?.task.status === 'running') {
+        // Another run holds the task: its claim stays; the refusal is a reply instead. (A work run holds
+        // the lease itself, so the task is its own to mark.)
+        const { data } = await octokit.rest.issues.createComment({
+            ...ctx.repo,
+            issue_number: issue,
+            body: `${(0,redact/* redact */.E$)(`**Pilot — ${headline}.** ${text}`)}\n\n${constants/* REPLY_MARKER */.Qs}`,
+        });
+        url = data.html_url;
+    }
+    else {
+        const run = {
+            id: ctx.runId,
+            kind: phase,
+            at: new Date(deps.now()).toISOString(),
+        };
+        const task = withRun({ ...(found?.task ?? newTask()), status: 'budget_exceeded' }, run);
+        const view = renderTracking(task, { headline, body: (0,redact/* redact */.E$)(text), links: [['run', ctx.runUrl]] });
+        url = (await writeTracking(octokit, ctx.repo, issue, found, view, task, markerKey(deps, issue))).url;
+    }
+    await announce(deps, {
+        event: 'budget.exceeded',
+        issue,
+        url,
+        status: 'budget_exceeded',
+        summary: describeLine(line),
+    });
+    await (0,outputs/* writeSummary */.S)(`Pilot: #${issue} not started — the ${line.budget} budget is spent`, [], [text]);
+    return { proceed: false, outcome: { conclusion: 'skipped', taskStatus: 'budget_exceeded' } };
+}
+async function warnOnce(deps, intent, line, now) {
+    const where = { octokit: deps.octokit, repo: deps.ctx.repo };
+    const record = warningRecord(line, warningKey(line), now, intent.issue ?? undefined);
+    try {
+        if (!(await claimBudgetEvent(where, record, now)))
+            return;
+    }
+    catch (error) {
+        lib_core/* warning */.$e(`Budget: could not record the ${line.budget} warning (${(0,platform/* failureMessage */.oh)(error)})`);
+        return;
+    }
+    lib_core/* warning */.$e(`Budget: 80% reached. ${describeLine(line)}`);
+    await announce(deps, {
+        event: 'budget.warning',
+        issue: intent.issue ?? undefined,
+        summary: describeLine(line),
+    });
+}
+/** An admin's override is history worth keeping: one budget record per overriding run. */
+async function recordOverride(deps, intent, line) {
+    const where = { octokit: deps.octokit, repo: deps.ctx.repo };
+    await recordPending(where, {
+        v: 1,
+        kind: 'budget',
+        key: `budget-override-${deps.ctx.runId}-${deps.ctx.runAttempt}`,
+        at: new Date(deps.now()).toISOString(),
+        event: 'override',
+        budget: line.budget,
+        spentUsd: line.spentUsd,
+        limitUsd: line.limitUsd,
+        issue: intent.issue ?? undefined,
+    }).catch((error) => lib_core/* warning */.$e(`Budget: could not record the override (${(0,platform/* failureMessage */.oh)(error)})`));
+}
+
+;// CONCATENATED MODULE: ./build/src/pipeline/reply.js
+// Pilot's one way to answer on an issue (gate and work run alike): redacted, and marked as Pilot's own
+// so the reply never reads as a command.
+
+
+async function postReply(deps, issue, text) {
+    await deps.octokit.rest.issues.createComment({
+        ...deps.ctx.repo,
+        issue_number: issue,
+        body: `${(0,redact/* redact */.E$)(text)}\n\n${constants/* REPLY_MARKER */.Qs}`,
+    });
+}
+
+;// CONCATENATED MODULE: ./build/src/state/dashboard-issue.js
+// The one "Pilot dashboard" issue. It is found by its label (one request, whatever the repository's
+// size) and counts only when Pilot's identity wrote it AND its trailing marker verifies under
+// pilot-state-key for that very issue number: anyone who can label an issue can paste a marker, and
+// every workflow using the default token writes as the same `github-actions[bot]` as Pilot.
+
+
+
+const MARKER_SUFFIX = '-->';
+const MARKER_JSON = '{"v":1}';
+function dashboardMarker(seal, issue) {
+    const mac = seal.sign({ purpose: 'dashboard', issue }, MARKER_JSON);
+    return `${DASHBOARD_MARKER_PREFIX} ${MARKER_JSON} mac:${mac} ${MARKER_SUFFIX}`;
+}
+/** True when the body ENDS with a marker sealed for this issue (a marker anywhere else is not Pilot's). */
+function hasDashboardMarker(body, seal, issue) {
+    const trimmed = body.trimEnd();
+    const at = trimmed.lastIndexOf(constants/* DASHBOARD_MARKER_PREFIX */.zg);
+    if (at < 0 || !trimmed.endsWith(MARKER_SUFFIX))
+        return false;
+    const inner = trimmed.slice(at + constants/* DASHBOARD_MARKER_PREFIX */.zg.length, -MARKER_SUFFIX.length).trim();
+    const match = /^(\{.*\}) mac:([0-9a-f]{64})$/.exec(inner);
+    return match !== null && seal.verify({ purpose: 'dashboard', issue }, match[1], match[2]);
+}
+/** Pilot's dashboards, oldest first; a labelled issue with a marker that does not verify is reported. */
+async function dashboards(octokit, repo, pilotLogin, seal) {
+    // One page: the label is Pilot's own, so more than 100 issues carrying it is not a dashboard problem.
+    const { data } = await octokit.rest.issues.listForRepo({
+        ...repo,
+        labels: constants/* DASHBOARD_LABEL */.up,
+        state: 'all',
+        sort: 'created',
+        direction: 'asc',
+        per_page: 100,
+    });
+    const found = [];
+    for (const issue of data) {
+        if (issue.pull_request || !(issue.body ?? '').includes(constants/* DASHBOARD_MARKER_PREFIX */.zg))
+            continue;
+        const byPilot = (issue.user?.login ?? '').toLowerCase() === pilotLogin.toLowerCase();
+        if (byPilot && hasDashboardMarker(issue.body ?? '', seal, issue.number)) {
+            found.push({ number: issue.number, nodeId: issue.node_id, url: issue.html_url });
+        }
+        else {
+            const why = byPilot
+                ? 'its marker does not verify under pilot-state-key'
+                : `written by ${issue.user?.login}`;
+            lib_core/* warning */.$e((0,redact/* redact */.E$)(`Ignored a forged Pilot dashboard marker in issue #${issue.number}: ${why}`));
+        }
+    }
+    return found;
+}
+/** The dashboard issue, or null while there is none. Reads only (the gate uses it). */
+async function findDashboard(octokit, repo, pilotLogin, seal) {
+    return (await dashboards(octokit, repo, pilotLogin, seal))[0] ?? null;
+}
+function bodyOf(visible, seal, issue) {
+    // The text is Pilot's own numbers; a `<!--` in it could still hide the marker, so refuse it.
+    if (visible.includes('<!--'))
+        throw new Error('The dashboard text may not contain "<!--"');
+    return `${visible}\n\n${dashboardMarker(seal, issue)}`;
+}
+/** Updates the dashboard, or creates it (then it is pinned by the caller). */
+async function writeDashboard(octokit, repo, existing, visible, seal) {
+    if (existing) {
+        await octokit.rest.issues.update({
+            ...repo,
+            issue_number: existing.number,
+            body: bodyOf(visible, seal, existing.number),
+        });
+        return { issue: existing, created: false };
+    }
+    // The marker binds the issue number, known only once the issue exists: create, then seal.
+    const { data } = await octokit.rest.issues.create({
+        ...repo,
+        title: DASHBOARD_TITLE,
+        body: 'Pilot is setting up its dashboard…',
+        labels: [DASHBOARD_LABEL],
+    });
+    await octokit.rest.issues.update({
+        ...repo,
+        issue_number: data.number,
+        body: bodyOf(visible, seal, data.number),
+    });
+    return { issue: { number: data.number, nodeId: data.node_id, url: data.html_url }, created: true };
+}
+/**
+ * Two sweeps that both found no dashboard both create one. The oldest wins: a newer one is closed
+ * without its label or marker (so it is never found again) and points at the oldest.
+ */
+async function settleDashboard(octokit, repo, mine, visible, pilotLogin, seal) {
+    const oldest = await findDashboard(octokit, repo, pilotLogin, seal);
+    if (!oldest || oldest.number === mine.number)
+        return mine;
+    core.info(`Another sweep created dashboard #${oldest.number} first: closing #${mine.number}`);
+    await octokit.rest.issues.update({
+        ...repo,
+        issue_number: mine.number,
+        state: 'closed',
+        state_reason: 'not_planned',
+        labels: [],
+        body: `Duplicate of #${oldest.number}.`,
+    });
+    await octokit.rest.issues.update({
+        ...repo,
+        issue_number: oldest.number,
+        body: bodyOf(visible, seal, oldest.number),
+    });
+    return oldest;
 }
 
 // EXTERNAL MODULE: ./build/src/pipeline/context.js + 1 modules
@@ -41399,6 +43239,22 @@ var context = __nccwpck_require__(6432);
 
 
 
+
+
+
+/** A line linking the dashboard issue when the sweep keeps one; empty otherwise (reads only). */
+async function dashboardLine(deps, pilotLogin) {
+    try {
+        const dashboard = await findDashboard(deps.octokit, deps.ctx.repo, pilotLogin, deps.seal);
+        if (!dashboard)
+            return '';
+        return `\n\nRepository-wide runs, spend and queue: [Pilot dashboard](${dashboard.url}) (#${dashboard.number}).`;
+    }
+    catch (error) {
+        lib_core/* info */.pq(`Could not look for the dashboard issue (${(0,platform/* failureMessage */.oh)(error)}): replying without it`);
+        return '';
+    }
+}
 /** The `/pilot status` reply, read from the marker. */
 function describeTask(deps, task) {
     const lines = [
@@ -41440,9 +43296,17 @@ async function closeTask(deps, intent, tracking) {
         body: merged ? undefined : 'The task is closed. Comment `/pilot run` to start again.',
         links: [['run', ctx.runUrl]],
     });
-    const issue = intent.issue;
+    const { issue } = intent;
     await writeTracking(octokit, ctx.repo, issue, tracking, view, next, markerKey(deps, issue));
     lib_core/* info */.pq(`Task for #${intent.issue} is now ${next.status}`);
+    if (merged)
+        await announce(deps, {
+            event: 'pr.merged',
+            issue,
+            url: pr?.html_url,
+            status: 'merged',
+            summary: `${what} was merged`,
+        });
     return { conclusion: 'success', taskStatus: next.status };
 }
 
@@ -41461,27 +43325,22 @@ async function closeTask(deps, intent, tracking) {
 
 
 
-async function postReply(deps, issue, text) {
-    await deps.octokit.rest.issues.createComment({
-        ...deps.ctx.repo,
-        issue_number: issue,
-        body: `${(0,redact/* redact */.E$)(text)}\n\n${constants/* REPLY_MARKER */.Qs}`,
-    });
-}
+
+
 /** Pilot's identity: the author of the reaction it just made (App tokens), else `bot-login`. */
 async function acknowledge(deps, intent) {
-    const issue = intent.issue;
+    const { issue } = intent;
     try {
         const login = await react(deps.octokit, deps.ctx.repo, { issue, commentId: intent.commentId }, 'eyes');
         return login ?? deps.config.botLogin;
     }
     catch (error) {
-        lib_core/* warning */.$e(`Could not react to the trigger: ${error.message}`);
+        lib_core/* warning */.$e(`Could not react to the trigger: ${(0,errors/* messageOf */.b)(error)}`);
         return deps.config.botLogin;
     }
 }
 async function answer(deps, intent, pilotLogin) {
-    const issue = intent.issue;
+    const { issue } = intent;
     if (intent.command === 'help' || intent.command === 'unknown') {
         const lead = intent.command === 'unknown' ? `Unknown command \`${intent.args.slice(0, 40)}\`.\n\n` : '';
         await postReply(deps, issue, lead + (0,command/* helpText */.B)(deps.config.triggerLabel));
@@ -41489,7 +43348,8 @@ async function answer(deps, intent, pilotLogin) {
     }
     const tracking = await findTracking(deps.octokit, deps.ctx.repo, issue, pilotLogin, markerKey(deps, issue));
     if (intent.command === 'status') {
-        await postReply(deps, issue, tracking ? describeTask(deps, tracking.task) : 'Pilot has no task for this issue yet.');
+        const about = tracking ? describeTask(deps, tracking.task) : 'Pilot has no task for this issue yet.';
+        await postReply(deps, issue, about + (await dashboardLine(deps, pilotLogin)));
         return { conclusion: 'success', taskStatus: tracking?.task.status };
     }
     // pull_request.closed on Pilot's PR arrives as `cancel` carrying the PR's head (src/events/pull-events.ts).
@@ -41498,7 +43358,7 @@ async function answer(deps, intent, pilotLogin) {
     return cancelTask(deps, intent, tracking);
 }
 async function cancelTask(deps, intent, tracking) {
-    const issue = intent.issue;
+    const { issue } = intent;
     const run = tracking?.task.runs.filter((r) => r.kind === 'work').at(-1);
     if (!tracking || !run || !['queued', 'running'].includes(tracking.task.status)) {
         if (intent.source === 'comment')
@@ -41510,12 +43370,12 @@ async function cancelTask(deps, intent, tracking) {
         await postReply(deps, issue, `Cancelling run ${run.id}; its post step will push work in progress.`);
     }
     catch (error) {
-        await postReply(deps, issue, `Could not cancel run ${run.id}: ${error.message}. The workflow needs \`actions: write\` permission for cancel.`);
+        await postReply(deps, issue, `Could not cancel run ${run.id}: ${(0,errors/* messageOf */.b)(error)}. The workflow needs \`actions: write\` permission for cancel.`);
     }
     return { conclusion: 'success', taskStatus: tracking.task.status };
 }
 async function gate_dispatch(deps, intent, pilotLogin) {
-    const issue = intent.issue;
+    const { issue } = intent;
     const { ctx } = deps;
     const found = await findTracking(deps.octokit, ctx.repo, issue, pilotLogin, markerKey(deps, issue));
     const stale = followUpOnOtherHead(intent, found?.task.headSha);
@@ -41523,6 +43383,9 @@ async function gate_dispatch(deps, intent, pilotLogin) {
         lib_core/* info */.pq(`Pilot ignores this ${intent.source} follow-up: ${stale}`);
         return { conclusion: 'skipped', taskStatus: found?.task.status };
     }
+    const budget = await checkBudget(deps, intent, 'gate');
+    if (!budget.proceed)
+        return budget.outcome;
     const task = withRun(
     // A running task stays `running`: that claim is what tells a stale lease from a live one.
     { ...(found?.task ?? newTask()), status: found?.task.status === 'running' ? 'running' : 'queued' }, {
@@ -41565,7 +43428,7 @@ function followUpOnOtherHead(intent, pushed) {
     return `head ${head} is not Pilot's last push (${pushed ? pushed.slice(0, 7) : 'none recorded'})`;
 }
 async function gate(deps, intent) {
-    if (intent.issue === null)
+    if (intent.kind === 'sweep')
         return { conclusion: 'skipped' };
     const pilotLogin = await acknowledge(deps, intent);
     if (intent.kind === 'reply')
@@ -41576,7 +43439,7 @@ async function gate(deps, intent) {
 
 /***/ }),
 
-/***/ 1661:
+/***/ 4838:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41587,84 +43450,12 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
 var lib_core = __nccwpck_require__(6257);
-// EXTERNAL MODULE: ./build/src/events/login.js
-var events_login = __nccwpck_require__(46);
-;// CONCATENATED MODULE: ./build/src/auth/authorize.js
-
-const RANK = {
-    none: 0,
-    read: 1,
-    triage: 2,
-    write: 3,
-    maintain: 4,
-    admin: 5,
-};
-const BOT_SUFFIX = '[bot]';
-/** The highest level the permission flags grant (write = push). */
-function levelOf(permissions) {
-    if (!permissions)
-        return 'none';
-    if (permissions.admin === true)
-        return 'admin';
-    if (permissions.maintain === true)
-        return 'maintain';
-    if (permissions.push === true)
-        return 'write';
-    if (permissions.triage === true)
-        return 'triage';
-    if (permissions.pull === true)
-        return 'read';
-    return 'none';
-}
-/** GitHub logins compare case-insensitively, and only as whole strings. */
-function listed(list, login) {
-    const wanted = login.toLowerCase();
-    return list.some((entry) => entry.trim().toLowerCase() === wanted);
-}
-function isBotLogin(login) {
-    return login.toLowerCase().endsWith(BOT_SUFFIX);
-}
-function refuse(reason, level = 'none') {
-    return { allowed: false, reason, level };
-}
-async function authorizeBot(actor, policy, lookup) {
-    if (!listed(policy.allowBots, actor.login))
-        return refuse(`bot ${actor.login} is not listed in allow-bots`);
-    const level = levelOf(await lookup(actor.login));
-    return { allowed: true, reason: `bot ${actor.login} is listed in allow-bots`, level };
-}
-async function authorize_authorize(actor, policy, lookup) {
-    const login = typeof actor?.login === 'string' ? actor.login : '';
-    if (login === '')
-        return refuse('the event names no sender');
-    // Never normalised: ` mona` or `mo\u200Bna` is not mona.
-    if (!(0,events_login/* isGitHubLogin */.Nf)(login))
-        return refuse(`sender ${JSON.stringify(login.slice(0, 60))} is not a valid GitHub login`);
-    if (policy.pilotLogin && (0,events_login/* sameLogin */.Up)(login, policy.pilotLogin)) {
-        return refuse(`${login} is Pilot's own identity, which never authorizes a trigger`);
-    }
-    if (listed(policy.denyUsers, login))
-        return refuse(`${login} is listed in deny-users`);
-    if (actor.type === 'Bot')
-        return authorizeBot(actor, policy, lookup);
-    // A `[bot]` login on a non-Bot account is a look-alike (real user logins cannot contain brackets):
-    // it gets neither the bot allowance nor allow-users, only whatever permission GitHub reports.
-    const level = levelOf(await lookup(login));
-    if (!isBotLogin(login) && listed(policy.allowUsers, login)) {
-        return { allowed: true, reason: `${login} is listed in allow-users`, level };
-    }
-    if (RANK[level] >= RANK[policy.minPermission]) {
-        return {
-            allowed: true,
-            reason: `${login} has ${level} permission (needs ${policy.minPermission})`,
-            level,
-        };
-    }
-    return refuse(`${login} has ${level} permission; Pilot needs ${policy.minPermission}`, level);
-}
-
+// EXTERNAL MODULE: ./build/src/auth/authorize.js
+var auth_authorize = __nccwpck_require__(5279);
 // EXTERNAL MODULE: ./build/src/events/command.js
 var events_command = __nccwpck_require__(7562);
+// EXTERNAL MODULE: ./build/src/events/login.js
+var login = __nccwpck_require__(46);
 // EXTERNAL MODULE: ./build/src/github/client.js + 1 modules
 var client = __nccwpck_require__(5406);
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 11 modules
@@ -41836,14 +43627,14 @@ function dispatchSender(intent, seal) {
     const why = d.tag ? 'an authentication tag that does not verify' : 'no authentication tag';
     if (!d.realSender)
         return { ok: false, reason: `the dispatch carries ${why} and no sender` };
-    if (!(0,events_login/* sameLogin */.Up)(d.realSender.login, intent.sender.login)) {
+    if (!(0,login/* sameLogin */.Up)(d.realSender.login, intent.sender.login)) {
         lib_core/* info */.pq(`The dispatch carries ${why}: it acts for its real sender ${d.realSender.login}, not ${intent.sender.login} named in it`);
     }
     return { ok: true, intent: { ...intent, sender: d.realSender }, byPilot: false };
 }
 /** Null when the comment or label event the dispatch names agrees with it, else why not. */
 async function namedMismatch(check, intent) {
-    if (!intent.dispatch || intent.issue === null)
+    if (!intent.dispatch || intent.kind === 'sweep')
         return null;
     if (intent.commentId !== undefined)
         return commentMismatch(check, intent, intent.commentId);
@@ -41864,17 +43655,17 @@ async function commentMismatch(check, intent, id) {
     if (!comment.issue_url.endsWith(`/issues/${intent.issue}`))
         return `comment ${id} is not on #${intent.issue}`;
     const author = comment.user?.login;
-    if ((0,events_login/* sameLogin */.Up)(author, check.pilotLogin)) {
+    if ((0,login/* sameLogin */.Up)(author, check.pilotLogin)) {
         // A request Pilot queued in its own note: the note (authenticated) says who asked for what.
         const read = readQueuedNote(comment.body ?? '', { seal: check.seal, issue: intent.issue });
         if (!read || 'forged' in read)
             return `comment ${id} is not a request Pilot queued`;
         const { sender, command } = read.note;
-        if ((0,events_login/* sameLogin */.Up)(sender.login, intent.sender.login) && command === intent.command)
+        if ((0,login/* sameLogin */.Up)(sender.login, intent.sender.login) && command === intent.command)
             return null;
         return `queued request ${id} is ${sender.login}'s ${command}, not ${intent.sender.login}'s ${intent.command}`;
     }
-    if (!(0,events_login/* sameLogin */.Up)(author, intent.sender.login)) {
+    if (!(0,login/* sameLogin */.Up)(author, intent.sender.login)) {
         return `comment ${id} was written by ${author ?? 'a deleted user'}, not by ${intent.sender.login}`;
     }
     const command = (0,events_command/* parseCommand */.R)(comment.body ?? '')?.command;
@@ -41888,11 +43679,11 @@ async function labelMismatch(check, intent) {
     });
     const last = events
         .filter((e) => 'event' in e && e.event === 'labeled')
-        .filter((e) => (0,events_login/* sameLogin */.Up)(e.label?.name, check.triggerLabel))
+        .filter((e) => (0,login/* sameLogin */.Up)(e.label?.name, check.triggerLabel))
         .at(-1);
     if (!last)
         return `#${intent.issue} has no '${check.triggerLabel}' label event`;
-    if ((0,events_login/* sameLogin */.Up)(last.actor?.login, intent.sender.login))
+    if ((0,login/* sameLogin */.Up)(last.actor?.login, intent.sender.login))
         return null;
     return `the '${check.triggerLabel}' label was added by ${last.actor?.login ?? 'someone unknown'}, not by ${intent.sender.login}`;
 }
@@ -41929,8 +43720,8 @@ function githubPermissionLookup(octokit, owner, repo) {
     };
 }
 
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./build/src/secrets.js
+var secrets = __nccwpck_require__(7024);
 ;// CONCATENATED MODULE: ./build/src/config/errors.js
 // Configuration errors name the key, the bad value, where it came from and what would have been accepted,
 // so a user can fix their workflow or `.github/pilot.yml` without reading Pilot's source.
@@ -42021,10 +43812,6 @@ function distance(a, b) {
     return previous[b.length];
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./build/src/config/schema.js
 // Every setting Pilot understands, spelled once: its input/file name, its zod schema, its default and the
 // words an error uses to describe what would have been accepted. inputs.ts, file.ts, action.yml and the
@@ -42079,6 +43866,40 @@ const httpUrl = schemas/* string */.YjP()
 const pathPattern = schemas/* string */.YjP().trim().min(1);
 const RUNNERS_INPUT_ACCEPTED = 'runner labels as a JSON list (["self-hosted", "pilot"]) or separated by commas or newlines';
 const enumText = (values) => `one of ${values.join(', ')}`;
+const NOTIFY_EVENTS = [
+    'task.started',
+    'task.succeeded',
+    'task.failed',
+    'pr.created',
+    'pr.merged',
+    'budget.warning',
+    'budget.exceeded',
+    'needs_human',
+];
+const budgetUsd = schemas/* number */.aig().positive().max(1_000_000).optional();
+const BUDGET_ACCEPTED = 'a number of US dollars greater than 0 (e.g. 50 or 12.50); empty for no budget';
+/** A webhook URL: a secret (it is the credential), https, or http to loopback (local relays, tests). */
+const webhookUrl = schemas/* string */.YjP()
+    .refine((text) => {
+    if (!URL.canParse(text))
+        return false;
+    const url = new URL(text);
+    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && loopback);
+})
+    .optional();
+function notifyUrl(name, accepted) {
+    return setting({ name, kind: 'string', schema: webhookUrl, fallback: undefined, accepted, secret: true });
+}
+function notifyEvents(name) {
+    return setting({
+        name,
+        kind: 'list',
+        schema: schemas/* array */.YOg(schemas/* enum */.k5n(NOTIFY_EVENTS)),
+        fallback: [...NOTIFY_EVENTS],
+        accepted: `event names separated by commas or newlines: ${NOTIFY_EVENTS.join(', ')}`,
+    });
+}
 // --- the table -----------------------------------------------------------------------------------------
 const SETTINGS = {
     githubToken: setting({
@@ -42171,7 +43992,7 @@ const SETTINGS = {
     }),
     // No default on purpose (here and in action.yml): the runner fills action.yml defaults in, and a
     // value Pilot cannot tell from "not given" would either override triage or be overridden by it.
-    // Not given, triage decides per size (src/triage/route.ts); given, the value wins.
+    // Not given, triage decides per size (src/triage/room.ts); given, the value wins.
     maxTurns: setting({
         name: 'max-turns',
         kind: 'int',
@@ -42193,6 +44014,21 @@ const SETTINGS = {
         schema: schemas/* number */.aig().positive().max(1000),
         fallback: 5,
         accepted: 'a number of US dollars greater than 0 and at most 1000 (e.g. 5 or 2.50)',
+    }),
+    // Spend caps over all runs of a UTC day / month, read from the ledger (src/budget/). Not given: none.
+    budgetDailyUsd: setting({
+        name: 'budget-daily-usd',
+        kind: 'number',
+        schema: budgetUsd,
+        fallback: undefined,
+        accepted: BUDGET_ACCEPTED,
+    }),
+    budgetMonthlyUsd: setting({
+        name: 'budget-monthly-usd',
+        kind: 'number',
+        schema: budgetUsd,
+        fallback: undefined,
+        accepted: BUDGET_ACCEPTED,
     }),
     claudePath: setting({
         name: 'claude-path',
@@ -42343,6 +44179,41 @@ const SETTINGS = {
         fallback: 3,
         accepted: wholeNumberText(0, 20),
     }),
+    // Notifications (src/notify/): where to is a secret (inputs only), which events may come from the file.
+    slackWebhookUrl: notifyUrl('slack-webhook-url', 'a Slack incoming webhook URL (https://hooks.slack.com/…)'),
+    slackEvents: notifyEvents('slack-events'),
+    discordWebhookUrl: notifyUrl('discord-webhook-url', 'a Discord webhook URL (https://discord.com/api/webhooks/…)'),
+    discordEvents: notifyEvents('discord-events'),
+    telegramBotToken: setting({
+        name: 'telegram-bot-token',
+        kind: 'string',
+        schema: schemas/* string */.YjP()
+            .regex(/^\d{1,20}:[A-Za-z0-9_-]{20,100}$/)
+            .optional(),
+        fallback: undefined,
+        accepted: 'a Telegram bot token from @BotFather (123456:ABC…)',
+        secret: true,
+    }),
+    telegramChatId: setting({
+        name: 'telegram-chat-id',
+        kind: 'string',
+        schema: schemas/* string */.YjP()
+            .regex(/^(?:-?\d{1,20}|@[A-Za-z0-9_]{5,32})$/)
+            .optional(),
+        fallback: undefined,
+        accepted: 'a Telegram chat id (digits, may start with -) or @channelname',
+    }),
+    telegramEvents: notifyEvents('telegram-events'),
+    webhookUrl: notifyUrl('webhook-url', 'an https URL that receives signed JSON (http only for 127.0.0.1/localhost)'),
+    webhookSecret: setting({
+        name: 'webhook-secret',
+        kind: 'string',
+        schema: schemas/* string */.YjP().min(32).optional(),
+        fallback: undefined,
+        accepted: 'a random secret of at least 32 characters (openssl rand -hex 32)',
+        secret: true,
+    }),
+    webhookEvents: notifyEvents('webhook-events'),
     runnersDefault: setting({
         name: 'runners-default',
         kind: 'labels',
@@ -42451,6 +44322,59 @@ function check(spec, value) {
     return { ok: false, bad: value };
 }
 
+;// CONCATENATED MODULE: ./build/src/config/inputs.js
+// The only module in Pilot that reads action inputs (checkout's input-helper does the same job).
+
+
+
+
+
+const ENTRIES = Object.entries(SETTINGS);
+/** Every input Pilot reads, in action.yml order; action.yml and the README are tested against it. */
+const INPUT_NAMES = ENTRIES.map(([, spec]) => spec.name);
+/** Each input's default as action.yml and the README show it ('' when it has none). */
+const INPUT_DEFAULTS = Object.fromEntries(ENTRIES.map(([, spec]) => [spec.name, shownDefault(spec)]));
+/** The secret values among the settings (those the schema marks `secret`): the one list Pilot redacts. */
+function secretValues(values) {
+    return ENTRIES.filter(([, spec]) => spec.secret).map(([key]) => values[key]);
+}
+function readInputs() {
+    const values = {};
+    const problems = [];
+    for (const [key, spec] of ENTRIES) {
+        const raw = lib_core/* getInput */.V4(spec.name);
+        if (raw === '')
+            continue;
+        if (spec.secret)
+            (0,secrets/* registerSecret */.cl)(raw);
+        // The runner fills every input that has a default in action.yml, so an input equal to its default
+        // says nothing about the user's wishes and must not override `.github/pilot.yml`.
+        if (raw === shownDefault(spec))
+            continue;
+        const checked = check(spec, spec.kind === 'boolean' ? readBoolean(spec.name, raw) : fromInputText(spec, raw));
+        if (checked.ok)
+            values[key] = checked.value;
+        else
+            problems.push(invalidValue(spec.name, checked.bad, `input ${spec.name}`, spec.accepted, spec.secret));
+    }
+    return { values: values, problems };
+}
+/** getBooleanInput accepts exactly the YAML 1.2 core booleans; anything else stays text so the error quotes it. */
+function readBoolean(name, raw) {
+    try {
+        return lib_core/* getBooleanInput */.Vt(name);
+    }
+    catch {
+        return raw;
+    }
+}
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./build/src/config/file.js
 // `.github/pilot.yml`: parsed with `yaml` keeping line positions, so every error can name its line.
 
@@ -42664,62 +44588,6 @@ class FileReader {
     }
 }
 
-;// CONCATENATED MODULE: ./build/src/config/inputs.js
-// The only module in Pilot that reads action inputs (checkout's input-helper does the same job).
-
-
-
-
-const ENTRIES = Object.entries(SETTINGS);
-/** Every input Pilot reads, in action.yml order; action.yml and the README are tested against it. */
-const INPUT_NAMES = ENTRIES.map(([, spec]) => spec.name);
-/** Each input's default as action.yml and the README show it ('' when it has none). */
-const INPUT_DEFAULTS = Object.fromEntries(ENTRIES.map(([, spec]) => [spec.name, shownDefault(spec)]));
-function readInputs() {
-    const values = {};
-    const problems = [];
-    for (const [key, spec] of ENTRIES) {
-        const raw = lib_core/* getInput */.V4(spec.name);
-        if (raw === '')
-            continue;
-        if (spec.secret)
-            registerSecret(raw);
-        // The runner fills every input that has a default in action.yml, so an input equal to its default
-        // says nothing about the user's wishes and must not override `.github/pilot.yml`.
-        if (raw === shownDefault(spec))
-            continue;
-        const checked = check(spec, spec.kind === 'boolean' ? readBoolean(spec.name, raw) : fromInputText(spec, raw));
-        if (checked.ok)
-            values[key] = checked.value;
-        else
-            problems.push(invalidValue(spec.name, checked.bad, `input ${spec.name}`, spec.accepted, spec.secret));
-    }
-    return { values: values, problems };
-}
-/** getBooleanInput accepts exactly the YAML 1.2 core booleans; anything else stays text so the error quotes it. */
-function readBoolean(name, raw) {
-    try {
-        return lib_core/* getBooleanInput */.Vt(name);
-    }
-    catch {
-        return raw;
-    }
-}
-/**
- * Masks a secret in every later log line. The runner masks multi-line values line by line only when each
- * line is registered, so a PEM key is registered whole and per line.
- */
-function registerSecret(value) {
-    lib_core/* setSecret */.Pq(value);
-    if (!value.includes('\n'))
-        return;
-    for (const line of value.split(/\r?\n/)) {
-        const trimmed = line.trim();
-        if (trimmed.length >= 8)
-            lib_core/* setSecret */.Pq(trimmed);
-    }
-}
-
 ;// CONCATENATED MODULE: ./build/src/config/load.js
 // One typed Config from action inputs and `.github/pilot.yml`: inputs the user set win, then the file,
 // then the defaults. Every problem is collected and thrown once, so a user fixes them all in one go.
@@ -42772,16 +44640,20 @@ function readFileIfInside(workspace, configPath, chosen, problems) {
     }
     return file;
 }
+/** Settings that mean nothing alone: [has, needs, why]. */
+const PAIRS = [
+    ['appId', 'appPrivateKey', 'a GitHub App needs both'],
+    ['appPrivateKey', 'appId', 'a GitHub App needs both'],
+    // An unsigned webhook would let anyone who learns the URL post Pilot events: the secret is required.
+    ['webhookUrl', 'webhookSecret', 'Pilot signs every webhook body with it'],
+    ['telegramBotToken', 'telegramChatId', 'the bot needs a chat to post to'],
+];
 function crossChecks(settings) {
     const problems = [];
-    const pairs = [
-        ['appId', 'appPrivateKey'],
-        ['appPrivateKey', 'appId'],
-    ];
-    for (const [has, needs] of pairs) {
+    for (const [has, needs, why] of PAIRS) {
         if (settings[has] !== undefined && settings[needs] === undefined) {
             const name = SETTINGS[needs].name;
-            const accepted = `${SETTINGS[needs].accepted} whenever ${SETTINGS[has].name} is set (a GitHub App needs both)`;
+            const accepted = `${SETTINGS[needs].accepted} whenever ${SETTINGS[has].name} is set (${why})`;
             problems.push(invalidValue(name, undefined, `input ${name}`, accepted));
         }
     }
@@ -42791,7 +44663,9 @@ function triageLevels(fromFile) {
     return Object.fromEntries(TRIAGE_LEVELS.map((level) => [level, { ...fromFile[level] }]));
 }
 
-;// CONCATENATED MODULE: ./build/src/events/build.js
+// EXTERNAL MODULE: ./build/src/errors.js
+var errors = __nccwpck_require__(7406);
+;// CONCATENATED MODULE: ./build/src/events/rule-kit.js
 // Small helpers shared by the event rules: one way to say "ignore, because …" and one way to build an
 // Intent, so every rule fills the same fields the same way.
 
@@ -43200,7 +45074,7 @@ function fromWorkflowDispatch(ctx) {
     });
 }
 function sweep(sender, source) {
-    return { kind: 'sweep', command: 'sweep', source, issue: null, sender };
+    return { kind: 'sweep', command: 'sweep', source, sender };
 }
 /** A schedule has no human sender: the sweep acts as Pilot itself. */
 function fromSchedule(ctx, opts) {
@@ -43209,6 +45083,9 @@ function fromSchedule(ctx, opts) {
 }
 
 ;// CONCATENATED MODULE: ./build/src/events/decide.js
+// The only place events are interpreted (DESIGN's event matrix). Every event becomes an Intent or an
+// ignore with one human reason; a malformed payload is an ignore, never a throw.
+
 
 
 
@@ -43234,235 +45111,15 @@ function decide(ctx, opts) {
     }
     catch (error) {
         // The rules parse with zod and should not throw; if one does, the event is still only ignored.
-        const message = error instanceof Error ? error.message : String(error);
+        const message = (0,errors/* messageOf */.b)(error);
         return ignore(`could not interpret the ${name} event: ${message.slice(0, 200)}`);
     }
 }
 
 // EXTERNAL MODULE: ./build/src/github/app-token.js + 10 modules
 var app_token = __nccwpck_require__(73);
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./build/src/git/git.js
-// Pilot's own git. The agent writes the working tree Pilot then commits from, so nothing in it may make
-// this git run code: every call carries hardening config (no hooks, no fsmonitor, no submodule
-// recursion) and a minimal environment (never `process.env`: the token, the model key, the App key and
-// ACTIONS_RUNTIME_TOKEN live there). The token is handed to the one push or fetch that needs it through
-// environment-scoped config (GIT_CONFIG_COUNT/KEY/VALUE), which git reads and forgets.
-
-
-
-class GitError extends Error {
-    args;
-    result;
-    constructor(args, result) {
-        super(`git ${args[0]} failed (exit ${result.code}): ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-        this.args = args;
-        this.result = result;
-    }
-}
-/** `.git` is not the directory Pilot checked out: Pilot runs no git in it and pushes nothing. */
-class RepositoryChanged extends Error {
-    detail;
-    constructor(detail) {
-        super(`Pilot's repository metadata changed while the agent worked (${detail}). ` +
-            'Pilot ran no git command in it afterwards and pushed nothing from this run.');
-        this.detail = detail;
-        this.name = 'RepositoryChanged';
-    }
-}
-/**
- * Set on every call (`-c` outranks every config file, and git hands it on to the git processes it
- * starts, e.g. for a submodule):
- * - hooks: `core.hooksPath=/dev/null`. Nothing can ever exist below /dev/null, so no hook file anyone
- *   plants (in `.git/hooks`, the working tree or a directory Pilot made) is found; an empty directory
- *   of Pilot's would have to be made, kept unwritable and removed, for the same effect.
- * - `core.fsmonitor=false`: a repository's config can name a command git runs on `status`/`add`.
- * - submodules: never recurse, never look inside a nested repository (its config would be read).
- * - `core.untrackedCache=false`: the cache lives in the index and trusts directory mtimes the agent sets.
- * - `protocol.ext.allow=never`: `ext::` remotes run commands.
- */
-const HARDENING_CONFIG = (/* unused pure expression or super */ null && ([
-    'core.hooksPath=/dev/null',
-    'core.fsmonitor=false',
-    'submodule.recurse=false',
-    'diff.ignoreSubmodules=all',
-    'status.submoduleSummary=false',
-    'core.untrackedCache=false',
-    'protocol.ext.allow=never',
-]));
-/**
- * What Pilot's git may see of Pilot's environment: where programs and home are, the locale, the
- * runner's proxy and CA settings (self-hosted runners push through them), and where a workflow pointed
- * git's own config files. The system config (`/etc/gitconfig`, e.g. git-lfs filters) stays on: only
- * root writes it, and repositories that use LFS need it.
- */
-const PASSED_ENV = (/* unused pure expression or super */ null && ([
-    'PATH',
-    'HOME',
-    'LANG',
-    'LANGUAGE',
-    'LC_ALL',
-    'LC_CTYPE',
-    'LC_MESSAGES',
-    'TZ',
-    'HTTP_PROXY',
-    'HTTPS_PROXY',
-    'NO_PROXY',
-    'http_proxy',
-    'https_proxy',
-    'no_proxy',
-    'SSL_CERT_FILE',
-    'SSL_CERT_DIR',
-    'GIT_SSL_CAINFO',
-    'GIT_CONFIG_GLOBAL',
-    'GIT_CONFIG_NOSYSTEM',
-]));
-/** The environment of one git child: the allowlist from `source`, plus what this call adds (auth). */
-function gitEnv(source, extra = {}) {
-    const env = {};
-    for (const name of PASSED_ENV) {
-        const value = source[name];
-        if (value !== undefined)
-            env[name] = value;
-    }
-    return { ...env, GIT_TERMINAL_PROMPT: '0', ...extra };
-}
-/** Device, inode and owner of `<cwd>/.git`, which must be a real directory (not a link or a gitfile). */
-function repoIdentity(cwd) {
-    const gitDir = path.join(cwd, '.git');
-    let st;
-    try {
-        st = lstatSync(gitDir, { bigint: true });
-    }
-    catch {
-        throw new RepositoryChanged(`${gitDir} is gone`);
-    }
-    if (!st.isDirectory())
-        throw new RepositoryChanged(`${gitDir} is not a directory`);
-    return { dev: String(st.dev), ino: String(st.ino), uid: String(st.uid) };
-}
-function sameRepo(cwd, pinned) {
-    const now = repoIdentity(cwd);
-    if (now.uid !== pinned.uid)
-        throw new RepositoryChanged(`.git now belongs to uid ${now.uid}, not ${pinned.uid}`);
-    if (now.dev !== pinned.dev || now.ino !== pinned.ino)
-        throw new RepositoryChanged('.git was replaced by another directory');
-}
-function createGit(cwd, options = {}) {
-    const source = options.source ?? process.env;
-    const identity = options.identity ?? repoIdentity(cwd);
-    const hardening = HARDENING_CONFIG.flatMap((entry) => ['-c', entry]);
-    return {
-        cwd,
-        identity,
-        async run(args, opts = {}) {
-            sameRepo(cwd, identity);
-            return spawnGit([...hardening, ...args], cwd, gitEnv(source, opts.env), args, opts.allowFail);
-        },
-    };
-}
-function spawnGit(argv, cwd, env, shown, allowFail = false) {
-    return new Promise((resolve, reject) => {
-        const child = spawn('git', argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d) => {
-            stdout += d;
-        });
-        child.stderr.on('data', (d) => {
-            stderr += d;
-        });
-        child.on('error', reject);
-        child.on('close', (code) => {
-            const result = { code: code ?? 1, stdout, stderr };
-            if (result.code !== 0 && !allowFail)
-                reject(new GitError(shown, result));
-            else
-                resolve(result);
-        });
-    });
-}
-/** Environment that gives exactly one git child the token, as checkout's extraheader would. */
-function tokenEnv(token, serverUrl) {
-    const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
-    return {
-        GIT_CONFIG_COUNT: '1',
-        GIT_CONFIG_KEY_0: `http.${serverUrl.replace(/\/$/, '')}/.extraheader`,
-        GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${basic}`,
-    };
-}
-
-;// CONCATENATED MODULE: ./build/src/github/platform.js
-// Where Pilot can run, and what GitHub's refusals mean in words a maintainer can act on.
-
-
-class UnsupportedPlatform extends Error {
-    constructor(serverUrl) {
-        super(`Pilot supports github.com and GitHub Enterprise Cloud with data residency (*.ghe.com), not GitHub ` +
-            `Enterprise Server (${serverUrl}): it needs the Actions cache service v2 (for sessions and state) and ` +
-            '`concurrency.queue: max` (to queue runs per issue), which GHES does not offer yet.');
-        this.name = 'UnsupportedPlatform';
-    }
-}
-/** github.com, *.ghe.com, or a loopback test host; anything else is GHES and refused with the reason. */
-function platformOf(serverUrl) {
-    let host;
-    try {
-        host = new URL(serverUrl).hostname.toLowerCase();
-    }
-    catch {
-        throw new UnsupportedPlatform(serverUrl);
-    }
-    if (host === 'github.com')
-        return 'github.com';
-    if (host.endsWith('.ghe.com'))
-        return 'ghe.com';
-    if (host === 'localhost' || host.endsWith('.localhost') || host === '127.0.0.1' || host === '[::1]')
-        return 'local';
-    throw new UnsupportedPlatform(serverUrl);
-}
-function messageOf(error) {
-    if (error instanceof GitError)
-        return error.result.stderr;
-    const data = error?.response?.data;
-    if (typeof data?.message === 'string')
-        return data.message;
-    return error instanceof Error ? error.message : String(error);
-}
-/**
- * A plain-words explanation for the refusals a maintainer can fix (locked conversation, archived
- * repository, missing workflow permission, rulesets/branch protection on the push), or undefined.
- */
-function explainGitHubError(error) {
-    const status = (0,client/* statusOf */.c2)(error);
-    const text = messageOf(error);
-    if (/archived/i.test(text))
-        return 'The repository is archived, so it is read-only: Pilot cannot comment, push or open pull requests. Unarchive it to use Pilot.';
-    if (status === 403 && /locked/i.test(text))
-        return 'The conversation is locked, so Pilot cannot comment on it. Unlock the conversation (or give Pilot an identity allowed to comment on locked conversations) and try again.';
-    if (status === 403 && /not accessible by integration/i.test(text)) {
-        const request = error.request;
-        const what = request?.method && request.url ? ` (${request.method} ${new URL(request.url).pathname})` : '';
-        return `The workflow token lacks a permission Pilot needs${what}. Add it under \`permissions:\` in the workflow (see the README's permissions table).`;
-    }
-    if (error instanceof GitError &&
-        /GH0\d\d|rule violations|protected branch|signed|verified signatures/i.test(text)) {
-        const detail = text
-            .split('\n')
-            .map((l) => l.replace(/^remote:\s*/, '').trim())
-            .filter((l) => /^-\s|rule|signature|protected/i.test(l))
-            .slice(0, 4)
-            .join(' ');
-        return `GitHub refused the push (a ruleset or branch protection covers Pilot's branch): ${detail}. Exempt \`pilot/*\` branches or give Pilot a bypass, then run again.`;
-    }
-    return undefined;
-}
-/** The one-line reason a run failed: the plain explanation when there is one, else the error's message. */
-function failureMessage(error) {
-    return explainGitHubError(error) ?? (error instanceof Error ? error.message : String(error));
-}
-
+// EXTERNAL MODULE: ./build/src/github/platform.js + 2 modules
+var platform = __nccwpck_require__(5522);
 // EXTERNAL MODULE: ./build/src/security/outgoing.js + 3 modules
 var outgoing = __nccwpck_require__(8599);
 ;// CONCATENATED MODULE: ./build/src/report/annotations.js
@@ -43716,7 +45373,8 @@ function policyOf(deps) {
 }
 
 ;// CONCATENATED MODULE: ./build/src/pipeline/run.js
-// Entry of the main step: event → intent → (gate | work) → outputs. The one place that calls setFailed.
+// run.ts is the main step itself: event → intent → step (gate, route, serve-then-work, sweep) → outputs;
+// the one place that calls setFailed.
 
 
 
@@ -43734,13 +45392,21 @@ function policyOf(deps) {
 
 
 
-function handlerFor(handlers, phase) {
-    const handler = handlers[phase];
+
+function handlerFor(handler, step) {
     if (!handler)
-        throw new Error(`Pilot's ${phase} phase is not in this bundle (dist/ is inconsistent)`);
+        throw new Error(`Pilot's ${step} phase is not in this bundle (dist/ is inconsistent)`);
     return handler;
 }
-function phaseFor(config, intent) {
+/** The step's handler, called with the intent narrowed to what that step takes. */
+function callStep(handlers, step, deps, intent) {
+    if (step === 'work' && intent.kind === 'work')
+        return handlerFor(handlers.work, step)(deps, intent);
+    if (step === 'work')
+        throw new Error(`Pilot's work phase got a ${intent.kind} intent`);
+    return handlerFor(handlers[step], step)(deps, intent);
+}
+function stepFor(config, intent) {
     const wanted = config.phase === 'auto' ? (intent.trustedEvent ? 'run' : 'gate') : config.phase;
     if (wanted === 'gate' && intent.trustedEvent)
         return { skip: `phase 'gate' does not handle trusted ${intent.source} events` };
@@ -43780,27 +45446,19 @@ function eventOf(config, ctx) {
 async function execute(handlers) {
     const config = lib_core/* group */.Os('Read configuration', async () => loadConfig());
     const cfg = await config;
-    for (const secret of [
-        cfg.githubToken,
-        cfg.anthropicApiKey,
-        cfg.claudeCodeOauthToken,
-        cfg.appPrivateKey,
-        cfg.pilotStateKey,
-        cfg.pilotStateKeyPrevious,
-    ]) {
+    for (const secret of secretValues(cfg))
         (0,redact/* registerSecret */.cl)(secret);
-    }
     const ctx = (0,context/* readRunContext */.$)();
-    platformOf(ctx.serverUrl); // GHES: fail fast with the reason
+    (0,platform/* platformOf */.tj)(ctx.serverUrl); // GHES: fail fast with the reason
     const decision = decide({ ...eventOf(cfg, ctx), repository: ctx.repository, runAttempt: ctx.runAttempt }, { triggerLabel: cfg.triggerLabel, botLogin: cfg.botLogin });
     if (decision.type === 'ignore') {
         lib_core/* info */.pq(`Pilot ignores this ${ctx.eventName} event: ${decision.reason}`);
         return { conclusion: 'skipped' };
     }
     const intent = decision.intent;
-    const phase = phaseFor(cfg, intent);
-    if (typeof phase === 'object') {
-        lib_core/* info */.pq(`Pilot skips: ${phase.skip}`);
+    const step = stepFor(cfg, intent);
+    if (typeof step === 'object') {
+        lib_core/* info */.pq(`Pilot skips: ${step.skip}`);
         return { conclusion: 'skipped' };
     }
     // Every phase reads or writes authenticated state: without the key, fail here and say how to make one.
@@ -43820,12 +45478,12 @@ async function execute(handlers) {
         seal,
     };
     // A schedule has no human sender: the sweep acts as Pilot itself (src/pipeline/sweep.ts).
-    if (phase === 'sweep' && intent.source === 'schedule')
-        return handlerFor(handlers, 'sweep')(deps, intent);
+    if (step === 'sweep' && intent.source === 'schedule')
+        return callStep(handlers, step, deps, intent);
     const admitted = await admit(deps, intent);
     if (!admitted)
         return { conclusion: 'skipped' };
-    return handlerFor(handlers, phase)(deps, admitted);
+    return callStep(handlers, step, deps, admitted);
 }
 /**
  * The intent with the sender Pilot acts for, once authorized; null (after saying why) when refused.
@@ -43837,7 +45495,7 @@ async function admit(deps, intent) {
         lib_core/* info */.pq(`Pilot refuses: ${sender.reason}`);
         return null;
     }
-    const auth = await authorize_authorize(sender.intent.sender, policyOf(deps), deps.lookup);
+    const auth = await (0,auth_authorize/* authorize */.G)(sender.intent.sender, policyOf(deps), deps.lookup);
     if (!auth.allowed) {
         lib_core/* info */.pq(`Pilot refuses: ${auth.reason}`);
         return null;
@@ -43867,7 +45525,7 @@ async function run(handlers) {
     }
     catch (error) {
         annotateFailure(error);
-        failure = (0,redact/* redact */.E$)(failureMessage(error));
+        failure = (0,redact/* redact */.E$)((0,platform/* failureMessage */.oh)(error));
         await (0,outputs/* writeSummary */.S)('Pilot failed', [], [failure]).catch(() => undefined);
     }
     finally {
@@ -43958,6 +45616,58 @@ async function writeSummary(title, rows, notes = []) {
     for (const note of notes)
         summary.addRaw(`\n\n${(0,redact/* redact */.E$)(note)}\n`);
     await summary.write();
+}
+
+
+/***/ }),
+
+/***/ 7024:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   cl: () => (/* binding */ registerSecret),
+/* harmony export */   xU: () => (/* binding */ knownSecrets)
+/* harmony export */ });
+/* unused harmony export resetSecrets */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
+// The secret values Pilot holds, registered once: masked in the runner's log and remembered so
+// src/security/redact.ts can take them out of everything Pilot publishes. A leaf (layer 1), so the
+// config reader can register a secret input the moment it reads it.
+
+const known = new Set();
+/** Shorter values would mangle ordinary text if replaced everywhere; the runner still masks them. */
+const MIN_REDACTED = 6;
+/** A line of a multi-line secret shorter than this (`-----END…`, blank) is not worth masking alone. */
+const MIN_LINE = 8;
+/**
+ * Masks a secret in every later log line and remembers it (and its `x-access-token` basic-auth form)
+ * for redaction. The runner masks multi-line values line by line only when each line is registered,
+ * so a PEM key is registered whole and per line.
+ */
+function registerSecret(value) {
+    if (!value)
+        return;
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(value);
+    if (value.length < MIN_REDACTED)
+        return;
+    const lines = value.includes('\n')
+        ? value
+            .split(/\r?\n/)
+            .map((line) => line.trim())
+            .filter((line) => line.length >= MIN_LINE)
+        : [];
+    for (const form of [value, Buffer.from(`x-access-token:${value}`).toString('base64'), ...lines]) {
+        known.add(form);
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(form);
+    }
+}
+/** Every secret value Pilot holds (and the encoded forms it registered), for the outgoing scan. */
+function knownSecrets() {
+    return [...known];
+}
+/** For tests: forget registered secrets. */
+function resetSecrets() {
+    known.clear();
 }
 
 
@@ -44466,27 +46176,15 @@ function neutraliseAgentText(text) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   E$: () => (/* binding */ redact),
-/* harmony export */   cl: () => (/* binding */ registerSecret),
+/* harmony export */   cl: () => (/* reexport safe */ _secrets_js__WEBPACK_IMPORTED_MODULE_0__.cl),
 /* harmony export */   jt: () => (/* binding */ redactRequest)
 /* harmony export */ });
-/* unused harmony exports knownSecrets, PATTERNS, resetSecrets */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
+/* unused harmony export PATTERNS */
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7024);
 // One redaction function for every text Pilot publishes (comments, PR body, summary, logs, outputs).
 
-const known = new Set();
-/** Remembers a secret value (and its `x-access-token` basic-auth form) and masks it in the log. */
-function registerSecret(value) {
-    if (!value || value.length < 6)
-        return;
-    for (const form of [value, Buffer.from(`x-access-token:${value}`).toString('base64')]) {
-        known.add(form);
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(form);
-    }
-}
-/** Every secret value Pilot holds (and the encoded forms it registered), for the outgoing scan. */
-function knownSecrets() {
-    return [...known];
-}
+// Registering lives in the leaf src/secrets.ts (config registers secret inputs as it reads them).
+
 const PATTERNS = [
     /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g,
     /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g,
@@ -44496,15 +46194,11 @@ const PATTERNS = [
 ];
 function redact(text) {
     let out = text;
-    for (const secret of known)
+    for (const secret of (0,_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .knownSecrets */ .xU)())
         out = out.split(secret).join('***');
     for (const pattern of PATTERNS)
         out = out.replace(pattern, '***');
     return out;
-}
-/** For tests: forget registered secrets. */
-function resetSecrets() {
-    known.clear();
 }
 /** Request parameters that become text on GitHub (comment and PR bodies, titles, commit messages). */
 const PUBLISHED_FIELDS = ['body', 'title', 'message', 'description', 'summary', 'text'];
@@ -52587,20 +54281,24 @@ function getUserAgent() {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  You: () => (/* binding */ ZodISODateTime),
   rSt: () => (/* binding */ ZodNumber),
   YOg: () => (/* binding */ array),
   zMY: () => (/* binding */ schemas_boolean),
+  gMt: () => (/* binding */ discriminatedUnion),
   k5n: () => (/* binding */ _enum),
   euz: () => (/* binding */ literal),
   aig: () => (/* binding */ number),
   Ikc: () => (/* binding */ object),
+  jgl: () => (/* binding */ partialRecord),
+  g1P: () => (/* binding */ record),
   rej: () => (/* binding */ strictObject),
   YjP: () => (/* binding */ string),
   KCZ: () => (/* binding */ union),
   L5J: () => (/* binding */ unknown)
 });
 
-// UNUSED EXPORTS: ZodAny, ZodArray, ZodBase64, ZodBase64URL, ZodBigInt, ZodBigIntFormat, ZodBoolean, ZodCIDRv4, ZodCIDRv6, ZodCUID, ZodCUID2, ZodCatch, ZodCodec, ZodCreditCard, ZodCustom, ZodCustomStringFormat, ZodDate, ZodDefault, ZodDiscriminatedUnion, ZodE164, ZodEmail, ZodEmoji, ZodEnum, ZodExactOptional, ZodFile, ZodFunction, ZodGUID, ZodIBAN, ZodIPv4, ZodIPv6, ZodISODate, ZodISODateTime, ZodISODuration, ZodISOTime, ZodInstanceOf, ZodIntersection, ZodJWT, ZodKSUID, ZodLazy, ZodLiteral, ZodMAC, ZodMap, ZodNaN, ZodNanoID, ZodNever, ZodNonOptional, ZodNull, ZodNullable, ZodNumberFormat, ZodObject, ZodOptional, ZodPipe, ZodPrefault, ZodPreprocess, ZodPromise, ZodReadonly, ZodRecord, ZodSet, ZodString, ZodStringFormat, ZodSuccess, ZodSymbol, ZodTemplateLiteral, ZodTransform, ZodTuple, ZodType, ZodULID, ZodURL, ZodUUID, ZodUndefined, ZodUnion, ZodUnknown, ZodVoid, ZodXID, ZodXor, _ZodString, _default, _function, any, base64, base64url, bigint, catch, check, cidrv4, cidrv6, codec, creditCard, cuid, cuid2, currencyCode, custom, date, describe, discriminatedUnion, e164, email, emoji, exactOptional, file, float32, float64, function, guid, hash, hex, hostname, httpUrl, iban, instanceof, int, int32, int64, intersection, invertCodec, ipv4, ipv6, json, jwt, keyof, ksuid, lazy, looseObject, looseRecord, mac, map, meta, nan, nanoid, nativeEnum, never, nonoptional, null, nullable, nullish, optional, partialRecord, pipe, prefault, preprocess, promise, readonly, record, refine, set, stringFormat, stringbool, success, superRefine, symbol, templateLiteral, transform, tuple, uint32, uint64, ulid, undefined, url, uuid, uuidv4, uuidv6, uuidv7, void, xid, xor
+// UNUSED EXPORTS: ZodAny, ZodArray, ZodBase64, ZodBase64URL, ZodBigInt, ZodBigIntFormat, ZodBoolean, ZodCIDRv4, ZodCIDRv6, ZodCUID, ZodCUID2, ZodCatch, ZodCodec, ZodCreditCard, ZodCustom, ZodCustomStringFormat, ZodDate, ZodDefault, ZodDiscriminatedUnion, ZodE164, ZodEmail, ZodEmoji, ZodEnum, ZodExactOptional, ZodFile, ZodFunction, ZodGUID, ZodIBAN, ZodIPv4, ZodIPv6, ZodISODate, ZodISODuration, ZodISOTime, ZodInstanceOf, ZodIntersection, ZodJWT, ZodKSUID, ZodLazy, ZodLiteral, ZodMAC, ZodMap, ZodNaN, ZodNanoID, ZodNever, ZodNonOptional, ZodNull, ZodNullable, ZodNumberFormat, ZodObject, ZodOptional, ZodPipe, ZodPrefault, ZodPreprocess, ZodPromise, ZodReadonly, ZodRecord, ZodSet, ZodString, ZodStringFormat, ZodSuccess, ZodSymbol, ZodTemplateLiteral, ZodTransform, ZodTuple, ZodType, ZodULID, ZodURL, ZodUUID, ZodUndefined, ZodUnion, ZodUnknown, ZodVoid, ZodXID, ZodXor, _ZodString, _default, _function, any, base64, base64url, bigint, catch, check, cidrv4, cidrv6, codec, creditCard, cuid, cuid2, currencyCode, custom, date, describe, e164, email, emoji, exactOptional, file, float32, float64, function, guid, hash, hex, hostname, httpUrl, iban, instanceof, int, int32, int64, intersection, invertCodec, ipv4, ipv6, json, jwt, keyof, ksuid, lazy, looseObject, looseRecord, mac, map, meta, nan, nanoid, nativeEnum, never, nonoptional, null, nullable, nullish, optional, pipe, prefault, preprocess, promise, readonly, refine, set, stringFormat, stringbool, success, superRefine, symbol, templateLiteral, transform, tuple, uint32, uint64, ulid, undefined, url, uuid, uuidv4, uuidv6, uuidv7, void, xid, xor
 
 // EXTERNAL MODULE: ./node_modules/zod/v4/core/core.js
 var core_core = __nccwpck_require__(8532);
@@ -54360,11 +56058,11 @@ function discriminatorMap(def) {
 }
 const $ZodDiscriminatedUnion = 
 /*@__PURE__*/
-(/* unused pure expression or super */ null && (core.$constructor("$ZodDiscriminatedUnion", (inst, def) => {
+core_core/* $constructor */.xI("$ZodDiscriminatedUnion", (inst, def) => {
     def.inclusive = false;
     $ZodUnion.init(inst, def);
     const _super = inst._zod.parse;
-    util.defineLazyInternal(inst, "propValues", (zod) => {
+    core_util/* defineLazyInternal */.v5(inst, "propValues", (zod) => {
         const propValues = {};
         let undefinedCount = 0;
         for (const option of zod.def.options) {
@@ -54375,7 +56073,7 @@ const $ZodDiscriminatedUnion =
                 undefinedCount++;
             for (const [k, v] of Object.entries(pv)) {
                 if (!Object.prototype.hasOwnProperty.call(propValues, k)) {
-                    util.assignProp(propValues, k, new Set());
+                    core_util/* assignProp */.Vy(propValues, k, new Set());
                 }
                 for (const val of v) {
                     propValues[k].add(val);
@@ -54388,15 +56086,15 @@ const $ZodDiscriminatedUnion =
     });
     // Checked now rather than in the lookup map below, so an option that lacks the discriminator fails at the `discriminatedUnion` call instead of on the first object parsed. Options whose shape cannot be enumerated without resolving it — pipes and lazies — are left to the map.
     def.options.forEach((option, i) => {
-        const propShape = util.rawShape(option._zod.def);
+        const propShape = core_util/* rawShape */.MO(option._zod.def);
         if (propShape && !Object.prototype.hasOwnProperty.call(propShape, def.discriminator)) {
             throw new Error(`Invalid discriminated union option at index "${i}"`);
         }
     });
-    const disc = util.cached(() => discriminatorMap(def));
+    const disc = core_util/* cached */.PO(() => discriminatorMap(def));
     inst._zod.parse = (payload, ctx) => {
         const input = payload.value;
-        if (!util.isObject(input)) {
+        if (!core_util/* isObject */.Gv(input)) {
             payload.issues.push({
                 code: "invalid_type",
                 expected: "object",
@@ -54430,7 +56128,7 @@ const $ZodDiscriminatedUnion =
         });
         return payload;
     };
-})));
+});
 const $ZodIntersection = /*@__PURE__*/ core_core/* $constructor */.xI("$ZodIntersection", (inst, def) => {
     $ZodType.init(inst, def);
     inst._zod.parse = (payload, ctx) => {
@@ -54689,13 +56387,13 @@ function handleTupleResults(itemResults, final, items, input, optoutStart) {
     }
     return final;
 }
-const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodRecord", (inst, def) => {
+const $ZodRecord = /*@__PURE__*/ core_core/* $constructor */.xI("$ZodRecord", (inst, def) => {
     $ZodType.init(inst, def);
-    const memo = core.globalConfig.memoizer;
+    const memo = core_core/* globalConfig */.cr.memoizer;
     memo?.attach(inst);
     inst._zod.parse = (payload, ctx) => {
         const input = payload.value;
-        if (!util.isPlainObject(input)) {
+        if (!core_util/* isPlainObject */.Qd(input)) {
             payload.issues.push({
                 expected: "record",
                 code: "invalid_type",
@@ -54724,7 +56422,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                         payload.issues.push({
                             code: "invalid_key",
                             origin: "record",
-                            issues: keyResult.issues.map((iss) => util.finalizeIssue(iss, ctx, core.config())),
+                            issues: keyResult.issues.map((iss) => core_util/* finalizeIssue */.iR(iss, ctx, core_core/* config */.$W())),
                             input: key,
                             path: [key],
                             inst,
@@ -54738,14 +56436,14 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                     if (result instanceof Promise) {
                         proms.push(result.then((result) => {
                             if (result.issues.length) {
-                                payload.issues.push(...util.prefixIssues(key, result.issues));
+                                payload.issues.push(...core_util/* prefixIssues */.lQ(key, result.issues));
                             }
                             payload.value[outKey] = result.value;
                         }));
                     }
                     else {
                         if (result.issues.length) {
-                            payload.issues.push(...util.prefixIssues(key, result.issues));
+                            payload.issues.push(...core_util/* prefixIssues */.lQ(key, result.issues));
                         }
                         payload.value[outKey] = result.value;
                     }
@@ -54791,7 +56489,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                     throw new Error("Async schemas not supported in object keys currently");
                 }
                 // Numeric string fallback: if key is a numeric string and failed, retry with Number(key). This handles z.number(), z.literal([1, 2, 3]), and unions containing numeric literals
-                const checkNumericKey = typeof key === "string" && regexes.number.test(key) && keyResult.issues.length;
+                const checkNumericKey = typeof key === "string" && core_regexes/* number */.ai.test(key) && keyResult.issues.length;
                 if (checkNumericKey) {
                     const retryResult = def.keyType._zod.run({ value: Number(key), issues: [] }, ctx);
                     if (retryResult instanceof Promise) {
@@ -54815,7 +56513,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                         payload.issues.push({
                             code: "invalid_key",
                             origin: "record",
-                            issues: keyResult.issues.map((iss) => util.finalizeIssue(iss, ctx, core.config())),
+                            issues: keyResult.issues.map((iss) => core_util/* finalizeIssue */.iR(iss, ctx, core_core/* config */.$W())),
                             input: key,
                             path: [key],
                             inst,
@@ -54831,14 +56529,14 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                 if (result instanceof Promise) {
                     proms.push(result.then((result) => {
                         if (result.issues.length) {
-                            payload.issues.push(...util.prefixIssues(key, result.issues));
+                            payload.issues.push(...core_util/* prefixIssues */.lQ(key, result.issues));
                         }
                         payload.value[outKey] = result.value;
                     }));
                 }
                 else {
                     if (result.issues.length) {
-                        payload.issues.push(...util.prefixIssues(key, result.issues));
+                        payload.issues.push(...core_util/* prefixIssues */.lQ(key, result.issues));
                     }
                     payload.value[outKey] = result.value;
                 }
@@ -54858,7 +56556,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
         }
         return payload;
     };
-})));
+});
 const $ZodMap = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodMap", (inst, def) => {
     $ZodType.init(inst, def);
     const memo = core.globalConfig.memoizer;
@@ -58716,17 +60414,17 @@ function xor(options, params) {
         ...util.normalizeParams(params),
     });
 }
-const ZodDiscriminatedUnion = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodDiscriminatedUnion", (inst, def) => {
+const ZodDiscriminatedUnion = /*@__PURE__*/ core_core/* $constructor */.xI("ZodDiscriminatedUnion", (inst, def) => {
     ZodUnion.init(inst, def);
-    core.$ZodDiscriminatedUnion.init(inst, def);
-})));
+    $ZodDiscriminatedUnion.init(inst, def);
+});
 function discriminatedUnion(discriminator, options, params) {
     // const [options, params] = args;
     return new ZodDiscriminatedUnion({
         type: "union",
         options: options,
         discriminator,
-        ...util.normalizeParams(params),
+        ...core_util/* normalizeParams */.A2(params),
     });
 }
 const ZodIntersection = /*@__PURE__*/ core_core/* $constructor */.xI("ZodIntersection", (inst, def) => {
@@ -58775,14 +60473,14 @@ function tuple(items, _paramsOrRest, _params) {
         ...util.normalizeParams(params),
     });
 }
-const ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodRecord", (inst, def) => {
+const ZodRecord = /*@__PURE__*/ core_core/* $constructor */.xI("ZodRecord", (inst, def) => {
     _ensureDefaultMemoizer();
-    core.$ZodRecord.init(inst, def);
+    $ZodRecord.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json, params) => processors.recordProcessor(inst, ctx, json, params);
+    inst._zod.processJSONSchema = (ctx, json, params) => recordProcessor(inst, ctx, json, params);
     inst.keyType = def.keyType;
     inst.valueType = def.valueType;
-})));
+});
 function record(keyType, valueType, params) {
     // v3-compat: z.record(valueType, params?) — defaults keyType to z.string()
     if (!valueType || !valueType._zod) {
@@ -58790,14 +60488,14 @@ function record(keyType, valueType, params) {
             type: "record",
             keyType: string(),
             valueType: keyType,
-            ...util.normalizeParams(valueType),
+            ...core_util/* normalizeParams */.A2(valueType),
         });
     }
     return new ZodRecord({
         type: "record",
         keyType,
         valueType: valueType,
-        ...util.normalizeParams(params),
+        ...core_util/* normalizeParams */.A2(params),
     });
 }
 // type alksjf = core.output<core.$ZodRecordKey>;
@@ -58806,7 +60504,7 @@ function partialRecord(keyType, valueType, params) {
         type: "record",
         keyType,
         valueType: valueType,
-        ...util.normalizeParams(params),
+        ...core_util/* normalizeParams */.A2(params),
         partial: true,
     });
 }

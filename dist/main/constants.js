@@ -19,6 +19,10 @@ export const MARKER_PREFIX = '<!-- pilot:task';
 export const MARKER_SUFFIX = '-->';
 /** Marker on every other comment Pilot writes (replies), so they can be recognised as Pilot's own. */
 export const REPLY_MARKER = '<!-- pilot:reply -->';
+/** The one "Pilot dashboard" issue the sweep keeps: its title, the label it is found by, its marker. */
+export const DASHBOARD_TITLE = 'Pilot dashboard';
+export const DASHBOARD_LABEL = 'pilot-dashboard';
+export const DASHBOARD_MARKER_PREFIX = '<!-- pilot:dashboard';
 export const COMMANDS = ['run', 'plan', 'retry', 'cancel', 'status', 'fix', 'help'];
 export const OUTPUTS = {
     conclusion: 'conclusion',

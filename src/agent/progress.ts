@@ -28,7 +28,7 @@ interface Todo {
 export interface ProgressOptions {
   /** Writes the progress section into the tracking comment. Errors are reported, never thrown. */
   write: (section: string) => Promise<void>;
-  /** Whether an optional write may go now (the shared GitHub throttle's reserve). */
+  /** Whether an optional write may go now (the shared reserve for final writes, github/reserve.ts). */
   allow?: () => boolean;
   timers?: Timers;
   minIntervalMs?: number;

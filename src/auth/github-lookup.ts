@@ -1,10 +1,8 @@
 // PermissionLookup against GitHub: `GET /repos/{owner}/{repo}/collaborators/{username}/permission`.
 // Reads `user.permissions` only; the top-level `permission` field is legacy and lies (maintain → write,
 // triage → read). https://docs.github.com/rest/collaborators/collaborators#get-repository-permissions-for-a-user
-import type * as github from '@actions/github';
+import { type Octokit, statusOf } from '../github/client.js';
 import type { PermissionLookup, UserPermissions } from './authorize.js';
-
-export type Octokit = ReturnType<typeof github.getOctokit>;
 
 interface PermissionFlags {
   admin?: boolean;
@@ -22,11 +20,6 @@ function toPermissions(flags: PermissionFlags): UserPermissions {
     triage: flags.triage === true,
     pull: flags.pull === true,
   };
-}
-
-function statusOf(error: unknown): number | undefined {
-  if (typeof error !== 'object' || error === null || !('status' in error)) return undefined;
-  return typeof error.status === 'number' ? error.status : undefined;
 }
 
 export function githubPermissionLookup(octokit: Octokit, owner: string, repo: string): PermissionLookup {

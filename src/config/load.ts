@@ -71,16 +71,29 @@ function readFileIfInside(
   return file;
 }
 
-function crossChecks(settings: Pick<Settings, 'appId' | 'appPrivateKey'>): ConfigProblem[] {
+type Paired =
+  | 'appId'
+  | 'appPrivateKey'
+  | 'webhookUrl'
+  | 'webhookSecret'
+  | 'telegramBotToken'
+  | 'telegramChatId';
+
+/** Settings that mean nothing alone: [has, needs, why]. */
+const PAIRS: [Paired, Paired, string][] = [
+  ['appId', 'appPrivateKey', 'a GitHub App needs both'],
+  ['appPrivateKey', 'appId', 'a GitHub App needs both'],
+  // An unsigned webhook would let anyone who learns the URL post Pilot events: the secret is required.
+  ['webhookUrl', 'webhookSecret', 'Pilot signs every webhook body with it'],
+  ['telegramBotToken', 'telegramChatId', 'the bot needs a chat to post to'],
+];
+
+function crossChecks(settings: Pick<Settings, Paired>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const pairs: ['appId' | 'appPrivateKey', 'appId' | 'appPrivateKey'][] = [
-    ['appId', 'appPrivateKey'],
-    ['appPrivateKey', 'appId'],
-  ];
-  for (const [has, needs] of pairs) {
+  for (const [has, needs, why] of PAIRS) {
     if (settings[has] !== undefined && settings[needs] === undefined) {
       const name = SETTINGS[needs].name;
-      const accepted = `${SETTINGS[needs].accepted} whenever ${SETTINGS[has].name} is set (a GitHub App needs both)`;
+      const accepted = `${SETTINGS[needs].accepted} whenever ${SETTINGS[has].name} is set (${why})`;
       problems.push(invalidValue(name, undefined, `input ${name}`, accepted));
     }
   }

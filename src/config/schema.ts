@@ -91,6 +91,46 @@ const RUNNERS_INPUT_ACCEPTED =
 
 const enumText = (values: readonly string[]) => `one of ${values.join(', ')}`;
 
+export const NOTIFY_EVENTS = [
+  'task.started',
+  'task.succeeded',
+  'task.failed',
+  'pr.created',
+  'pr.merged',
+  'budget.warning',
+  'budget.exceeded',
+  'needs_human',
+] as const;
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+
+const budgetUsd = z.number().positive().max(1_000_000).optional();
+const BUDGET_ACCEPTED = 'a number of US dollars greater than 0 (e.g. 50 or 12.50); empty for no budget';
+
+/** A webhook URL: a secret (it is the credential), https, or http to loopback (local relays, tests). */
+const webhookUrl = z
+  .string()
+  .refine((text) => {
+    if (!URL.canParse(text)) return false;
+    const url = new URL(text);
+    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && loopback);
+  })
+  .optional();
+
+function notifyUrl(name: string, accepted: string) {
+  return setting({ name, kind: 'string', schema: webhookUrl, fallback: undefined, accepted, secret: true });
+}
+
+function notifyEvents(name: string) {
+  return setting({
+    name,
+    kind: 'list',
+    schema: z.array(z.enum(NOTIFY_EVENTS)),
+    fallback: [...NOTIFY_EVENTS],
+    accepted: `event names separated by commas or newlines: ${NOTIFY_EVENTS.join(', ')}`,
+  });
+}
+
 // --- the table -----------------------------------------------------------------------------------------
 
 export const SETTINGS = {
@@ -241,6 +281,21 @@ export const SETTINGS = {
     schema: z.number().positive().max(1000),
     fallback: 5,
     accepted: 'a number of US dollars greater than 0 and at most 1000 (e.g. 5 or 2.50)',
+  }),
+  // Spend caps over all runs of a UTC day / month, read from the ledger (src/budget/). Not given: none.
+  budgetDailyUsd: setting({
+    name: 'budget-daily-usd',
+    kind: 'number',
+    schema: budgetUsd,
+    fallback: undefined,
+    accepted: BUDGET_ACCEPTED,
+  }),
+  budgetMonthlyUsd: setting({
+    name: 'budget-monthly-usd',
+    kind: 'number',
+    schema: budgetUsd,
+    fallback: undefined,
+    accepted: BUDGET_ACCEPTED,
   }),
   claudePath: setting({
     name: 'claude-path',
@@ -393,6 +448,49 @@ export const SETTINGS = {
     fallback: 3,
     accepted: wholeNumberText(0, 20),
   }),
+  // Notifications (src/notify/): where to is a secret (inputs only), which events may come from the file.
+  slackWebhookUrl: notifyUrl('slack-webhook-url', 'a Slack incoming webhook URL (https://hooks.slack.com/…)'),
+  slackEvents: notifyEvents('slack-events'),
+  discordWebhookUrl: notifyUrl(
+    'discord-webhook-url',
+    'a Discord webhook URL (https://discord.com/api/webhooks/…)',
+  ),
+  discordEvents: notifyEvents('discord-events'),
+  telegramBotToken: setting({
+    name: 'telegram-bot-token',
+    kind: 'string',
+    schema: z
+      .string()
+      .regex(/^\d{1,20}:[A-Za-z0-9_-]{20,100}$/)
+      .optional(),
+    fallback: undefined,
+    accepted: 'a Telegram bot token from @BotFather (123456:ABC…)',
+    secret: true,
+  }),
+  telegramChatId: setting({
+    name: 'telegram-chat-id',
+    kind: 'string',
+    schema: z
+      .string()
+      .regex(/^(?:-?\d{1,20}|@[A-Za-z0-9_]{5,32})$/)
+      .optional(),
+    fallback: undefined,
+    accepted: 'a Telegram chat id (digits, may start with -) or @channelname',
+  }),
+  telegramEvents: notifyEvents('telegram-events'),
+  webhookUrl: notifyUrl(
+    'webhook-url',
+    'an https URL that receives signed JSON (http only for 127.0.0.1/localhost)',
+  ),
+  webhookSecret: setting({
+    name: 'webhook-secret',
+    kind: 'string',
+    schema: z.string().min(32).optional(),
+    fallback: undefined,
+    accepted: 'a random secret of at least 32 characters (openssl rand -hex 32)',
+    secret: true,
+  }),
+  webhookEvents: notifyEvents('webhook-events'),
   runnersDefault: setting({
     name: 'runners-default',
     kind: 'labels',
@@ -446,6 +544,8 @@ export interface Settings {
   /** undefined = not given: triage decides. */
   timeoutMinutes: number | undefined;
   maxCostUsd: number;
+  budgetDailyUsd: number | undefined;
+  budgetMonthlyUsd: number | undefined;
   claudePath: string | undefined;
   claudeCodeVersion: string;
   autopilot: AutopilotMode;
@@ -467,6 +567,16 @@ export interface Settings {
   gitUserEmail: string;
   maxCiFixes: number;
   maxReviewRounds: number;
+  slackWebhookUrl: string | undefined;
+  slackEvents: NotifyEvent[];
+  discordWebhookUrl: string | undefined;
+  discordEvents: NotifyEvent[];
+  telegramBotToken: string | undefined;
+  telegramChatId: string | undefined;
+  telegramEvents: NotifyEvent[];
+  webhookUrl: string | undefined;
+  webhookSecret: string | undefined;
+  webhookEvents: NotifyEvent[];
   runnersDefault: string[] | undefined;
   runnersLong: string[] | undefined;
   intent: string | undefined;

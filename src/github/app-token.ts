@@ -2,11 +2,11 @@
 // installation tokens itself: they live one hour and cannot be refreshed, so a long job would die at
 // its final push; Pilot mints a fresh one before any request once the current one is 50 minutes old.
 // Otherwise it uses the token it was given (the workflow's GITHUB_TOKEN, or a token from elsewhere).
-import * as github from '@actions/github';
 import { createAppAuth } from '@octokit/auth-app';
 import { messageOf } from '../errors.js';
 import { registerSecret } from '../security/redact.js';
-import type { Octokit, Repo } from './client.js';
+import type { Repo } from './client.js';
+import { limitedOctokit, type Octokit } from './rate-limits.js';
 
 export const REMINT_AFTER_MS = 50 * 60_000;
 
@@ -75,7 +75,7 @@ async function mint(opts: AppTokenOptions): Promise<string> {
 }
 
 function defaultOctokit(token: string): Octokit {
-  return github.getOctokit(token, { retry: { enabled: false } });
+  return limitedOctokit(token, process.env.GITHUB_API_URL ? { baseUrl: process.env.GITHUB_API_URL } : {});
 }
 
 export function appTokenProvider(opts: AppTokenOptions): TokenProvider {

@@ -1,27 +1,32 @@
-import * as github from '@actions/github';
 import { redactRequest } from '../security/redact.js';
-import { authStrategyFor, type TokenProvider } from './app-token.js';
-import { installThrottle } from './throttle.js';
+import { type LimitPolicy, limitedOctokit, type Octokit } from './rate-limits.js';
 
-export type Octokit = ReturnType<typeof github.getOctokit>;
+export type { Octokit };
 
 export interface Repo {
   owner: string;
   repo: string;
 }
 
-/** Real Octokit; its base URL follows `GITHUB_API_URL` (github.com, ghe.com, or the local emulator). */
-/** With `tokens`, every request asks the provider (App tokens are re-minted when 50 minutes old). */
-export function createOctokit(token: string, tokens?: TokenProvider): Octokit {
-  const octokit = github.getOctokit(token, {
-    retry: { enabled: false },
-    // Read now, not when @actions/github was loaded (tests point it at the emulator later).
-    ...(process.env.GITHUB_API_URL && { baseUrl: process.env.GITHUB_API_URL }),
-    ...(tokens && { authStrategy: authStrategyFor(tokens) }),
-  });
+/** Octokit's `authStrategy` option: how each request is authenticated, given by the caller. */
+export type AuthStrategy = () => unknown;
+
+/**
+ * Real Octokit with GitHub's rate limits handled (rate-limits.ts); its base URL follows
+ * `GITHUB_API_URL` (github.com, ghe.com, or the local emulator). With an `authStrategy` (App tokens:
+ * `authStrategyFor` in app-token.ts, re-minted when 50 minutes old) every request asks it for the token.
+ */
+export function createOctokit(token: string, authStrategy?: AuthStrategy, policy?: LimitPolicy): Octokit {
+  const octokit = limitedOctokit(
+    token,
+    {
+      // Read now, not when @actions/github was loaded (tests point it at the emulator later).
+      ...(process.env.GITHUB_API_URL && { baseUrl: process.env.GITHUB_API_URL }),
+      ...(authStrategy && { authStrategy }),
+    },
+    policy,
+  );
   octokit.hook.before('request', redactRequest);
-  // Every instance shares the process-wide throttle (secondary rate limits are per identity).
-  installThrottle(octokit);
   return octokit;
 }
 

@@ -3,8 +3,8 @@
 // `PinIssuePayload` (`issue`, `clientMutationId`). A repository pins at most three issues, and a
 // token may lack the permission: either is a reason, never an error for the caller.
 // https://docs.github.com/en/graphql/reference/mutations#pinissue
+import { messageOf } from '../errors.js';
 import type { Octokit } from './client.js';
-import { failureMessage } from './platform.js';
 
 export const PIN_ISSUE_MUTATION = `mutation PilotPinIssue($issueId: ID!) {
   pinIssue(input: {issueId: $issueId}) {
@@ -19,6 +19,6 @@ export async function pinIssue(octokit: Octokit, issueNodeId: string): Promise<P
     await octokit.graphql(PIN_ISSUE_MUTATION, { issueId: issueNodeId });
     return { pinned: true };
   } catch (error) {
-    return { pinned: false, reason: failureMessage(error) };
+    return { pinned: false, reason: messageOf(error) };
   }
 }

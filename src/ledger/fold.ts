@@ -62,13 +62,14 @@ export async function planFold(
   let streak = snap.head.failuresInRow;
   for (const record of records) {
     const day = totals.get(periodOf(record.at, 'day')) as PeriodTotals;
-    if (day.keys?.includes(record.key)) {
+    const month = totals.get(periodOf(record.at, 'month')) as PeriodTotals;
+    if (day.keys?.includes(record.key) || month.budgetKeys?.includes(record.key)) {
       duplicates.push(record.key);
       continue;
     }
     streak = nextStreak(streak, record);
     addToTotals(day, record, streak);
-    addToTotals(totals.get(periodOf(record.at, 'month')) as PeriodTotals, record, streak);
+    addToTotals(month, record, streak);
     addToTotals(totals.get(ALL_TIME) as PeriodTotals, record, streak);
     added.push(record);
   }

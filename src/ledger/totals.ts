@@ -43,6 +43,11 @@ export const PeriodTotals = z.object({
   maxFailuresInRow: count,
   /** Idempotency keys folded into this day (days only; a month would grow too large). */
   keys: z.array(z.string()).optional(),
+  /**
+   * Keys of the budget events folded into this month (months only): a budget's warning is once per
+   * period, and a month's warning can be claimed on any of its days (claimBudgetEvent in src/ledger/budget-read.ts).
+   */
+  budgetKeys: z.array(z.string()).optional(),
 });
 export type PeriodTotals = z.infer<typeof PeriodTotals>;
 
@@ -84,6 +89,9 @@ export function addToTotals(t: PeriodTotals, record: LedgerRecord, streak: numbe
   t.maxFailuresInRow = Math.max(t.maxFailuresInRow, streak);
   if (record.kind === 'merge') t.merges++;
   if (record.kind === 'budget') t.budgetEvents[record.event] = (t.budgetEvents[record.event] ?? 0) + 1;
+  // Months only: the all-time totals would keep every budget key forever.
+  if (record.kind === 'budget' && /^\d{4}-\d{2}$/.test(t.period))
+    t.budgetKeys = [...(t.budgetKeys ?? []), record.key];
   if (record.kind !== 'run') return;
   // Rounded to micro-dollars so sums of many small costs do not drift.
   t.costUsd = Math.round((t.costUsd + record.costUsd) * 1e6) / 1e6;

@@ -3,7 +3,7 @@
 import { BranchRefused, type Identity, isIssueBranch } from '../git/branch.js';
 import { type Git, GitError } from '../git/git.js';
 import { repositoryPaths, stagedRepositoryPaths } from '../git/nested.js';
-import { explainGitHubError } from '../github/platform.js';
+import { explainGitHubError } from '../report/github-errors.js';
 import { checkOutgoing, PushRefused } from '../security/outgoing.js';
 import type { ProtectionRules } from '../security/protected-paths.js';
 

@@ -4,9 +4,9 @@
 // fails the sweep.
 import * as core from '@actions/core';
 import { pinIssue } from '../github/pin.js';
-import { failureMessage } from '../github/platform.js';
 import { lastDays, periodOf, type RunRecord, readPeriods, readRecent } from '../ledger/index.js';
 import { type DashboardRun, type DashboardTask, renderDashboard } from '../report/dashboard.js';
+import { failureMessage } from '../report/github-errors.js';
 import { findDashboard, settleDashboard, writeDashboard } from '../state/dashboard-issue.js';
 import { runUrlOf } from './context.js';
 import type { Deps } from './deps.js';

@@ -12,6 +12,7 @@ import type { Outcome } from '../report/outputs.js';
 import { writeSummary } from '../report/outputs.js';
 import { newTask, withRun } from '../state/task.js';
 import { findTracking, writeTracking } from '../state/tracking.js';
+import { checkBudget } from './budget-check.js';
 import { type Deps, dispatchSigner, markerKey } from './deps.js';
 import { postReply } from './reply.js';
 import { closeTask, dashboardLine, describeTask } from './status.js';
@@ -80,6 +81,8 @@ async function dispatch(deps: Deps, intent: WorkIntent, pilotLogin: string): Pro
     core.info(`Pilot ignores this ${intent.source} follow-up: ${stale}`);
     return { conclusion: 'skipped', taskStatus: found?.task.status };
   }
+  const budget = await checkBudget(deps, intent, 'gate');
+  if (!budget.proceed) return budget.outcome;
   const task = withRun(
     // A running task stays `running`: that claim is what tells a stale lease from a live one.
     { ...(found?.task ?? newTask()), status: found?.task.status === 'running' ? 'running' : 'queued' },

@@ -5,10 +5,10 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as core from '@actions/core';
-import { failureMessage } from '../github/platform.js';
 import { ALL_TIME } from '../ledger/layout.js';
 import { readTotals } from '../ledger/read.js';
 import { metricsText, PUSH_JOB, type PushTarget, pushGroup } from '../metrics/index.js';
+import { failureMessage } from '../report/github-errors.js';
 import { cellHtml } from '../report/summary-cell.js';
 import { redact, registerSecret } from '../security/redact.js';
 import type { Deps } from './deps.js';

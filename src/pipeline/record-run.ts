@@ -3,10 +3,10 @@
 // folded stays pending for the next fold.
 import * as core from '@actions/core';
 import type { IssueIntent } from '../events/intent.js';
-import { failureMessage } from '../github/platform.js';
 import { foldPending } from '../ledger/fold-pending.js';
 import { recordPending } from '../ledger/pending.js';
 import { type LedgerRecord, runKey } from '../ledger/records.js';
+import { failureMessage } from '../report/github-errors.js';
 import type { Outcome } from '../report/outputs.js';
 import type { Deps } from './deps.js';
 

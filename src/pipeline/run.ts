@@ -9,10 +9,11 @@ import { type Config, loadConfig } from '../config/load.js';
 import { DISPATCH_EVENT_TYPE } from '../constants.js';
 import { decide } from '../events/decide.js';
 import type { Intent, WorkIntent } from '../events/intent.js';
-import { tokenProviderFor } from '../github/app-token.js';
+import { authStrategyFor, tokenProviderFor } from '../github/app-token.js';
 import { createOctokit } from '../github/client.js';
-import { failureMessage, platformOf } from '../github/platform.js';
+import { platformOf } from '../github/platform.js';
 import { annotateFailure } from '../report/annotations.js';
+import { failureMessage } from '../report/github-errors.js';
 import { type Outcome, setOutputs, writeSummary } from '../report/outputs.js';
 import { redact, registerSecret } from '../security/redact.js';
 import { stateSeal } from '../security/state-key.js';
@@ -109,7 +110,7 @@ async function execute(handlers: StepHandlers): Promise<Outcome> {
   // The github-token input, or App installation tokens minted (and re-minted) by Pilot.
   const tokens = await tokenProviderFor(cfg, ctx.repo);
   const token = await tokens.token();
-  const octokit = createOctokit(token, tokens);
+  const octokit = createOctokit(token, authStrategyFor(tokens));
   const deps: Deps = {
     config: cfg,
     ctx,

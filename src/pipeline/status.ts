@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import type { IssueIntent } from '../events/intent.js';
-import { failureMessage } from '../github/platform.js';
 import { formatUsd, renderTracking } from '../report/comment.js';
+import { failureMessage } from '../report/github-errors.js';
 import type { Outcome } from '../report/outputs.js';
 import { findDashboard } from '../state/dashboard-issue.js';
 import { claimedHolder, type TaskDoc } from '../state/task.js';
@@ -9,6 +9,7 @@ import type { TrackingComment } from '../state/tracking.js';
 import { writeTracking } from '../state/tracking.js';
 import { runUrlOf } from './context.js';
 import { type Deps, markerKey } from './deps.js';
+import { announce } from './notices.js';
 
 /** A line linking the dashboard issue when the sweep keeps one; empty otherwise (reads only). */
 export async function dashboardLine(deps: Deps, pilotLogin: string): Promise<string> {
@@ -70,5 +71,13 @@ export async function closeTask(
   const { issue } = intent;
   await writeTracking(octokit, ctx.repo, issue, tracking, view, next, markerKey(deps, issue));
   core.info(`Task for #${intent.issue} is now ${next.status}`);
+  if (merged)
+    await announce(deps, {
+      event: 'pr.merged',
+      issue,
+      url: pr?.html_url,
+      status: 'merged',
+      summary: `${what} was merged`,
+    });
   return { conclusion: 'success', taskStatus: next.status };
 }

@@ -11,7 +11,7 @@ import { type SessionOptions, type SessionOutcome, sessionRunner } from '../agen
 import { changedPaths, checkoutTaskBranch } from '../git/branch.js';
 import { scrubCredentials } from '../git/credentials.js';
 import { createGit, type Git, tokenEnv } from '../git/git.js';
-import { sharedThrottle } from '../github/throttle.js';
+import { sharedReserve } from '../github/reserve.js';
 import { buildPrompt, buildSystemPrompt } from '../prompt/build.js';
 import { renderTracking } from '../report/comment.js';
 import { neutraliseAgentText } from '../security/outgoing.js';
@@ -169,7 +169,7 @@ function progressOf(task: WorkTask): Progress {
         markerKey(deps, issue),
       );
     },
-    allow: () => sharedThrottle().allowOptionalWrite(),
+    allow: () => sharedReserve().allowOptionalWrite(),
     onError: (error) =>
       core.warning(`Could not update the progress in the tracking comment: ${error.message}`),
   });

@@ -4,9 +4,9 @@ import * as core from '@actions/core';
 import { messageOf } from '../errors.js';
 import { BranchRefused, changedPaths } from '../git/branch.js';
 import { RepositoryChanged, tokenEnv } from '../git/git.js';
-import { failureMessage } from '../github/platform.js';
 import { PullRequestRefused, upsertPull } from '../github/pulls.js';
 import { annotateFailure } from '../report/annotations.js';
+import { failureMessage } from '../report/github-errors.js';
 import {
   type AgentFacts,
   commitMessage,

@@ -6,21 +6,33 @@ import * as core from '@actions/core';
 import { withIsolation } from '../agent/isolation/index.js';
 import type { WorkIntent } from '../events/intent.js';
 import { defaultTokenNote } from '../github/app-token.js';
+import { overBudgetFlag } from '../ledger/budget.js';
 import { renderTracking, type TrackingView } from '../report/comment.js';
 import { type Outcome, writeSummary } from '../report/outputs.js';
 import { finalView, type PublishResult, statusAfter } from '../report/work-words.js';
 import { redact } from '../security/redact.js';
 import type { TaskDoc } from '../state/task.js';
 import { writeTracking } from '../state/tracking.js';
+import { checkBudget } from './budget-check.js';
 import { type Deps, markerKey } from './deps.js';
 import { reportMetrics } from './metrics.js';
+import { announce, endNotices, startNotice } from './notices.js';
 import { recordRun } from './record-run.js';
 import { type AgentRun, agentStage } from './work-agent.js';
 import { publishStage } from './work-finish.js';
 import { startTask, type WorkTask } from './work-start.js';
 
-export async function work(deps: Deps, intent: WorkIntent): Promise<Outcome> {
+export async function work(deps: Deps, asked: WorkIntent): Promise<Outcome> {
+  const budget = await checkBudget(deps, asked, 'work');
+  if (!budget.proceed) return budget.outcome;
+  // The flag is for Pilot, not the agent's instructions.
+  return workOnTask(deps, { ...asked, args: overBudgetFlag(asked.args).rest });
+}
+
+async function workOnTask(deps: Deps, intent: WorkIntent): Promise<Outcome> {
   const task: WorkTask = { deps, intent, start: await startTask(deps, intent), isolation: { layers: [] } };
+  const { start } = task;
+  await announce(deps, startNotice(intent.issue, start.issue.title, start.tracking.url, intent.command));
   const { ws, agent } = await agentStage(task);
   const result = await publishStage(task, ws, agent);
   const doc = finalDoc(task, agent, result);
@@ -51,6 +63,9 @@ export async function work(deps: Deps, intent: WorkIntent): Promise<Outcome> {
   await recordRun(deps, intent, outcome, { startedAt: started, model: plan.model, runner: plan.runner });
   // After the record, so the all-time totals pushed include this run when its fold won.
   outcome.metricsFile = await reportMetrics(deps);
+  const facts = { issue, title: task.start.issue.title, trackingUrl: tracking.url };
+  for (const notice of endNotices(outcome, { ...facts, prCreated: result.published?.pr?.created }))
+    await announce(deps, notice);
   return outcome;
 }
 

@@ -23,7 +23,7 @@ export interface AgentFacts {
 /** What Pilot published: the commit it pushed, the pull request, the paths it left alone. */
 export interface Published {
   commit: string | null;
-  pr?: { number: number; url: string };
+  pr?: { number: number; url: string; created?: boolean };
   notCommitted: string[];
 }
 

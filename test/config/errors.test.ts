@@ -26,6 +26,8 @@ function failure(bad: BadConfig): ConfigError {
   throw new Error(`expected ${bad.name} to be refused`);
 }
 
+// Table-driven on purpose: each row is a different bad input with its own expected words, so the rows
+// share a shape (the duplicates tool reports them) while no two test the same thing.
 const badInputs: BadConfig[] = [
   {
     name: 'a word for a number',
@@ -116,6 +118,27 @@ const badInputs: BadConfig[] = [
     name: 'an App id without its key',
     inputs: { 'app-id': '12345' },
     says: ['app-private-key: nothing is not valid', 'whenever app-id is set'],
+  },
+  {
+    name: 'a webhook URL without the secret that signs its bodies',
+    inputs: { 'webhook-url': 'https://hooks.example.com/pilot' },
+    says: ['webhook-secret: nothing is not valid', 'whenever webhook-url is set', 'signs every webhook body'],
+  },
+  {
+    name: 'a plain-http webhook to another host, without echoing the URL',
+    inputs: { 'webhook-url': 'http://hooks.example.com/t0ken', 'webhook-secret': 'x'.repeat(32) },
+    says: ['webhook-url: (value hidden)', 'http only for 127.0.0.1/localhost'],
+    never: ['t0ken'],
+  },
+  {
+    name: 'an unknown notification event',
+    inputs: { 'slack-events': 'task.failed, pr.opened' },
+    says: ['slack-events', 'pr.opened', 'task.started, task.succeeded'],
+  },
+  {
+    name: 'a negative daily budget',
+    inputs: { 'budget-daily-usd': '-3' },
+    says: ['budget-daily-usd: -3', 'input budget-daily-usd', 'a number of US dollars greater than 0'],
   },
   {
     name: 'an App key that is not a PEM key, without echoing it',
@@ -221,6 +244,12 @@ const badFiles: BadConfig[] = [
     file: 'model: sonnet\nanthropic-api-key: sk-ant-api03-secretvalue\n',
     says: ['anthropic-api-key: (value hidden)', `${FILE} line 2`, 'secrets belong in Actions secrets'],
     never: ['sk-ant-api03-secretvalue'],
+  },
+  {
+    name: 'a Slack webhook committed to the file, without echoing it',
+    file: 'slack-events: [task.failed]\nslack-webhook-url: https://hooks.slack.com/services/T0/B0/s3cr3t\n',
+    says: ['slack-webhook-url: (value hidden)', `${FILE} line 2`, 'secrets belong in Actions secrets'],
+    never: ['s3cr3t'],
   },
   {
     name: 'a GitHub token committed to the file',

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { describeConfig } from '../../src/config/describe.js';
 import { type Config, loadConfig } from '../../src/config/load.js';
+import { NOTIFY_EVENTS } from '../../src/config/schema.js';
 import { clearInputs, makeWorkspace, removeWorkspaces, setInputs } from './inputs-env.js';
 
 const FILE = '.github/pilot.yml';
@@ -75,6 +76,18 @@ describe('loadConfig', () => {
       gitUserEmail: '41898282+github-actions[bot]@users.noreply.github.com',
       maxCiFixes: 3,
       maxReviewRounds: 3,
+      budgetDailyUsd: undefined,
+      budgetMonthlyUsd: undefined,
+      slackWebhookUrl: undefined,
+      slackEvents: [...NOTIFY_EVENTS],
+      discordWebhookUrl: undefined,
+      discordEvents: [...NOTIFY_EVENTS],
+      telegramBotToken: undefined,
+      telegramChatId: undefined,
+      telegramEvents: [...NOTIFY_EVENTS],
+      webhookUrl: undefined,
+      webhookSecret: undefined,
+      webhookEvents: [...NOTIFY_EVENTS],
       intent: undefined,
       runners: { default: ['ubuntu-latest'], long: undefined },
       triage: { trivial: {}, simple: {}, medium: {}, complex: {}, epic: {} },
@@ -96,6 +109,9 @@ describe('loadConfig', () => {
         'max-turns: 45',
         'timeout-minutes: 90',
         'max-cost-usd: 2.5',
+        'budget-daily-usd: 20',
+        'budget-monthly-usd: 300',
+        'webhook-events: [budget.warning, budget.exceeded]',
         'autopilot: merge',
         'min-permission: maintain',
         'require-isolation: true',
@@ -125,6 +141,9 @@ describe('loadConfig', () => {
       maxTurns: 45,
       timeoutMinutes: 90,
       maxCostUsd: 2.5,
+      budgetDailyUsd: 20,
+      budgetMonthlyUsd: 300,
+      webhookEvents: ['budget.warning', 'budget.exceeded'],
       autopilot: 'merge',
       minPermission: 'maintain',
       requireIsolation: true,

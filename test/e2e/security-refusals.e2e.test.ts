@@ -36,6 +36,7 @@ function labelByLookalike(w: World, issue: number, login: string): Payload {
 
 const sender = (login: string, id: number, type = 'User') => ({ login, id, type });
 
+// Table-driven on purpose: each row is a different refused trigger; the rows share a shape, not a case.
 const CASES: BadInput[] = [
   {
     name: 'a forged dispatch naming a read-only sender',

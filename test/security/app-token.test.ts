@@ -8,6 +8,7 @@ import {
   AppTokenError,
   appPermissionsFor,
   appTokenProvider,
+  authStrategyFor,
   givenToken,
   REMINT_AFTER_MS,
   tokenProviderFor,
@@ -174,7 +175,7 @@ describe('App installation tokens', () => {
       octokitFor,
       now: () => now,
     });
-    const octokit = createOctokit(await tokens.token(), tokens);
+    const octokit = createOctokit(await tokens.token(), authStrategyFor(tokens));
     const issue = gh.addIssue(repo.owner, repo.repo, { title: 't', user: 'mona' });
     const count = () => gh.mintedTokens().length;
     const before = count();

@@ -1,12 +1,8 @@
 // Where Pilot runs, and the refusals it explains instead of dumping a stack trace.
 import { describe, expect, it } from 'vitest';
 import { GitError } from '../../src/git/git.js';
-import {
-  explainGitHubError,
-  failureMessage,
-  platformOf,
-  UnsupportedPlatform,
-} from '../../src/github/platform.js';
+import { platformOf, UnsupportedPlatform } from '../../src/github/platform.js';
+import { explainGitHubError, failureMessage } from '../../src/report/github-errors.js';
 
 function apiError(
   status: number,

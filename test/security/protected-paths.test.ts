@@ -73,4 +73,76 @@ describe('refusedPaths', () => {
   it('lists each refused path once', () => {
     expect(refusedPaths(['.mcp.json', '.mcp.json'], rules())).toEqual(['.mcp.json']);
   });
+
+  it('lets a glob reach dot files and dot directories (picomatch with dot: true)', () => {
+    const r = rules(['config/**', 'deploy/*']);
+    expect(refusedPaths(['config/.env', 'config/.hidden/key.pem', 'deploy/.npmrc'], r)).toEqual([
+      'config/.env',
+      'config/.hidden/key.pem',
+      'deploy/.npmrc',
+    ]);
+    expect(refusedPaths(['.github/workflows/.hidden.yml', 'x/.claude/CLAUDE.md'], rules())).toEqual([
+      '.github/workflows/.hidden.yml',
+      'x/.claude/CLAUDE.md',
+    ]);
+  });
+});
+
+describe('refusedPaths against paths dressed up to slip past', () => {
+  it.each([
+    ['another case', '.GITHUB/WORKFLOWS/CI.YML'],
+    ['mixed case', '.gItHuB/wOrKfLoWs/ci.yml'],
+    ['a ./ prefix', './.github/workflows/ci.yml'],
+    ['a leading slash', '/.github/workflows/ci.yml'],
+    ['a detour through ..', 'src/../.github/workflows/ci.yml'],
+    ['a deeper detour', 'a/b/../../.github/workflows/ci.yml'],
+    ['. segments and doubled slashes', '.github/./workflows//ci.yml'],
+    ['backslashes', '.github\\workflows\\ci.yml'],
+    ['fullwidth letters', '\uff0e\uff47\uff49\uff54\uff48\uff55\uff42/workflows/ci.yml'],
+    ['a Cyrillic і', '.g\u0456thub/workflows/ci.yml'],
+    ['a Cyrillic е and о in CLAUDE.md', 'CLAUD\u0415.md'],
+    ['a Greek ο', '.github/workfl\u03bfws/ci.yml'],
+    ['a dotless ı', '.g\u0131thub/workflows/ci.yml'],
+    ['a zero-width space', '.git\u200bhub/workflows/ci.yml'],
+    ['a bidi control', '.github/\u202eworkflows/ci.yml'],
+    ['a combining accent', '.gi\u0301thub/workflows/ci.yml'],
+    ['a trailing dot (Windows drops it)', '.github./workflows/ci.yml'],
+    ['a trailing space (Windows drops it)', '.gitmodules '],
+    ['a path outside the repository', '../.github/workflows/ci.yml'],
+  ])('refuses %s: %j', (_why, path) => {
+    expect(refusedPaths([path], rules())).toEqual([path]);
+  });
+
+  it("folds the Kelvin sign and fullwidth letters in the repository's own protected paths", () => {
+    const r = rules(['kustomize/**', 'Makefile']);
+    expect(refusedPaths(['\u212Austomize/prod.yaml', '\uff2dakefile', 'src/k.ts'], r)).toEqual([
+      '\u212Austomize/prod.yaml',
+      '\uff2dakefile',
+    ]);
+  });
+
+  it('gives a look-alike no share of an allowance', () => {
+    const r = rules(['!.github/workflows/lint.yml']);
+    expect(refusedPaths(['.github/workflows/lint.yml'], r)).toEqual([]);
+    const lookAlike = '.g\u0456thub/workflows/lint.yml';
+    expect(refusedPaths([lookAlike, 'docs/../.github/workflows/release.yml'], r)).toEqual([
+      lookAlike,
+      'docs/../.github/workflows/release.yml',
+    ]);
+  });
+
+  it('does not let an allowance reach out of its directory through ..', () => {
+    const r = rules(['!docs/**']);
+    expect(refusedPaths(['docs/../.github/workflows/ci.yml', 'docs/../CLAUDE.md'], r)).toEqual([
+      'docs/../.github/workflows/ci.yml',
+      'docs/../CLAUDE.md',
+    ]);
+    expect(refusedPaths(['docs/guide/CLAUDE.md'], r)).toEqual([]);
+  });
+
+  it('still lets ordinary names with accents or other scripts through', () => {
+    expect(
+      refusedPaths(['docs/caf\u00e9.md', 'src/\u0444\u0430\u0439\u043b.ts', 'notes/github.md'], rules()),
+    ).toEqual([]);
+  });
 });

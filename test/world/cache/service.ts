@@ -10,7 +10,7 @@ import { Faults, readBody } from './http.js';
 import type { CacheEntryView } from './store.js';
 import { CacheStore } from './store.js';
 import type { TokenRequest } from './tokens.js';
-import { TokenIssuer } from './tokens.js';
+import { DEFAULT_REF, TokenIssuer } from './tokens.js';
 import { codeForStatus, handleTwirp, TWIRP_PREFIX, twirpError, twirpOp } from './twirp.js';
 
 export interface CacheServiceOptions {
@@ -58,6 +58,8 @@ export interface CacheService {
   deleteEntriesByKey(key: string, ref?: string): RestCacheEntry[];
   /** Drops every entry, as if all had been evicted. */
   evictAll(): void;
+  /** Adds a finalized entry directly (scope: `ref`, default refs/heads/main), for seeding a long history. */
+  seedEntry(entry: { key: string; version: string; data: Buffer; ref?: string }): void;
   /** Makes the next request of `op` fail with `status` (twirp `{code,msg}` or Azure XML). */
   failNext(op: CacheOp, status: number): void;
   /** Every request served so far, in order. */
@@ -170,6 +172,7 @@ export async function startCacheService(opts: CacheServiceOptions = {}): Promise
       return doomed;
     },
     evictAll: () => store.clear(),
+    seedEntry: (e) => store.seed(e.ref ?? DEFAULT_REF, e.key, e.version, e.data),
     failNext: (op, status) => faults.add(op, status),
     requests: () => [...log],
     close: () =>

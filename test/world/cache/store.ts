@@ -125,6 +125,24 @@ export class CacheStore {
     return undefined;
   }
 
+  /** A finalized entry placed directly, without HTTP or the size limit (seeding a long history). */
+  seed(scope: string, key: string, version: string, data: Buffer): void {
+    const now = this.#now();
+    const id = this.#nextId++;
+    this.#entries.set(id, {
+      id,
+      key,
+      version,
+      scope,
+      blobName: randomUUID(),
+      blob: { data, blocks: new Map() },
+      finalized: true,
+      sizeInBytes: data.length,
+      createdAt: now,
+      lastAccessedAt: now,
+    });
+  }
+
   byBlobName(name: string): StoredEntry | undefined {
     return [...this.#entries.values()].find((e) => e.blobName === name);
   }

@@ -152,6 +152,8 @@ function timeline(ctx: RouteContext): ReturnType<Route['handler']> {
   );
 }
 
+// One row per GitHub route (held to the OpenAPI description); GET-one routes of issues and pulls look
+// alike because GitHub's do.
 export const issueRoutes: Route[] = [
   { method: 'GET', path: '/repos/{owner}/{repo}/issues', handler: listIssues },
   {

@@ -1,0 +1,10 @@
+// Notifications to Slack, Discord, Telegram and a signed webhook: see docs/notifications.md.
+export { type Notice, plainText } from './message.js';
+export { type NotifyConfig, notify, type SendOptions, telegramApi } from './send.js';
+export {
+  REPLAY_WINDOW_SECONDS,
+  SIGNATURE_HEADER,
+  signature,
+  TIMESTAMP_HEADER,
+  verifySignature,
+} from './sign.js';
