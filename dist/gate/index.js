@@ -844,6 +844,1536 @@ class DecodedURL extends URL {
 
 /***/ }),
 
+/***/ 3251:
+/***/ (function(module) {
+
+/**
+  * This file contains the Bottleneck library (MIT), compiled to ES2017, and without Clustering support.
+  * https://github.com/SGrondin/bottleneck
+  */
+(function (global, factory) {
+	 true ? module.exports = factory() :
+	0;
+}(this, (function () { 'use strict';
+
+	var commonjsGlobal = typeof globalThis !== 'undefined' ? globalThis : typeof window !== 'undefined' ? window : typeof global !== 'undefined' ? global : typeof self !== 'undefined' ? self : {};
+
+	function getCjsExportFromNamespace (n) {
+		return n && n['default'] || n;
+	}
+
+	var load = function(received, defaults, onto = {}) {
+	  var k, ref, v;
+	  for (k in defaults) {
+	    v = defaults[k];
+	    onto[k] = (ref = received[k]) != null ? ref : v;
+	  }
+	  return onto;
+	};
+
+	var overwrite = function(received, defaults, onto = {}) {
+	  var k, v;
+	  for (k in received) {
+	    v = received[k];
+	    if (defaults[k] !== void 0) {
+	      onto[k] = v;
+	    }
+	  }
+	  return onto;
+	};
+
+	var parser = {
+		load: load,
+		overwrite: overwrite
+	};
+
+	var DLList;
+
+	DLList = class DLList {
+	  constructor(incr, decr) {
+	    this.incr = incr;
+	    this.decr = decr;
+	    this._first = null;
+	    this._last = null;
+	    this.length = 0;
+	  }
+
+	  push(value) {
+	    var node;
+	    this.length++;
+	    if (typeof this.incr === "function") {
+	      this.incr();
+	    }
+	    node = {
+	      value,
+	      prev: this._last,
+	      next: null
+	    };
+	    if (this._last != null) {
+	      this._last.next = node;
+	      this._last = node;
+	    } else {
+	      this._first = this._last = node;
+	    }
+	    return void 0;
+	  }
+
+	  shift() {
+	    var value;
+	    if (this._first == null) {
+	      return;
+	    } else {
+	      this.length--;
+	      if (typeof this.decr === "function") {
+	        this.decr();
+	      }
+	    }
+	    value = this._first.value;
+	    if ((this._first = this._first.next) != null) {
+	      this._first.prev = null;
+	    } else {
+	      this._last = null;
+	    }
+	    return value;
+	  }
+
+	  first() {
+	    if (this._first != null) {
+	      return this._first.value;
+	    }
+	  }
+
+	  getArray() {
+	    var node, ref, results;
+	    node = this._first;
+	    results = [];
+	    while (node != null) {
+	      results.push((ref = node, node = node.next, ref.value));
+	    }
+	    return results;
+	  }
+
+	  forEachShift(cb) {
+	    var node;
+	    node = this.shift();
+	    while (node != null) {
+	      (cb(node), node = this.shift());
+	    }
+	    return void 0;
+	  }
+
+	  debug() {
+	    var node, ref, ref1, ref2, results;
+	    node = this._first;
+	    results = [];
+	    while (node != null) {
+	      results.push((ref = node, node = node.next, {
+	        value: ref.value,
+	        prev: (ref1 = ref.prev) != null ? ref1.value : void 0,
+	        next: (ref2 = ref.next) != null ? ref2.value : void 0
+	      }));
+	    }
+	    return results;
+	  }
+
+	};
+
+	var DLList_1 = DLList;
+
+	var Events;
+
+	Events = class Events {
+	  constructor(instance) {
+	    this.instance = instance;
+	    this._events = {};
+	    if ((this.instance.on != null) || (this.instance.once != null) || (this.instance.removeAllListeners != null)) {
+	      throw new Error("An Emitter already exists for this object");
+	    }
+	    this.instance.on = (name, cb) => {
+	      return this._addListener(name, "many", cb);
+	    };
+	    this.instance.once = (name, cb) => {
+	      return this._addListener(name, "once", cb);
+	    };
+	    this.instance.removeAllListeners = (name = null) => {
+	      if (name != null) {
+	        return delete this._events[name];
+	      } else {
+	        return this._events = {};
+	      }
+	    };
+	  }
+
+	  _addListener(name, status, cb) {
+	    var base;
+	    if ((base = this._events)[name] == null) {
+	      base[name] = [];
+	    }
+	    this._events[name].push({cb, status});
+	    return this.instance;
+	  }
+
+	  listenerCount(name) {
+	    if (this._events[name] != null) {
+	      return this._events[name].length;
+	    } else {
+	      return 0;
+	    }
+	  }
+
+	  async trigger(name, ...args) {
+	    var e, promises;
+	    try {
+	      if (name !== "debug") {
+	        this.trigger("debug", `Event triggered: ${name}`, args);
+	      }
+	      if (this._events[name] == null) {
+	        return;
+	      }
+	      this._events[name] = this._events[name].filter(function(listener) {
+	        return listener.status !== "none";
+	      });
+	      promises = this._events[name].map(async(listener) => {
+	        var e, returned;
+	        if (listener.status === "none") {
+	          return;
+	        }
+	        if (listener.status === "once") {
+	          listener.status = "none";
+	        }
+	        try {
+	          returned = typeof listener.cb === "function" ? listener.cb(...args) : void 0;
+	          if (typeof (returned != null ? returned.then : void 0) === "function") {
+	            return (await returned);
+	          } else {
+	            return returned;
+	          }
+	        } catch (error) {
+	          e = error;
+	          {
+	            this.trigger("error", e);
+	          }
+	          return null;
+	        }
+	      });
+	      return ((await Promise.all(promises))).find(function(x) {
+	        return x != null;
+	      });
+	    } catch (error) {
+	      e = error;
+	      {
+	        this.trigger("error", e);
+	      }
+	      return null;
+	    }
+	  }
+
+	};
+
+	var Events_1 = Events;
+
+	var DLList$1, Events$1, Queues;
+
+	DLList$1 = DLList_1;
+
+	Events$1 = Events_1;
+
+	Queues = class Queues {
+	  constructor(num_priorities) {
+	    var i;
+	    this.Events = new Events$1(this);
+	    this._length = 0;
+	    this._lists = (function() {
+	      var j, ref, results;
+	      results = [];
+	      for (i = j = 1, ref = num_priorities; (1 <= ref ? j <= ref : j >= ref); i = 1 <= ref ? ++j : --j) {
+	        results.push(new DLList$1((() => {
+	          return this.incr();
+	        }), (() => {
+	          return this.decr();
+	        })));
+	      }
+	      return results;
+	    }).call(this);
+	  }
+
+	  incr() {
+	    if (this._length++ === 0) {
+	      return this.Events.trigger("leftzero");
+	    }
+	  }
+
+	  decr() {
+	    if (--this._length === 0) {
+	      return this.Events.trigger("zero");
+	    }
+	  }
+
+	  push(job) {
+	    return this._lists[job.options.priority].push(job);
+	  }
+
+	  queued(priority) {
+	    if (priority != null) {
+	      return this._lists[priority].length;
+	    } else {
+	      return this._length;
+	    }
+	  }
+
+	  shiftAll(fn) {
+	    return this._lists.forEach(function(list) {
+	      return list.forEachShift(fn);
+	    });
+	  }
+
+	  getFirst(arr = this._lists) {
+	    var j, len, list;
+	    for (j = 0, len = arr.length; j < len; j++) {
+	      list = arr[j];
+	      if (list.length > 0) {
+	        return list;
+	      }
+	    }
+	    return [];
+	  }
+
+	  shiftLastFrom(priority) {
+	    return this.getFirst(this._lists.slice(priority).reverse()).shift();
+	  }
+
+	};
+
+	var Queues_1 = Queues;
+
+	var BottleneckError;
+
+	BottleneckError = class BottleneckError extends Error {};
+
+	var BottleneckError_1 = BottleneckError;
+
+	var BottleneckError$1, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser$1;
+
+	NUM_PRIORITIES = 10;
+
+	DEFAULT_PRIORITY = 5;
+
+	parser$1 = parser;
+
+	BottleneckError$1 = BottleneckError_1;
+
+	Job = class Job {
+	  constructor(task, args, options, jobDefaults, rejectOnDrop, Events, _states, Promise) {
+	    this.task = task;
+	    this.args = args;
+	    this.rejectOnDrop = rejectOnDrop;
+	    this.Events = Events;
+	    this._states = _states;
+	    this.Promise = Promise;
+	    this.options = parser$1.load(options, jobDefaults);
+	    this.options.priority = this._sanitizePriority(this.options.priority);
+	    if (this.options.id === jobDefaults.id) {
+	      this.options.id = `${this.options.id}-${this._randomIndex()}`;
+	    }
+	    this.promise = new this.Promise((_resolve, _reject) => {
+	      this._resolve = _resolve;
+	      this._reject = _reject;
+	    });
+	    this.retryCount = 0;
+	  }
+
+	  _sanitizePriority(priority) {
+	    var sProperty;
+	    sProperty = ~~priority !== priority ? DEFAULT_PRIORITY : priority;
+	    if (sProperty < 0) {
+	      return 0;
+	    } else if (sProperty > NUM_PRIORITIES - 1) {
+	      return NUM_PRIORITIES - 1;
+	    } else {
+	      return sProperty;
+	    }
+	  }
+
+	  _randomIndex() {
+	    return Math.random().toString(36).slice(2);
+	  }
+
+	  doDrop({error, message = "This job has been dropped by Bottleneck"} = {}) {
+	    if (this._states.remove(this.options.id)) {
+	      if (this.rejectOnDrop) {
+	        this._reject(error != null ? error : new BottleneckError$1(message));
+	      }
+	      this.Events.trigger("dropped", {args: this.args, options: this.options, task: this.task, promise: this.promise});
+	      return true;
+	    } else {
+	      return false;
+	    }
+	  }
+
+	  _assertStatus(expected) {
+	    var status;
+	    status = this._states.jobStatus(this.options.id);
+	    if (!(status === expected || (expected === "DONE" && status === null))) {
+	      throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+	    }
+	  }
+
+	  doReceive() {
+	    this._states.start(this.options.id);
+	    return this.Events.trigger("received", {args: this.args, options: this.options});
+	  }
+
+	  doQueue(reachedHWM, blocked) {
+	    this._assertStatus("RECEIVED");
+	    this._states.next(this.options.id);
+	    return this.Events.trigger("queued", {args: this.args, options: this.options, reachedHWM, blocked});
+	  }
+
+	  doRun() {
+	    if (this.retryCount === 0) {
+	      this._assertStatus("QUEUED");
+	      this._states.next(this.options.id);
+	    } else {
+	      this._assertStatus("EXECUTING");
+	    }
+	    return this.Events.trigger("scheduled", {args: this.args, options: this.options});
+	  }
+
+	  async doExecute(chained, clearGlobalState, run, free) {
+	    var error, eventInfo, passed;
+	    if (this.retryCount === 0) {
+	      this._assertStatus("RUNNING");
+	      this._states.next(this.options.id);
+	    } else {
+	      this._assertStatus("EXECUTING");
+	    }
+	    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
+	    this.Events.trigger("executing", eventInfo);
+	    try {
+	      passed = (await (chained != null ? chained.schedule(this.options, this.task, ...this.args) : this.task(...this.args)));
+	      if (clearGlobalState()) {
+	        this.doDone(eventInfo);
+	        await free(this.options, eventInfo);
+	        this._assertStatus("DONE");
+	        return this._resolve(passed);
+	      }
+	    } catch (error1) {
+	      error = error1;
+	      return this._onFailure(error, eventInfo, clearGlobalState, run, free);
+	    }
+	  }
+
+	  doExpire(clearGlobalState, run, free) {
+	    var error, eventInfo;
+	    if (this._states.jobStatus(this.options.id === "RUNNING")) {
+	      this._states.next(this.options.id);
+	    }
+	    this._assertStatus("EXECUTING");
+	    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
+	    error = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
+	    return this._onFailure(error, eventInfo, clearGlobalState, run, free);
+	  }
+
+	  async _onFailure(error, eventInfo, clearGlobalState, run, free) {
+	    var retry, retryAfter;
+	    if (clearGlobalState()) {
+	      retry = (await this.Events.trigger("failed", error, eventInfo));
+	      if (retry != null) {
+	        retryAfter = ~~retry;
+	        this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
+	        this.retryCount++;
+	        return run(retryAfter);
+	      } else {
+	        this.doDone(eventInfo);
+	        await free(this.options, eventInfo);
+	        this._assertStatus("DONE");
+	        return this._reject(error);
+	      }
+	    }
+	  }
+
+	  doDone(eventInfo) {
+	    this._assertStatus("EXECUTING");
+	    this._states.next(this.options.id);
+	    return this.Events.trigger("done", eventInfo);
+	  }
+
+	};
+
+	var Job_1 = Job;
+
+	var BottleneckError$2, LocalDatastore, parser$2;
+
+	parser$2 = parser;
+
+	BottleneckError$2 = BottleneckError_1;
+
+	LocalDatastore = class LocalDatastore {
+	  constructor(instance, storeOptions, storeInstanceOptions) {
+	    this.instance = instance;
+	    this.storeOptions = storeOptions;
+	    this.clientId = this.instance._randomIndex();
+	    parser$2.load(storeInstanceOptions, storeInstanceOptions, this);
+	    this._nextRequest = this._lastReservoirRefresh = this._lastReservoirIncrease = Date.now();
+	    this._running = 0;
+	    this._done = 0;
+	    this._unblockTime = 0;
+	    this.ready = this.Promise.resolve();
+	    this.clients = {};
+	    this._startHeartbeat();
+	  }
+
+	  _startHeartbeat() {
+	    var base;
+	    if ((this.heartbeat == null) && (((this.storeOptions.reservoirRefreshInterval != null) && (this.storeOptions.reservoirRefreshAmount != null)) || ((this.storeOptions.reservoirIncreaseInterval != null) && (this.storeOptions.reservoirIncreaseAmount != null)))) {
+	      return typeof (base = (this.heartbeat = setInterval(() => {
+	        var amount, incr, maximum, now, reservoir;
+	        now = Date.now();
+	        if ((this.storeOptions.reservoirRefreshInterval != null) && now >= this._lastReservoirRefresh + this.storeOptions.reservoirRefreshInterval) {
+	          this._lastReservoirRefresh = now;
+	          this.storeOptions.reservoir = this.storeOptions.reservoirRefreshAmount;
+	          this.instance._drainAll(this.computeCapacity());
+	        }
+	        if ((this.storeOptions.reservoirIncreaseInterval != null) && now >= this._lastReservoirIncrease + this.storeOptions.reservoirIncreaseInterval) {
+	          ({
+	            reservoirIncreaseAmount: amount,
+	            reservoirIncreaseMaximum: maximum,
+	            reservoir
+	          } = this.storeOptions);
+	          this._lastReservoirIncrease = now;
+	          incr = maximum != null ? Math.min(amount, maximum - reservoir) : amount;
+	          if (incr > 0) {
+	            this.storeOptions.reservoir += incr;
+	            return this.instance._drainAll(this.computeCapacity());
+	          }
+	        }
+	      }, this.heartbeatInterval))).unref === "function" ? base.unref() : void 0;
+	    } else {
+	      return clearInterval(this.heartbeat);
+	    }
+	  }
+
+	  async __publish__(message) {
+	    await this.yieldLoop();
+	    return this.instance.Events.trigger("message", message.toString());
+	  }
+
+	  async __disconnect__(flush) {
+	    await this.yieldLoop();
+	    clearInterval(this.heartbeat);
+	    return this.Promise.resolve();
+	  }
+
+	  yieldLoop(t = 0) {
+	    return new this.Promise(function(resolve, reject) {
+	      return setTimeout(resolve, t);
+	    });
+	  }
+
+	  computePenalty() {
+	    var ref;
+	    return (ref = this.storeOptions.penalty) != null ? ref : (15 * this.storeOptions.minTime) || 5000;
+	  }
+
+	  async __updateSettings__(options) {
+	    await this.yieldLoop();
+	    parser$2.overwrite(options, options, this.storeOptions);
+	    this._startHeartbeat();
+	    this.instance._drainAll(this.computeCapacity());
+	    return true;
+	  }
+
+	  async __running__() {
+	    await this.yieldLoop();
+	    return this._running;
+	  }
+
+	  async __queued__() {
+	    await this.yieldLoop();
+	    return this.instance.queued();
+	  }
+
+	  async __done__() {
+	    await this.yieldLoop();
+	    return this._done;
+	  }
+
+	  async __groupCheck__(time) {
+	    await this.yieldLoop();
+	    return (this._nextRequest + this.timeout) < time;
+	  }
+
+	  computeCapacity() {
+	    var maxConcurrent, reservoir;
+	    ({maxConcurrent, reservoir} = this.storeOptions);
+	    if ((maxConcurrent != null) && (reservoir != null)) {
+	      return Math.min(maxConcurrent - this._running, reservoir);
+	    } else if (maxConcurrent != null) {
+	      return maxConcurrent - this._running;
+	    } else if (reservoir != null) {
+	      return reservoir;
+	    } else {
+	      return null;
+	    }
+	  }
+
+	  conditionsCheck(weight) {
+	    var capacity;
+	    capacity = this.computeCapacity();
+	    return (capacity == null) || weight <= capacity;
+	  }
+
+	  async __incrementReservoir__(incr) {
+	    var reservoir;
+	    await this.yieldLoop();
+	    reservoir = this.storeOptions.reservoir += incr;
+	    this.instance._drainAll(this.computeCapacity());
+	    return reservoir;
+	  }
+
+	  async __currentReservoir__() {
+	    await this.yieldLoop();
+	    return this.storeOptions.reservoir;
+	  }
+
+	  isBlocked(now) {
+	    return this._unblockTime >= now;
+	  }
+
+	  check(weight, now) {
+	    return this.conditionsCheck(weight) && (this._nextRequest - now) <= 0;
+	  }
+
+	  async __check__(weight) {
+	    var now;
+	    await this.yieldLoop();
+	    now = Date.now();
+	    return this.check(weight, now);
+	  }
+
+	  async __register__(index, weight, expiration) {
+	    var now, wait;
+	    await this.yieldLoop();
+	    now = Date.now();
+	    if (this.conditionsCheck(weight)) {
+	      this._running += weight;
+	      if (this.storeOptions.reservoir != null) {
+	        this.storeOptions.reservoir -= weight;
+	      }
+	      wait = Math.max(this._nextRequest - now, 0);
+	      this._nextRequest = now + wait + this.storeOptions.minTime;
+	      return {
+	        success: true,
+	        wait,
+	        reservoir: this.storeOptions.reservoir
+	      };
+	    } else {
+	      return {
+	        success: false
+	      };
+	    }
+	  }
+
+	  strategyIsBlock() {
+	    return this.storeOptions.strategy === 3;
+	  }
+
+	  async __submit__(queueLength, weight) {
+	    var blocked, now, reachedHWM;
+	    await this.yieldLoop();
+	    if ((this.storeOptions.maxConcurrent != null) && weight > this.storeOptions.maxConcurrent) {
+	      throw new BottleneckError$2(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${this.storeOptions.maxConcurrent}`);
+	    }
+	    now = Date.now();
+	    reachedHWM = (this.storeOptions.highWater != null) && queueLength === this.storeOptions.highWater && !this.check(weight, now);
+	    blocked = this.strategyIsBlock() && (reachedHWM || this.isBlocked(now));
+	    if (blocked) {
+	      this._unblockTime = now + this.computePenalty();
+	      this._nextRequest = this._unblockTime + this.storeOptions.minTime;
+	      this.instance._dropAllQueued();
+	    }
+	    return {
+	      reachedHWM,
+	      blocked,
+	      strategy: this.storeOptions.strategy
+	    };
+	  }
+
+	  async __free__(index, weight) {
+	    await this.yieldLoop();
+	    this._running -= weight;
+	    this._done += weight;
+	    this.instance._drainAll(this.computeCapacity());
+	    return {
+	      running: this._running
+	    };
+	  }
+
+	};
+
+	var LocalDatastore_1 = LocalDatastore;
+
+	var BottleneckError$3, States;
+
+	BottleneckError$3 = BottleneckError_1;
+
+	States = class States {
+	  constructor(status1) {
+	    this.status = status1;
+	    this._jobs = {};
+	    this.counts = this.status.map(function() {
+	      return 0;
+	    });
+	  }
+
+	  next(id) {
+	    var current, next;
+	    current = this._jobs[id];
+	    next = current + 1;
+	    if ((current != null) && next < this.status.length) {
+	      this.counts[current]--;
+	      this.counts[next]++;
+	      return this._jobs[id]++;
+	    } else if (current != null) {
+	      this.counts[current]--;
+	      return delete this._jobs[id];
+	    }
+	  }
+
+	  start(id) {
+	    var initial;
+	    initial = 0;
+	    this._jobs[id] = initial;
+	    return this.counts[initial]++;
+	  }
+
+	  remove(id) {
+	    var current;
+	    current = this._jobs[id];
+	    if (current != null) {
+	      this.counts[current]--;
+	      delete this._jobs[id];
+	    }
+	    return current != null;
+	  }
+
+	  jobStatus(id) {
+	    var ref;
+	    return (ref = this.status[this._jobs[id]]) != null ? ref : null;
+	  }
+
+	  statusJobs(status) {
+	    var k, pos, ref, results, v;
+	    if (status != null) {
+	      pos = this.status.indexOf(status);
+	      if (pos < 0) {
+	        throw new BottleneckError$3(`status must be one of ${this.status.join(', ')}`);
+	      }
+	      ref = this._jobs;
+	      results = [];
+	      for (k in ref) {
+	        v = ref[k];
+	        if (v === pos) {
+	          results.push(k);
+	        }
+	      }
+	      return results;
+	    } else {
+	      return Object.keys(this._jobs);
+	    }
+	  }
+
+	  statusCounts() {
+	    return this.counts.reduce(((acc, v, i) => {
+	      acc[this.status[i]] = v;
+	      return acc;
+	    }), {});
+	  }
+
+	};
+
+	var States_1 = States;
+
+	var DLList$2, Sync;
+
+	DLList$2 = DLList_1;
+
+	Sync = class Sync {
+	  constructor(name, Promise) {
+	    this.schedule = this.schedule.bind(this);
+	    this.name = name;
+	    this.Promise = Promise;
+	    this._running = 0;
+	    this._queue = new DLList$2();
+	  }
+
+	  isEmpty() {
+	    return this._queue.length === 0;
+	  }
+
+	  async _tryToRun() {
+	    var args, cb, error, reject, resolve, returned, task;
+	    if ((this._running < 1) && this._queue.length > 0) {
+	      this._running++;
+	      ({task, args, resolve, reject} = this._queue.shift());
+	      cb = (await (async function() {
+	        try {
+	          returned = (await task(...args));
+	          return function() {
+	            return resolve(returned);
+	          };
+	        } catch (error1) {
+	          error = error1;
+	          return function() {
+	            return reject(error);
+	          };
+	        }
+	      })());
+	      this._running--;
+	      this._tryToRun();
+	      return cb();
+	    }
+	  }
+
+	  schedule(task, ...args) {
+	    var promise, reject, resolve;
+	    resolve = reject = null;
+	    promise = new this.Promise(function(_resolve, _reject) {
+	      resolve = _resolve;
+	      return reject = _reject;
+	    });
+	    this._queue.push({task, args, resolve, reject});
+	    this._tryToRun();
+	    return promise;
+	  }
+
+	};
+
+	var Sync_1 = Sync;
+
+	var version = "2.19.5";
+	var version$1 = {
+		version: version
+	};
+
+	var version$2 = /*#__PURE__*/Object.freeze({
+		version: version,
+		default: version$1
+	});
+
+	var require$$2 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var require$$3 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var require$$4 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var Events$2, Group, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
+
+	parser$3 = parser;
+
+	Events$2 = Events_1;
+
+	RedisConnection$1 = require$$2;
+
+	IORedisConnection$1 = require$$3;
+
+	Scripts$1 = require$$4;
+
+	Group = (function() {
+	  class Group {
+	    constructor(limiterOptions = {}) {
+	      this.deleteKey = this.deleteKey.bind(this);
+	      this.limiterOptions = limiterOptions;
+	      parser$3.load(this.limiterOptions, this.defaults, this);
+	      this.Events = new Events$2(this);
+	      this.instances = {};
+	      this.Bottleneck = Bottleneck_1;
+	      this._startAutoCleanup();
+	      this.sharedConnection = this.connection != null;
+	      if (this.connection == null) {
+	        if (this.limiterOptions.datastore === "redis") {
+	          this.connection = new RedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
+	        } else if (this.limiterOptions.datastore === "ioredis") {
+	          this.connection = new IORedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
+	        }
+	      }
+	    }
+
+	    key(key = "") {
+	      var ref;
+	      return (ref = this.instances[key]) != null ? ref : (() => {
+	        var limiter;
+	        limiter = this.instances[key] = new this.Bottleneck(Object.assign(this.limiterOptions, {
+	          id: `${this.id}-${key}`,
+	          timeout: this.timeout,
+	          connection: this.connection
+	        }));
+	        this.Events.trigger("created", limiter, key);
+	        return limiter;
+	      })();
+	    }
+
+	    async deleteKey(key = "") {
+	      var deleted, instance;
+	      instance = this.instances[key];
+	      if (this.connection) {
+	        deleted = (await this.connection.__runCommand__(['del', ...Scripts$1.allKeys(`${this.id}-${key}`)]));
+	      }
+	      if (instance != null) {
+	        delete this.instances[key];
+	        await instance.disconnect();
+	      }
+	      return (instance != null) || deleted > 0;
+	    }
+
+	    limiters() {
+	      var k, ref, results, v;
+	      ref = this.instances;
+	      results = [];
+	      for (k in ref) {
+	        v = ref[k];
+	        results.push({
+	          key: k,
+	          limiter: v
+	        });
+	      }
+	      return results;
+	    }
+
+	    keys() {
+	      return Object.keys(this.instances);
+	    }
+
+	    async clusterKeys() {
+	      var cursor, end, found, i, k, keys, len, next, start;
+	      if (this.connection == null) {
+	        return this.Promise.resolve(this.keys());
+	      }
+	      keys = [];
+	      cursor = null;
+	      start = `b_${this.id}-`.length;
+	      end = "_settings".length;
+	      while (cursor !== 0) {
+	        [next, found] = (await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 10000]));
+	        cursor = ~~next;
+	        for (i = 0, len = found.length; i < len; i++) {
+	          k = found[i];
+	          keys.push(k.slice(start, -end));
+	        }
+	      }
+	      return keys;
+	    }
+
+	    _startAutoCleanup() {
+	      var base;
+	      clearInterval(this.interval);
+	      return typeof (base = (this.interval = setInterval(async() => {
+	        var e, k, ref, results, time, v;
+	        time = Date.now();
+	        ref = this.instances;
+	        results = [];
+	        for (k in ref) {
+	          v = ref[k];
+	          try {
+	            if ((await v._store.__groupCheck__(time))) {
+	              results.push(this.deleteKey(k));
+	            } else {
+	              results.push(void 0);
+	            }
+	          } catch (error) {
+	            e = error;
+	            results.push(v.Events.trigger("error", e));
+	          }
+	        }
+	        return results;
+	      }, this.timeout / 2))).unref === "function" ? base.unref() : void 0;
+	    }
+
+	    updateSettings(options = {}) {
+	      parser$3.overwrite(options, this.defaults, this);
+	      parser$3.overwrite(options, options, this.limiterOptions);
+	      if (options.timeout != null) {
+	        return this._startAutoCleanup();
+	      }
+	    }
+
+	    disconnect(flush = true) {
+	      var ref;
+	      if (!this.sharedConnection) {
+	        return (ref = this.connection) != null ? ref.disconnect(flush) : void 0;
+	      }
+	    }
+
+	  }
+	  Group.prototype.defaults = {
+	    timeout: 1000 * 60 * 5,
+	    connection: null,
+	    Promise: Promise,
+	    id: "group-key"
+	  };
+
+	  return Group;
+
+	}).call(commonjsGlobal);
+
+	var Group_1 = Group;
+
+	var Batcher, Events$3, parser$4;
+
+	parser$4 = parser;
+
+	Events$3 = Events_1;
+
+	Batcher = (function() {
+	  class Batcher {
+	    constructor(options = {}) {
+	      this.options = options;
+	      parser$4.load(this.options, this.defaults, this);
+	      this.Events = new Events$3(this);
+	      this._arr = [];
+	      this._resetPromise();
+	      this._lastFlush = Date.now();
+	    }
+
+	    _resetPromise() {
+	      return this._promise = new this.Promise((res, rej) => {
+	        return this._resolve = res;
+	      });
+	    }
+
+	    _flush() {
+	      clearTimeout(this._timeout);
+	      this._lastFlush = Date.now();
+	      this._resolve();
+	      this.Events.trigger("batch", this._arr);
+	      this._arr = [];
+	      return this._resetPromise();
+	    }
+
+	    add(data) {
+	      var ret;
+	      this._arr.push(data);
+	      ret = this._promise;
+	      if (this._arr.length === this.maxSize) {
+	        this._flush();
+	      } else if ((this.maxTime != null) && this._arr.length === 1) {
+	        this._timeout = setTimeout(() => {
+	          return this._flush();
+	        }, this.maxTime);
+	      }
+	      return ret;
+	    }
+
+	  }
+	  Batcher.prototype.defaults = {
+	    maxTime: null,
+	    maxSize: null,
+	    Promise: Promise
+	  };
+
+	  return Batcher;
+
+	}).call(commonjsGlobal);
+
+	var Batcher_1 = Batcher;
+
+	var require$$4$1 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var require$$8 = getCjsExportFromNamespace(version$2);
+
+	var Bottleneck, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5,
+	  splice = [].splice;
+
+	NUM_PRIORITIES$1 = 10;
+
+	DEFAULT_PRIORITY$1 = 5;
+
+	parser$5 = parser;
+
+	Queues$1 = Queues_1;
+
+	Job$1 = Job_1;
+
+	LocalDatastore$1 = LocalDatastore_1;
+
+	RedisDatastore$1 = require$$4$1;
+
+	Events$4 = Events_1;
+
+	States$1 = States_1;
+
+	Sync$1 = Sync_1;
+
+	Bottleneck = (function() {
+	  class Bottleneck {
+	    constructor(options = {}, ...invalid) {
+	      var storeInstanceOptions, storeOptions;
+	      this._addToQueue = this._addToQueue.bind(this);
+	      this._validateOptions(options, invalid);
+	      parser$5.load(options, this.instanceDefaults, this);
+	      this._queues = new Queues$1(NUM_PRIORITIES$1);
+	      this._scheduled = {};
+	      this._states = new States$1(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
+	      this._limiter = null;
+	      this.Events = new Events$4(this);
+	      this._submitLock = new Sync$1("submit", this.Promise);
+	      this._registerLock = new Sync$1("register", this.Promise);
+	      storeOptions = parser$5.load(options, this.storeDefaults, {});
+	      this._store = (function() {
+	        if (this.datastore === "redis" || this.datastore === "ioredis" || (this.connection != null)) {
+	          storeInstanceOptions = parser$5.load(options, this.redisStoreDefaults, {});
+	          return new RedisDatastore$1(this, storeOptions, storeInstanceOptions);
+	        } else if (this.datastore === "local") {
+	          storeInstanceOptions = parser$5.load(options, this.localStoreDefaults, {});
+	          return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
+	        } else {
+	          throw new Bottleneck.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
+	        }
+	      }).call(this);
+	      this._queues.on("leftzero", () => {
+	        var ref;
+	        return (ref = this._store.heartbeat) != null ? typeof ref.ref === "function" ? ref.ref() : void 0 : void 0;
+	      });
+	      this._queues.on("zero", () => {
+	        var ref;
+	        return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
+	      });
+	    }
+
+	    _validateOptions(options, invalid) {
+	      if (!((options != null) && typeof options === "object" && invalid.length === 0)) {
+	        throw new Bottleneck.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
+	      }
+	    }
+
+	    ready() {
+	      return this._store.ready;
+	    }
+
+	    clients() {
+	      return this._store.clients;
+	    }
+
+	    channel() {
+	      return `b_${this.id}`;
+	    }
+
+	    channel_client() {
+	      return `b_${this.id}_${this._store.clientId}`;
+	    }
+
+	    publish(message) {
+	      return this._store.__publish__(message);
+	    }
+
+	    disconnect(flush = true) {
+	      return this._store.__disconnect__(flush);
+	    }
+
+	    chain(_limiter) {
+	      this._limiter = _limiter;
+	      return this;
+	    }
+
+	    queued(priority) {
+	      return this._queues.queued(priority);
+	    }
+
+	    clusterQueued() {
+	      return this._store.__queued__();
+	    }
+
+	    empty() {
+	      return this.queued() === 0 && this._submitLock.isEmpty();
+	    }
+
+	    running() {
+	      return this._store.__running__();
+	    }
+
+	    done() {
+	      return this._store.__done__();
+	    }
+
+	    jobStatus(id) {
+	      return this._states.jobStatus(id);
+	    }
+
+	    jobs(status) {
+	      return this._states.statusJobs(status);
+	    }
+
+	    counts() {
+	      return this._states.statusCounts();
+	    }
+
+	    _randomIndex() {
+	      return Math.random().toString(36).slice(2);
+	    }
+
+	    check(weight = 1) {
+	      return this._store.__check__(weight);
+	    }
+
+	    _clearGlobalState(index) {
+	      if (this._scheduled[index] != null) {
+	        clearTimeout(this._scheduled[index].expiration);
+	        delete this._scheduled[index];
+	        return true;
+	      } else {
+	        return false;
+	      }
+	    }
+
+	    async _free(index, job, options, eventInfo) {
+	      var e, running;
+	      try {
+	        ({running} = (await this._store.__free__(index, options.weight)));
+	        this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
+	        if (running === 0 && this.empty()) {
+	          return this.Events.trigger("idle");
+	        }
+	      } catch (error1) {
+	        e = error1;
+	        return this.Events.trigger("error", e);
+	      }
+	    }
+
+	    _run(index, job, wait) {
+	      var clearGlobalState, free, run;
+	      job.doRun();
+	      clearGlobalState = this._clearGlobalState.bind(this, index);
+	      run = this._run.bind(this, index, job);
+	      free = this._free.bind(this, index, job);
+	      return this._scheduled[index] = {
+	        timeout: setTimeout(() => {
+	          return job.doExecute(this._limiter, clearGlobalState, run, free);
+	        }, wait),
+	        expiration: job.options.expiration != null ? setTimeout(function() {
+	          return job.doExpire(clearGlobalState, run, free);
+	        }, wait + job.options.expiration) : void 0,
+	        job: job
+	      };
+	    }
+
+	    _drainOne(capacity) {
+	      return this._registerLock.schedule(() => {
+	        var args, index, next, options, queue;
+	        if (this.queued() === 0) {
+	          return this.Promise.resolve(null);
+	        }
+	        queue = this._queues.getFirst();
+	        ({options, args} = next = queue.first());
+	        if ((capacity != null) && options.weight > capacity) {
+	          return this.Promise.resolve(null);
+	        }
+	        this.Events.trigger("debug", `Draining ${options.id}`, {args, options});
+	        index = this._randomIndex();
+	        return this._store.__register__(index, options.weight, options.expiration).then(({success, wait, reservoir}) => {
+	          var empty;
+	          this.Events.trigger("debug", `Drained ${options.id}`, {success, args, options});
+	          if (success) {
+	            queue.shift();
+	            empty = this.empty();
+	            if (empty) {
+	              this.Events.trigger("empty");
+	            }
+	            if (reservoir === 0) {
+	              this.Events.trigger("depleted", empty);
+	            }
+	            this._run(index, next, wait);
+	            return this.Promise.resolve(options.weight);
+	          } else {
+	            return this.Promise.resolve(null);
+	          }
+	        });
+	      });
+	    }
+
+	    _drainAll(capacity, total = 0) {
+	      return this._drainOne(capacity).then((drained) => {
+	        var newCapacity;
+	        if (drained != null) {
+	          newCapacity = capacity != null ? capacity - drained : capacity;
+	          return this._drainAll(newCapacity, total + drained);
+	        } else {
+	          return this.Promise.resolve(total);
+	        }
+	      }).catch((e) => {
+	        return this.Events.trigger("error", e);
+	      });
+	    }
+
+	    _dropAllQueued(message) {
+	      return this._queues.shiftAll(function(job) {
+	        return job.doDrop({message});
+	      });
+	    }
+
+	    stop(options = {}) {
+	      var done, waitForExecuting;
+	      options = parser$5.load(options, this.stopDefaults);
+	      waitForExecuting = (at) => {
+	        var finished;
+	        finished = () => {
+	          var counts;
+	          counts = this._states.counts;
+	          return (counts[0] + counts[1] + counts[2] + counts[3]) === at;
+	        };
+	        return new this.Promise((resolve, reject) => {
+	          if (finished()) {
+	            return resolve();
+	          } else {
+	            return this.on("done", () => {
+	              if (finished()) {
+	                this.removeAllListeners("done");
+	                return resolve();
+	              }
+	            });
+	          }
+	        });
+	      };
+	      done = options.dropWaitingJobs ? (this._run = function(index, next) {
+	        return next.doDrop({
+	          message: options.dropErrorMessage
+	        });
+	      }, this._drainOne = () => {
+	        return this.Promise.resolve(null);
+	      }, this._registerLock.schedule(() => {
+	        return this._submitLock.schedule(() => {
+	          var k, ref, v;
+	          ref = this._scheduled;
+	          for (k in ref) {
+	            v = ref[k];
+	            if (this.jobStatus(v.job.options.id) === "RUNNING") {
+	              clearTimeout(v.timeout);
+	              clearTimeout(v.expiration);
+	              v.job.doDrop({
+	                message: options.dropErrorMessage
+	              });
+	            }
+	          }
+	          this._dropAllQueued(options.dropErrorMessage);
+	          return waitForExecuting(0);
+	        });
+	      })) : this.schedule({
+	        priority: NUM_PRIORITIES$1 - 1,
+	        weight: 0
+	      }, () => {
+	        return waitForExecuting(1);
+	      });
+	      this._receive = function(job) {
+	        return job._reject(new Bottleneck.prototype.BottleneckError(options.enqueueErrorMessage));
+	      };
+	      this.stop = () => {
+	        return this.Promise.reject(new Bottleneck.prototype.BottleneckError("stop() has already been called"));
+	      };
+	      return done;
+	    }
+
+	    async _addToQueue(job) {
+	      var args, blocked, error, options, reachedHWM, shifted, strategy;
+	      ({args, options} = job);
+	      try {
+	        ({reachedHWM, blocked, strategy} = (await this._store.__submit__(this.queued(), options.weight)));
+	      } catch (error1) {
+	        error = error1;
+	        this.Events.trigger("debug", `Could not queue ${options.id}`, {args, options, error});
+	        job.doDrop({error});
+	        return false;
+	      }
+	      if (blocked) {
+	        job.doDrop();
+	        return true;
+	      } else if (reachedHWM) {
+	        shifted = strategy === Bottleneck.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck.prototype.strategy.OVERFLOW ? job : void 0;
+	        if (shifted != null) {
+	          shifted.doDrop();
+	        }
+	        if ((shifted == null) || strategy === Bottleneck.prototype.strategy.OVERFLOW) {
+	          if (shifted == null) {
+	            job.doDrop();
+	          }
+	          return reachedHWM;
+	        }
+	      }
+	      job.doQueue(reachedHWM, blocked);
+	      this._queues.push(job);
+	      await this._drainAll();
+	      return reachedHWM;
+	    }
+
+	    _receive(job) {
+	      if (this._states.jobStatus(job.options.id) != null) {
+	        job._reject(new Bottleneck.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
+	        return false;
+	      } else {
+	        job.doReceive();
+	        return this._submitLock.schedule(this._addToQueue, job);
+	      }
+	    }
+
+	    submit(...args) {
+	      var cb, fn, job, options, ref, ref1, task;
+	      if (typeof args[0] === "function") {
+	        ref = args, [fn, ...args] = ref, [cb] = splice.call(args, -1);
+	        options = parser$5.load({}, this.jobDefaults);
+	      } else {
+	        ref1 = args, [options, fn, ...args] = ref1, [cb] = splice.call(args, -1);
+	        options = parser$5.load(options, this.jobDefaults);
+	      }
+	      task = (...args) => {
+	        return new this.Promise(function(resolve, reject) {
+	          return fn(...args, function(...args) {
+	            return (args[0] != null ? reject : resolve)(args);
+	          });
+	        });
+	      };
+	      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+	      job.promise.then(function(args) {
+	        return typeof cb === "function" ? cb(...args) : void 0;
+	      }).catch(function(args) {
+	        if (Array.isArray(args)) {
+	          return typeof cb === "function" ? cb(...args) : void 0;
+	        } else {
+	          return typeof cb === "function" ? cb(args) : void 0;
+	        }
+	      });
+	      return this._receive(job);
+	    }
+
+	    schedule(...args) {
+	      var job, options, task;
+	      if (typeof args[0] === "function") {
+	        [task, ...args] = args;
+	        options = {};
+	      } else {
+	        [options, task, ...args] = args;
+	      }
+	      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+	      this._receive(job);
+	      return job.promise;
+	    }
+
+	    wrap(fn) {
+	      var schedule, wrapped;
+	      schedule = this.schedule.bind(this);
+	      wrapped = function(...args) {
+	        return schedule(fn.bind(this), ...args);
+	      };
+	      wrapped.withOptions = function(options, ...args) {
+	        return schedule(options, fn, ...args);
+	      };
+	      return wrapped;
+	    }
+
+	    async updateSettings(options = {}) {
+	      await this._store.__updateSettings__(parser$5.overwrite(options, this.storeDefaults));
+	      parser$5.overwrite(options, this.instanceDefaults, this);
+	      return this;
+	    }
+
+	    currentReservoir() {
+	      return this._store.__currentReservoir__();
+	    }
+
+	    incrementReservoir(incr = 0) {
+	      return this._store.__incrementReservoir__(incr);
+	    }
+
+	  }
+	  Bottleneck.default = Bottleneck;
+
+	  Bottleneck.Events = Events$4;
+
+	  Bottleneck.version = Bottleneck.prototype.version = require$$8.version;
+
+	  Bottleneck.strategy = Bottleneck.prototype.strategy = {
+	    LEAK: 1,
+	    OVERFLOW: 2,
+	    OVERFLOW_PRIORITY: 4,
+	    BLOCK: 3
+	  };
+
+	  Bottleneck.BottleneckError = Bottleneck.prototype.BottleneckError = BottleneckError_1;
+
+	  Bottleneck.Group = Bottleneck.prototype.Group = Group_1;
+
+	  Bottleneck.RedisConnection = Bottleneck.prototype.RedisConnection = require$$2;
+
+	  Bottleneck.IORedisConnection = Bottleneck.prototype.IORedisConnection = require$$3;
+
+	  Bottleneck.Batcher = Bottleneck.prototype.Batcher = Batcher_1;
+
+	  Bottleneck.prototype.jobDefaults = {
+	    priority: DEFAULT_PRIORITY$1,
+	    weight: 1,
+	    expiration: null,
+	    id: "<no-id>"
+	  };
+
+	  Bottleneck.prototype.storeDefaults = {
+	    maxConcurrent: null,
+	    minTime: 0,
+	    highWater: null,
+	    strategy: Bottleneck.prototype.strategy.LEAK,
+	    penalty: null,
+	    reservoir: null,
+	    reservoirRefreshInterval: null,
+	    reservoirRefreshAmount: null,
+	    reservoirIncreaseInterval: null,
+	    reservoirIncreaseAmount: null,
+	    reservoirIncreaseMaximum: null
+	  };
+
+	  Bottleneck.prototype.localStoreDefaults = {
+	    Promise: Promise,
+	    timeout: null,
+	    heartbeatInterval: 250
+	  };
+
+	  Bottleneck.prototype.redisStoreDefaults = {
+	    Promise: Promise,
+	    timeout: null,
+	    heartbeatInterval: 5000,
+	    clientTimeout: 10000,
+	    Redis: null,
+	    clientOptions: {},
+	    clusterNodes: null,
+	    clearDatastore: false,
+	    connection: null
+	  };
+
+	  Bottleneck.prototype.instanceDefaults = {
+	    datastore: "local",
+	    connection: null,
+	    id: "<no-id>",
+	    rejectOnDrop: true,
+	    trackDoneStatus: false,
+	    Promise: Promise
+	  };
+
+	  Bottleneck.prototype.stopDefaults = {
+	    enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
+	    dropWaitingJobs: true,
+	    dropErrorMessage: "This limiter has been stopped."
+	  };
+
+	  return Bottleneck;
+
+	}).call(commonjsGlobal);
+
+	var Bottleneck_1 = Bottleneck;
+
+	var lib = Bottleneck_1;
+
+	return lib;
+
+})));
+
+
+/***/ }),
+
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -38159,6 +39689,11 @@ const OUTPUTS = {
     runner: 'runner',
     shouldRun: 'should-run',
     timeoutMinutes: 'timeout-minutes',
+    inputTokens: 'input-tokens',
+    outputTokens: 'output-tokens',
+    cacheReadTokens: 'cache-read-tokens',
+    cacheWriteTokens: 'cache-write-tokens',
+    metricsFile: 'metrics-file',
 };
 const TASK_STATUSES = [
     'queued',
@@ -38181,7 +39716,7 @@ const TASK_STATUSES = [
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _pipeline_gate_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8428);
-/* harmony import */ var _pipeline_run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4838);
+/* harmony import */ var _pipeline_run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9297);
 
 
 await (0,_pipeline_run_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)({ gate: _pipeline_gate_js__WEBPACK_IMPORTED_MODULE_0__/* .gate */ .G });
@@ -38424,2642 +39959,30 @@ function sameLogin(a, b) {
 
 /***/ }),
 
-/***/ 73:
+/***/ 6330:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  t4: () => (/* binding */ authStrategyFor),
-  gK: () => (/* binding */ tokenProviderFor)
-});
-
-// UNUSED EXPORTS: AppTokenError, PILOT_APP_PERMISSIONS, REMINT_AFTER_MS, appPermissionsFor, appTokenProvider, defaultTokenNote, givenToken
-
-// EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js + 16 modules
-var github = __nccwpck_require__(3934);
-// EXTERNAL MODULE: ./node_modules/universal-user-agent/index.js
-var universal_user_agent = __nccwpck_require__(6396);
-// EXTERNAL MODULE: ./node_modules/@octokit/request/dist-bundle/index.js + 3 modules
-var dist_bundle = __nccwpck_require__(7561);
-// EXTERNAL MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
-var dist_src = __nccwpck_require__(1015);
-;// CONCATENATED MODULE: ./node_modules/@octokit/oauth-methods/dist-bundle/index.js
-// pkg/dist-src/version.js
-var VERSION = "0.0.0-development";
-
-// pkg/dist-src/get-web-flow-authorization-url.js
-
-
-
-// pkg/dist-src/utils.js
-
-function requestToOAuthBaseUrl(request) {
-  const endpointDefaults = request.endpoint.DEFAULTS;
-  if (/^https:\/\/(api\.)?github\.com$/.test(endpointDefaults.baseUrl)) {
-    return "https://github.com";
-  }
-  if (/^https:\/\/api\..*\.ghe\.com$/.test(endpointDefaults.baseUrl)) {
-    return endpointDefaults.baseUrl.replace("api.", "");
-  }
-  return endpointDefaults.baseUrl.replace("/api/v3", "");
-}
-async function oauthRequest(request, route, parameters) {
-  const withOAuthParameters = {
-    baseUrl: requestToOAuthBaseUrl(request),
-    headers: {
-      accept: "application/json"
-    },
-    ...parameters
-  };
-  const response = await request(route, withOAuthParameters);
-  if ("error" in response.data) {
-    const error = new dist_src/* RequestError */.G(
-      `${response.data.error_description} (${response.data.error}, ${response.data.error_uri})`,
-      400,
-      {
-        request: request.endpoint.merge(
-          route,
-          withOAuthParameters
-        )
-      }
-    );
-    error.response = response;
-    throw error;
-  }
-  return response;
-}
-
-// pkg/dist-src/get-web-flow-authorization-url.js
-function getWebFlowAuthorizationUrl({
-  request = defaultRequest,
-  ...options
-}) {
-  const baseUrl = requestToOAuthBaseUrl(request);
-  return oauthAuthorizationUrl({
-    ...options,
-    baseUrl
-  });
-}
-
-// pkg/dist-src/exchange-web-flow-code.js
-
-async function exchangeWebFlowCode(options) {
-  const request = options.request || dist_bundle/* request */.E;
-  const response = await oauthRequest(
-    request,
-    "POST /login/oauth/access_token",
-    {
-      client_id: options.clientId,
-      client_secret: options.clientSecret,
-      code: options.code,
-      redirect_uri: options.redirectUrl
-    }
-  );
-  const authentication = {
-    clientType: options.clientType,
-    clientId: options.clientId,
-    clientSecret: options.clientSecret,
-    token: response.data.access_token,
-    scopes: response.data.scope.split(/\s+/).filter(Boolean)
-  };
-  if (options.clientType === "github-app") {
-    if ("refresh_token" in response.data) {
-      const apiTimeInMs = new Date(response.headers.date).getTime();
-      authentication.refreshToken = response.data.refresh_token, authentication.expiresAt = toTimestamp(
-        apiTimeInMs,
-        response.data.expires_in
-      ), authentication.refreshTokenExpiresAt = toTimestamp(
-        apiTimeInMs,
-        response.data.refresh_token_expires_in
-      );
-    }
-    delete authentication.scopes;
-  }
-  return { ...response, authentication };
-}
-function toTimestamp(apiTimeInMs, expirationInSeconds) {
-  return new Date(apiTimeInMs + expirationInSeconds * 1e3).toISOString();
-}
-
-// pkg/dist-src/create-device-code.js
-
-async function createDeviceCode(options) {
-  const request = options.request || dist_bundle/* request */.E;
-  const parameters = {
-    client_id: options.clientId
-  };
-  if ("scopes" in options && Array.isArray(options.scopes)) {
-    parameters.scope = options.scopes.join(" ");
-  }
-  return oauthRequest(request, "POST /login/device/code", parameters);
-}
-
-// pkg/dist-src/exchange-device-code.js
-
-async function exchangeDeviceCode(options) {
-  const request = options.request || dist_bundle/* request */.E;
-  const response = await oauthRequest(
-    request,
-    "POST /login/oauth/access_token",
-    {
-      client_id: options.clientId,
-      device_code: options.code,
-      grant_type: "urn:ietf:params:oauth:grant-type:device_code"
-    }
-  );
-  const authentication = {
-    clientType: options.clientType,
-    clientId: options.clientId,
-    token: response.data.access_token,
-    scopes: response.data.scope.split(/\s+/).filter(Boolean)
-  };
-  if ("clientSecret" in options) {
-    authentication.clientSecret = options.clientSecret;
-  }
-  if (options.clientType === "github-app") {
-    if ("refresh_token" in response.data) {
-      const apiTimeInMs = new Date(response.headers.date).getTime();
-      authentication.refreshToken = response.data.refresh_token, authentication.expiresAt = toTimestamp2(
-        apiTimeInMs,
-        response.data.expires_in
-      ), authentication.refreshTokenExpiresAt = toTimestamp2(
-        apiTimeInMs,
-        response.data.refresh_token_expires_in
-      );
-    }
-    delete authentication.scopes;
-  }
-  return { ...response, authentication };
-}
-function toTimestamp2(apiTimeInMs, expirationInSeconds) {
-  return new Date(apiTimeInMs + expirationInSeconds * 1e3).toISOString();
-}
-
-// pkg/dist-src/check-token.js
-
-async function checkToken(options) {
-  const request = options.request || dist_bundle/* request */.E;
-  const response = await request("POST /applications/{client_id}/token", {
-    headers: {
-      authorization: `basic ${btoa(
-        `${options.clientId}:${options.clientSecret}`
-      )}`
-    },
-    client_id: options.clientId,
-    access_token: options.token
-  });
-  const authentication = {
-    clientType: options.clientType,
-    clientId: options.clientId,
-    clientSecret: options.clientSecret,
-    token: options.token,
-    scopes: response.data.scopes
-  };
-  if (response.data.expires_at)
-    authentication.expiresAt = response.data.expires_at;
-  if (options.clientType === "github-app") {
-    delete authentication.scopes;
-  }
-  return { ...response, authentication };
-}
-
-// pkg/dist-src/refresh-token.js
-
-async function refreshToken(options) {
-  const request = options.request || dist_bundle/* request */.E;
-  const response = await oauthRequest(
-    request,
-    "POST /login/oauth/access_token",
-    {
-      client_id: options.clientId,
-      client_secret: options.clientSecret,
-      grant_type: "refresh_token",
-      refresh_token: options.refreshToken
-    }
-  );
-  const apiTimeInMs = new Date(response.headers.date).getTime();
-  const authentication = {
-    clientType: "github-app",
-    clientId: options.clientId,
-    clientSecret: options.clientSecret,
-    token: response.data.access_token,
-    refreshToken: response.data.refresh_token,
-    expiresAt: toTimestamp3(apiTimeInMs, response.data.expires_in),
-    refreshTokenExpiresAt: toTimestamp3(
-      apiTimeInMs,
-      response.data.refresh_token_expires_in
-    )
-  };
-  return { ...response, authentication };
-}
-function toTimestamp3(apiTimeInMs, expirationInSeconds) {
-  return new Date(apiTimeInMs + expirationInSeconds * 1e3).toISOString();
-}
-
-// pkg/dist-src/scope-token.js
-
-async function scopeToken(options) {
-  const {
-    request: optionsRequest,
-    clientType,
-    clientId,
-    clientSecret,
-    token,
-    ...requestOptions
-  } = options;
-  const request = options.request || defaultRequest7;
-  const response = await request(
-    "POST /applications/{client_id}/token/scoped",
-    {
-      headers: {
-        authorization: `basic ${btoa(`${clientId}:${clientSecret}`)}`
-      },
-      client_id: clientId,
-      access_token: token,
-      ...requestOptions
-    }
-  );
-  const authentication = Object.assign(
-    {
-      clientType,
-      clientId,
-      clientSecret,
-      token: response.data.token
-    },
-    response.data.expires_at ? { expiresAt: response.data.expires_at } : {}
-  );
-  return { ...response, authentication };
-}
-
-// pkg/dist-src/reset-token.js
-
-async function resetToken(options) {
-  const request = options.request || dist_bundle/* request */.E;
-  const auth = btoa(`${options.clientId}:${options.clientSecret}`);
-  const response = await request(
-    "PATCH /applications/{client_id}/token",
-    {
-      headers: {
-        authorization: `basic ${auth}`
-      },
-      client_id: options.clientId,
-      access_token: options.token
-    }
-  );
-  const authentication = {
-    clientType: options.clientType,
-    clientId: options.clientId,
-    clientSecret: options.clientSecret,
-    token: response.data.token,
-    scopes: response.data.scopes
-  };
-  if (response.data.expires_at)
-    authentication.expiresAt = response.data.expires_at;
-  if (options.clientType === "github-app") {
-    delete authentication.scopes;
-  }
-  return { ...response, authentication };
-}
-
-// pkg/dist-src/delete-token.js
-
-async function deleteToken(options) {
-  const request = options.request || dist_bundle/* request */.E;
-  const auth = btoa(`${options.clientId}:${options.clientSecret}`);
-  return request(
-    "DELETE /applications/{client_id}/token",
-    {
-      headers: {
-        authorization: `basic ${auth}`
-      },
-      client_id: options.clientId,
-      access_token: options.token
-    }
-  );
-}
-
-// pkg/dist-src/delete-authorization.js
-
-async function deleteAuthorization(options) {
-  const request = options.request || dist_bundle/* request */.E;
-  const auth = btoa(`${options.clientId}:${options.clientSecret}`);
-  return request(
-    "DELETE /applications/{client_id}/grant",
-    {
-      headers: {
-        authorization: `basic ${auth}`
-      },
-      client_id: options.clientId,
-      access_token: options.token
-    }
-  );
-}
-
-/* v8 ignore next: we always pass a custom request in tests -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/auth-oauth-device/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-
-// pkg/dist-src/get-oauth-access-token.js
-
-async function getOAuthAccessToken(state, options) {
-  const cachedAuthentication = getCachedAuthentication(state, options.auth);
-  if (cachedAuthentication) return cachedAuthentication;
-  const { data: verification } = await createDeviceCode({
-    clientType: state.clientType,
-    clientId: state.clientId,
-    request: options.request || state.request,
-    // @ts-expect-error the extra code to make TS happy is not worth it
-    scopes: options.auth.scopes || state.scopes
-  });
-  await state.onVerification(verification);
-  const authentication = await waitForAccessToken(
-    options.request || state.request,
-    state.clientId,
-    state.clientType,
-    verification
-  );
-  state.authentication = authentication;
-  return authentication;
-}
-function getCachedAuthentication(state, auth2) {
-  if (auth2.refresh === true) return false;
-  if (!state.authentication) return false;
-  if (state.clientType === "github-app") {
-    return state.authentication;
-  }
-  const authentication = state.authentication;
-  const newScope = ("scopes" in auth2 && auth2.scopes || state.scopes).join(
-    " "
-  );
-  const currentScope = authentication.scopes.join(" ");
-  return newScope === currentScope ? authentication : false;
-}
-async function wait(seconds) {
-  await new Promise((resolve) => setTimeout(resolve, seconds * 1e3));
-}
-async function waitForAccessToken(request, clientId, clientType, verification) {
-  try {
-    const options = {
-      clientId,
-      request,
-      code: verification.device_code
-    };
-    const { authentication } = clientType === "oauth-app" ? await exchangeDeviceCode({
-      ...options,
-      clientType: "oauth-app"
-    }) : await exchangeDeviceCode({
-      ...options,
-      clientType: "github-app"
-    });
-    return {
-      type: "token",
-      tokenType: "oauth",
-      ...authentication
-    };
-  } catch (error) {
-    if (!error.response) throw error;
-    const errorType = error.response.data.error;
-    if (errorType === "authorization_pending") {
-      await wait(verification.interval);
-      return waitForAccessToken(request, clientId, clientType, verification);
-    }
-    if (errorType === "slow_down") {
-      await wait(verification.interval + 7);
-      return waitForAccessToken(request, clientId, clientType, verification);
-    }
-    throw error;
-  }
-}
-
-// pkg/dist-src/auth.js
-async function auth(state, authOptions) {
-  return getOAuthAccessToken(state, {
-    auth: authOptions
-  });
-}
-
-// pkg/dist-src/hook.js
-async function hook(state, request, route, parameters) {
-  let endpoint = request.endpoint.merge(
-    route,
-    parameters
-  );
-  if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint.url)) {
-    return request(endpoint);
-  }
-  const { token } = await getOAuthAccessToken(state, {
-    request,
-    auth: { type: "oauth" }
-  });
-  endpoint.headers.authorization = `token ${token}`;
-  return request(endpoint);
-}
-
-// pkg/dist-src/version.js
-var dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/index.js
-function createOAuthDeviceAuth(options) {
-  const requestWithDefaults = options.request || dist_bundle/* request */.E.defaults({
-    headers: {
-      "user-agent": `octokit-auth-oauth-device.js/${dist_bundle_VERSION} ${(0,universal_user_agent/* getUserAgent */.$)()}`
-    }
-  });
-  const { request = requestWithDefaults, ...otherOptions } = options;
-  const state = options.clientType === "github-app" ? {
-    ...otherOptions,
-    clientType: "github-app",
-    request
-  } : {
-    ...otherOptions,
-    clientType: "oauth-app",
-    request,
-    scopes: options.scopes || []
-  };
-  if (!options.clientId) {
-    throw new Error(
-      '[@octokit/auth-oauth-device] "clientId" option must be set (https://github.com/octokit/auth-oauth-device.js#usage)'
-    );
-  }
-  if (!options.onVerification) {
-    throw new Error(
-      '[@octokit/auth-oauth-device] "onVerification" option must be a function (https://github.com/octokit/auth-oauth-device.js#usage)'
-    );
-  }
-  return Object.assign(auth.bind(null, state), {
-    hook: hook.bind(null, state)
-  });
-}
-
-/* v8 ignore next 2 -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/auth-oauth-user/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-
-// pkg/dist-src/version.js
-var auth_oauth_user_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/get-authentication.js
-
-
-async function getAuthentication(state) {
-  if ("code" in state.strategyOptions) {
-    const { authentication } = await exchangeWebFlowCode({
-      clientId: state.clientId,
-      clientSecret: state.clientSecret,
-      clientType: state.clientType,
-      onTokenCreated: state.onTokenCreated,
-      ...state.strategyOptions,
-      request: state.request
-    });
-    return {
-      type: "token",
-      tokenType: "oauth",
-      ...authentication
-    };
-  }
-  if ("onVerification" in state.strategyOptions) {
-    const deviceAuth = createOAuthDeviceAuth({
-      clientType: state.clientType,
-      clientId: state.clientId,
-      onTokenCreated: state.onTokenCreated,
-      ...state.strategyOptions,
-      request: state.request
-    });
-    const authentication = await deviceAuth({
-      type: "oauth"
-    });
-    return {
-      clientSecret: state.clientSecret,
-      ...authentication
-    };
-  }
-  if ("token" in state.strategyOptions) {
-    return {
-      type: "token",
-      tokenType: "oauth",
-      clientId: state.clientId,
-      clientSecret: state.clientSecret,
-      clientType: state.clientType,
-      onTokenCreated: state.onTokenCreated,
-      ...state.strategyOptions
-    };
-  }
-  throw new Error("[@octokit/auth-oauth-user] Invalid strategy options");
-}
-
-// pkg/dist-src/auth.js
-
-async function dist_bundle_auth(state, options = {}) {
-  if (!state.authentication) {
-    state.authentication = state.clientType === "oauth-app" ? await getAuthentication(state) : await getAuthentication(state);
-  }
-  if (state.authentication.invalid) {
-    throw new Error("[@octokit/auth-oauth-user] Token is invalid");
-  }
-  const currentAuthentication = state.authentication;
-  if ("expiresAt" in currentAuthentication) {
-    if (options.type === "refresh" || new Date(currentAuthentication.expiresAt) < /* @__PURE__ */ new Date()) {
-      const { authentication } = await refreshToken({
-        clientType: "github-app",
-        clientId: state.clientId,
-        clientSecret: state.clientSecret,
-        refreshToken: currentAuthentication.refreshToken,
-        request: state.request
-      });
-      state.authentication = {
-        tokenType: "oauth",
-        type: "token",
-        ...authentication
-      };
-    }
-  }
-  if (options.type === "refresh") {
-    if (state.clientType === "oauth-app") {
-      throw new Error(
-        "[@octokit/auth-oauth-user] OAuth Apps do not support expiring tokens"
-      );
-    }
-    if (!currentAuthentication.hasOwnProperty("expiresAt")) {
-      throw new Error("[@octokit/auth-oauth-user] Refresh token missing");
-    }
-    await state.onTokenCreated?.(state.authentication, {
-      type: options.type
-    });
-  }
-  if (options.type === "check" || options.type === "reset") {
-    const method = options.type === "check" ? checkToken : resetToken;
-    try {
-      const { authentication } = await method({
-        // @ts-expect-error making TS happy would require unnecessary code so no
-        clientType: state.clientType,
-        clientId: state.clientId,
-        clientSecret: state.clientSecret,
-        token: state.authentication.token,
-        request: state.request
-      });
-      state.authentication = {
-        tokenType: "oauth",
-        type: "token",
-        // @ts-expect-error TBD
-        ...authentication
-      };
-      if (options.type === "reset") {
-        await state.onTokenCreated?.(state.authentication, {
-          type: options.type
-        });
-      }
-      return state.authentication;
-    } catch (error) {
-      if (error.status === 404) {
-        error.message = "[@octokit/auth-oauth-user] Token is invalid";
-        state.authentication.invalid = true;
-      }
-      throw error;
-    }
-  }
-  if (options.type === "delete" || options.type === "deleteAuthorization") {
-    const method = options.type === "delete" ? deleteToken : deleteAuthorization;
-    try {
-      await method({
-        // @ts-expect-error making TS happy would require unnecessary code so no
-        clientType: state.clientType,
-        clientId: state.clientId,
-        clientSecret: state.clientSecret,
-        token: state.authentication.token,
-        request: state.request
-      });
-    } catch (error) {
-      if (error.status !== 404) throw error;
-    }
-    state.authentication.invalid = true;
-    return state.authentication;
-  }
-  return state.authentication;
-}
-
-// pkg/dist-src/requires-basic-auth.js
-var ROUTES_REQUIRING_BASIC_AUTH = /\/applications\/[^/]+\/(token|grant)s?/;
-function requiresBasicAuth(url) {
-  return url && ROUTES_REQUIRING_BASIC_AUTH.test(url);
-}
-
-// pkg/dist-src/hook.js
-async function dist_bundle_hook(state, request, route, parameters = {}) {
-  const endpoint = request.endpoint.merge(
-    route,
-    parameters
-  );
-  if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint.url)) {
-    return request(endpoint);
-  }
-  if (requiresBasicAuth(endpoint.url)) {
-    const credentials = btoa(`${state.clientId}:${state.clientSecret}`);
-    endpoint.headers.authorization = `basic ${credentials}`;
-    return request(endpoint);
-  }
-  const { token } = state.clientType === "oauth-app" ? await dist_bundle_auth({ ...state, request }) : await dist_bundle_auth({ ...state, request });
-  endpoint.headers.authorization = "token " + token;
-  return request(endpoint);
-}
-
-// pkg/dist-src/index.js
-function createOAuthUserAuth({
-  clientId,
-  clientSecret,
-  clientType = "oauth-app",
-  request = dist_bundle/* request */.E.defaults({
-    headers: {
-      "user-agent": `octokit-auth-oauth-app.js/${auth_oauth_user_dist_bundle_VERSION} ${(0,universal_user_agent/* getUserAgent */.$)()}`
-    }
-  }),
-  onTokenCreated,
-  ...strategyOptions
-}) {
-  const state = Object.assign({
-    clientType,
-    clientId,
-    clientSecret,
-    onTokenCreated,
-    strategyOptions,
-    request
-  });
-  return Object.assign(dist_bundle_auth.bind(null, state), {
-    // @ts-expect-error not worth the extra code needed to appease TS
-    hook: dist_bundle_hook.bind(null, state)
-  });
-}
-createOAuthUserAuth.VERSION = auth_oauth_user_dist_bundle_VERSION;
-
-/* v8 ignore if -- @preserve */
-/* v8 ignore next -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/auth-oauth-app/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-
-// pkg/dist-src/auth.js
-
-async function auth_oauth_app_dist_bundle_auth(state, authOptions) {
-  if (authOptions.type === "oauth-app") {
-    return {
-      type: "oauth-app",
-      clientId: state.clientId,
-      clientSecret: state.clientSecret,
-      clientType: state.clientType,
-      headers: {
-        authorization: `basic ${btoa(
-          `${state.clientId}:${state.clientSecret}`
-        )}`
-      }
-    };
-  }
-  if ("factory" in authOptions) {
-    const { type, ...options } = {
-      ...authOptions,
-      ...state
-    };
-    return authOptions.factory(options);
-  }
-  const common = {
-    clientId: state.clientId,
-    clientSecret: state.clientSecret,
-    request: state.request,
-    ...authOptions
-  };
-  const userAuth = state.clientType === "oauth-app" ? await createOAuthUserAuth({
-    ...common,
-    clientType: state.clientType
-  }) : await createOAuthUserAuth({
-    ...common,
-    clientType: state.clientType
-  });
-  return userAuth();
-}
-
-// pkg/dist-src/hook.js
-
-async function auth_oauth_app_dist_bundle_hook(state, request2, route, parameters) {
-  let endpoint = request2.endpoint.merge(
-    route,
-    parameters
-  );
-  if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint.url)) {
-    return request2(endpoint);
-  }
-  if (state.clientType === "github-app" && !requiresBasicAuth(endpoint.url)) {
-    throw new Error(
-      `[@octokit/auth-oauth-app] GitHub Apps cannot use their client ID/secret for basic authentication for endpoints other than "/applications/{client_id}/**". "${endpoint.method} ${endpoint.url}" is not supported.`
-    );
-  }
-  const credentials = btoa(`${state.clientId}:${state.clientSecret}`);
-  endpoint.headers.authorization = `basic ${credentials}`;
-  try {
-    return await request2(endpoint);
-  } catch (error) {
-    if (error.status !== 401) throw error;
-    error.message = `[@octokit/auth-oauth-app] "${endpoint.method} ${endpoint.url}" does not support clientId/clientSecret basic authentication.`;
-    throw error;
-  }
-}
-
-// pkg/dist-src/version.js
-var auth_oauth_app_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/index.js
-
-function createOAuthAppAuth(options) {
-  const state = Object.assign(
-    {
-      request: dist_bundle/* request */.E.defaults({
-        headers: {
-          "user-agent": `octokit-auth-oauth-app.js/${auth_oauth_app_dist_bundle_VERSION} ${(0,universal_user_agent/* getUserAgent */.$)()}`
-        }
-      }),
-      clientType: "oauth-app"
-    },
-    options
-  );
-  return Object.assign(auth_oauth_app_dist_bundle_auth.bind(null, state), {
-    hook: auth_oauth_app_dist_bundle_hook.bind(null, state)
-  });
-}
-
-/* v8 ignore next -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/universal-github-app-jwt/lib/utils.js
-// we don't @ts-check here because it chokes on atob and btoa which are available in all modern JS runtime environments
-
-/**
- * @param {string} privateKey
- * @returns {boolean}
- */
-function isPkcs1(privateKey) {
-  return privateKey.includes("-----BEGIN RSA PRIVATE KEY-----");
-}
-
-/**
- * @param {string} privateKey
- * @returns {boolean}
- */
-function isOpenSsh(privateKey) {
-  return privateKey.includes("-----BEGIN OPENSSH PRIVATE KEY-----");
-}
-
-/**
- * @param {string} str
- * @returns {ArrayBuffer}
- */
-function string2ArrayBuffer(str) {
-  const buf = new ArrayBuffer(str.length);
-  const bufView = new Uint8Array(buf);
-  for (let i = 0, strLen = str.length; i < strLen; i++) {
-    bufView[i] = str.charCodeAt(i);
-  }
-  return buf;
-}
-
-/**
- * @param {string} pem
- * @returns {ArrayBuffer}
- */
-function getDERfromPEM(pem) {
-  const pemB64 = pem
-    .trim()
-    .split("\n")
-    .slice(1, -1) // Remove the --- BEGIN / END PRIVATE KEY ---
-    .join("");
-
-  const decoded = atob(pemB64);
-  return string2ArrayBuffer(decoded);
-}
-
-/**
- * @param {import('../internals').Header} header
- * @param {import('../internals').Payload} payload
- * @returns {string}
- */
-function getEncodedMessage(header, payload) {
-  return `${base64encodeJSON(header)}.${base64encodeJSON(payload)}`;
-}
-
-/**
- * @param {ArrayBuffer} buffer
- * @returns {string}
- */
-function base64encode(buffer) {
-  var binary = "";
-  var bytes = new Uint8Array(buffer);
-  var len = bytes.byteLength;
-  for (var i = 0; i < len; i++) {
-    binary += String.fromCharCode(bytes[i]);
-  }
-
-  return fromBase64(btoa(binary));
-}
-
-/**
- * @param {string} base64
- * @returns {string}
- */
-function fromBase64(base64) {
-  return base64.replace(/=/g, "").replace(/\+/g, "-").replace(/\//g, "_");
-}
-
-/**
- * @param {Record<string,unknown>} obj
- * @returns {string}
- */
-function base64encodeJSON(obj) {
-  return fromBase64(btoa(JSON.stringify(obj)));
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./node_modules/universal-github-app-jwt/lib/crypto-node.js
-// this can be removed once we only support Node 20+
-
-
-
-
-
-// no-op, unfortunately there is no way to transform from PKCS8 or OpenSSH to PKCS1 with WebCrypto
-function convertPrivateKey(privateKey) {
-  if (!isPkcs1(privateKey)) return privateKey;
-
-  return (0,external_node_crypto_.createPrivateKey)(privateKey).export({
-    type: "pkcs8",
-    format: "pem",
-  });
-}
-
-;// CONCATENATED MODULE: ./node_modules/universal-github-app-jwt/lib/get-token.js
-// we don't @ts-check here because it chokes crypto which is a global API in modern JS runtime environments
-
-
-
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Qi: () => (/* binding */ createOctokit),
+/* harmony export */   SU: () => (/* binding */ parseRepository),
+/* harmony export */   c2: () => (/* binding */ statusOf)
+/* harmony export */ });
+/* harmony import */ var _security_redact_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7315);
+/* harmony import */ var _rate_limits_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3500);
 
 
 /**
- * @param {import('../internals').GetTokenOptions} options
- * @returns {Promise<string>}
+ * Real Octokit with GitHub's rate limits handled (rate-limits.ts); its base URL follows
+ * `GITHUB_API_URL` (github.com, ghe.com, or the local emulator). With an `authStrategy` (App tokens:
+ * `authStrategyFor` in app-token.ts, re-minted when 50 minutes old) every request asks it for the token.
  */
-async function getToken({ privateKey, payload }) {
-  const convertedPrivateKey = convertPrivateKey(privateKey);
-
-  // WebCrypto only supports PKCS#8, unfortunately
-  /* c8 ignore start */
-  if (isPkcs1(convertedPrivateKey)) {
-    throw new Error(
-      "[universal-github-app-jwt] Private Key is in PKCS#1 format, but only PKCS#8 is supported. See https://github.com/gr2m/universal-github-app-jwt#private-key-formats"
-    );
-  }
-  /* c8 ignore stop */
-
-  // WebCrypto does not support OpenSSH, unfortunately
-  if (isOpenSsh(convertedPrivateKey)) {
-    throw new Error(
-      "[universal-github-app-jwt] Private Key is in OpenSSH format, but only PKCS#8 is supported. See https://github.com/gr2m/universal-github-app-jwt#private-key-formats"
-    );
-  }
-
-  const algorithm = {
-    name: "RSASSA-PKCS1-v1_5",
-    hash: { name: "SHA-256" },
-  };
-
-  /** @type {import('../internals').Header} */
-  const header = { alg: "RS256", typ: "JWT" };
-
-  const privateKeyDER = getDERfromPEM(convertedPrivateKey);
-  const importedKey = await external_node_crypto_.subtle.importKey(
-    "pkcs8",
-    privateKeyDER,
-    algorithm,
-    false,
-    ["sign"]
-  );
-
-  const encodedMessage = getEncodedMessage(header, payload);
-  const encodedMessageArrBuf = string2ArrayBuffer(encodedMessage);
-
-  const signatureArrBuf = await external_node_crypto_.subtle.sign(
-    algorithm.name,
-    importedKey,
-    encodedMessageArrBuf
-  );
-
-  const encodedSignature = base64encode(signatureArrBuf);
-
-  return `${encodedMessage}.${encodedSignature}`;
-}
-
-;// CONCATENATED MODULE: ./node_modules/universal-github-app-jwt/index.js
-// @ts-check
-
-// @ts-ignore - #get-token is defined in "imports" in package.json
-
-
-/**
- * @param {import(".").Options} options
- * @returns {Promise<import(".").Result>}
- */
-async function githubAppJwt({
-  id,
-  privateKey,
-  now = Math.floor(Date.now() / 1000),
-}) {
-  // Private keys are often times configured as environment variables, in which case line breaks are escaped using `\\n`.
-  // Replace these here for convenience.
-  const privateKeyWithNewlines = privateKey.replace(/\\n/g, '\n');
-
-  // When creating a JSON Web Token, it sets the "issued at time" (iat) to 30s
-  // in the past as we have seen people running situations where the GitHub API
-  // claimed the iat would be in future. It turned out the clocks on the
-  // different machine were not in sync.
-  const nowWithSafetyMargin = now - 30;
-  const expiration = nowWithSafetyMargin + 60 * 10; // JWT expiration time (10 minute maximum)
-
-  const payload = {
-    iat: nowWithSafetyMargin, // Issued at time
-    exp: expiration,
-    iss: id,
-  };
-
-  const token = await getToken({
-    privateKey: privateKeyWithNewlines,
-    payload,
-  });
-
-  return {
-    appId: id,
-    expiration,
-    token,
-  };
-}
-
-;// CONCATENATED MODULE: ./node_modules/toad-cache/dist/toad-cache.mjs
-/**
- * toad-cache
- *
- * @copyright 2026 Igor Savin <kibertoad@gmail.com>
- * @license MIT
- * @version 3.7.3
- */
-/**
- * Validates the shared cache constructor parameters.
- * Both values must be non-negative integers.
- *
- * @param {number} max
- * @param {number} ttlInMsecs
- */
-function validateCacheParams(max, ttlInMsecs) {
-  if (typeof max !== 'number' || !Number.isInteger(max) || max < 0) {
-    throw new Error('Invalid max value')
-  }
-
-  if (typeof ttlInMsecs !== 'number' || !Number.isInteger(ttlInMsecs) || ttlInMsecs < 0) {
-    throw new Error('Invalid ttl value')
-  }
-}class FifoMap {
-  constructor(max = 1000, ttlInMsecs = 0) {
-    validateCacheParams(max, ttlInMsecs);
-
-    this.first = null;
-    this.items = new Map();
-    this.last = null;
-    this.max = max;
-    this.ttl = ttlInMsecs;
-  }
-
-  get size() {
-    return this.items.size
-  }
-
-  clear() {
-    this.items.clear();
-    this.first = null;
-    this.last = null;
-  }
-
-  delete(key) {
-    const deletedItem = this.items.get(key);
-
-    if (deletedItem !== undefined) {
-      this.items.delete(key);
-
-      if (deletedItem.prev !== null) {
-        deletedItem.prev.next = deletedItem.next;
-      }
-
-      if (deletedItem.next !== null) {
-        deletedItem.next.prev = deletedItem.prev;
-      }
-
-      if (this.first === deletedItem) {
-        this.first = deletedItem.next;
-      }
-
-      if (this.last === deletedItem) {
-        this.last = deletedItem.prev;
-      }
-    }
-  }
-
-  deleteMany(keys) {
-    for (var i = 0; i < keys.length; i++) {
-      this.delete(keys[i]);
-    }
-  }
-
-  evict() {
-    if (this.size > 0) {
-      const item = this.first;
-
-      this.items.delete(item.key);
-
-      if (this.size === 0) {
-        this.first = null;
-        this.last = null;
-      } else {
-        this.first = item.next;
-        this.first.prev = null;
-      }
-    }
-  }
-
-  expiresAt(key) {
-    const item = this.items.get(key);
-
-    if (item !== undefined) {
-      return item.expiry
-    }
-  }
-
-  get(key) {
-    const item = this.items.get(key);
-
-    if (item !== undefined) {
-      if (this.ttl > 0 && item.expiry <= Date.now()) {
-        this.delete(key);
-        return
-      }
-
-      return item.value
-    }
-  }
-
-  getMany(keys) {
-    const result = new Array(keys.length);
-
-    for (var i = 0; i < keys.length; i++) {
-      result[i] = this.get(keys[i]);
-    }
-
-    return result
-  }
-
-  keys() {
-    return this.items.keys()
-  }
-
-  set(key, value) {
-    // Replace existing item
-    const existing = this.items.get(key);
-
-    if (existing !== undefined) {
-      existing.value = value;
-      existing.expiry = this.ttl > 0 ? Date.now() + this.ttl : this.ttl;
-
-      return
-    }
-
-    // Add new item
-    if (this.max > 0 && this.size >= this.max) {
-      this.evict();
-    }
-
-    const item = {
-      expiry: this.ttl > 0 ? Date.now() + this.ttl : this.ttl,
-      key: key,
-      prev: this.last,
-      next: null,
-      value,
-    };
-    this.items.set(key, item);
-
-    if (this.size === 1) {
-      this.first = item;
-    } else {
-      this.last.next = item;
-    }
-
-    this.last = item;
-  }
-}class FifoObject {
-  constructor(max = 1000, ttlInMsecs = 0) {
-    validateCacheParams(max, ttlInMsecs);
-
-    this.first = null;
-    this.items = Object.create(null);
-    this.last = null;
-    this.size = 0;
-    this.max = max;
-    this.ttl = ttlInMsecs;
-  }
-
-  clear() {
-    this.items = Object.create(null);
-    this.first = null;
-    this.last = null;
-    this.size = 0;
-  }
-
-  delete(key) {
-    const deletedItem = this.items[key];
-
-    if (deletedItem !== undefined) {
-      delete this.items[key];
-      this.size--;
-
-      if (deletedItem.prev !== null) {
-        deletedItem.prev.next = deletedItem.next;
-      }
-
-      if (deletedItem.next !== null) {
-        deletedItem.next.prev = deletedItem.prev;
-      }
-
-      if (this.first === deletedItem) {
-        this.first = deletedItem.next;
-      }
-
-      if (this.last === deletedItem) {
-        this.last = deletedItem.prev;
-      }
-    }
-  }
-
-  deleteMany(keys) {
-    for (var i = 0; i < keys.length; i++) {
-      this.delete(keys[i]);
-    }
-  }
-
-  evict() {
-    if (this.size > 0) {
-      const item = this.first;
-
-      delete this.items[item.key];
-
-      if (--this.size === 0) {
-        this.first = null;
-        this.last = null;
-      } else {
-        this.first = item.next;
-        this.first.prev = null;
-      }
-    }
-  }
-
-  expiresAt(key) {
-    const item = this.items[key];
-
-    if (item !== undefined) {
-      return item.expiry
-    }
-  }
-
-  get(key) {
-    const item = this.items[key];
-
-    if (item !== undefined) {
-      if (this.ttl > 0 && item.expiry <= Date.now()) {
-        this.delete(key);
-        return
-      }
-
-      return item.value
-    }
-  }
-
-  getMany(keys) {
-    const result = new Array(keys.length);
-
-    for (var i = 0; i < keys.length; i++) {
-      result[i] = this.get(keys[i]);
-    }
-
-    return result
-  }
-
-  keys() {
-    return Object.keys(this.items)
-  }
-
-  set(key, value) {
-    // Replace existing item
-    const existing = this.items[key];
-
-    if (existing !== undefined) {
-      existing.value = value;
-      existing.expiry = this.ttl > 0 ? Date.now() + this.ttl : this.ttl;
-
-      return
-    }
-
-    // Add new item
-    if (this.max > 0 && this.size >= this.max) {
-      this.evict();
-    }
-
-    const item = {
-      expiry: this.ttl > 0 ? Date.now() + this.ttl : this.ttl,
-      key: key,
-      prev: this.last,
-      next: null,
-      value,
-    };
-    this.items[key] = item;
-
-    if (++this.size === 1) {
-      this.first = item;
-    } else {
-      this.last.next = item;
-    }
-
-    this.last = item;
-  }
-}/**
- * Creates a zeroed statistics record for a single collection window.
- *
- * @returns {object}
- */
-function createEmptyStatisticsRecord() {
-  return {
-    cacheSize: 0,
-    hits: 0,
-    falsyHits: 0,
-    emptyHits: 0,
-    misses: 0,
-    expirations: 0,
-    evictions: 0,
-    invalidateOne: 0,
-    invalidateAll: 0,
-    sets: 0,
-  }
-}class HitStatisticsRecord {
-  constructor() {
-    this.records = {};
-  }
-
-  initForCache(cacheId, currentTimeStamp) {
-    this.records[cacheId] = {
-      [currentTimeStamp]: createEmptyStatisticsRecord(),
-    };
-  }
-
-  resetForCache(cacheId) {
-    if (!this.records[cacheId]) {
-      return
-    }
-
-    for (let key of Object.keys(this.records[cacheId])) {
-      this.records[cacheId][key] = createEmptyStatisticsRecord();
-    }
-  }
-
-  getStatistics() {
-    return this.records
-  }
-}class LruMap {
-  constructor(max = 1000, ttlInMsecs = 0) {
-    validateCacheParams(max, ttlInMsecs);
-
-    this.first = null;
-    this.items = new Map();
-    this.last = null;
-    this.max = max;
-    this.ttl = ttlInMsecs;
-  }
-
-  get size() {
-    return this.items.size
-  }
-
-  bumpLru(item) {
-    if (this.last === item) {
-      return // Item is already the last one, no need to bump
-    }
-
-    const last = this.last;
-    const next = item.next;
-    const prev = item.prev;
-
-    if (this.first === item) {
-      this.first = next;
-    }
-
-    item.next = null;
-    item.prev = last;
-    last.next = item;
-
-    if (prev !== null) {
-      prev.next = next;
-    }
-
-    /* v8 ignore next 3 -- next is always non-null here: the early return above guarantees item !== this.last in a well-formed list */
-    if (next !== null) {
-      next.prev = prev;
-    }
-
-    this.last = item;
-  }
-
-  clear() {
-    this.items.clear();
-    this.first = null;
-    this.last = null;
-  }
-
-  delete(key) {
-    const item = this.items.get(key);
-
-    if (item !== undefined) {
-      this.items.delete(key);
-
-      if (item.prev !== null) {
-        item.prev.next = item.next;
-      }
-
-      if (item.next !== null) {
-        item.next.prev = item.prev;
-      }
-
-      if (this.first === item) {
-        this.first = item.next;
-      }
-
-      if (this.last === item) {
-        this.last = item.prev;
-      }
-    }
-  }
-
-  deleteMany(keys) {
-    for (var i = 0; i < keys.length; i++) {
-      this.delete(keys[i]);
-    }
-  }
-
-  evict() {
-    if (this.size > 0) {
-      const item = this.first;
-
-      this.items.delete(item.key);
-
-      if (this.size === 0) {
-        this.first = null;
-        this.last = null;
-      } else {
-        this.first = item.next;
-        this.first.prev = null;
-      }
-    }
-  }
-
-  expiresAt(key) {
-    const item = this.items.get(key);
-
-    if (item !== undefined) {
-      return item.expiry
-    }
-  }
-
-  get(key) {
-    const item = this.items.get(key);
-
-    if (item !== undefined) {
-      // Item has already expired
-      if (this.ttl > 0 && item.expiry <= Date.now()) {
-        this.delete(key);
-        return
-      }
-
-      // Item is still fresh
-      this.bumpLru(item);
-      return item.value
-    }
-  }
-
-  getMany(keys) {
-    const result = new Array(keys.length);
-
-    for (var i = 0; i < keys.length; i++) {
-      result[i] = this.get(keys[i]);
-    }
-
-    return result
-  }
-
-  keys() {
-    return this.items.keys()
-  }
-
-  set(key, value) {
-    // Replace existing item
-    const existing = this.items.get(key);
-
-    if (existing !== undefined) {
-      existing.value = value;
-      existing.expiry = this.ttl > 0 ? Date.now() + this.ttl : this.ttl;
-      this.bumpLru(existing);
-
-      return
-    }
-
-    // Add new item
-    if (this.max > 0 && this.size >= this.max) {
-      this.evict();
-    }
-
-    const item = {
-      expiry: this.ttl > 0 ? Date.now() + this.ttl : this.ttl,
-      key: key,
-      prev: this.last,
-      next: null,
-      value,
-    };
-    this.items.set(key, item);
-
-    if (this.size === 1) {
-      this.first = item;
-    } else {
-      this.last.next = item;
-    }
-
-    this.last = item;
-  }
-}class LruObject {
-  constructor(max = 1000, ttlInMsecs = 0) {
-    validateCacheParams(max, ttlInMsecs);
-
-    this.first = null;
-    this.items = Object.create(null);
-    this.last = null;
-    this.size = 0;
-    this.max = max;
-    this.ttl = ttlInMsecs;
-  }
-
-  bumpLru(item) {
-    if (this.last === item) {
-      return // Item is already the last one, no need to bump
-    }
-
-    const last = this.last;
-    const next = item.next;
-    const prev = item.prev;
-
-    if (this.first === item) {
-      this.first = next;
-    }
-
-    item.next = null;
-    item.prev = last;
-    last.next = item;
-
-    if (prev !== null) {
-      prev.next = next;
-    }
-
-    /* v8 ignore next 3 -- next is always non-null here: the early return above guarantees item !== this.last in a well-formed list */
-    if (next !== null) {
-      next.prev = prev;
-    }
-
-    this.last = item;
-  }
-
-  clear() {
-    this.items = Object.create(null);
-    this.first = null;
-    this.last = null;
-    this.size = 0;
-  }
-
-  delete(key) {
-    const item = this.items[key];
-
-    if (item !== undefined) {
-      delete this.items[key];
-      this.size--;
-
-      if (item.prev !== null) {
-        item.prev.next = item.next;
-      }
-
-      if (item.next !== null) {
-        item.next.prev = item.prev;
-      }
-
-      if (this.first === item) {
-        this.first = item.next;
-      }
-
-      if (this.last === item) {
-        this.last = item.prev;
-      }
-    }
-  }
-
-  deleteMany(keys) {
-    for (var i = 0; i < keys.length; i++) {
-      this.delete(keys[i]);
-    }
-  }
-
-  evict() {
-    if (this.size > 0) {
-      const item = this.first;
-
-      delete this.items[item.key];
-
-      if (--this.size === 0) {
-        this.first = null;
-        this.last = null;
-      } else {
-        this.first = item.next;
-        this.first.prev = null;
-      }
-    }
-  }
-
-  expiresAt(key) {
-    const item = this.items[key];
-
-    if (item !== undefined) {
-      return item.expiry
-    }
-  }
-
-  get(key) {
-    const item = this.items[key];
-
-    if (item !== undefined) {
-      // Item has already expired
-      if (this.ttl > 0 && item.expiry <= Date.now()) {
-        this.delete(key);
-        return
-      }
-
-      // Item is still fresh
-      this.bumpLru(item);
-      return item.value
-    }
-  }
-
-  getMany(keys) {
-    const result = new Array(keys.length);
-
-    for (var i = 0; i < keys.length; i++) {
-      result[i] = this.get(keys[i]);
-    }
-
-    return result
-  }
-
-  keys() {
-    return Object.keys(this.items)
-  }
-
-  set(key, value) {
-    // Replace existing item
-    const existing = this.items[key];
-
-    if (existing !== undefined) {
-      existing.value = value;
-      existing.expiry = this.ttl > 0 ? Date.now() + this.ttl : this.ttl;
-      this.bumpLru(existing);
-
-      return
-    }
-
-    // Add new item
-    if (this.max > 0 && this.size >= this.max) {
-      this.evict();
-    }
-
-    const item = {
-      expiry: this.ttl > 0 ? Date.now() + this.ttl : this.ttl,
-      key: key,
-      prev: this.last,
-      next: null,
-      value,
-    };
-    this.items[key] = item;
-
-    if (++this.size === 1) {
-      this.first = item;
-    } else {
-      this.last.next = item;
-    }
-
-    this.last = item;
-  }
-}/**
- *
- * @param {Date} date
- * @returns {string}
- */
-function getTimestamp(date) {
-  return `${date.getFullYear()}-${(date.getMonth() + 1).toString().padStart(2, '0')}-${date
-    .getDate()
-    .toString()
-    .padStart(2, '0')}`
-}class HitStatistics {
-  constructor(cacheId, statisticTtlInHours, globalStatisticsRecord) {
-    this.cacheId = cacheId;
-    this.statisticTtlInHours = statisticTtlInHours;
-
-    this.collectionStart = new Date();
-    this.currentTimeStamp = getTimestamp(this.collectionStart);
-    this.archiveAfter = this.collectionStart.getTime() + this.statisticTtlInHours * 3_600_000;
-
-    this.records = globalStatisticsRecord || new HitStatisticsRecord();
-    this.records.initForCache(this.cacheId, this.currentTimeStamp);
-  }
-
-  get currentRecord() {
-    const cacheRecords = this.records.records[this.cacheId];
-    // safety net
-    /* c8 ignore next 3 */
-    if (!cacheRecords[this.currentTimeStamp]) {
-      cacheRecords[this.currentTimeStamp] = createEmptyStatisticsRecord();
-    }
-
-    return cacheRecords[this.currentTimeStamp]
-  }
-
-  /* v8 ignore next 3 -- kept for compatibility, no longer used internally */
-  hoursPassed() {
-    return (Date.now() - this.collectionStart) / 1000 / 60 / 60
-  }
-
-  addHit() {
-    this.archiveIfNeeded();
-    this.currentRecord.hits++;
-  }
-  addFalsyHit() {
-    this.archiveIfNeeded();
-    this.currentRecord.falsyHits++;
-  }
-
-  addEmptyHit() {
-    this.archiveIfNeeded();
-    this.currentRecord.emptyHits++;
-  }
-
-  addMiss() {
-    this.archiveIfNeeded();
-    this.currentRecord.misses++;
-  }
-
-  addEviction() {
-    this.archiveIfNeeded();
-    this.currentRecord.evictions++;
-  }
-
-  setCacheSize(currentSize) {
-    this.archiveIfNeeded();
-    this.currentRecord.cacheSize = currentSize;
-  }
-
-  addExpiration() {
-    this.archiveIfNeeded();
-    this.currentRecord.expirations++;
-  }
-
-  addSet() {
-    this.archiveIfNeeded();
-    this.currentRecord.sets++;
-  }
-
-  addInvalidateOne() {
-    this.archiveIfNeeded();
-    this.currentRecord.invalidateOne++;
-  }
-
-  addInvalidateAll() {
-    this.archiveIfNeeded();
-    this.currentRecord.invalidateAll++;
-  }
-
-  getStatistics() {
-    return this.records.getStatistics()
-  }
-
-  archiveIfNeeded() {
-    if (Date.now() >= this.archiveAfter) {
-      this.collectionStart = new Date();
-      this.currentTimeStamp = getTimestamp(this.collectionStart);
-      this.archiveAfter = this.collectionStart.getTime() + this.statisticTtlInHours * 3_600_000;
-      this.records.initForCache(this.cacheId, this.currentTimeStamp);
-    }
-  }
-}class LruObjectHitStatistics extends LruObject {
-  constructor(max, ttlInMsecs, cacheId, globalStatisticsRecord, statisticTtlInHours) {
-    // Pass through as-is: the base constructor applies the 1000/0 defaults for
-    // omitted (undefined) values and validates everything else, so explicit 0
-    // stays unlimited and null/NaN are rejected the same way as the base class.
-    super(max, ttlInMsecs);
-
-    if (!cacheId) {
-      throw new Error('Cache id is mandatory')
-    }
-
-    this.hitStatistics = new HitStatistics(
-      cacheId,
-      statisticTtlInHours !== undefined ? statisticTtlInHours : 24,
-      globalStatisticsRecord,
-    );
-  }
-
-  getStatistics() {
-    return this.hitStatistics.getStatistics()
-  }
-
-  set(key, value) {
-    super.set(key, value);
-    this.hitStatistics.addSet();
-    this.hitStatistics.setCacheSize(this.size);
-  }
-
-  evict() {
-    const hadItems = this.size > 0;
-    super.evict();
-    if (hadItems) {
-      this.hitStatistics.addEviction();
-    }
-    this.hitStatistics.setCacheSize(this.size);
-  }
-
-  delete(key, isExpiration = false) {
-    const existed = this.items[key] !== undefined;
-    super.delete(key);
-
-    if (existed && !isExpiration) {
-      this.hitStatistics.addInvalidateOne();
-    }
-    this.hitStatistics.setCacheSize(this.size);
-  }
-
-  clear() {
-    super.clear();
-
-    this.hitStatistics.addInvalidateAll();
-    this.hitStatistics.setCacheSize(this.size);
-  }
-
-  get(key) {
-    const item = this.items[key];
-
-    if (item !== undefined) {
-      // Item has already expired
-      if (this.ttl > 0 && item.expiry <= Date.now()) {
-        this.delete(key, true);
-        this.hitStatistics.addExpiration();
-        return
-      }
-
-      // Item is still fresh
-      this.bumpLru(item);
-      if (!item.value) {
-        this.hitStatistics.addFalsyHit();
-        // Empty values are a subset of falsy values
-        if (item.value === undefined || item.value === null || item.value === '') {
-          this.hitStatistics.addEmptyHit();
-        }
-      }
-      this.hitStatistics.addHit();
-      return item.value
-    }
-    this.hitStatistics.addMiss();
-  }
-}
-;// CONCATENATED MODULE: ./node_modules/@octokit/auth-app/dist-node/index.js
-// pkg/dist-src/index.js
-
-
-
-
-// pkg/dist-src/get-app-authentication.js
-
-async function getAppAuthentication({
-  appId,
-  privateKey,
-  timeDifference,
-  createJwt
-}) {
-  try {
-    if (createJwt) {
-      const { jwt, expiresAt } = await createJwt(appId, timeDifference);
-      return {
-        type: "app",
-        token: jwt,
-        appId,
-        expiresAt
-      };
-    }
-    const authOptions = {
-      id: appId,
-      privateKey
-    };
-    if (timeDifference) {
-      Object.assign(authOptions, {
-        now: Math.floor(Date.now() / 1e3) + timeDifference
-      });
-    }
-    const appAuthentication = await githubAppJwt(authOptions);
-    return {
-      type: "app",
-      token: appAuthentication.token,
-      appId: appAuthentication.appId,
-      expiresAt: new Date(appAuthentication.expiration * 1e3).toISOString()
-    };
-  } catch (error) {
-    if (privateKey === "-----BEGIN RSA PRIVATE KEY-----") {
-      throw new Error(
-        "The 'privateKey` option contains only the first line '-----BEGIN RSA PRIVATE KEY-----'. If you are setting it using a `.env` file, make sure it is set on a single line with newlines replaced by '\n'"
-      );
-    } else {
-      throw error;
-    }
-  }
-}
-
-// pkg/dist-src/cache.js
-
-function getCache() {
-  return new LruObject(
-    // cache max. 15000 tokens, that will use less than 10mb memory
-    15e3,
-    // Cache for 1 minute less than GitHub expiry
-    1e3 * 60 * 59
-  );
-}
-async function get(cache, options) {
-  const cacheKey = optionsToCacheKey(options);
-  const result = await cache.get(cacheKey);
-  if (!result) {
-    return;
-  }
-  const [
-    token,
-    createdAt,
-    expiresAt,
-    repositorySelection,
-    permissionsString,
-    singleFileName
-  ] = result.split("|");
-  const permissions = options.permissions || permissionsString.split(/,/).reduce((permissions2, string) => {
-    if (/!$/.test(string)) {
-      permissions2[string.slice(0, -1)] = "write";
-    } else {
-      permissions2[string] = "read";
-    }
-    return permissions2;
-  }, {});
-  return {
-    token,
-    createdAt,
-    expiresAt,
-    permissions,
-    repositoryIds: options.repositoryIds,
-    repositoryNames: options.repositoryNames,
-    singleFileName,
-    repositorySelection
-  };
-}
-async function set(cache, options, data) {
-  const key = optionsToCacheKey(options);
-  const permissionsString = options.permissions ? "" : Object.keys(data.permissions).map(
-    (name) => `${name}${data.permissions[name] === "write" ? "!" : ""}`
-  ).join(",");
-  const value = [
-    data.token,
-    data.createdAt,
-    data.expiresAt,
-    data.repositorySelection,
-    permissionsString,
-    data.singleFileName
-  ].join("|");
-  await cache.set(key, value);
-}
-function optionsToCacheKey({
-  installationId,
-  permissions = {},
-  repositoryIds = [],
-  repositoryNames = []
-}) {
-  const permissionsString = Object.keys(permissions).sort().map((name) => permissions[name] === "read" ? name : `${name}!`).join(",");
-  const repositoryIdsString = repositoryIds.sort().join(",");
-  const repositoryNamesString = repositoryNames.join(",");
-  return [
-    installationId,
-    repositoryIdsString,
-    repositoryNamesString,
-    permissionsString
-  ].filter(Boolean).join("|");
-}
-
-// pkg/dist-src/to-token-authentication.js
-function toTokenAuthentication({
-  installationId,
-  token,
-  createdAt,
-  expiresAt,
-  repositorySelection,
-  permissions,
-  repositoryIds,
-  repositoryNames,
-  singleFileName
-}) {
-  return Object.assign(
-    {
-      type: "token",
-      tokenType: "installation",
-      token,
-      installationId,
-      permissions,
-      createdAt,
-      expiresAt,
-      repositorySelection
-    },
-    repositoryIds ? { repositoryIds } : null,
-    repositoryNames ? { repositoryNames } : null,
-    singleFileName ? { singleFileName } : null
-  );
-}
-
-// pkg/dist-src/get-installation-authentication.js
-async function getInstallationAuthentication(state, options, customRequest) {
-  const installationId = Number(options.installationId || state.installationId);
-  if (!installationId) {
-    throw new Error(
-      "[@octokit/auth-app] installationId option is required for installation authentication."
-    );
-  }
-  if (options.factory) {
-    const { type, factory, oauthApp, ...factoryAuthOptions } = {
-      ...state,
-      ...options
-    };
-    return factory(factoryAuthOptions);
-  }
-  const request = customRequest || state.request;
-  return getInstallationAuthenticationConcurrently(
-    state,
-    { ...options, installationId },
-    request
-  );
-}
-var pendingPromises = /* @__PURE__ */ new Map();
-function getInstallationAuthenticationConcurrently(state, options, request) {
-  const cacheKey = optionsToCacheKey(options);
-  if (pendingPromises.has(cacheKey)) {
-    return pendingPromises.get(cacheKey);
-  }
-  const promise = getInstallationAuthenticationImpl(
-    state,
-    options,
-    request
-  ).finally(() => pendingPromises.delete(cacheKey));
-  pendingPromises.set(cacheKey, promise);
-  return promise;
-}
-async function getInstallationAuthenticationImpl(state, options, request) {
-  if (!options.refresh) {
-    const result = await get(state.cache, options);
-    if (result) {
-      const {
-        token: token2,
-        createdAt: createdAt2,
-        expiresAt: expiresAt2,
-        permissions: permissions2,
-        repositoryIds: repositoryIds2,
-        repositoryNames: repositoryNames2,
-        singleFileName: singleFileName2,
-        repositorySelection: repositorySelection2
-      } = result;
-      return toTokenAuthentication({
-        installationId: options.installationId,
-        token: token2,
-        createdAt: createdAt2,
-        expiresAt: expiresAt2,
-        permissions: permissions2,
-        repositorySelection: repositorySelection2,
-        repositoryIds: repositoryIds2,
-        repositoryNames: repositoryNames2,
-        singleFileName: singleFileName2
-      });
-    }
-  }
-  const appAuthentication = await getAppAuthentication(state);
-  const payload = {
-    installation_id: options.installationId,
-    mediaType: {
-      previews: ["machine-man"]
-    },
-    headers: {
-      authorization: `bearer ${appAuthentication.token}`
-    }
-  };
-  if (options.repositoryIds) {
-    Object.assign(payload, { repository_ids: options.repositoryIds });
-  }
-  if (options.repositoryNames) {
-    Object.assign(payload, {
-      repositories: options.repositoryNames
-    });
-  }
-  if (options.permissions) {
-    Object.assign(payload, { permissions: options.permissions });
-  }
-  const {
-    data: {
-      token,
-      expires_at: expiresAt,
-      repositories,
-      permissions: permissionsOptional,
-      repository_selection: repositorySelectionOptional,
-      single_file: singleFileName
-    }
-  } = await request(
-    "POST /app/installations/{installation_id}/access_tokens",
-    payload
-  );
-  const permissions = permissionsOptional || {};
-  const repositorySelection = repositorySelectionOptional || "all";
-  const repositoryIds = repositories ? repositories.map((r) => r.id) : void 0;
-  const repositoryNames = repositories ? repositories.map((repo) => repo.name) : void 0;
-  const createdAt = (/* @__PURE__ */ new Date()).toISOString();
-  const cacheOptions = {
-    token,
-    createdAt,
-    expiresAt,
-    repositorySelection,
-    permissions,
-    repositoryIds,
-    repositoryNames
-  };
-  if (singleFileName) {
-    Object.assign(payload, { singleFileName });
-  }
-  await set(state.cache, options, cacheOptions);
-  const cacheData = {
-    installationId: options.installationId,
-    token,
-    createdAt,
-    expiresAt,
-    repositorySelection,
-    permissions,
-    repositoryIds,
-    repositoryNames
-  };
-  if (singleFileName) {
-    Object.assign(cacheData, { singleFileName });
-  }
-  return toTokenAuthentication(cacheData);
-}
-
-// pkg/dist-src/auth.js
-async function dist_node_auth(state, authOptions) {
-  switch (authOptions.type) {
-    case "app":
-      return getAppAuthentication(state);
-    case "oauth-app":
-      return state.oauthApp({ type: "oauth-app" });
-    case "installation":
-      authOptions;
-      return getInstallationAuthentication(state, {
-        ...authOptions,
-        type: "installation"
-      });
-    case "oauth-user":
-      return state.oauthApp(authOptions);
-    default:
-      throw new Error(`Invalid auth type: ${authOptions.type}`);
-  }
-}
-
-// pkg/dist-src/hook.js
-
-
-
-// pkg/dist-src/requires-app-auth.js
-var PATHS = [
-  "/app",
-  "/app/hook/config",
-  "/app/hook/deliveries",
-  "/app/hook/deliveries/{delivery_id}",
-  "/app/hook/deliveries/{delivery_id}/attempts",
-  "/app/installations",
-  "/app/installations/{installation_id}",
-  "/app/installations/{installation_id}/access_tokens",
-  "/app/installations/{installation_id}/suspended",
-  "/app/installation-requests",
-  "/marketplace_listing/accounts/{account_id}",
-  "/marketplace_listing/plan",
-  "/marketplace_listing/plans",
-  "/marketplace_listing/plans/{plan_id}/accounts",
-  "/marketplace_listing/stubbed/accounts/{account_id}",
-  "/marketplace_listing/stubbed/plan",
-  "/marketplace_listing/stubbed/plans",
-  "/marketplace_listing/stubbed/plans/{plan_id}/accounts",
-  "/orgs/{org}/installation",
-  "/repos/{owner}/{repo}/installation",
-  "/users/{username}/installation",
-  "/enterprises/{enterprise}/installation"
-];
-function routeMatcher(paths) {
-  const regexes = paths.map(
-    (p) => p.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
-  );
-  const regex = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})$`;
-  return new RegExp(regex, "i");
-}
-var REGEX = routeMatcher(PATHS);
-function requiresAppAuth(url) {
-  return !!url && REGEX.test(url.split("?")[0]);
-}
-
-// pkg/dist-src/hook.js
-var FIVE_SECONDS_IN_MS = 5 * 1e3;
-function isNotTimeSkewError(error) {
-  return !(error.message.match(
-    /'Expiration time' claim \('exp'\) is too far in the future/
-  ) || error.message.match(
-    /'Expiration time' claim \('exp'\) must be a numeric value representing the future time at which the assertion expires/
-  ) || error.message.match(
-    /'Issued at' claim \('iat'\) must be an Integer representing the time that the assertion was issued/
-  ));
-}
-async function dist_node_hook(state, request, route, parameters) {
-  const endpoint = request.endpoint.merge(route, parameters);
-  const url = endpoint.url;
-  if (/\/login\/oauth\/access_token$/.test(url)) {
-    return request(endpoint);
-  }
-  if (requiresAppAuth(url.replace(request.endpoint.DEFAULTS.baseUrl, ""))) {
-    const { token: token2 } = await getAppAuthentication(state);
-    endpoint.headers.authorization = `bearer ${token2}`;
-    let response;
-    try {
-      response = await request(endpoint);
-    } catch (error) {
-      if (isNotTimeSkewError(error)) {
-        throw error;
-      }
-      if (typeof error.response.headers.date === "undefined") {
-        throw error;
-      }
-      const diff = Math.floor(
-        (Date.parse(error.response.headers.date) - Date.parse((/* @__PURE__ */ new Date()).toString())) / 1e3
-      );
-      state.log.warn(error.message);
-      state.log.warn(
-        `[@octokit/auth-app] GitHub API time and system time are different by ${diff} seconds. Retrying request with the difference accounted for.`
-      );
-      const { token: token3 } = await getAppAuthentication({
-        ...state,
-        timeDifference: diff
-      });
-      endpoint.headers.authorization = `bearer ${token3}`;
-      return request(endpoint);
-    }
-    return response;
-  }
-  if (requiresBasicAuth(url)) {
-    const authentication = await state.oauthApp({ type: "oauth-app" });
-    endpoint.headers.authorization = authentication.headers.authorization;
-    return request(endpoint);
-  }
-  const { token, createdAt } = await getInstallationAuthentication(
-    state,
-    // @ts-expect-error TBD
-    {},
-    request.defaults({ baseUrl: endpoint.baseUrl })
-  );
-  endpoint.headers.authorization = `token ${token}`;
-  return sendRequestWithRetries(
-    state,
-    request,
-    endpoint,
-    createdAt
-  );
-}
-async function sendRequestWithRetries(state, request, options, createdAt, retries = 0) {
-  const timeSinceTokenCreationInMs = +/* @__PURE__ */ new Date() - +new Date(createdAt);
-  try {
-    return await request(options);
-  } catch (error) {
-    if (error.status !== 401) {
-      throw error;
-    }
-    if (timeSinceTokenCreationInMs >= FIVE_SECONDS_IN_MS) {
-      if (retries > 0) {
-        error.message = `After ${retries} retries within ${timeSinceTokenCreationInMs / 1e3}s of creating the installation access token, the response remains 401. At this point, the cause may be an authentication problem or a system outage. Please check https://www.githubstatus.com for status information`;
-      }
-      throw error;
-    }
-    ++retries;
-    const awaitTime = retries * 1e3;
-    state.log.warn(
-      `[@octokit/auth-app] Retrying after 401 response to account for token replication delay (retry: ${retries}, wait: ${awaitTime / 1e3}s)`
-    );
-    await new Promise((resolve) => setTimeout(resolve, awaitTime));
-    return sendRequestWithRetries(state, request, options, createdAt, retries);
-  }
-}
-
-// pkg/dist-src/version.js
-var dist_node_VERSION = "8.3.1";
-
-// pkg/dist-src/index.js
-
-function createAppAuth(options) {
-  if (!options.appId) {
-    throw new Error("[@octokit/auth-app] appId option is required");
-  }
-  if (!options.privateKey && !options.createJwt) {
-    throw new Error("[@octokit/auth-app] privateKey option is required");
-  } else if (options.privateKey && options.createJwt) {
-    throw new Error(
-      "[@octokit/auth-app] privateKey and createJwt options are mutually exclusive"
-    );
-  }
-  if ("installationId" in options && !options.installationId) {
-    throw new Error(
-      "[@octokit/auth-app] installationId is set to a falsy value"
-    );
-  }
-  const log = options.log || {};
-  if (typeof log.warn !== "function") {
-    log.warn = console.warn.bind(console);
-  }
-  const request = options.request || dist_bundle/* request */.E.defaults({
-    headers: {
-      "user-agent": `octokit-auth-app.js/${dist_node_VERSION} ${(0,universal_user_agent/* getUserAgent */.$)()}`
-    }
-  });
-  const state = Object.assign(
-    {
-      request,
-      cache: getCache()
-    },
-    options,
-    options.installationId ? { installationId: Number(options.installationId) } : {},
-    {
-      log,
-      oauthApp: createOAuthAppAuth({
-        clientType: "github-app",
-        clientId: options.clientId || "",
-        clientSecret: options.clientSecret || "",
-        request
-      })
-    }
-  );
-  return Object.assign(dist_node_auth.bind(null, state), {
-    hook: dist_node_hook.bind(null, state)
-  });
-}
-
-/* v8 ignore next - permissions are optional per OpenAPI spec, but we think that is incorrect -- @preserve */
-/* v8 ignore next - repositorySelection are optional per OpenAPI spec, but we think that is incorrect -- @preserve */
-/* v8 ignore start - due to skipped tests, see https://github.com/octokit/auth-app.js/pull/580 -- @preserve */
-/* v8 ignore end -- @preserve */
-
-// EXTERNAL MODULE: ./build/src/errors.js
-var errors = __nccwpck_require__(7406);
-// EXTERNAL MODULE: ./build/src/security/redact.js
-var redact = __nccwpck_require__(7315);
-;// CONCATENATED MODULE: ./build/src/github/app-token.js
-// Which token Pilot writes with. With `app-id` + `app-private-key` Pilot mints GitHub App
-// installation tokens itself: they live one hour and cannot be refreshed, so a long job would die at
-// its final push; Pilot mints a fresh one before any request once the current one is 50 minutes old.
-// Otherwise it uses the token it was given (the workflow's GITHUB_TOKEN, or a token from elsewhere).
-
-
-
-
-const REMINT_AFTER_MS = 50 * 60_000;
-function givenToken(token) {
-    return { kind: 'given', token: async () => token };
-}
-/**
- * Only what Pilot calls (SECURITY.md, "Minimal permissions:"): an App installed with more (secrets,
- * administration, workflows) still hands Pilot a token that can do no more than this.
- */
-const PILOT_APP_PERMISSIONS = {
-    contents: 'write', // branches, push, lease refs, repository_dispatch
-    issues: 'write', // tracking comment, replies, reactions, labels
-    pull_requests: 'write', // open and update Pilot's PRs
-    actions: 'write', // `/pilot cancel`, run status, job logs for CI follow-ups
-    checks: 'read', // CI follow-ups
-    metadata: 'read',
-};
-/**
- * The permissions to request: Pilot's own, plus `workflows: write` only when `protected-paths`
- * explicitly allows a workflow file (`!.github/workflows/…`): GitHub refuses such a push without it.
- */
-function appPermissionsFor(protectedPaths = []) {
-    const allowsWorkflows = protectedPaths.some((p) => /^!\s*(?:\.\/)?\.github\/workflows\b/i.test(p.trim()));
-    return allowsWorkflows ? { ...PILOT_APP_PERMISSIONS, workflows: 'write' } : { ...PILOT_APP_PERMISSIONS };
-}
-/** The JWT-authenticated calls: find the repository's installation, mint a token scoped to that repository. */
-async function mint(opts) {
-    const appAuth = createAppAuth({ appId: opts.appId, privateKey: opts.privateKey });
-    const { token: jwt } = await appAuth({ type: 'app' });
-    (0,redact/* registerSecret */.cl)(jwt);
-    // @octokit/auth-token sends a three-part token (a JWT) as `Authorization: bearer …`.
-    const asApp = (opts.octokitFor ?? defaultOctokit)(jwt);
-    const { data: installation } = await asApp.rest.apps.getRepoInstallation({ ...opts.repo });
-    const { data } = await asApp.rest.apps.createInstallationAccessToken({
-        installation_id: installation.id,
-        repositories: [opts.repo.repo],
-        permissions: opts.permissions ?? { ...PILOT_APP_PERMISSIONS },
-    });
-    (0,redact/* registerSecret */.cl)(data.token);
-    return data.token;
-}
-function defaultOctokit(token) {
-    return github/* getOctokit */.Q(token, { retry: { enabled: false } });
-}
-function appTokenProvider(opts) {
-    const now = opts.now ?? Date.now;
-    let current;
-    let pending;
-    const refresh = async () => {
-        const at = now();
-        const token = await mint(opts);
-        current = { token, at };
-        return token;
-    };
-    return {
-        kind: 'app',
-        async token() {
-            if (current && now() - current.at < REMINT_AFTER_MS)
-                return current.token;
-            // One mint at a time: parallel requests share it.
-            pending ??= refresh().finally(() => {
-                pending = undefined;
-            });
-            return pending;
-        },
-    };
-}
-class AppTokenError extends Error {
-    constructor(cause) {
-        const status = cause.status;
-        const hint = status === 404
-            ? 'the App is not installed on this repository (install it, or check app-id)'
-            : status === 401
-                ? 'GitHub did not accept the App JWT (check app-id and app-private-key belong together)'
-                : status === 422
-                    ? `the App's installation lacks a permission Pilot needs (${(0,errors/* messageOf */.b)(cause)}); grant ${Object.keys(PILOT_APP_PERMISSIONS).join(', ')}`
-                    : (0,errors/* messageOf */.b)(cause);
-        super(`Could not mint a GitHub App installation token: ${hint}`);
-        this.name = 'AppTokenError';
-    }
-}
-/** The provider the configuration asks for; an App token is minted now, so a bad key fails early. */
-async function tokenProviderFor(config, repo, opts = {}) {
-    if (config.appId && config.appPrivateKey) {
-        const provider = appTokenProvider({
-            appId: config.appId,
-            privateKey: config.appPrivateKey,
-            repo,
-            permissions: appPermissionsFor(config.protectedPaths),
-            ...opts,
-        });
-        await provider.token().catch((error) => {
-            throw new AppTokenError(error);
-        });
-        return provider;
-    }
-    if (!config.githubToken)
-        throw new Error('input github-token is empty: pass the workflow token (github.token) or a GitHub App token');
-    return givenToken(config.githubToken);
-}
-/** An Octokit `authStrategy` that asks the provider for the token on every request. */
-function authStrategyFor(provider) {
-    return () => {
-        const auth = async () => ({
-            type: 'token',
-            tokenType: provider.kind === 'app' ? 'installation' : 'oauth',
-            token: await provider.token(),
-        });
-        const hook = async (request, route, parameters) => {
-            const endpoint = request.endpoint.merge(route, parameters);
-            endpoint.headers.authorization = `token ${await provider.token()}`;
-            return request(endpoint);
-        };
-        return Object.assign(auth, { hook });
-    };
-}
-/**
- * What a maintainer should know when Pilot's PR was opened with the workflow's own GITHUB_TOKEN
- * (shown in the tracking comment, which is the task's one place for notes).
- */
-function defaultTokenNote(opts) {
-    if (opts.tokens?.kind === 'app' || opts.botLogin !== 'github-actions[bot]')
-        return undefined;
-    return ("**CI note:** this pull request was opened with the workflow's `GITHUB_TOKEN`, so its workflow runs wait " +
-        "for a maintainer's approval and merging it starts no `push` workflows. To have CI run on its own, " +
-        'install a GitHub App and pass `app-id` and `app-private-key` to Pilot (see SECURITY.md, "Tokens").');
-}
-
-
-/***/ }),
-
-/***/ 5406:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  Qi: () => (/* binding */ createOctokit),
-  SU: () => (/* binding */ parseRepository),
-  c2: () => (/* binding */ statusOf)
-});
-
-// EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js + 16 modules
-var github = __nccwpck_require__(3934);
-// EXTERNAL MODULE: ./build/src/security/redact.js
-var redact = __nccwpck_require__(7315);
-// EXTERNAL MODULE: ./build/src/github/app-token.js + 10 modules
-var app_token = __nccwpck_require__(73);
-;// CONCATENATED MODULE: ./build/src/github/throttle.js
-const realClock = {
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-/** Content-creating: anything but reads. GraphQL queries are reads; mutations are not. */
-function isWrite(req) {
-    const method = req.method.toUpperCase();
-    if (method === 'GET' || method === 'HEAD')
-        return false;
-    if (/\/graphql$/.test(req.url))
-        return typeof req.query === 'string' && /^\s*mutation\b/.test(req.query);
-    return true;
-}
-class Throttle {
-    clock;
-    perMinute;
-    perHour;
-    reserve;
-    maxRetries;
-    maxWaitMs;
-    writes = [];
-    pausedUntil = 0;
-    /** Requests waited for, and why (for logs and tests). */
-    waits = [];
-    constructor(opts = {}) {
-        this.clock = opts.clock ?? realClock;
-        this.perMinute = opts.writesPerMinute ?? 80;
-        this.perHour = opts.writesPerHour ?? 500;
-        this.reserve = opts.reserve ?? 20;
-        this.maxRetries = opts.maxRetries ?? 3;
-        this.maxWaitMs = opts.maxWaitMs ?? 15 * MINUTE;
-    }
-    prune(now) {
-        this.writes = this.writes.filter((t) => t > now - HOUR);
-    }
-    inLastMinute(now) {
-        return this.writes.filter((t) => t > now - MINUTE).length;
-    }
-    /** Writes left in the tighter of the two windows. */
-    remainingWrites() {
-        const now = this.clock.now();
-        this.prune(now);
-        return Math.min(this.perMinute - this.inLastMinute(now), this.perHour - this.writes.length);
-    }
-    /** Whether an optional write (a progress edit) may go now without eating into the reserve. */
-    allowOptionalWrite() {
-        return this.clock.now() >= this.pausedUntil && this.remainingWrites() > this.reserve;
-    }
-    async wait(ms, why) {
-        if (ms <= 0)
-            return;
-        if (ms > this.maxWaitMs)
-            throw new Error(`GitHub rate limit: would have to wait ${Math.ceil(ms / 1000)} s (${why})`);
-        this.waits.push({ ms, why });
-        await this.clock.sleep(ms);
-    }
-    /** Waits for a pause to end and, for writes, for room in both windows; then counts the write. */
-    async admit(write) {
-        await this.wait(this.pausedUntil - this.clock.now(), 'paused by GitHub');
-        if (!write)
-            return;
-        let now = this.clock.now();
-        this.prune(now);
-        if (this.writes.length >= this.perHour)
-            await this.wait(this.writes[0] + HOUR - now, 'hourly write budget');
-        now = this.clock.now();
-        const minute = this.writes.filter((t) => t > now - MINUTE);
-        if (minute.length >= this.perMinute)
-            await this.wait(minute[0] + MINUTE - now, 'per-minute write budget');
-        this.writes.push(this.clock.now());
-    }
-    /** How long GitHub asks us to wait after this answer, or null when it is not a rate limit. */
-    backoffFor(error) {
-        const headers = error.response?.headers ?? {};
-        const retryAfter = Number(headers['retry-after']);
-        if (Number.isFinite(retryAfter) && retryAfter >= 0 && headers['retry-after'] !== undefined)
-            return retryAfter * 1000;
-        if (error.status !== 403 && error.status !== 429)
-            return null;
-        if (String(headers['x-ratelimit-remaining']) === '0' && headers['x-ratelimit-reset'] !== undefined)
-            return Math.max(0, Number(headers['x-ratelimit-reset']) * 1000 - this.clock.now()) + 1000;
-        // A secondary limit without headers: GitHub says to wait at least a minute.
-        if (/secondary rate limit|abuse/i.test(error.message ?? ''))
-            return MINUTE;
-        return error.status === 429 ? MINUTE : null;
-    }
-    /** A successful answer that used up the primary budget pauses everyone until it resets. */
-    noteHeaders(headers) {
-        if (String(headers['x-ratelimit-remaining']) !== '0')
-            return;
-        const reset = Number(headers['x-ratelimit-reset']);
-        if (Number.isFinite(reset))
-            this.pausedUntil = Math.max(this.pausedUntil, reset * 1000 + 1000);
-    }
-    async run(info, send) {
-        const write = isWrite(info);
-        for (let attempt = 0;; attempt++) {
-            await this.admit(write);
-            try {
-                const response = await send();
-                const headers = response?.headers;
-                if (headers)
-                    this.noteHeaders(headers);
-                return response;
-            }
-            catch (error) {
-                const backoff = this.backoffFor(error);
-                if (backoff === null || attempt >= this.maxRetries)
-                    throw error;
-                this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + backoff);
-            }
-        }
-    }
-}
-let shared;
-/** The process-wide throttle every Octokit instance shares. */
-function sharedThrottle() {
-    shared ??= new Throttle();
-    return shared;
-}
-/** For tests: replaces the process-wide throttle (e.g. one with a fake clock). */
-function setSharedThrottle(throttle) {
-    shared = throttle;
-}
-/** Routes every request of this Octokit through the throttle. */
-function installThrottle(octokit, throttle = sharedThrottle()) {
-    octokit.hook.wrap('request', (request, options) => {
-        const query = options.query;
-        return throttle.run({ method: options.method, url: options.url, query }, async () => request(options));
-    });
-    return octokit;
-}
-
-;// CONCATENATED MODULE: ./build/src/github/client.js
-
-
-
-
-/** Real Octokit; its base URL follows `GITHUB_API_URL` (github.com, ghe.com, or the local emulator). */
-/** With `tokens`, every request asks the provider (App tokens are re-minted when 50 minutes old). */
-function createOctokit(token, tokens) {
-    const octokit = github/* getOctokit */.Q(token, {
-        retry: { enabled: false },
+function createOctokit(token, authStrategy, policy) {
+    const octokit = (0,_rate_limits_js__WEBPACK_IMPORTED_MODULE_1__/* .limitedOctokit */ .K9)(token, {
         // Read now, not when @actions/github was loaded (tests point it at the emulator later).
         ...(process.env.GITHUB_API_URL && { baseUrl: process.env.GITHUB_API_URL }),
-        ...(tokens && { authStrategy: (0,app_token/* authStrategyFor */.t4)(tokens) }),
-    });
-    octokit.hook.before('request', redact/* redactRequest */.jt);
-    // Every instance shares the process-wide throttle (secondary rate limits are per identity).
-    installThrottle(octokit);
+        ...(authStrategy && { authStrategy }),
+    }, policy);
+    octokit.hook.before('request', _security_redact_js__WEBPACK_IMPORTED_MODULE_0__/* .redactRequest */ .jt);
     return octokit;
 }
 function parseRepository(full) {
@@ -41080,8158 +40003,19 @@ function statusOf(error) {
 
 /***/ }),
 
-/***/ 5522:
+/***/ 3500:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  oh: () => (/* binding */ failureMessage),
-  tj: () => (/* binding */ platformOf)
+  K9: () => (/* binding */ limitedOctokit)
 });
 
-// UNUSED EXPORTS: UnsupportedPlatform, explainGitHubError
-
-// EXTERNAL MODULE: ./build/src/errors.js
-var errors = __nccwpck_require__(7406);
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./build/src/git/git.js
-// Pilot's own git. The agent writes the working tree Pilot then commits from, so nothing in it may make
-// this git run code: every call carries hardening config (no hooks, no fsmonitor, no submodule
-// recursion) and a minimal environment (never `process.env`: the token, the model key, the App key and
-// ACTIONS_RUNTIME_TOKEN live there). The token is handed to the one push or fetch that needs it through
-// environment-scoped config (GIT_CONFIG_COUNT/KEY/VALUE), which git reads and forgets.
-
-
-
-class GitError extends Error {
-    args;
-    result;
-    constructor(args, result) {
-        super(`git ${args[0]} failed (exit ${result.code}): ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-        this.args = args;
-        this.result = result;
-    }
-}
-/** `.git` is not the directory Pilot checked out: Pilot runs no git in it and pushes nothing. */
-class RepositoryChanged extends Error {
-    detail;
-    constructor(detail) {
-        super(`Pilot's repository metadata changed while the agent worked (${detail}). ` +
-            'Pilot ran no git command in it afterwards and pushed nothing from this run.');
-        this.detail = detail;
-        this.name = 'RepositoryChanged';
-    }
-}
-/**
- * Set on every call (`-c` outranks every config file, and git hands it on to the git processes it
- * starts, e.g. for a submodule):
- * - hooks: `core.hooksPath=/dev/null`. Nothing can ever exist below /dev/null, so no hook file anyone
- *   plants (in `.git/hooks`, the working tree or a directory Pilot made) is found; an empty directory
- *   of Pilot's would have to be made, kept unwritable and removed, for the same effect.
- * - `core.fsmonitor=false`: a repository's config can name a command git runs on `status`/`add`.
- * - submodules: never recurse, never look inside a nested repository (its config would be read).
- * - `core.untrackedCache=false`: the cache lives in the index and trusts directory mtimes the agent sets.
- * - `protocol.ext.allow=never`: `ext::` remotes run commands.
- */
-const HARDENING_CONFIG = (/* unused pure expression or super */ null && ([
-    'core.hooksPath=/dev/null',
-    'core.fsmonitor=false',
-    'submodule.recurse=false',
-    'diff.ignoreSubmodules=all',
-    'status.submoduleSummary=false',
-    'core.untrackedCache=false',
-    'protocol.ext.allow=never',
-]));
-/**
- * What Pilot's git may see of Pilot's environment: where programs and home are, the locale, the
- * runner's proxy and CA settings (self-hosted runners push through them), and where a workflow pointed
- * git's own config files. The system config (`/etc/gitconfig`, e.g. git-lfs filters) stays on: only
- * root writes it, and repositories that use LFS need it.
- */
-const PASSED_ENV = (/* unused pure expression or super */ null && ([
-    'PATH',
-    'HOME',
-    'LANG',
-    'LANGUAGE',
-    'LC_ALL',
-    'LC_CTYPE',
-    'LC_MESSAGES',
-    'TZ',
-    'HTTP_PROXY',
-    'HTTPS_PROXY',
-    'NO_PROXY',
-    'http_proxy',
-    'https_proxy',
-    'no_proxy',
-    'SSL_CERT_FILE',
-    'SSL_CERT_DIR',
-    'GIT_SSL_CAINFO',
-    'GIT_CONFIG_GLOBAL',
-    'GIT_CONFIG_NOSYSTEM',
-]));
-/** The environment of one git child: the allowlist from `source`, plus what this call adds (auth). */
-function gitEnv(source, extra = {}) {
-    const env = {};
-    for (const name of PASSED_ENV) {
-        const value = source[name];
-        if (value !== undefined)
-            env[name] = value;
-    }
-    return { ...env, GIT_TERMINAL_PROMPT: '0', ...extra };
-}
-/** Device, inode and owner of `<cwd>/.git`, which must be a real directory (not a link or a gitfile). */
-function repoIdentity(cwd) {
-    const gitDir = path.join(cwd, '.git');
-    let st;
-    try {
-        st = lstatSync(gitDir, { bigint: true });
-    }
-    catch {
-        throw new RepositoryChanged(`${gitDir} is gone`);
-    }
-    if (!st.isDirectory())
-        throw new RepositoryChanged(`${gitDir} is not a directory`);
-    return { dev: String(st.dev), ino: String(st.ino), uid: String(st.uid) };
-}
-function sameRepo(cwd, pinned) {
-    const now = repoIdentity(cwd);
-    if (now.uid !== pinned.uid)
-        throw new RepositoryChanged(`.git now belongs to uid ${now.uid}, not ${pinned.uid}`);
-    if (now.dev !== pinned.dev || now.ino !== pinned.ino)
-        throw new RepositoryChanged('.git was replaced by another directory');
-}
-function createGit(cwd, options = {}) {
-    const source = options.source ?? process.env;
-    const identity = options.identity ?? repoIdentity(cwd);
-    const hardening = HARDENING_CONFIG.flatMap((entry) => ['-c', entry]);
-    return {
-        cwd,
-        identity,
-        async run(args, opts = {}) {
-            sameRepo(cwd, identity);
-            return spawnGit([...hardening, ...args], cwd, gitEnv(source, opts.env), args, opts.allowFail);
-        },
-    };
-}
-function spawnGit(argv, cwd, env, shown, allowFail = false) {
-    return new Promise((resolve, reject) => {
-        const child = spawn('git', argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d) => {
-            stdout += d;
-        });
-        child.stderr.on('data', (d) => {
-            stderr += d;
-        });
-        child.on('error', reject);
-        child.on('close', (code) => {
-            const result = { code: code ?? 1, stdout, stderr };
-            if (result.code !== 0 && !allowFail)
-                reject(new GitError(shown, result));
-            else
-                resolve(result);
-        });
-    });
-}
-/** Environment that gives exactly one git child the token, as checkout's extraheader would. */
-function tokenEnv(token, serverUrl) {
-    const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
-    return {
-        GIT_CONFIG_COUNT: '1',
-        GIT_CONFIG_KEY_0: `http.${serverUrl.replace(/\/$/, '')}/.extraheader`,
-        GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${basic}`,
-    };
-}
-
-// EXTERNAL MODULE: ./build/src/github/client.js + 1 modules
-var client = __nccwpck_require__(5406);
-;// CONCATENATED MODULE: ./build/src/github/platform.js
-// Where Pilot can run, and what GitHub's refusals mean in words a maintainer can act on.
-
-
-
-class UnsupportedPlatform extends Error {
-    constructor(serverUrl) {
-        super(`Pilot supports github.com and GitHub Enterprise Cloud with data residency (*.ghe.com), not GitHub ` +
-            `Enterprise Server (${serverUrl}): it needs the Actions cache service v2 (for sessions and state) and ` +
-            '`concurrency.queue: max` (to queue runs per issue), which GHES does not offer yet.');
-        this.name = 'UnsupportedPlatform';
-    }
-}
-/** github.com, *.ghe.com, or a loopback test host; anything else is GHES and refused with the reason. */
-function platformOf(serverUrl) {
-    let host;
-    try {
-        host = new URL(serverUrl).hostname.toLowerCase();
-    }
-    catch {
-        throw new UnsupportedPlatform(serverUrl);
-    }
-    if (host === 'github.com')
-        return 'github.com';
-    if (host.endsWith('.ghe.com'))
-        return 'ghe.com';
-    if (host === 'localhost' || host.endsWith('.localhost') || host === '127.0.0.1' || host === '[::1]')
-        return 'local';
-    throw new UnsupportedPlatform(serverUrl);
-}
-function remoteMessageOf(error) {
-    if (error instanceof GitError)
-        return error.result.stderr;
-    const data = error?.response?.data;
-    if (typeof data?.message === 'string')
-        return data.message;
-    return (0,errors/* messageOf */.b)(error);
-}
-/**
- * A plain-words explanation for the refusals a maintainer can fix (locked conversation, archived
- * repository, missing workflow permission, rulesets/branch protection on the push), or undefined.
- */
-function explainGitHubError(error) {
-    const status = (0,client/* statusOf */.c2)(error);
-    const text = remoteMessageOf(error);
-    if (/archived/i.test(text))
-        return 'The repository is archived, so it is read-only: Pilot cannot comment, push or open pull requests. Unarchive it to use Pilot.';
-    if (status === 403 && /locked/i.test(text))
-        return 'The conversation is locked, so Pilot cannot comment on it. Unlock the conversation (or give Pilot an identity allowed to comment on locked conversations) and try again.';
-    if (status === 403 && /not accessible by integration/i.test(text)) {
-        const request = error.request;
-        const what = request?.method && request.url ? ` (${request.method} ${new URL(request.url).pathname})` : '';
-        return `The workflow token lacks a permission Pilot needs${what}. Add it under \`permissions:\` in the workflow (see the README's permissions table).`;
-    }
-    if (error instanceof GitError &&
-        /GH0\d\d|rule violations|protected branch|signed|verified signatures/i.test(text)) {
-        const detail = text
-            .split('\n')
-            .map((l) => l.replace(/^remote:\s*/, '').trim())
-            .filter((l) => /^-\s|rule|signature|protected/i.test(l))
-            .slice(0, 4)
-            .join(' ');
-        return `GitHub refused the push (a ruleset or branch protection covers Pilot's branch): ${detail}. Exempt \`pilot/*\` branches or give Pilot a bypass, then run again.`;
-    }
-    return undefined;
-}
-/** The one-line reason a run failed: the plain explanation when there is one, else the error's message. */
-function failureMessage(error) {
-    return explainGitHubError(error) ?? (0,errors/* messageOf */.b)(error);
-}
-
-
-/***/ }),
-
-/***/ 6432:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  $: () => (/* binding */ readRunContext),
-  Q: () => (/* binding */ runUrlOf)
-});
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 11 modules
-var classic_schemas = __nccwpck_require__(2857);
-// EXTERNAL MODULE: ./node_modules/zod/v4/core/api.js
-var api = __nccwpck_require__(3759);
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/coerce.js
-
-
-function string(params) {
-    return core._coercedString(schemas.ZodString, params);
-}
-function number(params) {
-    return api/* _coercedNumber */.qG(classic_schemas/* ZodNumber */.rSt, params);
-}
-function coerce_boolean(params) {
-    return core._coercedBoolean(schemas.ZodBoolean, params);
-}
-function bigint(params) {
-    return core._coercedBigint(schemas.ZodBigInt, params);
-}
-function date(params) {
-    return core._coercedDate(schemas.ZodDate, params);
-}
-
-// EXTERNAL MODULE: ./build/src/github/client.js + 1 modules
-var client = __nccwpck_require__(5406);
-;// CONCATENATED MODULE: ./build/src/pipeline/context.js
-// What the runner tells the step about this run, read from its environment once.
-
-
-
-const RunnerEnv = classic_schemas/* object */.Ikc({
-    GITHUB_REPOSITORY: classic_schemas/* string */.YjP().regex(/^[^/]+\/[^/]+$/, 'expected owner/repo'),
-    GITHUB_EVENT_NAME: classic_schemas/* string */.YjP().min(1),
-    GITHUB_EVENT_PATH: classic_schemas/* string */.YjP().min(1),
-    GITHUB_RUN_ID: number().int().positive(),
-    GITHUB_RUN_ATTEMPT: number().int().positive().default(1),
-    GITHUB_SERVER_URL: classic_schemas/* string */.YjP().url().default('https://github.com'),
-    GITHUB_WORKSPACE: classic_schemas/* string */.YjP().min(1),
-    RUNNER_TEMP: classic_schemas/* string */.YjP().min(1),
-    GITHUB_WORKFLOW: classic_schemas/* string */.YjP().default(''),
-    GITHUB_WORKFLOW_REF: classic_schemas/* string */.YjP().default(''),
-});
-function readRunContext(env = process.env) {
-    const parsed = RunnerEnv.safeParse(env);
-    if (!parsed.success) {
-        const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-        throw new Error(`Pilot must run as a GitHub Actions step; the runner environment is incomplete (${problems})`);
-    }
-    const e = parsed.data;
-    const payload = JSON.parse((0,external_node_fs_.readFileSync)(e.GITHUB_EVENT_PATH, 'utf8'));
-    const repoUrl = `${e.GITHUB_SERVER_URL}/${e.GITHUB_REPOSITORY}`;
-    // GITHUB_WORKFLOW_REF is "owner/repo/.github/workflows/file.yml@ref": link the workflow's run list.
-    const workflowFile = /\/(\.github\/workflows\/[^@]+)@/.exec(e.GITHUB_WORKFLOW_REF)?.[1];
-    return {
-        repo: (0,client/* parseRepository */.SU)(e.GITHUB_REPOSITORY),
-        repository: e.GITHUB_REPOSITORY,
-        eventName: e.GITHUB_EVENT_NAME,
-        payload,
-        runId: e.GITHUB_RUN_ID,
-        runAttempt: e.GITHUB_RUN_ATTEMPT,
-        serverUrl: e.GITHUB_SERVER_URL,
-        workspace: e.GITHUB_WORKSPACE,
-        runnerTemp: e.RUNNER_TEMP,
-        runUrl: `${repoUrl}/actions/runs/${e.GITHUB_RUN_ID}`,
-        workflowUrl: workflowFile
-            ? `${repoUrl}/actions/workflows/${workflowFile.split('/').pop()}`
-            : `${repoUrl}/actions`,
-    };
-}
-function runUrlOf(ctx, runId) {
-    return `${ctx.serverUrl}/${ctx.repository}/actions/runs/${runId}`;
-}
-
-
-/***/ }),
-
-/***/ 8428:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  G: () => (/* binding */ gate)
-});
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
-var lib_core = __nccwpck_require__(6257);
-// EXTERNAL MODULE: ./build/src/constants.js
-var constants = __nccwpck_require__(1648);
-// EXTERNAL MODULE: ./build/src/errors.js
-var errors = __nccwpck_require__(7406);
-// EXTERNAL MODULE: ./build/src/events/command.js
-var command = __nccwpck_require__(7562);
-// EXTERNAL MODULE: ./build/src/events/dispatch.js
-var dispatch = __nccwpck_require__(2877);
-;// CONCATENATED MODULE: ./build/src/github/reactions.js
-/** Reacts to the comment that triggered Pilot, or to the issue itself for label triggers. */
-async function react(octokit, repo, target, content) {
-    if (target.commentId) {
-        const { data } = await octokit.rest.reactions.createForIssueComment({
-            ...repo,
-            comment_id: target.commentId,
-            content,
-        });
-        return data.user?.login;
-    }
-    const { data } = await octokit.rest.reactions.createForIssue({
-        ...repo,
-        issue_number: target.issue,
-        content,
-    });
-    return data.user?.login;
-}
-
-;// CONCATENATED MODULE: ./build/src/report/comment.js
-const ICON = {
-    queued: '⏳',
-    running: '🛠️',
-    pr_open: '✅',
-    ci_fixing: '🔧',
-    merged: '🎉',
-    closed: '📪',
-    failed: '❌',
-    cancelled: '🛑',
-    budget_exceeded: '💸',
-    needs_human: '🙋',
-};
-function renderTracking(task, view) {
-    const lines = [`### ${ICON[task.status]} Pilot — ${view.headline}`, ''];
-    if (view.details?.length) {
-        lines.push('| | |', '|---|---|', ...view.details.map(([k, v]) => `| ${k} | ${v} |`), '');
-    }
-    if (view.body)
-        lines.push(view.body, '');
-    if (view.links.length)
-        lines.push(view.links.map(([label, url]) => `[${label}](${url})`).join(' · '));
-    return lines.join('\n').trim();
-}
-function formatUsd(value) {
-    return `$${value.toFixed(value < 1 ? 4 : 2)}`;
-}
-function formatDuration(ms) {
-    const s = Math.round(ms / 1000);
-    return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${s % 60}s`;
-}
-
-// EXTERNAL MODULE: ./build/src/report/outputs.js + 1 modules
-var outputs = __nccwpck_require__(4752);
-// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 11 modules
-var schemas = __nccwpck_require__(2857);
-;// CONCATENATED MODULE: ./build/src/state/task.js
-// The task document: what Pilot knows about one issue, kept in the tracking comment's hidden marker.
-// It is the one authority (DESIGN "State"); anything in the Actions cache only accelerates it.
-
-
-
-/** The version this Pilot writes. Older documents are migrated on read; newer ones are refused. */
-const TASK_VERSION = 1;
-const RunRef = schemas/* object */.Ikc({
-    id: schemas/* number */.aig().int().positive(),
-    kind: schemas/* enum */.k5n(['gate', 'work', 'post', 'sweep']),
-    at: schemas/* string */.YjP().max(40),
-    outcome: schemas/* string */.YjP().max(40).optional(),
-});
-const Count = schemas/* number */.aig().int().nonnegative();
-// New fields are optional so that markers written before them still parse as v1 (and stay compact:
-// a field that was never set is not written at all).
-const TaskDoc = schemas/* object */.Ikc({
-    v: schemas/* literal */.euz(TASK_VERSION),
-    rev: Count,
-    status: schemas/* enum */.k5n(constants/* TASK_STATUSES */.Hi),
-    branch: schemas/* string */.YjP().max(255).optional(),
-    pr: schemas/* number */.aig().int().positive().optional(),
-    /** The commit Pilot last pushed to `branch`: reviews and CI failures count only for this head. */
-    headSha: schemas/* string */.YjP()
-        .regex(/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/)
-        .optional(),
-    sessionId: schemas/* string */.YjP().max(64).optional(),
-    /** SHA-256 of the encrypted session archive: a restored archive is used only when it matches. */
-    sessionHash: schemas/* string */.YjP().max(64).optional(),
-    /** The session's cumulative cost as the CLI reports it: after `--resume` this run's cost is the difference. */
-    sessionCostUsd: schemas/* number */.aig().nonnegative().optional(),
-    bodyHash: schemas/* string */.YjP().max(64).optional(),
-    attempts: Count,
-    ciFixes: Count.optional(),
-    reviewRounds: Count.optional(),
-    costUsd: schemas/* number */.aig().nonnegative(),
-    /** Id of the newest `labeled` timeline event a work run served (duplicate label deliveries are ignored). */
-    servedLabel: schemas/* number */.aig().int().positive().optional(),
-    runs: schemas/* array */.YOg(RunRef).max(10),
-});
-/**
- * Step `n` turns a version-`n` document into version `n + 1`. Version 0 is the prototype's marker,
- * which carried no `v` and no `runs`.
- */
-const MIGRATIONS = {
-    0: (doc) => ({ runs: [], attempts: 0, costUsd: 0, rev: 0, ...doc, v: 1 }),
-};
-/** Validates any stored task document (marker or cache), migrating older versions first. */
-function parseTask(value) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        return { ok: false, error: 'the task document is not an object' };
-    }
-    let doc = value;
-    const version = doc.v === undefined ? 0 : doc.v;
-    if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) {
-        return { ok: false, error: `the task document has an invalid version ${JSON.stringify(version)}` };
-    }
-    if (version > TASK_VERSION) {
-        return {
-            ok: false,
-            future: true,
-            error: `the task document is version ${version}, newer than this Pilot understands (${TASK_VERSION})`,
-        };
-    }
-    for (let v = version; v < TASK_VERSION; v++)
-        doc = MIGRATIONS[v](doc);
-    const parsed = TaskDoc.safeParse(doc);
-    return parsed.success ? { ok: true, task: parsed.data } : { ok: false, error: parsed.error.message };
-}
-function newTask() {
-    return { v: TASK_VERSION, rev: 0, status: 'queued', attempts: 0, costUsd: 0, runs: [] };
-}
-/** Records a run (newest last, at most 10) and bumps `rev`. */
-function withRun(task, run) {
-    const runs = [...task.runs.filter((r) => !(r.id === run.id && r.kind === run.kind)), run].slice(-10);
-    return { ...task, runs, rev: task.rev + 1 };
-}
-/**
- * The run that holds (or last held) the issue's lease: the newest work run while the task says
- * `running`. Any other status means no run claims to be working, whatever the lease ref says.
- */
-function claimedHolder(task) {
-    if (task.status !== 'running')
-        return undefined;
-    return task.runs.filter((r) => r.kind === 'work').at(-1)?.id;
-}
-const MAC_SEPARATOR = ' mac:';
-function markerJson(task) {
-    // `>` escaped so the JSON can never close the HTML comment early.
-    return JSON.stringify(task).replace(/>/g, '\\u003e');
-}
-function renderMarker(task, key) {
-    const json = markerJson(task);
-    const mac = key.seal.sign({ purpose: 'task', issue: key.issue }, json);
-    return `${constants/* MARKER_PREFIX */.Km} ${json}${MAC_SEPARATOR}${mac} ${constants/* MARKER_SUFFIX */.pM}`;
-}
-/**
- * Where the trailing marker is: Pilot writes it last, after everything it shows. A marker anywhere
- * else (inside text Pilot quoted, or in a body someone else shaped) is not Pilot's.
- */
-function trailingMarker(body) {
-    const trimmed = body.trimEnd();
-    const start = trimmed.lastIndexOf(constants/* MARKER_PREFIX */.Km);
-    if (start < 0 || !trimmed.endsWith(constants/* MARKER_SUFFIX */.pM))
-        return null;
-    const end = trimmed.length - constants/* MARKER_SUFFIX */.pM.length;
-    return end >= start + constants/* MARKER_PREFIX */.Km.length ? { start, end } : null;
-}
-/** Reads the trailing marker; one that verifies under neither key is `forged`, whatever it says. */
-function readMarker(body, key) {
-    if (!body.includes(constants/* MARKER_PREFIX */.Km))
-        return { found: false };
-    const at = trailingMarker(body);
-    if (!at)
-        return { found: true, forged: true, error: 'the marker is not the last thing in the comment' };
-    const raw = body.slice(at.start + constants/* MARKER_PREFIX */.Km.length, at.end).trim();
-    const cut = raw.lastIndexOf(MAC_SEPARATOR);
-    const json = cut < 0 ? raw : raw.slice(0, cut);
-    const mac = cut < 0 ? '' : raw.slice(cut + MAC_SEPARATOR.length);
-    if (!key.seal.verify({ purpose: 'task', issue: key.issue }, json, mac)) {
-        return { found: true, forged: true, error: 'the marker does not verify under pilot-state-key' };
-    }
-    let value;
-    try {
-        value = JSON.parse(json);
-    }
-    catch (error) {
-        return { found: true, error: `marker is not JSON: ${(0,errors/* messageOf */.b)(error)}` };
-    }
-    const parsed = parseTask(value);
-    if (parsed.ok)
-        return { found: true, task: parsed.task };
-    return { found: true, error: parsed.error, ...(parsed.future && { future: true }) };
-}
-/** The comment body with its trailing marker replaced (or appended): the visible text stays as it was. */
-function task_replaceMarker(body, task, key) {
-    const at = trailingMarker(body);
-    if (!at)
-        return `${body.trimEnd()}\n\n${renderMarker(task, key)}`;
-    return body.slice(0, at.start) + renderMarker(task, key);
-}
-
-// EXTERNAL MODULE: ./build/src/github/client.js + 1 modules
-var client = __nccwpck_require__(5406);
-// EXTERNAL MODULE: ./build/src/security/outgoing.js + 3 modules
-var outgoing = __nccwpck_require__(8599);
-// EXTERNAL MODULE: ./build/src/state/forged.js
-var forged = __nccwpck_require__(9402);
-;// CONCATENATED MODULE: ./build/src/state/tracking.js
-// The ONE tracking comment per issue. Only a comment written by Pilot's identity whose trailing marker
-// verifies under pilot-state-key counts: anyone can paste a marker into their own comment, and every
-// workflow using the default token writes as the same `github-actions[bot]` as Pilot.
-
-
-
-
-
-
-function sameLogin(a, b) {
-    return (a ?? '').toLowerCase() === b.toLowerCase();
-}
-/** Pilot's own authenticated marker comments, oldest first (the oldest is the tracking comment). */
-async function pilotMarkers(comments, pilotLogin, key) {
-    const found = [];
-    for (const c of comments) {
-        const marker = readMarker(c.body ?? '', key);
-        if (!marker.found)
-            continue;
-        if (!sameLogin(c.user?.login, pilotLogin)) {
-            lib_core/* info */.pq(`Ignoring a Pilot marker in comment ${c.id} by ${c.user?.login}: not written by ${pilotLogin}`);
-            continue;
-        }
-        if ('forged' in marker && marker.forged) {
-            await (0,forged/* reportForgedState */.x)('marker', c.id, marker.error);
-            continue;
-        }
-        found.push({ comment: c, task: 'task' in marker ? marker.task : null });
-        if ('error' in marker) {
-            lib_core/* warning */.$e(`Tracking comment ${c.id} has an unreadable marker (${marker.error}); starting a fresh task`);
-        }
-    }
-    return found;
-}
-function listComments(octokit, repo, issue) {
-    return octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: issue, per_page: 100 });
-}
-async function findTracking(octokit, repo, issue, pilotLogin, key) {
-    for (const { comment, task } of await pilotMarkers(await listComments(octokit, repo, issue), pilotLogin, key)) {
-        if (task)
-            return { id: comment.id, url: comment.html_url, task };
-    }
-    return null;
-}
-/** Writes the visible text plus the marker: updates the known comment or creates the first one. */
-async function writeTracking(octokit, repo, issue, existing, visible, task, key) {
-    // Whatever the visible text quotes, it cannot open or close a hidden comment: the marker stays last.
-    const body = `${(0,outgoing/* escapeCommentDelimiters */.hc)(visible)}\n\n${renderMarker(task, key)}`;
-    if (existing) {
-        const { data } = await octokit.rest.issues.updateComment({ ...repo, comment_id: existing.id, body });
-        return { id: data.id, url: data.html_url, task };
-    }
-    const { data } = await octokit.rest.issues.createComment({ ...repo, issue_number: issue, body });
-    const login = data.user?.login;
-    return login
-        ? settleDuplicate(octokit, repo, { id: data.id, url: data.html_url, task }, body, login, key)
-        : { id: data.id, url: data.html_url, task };
-}
-/**
- * Two runs that both found no tracking comment (simultaneous commands) both create one. The oldest
- * wins: a newer one deletes itself and writes into the oldest, so every reader converges on one.
- */
-async function settleDuplicate(octokit, repo, mine, body, login, key) {
-    const oldest = (await pilotMarkers(await listComments(octokit, repo, key.issue), login, key))[0]?.comment;
-    if (!oldest || oldest.id === mine.id)
-        return mine;
-    lib_core/* info */.pq(`Another run created tracking comment ${oldest.id} first: using it instead of ${mine.id}`);
-    await octokit.rest.issues.deleteComment({ ...repo, comment_id: mine.id }).catch((error) => {
-        if ((0,client/* statusOf */.c2)(error) !== 404)
-            throw error;
-    });
-    const { data } = await octokit.rest.issues.updateComment({ ...repo, comment_id: oldest.id, body });
-    return { id: data.id, url: data.html_url, task: mine.task };
-}
-/** Rewrites only the marker of the tracking comment, keeping what it shows. */
-async function updateMarker(octokit, repo, tracking, task, key) {
-    const { data: current } = await octokit.rest.issues.getComment({ ...repo, comment_id: tracking.id });
-    const body = replaceMarker(current.body ?? '', task, key);
-    const { data } = await octokit.rest.issues.updateComment({ ...repo, comment_id: tracking.id, body });
-    return { id: data.id, url: data.html_url, task };
-}
-/**
- * With no authenticated marker, the task is rebuilt from what GitHub itself records: the open pull
- * request from this repository whose head is the issue's `pilot/issue-<n>-…` branch.
- */
-async function rebuildTask(octokit, repo, issue) {
-    const prefix = `${BRANCH_PREFIX}issue-${issue}`;
-    const pulls = await octokit.paginate(octokit.rest.pulls.list, { ...repo, state: 'open', per_page: 100 });
-    const own = pulls.find((p) => (p.head.ref === prefix || p.head.ref.startsWith(`${prefix}-`)) &&
-        sameLogin(p.head.repo?.full_name, `${repo.owner}/${repo.repo}`));
-    if (!own)
-        return {};
-    core.info(`Rebuilt the task of #${issue} from GitHub: pull request #${own.number} on ${own.head.ref}`);
-    return { branch: own.head.ref, pr: own.number };
-}
-
-// EXTERNAL MODULE: ./build/src/auth/authorize.js
-var authorize = __nccwpck_require__(5279);
-// EXTERNAL MODULE: ./build/src/github/platform.js + 2 modules
-var platform = __nccwpck_require__(5522);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./build/src/ledger/layout.js
-// Where things live in the ledger's tree, spelled once:
-//   head.json                          the index: current segment, recent segments, hot totals, streak
-//   segments/<yyyy-mm>/<nnnn>.jsonl    append-only JSON Lines, rolled at a record or byte bound
-//   totals/day/<yyyy-mm>/<dd>.json     running totals of one UTC day (and the keys folded that day)
-//   totals/month/<yyyy-mm>.json        running totals of one UTC month
-// Directory sizes stay bounded (≤ 31 days per month directory), so every path is a fixed depth.
-
-const layout_LEDGER_REF = 'refs/pilot/ledger';
-// Not under `refs/pilot/ledger/`: git cannot hold a ref and refs below it (a file and a directory
-// of the same name), so GitHub would refuse `refs/pilot/ledger/pending/…` beside the ledger ref.
-const PENDING_PREFIX = 'refs/pilot/ledger-pending/';
-const layout_HEAD_PATH = 'head.json';
-const layout_DEFAULT_LIMITS = { segmentRecords: 1000, segmentBytes: 256 * 1024, recentSegments: 8 };
-/** `2026-12-03` (day) or `2026-12` (month). */
-function layout_periodOf(at, kind) {
-    return at.slice(0, kind === 'day' ? 10 : 7);
-}
-function layout_periodKind(period) {
-    if (/^\d{4}-\d{2}-\d{2}$/.test(period))
-        return 'day';
-    if (/^\d{4}-\d{2}$/.test(period))
-        return 'month';
-    throw new Error(`Ledger period "${period}" is neither a day (YYYY-MM-DD) nor a month (YYYY-MM)`);
-}
-function layout_totalsPath(period) {
-    return layout_periodKind(period) === 'day'
-        ? `totals/day/${period.slice(0, 7)}/${period.slice(8)}.json`
-        : `totals/month/${period}.json`;
-}
-function layout_segmentPath(month, seq) {
-    return `segments/${month}/${String(seq).padStart(4, '0')}.jsonl`;
-}
-/** `{ref}` as the REST path wants it: without the leading `refs/`. */
-function layout_restRef(full) {
-    return full.replace(/^refs\//, '');
-}
-function layout_pendingRef(key) {
-    return `${PENDING_PREFIX}${key}`;
-}
-/** The sha git (and GitHub) gives a blob with this content, known before it is written. */
-function layout_blobSha(content) {
-    const body = Buffer.from(content, 'utf8');
-    return createHash('sha1')
-        .update(Buffer.concat([Buffer.from(`blob ${body.length}\0`), body]))
-        .digest('hex');
-}
-
-;// CONCATENATED MODULE: ./build/src/ledger/segments.js
-
-function seqOf(path) {
-    return Number(/(\d+)\.jsonl$/.exec(path)?.[1] ?? 0);
-}
-function full(seg, line, limits) {
-    return seg.records >= limits.segmentRecords || Buffer.byteLength(seg.text + line) > limits.segmentBytes;
-}
-function ref(seg) {
-    return { path: seg.path, sha: blobSha(seg.text), records: seg.records, bytes: Buffer.byteLength(seg.text) };
-}
-/**
- * Appends `lines` after the current segment (whose text is `currentText`), returning the files to
- * write and the head's new `segment` and `recent`.
- */
-function segments_appendLines(head, currentText, lines, month, limits) {
-    const files = new Map();
-    let recent = head.recent;
-    const cur = head.segment;
-    let seg = cur?.path.startsWith(`segments/${month}/`)
-        ? { path: cur.path, text: currentText, records: cur.records }
-        : { path: segmentPath(month, 1), text: '', records: 0 };
-    if (cur && seg.path !== cur.path)
-        recent = [cur, ...recent];
-    for (const line of lines) {
-        if (seg.records > 0 && full(seg, `${line}\n`, limits)) {
-            files.set(seg.path, seg.text);
-            recent = [ref(seg), ...recent];
-            seg = { path: segmentPath(month, seqOf(seg.path) + 1), text: '', records: 0 };
-        }
-        seg.text += `${line}\n`;
-        seg.records++;
-    }
-    files.set(seg.path, seg.text);
-    return { files, segment: ref(seg), recent: recent.slice(0, limits.recentSegments) };
-}
-
-;// CONCATENATED MODULE: ./build/src/ledger/git-data.js
-// The Git Data API calls the ledger makes, and nothing else: refs, commits, trees and blobs.
-
-
-/** The sha a ref points at, or undefined when it does not exist. */
-async function git_data_refSha(w, ref) {
-    try {
-        const { data } = await w.octokit.rest.git.getRef({ ...w.repo, ref: layout_restRef(ref) });
-        return data.object.sha;
-    }
-    catch (error) {
-        if ((0,client/* statusOf */.c2)(error) === 404)
-            return undefined;
-        throw error;
-    }
-}
-async function readCommit(w, sha) {
-    const { data } = await w.octokit.rest.git.getCommit({ ...w.repo, commit_sha: sha });
-    return { tree: data.tree.sha, message: data.message };
-}
-/** A blob's text, or undefined when there is no blob with that sha. */
-async function git_data_readBlob(w, sha) {
-    try {
-        const { data } = await w.octokit.rest.git.getBlob({ ...w.repo, file_sha: sha });
-        return Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
-    }
-    catch (error) {
-        if ((0,client/* statusOf */.c2)(error) === 404)
-            return undefined;
-        throw error;
-    }
-}
-/** The blob sha at `path` under a tree, one `GET /git/trees` per directory level. */
-async function shaAtPath(w, tree, path) {
-    let current = tree;
-    const parts = path.split('/');
-    for (const [i, name] of parts.entries()) {
-        const { data } = await w.octokit.rest.git.getTree({ ...w.repo, tree_sha: current });
-        const entry = data.tree.find((e) => e.path === name);
-        if (!entry?.sha)
-            return undefined;
-        if (i === parts.length - 1)
-            return entry.type === 'blob' ? entry.sha : undefined;
-        if (entry.type !== 'tree')
-            return undefined;
-        current = entry.sha;
-    }
-    return undefined;
-}
-/** A new tree on `base`: each path set to its text (GitHub creates the blobs; one request). */
-async function git_data_writeTree(w, base, files) {
-    const tree = [...files].map(([path, content]) => ({
-        path,
-        mode: '100644',
-        type: 'blob',
-        content,
-    }));
-    const { data } = await w.octokit.rest.git.createTree({ ...w.repo, tree, ...(base && { base_tree: base }) });
-    return data.sha;
-}
-async function git_data_writeCommit(w, tree, parents, message) {
-    const { data } = await w.octokit.rest.git.createCommit({ ...w.repo, tree, parents, message });
-    return data.sha;
-}
-/** Creates a ref; false when it already exists (GitHub's 422: the atomic create-only primitive). */
-async function git_data_createRef(w, ref, sha) {
-    try {
-        await w.octokit.rest.git.createRef({ ...w.repo, ref, sha });
-        return true;
-    }
-    catch (error) {
-        if ((0,client/* statusOf */.c2)(error) === 422)
-            return false;
-        throw error;
-    }
-}
-/** Moves a ref only by fast-forward; false when someone else moved it first (422). */
-async function git_data_fastForward(w, ref, sha) {
-    try {
-        await w.octokit.rest.git.updateRef({ ...w.repo, ref: restRef(ref), sha, force: false });
-        return true;
-    }
-    catch (error) {
-        if (statusOf(error) === 422)
-            return false;
-        throw error;
-    }
-}
-/** Deletes a ref; one that is already gone is fine. */
-async function git_data_deleteRef(w, ref) {
-    try {
-        await w.octokit.rest.git.deleteRef({ ...w.repo, ref: restRef(ref) });
-    }
-    catch (error) {
-        if (statusOf(error) !== 422 && statusOf(error) !== 404)
-            throw error;
-    }
-}
-/** Refs under a prefix with the shas they point at (one request). */
-async function listRefs(w, prefix) {
-    const { data } = await w.octokit.rest.git.listMatchingRefs({ ...w.repo, ref: layout_restRef(prefix) });
-    return data.map((r) => ({ ref: r.ref, sha: r.object.sha }));
-}
-
-;// CONCATENATED MODULE: ./build/src/ledger/head.js
-// `head.json`: the ledger's index, also carried in each ledger commit's message so that one
-// `GET /git/commits` tells a reader where the current segment and the newest totals are (their
-// blob shas are computed locally, as git computes them) without walking the tree.
-
-const count = schemas/* number */.aig().int().nonnegative();
-const sha = schemas/* string */.YjP().regex(/^[0-9a-f]{40}$/);
-const SegmentRef = schemas/* object */.Ikc({ path: schemas/* string */.YjP(), sha, records: count, bytes: count });
-const Head = schemas/* object */.Ikc({
-    v: schemas/* literal */.euz(1),
-    /** Records ever folded. */
-    records: count,
-    /** The segment appends go to; null before the first record. */
-    segment: SegmentRef.nullable(),
-    /** Earlier segments, newest first (bounded), for `readRecent`. */
-    recent: schemas/* array */.YOg(SegmentRef),
-    /** Blob shas of recently written totals documents, by path (bounded). */
-    totals: schemas/* record */.g1P(schemas/* string */.YjP(), sha),
-    /** Failed runs in a row, in the order records were folded. */
-    failuresInRow: count,
-});
-const EMPTY_HEAD = { v: 1, records: 0, segment: null, recent: [], totals: {}, failuresInRow: 0 };
-const SEPARATOR = '\n\n';
-function head_commitMessage(folded, head) {
-    return `pilot ledger: ${folded} record(s)${SEPARATOR}${JSON.stringify(head)}`;
-}
-/** The index from a ledger commit's message; undefined when missing or not valid. */
-function headFromMessage(message) {
-    const at = message.indexOf(SEPARATOR);
-    if (at < 0)
-        return undefined;
-    try {
-        const parsed = Head.safeParse(JSON.parse(message.slice(at + SEPARATOR.length)));
-        return parsed.success ? parsed.data : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-
-;// CONCATENATED MODULE: ./build/src/ledger/snapshot.js
-// One consistent view of the ledger: the commit the ref points at, its tree and its index. Files
-// are read by the blob sha the index names (one request) and, when the index does not name them or
-// the sha is unknown, by walking the tree (a fixed number of levels).
-
-
-
-async function snapshot_readSnapshot(w) {
-    const commit = await git_data_refSha(w, layout_LEDGER_REF);
-    if (!commit)
-        return { head: EMPTY_HEAD };
-    const { tree, message } = await readCommit(w, commit);
-    const head = headFromMessage(message) ?? (await headFromTree(w, tree));
-    return { commit, tree, head };
-}
-/** The index from `head.json` when the commit message does not carry it (written by hand?). */
-async function headFromTree(w, tree) {
-    const sha = await shaAtPath(w, tree, layout_HEAD_PATH);
-    const text = sha ? await git_data_readBlob(w, sha) : undefined;
-    if (!text)
-        return EMPTY_HEAD;
-    try {
-        const parsed = Head.safeParse(JSON.parse(text));
-        return parsed.success ? parsed.data : EMPTY_HEAD;
-    }
-    catch {
-        return EMPTY_HEAD;
-    }
-}
-/** A file's text in the snapshot, or undefined when it does not exist. */
-async function snapshot_readFile(w, snap, path, known) {
-    if (!snap.tree)
-        return undefined;
-    if (known) {
-        const text = await git_data_readBlob(w, known);
-        if (text !== undefined)
-            return text;
-    }
-    const sha = await shaAtPath(w, snap.tree, path);
-    return sha ? git_data_readBlob(w, sha) : undefined;
-}
-
-// EXTERNAL MODULE: ./node_modules/zod/v4/core/api.js
-var api = __nccwpck_require__(3759);
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/iso.js
-
-
-
-function datetime(params) {
-    return api/* _isoDateTime */.G1(schemas/* ZodISODateTime */.You, params);
-}
-function date(params) {
-    return core._isoDate(ZodISODate, params);
-}
-function time(params) {
-    return core._isoTime(ZodISOTime, params);
-}
-function duration(params) {
-    return core._isoDuration(ZodISODuration, params);
-}
-
-;// CONCATENATED MODULE: ./build/src/ledger/records.js
-// What the ledger holds: one JSON line per record, a discriminated union on `kind` with a version
-// `v`. Every record carries an idempotency `key` (a run's is `<run id>-<attempt>`), so folding the
-// same record twice — after a lost response or a retry — never counts it twice.
-
-const base = {
-    v: schemas/* literal */.euz(1),
-    key: schemas/* string */.YjP().regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, ".", "_" or "-"'),
-    /** When it happened (ISO, UTC): decides the day and month it counts in. */
-    at: datetime(),
-};
-const records_count = schemas/* number */.aig().int().nonnegative();
-const RUN_OUTCOMES = ['success', 'failure', 'no_changes', 'cancelled', 'skipped'];
-const RunRecord = schemas/* object */.Ikc({
-    ...base,
-    kind: schemas/* literal */.euz('run'),
-    issue: schemas/* number */.aig().int().positive(),
-    intent: schemas/* string */.YjP().max(40),
-    outcome: schemas/* enum */.k5n(RUN_OUTCOMES),
-    costUsd: schemas/* number */.aig().nonnegative(),
-    tokensIn: records_count.default(0),
-    tokensOut: records_count.default(0),
-    turns: records_count,
-    durationMs: records_count,
-    model: schemas/* string */.YjP().max(100).default(''),
-    runner: schemas/* string */.YjP().max(200).default(''),
-    runId: schemas/* number */.aig().int().positive(),
-    attempt: schemas/* number */.aig().int().positive(),
-});
-const MergeRecord = schemas/* object */.Ikc({
-    ...base,
-    kind: schemas/* literal */.euz('merge'),
-    issue: schemas/* number */.aig().int().positive(),
-    pr: schemas/* number */.aig().int().positive(),
-    sha: schemas/* string */.YjP().regex(/^[0-9a-f]{40}$/),
-});
-const BudgetRecord = schemas/* object */.Ikc({
-    ...base,
-    kind: schemas/* literal */.euz('budget'),
-    event: schemas/* enum */.k5n(['warning', 'exceeded', 'override']),
-    budget: schemas/* enum */.k5n(['daily', 'monthly']),
-    spentUsd: schemas/* number */.aig().nonnegative(),
-    limitUsd: schemas/* number */.aig().nonnegative(),
-    issue: schemas/* number */.aig().int().positive().optional(),
-});
-const MemoryRecord = schemas/* object */.Ikc({
-    ...base,
-    kind: schemas/* literal */.euz('memory'),
-    topic: schemas/* string */.YjP().max(200),
-    text: schemas/* string */.YjP().max(4000),
-    issue: schemas/* number */.aig().int().positive().optional(),
-});
-const OpsRecord = schemas/* object */.Ikc({
-    ...base,
-    kind: schemas/* literal */.euz('ops'),
-    service: schemas/* string */.YjP().max(200),
-    event: schemas/* enum */.k5n(['check_failed', 'check_passed', 'remediated', 'escalated']),
-    tier: schemas/* number */.aig().int().min(1).max(3).optional(),
-    detail: schemas/* string */.YjP().max(2000).default(''),
-});
-const LedgerRecord = schemas/* discriminatedUnion */.gMt('kind', [
-    RunRecord,
-    MergeRecord,
-    BudgetRecord,
-    MemoryRecord,
-    OpsRecord,
-]);
-/** A run's idempotency key: a re-run (new attempt) is a new record, a retry of the same is not. */
-function runKey(runId, attempt) {
-    return `${runId}-${attempt}`;
-}
-/** Parses JSON Lines; a corrupt or unknown line is skipped and reported, never fatal. */
-function records_parseLines(text, where) {
-    const records = [];
-    const problems = [];
-    text.split('\n').forEach((line, i) => {
-        if (line.trim() === '')
-            return;
-        const parsed = parseRecord(line);
-        if (parsed.ok)
-            records.push(parsed.record);
-        else
-            problems.push({ where: `${where}:${i + 1}`, message: parsed.message });
-    });
-    return { records, problems };
-}
-function parseRecord(text) {
-    let json;
-    try {
-        json = JSON.parse(text);
-    }
-    catch {
-        return { ok: false, message: 'not JSON' };
-    }
-    const parsed = LedgerRecord.safeParse(json);
-    if (parsed.success)
-        return { ok: true, record: parsed.data };
-    return {
-        ok: false,
-        message: parsed.error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`).join('; '),
-    };
-}
-
-;// CONCATENATED MODULE: ./build/src/ledger/totals.js
-// Running totals of one period (a UTC day or month), updated as records are folded in, so a budget
-// check or a dashboard reads one small document instead of the history. A day's document also
-// keeps the keys folded into it: the idempotency check of a fold reads it anyway.
-
-
-const totals_count = schemas/* number */.aig().int().nonnegative();
-const totals_PeriodTotals = schemas/* object */.Ikc({
-    v: schemas/* literal */.euz(1),
-    period: schemas/* string */.YjP(),
-    records: totals_count,
-    /** Spend of the runs counted here, in USD. */
-    costUsd: schemas/* number */.aig().nonnegative(),
-    tokensIn: totals_count,
-    tokensOut: totals_count,
-    turns: totals_count,
-    durationMs: totals_count,
-    runs: schemas/* object */.Ikc({ total: totals_count, byOutcome: schemas/* partialRecord */.jgl(schemas/* enum */.k5n(RUN_OUTCOMES), totals_count) }),
-    merges: totals_count,
-    budgetEvents: schemas/* record */.g1P(schemas/* string */.YjP(), totals_count),
-    /** Failed runs in a row when the period's last record was folded, and the longest streak in it. */
-    failuresInRow: totals_count,
-    maxFailuresInRow: totals_count,
-    /** Idempotency keys folded into this day (days only; a month would grow too large). */
-    keys: schemas/* array */.YOg(schemas/* string */.YjP()).optional(),
-    /**
-     * Keys of the budget events folded into this month (months only): a budget's warning is once per
-     * period, and a month's warning can be claimed on any of its days (claimBudgetEvent in src/ledger/budget-read.ts).
-     */
-    budgetKeys: schemas/* array */.YOg(schemas/* string */.YjP()).optional(),
-});
-function totals_emptyTotals(period) {
-    return {
-        v: 1,
-        period,
-        records: 0,
-        costUsd: 0,
-        tokensIn: 0,
-        tokensOut: 0,
-        turns: 0,
-        durationMs: 0,
-        runs: { total: 0, byOutcome: {} },
-        merges: 0,
-        budgetEvents: {},
-        failuresInRow: 0,
-        maxFailuresInRow: 0,
-        ...(period.length === 10 && { keys: [] }),
-    };
-}
-/** The streak after a record: a failed run extends it, a run that worked ends it, others keep it. */
-function totals_nextStreak(streak, record) {
-    if (record.kind !== 'run')
-        return streak;
-    if (record.outcome === 'failure')
-        return streak + 1;
-    if (record.outcome === 'success' || record.outcome === 'no_changes')
-        return 0;
-    return streak;
-}
-/** Adds one record (whose streak is already applied) to a period's totals, in place. */
-function totals_addToTotals(t, record, streak) {
-    t.records++;
-    t.keys?.push(record.key);
-    t.failuresInRow = streak;
-    t.maxFailuresInRow = Math.max(t.maxFailuresInRow, streak);
-    if (record.kind === 'merge')
-        t.merges++;
-    if (record.kind === 'budget')
-        t.budgetEvents[record.event] = (t.budgetEvents[record.event] ?? 0) + 1;
-    if (record.kind === 'budget' && !t.keys)
-        t.budgetKeys = [...(t.budgetKeys ?? []), record.key];
-    if (record.kind !== 'run')
-        return;
-    // Rounded to micro-dollars so sums of many small costs do not drift.
-    t.costUsd = Math.round((t.costUsd + record.costUsd) * 1e6) / 1e6;
-    t.tokensIn += record.tokensIn;
-    t.tokensOut += record.tokensOut;
-    t.turns += record.turns;
-    t.durationMs += record.durationMs;
-    t.runs.total++;
-    t.runs.byOutcome[record.outcome] = (t.runs.byOutcome[record.outcome] ?? 0) + 1;
-}
-
-;// CONCATENATED MODULE: ./build/src/ledger/fold.js
-
-
-
-
-/** Reads one period's totals; a corrupt document is reported and started again from zero. */
-async function fold_loadTotals(w, snap, period, problems) {
-    const path = layout_totalsPath(period);
-    const text = await snapshot_readFile(w, snap, path, snap.head.totals[path]);
-    if (text === undefined)
-        return totals_emptyTotals(period);
-    try {
-        const parsed = totals_PeriodTotals.safeParse(JSON.parse(text));
-        if (parsed.success)
-            return parsed.data;
-        problems.push({ where: path, message: parsed.error.issues.map((i) => i.message).join('; ') });
-    }
-    catch {
-        problems.push({ where: path, message: 'not JSON' });
-    }
-    return totals_emptyTotals(period);
-}
-async function loadPeriods(w, snap, records, problems) {
-    const totals = new Map();
-    const periods = new Set(records.flatMap((r) => [periodOf(r.at, 'day'), periodOf(r.at, 'month')]));
-    for (const period of [...periods].sort())
-        totals.set(period, await fold_loadTotals(w, snap, period, problems));
-    return totals;
-}
-async function fold_planFold(w, snap, batch, limits, now) {
-    const problems = [];
-    const records = [...batch].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-    const totals = await loadPeriods(w, snap, records, problems);
-    const added = [];
-    const duplicates = [];
-    let streak = snap.head.failuresInRow;
-    for (const record of records) {
-        const day = totals.get(periodOf(record.at, 'day'));
-        const month = totals.get(periodOf(record.at, 'month'));
-        if (day.keys?.includes(record.key) || month.budgetKeys?.includes(record.key)) {
-            duplicates.push(record.key);
-            continue;
-        }
-        streak = nextStreak(streak, record);
-        addToTotals(day, record, streak);
-        addToTotals(month, record, streak);
-        added.push(record);
-    }
-    const files = new Map();
-    if (added.length === 0)
-        return { files, head: snap.head, added, duplicates, problems };
-    const current = snap.head.segment
-        ? ((await readFile(w, snap, snap.head.segment.path, snap.head.segment.sha)) ?? '')
-        : '';
-    const lines = added.map((r) => JSON.stringify(r));
-    const seg = appendLines(snap.head, current, lines, periodOf(now, 'month'), limits);
-    for (const [path, text] of seg.files)
-        files.set(path, text);
-    const index = {};
-    for (const t of totals.values()) {
-        const text = `${JSON.stringify(t, null, 1)}\n`;
-        files.set(totalsPath(t.period), text);
-        index[totalsPath(t.period)] = blobSha(text);
-    }
-    const head = {
-        v: 1,
-        records: snap.head.records + added.length,
-        segment: seg.segment,
-        recent: seg.recent,
-        totals: newestTotals({ ...snap.head.totals, ...index }),
-        failuresInRow: streak,
-    };
-    files.set(HEAD_PATH, `${JSON.stringify(head, null, 1)}\n`);
-    return { files, head, added, duplicates, problems };
-}
-/** Keeps the index small: the newest two days and two months it knows. */
-function newestTotals(all) {
-    const paths = Object.keys(all).sort().reverse();
-    const keep = [
-        ...paths.filter((p) => p.startsWith('totals/day/')).slice(0, 2),
-        ...paths.filter((p) => p.startsWith('totals/month/')).slice(0, 2),
-    ];
-    return Object.fromEntries(keep.map((p) => [p, all[p]]));
-}
-
-;// CONCATENATED MODULE: ./build/src/ledger/append.js
-// Compare-and-swap appends: write the tree and commit on the head just read, then move the ref
-// only by fast-forward (`PATCH … force: false`). GitHub answers 422 "Update is not a fast forward"
-// when another writer moved it first; the loser re-reads and tries again after a random wait, a
-// bounded number of times. The first append creates the ref (`POST /git/refs`, 422 if it exists).
-
-
-
-
-
-class append_LedgerBusy extends (/* unused pure expression or super */ null && (Error)) {
-}
-const append_realSleep = (ms) => new Promise((r) => setTimeout(r, ms));
-function append_jitter(opts, attempt) {
-    const base = opts.retryDelayMs ?? 1000;
-    return Math.floor((opts.random ?? Math.random)() * base * 2 ** attempt);
-}
-/** One try: `won` is false when another writer moved the ledger between our read and our update. */
-async function append_appendOnce(w, records, opts = {}) {
-    const snap = await readSnapshot(w);
-    const now = (opts.now ?? (() => new Date().toISOString()))();
-    const plan = await planFold(w, snap, records, opts.limits ?? DEFAULT_LIMITS, now);
-    const { added, duplicates, problems } = plan;
-    if (added.length === 0)
-        return { won: true, result: { added, duplicates, problems } };
-    // Planning took a few reads: if the ledger moved meanwhile, lose now instead of writing a tree
-    // and a commit GitHub would refuse (writes are the scarce budget, reads are not).
-    if ((await refSha(w, LEDGER_REF)) !== snap.commit)
-        return { won: false, result: { added, duplicates, problems } };
-    const tree = await writeTree(w, snap.tree, plan.files);
-    const commit = await writeCommit(w, tree, snap.commit ? [snap.commit] : [], commitMessage(added.length, plan.head));
-    const won = snap.commit ? await fastForward(w, LEDGER_REF, commit) : await createRef(w, LEDGER_REF, commit);
-    return { won, result: { commit: won ? commit : undefined, added, duplicates, problems } };
-}
-/** Appends records (a record whose key is already in the ledger is not added again). */
-async function appendRecords(w, records, opts = {}) {
-    const max = opts.maxAttempts ?? 5;
-    for (let attempt = 0; attempt < max; attempt++) {
-        const { won, result } = await append_appendOnce(w, records, opts);
-        if (won)
-            return { ...result, attempts: attempt + 1 };
-        await (opts.sleep ?? append_realSleep)(append_jitter(opts, attempt));
-    }
-    throw new append_LedgerBusy(`the ledger kept moving: gave up after ${max} attempts`);
-}
-
-;// CONCATENATED MODULE: ./build/src/ledger/budget.js
-// Budgets per UTC day and month, judged against what the ledger knows (pure; reads are in
-// budget-read.ts). Spend counts what runs have spent (folded totals plus finished runs still pending)
-// and what runs in flight may still spend: each is reserved at `max-cost-usd`, the gateway's hard
-// cap per run, so runs admitted side by side cannot together overrun a budget they each fit in.
-/** A warning once spend reaches this share of a budget. */
-const WARN_AT = 0.8;
-/** The instant a day's or month's budget starts again. */
-function resetOf(budget, now) {
-    const y = now.getUTCFullYear();
-    const m = now.getUTCMonth();
-    return budget === 'daily'
-        ? new Date(Date.UTC(y, m, now.getUTCDate() + 1))
-        : new Date(Date.UTC(y, m + 1, 1));
-}
-function periodFor(budget, now) {
-    return now.toISOString().slice(0, budget === 'daily' ? 10 : 7);
-}
-const cents = (usd) => Math.round(usd * 1e6) / 1e6;
-function lineOf(budget, limitUsd, spent, spend, now) {
-    return {
-        budget,
-        period: periodFor(budget, now),
-        limitUsd,
-        spentUsd: cents(spent),
-        reservedUsd: cents(spend.reservedUsd),
-        inFlight: spend.inFlight,
-        resetsAt: resetOf(budget, now).toISOString(),
-    };
-}
-function assessBudget(limits, spend, now) {
-    const lines = [];
-    if (limits.dailyUsd !== undefined)
-        lines.push(lineOf('daily', limits.dailyUsd, spend.dayUsd, spend, now));
-    if (limits.monthlyUsd !== undefined)
-        lines.push(lineOf('monthly', limits.monthlyUsd, spend.monthUsd, spend, now));
-    const exceeded = lines.find((l) => l.spentUsd + l.reservedUsd >= l.limitUsd) ?? null;
-    const warnings = lines.filter((l) => l !== exceeded && l.spentUsd >= WARN_AT * l.limitUsd);
-    return { exceeded, warnings };
-}
-/** The ledger key of a budget's one warning per period: a second claim of it finds it taken. */
-function warningKey(line) {
-    return `budget-warning-${line.budget}-${line.period}`;
-}
-const usd = (value) => `$${value.toFixed(2)}`;
-/** `2026-12-04 00:00 UTC`. */
-function formatReset(iso) {
-    return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-}
-/** One sentence: which budget, how much is spent (and reserved), when it resets. */
-function describeLine(line) {
-    const reserved = line.inFlight > 0
-        ? `, plus ${usd(line.reservedUsd)} reserved for ${line.inFlight} run${line.inFlight === 1 ? '' : 's'} in flight`
-        : '';
-    const span = line.budget === 'daily' ? `today (${line.period})` : `this month (${line.period})`;
-    return `The ${line.budget} budget is ${usd(line.limitUsd)}: ${usd(line.spentUsd)} spent ${span}${reserved}. It resets at ${formatReset(line.resetsAt)}.`;
-}
-/** The flag on `/pilot run` that asks to run past a spent budget (honoured from admins only). */
-const OVER_BUDGET_FLAG = '--over-budget';
-/** Whether `args` (the text after `/pilot run`) starts with the flag, and the args without it. */
-function overBudgetFlag(args) {
-    const match = /^[ \t]*--over-budget(?=\s|$)/.exec(args);
-    return match ? { flagged: true, rest: args.slice(match[0].length).trim() } : { flagged: false, rest: args };
-}
-
-;// CONCATENATED MODULE: ./build/src/ledger/pending.js
-// Contention-free recording: each run writes its record under its own create-only ref
-// `refs/pilot/ledger-pending/<key>` (a parentless commit whose message is the record and whose tree
-// is the ledger's tree at the time). `POST /git/refs` is atomic: 422 means this key was recorded already,
-// so a retry after a lost response records nothing twice. A later fold moves pending records into
-// the ledger and deletes their refs.
-
-
-
-/**
- * 'recorded', or 'already' when a pending ref with this key exists (this record, an earlier try).
- * Two writes: the commit reuses the ledger's current tree (any tree the repository has will do:
- * the record is the message), and only before the very first fold does it need a tree of its own.
- */
-async function recordPending(w, record) {
-    // Validated before it is written: a record no reader could parse would stay pending forever.
-    const line = JSON.stringify(LedgerRecord.parse(record));
-    const ledger = await git_data_refSha(w, layout_LEDGER_REF);
-    const tree = ledger
-        ? (await readCommit(w, ledger)).tree
-        : await git_data_writeTree(w, undefined, new Map([['record.json', `${line}\n`]]));
-    const commit = await git_data_writeCommit(w, tree, [], line);
-    return (await git_data_createRef(w, layout_pendingRef(record.key), commit)) ? 'recorded' : 'already';
-}
-async function pending_listPending(w) {
-    return listRefs(w, PENDING_PREFIX);
-}
-/** Reads pending records (one request each); a corrupt one is skipped and reported. */
-async function pending_readPending(w, refs, problems) {
-    const out = [];
-    for (const { ref, sha } of refs) {
-        const { message } = await readCommit(w, sha);
-        const parsed = parseRecord(message.trim());
-        if (!parsed.ok)
-            problems.push({ where: ref, message: parsed.message });
-        else if (layout_pendingRef(parsed.record.key) !== ref)
-            problems.push({ where: ref, message: `holds key ${parsed.record.key}, not its own` });
-        else
-            out.push({ ref, record: parsed.record });
-    }
-    return out;
-}
-async function pending_deletePending(w, refs) {
-    for (const ref of refs)
-        await deleteRef(w, ref);
-}
-
-;// CONCATENATED MODULE: ./build/src/ledger/budget-read.js
-// What a budget check reads, at a fixed cost whatever the history's length: the day's and month's
-// totals (ref, commit, two blobs), the pending records of finished runs not folded yet (one list,
-// one read each), and the leases of runs in flight (one list). Also the claim that makes a budget's
-// warning happen once per period, however many runs reach 80% at once.
-
-
-
-
-
-
-async function readPeriods(w, now, problems) {
-    const snap = await snapshot_readSnapshot(w);
-    const iso = now.toISOString();
-    const day = await fold_loadTotals(w, snap, layout_periodOf(iso, 'day'), problems);
-    const month = await fold_loadTotals(w, snap, layout_periodOf(iso, 'month'), problems);
-    return { day, month };
-}
-/** Finished runs not folded yet: counted once (a record already in the day's keys is folded). */
-function pendingSpend(records, periods) {
-    const sum = { day: 0, month: 0 };
-    for (const r of records) {
-        if (r.kind !== 'run' || periods.day.keys?.includes(r.key))
-            continue;
-        if (layout_periodOf(r.at, 'month') !== periods.month.period)
-            continue;
-        sum.month += r.costUsd;
-        if (layout_periodOf(r.at, 'day') === periods.day.period)
-            sum.day += r.costUsd;
-    }
-    return sum;
-}
-async function readSpend(w, q) {
-    const problems = [];
-    const periods = await readPeriods(w, q.now, problems);
-    const pending = await pending_readPending(w, await pending_listPending(w), problems);
-    const extra = pendingSpend(pending.map((p) => p.record), periods);
-    const leases = await listRefs(w, constants/* LEASE_REF_PREFIX */.Av);
-    const own = q.issue === undefined ? '' : `${constants/* LEASE_REF_PREFIX */.Av}${q.issue}`;
-    const inFlight = leases.filter((l) => l.ref !== own).length;
-    const spend = {
-        dayUsd: periods.day.costUsd + extra.day,
-        monthUsd: periods.month.costUsd + extra.month,
-        inFlight,
-        reservedUsd: inFlight * q.reservePerRunUsd,
-    };
-    return { spend, problems };
-}
-/** Whether the ledger already holds this budget event (the day's keys, or the month's budget keys). */
-async function budgetEventKnown(w, key, now) {
-    const periods = await readPeriods(w, now, []);
-    return Boolean(periods.day.keys?.includes(key) || periods.month.budgetKeys?.includes(key));
-}
-/** The budget record of a line's warning (its key is the period's one warning). */
-function warningRecord(line, key, now, issue) {
-    return {
-        v: 1,
-        kind: 'budget',
-        key,
-        at: now.toISOString(),
-        event: 'warning',
-        budget: line.budget,
-        spentUsd: line.spentUsd,
-        limitUsd: line.limitUsd,
-        ...(issue !== undefined && { issue }),
-    };
-}
-/**
- * Claims a once-per-period budget event: true for exactly one caller however many race. The record
- * goes under its own create-only pending ref (422 for every other racer while it is pending); a
- * caller that records it after an earlier copy was folded (and its ref deleted) finds the key in the
- * ledger on the second look, and a fold drops its copy as a duplicate.
- */
-async function claimBudgetEvent(w, record, now) {
-    if (await budgetEventKnown(w, record.key, now))
-        return false;
-    if ((await recordPending(w, record)) === 'already')
-        return false;
-    return !(await budgetEventKnown(w, record.key, now));
-}
-
-;// CONCATENATED MODULE: ./build/src/ledger/fold-pending.js
-// Folding pending records into the ledger. Many runs finishing at once must not become a storm of
-// retries against GitHub's ~80 writes a minute: each folder waits a random moment first, folds
-// every pending record it sees in one commit, and a folder whose own record another folder already
-// took stops without writing. A ref is deleted only once its key is in the ledger.
-
-
-
-async function foldPending(w, opts = {}) {
-    const sleep = opts.sleep ?? realSleep;
-    const problems = [];
-    const cache = new Map();
-    if (opts.spreadMs)
-        await sleep(Math.floor((opts.random ?? Math.random)() * opts.spreadMs));
-    const max = opts.maxAttempts ?? 5;
-    for (let attempt = 0; attempt < max; attempt++) {
-        const refs = (await listPending(w)).slice(0, opts.batch ?? 100);
-        const nothing = { folded: 0, duplicates: 0, deleted: 0, attempts: attempt + 1, problems };
-        if (refs.length === 0 || (opts.own && !refs.some((r) => r.ref === pendingRef(opts.own))))
-            return nothing;
-        const fresh = refs.filter((r) => !cache.has(`${r.ref}@${r.sha}`));
-        for (const r of fresh)
-            cache.set(`${r.ref}@${r.sha}`, []); // a corrupt one is reported once
-        for (const p of await readPending(w, fresh, problems)) {
-            const sha = fresh.find((r) => r.ref === p.ref)?.sha;
-            cache.set(`${p.ref}@${sha}`, [p]);
-        }
-        const pending = refs.flatMap((r) => cache.get(`${r.ref}@${r.sha}`) ?? []);
-        const { won, result } = await appendOnce(w, pending.map((p) => p.record), opts);
-        problems.push(...result.problems);
-        if (won) {
-            // A run's fold deletes only what it added: refs of duplicates are some other folder's to
-            // delete (it is about to), and racing it would double the deletes. The sweep deletes both.
-            const done = new Set([...result.added.map((r) => r.key), ...(opts.own ? [] : result.duplicates)]);
-            const refsDone = pending.filter((p) => done.has(p.record.key)).map((p) => p.ref);
-            await deletePending(w, refsDone);
-            return {
-                ...nothing,
-                folded: result.added.length,
-                duplicates: result.duplicates.length,
-                deleted: refsDone.length,
-                commit: result.commit,
-            };
-        }
-        await sleep(jitter(opts, attempt));
-    }
-    throw new LedgerBusy(`the ledger kept moving: pending records left for the next fold after ${max} attempts`);
-}
-
-;// CONCATENATED MODULE: ./build/src/ledger/read.js
-// Reading the ledger: the totals of a period (a budget check, a dashboard) and the newest records.
-// Both cost a fixed number of requests whatever the history's length: the ref, the commit (whose
-// message carries the index) and the blobs needed.
-
-
-
-
-
-function report(problems) {
-    for (const p of problems)
-        core.warning(`Ledger: skipped a corrupt entry at ${p.where}: ${p.message}`);
-}
-/** Totals of a UTC day (`2026-12-03`) or month (`2026-12`); zeros when nothing was recorded. */
-async function readTotals(w, period) {
-    periodKind(period);
-    const problems = [];
-    const snap = await readSnapshot(w);
-    const totals = await loadTotals(w, snap, period, problems);
-    report(problems);
-    return { totals, problems };
-}
-/** Up to `n` of the newest records, newest first (from the current and recent segments). */
-async function readRecent(w, n) {
-    const snap = await readSnapshot(w);
-    const records = [];
-    const problems = [];
-    const segments = [snap.head.segment, ...snap.head.recent].filter((s) => s !== null);
-    for (const seg of segments) {
-        if (records.length >= n)
-            break;
-        const text = (await readFile(w, snap, seg.path, seg.sha)) ?? '';
-        const parsed = parseLines(text, seg.path);
-        problems.push(...parsed.problems);
-        records.push(...parsed.records.reverse());
-    }
-    report(problems);
-    return { records: records.slice(0, n), problems };
-}
-
-;// CONCATENATED MODULE: ./build/src/ledger/read-periods.js
-// Reading the totals of many periods at once (a dashboard's 30 days and this month) from ONE
-// snapshot. Each directory listing is fetched once and shared, so the cost grows with the number of
-// periods asked for (one blob each, one tree per month directory), never with the ledger's history.
-
-
-
-
-
-/** Resolves paths under one root tree, fetching each directory's listing at most once. */
-function treeWalker(w, root) {
-    const listings = new Map();
-    const list = (sha) => {
-        let listing = listings.get(sha);
-        if (!listing) {
-            listing = w.octokit.rest.git.getTree({ ...w.repo, tree_sha: sha }).then((r) => r.data.tree);
-            listings.set(sha, listing);
-        }
-        return listing;
-    };
-    return async (path) => {
-        let current = root;
-        const parts = path.split('/');
-        for (const [i, name] of parts.entries()) {
-            const entry = (await list(current)).find((e) => e.path === name);
-            if (!entry?.sha)
-                return undefined;
-            if (i === parts.length - 1)
-                return entry.type === 'blob' ? entry.sha : undefined;
-            if (entry.type !== 'tree')
-                return undefined;
-            current = entry.sha;
-        }
-        return undefined;
-    };
-}
-function parseTotals(text, period, path, problems) {
-    try {
-        const parsed = PeriodTotals.safeParse(JSON.parse(text));
-        if (parsed.success && parsed.data.period === period)
-            return parsed.data;
-        problems.push({
-            where: path,
-            message: parsed.success
-                ? `holds ${parsed.data.period}`
-                : (parsed.error.issues[0]?.message ?? 'invalid'),
-        });
-    }
-    catch {
-        problems.push({ where: path, message: 'not JSON' });
-    }
-    return emptyTotals(period);
-}
-async function loadOne(w, snap, find, period, problems) {
-    const path = totalsPath(period);
-    const known = snap.head.totals[path];
-    let text = known ? await readBlob(w, known) : undefined;
-    if (text === undefined && find) {
-        const sha = await find(path);
-        text = sha ? await readBlob(w, sha) : undefined;
-    }
-    return text === undefined ? emptyTotals(period) : parseTotals(text, period, path, problems);
-}
-/**
- * Totals of each period (UTC days `2026-12-03` and/or months `2026-12`), in the order asked, zeros
- * where nothing was recorded. A corrupt document is reported and counts as zeros.
- */
-async function read_periods_readPeriods(w, periods) {
-    for (const p of periods)
-        periodKind(p);
-    const snap = await readSnapshot(w);
-    const problems = [];
-    const find = snap.tree ? treeWalker(w, snap.tree) : undefined;
-    const totals = [];
-    for (const period of periods)
-        totals.push(await loadOne(w, snap, find, period, problems));
-    for (const p of problems)
-        core.warning(`Ledger: skipped a corrupt entry at ${p.where}: ${p.message}`);
-    return { totals, problems };
-}
-/** The `count` UTC days ending with the day of `now` (ISO), oldest first. */
-function lastDays(now, count) {
-    const end = Date.parse(`${now.slice(0, 10)}T00:00:00.000Z`);
-    return Array.from({ length: count }, (_, i) => new Date(end - (count - 1 - i) * 86_400_000).toISOString().slice(0, 10));
-}
-
-;// CONCATENATED MODULE: ./build/src/ledger/index.js
-// The repository ledger (durable in git refs, no server): see docs/ledger.md.
-
-
-
-
-
-
-
-
-
-
-// EXTERNAL MODULE: ./build/src/security/redact.js
-var redact = __nccwpck_require__(7315);
-;// CONCATENATED MODULE: ./build/src/pipeline/deps.js
-/** The key a marker or queued note of `issue` is sealed and verified with. */
-function markerKey(deps, issue) {
-    return { seal: deps.seal, issue };
-}
-/** Signs a dispatch's client_payload: the work run knows Pilot's own dispatches by this tag. */
-function dispatchSigner(deps) {
-    return (text) => deps.seal.sign({ purpose: 'dispatch' }, text);
-}
-
-;// CONCATENATED MODULE: ./build/src/notify/message.js
-
-const HEADLINE = {
-    'task.started': 'Task started',
-    'task.succeeded': 'Task succeeded',
-    'task.failed': 'Task failed',
-    'pr.created': 'Pull request opened',
-    'pr.merged': 'Pull request merged',
-    'budget.warning': 'Budget warning',
-    'budget.exceeded': 'Budget exceeded',
-    needs_human: 'Needs a human',
-};
-/** The plain text every chat shows (redacted; mentions defused per channel afterwards). */
-function plainText(n) {
-    // Redacted before it is cut: a cut through a secret would leave a prefix no pattern matches.
-    const about = n.issue ? ` #${n.issue}${n.title ? ` ${(0,redact/* redact */.E$)(n.title).slice(0, 200)}` : ''}` : '';
-    const lines = [`Pilot · ${n.repository}${about}`, `${HEADLINE[n.event]}: ${n.summary}`];
-    if (n.url)
-        lines.push(n.url);
-    return (0,redact/* redact */.E$)(lines.join('\n'));
-}
-/** Slack's control sequences start with `<`: escaping &, < and > leaves only text. */
-function slackBody(n) {
-    const text = plainText(n).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-    return JSON.stringify({ text });
-}
-/** `allowed_mentions: {parse: []}` turns off @everyone, @here, role and user pings. */
-function discordBody(n) {
-    return JSON.stringify({ content: plainText(n).slice(0, 2000), allowed_mentions: { parse: [] } });
-}
-function telegramBody(n, chatId) {
-    // No parse_mode: plain text, so nothing in a title is read as markup.
-    return JSON.stringify({
-        chat_id: chatId,
-        text: plainText(n).slice(0, 4096),
-        disable_web_page_preview: true,
-    });
-}
-/** The generic webhook's JSON: the notice's fields, redacted, plus a delivery id and a time. */
-function webhookBody(n, delivery, at) {
-    // Redacted field by field, before JSON escaping could hide a secret from the text match.
-    const text = (value) => (value === undefined ? undefined : (0,redact/* redact */.E$)(value));
-    const fields = { ...n, title: text(n.title)?.slice(0, 200), summary: text(n.summary), url: text(n.url) };
-    return JSON.stringify({ delivery, at, ...fields });
-}
-
-;// CONCATENATED MODULE: ./build/src/notify/sign.js
-// The generic webhook's signature: HMAC-SHA256 under webhook-secret over `<timestamp>.<body>`, sent
-// as `X-Pilot-Signature: sha256=<hex>` with `X-Pilot-Timestamp: <unix seconds>`. The timestamp is
-// inside the signed text, so a receiver that also rejects timestamps outside a replay window refuses
-// both a forged body and an old delivery replayed (docs/notifications.md shows a receiver).
-
-const SIGNATURE_HEADER = 'x-pilot-signature';
-const TIMESTAMP_HEADER = 'x-pilot-timestamp';
-/** Seconds a receiver accepts a delivery after (or before, for clock skew) its timestamp. */
-const REPLAY_WINDOW_SECONDS = 300;
-function signature(secret, timestamp, body) {
-    return `sha256=${(0,external_node_crypto_.createHmac)('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-}
-/**
- * What a receiver does (and Pilot's tests do): recompute the signature over the raw body, compare in
- * constant time, and refuse a timestamp outside the window.
- */
-function verifySignature(secret, headers, rawBody, nowSeconds, windowSeconds = REPLAY_WINDOW_SECONDS) {
-    const ts = Number(headers.timestamp);
-    if (!headers.timestamp || !/^\d{1,12}$/.test(headers.timestamp))
-        return { ok: false, reason: 'no timestamp' };
-    if (Math.abs(nowSeconds - ts) > windowSeconds)
-        return { ok: false, reason: 'timestamp outside the window' };
-    const expected = Buffer.from(signature(secret, ts, rawBody));
-    const given = Buffer.from(headers.signature ?? '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected))
-        return { ok: false, reason: 'signature does not match' };
-    return { ok: true };
-}
-
-;// CONCATENATED MODULE: ./build/src/notify/send.js
-// Sends a notice to every channel configured for its event. A failing receiver is retried with
-// backoff and then logged as a warning: a notification never fails, or even slows much, a run.
-// Logs name the channel and the status only, never a URL (webhook URLs and bot tokens are secrets).
-
-
-
-
-/** Telegram's API base. Tests point it at a loopback server; nothing else can be chosen. */
-function telegramApi(env = process.env) {
-    const wanted = env.PILOT_TEST_TELEGRAM_API;
-    if (wanted && /^http:\/\/127\.0\.0\.1:\d{1,5}$/.test(wanted))
-        return wanted;
-    return 'https://api.telegram.org';
-}
-const JSON_TYPE = { 'content-type': 'application/json' };
-function deliveriesFor(config, notice, opts = {}) {
-    const wants = (events) => events.includes(notice.event);
-    const out = [];
-    if (config.slackWebhookUrl && wants(config.slackEvents))
-        out.push({ channel: 'Slack', url: config.slackWebhookUrl, body: slackBody(notice), headers: JSON_TYPE });
-    if (config.discordWebhookUrl && wants(config.discordEvents))
-        out.push({
-            channel: 'Discord',
-            url: config.discordWebhookUrl,
-            body: discordBody(notice),
-            headers: JSON_TYPE,
-        });
-    if (config.telegramBotToken && config.telegramChatId && wants(config.telegramEvents)) {
-        const url = `${opts.telegramApi ?? telegramApi()}/bot${config.telegramBotToken}/sendMessage`;
-        out.push({
-            channel: 'Telegram',
-            url,
-            body: telegramBody(notice, config.telegramChatId),
-            headers: JSON_TYPE,
-        });
-    }
-    if (config.webhookUrl && config.webhookSecret && wants(config.webhookEvents)) {
-        const now = (opts.now ?? Date.now)();
-        const ts = Math.floor(now / 1000);
-        const body = webhookBody(notice, (0,external_node_crypto_.randomUUID)(), new Date(now).toISOString());
-        const headers = {
-            ...JSON_TYPE,
-            'x-pilot-event': notice.event,
-            [TIMESTAMP_HEADER]: String(ts),
-            [SIGNATURE_HEADER]: signature(config.webhookSecret, ts, body),
-        };
-        out.push({ channel: 'webhook', url: config.webhookUrl, body, headers });
-    }
-    return out;
-}
-/** 429 and 5xx are worth another try; any other refusal will not change. */
-function retryable(status) {
-    return status === 429 || status >= 500;
-}
-async function deliver(d, opts) {
-    const attempts = opts.attempts ?? 3;
-    let last = '';
-    for (let i = 0; i < attempts; i++) {
-        if (i > 0)
-            await new Promise((r) => setTimeout(r, (opts.backoffMs ?? 1000) * 2 ** (i - 1)));
-        try {
-            const res = await fetch(d.url, {
-                method: 'POST',
-                headers: d.headers,
-                body: d.body,
-                redirect: 'error',
-                signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
-            });
-            await res.arrayBuffer().catch(() => undefined);
-            if (res.ok)
-                return null;
-            last = `HTTP ${res.status}`;
-            if (!retryable(res.status))
-                break;
-        }
-        catch (error) {
-            // The error's text can quote the URL (a secret): only its kind is reported.
-            last = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : 'could not connect';
-        }
-    }
-    return last;
-}
-/** Sends to every channel that wants the event, in parallel; resolves when all are done. */
-async function notify(config, notice, opts = {}) {
-    const deliveries = deliveriesFor(config, notice, opts);
-    await Promise.all(deliveries.map(async (d) => {
-        const failed = await deliver(d, opts).catch(() => 'failed');
-        if (failed)
-            lib_core/* warning */.$e(`Notification ${notice.event} to ${d.channel} failed (${failed}); the run goes on`);
-        else
-            lib_core/* info */.pq(`Notification ${notice.event} sent to ${d.channel}`);
-    }));
-}
-
-;// CONCATENATED MODULE: ./build/src/notify/index.js
-// Notifications to Slack, Discord, Telegram and a signed webhook: see docs/notifications.md.
-
-
-
-
-;// CONCATENATED MODULE: ./build/src/pipeline/notices.js
-// The pipeline's one call into src/notify/: fills in the repository and never throws (a receiver's
-// trouble is a warning inside notify(); anything else is one more warning here).
-
-
-
-async function announce(deps, notice) {
-    try {
-        await notify(deps.config, { repository: deps.ctx.repository, ...notice });
-    }
-    catch (error) {
-        lib_core/* warning */.$e(`Notification ${notice.event} was not sent: ${(0,platform/* failureMessage */.oh)(error)}`);
-    }
-}
-function startNotice(issue, title, url, command) {
-    return {
-        event: 'task.started',
-        issue,
-        title,
-        url,
-        status: 'running',
-        summary: `working on it (${command})`,
-    };
-}
-/** The events a finished work run announces: how it ended, and the pull request it opened. */
-function endNotices(outcome, facts) {
-    const base = {
-        issue: facts.issue,
-        title: facts.title,
-        status: outcome.taskStatus,
-        costUsd: outcome.costUsd,
-    };
-    const notices = [];
-    if (facts.prCreated && outcome.prUrl)
-        notices.push({
-            ...base,
-            event: 'pr.created',
-            url: outcome.prUrl,
-            summary: `opened #${outcome.prNumber}`,
-        });
-    const url = outcome.prUrl ?? facts.trackingUrl;
-    if (outcome.taskStatus === 'needs_human')
-        notices.push({ ...base, event: 'needs_human', url, summary: 'Pilot stopped and a person has to decide' });
-    else if (outcome.conclusion === 'failure')
-        notices.push({ ...base, event: 'task.failed', url, summary: `ended ${outcome.taskStatus ?? 'failed'}` });
-    else if (outcome.conclusion === 'success' || outcome.conclusion === 'no_changes')
-        notices.push({ ...base, event: 'task.succeeded', url, summary: `ended ${outcome.taskStatus ?? 'done'}` });
-    return notices;
-}
-
-;// CONCATENATED MODULE: ./build/src/pipeline/budget-check.js
-// The budget check, run by the gate before it dispatches and by the work run before the agent starts
-// (docs/budgets.md). Over a budget: the tracking comment says which one, what is spent, when it resets
-// and how an admin overrides it, and `budget.exceeded` is announced. At 80%: `budget.warning`, once
-// per period, claimed in the ledger by the work run (the gate only reads the ledger).
-
-
-
-
-
-
-
-
-
-
-
-
-
-const PROCEED = { proceed: true };
-async function checkBudget(deps, intent, phase) {
-    const { config } = deps;
-    const limits = { dailyUsd: config.budgetDailyUsd, monthlyUsd: config.budgetMonthlyUsd };
-    if (limits.dailyUsd === undefined && limits.monthlyUsd === undefined)
-        return PROCEED;
-    const now = new Date(deps.now());
-    const where = { octokit: deps.octokit, repo: deps.ctx.repo };
-    let verdict;
-    try {
-        const query = { now, reservePerRunUsd: config.maxCostUsd, issue: intent.issue ?? undefined };
-        verdict = assessBudget(limits, (await readSpend(where, query)).spend, now);
-    }
-    catch (error) {
-        // Fails open: a ledger GitHub cannot serve right now should not stop every task; said loudly.
-        lib_core/* warning */.$e(`Budget: could not read the ledger (${(0,platform/* failureMessage */.oh)(error)}); this run is not checked`);
-        return PROCEED;
-    }
-    if (verdict.exceeded)
-        return overBudget(deps, intent, phase, verdict.exceeded);
-    if (phase === 'work')
-        for (const line of verdict.warnings)
-            await warnOnce(deps, intent, line, now);
-    return PROCEED;
-}
-async function overBudget(deps, intent, phase, line) {
-    const sender = intent.sender.login;
-    if (intent.command === 'run' && overBudgetFlag(intent.args).flagged) {
-        // Asked again here, not taken from the gate: the work run trusts no earlier decision.
-        const level = (0,authorize/* levelOf */.I)(await deps.lookup(sender));
-        if (level === 'admin' && intent.sender.type === 'User') {
-            lib_core/* info */.pq(`Budget: ${describeLine(line)} @${sender} (admin) overrides it with ${OVER_BUDGET_FLAG}`);
-            if (phase === 'work')
-                await recordOverride(deps, intent, line);
-            return PROCEED;
-        }
-        const why = `@${sender} asked to run with \`${OVER_BUDGET_FLAG}\`, but only a repository admin may (@${sender} has ${level} permission).`;
-        return refuse(deps, intent, phase, line, why);
-    }
-    return refuse(deps, intent, phase, line);
-}
-function refusalText(line, why) {
-    return [
-        describeLine(line),
-        why,
-        `A repository admin can start this task anyway by commenting \`/pilot run ${OVER_BUDGET_FLAG}\`; otherwise label the issue again (or comment \`/pilot run\`) after the reset.`,
-    ]
-        .filter(Boolean)
-        .join('\n\n');
-}
-async function refuse(deps, intent, phase, line, why) {
-    const issue = intent.issue;
-    const { ctx, octokit } = deps;
-    const text = refusalText(line, why);
-    const headline = `not started: the ${line.budget} budget is spent`;
-    lib_core/* warning */.$e(`Budget: ${describeLine(line)} ${why ?? ''}`.trim());
-    const found = await findTracking(octokit, ctx.repo, issue, deps.config.botLogin, markerKey(deps, issue));
-    let url;
-    if (phase === 'gate' && found?.task.status === 'running') {
-        // Another run holds the task: its claim stays; the refusal is a reply instead. (A work run holds
-        // the lease itself, so the task is its own to mark.)
-        const { data } = await octokit.rest.issues.createComment({
-            ...ctx.repo,
-            issue_number: issue,
-            body: `${(0,redact/* redact */.E$)(`**Pilot — ${headline}.** ${text}`)}\n\n${constants/* REPLY_MARKER */.Qs}`,
-        });
-        url = data.html_url;
-    }
-    else {
-        const run = {
-            id: ctx.runId,
-            kind: phase,
-            at: new Date(deps.now()).toISOString(),
-        };
-        const task = withRun({ ...(found?.task ?? newTask()), status: 'budget_exceeded' }, run);
-        const view = renderTracking(task, { headline, body: (0,redact/* redact */.E$)(text), links: [['run', ctx.runUrl]] });
-        url = (await writeTracking(octokit, ctx.repo, issue, found, view, task, markerKey(deps, issue))).url;
-    }
-    await announce(deps, {
-        event: 'budget.exceeded',
-        issue,
-        url,
-        status: 'budget_exceeded',
-        summary: describeLine(line),
-    });
-    await (0,outputs/* writeSummary */.S)(`Pilot: #${issue} not started — the ${line.budget} budget is spent`, [], [text]);
-    return { proceed: false, outcome: { conclusion: 'skipped', taskStatus: 'budget_exceeded' } };
-}
-async function warnOnce(deps, intent, line, now) {
-    const where = { octokit: deps.octokit, repo: deps.ctx.repo };
-    const record = warningRecord(line, warningKey(line), now, intent.issue ?? undefined);
-    try {
-        if (!(await claimBudgetEvent(where, record, now)))
-            return;
-    }
-    catch (error) {
-        lib_core/* warning */.$e(`Budget: could not record the ${line.budget} warning (${(0,platform/* failureMessage */.oh)(error)})`);
-        return;
-    }
-    lib_core/* warning */.$e(`Budget: 80% reached. ${describeLine(line)}`);
-    await announce(deps, {
-        event: 'budget.warning',
-        issue: intent.issue ?? undefined,
-        summary: describeLine(line),
-    });
-}
-/** An admin's override is history worth keeping: one budget record per overriding run. */
-async function recordOverride(deps, intent, line) {
-    const where = { octokit: deps.octokit, repo: deps.ctx.repo };
-    await recordPending(where, {
-        v: 1,
-        kind: 'budget',
-        key: `budget-override-${deps.ctx.runId}-${deps.ctx.runAttempt}`,
-        at: new Date(deps.now()).toISOString(),
-        event: 'override',
-        budget: line.budget,
-        spentUsd: line.spentUsd,
-        limitUsd: line.limitUsd,
-        issue: intent.issue ?? undefined,
-    }).catch((error) => lib_core/* warning */.$e(`Budget: could not record the override (${(0,platform/* failureMessage */.oh)(error)})`));
-}
-
-;// CONCATENATED MODULE: ./build/src/pipeline/reply.js
-// Pilot's one way to answer on an issue (gate and work run alike): redacted, and marked as Pilot's own
-// so the reply never reads as a command.
-
-
-async function postReply(deps, issue, text) {
-    await deps.octokit.rest.issues.createComment({
-        ...deps.ctx.repo,
-        issue_number: issue,
-        body: `${(0,redact/* redact */.E$)(text)}\n\n${constants/* REPLY_MARKER */.Qs}`,
-    });
-}
-
-;// CONCATENATED MODULE: ./build/src/state/dashboard-issue.js
-// The one "Pilot dashboard" issue. It is found by its label (one request, whatever the repository's
-// size) and counts only when Pilot's identity wrote it AND its trailing marker verifies under
-// pilot-state-key for that very issue number: anyone who can label an issue can paste a marker, and
-// every workflow using the default token writes as the same `github-actions[bot]` as Pilot.
-
-
-
-const MARKER_SUFFIX = '-->';
-const MARKER_JSON = '{"v":1}';
-function dashboardMarker(seal, issue) {
-    const mac = seal.sign({ purpose: 'dashboard', issue }, MARKER_JSON);
-    return `${DASHBOARD_MARKER_PREFIX} ${MARKER_JSON} mac:${mac} ${MARKER_SUFFIX}`;
-}
-/** True when the body ENDS with a marker sealed for this issue (a marker anywhere else is not Pilot's). */
-function hasDashboardMarker(body, seal, issue) {
-    const trimmed = body.trimEnd();
-    const at = trimmed.lastIndexOf(constants/* DASHBOARD_MARKER_PREFIX */.zg);
-    if (at < 0 || !trimmed.endsWith(MARKER_SUFFIX))
-        return false;
-    const inner = trimmed.slice(at + constants/* DASHBOARD_MARKER_PREFIX */.zg.length, -MARKER_SUFFIX.length).trim();
-    const match = /^(\{.*\}) mac:([0-9a-f]{64})$/.exec(inner);
-    return match !== null && seal.verify({ purpose: 'dashboard', issue }, match[1], match[2]);
-}
-/** Pilot's dashboards, oldest first; a labelled issue with a marker that does not verify is reported. */
-async function dashboards(octokit, repo, pilotLogin, seal) {
-    // One page: the label is Pilot's own, so more than 100 issues carrying it is not a dashboard problem.
-    const { data } = await octokit.rest.issues.listForRepo({
-        ...repo,
-        labels: constants/* DASHBOARD_LABEL */.up,
-        state: 'all',
-        sort: 'created',
-        direction: 'asc',
-        per_page: 100,
-    });
-    const found = [];
-    for (const issue of data) {
-        if (issue.pull_request || !(issue.body ?? '').includes(constants/* DASHBOARD_MARKER_PREFIX */.zg))
-            continue;
-        const byPilot = (issue.user?.login ?? '').toLowerCase() === pilotLogin.toLowerCase();
-        if (byPilot && hasDashboardMarker(issue.body ?? '', seal, issue.number)) {
-            found.push({ number: issue.number, nodeId: issue.node_id, url: issue.html_url });
-        }
-        else {
-            const why = byPilot
-                ? 'its marker does not verify under pilot-state-key'
-                : `written by ${issue.user?.login}`;
-            lib_core/* warning */.$e((0,redact/* redact */.E$)(`Ignored a forged Pilot dashboard marker in issue #${issue.number}: ${why}`));
-        }
-    }
-    return found;
-}
-/** The dashboard issue, or null while there is none. Reads only (the gate uses it). */
-async function findDashboard(octokit, repo, pilotLogin, seal) {
-    return (await dashboards(octokit, repo, pilotLogin, seal))[0] ?? null;
-}
-function bodyOf(visible, seal, issue) {
-    // The text is Pilot's own numbers; a `<!--` in it could still hide the marker, so refuse it.
-    if (visible.includes('<!--'))
-        throw new Error('The dashboard text may not contain "<!--"');
-    return `${visible}\n\n${dashboardMarker(seal, issue)}`;
-}
-/** Updates the dashboard, or creates it (then it is pinned by the caller). */
-async function writeDashboard(octokit, repo, existing, visible, seal) {
-    if (existing) {
-        await octokit.rest.issues.update({
-            ...repo,
-            issue_number: existing.number,
-            body: bodyOf(visible, seal, existing.number),
-        });
-        return { issue: existing, created: false };
-    }
-    // The marker binds the issue number, known only once the issue exists: create, then seal.
-    const { data } = await octokit.rest.issues.create({
-        ...repo,
-        title: DASHBOARD_TITLE,
-        body: 'Pilot is setting up its dashboard…',
-        labels: [DASHBOARD_LABEL],
-    });
-    await octokit.rest.issues.update({
-        ...repo,
-        issue_number: data.number,
-        body: bodyOf(visible, seal, data.number),
-    });
-    return { issue: { number: data.number, nodeId: data.node_id, url: data.html_url }, created: true };
-}
-/**
- * Two sweeps that both found no dashboard both create one. The oldest wins: a newer one is closed
- * without its label or marker (so it is never found again) and points at the oldest.
- */
-async function settleDashboard(octokit, repo, mine, visible, pilotLogin, seal) {
-    const oldest = await findDashboard(octokit, repo, pilotLogin, seal);
-    if (!oldest || oldest.number === mine.number)
-        return mine;
-    core.info(`Another sweep created dashboard #${oldest.number} first: closing #${mine.number}`);
-    await octokit.rest.issues.update({
-        ...repo,
-        issue_number: mine.number,
-        state: 'closed',
-        state_reason: 'not_planned',
-        labels: [],
-        body: `Duplicate of #${oldest.number}.`,
-    });
-    await octokit.rest.issues.update({
-        ...repo,
-        issue_number: oldest.number,
-        body: bodyOf(visible, seal, oldest.number),
-    });
-    return oldest;
-}
-
-// EXTERNAL MODULE: ./build/src/pipeline/context.js + 1 modules
-var context = __nccwpck_require__(6432);
-;// CONCATENATED MODULE: ./build/src/pipeline/status.js
-
-
-
-
-
-
-
-
-
-/** A line linking the dashboard issue when the sweep keeps one; empty otherwise (reads only). */
-async function dashboardLine(deps, pilotLogin) {
-    try {
-        const dashboard = await findDashboard(deps.octokit, deps.ctx.repo, pilotLogin, deps.seal);
-        if (!dashboard)
-            return '';
-        return `\n\nRepository-wide runs, spend and queue: [Pilot dashboard](${dashboard.url}) (#${dashboard.number}).`;
-    }
-    catch (error) {
-        lib_core/* info */.pq(`Could not look for the dashboard issue (${(0,platform/* failureMessage */.oh)(error)}): replying without it`);
-        return '';
-    }
-}
-/** The `/pilot status` reply, read from the marker. */
-function describeTask(deps, task) {
-    const lines = [
-        `**Pilot status:** \`${task.status}\``,
-        `- branch: ${task.branch ? `\`${task.branch}\`` : '—'}`,
-        `- pull request: ${task.pr ? `#${task.pr}` : '—'}`,
-        `- cost so far: ${formatUsd(task.costUsd)} over ${task.attempts} run(s)`,
-    ];
-    const runs = task.runs
-        .slice(-5)
-        .map((r) => `[${r.kind} ${r.id}](${(0,context/* runUrlOf */.Q)(deps.ctx, r.id)})${r.outcome ? ` ${r.outcome}` : ''}`);
-    if (runs.length)
-        lines.push(`- recent runs: ${runs.join(', ')}`);
-    return lines.join('\n');
-}
-/**
- * Pilot's PR was closed: the task ends as `merged` or `closed` (a run still working on it, such as a
- * fix, is cancelled). A PR of some other branch than the task's is not this task's business.
- */
-async function closeTask(deps, intent, tracking) {
-    if (!tracking || (tracking.task.branch && tracking.task.branch !== intent.headBranch)) {
-        lib_core/* info */.pq(`The closed pull request (${intent.headBranch}) is not the task's branch: nothing to record`);
-        return { conclusion: 'skipped', taskStatus: tracking?.task.status };
-    }
-    const { ctx, octokit } = deps;
-    const task = tracking.task;
-    const pr = task.pr ? (await octokit.rest.pulls.get({ ...ctx.repo, pull_number: task.pr })).data : null;
-    const merged = pr?.merged === true;
-    const holder = claimedHolder(task);
-    if (holder !== undefined) {
-        await octokit.rest.actions
-            .cancelWorkflowRun({ ...ctx.repo, run_id: holder })
-            .catch((error) => lib_core/* warning */.$e(`Could not cancel run ${holder}: ${error.message}`));
-    }
-    const next = { ...task, status: merged ? 'merged' : 'closed', rev: task.rev + 1 };
-    const what = task.pr ? `pull request #${task.pr}` : 'the pull request';
-    const view = renderTracking(next, {
-        headline: merged ? `${what} was merged` : `${what} was closed without merging`,
-        body: merged ? undefined : 'The task is closed. Comment `/pilot run` to start again.',
-        links: [['run', ctx.runUrl]],
-    });
-    const { issue } = intent;
-    await writeTracking(octokit, ctx.repo, issue, tracking, view, next, markerKey(deps, issue));
-    lib_core/* info */.pq(`Task for #${intent.issue} is now ${next.status}`);
-    if (merged)
-        await announce(deps, {
-            event: 'pr.merged',
-            issue,
-            url: pr?.html_url,
-            status: 'merged',
-            summary: `${what} was merged`,
-        });
-    return { conclusion: 'success', taskStatus: next.status };
-}
-
-;// CONCATENATED MODULE: ./build/src/pipeline/gate.js
-// The gate: runs for untrusted events (read-only cache), decides, answers what it can itself, and
-// hands work to a trusted `repository_dispatch` run.
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** Pilot's identity: the author of the reaction it just made (App tokens), else `bot-login`. */
-async function acknowledge(deps, intent) {
-    const { issue } = intent;
-    try {
-        const login = await react(deps.octokit, deps.ctx.repo, { issue, commentId: intent.commentId }, 'eyes');
-        return login ?? deps.config.botLogin;
-    }
-    catch (error) {
-        lib_core/* warning */.$e(`Could not react to the trigger: ${(0,errors/* messageOf */.b)(error)}`);
-        return deps.config.botLogin;
-    }
-}
-async function answer(deps, intent, pilotLogin) {
-    const { issue } = intent;
-    if (intent.command === 'help' || intent.command === 'unknown') {
-        const lead = intent.command === 'unknown' ? `Unknown command \`${intent.args.slice(0, 40)}\`.\n\n` : '';
-        await postReply(deps, issue, lead + (0,command/* helpText */.B)(deps.config.triggerLabel));
-        return { conclusion: 'success' };
-    }
-    const tracking = await findTracking(deps.octokit, deps.ctx.repo, issue, pilotLogin, markerKey(deps, issue));
-    if (intent.command === 'status') {
-        const about = tracking ? describeTask(deps, tracking.task) : 'Pilot has no task for this issue yet.';
-        await postReply(deps, issue, about + (await dashboardLine(deps, pilotLogin)));
-        return { conclusion: 'success', taskStatus: tracking?.task.status };
-    }
-    // pull_request.closed on Pilot's PR arrives as `cancel` carrying the PR's head (src/events/pull-events.ts).
-    if (intent.isPullRequest && intent.headBranch)
-        return closeTask(deps, intent, tracking);
-    return cancelTask(deps, intent, tracking);
-}
-async function cancelTask(deps, intent, tracking) {
-    const { issue } = intent;
-    const run = tracking?.task.runs.filter((r) => r.kind === 'work').at(-1);
-    if (!tracking || !run || !['queued', 'running'].includes(tracking.task.status)) {
-        if (intent.source === 'comment')
-            await postReply(deps, issue, 'Nothing to cancel: no Pilot run is in progress.');
-        return { conclusion: 'success', taskStatus: tracking?.task.status };
-    }
-    try {
-        await deps.octokit.rest.actions.cancelWorkflowRun({ ...deps.ctx.repo, run_id: run.id });
-        await postReply(deps, issue, `Cancelling run ${run.id}; its post step will push work in progress.`);
-    }
-    catch (error) {
-        await postReply(deps, issue, `Could not cancel run ${run.id}: ${(0,errors/* messageOf */.b)(error)}. The workflow needs \`actions: write\` permission for cancel.`);
-    }
-    return { conclusion: 'success', taskStatus: tracking.task.status };
-}
-async function gate_dispatch(deps, intent, pilotLogin) {
-    const { issue } = intent;
-    const { ctx } = deps;
-    const found = await findTracking(deps.octokit, ctx.repo, issue, pilotLogin, markerKey(deps, issue));
-    const stale = followUpOnOtherHead(intent, found?.task.headSha);
-    if (stale) {
-        lib_core/* info */.pq(`Pilot ignores this ${intent.source} follow-up: ${stale}`);
-        return { conclusion: 'skipped', taskStatus: found?.task.status };
-    }
-    const budget = await checkBudget(deps, intent, 'gate');
-    if (!budget.proceed)
-        return budget.outcome;
-    const task = withRun(
-    // A running task stays `running`: that claim is what tells a stale lease from a live one.
-    { ...(found?.task ?? newTask()), status: found?.task.status === 'running' ? 'running' : 'queued' }, {
-        id: ctx.runId,
-        kind: 'gate',
-        at: new Date(deps.now()).toISOString(),
-    });
-    const view = renderTracking(task, {
-        headline: `queued (${intent.command})`,
-        body: `Requested by @${intent.sender.login}. A trusted run will pick this up shortly.`,
-        links: [
-            ['gate run', ctx.runUrl],
-            ['work runs', ctx.workflowUrl],
-        ],
-    });
-    const tracking = await writeTracking(deps.octokit, ctx.repo, issue, found, view, task, markerKey(deps, issue));
-    await deps.octokit.rest.repos.createDispatchEvent({
-        ...ctx.repo,
-        event_type: constants/* DISPATCH_EVENT_TYPE */.X3,
-        client_payload: (0,dispatch/* toDispatchPayload */.Ej)(intent, ctx.runId, dispatchSigner(deps)),
-    });
-    lib_core/* info */.pq(`Dispatched '${intent.command}' for #${issue} to a trusted run (event_type ${constants/* DISPATCH_EVENT_TYPE */.X3})`);
-    await (0,outputs/* writeSummary */.S)(`Pilot gate: dispatched ${intent.command} for #${issue}`, [
-        ['Requested by', `@${intent.sender.login}`],
-        ['Tracking comment', tracking.url],
-        ['Work run', `${ctx.workflowUrl} (repository_dispatch \`${constants/* DISPATCH_EVENT_TYPE */.X3}\`)`],
-    ]);
-    return { conclusion: 'success', taskStatus: 'queued' };
-}
-/**
- * Reviews and CI failures count only for the head Pilot pushed last (recorded in its authenticated
- * marker): a later push by someone else, or a SHA Pilot never pushed, starts nothing.
- */
-function followUpOnOtherHead(intent, pushed) {
-    if (intent.source !== 'review' && intent.source !== 'ci')
-        return null;
-    if (intent.headSha && pushed === intent.headSha)
-        return null;
-    const head = intent.headSha ? intent.headSha.slice(0, 7) : 'unknown';
-    return `head ${head} is not Pilot's last push (${pushed ? pushed.slice(0, 7) : 'none recorded'})`;
-}
-async function gate(deps, intent) {
-    if (intent.kind === 'sweep')
-        return { conclusion: 'skipped' };
-    const pilotLogin = await acknowledge(deps, intent);
-    if (intent.kind === 'reply')
-        return answer(deps, intent, pilotLogin);
-    return gate_dispatch(deps, intent, pilotLogin);
-}
-
-
-/***/ }),
-
-/***/ 4838:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
-});
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
-var lib_core = __nccwpck_require__(6257);
-// EXTERNAL MODULE: ./build/src/auth/authorize.js
-var auth_authorize = __nccwpck_require__(5279);
-// EXTERNAL MODULE: ./build/src/events/command.js
-var events_command = __nccwpck_require__(7562);
-// EXTERNAL MODULE: ./build/src/events/login.js
-var login = __nccwpck_require__(46);
-// EXTERNAL MODULE: ./build/src/github/client.js + 1 modules
-var client = __nccwpck_require__(5406);
-// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 11 modules
-var schemas = __nccwpck_require__(2857);
-// EXTERNAL MODULE: ./build/src/constants.js
-var constants = __nccwpck_require__(1648);
-// EXTERNAL MODULE: ./build/src/state/forged.js
-var forged = __nccwpck_require__(9402);
-;// CONCATENATED MODULE: ./build/src/state/queue.js
-// The issue timeline is the queue (DESIGN "State"): a `/pilot` work command Pilot acknowledged (👀)
-// is waiting until Pilot reacts 🚀 to it. No separate store, so concurrent comments cannot overwrite
-// each other; only reactions by Pilot's own identity count (anyone can react 🚀).
-
-
-
-
-const WORK = new Set(['run', 'plan', 'retry', 'fix']);
-/**
- * A request that has no comment of its own (a label, a manual dispatch) and found the lease held is
- * queued in the note Pilot posts about it, so it takes its place in the timeline like a comment.
- */
-const QUEUED_PREFIX = '<!-- pilot:queued ';
-const QueuedNote = schemas/* object */.Ikc({
-    command: schemas/* enum */.k5n(['run', 'plan', 'retry', 'fix']),
-    args: schemas/* string */.YjP().max(2_000),
-    source: schemas/* enum */.k5n(['label', 'dispatch', 'manual', 'schedule', 'review', 'ci', 'comment']),
-    sender: schemas/* object */.Ikc({
-        login: schemas/* string */.YjP().max(120),
-        id: schemas/* number */.aig().int().nonnegative(),
-        type: schemas/* string */.YjP().max(20),
-    }),
-});
-const MAC_SEPARATOR = ' mac:';
-/** The note's hidden marker, authenticated for this issue (only Pilot holds the key). */
-function queuedNoteMarker(note, key) {
-    const json = JSON.stringify(note).replace(/>/g, '\\u003e');
-    const mac = key.seal.sign({ purpose: 'queued', issue: key.issue }, json);
-    return `${QUEUED_PREFIX}${json}${MAC_SEPARATOR}${mac} -->`;
-}
-/** The last queued-note marker in a body, verified; null when there is none. */
-function readQueuedNote(body, key) {
-    const start = body.lastIndexOf(QUEUED_PREFIX);
-    const end = start < 0 ? -1 : body.indexOf(' -->', start);
-    if (end < 0)
-        return null;
-    const raw = body.slice(start + QUEUED_PREFIX.length, end);
-    const cut = raw.lastIndexOf(MAC_SEPARATOR);
-    const json = cut < 0 ? raw : raw.slice(0, cut);
-    const mac = cut < 0 ? '' : raw.slice(cut + MAC_SEPARATOR.length);
-    if (!key.seal.verify({ purpose: 'queued', issue: key.issue }, json, mac)) {
-        return { forged: 'the queued note does not verify under pilot-state-key' };
-    }
-    try {
-        const parsed = QueuedNote.safeParse(JSON.parse(json));
-        return parsed.success ? { note: parsed.data } : null;
-    }
-    catch {
-        return null;
-    }
-}
-function same(a, b) {
-    return (a ?? '').toLowerCase() === b.toLowerCase();
-}
-async function reactionsOf(octokit, repo, commentId) {
-    return octokit.paginate(octokit.rest.reactions.listForIssueComment, {
-        ...repo,
-        comment_id: commentId,
-        per_page: 100,
-    });
-}
-function byPilot(reactions, content, pilotLogin) {
-    return reactions.some((r) => r.content === content && same(r.user?.login, pilotLogin));
-}
-/** True once Pilot has reacted 🚀 to the comment (its command was taken up by a work run). */
-async function isServed(octokit, repo, commentId, pilotLogin) {
-    return byPilot(await reactionsOf(octokit, repo, commentId), 'rocket', pilotLogin);
-}
-async function markServed(octokit, repo, commentId) {
-    await octokit.rest.reactions.createForIssueComment({ ...repo, comment_id: commentId, content: 'rocket' });
-}
-/** A work command in a comment, or null (Pilot's own notes, other text, reply commands). */
-function workCommandOf(comment) {
-    const body = comment.body ?? '';
-    if (body.includes(MARKER_PREFIX) || body.includes(REPLY_MARKER))
-        return null;
-    const parsed = parseCommand(body);
-    return parsed && WORK.has(parsed.command)
-        ? { command: parsed.command, args: parsed.args }
-        : null;
-}
-/** Acknowledged, unserved work commands, oldest first. */
-async function pendingCommands(octokit, repo, issue, pilotLogin, key) {
-    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
-        ...repo,
-        issue_number: issue,
-        per_page: 100,
-    });
-    const pending = [];
-    for (const c of comments) {
-        if (!c.user)
-            continue;
-        // Only Pilot's own authenticated notes queue a request this way (anyone can paste the marker,
-        // and every workflow with the default token writes as Pilot's login).
-        const read = same(c.user.login, pilotLogin) ? readQueuedNote(c.body ?? '', key) : null;
-        if (read && 'forged' in read) {
-            await reportForgedState('queued note', c.id, read.forged);
-            continue;
-        }
-        if (read) {
-            if (!byPilot(await reactionsOf(octokit, repo, c.id), 'rocket', pilotLogin)) {
-                pending.push({ commentId: c.id, createdAt: c.created_at, author: read.note.sender, ...read.note });
-            }
-            continue;
-        }
-        const work = workCommandOf(c);
-        if (!work || same(c.user.login, pilotLogin))
-            continue;
-        const reactions = await reactionsOf(octokit, repo, c.id);
-        // 👀 means the gate accepted it from an authorized sender; 😕 means a run refused it later.
-        if (!byPilot(reactions, 'eyes', pilotLogin) || byPilot(reactions, 'rocket', pilotLogin))
-            continue;
-        if (byPilot(reactions, 'confused', pilotLogin))
-            continue;
-        pending.push({
-            commentId: c.id,
-            createdAt: c.created_at,
-            author: { login: c.user.login, id: c.user.id, type: c.user.type ?? 'User' },
-            source: 'comment',
-            ...work,
-        });
-    }
-    return pending.sort((a, b) => a.createdAt === b.createdAt ? a.commentId - b.commentId : a.createdAt < b.createdAt ? -1 : 1);
-}
-/** Id of the newest `labeled` event for the trigger label: what makes one label delivery unique. */
-async function latestLabelEvent(octokit, repo, issue, label) {
-    const events = await octokit.paginate(octokit.rest.issues.listEventsForTimeline, {
-        ...repo,
-        issue_number: issue,
-        per_page: 100,
-    });
-    const labeled = events.filter((e) => 'event' in e &&
-        e.event === 'labeled' &&
-        'label' in e &&
-        same(e.label?.name, label));
-    const last = labeled.at(-1);
-    return typeof last?.id === 'number' ? last.id : undefined;
-}
-
-;// CONCATENATED MODULE: ./build/src/auth/dispatch.js
-// Whom a dispatched run (`repository_dispatch`, `workflow_dispatch`, the route job's intent) acts for.
-// Anyone holding a token with write access can send a `pilot` dispatch and name any sender in its
-// client_payload, and with the default token every workflow in the repository dispatches as
-// `github-actions[bot]`, Pilot's own identity. So the name in the payload counts only on Pilot's own
-// dispatches, known by their authentication tag; any other dispatch acts for its real sender (GitHub's
-// `sender`), who must be authorized in their own right. What the payload points at (the comment, the
-// label event) must then say the same thing as the payload.
-
-
-
-
-
-/** Pilot's tagged dispatch keeps the sender it names; any other acts for its real sender only. */
-function dispatchSender(intent, seal) {
-    const d = intent.dispatch;
-    if (!d)
-        return { ok: true, intent, byPilot: false };
-    if (d.tag && seal.verify({ purpose: 'dispatch' }, d.signed, d.tag))
-        return { ok: true, intent, byPilot: true };
-    const why = d.tag ? 'an authentication tag that does not verify' : 'no authentication tag';
-    if (!d.realSender)
-        return { ok: false, reason: `the dispatch carries ${why} and no sender` };
-    if (!(0,login/* sameLogin */.Up)(d.realSender.login, intent.sender.login)) {
-        lib_core/* info */.pq(`The dispatch carries ${why}: it acts for its real sender ${d.realSender.login}, not ${intent.sender.login} named in it`);
-    }
-    return { ok: true, intent: { ...intent, sender: d.realSender }, byPilot: false };
-}
-/** Null when the comment or label event the dispatch names agrees with it, else why not. */
-async function namedMismatch(check, intent) {
-    if (!intent.dispatch || intent.kind === 'sweep')
-        return null;
-    if (intent.commentId !== undefined)
-        return commentMismatch(check, intent, intent.commentId);
-    if (intent.source === 'label')
-        return labelMismatch(check, intent);
-    return null;
-}
-async function commentMismatch(check, intent, id) {
-    let comment;
-    try {
-        ({ data: comment } = await check.octokit.rest.issues.getComment({ ...check.repo, comment_id: id }));
-    }
-    catch (error) {
-        if ((0,client/* statusOf */.c2)(error) === 404)
-            return `comment ${id} named by the dispatch does not exist`;
-        throw error;
-    }
-    if (!comment.issue_url.endsWith(`/issues/${intent.issue}`))
-        return `comment ${id} is not on #${intent.issue}`;
-    const author = comment.user?.login;
-    if ((0,login/* sameLogin */.Up)(author, check.pilotLogin)) {
-        // A request Pilot queued in its own note: the note (authenticated) says who asked for what.
-        const read = readQueuedNote(comment.body ?? '', { seal: check.seal, issue: intent.issue });
-        if (!read || 'forged' in read)
-            return `comment ${id} is not a request Pilot queued`;
-        const { sender, command } = read.note;
-        if ((0,login/* sameLogin */.Up)(sender.login, intent.sender.login) && command === intent.command)
-            return null;
-        return `queued request ${id} is ${sender.login}'s ${command}, not ${intent.sender.login}'s ${intent.command}`;
-    }
-    if (!(0,login/* sameLogin */.Up)(author, intent.sender.login)) {
-        return `comment ${id} was written by ${author ?? 'a deleted user'}, not by ${intent.sender.login}`;
-    }
-    const command = (0,events_command/* parseCommand */.R)(comment.body ?? '')?.command;
-    return command === intent.command ? null : `comment ${id} does not ask for ${intent.command}`;
-}
-async function labelMismatch(check, intent) {
-    const events = await check.octokit.paginate(check.octokit.rest.issues.listEventsForTimeline, {
-        ...check.repo,
-        issue_number: intent.issue,
-        per_page: 100,
-    });
-    const last = events
-        .filter((e) => 'event' in e && e.event === 'labeled')
-        .filter((e) => (0,login/* sameLogin */.Up)(e.label?.name, check.triggerLabel))
-        .at(-1);
-    if (!last)
-        return `#${intent.issue} has no '${check.triggerLabel}' label event`;
-    if ((0,login/* sameLogin */.Up)(last.actor?.login, intent.sender.login))
-        return null;
-    return `the '${check.triggerLabel}' label was added by ${last.actor?.login ?? 'someone unknown'}, not by ${intent.sender.login}`;
-}
-
-;// CONCATENATED MODULE: ./build/src/auth/github-lookup.js
-function toPermissions(flags) {
-    return {
-        admin: flags.admin === true,
-        maintain: flags.maintain === true,
-        push: flags.push === true,
-        triage: flags.triage === true,
-        pull: flags.pull === true,
-    };
-}
-function statusOf(error) {
-    if (typeof error !== 'object' || error === null || !('status' in error))
-        return undefined;
-    return typeof error.status === 'number' ? error.status : undefined;
-}
-function githubPermissionLookup(octokit, owner, repo) {
-    return async (username) => {
-        try {
-            const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username });
-            const flags = data.user?.permissions;
-            return flags ? toPermissions(flags) : null;
-        }
-        catch (error) {
-            // 404: not a collaborator (or no such user); 403: the token may not see them. Both mean none.
-            const status = statusOf(error);
-            if (status === 404 || status === 403)
-                return null;
-            throw error;
-        }
-    };
-}
-
-// EXTERNAL MODULE: ./build/src/secrets.js
-var secrets = __nccwpck_require__(7024);
-;// CONCATENATED MODULE: ./build/src/config/errors.js
-// Configuration errors name the key, the bad value, where it came from and what would have been accepted,
-// so a user can fix their workflow or `.github/pilot.yml` without reading Pilot's source.
-class ConfigError extends Error {
-    problems;
-    constructor(problems) {
-        super(formatProblems(problems));
-        this.name = 'ConfigError';
-        this.problems = problems;
-    }
-}
-function formatProblems(problems) {
-    if (problems.length === 1)
-        return problems[0].message;
-    return [
-        `${problems.length} problems in Pilot's configuration:`,
-        ...problems.map((p) => `- ${p.message}`),
-    ].join('\n');
-}
-const MAX_SHOWN = 80;
-/** The value as the message quotes it: JSON, shortened, and never for a secret. */
-function showValue(value, secret = false) {
-    if (secret)
-        return '(value hidden)';
-    const text = value === undefined ? 'nothing' : JSON.stringify(value);
-    return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 1)}…` : text;
-}
-function fileWhere(path, line) {
-    return line === undefined ? path : `${path} line ${line}`;
-}
-function invalidValue(key, value, where, accepted, secret = false) {
-    return {
-        key,
-        where,
-        message: `${key}: ${showValue(value, secret)} is not valid (${where}): expected ${accepted}`,
-    };
-}
-function unknownKey(key, parent, file, line, known) {
-    const inside = parent ? ` under '${parent}'` : '';
-    const at = line === undefined ? file : `${file} line ${line}`;
-    const suggestion = closest(key, known);
-    const hint = suggestion ? `; did you mean '${suggestion}'?` : `; expected one of: ${known.join(', ')}`;
-    const full = parent ? `${parent}.${key}` : key;
-    return {
-        key: full,
-        where: fileWhere(file, line),
-        message: `unknown key '${key}'${inside} in ${at}${hint}`,
-    };
-}
-function secretInFile(key, file, line) {
-    const where = fileWhere(file, line);
-    return {
-        key,
-        where,
-        message: `${key}: (value hidden) is not valid (${where}): secrets belong in Actions secrets, not in a committed file; ` +
-            `expected the input instead, e.g. "${key}: \${{ secrets.${key.toUpperCase().replaceAll('-', '_')} }}" in the workflow ` +
-            '(and rotate the value that was committed)',
-    };
-}
-/** The known key nearest to a typo (`max_turn` → `max-turns`), when one is near enough to be a good guess. */
-function closest(key, known) {
-    const wanted = key.toLowerCase().replaceAll('_', '-');
-    let best;
-    let bestDistance = Number.POSITIVE_INFINITY;
-    for (const candidate of known) {
-        // A shortened key (`max-cost` for `max-cost-usd`) is as good a guess as a one-letter typo.
-        const shortened = wanted.length >= 4 && candidate.startsWith(wanted);
-        const d = shortened ? 1 : distance(wanted, candidate);
-        if (d < bestDistance) {
-            best = candidate;
-            bestDistance = d;
-        }
-    }
-    const limit = Math.max(2, Math.floor(wanted.length / 3));
-    return bestDistance <= limit ? best : undefined;
-}
-/** Levenshtein edit distance. */
-function distance(a, b) {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
-        }
-        previous = current;
-    }
-    return previous[b.length];
-}
-
-;// CONCATENATED MODULE: ./build/src/config/schema.js
-// Every setting Pilot understands, spelled once: its input/file name, its zod schema, its default and the
-// words an error uses to describe what would have been accepted. inputs.ts, file.ts, action.yml and the
-// README are all checked against this table.
-
-const TRIAGE_LEVELS = ['trivial', 'simple', 'medium', 'complex', 'epic'];
-const AUTOPILOT_MODES = ['off', 'ci', 'merge'];
-const PHASES = ['auto', 'gate', 'route', 'run'];
-const PERMISSION_LEVELS = ['write', 'maintain', 'admin'];
-const RUNNER_CHOICES = ['default', 'long'];
-/** The Claude Code CLI version Pilot is tested with; the installer and the runner image pin the same one. */
-const DEFAULT_CLAUDE_CODE_VERSION = '2.1.331';
-/**
- * Every task runs on `runners.default` unless `runners.long` is configured: a default that names
- * self-hosted labels would leave a hosted-only repository's big tasks waiting for a runner forever.
- */
-const DEFAULT_RUNNERS = { default: ['ubuntu-latest'] };
-function setting(spec) {
-    return spec;
-}
-// --- value schemas -------------------------------------------------------------------------------------
-const wholeNumber = (min, max) => schemas/* number */.aig().int().min(min).max(max);
-const wholeNumberText = (min, max) => `a whole number from ${min} to ${max}`;
-/** GitHub logins: alphanumerics and single hyphens, at most 39 characters; apps end in `[bot]`. */
-const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
-const loginSchema = schemas/* string */.YjP().regex(LOGIN);
-/** GitHub caps label names at 50 characters. */
-const labelSchema = schemas/* string */.YjP().trim().min(1).max(50);
-const MODEL = /^[A-Za-z0-9][A-Za-z0-9._:@/[\]-]*$/;
-const modelSchema = schemas/* string */.YjP().regex(MODEL).max(200);
-/**
- * A host the sandbox's proxy may let commands reach: a name (`*.` wildcard allowed) or an IPv4
- * address, with an optional `:port` that limits the entry to that port (Claude Code's
- * `sandbox.network.allowedDomains` syntax).
- */
-const HOST = /^(?:\*\.)?[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})(?::[0-9]{1,5})?$/;
-const hostSchema = schemas/* string */.YjP().trim().regex(HOST);
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Names the agent must never receive: GitHub and runner credentials, Pilot's own inputs, model secrets. */
-const FORBIDDEN_AGENT_ENV = /^(GITHUB_TOKEN|GH_TOKEN|GH_ENTERPRISE_TOKEN|ACTIONS_.*|INPUT_.*|ANTHROPIC_API_KEY|ANTHROPIC_AUTH_TOKEN|CLAUDE_CODE_OAUTH_TOKEN)$/i;
-const agentEnvName = schemas/* string */.YjP()
-    .regex(ENV_NAME)
-    .refine((name) => !FORBIDDEN_AGENT_ENV.test(name));
-const runnerLabel = schemas/* string */.YjP().regex(/^[^\s,]{1,100}$/);
-const runnerLabelsSchema = schemas/* union */.KCZ([runnerLabel, schemas/* array */.YOg(runnerLabel).min(1)]);
-const semver = schemas/* string */.YjP().regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/);
-const email = schemas/* string */.YjP().regex(/^[^\s@]+@[^\s@]+$/);
-const optionalText = schemas/* string */.YjP().optional();
-const httpUrl = schemas/* string */.YjP()
-    .refine((text) => /^https?:\/\/[^\s]+$/.test(text) && URL.canParse(text))
-    .optional();
-const pathPattern = schemas/* string */.YjP().trim().min(1);
-const RUNNERS_INPUT_ACCEPTED = 'runner labels as a JSON list (["self-hosted", "pilot"]) or separated by commas or newlines';
-const enumText = (values) => `one of ${values.join(', ')}`;
-const NOTIFY_EVENTS = [
-    'task.started',
-    'task.succeeded',
-    'task.failed',
-    'pr.created',
-    'pr.merged',
-    'budget.warning',
-    'budget.exceeded',
-    'needs_human',
-];
-const budgetUsd = schemas/* number */.aig().positive().max(1_000_000).optional();
-const BUDGET_ACCEPTED = 'a number of US dollars greater than 0 (e.g. 50 or 12.50); empty for no budget';
-/** A webhook URL: a secret (it is the credential), https, or http to loopback (local relays, tests). */
-const webhookUrl = schemas/* string */.YjP()
-    .refine((text) => {
-    if (!URL.canParse(text))
-        return false;
-    const url = new URL(text);
-    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-    return url.protocol === 'https:' || (url.protocol === 'http:' && loopback);
-})
-    .optional();
-function notifyUrl(name, accepted) {
-    return setting({ name, kind: 'string', schema: webhookUrl, fallback: undefined, accepted, secret: true });
-}
-function notifyEvents(name) {
-    return setting({
-        name,
-        kind: 'list',
-        schema: schemas/* array */.YOg(schemas/* enum */.k5n(NOTIFY_EVENTS)),
-        fallback: [...NOTIFY_EVENTS],
-        accepted: `event names separated by commas or newlines: ${NOTIFY_EVENTS.join(', ')}`,
-    });
-}
-// --- the table -----------------------------------------------------------------------------------------
-const SETTINGS = {
-    githubToken: setting({
-        name: 'github-token',
-        kind: 'string',
-        schema: optionalText,
-        fallback: undefined,
-        shownDefault: '${{ github.token }}',
-        accepted: 'a GitHub token',
-        secret: true,
-    }),
-    appId: setting({
-        name: 'app-id',
-        kind: 'string',
-        schema: schemas/* string */.YjP()
-            .regex(/^(?:\d+|Iv[0-9A-Za-z._-]+)$/)
-            .optional(),
-        fallback: undefined,
-        accepted: 'a GitHub App ID (digits) or client ID (Iv…)',
-    }),
-    appPrivateKey: setting({
-        name: 'app-private-key',
-        kind: 'string',
-        schema: schemas/* string */.YjP()
-            .regex(/-----BEGIN [A-Z ]*PRIVATE KEY-----/)
-            .optional(),
-        fallback: undefined,
-        accepted: "the App's PEM private key (-----BEGIN … PRIVATE KEY-----)",
-        secret: true,
-    }),
-    anthropicApiKey: setting({
-        name: 'anthropic-api-key',
-        kind: 'string',
-        schema: optionalText,
-        fallback: undefined,
-        accepted: 'an Anthropic API key',
-        secret: true,
-    }),
-    claudeCodeOauthToken: setting({
-        name: 'claude-code-oauth-token',
-        kind: 'string',
-        schema: optionalText,
-        fallback: undefined,
-        accepted: 'a Claude Code OAuth token',
-        secret: true,
-    }),
-    pilotStateKey: setting({
-        name: 'pilot-state-key',
-        kind: 'string',
-        schema: optionalText,
-        fallback: undefined,
-        accepted: 'a random secret of at least 32 characters (openssl rand -hex 32)',
-        secret: true,
-    }),
-    pilotStateKeyPrevious: setting({
-        name: 'pilot-state-key-previous',
-        kind: 'string',
-        schema: optionalText,
-        fallback: undefined,
-        accepted: 'the previous pilot-state-key, while rotating it',
-        secret: true,
-    }),
-    anthropicBaseUrl: setting({
-        name: 'anthropic-base-url',
-        kind: 'string',
-        schema: httpUrl,
-        fallback: undefined,
-        accepted: 'an http(s) URL such as https://api.anthropic.com',
-    }),
-    triggerLabel: setting({
-        name: 'trigger-label',
-        kind: 'string',
-        schema: labelSchema,
-        fallback: 'pilot',
-        accepted: 'a label name of 1 to 50 characters',
-    }),
-    botLogin: setting({
-        name: 'bot-login',
-        kind: 'string',
-        schema: loginSchema,
-        fallback: 'github-actions[bot]',
-        accepted: 'a GitHub login such as github-actions[bot] or my-app[bot]',
-    }),
-    model: setting({
-        name: 'model',
-        kind: 'string',
-        schema: modelSchema.optional(),
-        fallback: undefined,
-        accepted: 'a Claude model name or alias without spaces (e.g. sonnet, opus)',
-    }),
-    // No default on purpose (here and in action.yml): the runner fills action.yml defaults in, and a
-    // value Pilot cannot tell from "not given" would either override triage or be overridden by it.
-    // Not given, triage decides per size (src/triage/room.ts); given, the value wins.
-    maxTurns: setting({
-        name: 'max-turns',
-        kind: 'int',
-        schema: wholeNumber(1, 500).optional(),
-        fallback: undefined,
-        accepted: wholeNumberText(1, 500),
-    }),
-    timeoutMinutes: setting({
-        name: 'timeout-minutes',
-        kind: 'int',
-        // Self-hosted jobs may run up to 5 days (7200 minutes); hosted ones stop at 360.
-        schema: wholeNumber(1, 7200).optional(),
-        fallback: undefined,
-        accepted: wholeNumberText(1, 7200),
-    }),
-    maxCostUsd: setting({
-        name: 'max-cost-usd',
-        kind: 'number',
-        schema: schemas/* number */.aig().positive().max(1000),
-        fallback: 5,
-        accepted: 'a number of US dollars greater than 0 and at most 1000 (e.g. 5 or 2.50)',
-    }),
-    // Spend caps over all runs of a UTC day / month, read from the ledger (src/budget/). Not given: none.
-    budgetDailyUsd: setting({
-        name: 'budget-daily-usd',
-        kind: 'number',
-        schema: budgetUsd,
-        fallback: undefined,
-        accepted: BUDGET_ACCEPTED,
-    }),
-    budgetMonthlyUsd: setting({
-        name: 'budget-monthly-usd',
-        kind: 'number',
-        schema: budgetUsd,
-        fallback: undefined,
-        accepted: BUDGET_ACCEPTED,
-    }),
-    claudePath: setting({
-        name: 'claude-path',
-        kind: 'string',
-        schema: optionalText,
-        fallback: undefined,
-        accepted: 'a path to the claude executable',
-    }),
-    claudeCodeVersion: setting({
-        name: 'claude-code-version',
-        kind: 'string',
-        schema: semver,
-        fallback: DEFAULT_CLAUDE_CODE_VERSION,
-        accepted: 'an exact version such as 2.1.331',
-    }),
-    autopilot: setting({
-        name: 'autopilot',
-        kind: 'string',
-        schema: schemas/* enum */.k5n(AUTOPILOT_MODES),
-        fallback: 'ci',
-        accepted: enumText(AUTOPILOT_MODES),
-    }),
-    phase: setting({
-        name: 'phase',
-        kind: 'string',
-        schema: schemas/* enum */.k5n(PHASES),
-        fallback: 'auto',
-        accepted: enumText(PHASES),
-        inputOnly: true,
-    }),
-    configPath: setting({
-        name: 'config-path',
-        kind: 'string',
-        schema: schemas/* string */.YjP().min(1),
-        fallback: '.github/pilot.yml',
-        accepted: 'a path relative to the repository root, e.g. .github/pilot.yml',
-        inputOnly: true,
-    }),
-    minPermission: setting({
-        name: 'min-permission',
-        kind: 'string',
-        schema: schemas/* enum */.k5n(PERMISSION_LEVELS),
-        fallback: 'write',
-        accepted: enumText(PERMISSION_LEVELS),
-    }),
-    requireIsolation: setting({
-        name: 'require-isolation',
-        kind: 'boolean',
-        schema: schemas/* boolean */.zMY(),
-        fallback: false,
-        accepted: 'true or false',
-    }),
-    allowUsers: setting({
-        name: 'allow-users',
-        kind: 'list',
-        schema: schemas/* array */.YOg(loginSchema),
-        fallback: [],
-        accepted: 'GitHub logins separated by commas or newlines',
-    }),
-    denyUsers: setting({
-        name: 'deny-users',
-        kind: 'list',
-        schema: schemas/* array */.YOg(loginSchema),
-        fallback: [],
-        accepted: 'GitHub logins separated by commas or newlines',
-    }),
-    allowBots: setting({
-        name: 'allow-bots',
-        kind: 'list',
-        schema: schemas/* array */.YOg(loginSchema),
-        fallback: [],
-        accepted: 'exact bot logins (e.g. renovate[bot]) separated by commas or newlines',
-    }),
-    protectedPaths: setting({
-        name: 'protected-paths',
-        kind: 'list',
-        schema: schemas/* array */.YOg(pathPattern),
-        fallback: [],
-        accepted: 'path patterns (e.g. infra/**) separated by commas or newlines',
-    }),
-    allowedBash: setting({
-        name: 'allowed-bash',
-        kind: 'list',
-        schema: schemas/* array */.YOg(schemas/* string */.YjP().trim().min(1)),
-        fallback: [],
-        accepted: 'commands (e.g. npm test) separated by commas or newlines',
-    }),
-    allowedHosts: setting({
-        name: 'allowed-hosts',
-        kind: 'list',
-        schema: schemas/* array */.YOg(hostSchema),
-        fallback: [],
-        accepted: 'host names or addresses, optionally with :port (e.g. registry.npmjs.org, 127.0.0.1:4873), separated by commas or newlines',
-    }),
-    agentEnv: setting({
-        name: 'agent-env',
-        kind: 'list',
-        schema: schemas/* array */.YOg(agentEnvName),
-        fallback: [],
-        accepted: 'environment variable names separated by commas or newlines, other than GitHub/runner credentials (GITHUB_TOKEN, ACTIONS_*, INPUT_*, model keys)',
-    }),
-    checkpointMinutes: setting({
-        name: 'checkpoint-minutes',
-        kind: 'int',
-        schema: wholeNumber(1, 360),
-        fallback: 10,
-        accepted: wholeNumberText(1, 360),
-    }),
-    draftPr: setting({
-        name: 'draft-pr',
-        kind: 'boolean',
-        schema: schemas/* boolean */.zMY(),
-        fallback: false,
-        accepted: 'true or false',
-    }),
-    prLabels: setting({
-        name: 'pr-labels',
-        kind: 'list',
-        schema: schemas/* array */.YOg(labelSchema),
-        fallback: ['pilot'],
-        accepted: 'label names of 1 to 50 characters separated by commas or newlines',
-    }),
-    gitUserName: setting({
-        name: 'git-user-name',
-        kind: 'string',
-        schema: schemas/* string */.YjP().trim().min(1).max(200),
-        fallback: 'github-actions[bot]',
-        accepted: 'a non-empty name for commits',
-    }),
-    gitUserEmail: setting({
-        name: 'git-user-email',
-        kind: 'string',
-        schema: email,
-        fallback: '41898282+github-actions[bot]@users.noreply.github.com',
-        accepted: 'an e-mail address for commits',
-    }),
-    maxCiFixes: setting({
-        name: 'max-ci-fixes',
-        kind: 'int',
-        schema: wholeNumber(0, 20),
-        fallback: 3,
-        accepted: wholeNumberText(0, 20),
-    }),
-    maxReviewRounds: setting({
-        name: 'max-review-rounds',
-        kind: 'int',
-        schema: wholeNumber(0, 20),
-        fallback: 3,
-        accepted: wholeNumberText(0, 20),
-    }),
-    // Notifications (src/notify/): where to is a secret (inputs only), which events may come from the file.
-    slackWebhookUrl: notifyUrl('slack-webhook-url', 'a Slack incoming webhook URL (https://hooks.slack.com/…)'),
-    slackEvents: notifyEvents('slack-events'),
-    discordWebhookUrl: notifyUrl('discord-webhook-url', 'a Discord webhook URL (https://discord.com/api/webhooks/…)'),
-    discordEvents: notifyEvents('discord-events'),
-    telegramBotToken: setting({
-        name: 'telegram-bot-token',
-        kind: 'string',
-        schema: schemas/* string */.YjP()
-            .regex(/^\d{1,20}:[A-Za-z0-9_-]{20,100}$/)
-            .optional(),
-        fallback: undefined,
-        accepted: 'a Telegram bot token from @BotFather (123456:ABC…)',
-        secret: true,
-    }),
-    telegramChatId: setting({
-        name: 'telegram-chat-id',
-        kind: 'string',
-        schema: schemas/* string */.YjP()
-            .regex(/^(?:-?\d{1,20}|@[A-Za-z0-9_]{5,32})$/)
-            .optional(),
-        fallback: undefined,
-        accepted: 'a Telegram chat id (digits, may start with -) or @channelname',
-    }),
-    telegramEvents: notifyEvents('telegram-events'),
-    webhookUrl: notifyUrl('webhook-url', 'an https URL that receives signed JSON (http only for 127.0.0.1/localhost)'),
-    webhookSecret: setting({
-        name: 'webhook-secret',
-        kind: 'string',
-        schema: schemas/* string */.YjP().min(32).optional(),
-        fallback: undefined,
-        accepted: 'a random secret of at least 32 characters (openssl rand -hex 32)',
-        secret: true,
-    }),
-    webhookEvents: notifyEvents('webhook-events'),
-    runnersDefault: setting({
-        name: 'runners-default',
-        kind: 'labels',
-        schema: schemas/* array */.YOg(runnerLabel).min(1).optional(),
-        fallback: undefined,
-        accepted: RUNNERS_INPUT_ACCEPTED,
-        inputOnly: true,
-        fileEquivalent: 'runners: { default: … }',
-    }),
-    runnersLong: setting({
-        name: 'runners-long',
-        kind: 'labels',
-        schema: schemas/* array */.YOg(runnerLabel).min(1).optional(),
-        fallback: undefined,
-        accepted: RUNNERS_INPUT_ACCEPTED,
-        inputOnly: true,
-        fileEquivalent: 'runners: { long: … }',
-    }),
-    intent: setting({
-        name: 'intent',
-        kind: 'string',
-        schema: schemas/* string */.YjP().max(20_000).optional(),
-        fallback: undefined,
-        accepted: "the route phase's `intent` output (JSON), passed unchanged",
-        inputOnly: true,
-    }),
-};
-const SETTINGS_MATCH_TABLE = true;
-const TRIAGE_FIELDS = {
-    model: SETTINGS.model,
-    maxTurns: SETTINGS.maxTurns,
-    timeoutMinutes: SETTINGS.timeoutMinutes,
-    runner: setting({
-        name: 'runner',
-        kind: 'string',
-        schema: schemas/* enum */.k5n(RUNNER_CHOICES),
-        fallback: 'default',
-        accepted: enumText(RUNNER_CHOICES),
-    }),
-};
-const RUNNERS_ACCEPTED = 'a runner label or a list of labels, e.g. ubuntu-latest or [self-hosted, pilot]';
-/** The default shown in action.yml and the README: an empty string when there is none. */
-function shownDefault(spec) {
-    if (spec.shownDefault !== undefined)
-        return spec.shownDefault;
-    const value = spec.fallback;
-    if (value === undefined)
-        return '';
-    if (Array.isArray(value))
-        return value.join(',');
-    return String(value);
-}
-
-;// CONCATENATED MODULE: ./build/src/config/values.js
-/** Lists in inputs are written one per line or comma-separated (`npm test, npm run lint`). */
-function splitList(text) {
-    return text
-        .split(/[,\n]/)
-        .map((item) => item.trim())
-        .filter((item) => item.length > 0);
-}
-const WHOLE = /^[+-]?\d+$/;
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)$/;
-/** Inputs are always strings; numbers that do not look like numbers stay text so the error quotes them. */
-function fromInputText(spec, raw) {
-    switch (spec.kind) {
-        case 'int':
-            return WHOLE.test(raw) ? Number(raw) : raw;
-        case 'number':
-            return DECIMAL.test(raw) ? Number(raw) : raw;
-        case 'list':
-            return splitList(raw);
-        case 'labels':
-            return raw.startsWith('[') ? parseJson(raw) : splitList(raw);
-        default:
-            return raw;
-    }
-}
-/** `runs-on` style lists arrive as JSON from workflows (`'["self-hosted", "pilot"]'`). */
-function parseJson(raw) {
-    try {
-        return JSON.parse(raw);
-    }
-    catch {
-        return raw;
-    }
-}
-/** YAML already gives types; only lists written as one string and numeric strings need a nudge. */
-function fromFileValue(spec, value) {
-    if (spec.kind === 'list' && typeof value === 'string')
-        return splitList(value);
-    if (spec.kind === 'string' && typeof value === 'number')
-        return String(value);
-    if (spec.kind === 'string' && value === '' && spec.fallback === undefined)
-        return undefined;
-    return value;
-}
-/** Validate a converted value; on failure say which value (or which list item) was wrong. */
-function check(spec, value) {
-    const result = spec.schema.safeParse(value);
-    if (result.success)
-        return { ok: true, value: result.data };
-    const first = result.error.issues[0]?.path[0];
-    if (Array.isArray(value) && typeof first === 'number')
-        return { ok: false, bad: value[first], index: first };
-    return { ok: false, bad: value };
-}
-
-;// CONCATENATED MODULE: ./build/src/config/inputs.js
-// The only module in Pilot that reads action inputs (checkout's input-helper does the same job).
-
-
-
-
-
-const ENTRIES = Object.entries(SETTINGS);
-/** Every input Pilot reads, in action.yml order; action.yml and the README are tested against it. */
-const INPUT_NAMES = ENTRIES.map(([, spec]) => spec.name);
-/** Each input's default as action.yml and the README show it ('' when it has none). */
-const INPUT_DEFAULTS = Object.fromEntries(ENTRIES.map(([, spec]) => [spec.name, shownDefault(spec)]));
-/** The secret values among the settings (those the schema marks `secret`): the one list Pilot redacts. */
-function secretValues(values) {
-    return ENTRIES.filter(([, spec]) => spec.secret).map(([key]) => values[key]);
-}
-function readInputs() {
-    const values = {};
-    const problems = [];
-    for (const [key, spec] of ENTRIES) {
-        const raw = lib_core/* getInput */.V4(spec.name);
-        if (raw === '')
-            continue;
-        if (spec.secret)
-            (0,secrets/* registerSecret */.cl)(raw);
-        // The runner fills every input that has a default in action.yml, so an input equal to its default
-        // says nothing about the user's wishes and must not override `.github/pilot.yml`.
-        if (raw === shownDefault(spec))
-            continue;
-        const checked = check(spec, spec.kind === 'boolean' ? readBoolean(spec.name, raw) : fromInputText(spec, raw));
-        if (checked.ok)
-            values[key] = checked.value;
-        else
-            problems.push(invalidValue(spec.name, checked.bad, `input ${spec.name}`, spec.accepted, spec.secret));
-    }
-    return { values: values, problems };
-}
-/** getBooleanInput accepts exactly the YAML 1.2 core booleans; anything else stays text so the error quotes it. */
-function readBoolean(name, raw) {
-    try {
-        return lib_core/* getBooleanInput */.Vt(name);
-    }
-    catch {
-        return raw;
-    }
-}
-
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./build/src/config/file.js
-// `.github/pilot.yml`: parsed with `yaml` keeping line positions, so every error can name its line.
-
-
-
-
-
-
-const SPEC_BY_NAME = new Map(Object.entries(SETTINGS).map(([key, spec]) => [spec.name, { key, spec }]));
-const SECTIONS = ['runners', 'triage', 'pr'];
-/** Keys the file may hold (secrets and per-step inputs are left out so typos are not steered to them). */
-const FILE_KEYS = [
-    ...[...SPEC_BY_NAME.values()]
-        .filter(({ spec }) => !spec.secret && !spec.inputOnly)
-        .map(({ spec }) => spec.name),
-    ...SECTIONS,
-];
-/** Secrets and per-step inputs are recognised (to explain why they do not belong here), not suggested. */
-const ALL_TOP_KEYS = [...SPEC_BY_NAME.keys(), ...SECTIONS];
-const EXAMPLE = 'a YAML mapping of settings such as "max-turns: 40"';
-/** Reads the file, or returns undefined when it does not exist (defaults then apply). */
-function readConfigFile(workspace, configPath) {
-    let text;
-    try {
-        text = (0,external_node_fs_.readFileSync)((0,external_node_path_.resolve)(workspace, configPath), 'utf8');
-    }
-    catch (error) {
-        const code = error.code;
-        if (code === 'ENOENT')
-            return undefined;
-        const problem = invalidValue('config-path', configPath, 'input config-path', `a readable YAML file (${code})`);
-        throw new ConfigError([problem]);
-    }
-    return parseConfigText(text, configPath);
-}
-/** Parses and validates the text of a config file; `file` is the path errors show. */
-function parseConfigText(text, file) {
-    const lines = new dist/* LineCounter */.HN();
-    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lines });
-    const reader = new FileReader(doc, lines, file, text);
-    if (doc.errors.length > 0)
-        reader.yamlErrors();
-    else
-        reader.top();
-    return reader.result;
-}
-class FileReader {
-    doc;
-    lines;
-    file;
-    text;
-    result = { values: {}, runners: {}, triage: {}, problems: [] };
-    /** Which file key set each setting, so `draft-pr` and `pr.draft` cannot silently disagree. */
-    setBy = new Map();
-    constructor(doc, lines, file, text) {
-        this.doc = doc;
-        this.lines = lines;
-        this.file = file;
-        this.text = text;
-    }
-    yamlErrors() {
-        for (const error of this.doc.errors) {
-            const line = this.nonBlankLine(error.linePos?.[0]?.line);
-            const source = line === undefined ? '' : ` ${JSON.stringify(this.sourceLines[line - 1])}`;
-            const reason = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-            const where = fileWhere(this.file, line);
-            this.problem({
-                key: '(yaml)',
-                where,
-                message: `${where}: not valid YAML${source} (${reason}): expected ${EXAMPLE}`,
-            });
-        }
-    }
-    get sourceLines() {
-        return this.text.split(/\r?\n/);
-    }
-    /** Parsers often notice an unclosed bracket at the end of the file: point at the last line with text. */
-    nonBlankLine(line) {
-        if (line === undefined)
-            return undefined;
-        const lines = this.sourceLines;
-        let at = Math.min(line, lines.length);
-        while (at > 1 && (lines[at - 1] ?? '').trim() === '')
-            at--;
-        return at;
-    }
-    top() {
-        const root = this.doc.contents;
-        if (root === null || ((0,dist/* isScalar */.jn)(root) && root.value === null))
-            return; // empty file: all defaults
-        this.entries(root, '', ALL_TOP_KEYS, EXAMPLE, (name, pair, line) => this.topEntry(name, pair, line), FILE_KEYS);
-    }
-    topEntry(name, pair, line) {
-        const known = SPEC_BY_NAME.get(name);
-        if (known?.spec.secret) {
-            this.problem(secretInFile(name, this.file, line));
-        }
-        else if (known?.spec.inputOnly) {
-            const accepted = known.spec.fileEquivalent
-                ? `${known.spec.fileEquivalent} in the file (${name} is an input of the step)`
-                : `it as an input of the step ("with: ${name}: …"); the file cannot set it`;
-            this.problem(invalidValue(name, this.value(pair.value), this.where(line), accepted));
-        }
-        else if (known) {
-            this.setting(known.key, known.spec, name, pair.value);
-        }
-        else if (name === 'runners') {
-            this.runners(pair.value);
-        }
-        else if (name === 'triage') {
-            this.triage(pair.value);
-        }
-        else {
-            this.pr(pair.value);
-        }
-    }
-    runners(node) {
-        const accepted = `a mapping with default and/or long, each ${RUNNERS_ACCEPTED}`;
-        this.entries(node, 'runners', ['default', 'long'], accepted, (name, pair) => {
-            const value = this.value(pair.value);
-            const parsed = runnerLabelsSchema.safeParse(value);
-            if (parsed.success) {
-                this.result.runners[name] =
-                    typeof parsed.data === 'string' ? [parsed.data] : parsed.data;
-            }
-            else {
-                this.problem(invalidValue(`runners.${name}`, value, this.whereOf(pair.value), RUNNERS_ACCEPTED));
-            }
-        });
-    }
-    triage(node) {
-        const accepted = `a mapping of levels (${TRIAGE_LEVELS.join(', ')}) to model, max-turns, timeout-minutes, runner`;
-        this.entries(node, 'triage', TRIAGE_LEVELS, accepted, (level, pair) => this.triageLevel(level, pair));
-    }
-    triageLevel(level, pair) {
-        const fields = Object.entries(TRIAGE_FIELDS);
-        const names = fields.map(([, spec]) => spec.name);
-        const path = `triage.${level}`;
-        const entry = {};
-        this.entries(pair.value, path, names, `a mapping of ${names.join(', ')}`, (name, fieldPair) => {
-            const [field, spec] = fields.find(([, s]) => s.name === name);
-            const value = this.checked(spec, `${path}.${name}`, fieldPair.value);
-            if (value.ok)
-                Object.assign(entry, { [field]: value.value });
-        });
-        this.result.triage[level] = entry;
-    }
-    pr(node) {
-        const parts = { draft: SETTINGS.draftPr, labels: SETTINGS.prLabels };
-        const keys = { draft: 'draftPr', labels: 'prLabels' };
-        this.entries(node, 'pr', ['draft', 'labels'], 'a mapping with draft (true or false) and labels', (name, pair) => {
-            const part = name;
-            this.setting(keys[part], parts[part], `pr.${name}`, pair.value);
-        });
-    }
-    /** Checks one setting's value and records it, refusing a second key for the same setting. */
-    setting(key, spec, path, node) {
-        const earlier = this.setBy.get(key);
-        if (earlier !== undefined) {
-            const accepted = `the setting only once; ${earlier} already sets it`;
-            this.problem(invalidValue(path, this.value(node), this.whereOf(node), accepted));
-            return;
-        }
-        this.setBy.set(key, path);
-        const value = this.checked(spec, path, node);
-        if (value.ok)
-            this.result.values[key] = value.value;
-    }
-    checked(spec, path, node) {
-        const result = check(spec, fromFileValue(spec, this.value(node)));
-        if (result.ok)
-            return result;
-        const item = result.index !== undefined && (0,dist/* isSeq */.oP)(node) ? node.items[result.index] : node;
-        this.problem(invalidValue(path, result.bad, this.whereOf(item ?? node), spec.accepted));
-        return { ok: false };
-    }
-    /** Walks a mapping's keys, reporting a non-mapping value and unknown keys (with a did-you-mean). */
-    entries(node, path, known, accepted, visit, suggest = known) {
-        if (!(0,dist/* isMap */.jh)(node)) {
-            const key = path || '(file)';
-            this.problem(invalidValue(key, this.value(node), this.whereOf(node), accepted));
-            return;
-        }
-        for (const pair of node.items) {
-            const line = this.lineOf(pair.key);
-            const name = (0,dist/* isScalar */.jn)(pair.key) ? String(pair.key.value) : showValue(this.value(pair.key));
-            if (known.includes(name))
-                visit(name, pair, line);
-            else
-                this.problem(unknownKey(name, path, this.file, line, suggest));
-        }
-    }
-    value(node) {
-        return (0,dist/* isNode */.Ll)(node) ? node.toJS(this.doc) : (node ?? null);
-    }
-    lineOf(node) {
-        if (!(0,dist/* isNode */.Ll)(node) || !node.range)
-            return undefined;
-        return this.lines.linePos(node.range[0]).line;
-    }
-    whereOf(node) {
-        return this.where(this.lineOf(node));
-    }
-    where(line) {
-        return fileWhere(this.file, line);
-    }
-    /** Every file problem passes here; `where` was built by fileWhere(this.file, line), so the line is in it. */
-    problem(problem) {
-        const line = /^.* line (\d+)$/.exec(problem.where)?.[1];
-        this.result.problems.push({ ...problem, file: this.file, line: line ? Number(line) : undefined });
-    }
-}
-
-;// CONCATENATED MODULE: ./build/src/config/load.js
-// One typed Config from action inputs and `.github/pilot.yml`: inputs the user set win, then the file,
-// then the defaults. Every problem is collected and thrown once, so a user fixes them all in one go.
-
-
-
-
-
-
-function loadConfig(opts = {}) {
-    const workspace = opts.workspace ?? process.env.GITHUB_WORKSPACE ?? process.cwd();
-    const inputs = readInputs();
-    const problems = [...inputs.problems];
-    const configPath = inputs.values.configPath ?? SETTINGS.configPath.fallback;
-    const file = readFileIfInside(workspace, configPath, inputs.values.configPath !== undefined, problems);
-    if (file)
-        problems.push(...file.problems);
-    const { runnersDefault, runnersLong, ...settings } = { ...defaults(), ...file?.values, ...inputs.values };
-    problems.push(...crossChecks(settings));
-    if (problems.length > 0)
-        throw new ConfigError(problems);
-    return {
-        ...settings,
-        runners: {
-            default: runnersDefault ?? file?.runners.default ?? [...DEFAULT_RUNNERS.default],
-            long: runnersLong ?? file?.runners.long,
-        },
-        triage: triageLevels(file?.triage ?? {}),
-        configFile: file ? configPath : undefined,
-    };
-}
-function defaults() {
-    const entries = Object.entries(SETTINGS).map(([key, spec]) => [key, structuredClone(spec.fallback)]);
-    return Object.fromEntries(entries);
-}
-/**
- * The file is optional at its default path; a path the user chose must exist. A path outside the
- * workspace is refused: the file is part of the repository, never of the runner.
- */
-function readFileIfInside(workspace, configPath, chosen, problems) {
-    const inside = (0,external_node_path_.relative)((0,external_node_path_.resolve)(workspace), (0,external_node_path_.resolve)(workspace, configPath));
-    if ((0,external_node_path_.isAbsolute)(configPath) || inside.startsWith('..') || (0,external_node_path_.isAbsolute)(inside)) {
-        problems.push(invalidValue('config-path', configPath, 'input config-path', SETTINGS.configPath.accepted));
-        return undefined;
-    }
-    const file = readConfigFile(workspace, configPath);
-    if (!file && chosen) {
-        const accepted = `a file that exists in the repository (none at ${(0,external_node_path_.resolve)(workspace, configPath)})`;
-        problems.push(invalidValue('config-path', configPath, 'input config-path', accepted));
-    }
-    return file;
-}
-/** Settings that mean nothing alone: [has, needs, why]. */
-const PAIRS = [
-    ['appId', 'appPrivateKey', 'a GitHub App needs both'],
-    ['appPrivateKey', 'appId', 'a GitHub App needs both'],
-    // An unsigned webhook would let anyone who learns the URL post Pilot events: the secret is required.
-    ['webhookUrl', 'webhookSecret', 'Pilot signs every webhook body with it'],
-    ['telegramBotToken', 'telegramChatId', 'the bot needs a chat to post to'],
-];
-function crossChecks(settings) {
-    const problems = [];
-    for (const [has, needs, why] of PAIRS) {
-        if (settings[has] !== undefined && settings[needs] === undefined) {
-            const name = SETTINGS[needs].name;
-            const accepted = `${SETTINGS[needs].accepted} whenever ${SETTINGS[has].name} is set (${why})`;
-            problems.push(invalidValue(name, undefined, `input ${name}`, accepted));
-        }
-    }
-    return problems;
-}
-function triageLevels(fromFile) {
-    return Object.fromEntries(TRIAGE_LEVELS.map((level) => [level, { ...fromFile[level] }]));
-}
-
-// EXTERNAL MODULE: ./build/src/errors.js
-var errors = __nccwpck_require__(7406);
-;// CONCATENATED MODULE: ./build/src/events/rule-kit.js
-// Small helpers shared by the event rules: one way to say "ignore, because …" and one way to build an
-// Intent, so every rule fills the same fields the same way.
-
-
-/** Events whose runs get a writable cache and can only be started by someone with write access. */
-const PositiveInt = schemas/* number */.aig().int().positive().max(Number.MAX_SAFE_INTEGER);
-/** `sender` / `user` objects in webhook payloads (only the fields Pilot uses; others are allowed). */
-const ActorSchema = schemas/* object */.Ikc({
-    login: schemas/* string */.YjP().min(1),
-    id: schemas/* number */.aig().int().nonnegative(),
-    type: schemas/* string */.YjP().min(1),
-});
-function ignore(reason) {
-    return { type: 'ignore', reason };
-}
-function intentFor(ctx, core) {
-    const intent = {
-        trustedEvent: constants/* TRUSTED_EVENTS */.g$.has(ctx.eventName),
-        isPullRequest: false,
-        args: '',
-        rerun: Number.isFinite(ctx.runAttempt) && ctx.runAttempt > 1,
-        ...core,
-    };
-    return { type: 'intent', intent };
-}
-function toActor(actor) {
-    return { login: actor.login, id: actor.id, type: actor.type };
-}
-/** GitHub logins, label names and repository names compare case-insensitively. */
-function sameName(a, b) {
-    return a.toLowerCase() === b.toLowerCase();
-}
-/** An untrusted value shortened to one line of at most 60 characters, for a log reason. */
-function clip(value) {
-    const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-    const oneLine = text.replace(/[\r\n]+/g, ' ');
-    return oneLine.length > 60 ? `${oneLine.slice(0, 60)}…` : oneLine;
-}
-function quote(value) {
-    return `'${clip(value)}'`;
-}
-/** The first problem zod found, for a one-line reason. */
-function firstProblem(error) {
-    const issue = error.issues[0];
-    if (!issue)
-        return 'unreadable payload';
-    return `${issue.path.join('.') || 'payload'}: ${issue.message}`;
-}
-/** `pilot/issue-<n>` or `pilot/issue-<n>-<slug>`: the branch names Pilot creates. */
-function issueFromBranch(branch) {
-    if (!branch.startsWith(constants/* BRANCH_PREFIX */.sM))
-        return null;
-    const match = /^issue-([1-9][0-9]{0,15})(?:-|$)/.exec(branch.slice(constants/* BRANCH_PREFIX */.sM.length));
-    if (!match)
-        return null;
-    const n = Number(match[1]);
-    return Number.isSafeInteger(n) ? n : null;
-}
-
-;// CONCATENATED MODULE: ./build/src/events/follow-ups.js
-// Follow-ups on Pilot's own pull requests: reviews asking for changes and failed CI runs. Both only
-// count when the head branch lives in THIS repository: a fork can name its branch `pilot/…`, and Pilot
-// must never run with secrets on fork code. (`workflow_run.pull_requests` is empty for fork runs, so
-// the head repository is checked directly.)
-
-
-
-const Action = schemas/* object */.Ikc({ action: schemas/* string */.YjP() });
-const RepoRef = schemas/* object */.Ikc({ full_name: schemas/* string */.YjP() }).nullish();
-const ReviewPayload = schemas/* object */.Ikc({
-    review: schemas/* object */.Ikc({ id: PositiveInt, state: schemas/* string */.YjP() }),
-    pull_request: schemas/* object */.Ikc({
-        number: PositiveInt,
-        head: schemas/* object */.Ikc({ ref: schemas/* string */.YjP(), sha: schemas/* string */.YjP(), repo: RepoRef }),
-    }),
-    sender: ActorSchema,
-});
-const WorkflowRunPayload = schemas/* object */.Ikc({
-    workflow_run: schemas/* object */.Ikc({
-        conclusion: schemas/* string */.YjP().nullish(),
-        head_branch: schemas/* string */.YjP().nullish(),
-        head_sha: schemas/* string */.YjP(),
-        head_repository: RepoRef,
-    }),
-    sender: ActorSchema,
-});
-/** Null when the head repository is this one, else the reason to ignore the event. */
-function foreignHead(head, ctx) {
-    if (head && sameName(head.full_name, ctx.repository))
-        return null;
-    const name = head ? quote(head.full_name) : 'a deleted repository';
-    return `head repository ${name} is not this repository '${ctx.repository}' (fork heads are ignored)`;
-}
-function fromReview(ctx) {
-    const head = Action.safeParse(ctx.payload);
-    if (!head.success)
-        return ignore(`pull_request_review payload without an action (${firstProblem(head.error)})`);
-    if (head.data.action !== 'submitted') {
-        return ignore(`pull_request_review.${clip(head.data.action)} is not an event Pilot acts on`);
-    }
-    const parsed = ReviewPayload.safeParse(ctx.payload);
-    if (!parsed.success)
-        return ignore(`malformed pull_request_review payload (${firstProblem(parsed.error)})`);
-    const { review, pull_request: pr, sender } = parsed.data;
-    if (review.state.toLowerCase() !== 'changes_requested') {
-        return ignore(`review state ${quote(review.state)} does not request changes`);
-    }
-    if (!pr.head.ref.startsWith(constants/* BRANCH_PREFIX */.sM)) {
-        return ignore(`pull request head branch ${quote(pr.head.ref)} is not a Pilot branch (${constants/* BRANCH_PREFIX */.sM}…)`);
-    }
-    const foreign = foreignHead(pr.head.repo, ctx);
-    if (foreign)
-        return ignore(foreign);
-    // The task is keyed by its issue (concurrency group, marker); the PR number is the fallback.
-    const issue = issueFromBranch(pr.head.ref);
-    return intentFor(ctx, {
-        kind: 'work',
-        command: 'fix',
-        source: 'review',
-        issue: issue ?? pr.number,
-        isPullRequest: issue === null,
-        sender: toActor(sender),
-        reviewId: review.id,
-        headSha: pr.head.sha,
-        headBranch: pr.head.ref,
-    });
-}
-function fromWorkflowRun(ctx) {
-    const head = Action.safeParse(ctx.payload);
-    if (!head.success)
-        return ignore(`workflow_run payload without an action (${firstProblem(head.error)})`);
-    if (head.data.action !== 'completed') {
-        return ignore(`workflow_run.${clip(head.data.action)} is not an event Pilot acts on`);
-    }
-    const parsed = WorkflowRunPayload.safeParse(ctx.payload);
-    if (!parsed.success)
-        return ignore(`malformed workflow_run payload (${firstProblem(parsed.error)})`);
-    const { workflow_run: run, sender } = parsed.data;
-    if (run.conclusion !== 'failure') {
-        return ignore(`workflow run concluded ${quote(run.conclusion ?? 'without a conclusion')}, not 'failure'`);
-    }
-    const branch = run.head_branch ?? '';
-    const issue = issueFromBranch(branch);
-    if (issue === null)
-        return ignore(`head branch ${quote(branch)} is not a Pilot branch (${constants/* BRANCH_PREFIX */.sM}issue-<n>-…)`);
-    const foreign = foreignHead(run.head_repository, ctx);
-    if (foreign)
-        return ignore(foreign);
-    return intentFor(ctx, {
-        kind: 'work',
-        command: 'fix',
-        source: 'ci',
-        issue,
-        sender: toActor(sender),
-        headSha: run.head_sha,
-        headBranch: branch,
-    });
-}
-
-;// CONCATENATED MODULE: ./build/src/events/issue-events.js
-// `issues` and `issue_comment`: the label trigger, cancel-by-removal, and `/pilot` comment commands.
-
-
-
-
-const issue_events_Action = schemas/* object */.Ikc({ action: schemas/* string */.YjP() });
-const IssueRef = schemas/* object */.Ikc({
-    number: PositiveInt,
-    // Present (an object) when the "issue" is a pull request.
-    pull_request: schemas/* unknown */.L5J().optional(),
-});
-const IssuesPayload = schemas/* object */.Ikc({
-    action: schemas/* string */.YjP(),
-    issue: IssueRef,
-    label: schemas/* object */.Ikc({ name: schemas/* string */.YjP() }).nullish(),
-    sender: ActorSchema,
-});
-const CommentPayload = schemas/* object */.Ikc({
-    action: schemas/* string */.YjP(),
-    issue: IssueRef,
-    comment: schemas/* object */.Ikc({ id: PositiveInt, body: schemas/* string */.YjP().nullish(), user: ActorSchema.nullish() }),
-    sender: ActorSchema,
-});
-const WORK_COMMANDS = new Set(['run', 'plan', 'retry', 'fix']);
-function fromIssues(ctx, opts) {
-    const head = issue_events_Action.safeParse(ctx.payload);
-    if (!head.success)
-        return ignore(`issues payload without an action (${firstProblem(head.error)})`);
-    const action = head.data.action;
-    if (action === 'opened') {
-        return ignore(`issues.opened is not a trigger: Pilot starts on the '${opts.triggerLabel}' label`);
-    }
-    if (action !== 'labeled' && action !== 'unlabeled' && action !== 'closed') {
-        return ignore(`issues.${clip(action)} is not an event Pilot acts on`);
-    }
-    const parsed = IssuesPayload.safeParse(ctx.payload);
-    if (!parsed.success)
-        return ignore(`malformed issues.${action} payload (${firstProblem(parsed.error)})`);
-    const p = parsed.data;
-    const base = {
-        issue: p.issue.number,
-        isPullRequest: p.issue.pull_request != null,
-        sender: toActor(p.sender),
-        source: 'label',
-    };
-    // Pilot closes epics and may drop its label itself: its own actions must not cancel its own work.
-    if (action !== 'labeled' && sameName(p.sender.login, opts.botLogin)) {
-        return ignore(`issues.${action} by Pilot itself (${p.sender.login})`);
-    }
-    if (action === 'closed')
-        return intentFor(ctx, { ...base, kind: 'reply', command: 'cancel' });
-    if (!p.label)
-        return ignore(`issues.${action} payload has no label`);
-    if (!sameName(p.label.name, opts.triggerLabel)) {
-        return ignore(`label ${quote(p.label.name)} is not the trigger label '${opts.triggerLabel}'`);
-    }
-    if (action === 'unlabeled')
-        return intentFor(ctx, { ...base, kind: 'reply', command: 'cancel' });
-    return intentFor(ctx, { ...base, kind: 'work', command: 'run' });
-}
-/** Pilot's own comments never trigger it: by login, or by its marker on a comment from a bot. */
-function ownCommentReason(p, botLogin) {
-    const author = p.comment.user ?? p.sender;
-    if (sameName(author.login, botLogin) || sameName(p.sender.login, botLogin)) {
-        return `comment by Pilot itself (${author.login})`;
-    }
-    const body = p.comment.body ?? '';
-    if (author.type === 'Bot' && (body.includes(constants/* MARKER_PREFIX */.Km) || body.includes(constants/* REPLY_MARKER */.Qs))) {
-        return `comment by bot ${author.login} carries Pilot's marker`;
-    }
-    return null;
-}
-function fromComment(ctx, opts) {
-    const head = issue_events_Action.safeParse(ctx.payload);
-    if (!head.success)
-        return ignore(`issue_comment payload without an action (${firstProblem(head.error)})`);
-    if (head.data.action !== 'created') {
-        return ignore(`issue_comment.${clip(head.data.action)}: only new comments carry commands`);
-    }
-    const parsed = CommentPayload.safeParse(ctx.payload);
-    if (!parsed.success)
-        return ignore(`malformed issue_comment payload (${firstProblem(parsed.error)})`);
-    const p = parsed.data;
-    const own = ownCommentReason(p, opts.botLogin);
-    if (own)
-        return ignore(own);
-    // GitHub sends the comment's author as the sender of `created`; a payload where they differ is not
-    // one GitHub wrote, and acting on it would credit one account with another's words.
-    if (p.comment.user && !sameName(p.comment.user.login, p.sender.login)) {
-        return ignore(`comment author ${quote(p.comment.user.login)} is not the event sender ${quote(p.sender.login)}`);
-    }
-    const command = (0,events_command/* parseCommand */.R)(p.comment.body ?? '');
-    if (!command)
-        return ignore(`comment's first line is not a ${constants/* COMMAND_PREFIX */.T_} command`);
-    const base = {
-        issue: p.issue.number,
-        isPullRequest: p.issue.pull_request != null,
-        sender: toActor(p.sender),
-        source: 'comment',
-        commentId: p.comment.id,
-        args: command.args,
-    };
-    if (WORK_COMMANDS.has(command.command)) {
-        return intentFor(ctx, { ...base, kind: 'work', command: command.command });
-    }
-    return intentFor(ctx, { ...base, kind: 'reply', command: command.command });
-}
-
-;// CONCATENATED MODULE: ./build/src/events/pull-events.js
-// `pull_request.closed` on Pilot's own PR: the task ends there (`closed`, or `merged`). Only a PR whose
-// head is a `pilot/issue-<n>` branch of THIS repository counts (a fork can name its branch `pilot/…`).
-
-
-const PullClosed = schemas/* object */.Ikc({
-    pull_request: schemas/* object */.Ikc({
-        number: PositiveInt,
-        head: schemas/* object */.Ikc({ ref: schemas/* string */.YjP(), sha: schemas/* string */.YjP(), repo: schemas/* object */.Ikc({ full_name: schemas/* string */.YjP() }).nullish() }),
-    }),
-    sender: ActorSchema,
-});
-function fromPullRequest(ctx, opts) {
-    const action = ctx.payload?.action;
-    if (action !== 'closed') {
-        const what = typeof action === 'string' ? `pull_request.${clip(action)}` : 'pull_request without an action';
-        return ignore(`${what} is not one Pilot acts on`);
-    }
-    const parsed = PullClosed.safeParse(ctx.payload);
-    if (!parsed.success)
-        return ignore(`malformed pull_request.closed payload (${firstProblem(parsed.error)})`);
-    const { pull_request: pr, sender } = parsed.data;
-    const issue = issueFromBranch(pr.head.ref);
-    if (issue === null)
-        return ignore(`pull request #${pr.number} is not on a Pilot branch (${quote(pr.head.ref)})`);
-    if (!pr.head.repo || !sameName(pr.head.repo.full_name, ctx.repository)) {
-        return ignore(`pull request #${pr.number} comes from another repository (fork heads are ignored)`);
-    }
-    // Pilot closes superseded PRs itself: that must not end the task it is still working on.
-    if (sameName(sender.login, opts.botLogin))
-        return ignore(`pull request #${pr.number} was closed by Pilot itself`);
-    // A reply the gate handles: `cancel` with the PR's head, which says "the PR was closed".
-    return intentFor(ctx, {
-        kind: 'reply',
-        command: 'cancel',
-        source: 'review',
-        issue,
-        isPullRequest: true,
-        sender: toActor(sender),
-        headBranch: pr.head.ref,
-        headSha: pr.head.sha,
-    });
-}
-
-// EXTERNAL MODULE: ./build/src/events/dispatch.js
-var dispatch = __nccwpck_require__(2877);
-;// CONCATENATED MODULE: ./build/src/events/trusted-events.js
-// Events only someone with write access can cause: `repository_dispatch` (the gate's hand-off, or an
-// external tracker), `workflow_dispatch` (a human in the Actions tab) and `schedule` (the sweep).
-// Their runs get a writable cache; the sender they name is still re-authorized downstream.
-
-
-
-
-const RepositoryDispatch = schemas/* object */.Ikc({
-    action: schemas/* string */.YjP(),
-    client_payload: schemas/* unknown */.L5J(),
-    // Who really sent it: GitHub fills this in; the run phase's routed intent carries the event's.
-    sender: ActorSchema.nullish(),
-});
-function fromRepositoryDispatch(ctx) {
-    const head = RepositoryDispatch.safeParse(ctx.payload);
-    if (!head.success)
-        return ignore(`malformed repository_dispatch payload (${firstProblem(head.error)})`);
-    // In the payload, `action` is the `event_type` the sender chose.
-    if (head.data.action !== constants/* DISPATCH_EVENT_TYPE */.X3) {
-        return ignore(`repository_dispatch event type ${quote(head.data.action)} is not '${constants/* DISPATCH_EVENT_TYPE */.X3}'`);
-    }
-    const parsed = dispatch/* DispatchPayload */.$A.safeParse(head.data.client_payload);
-    if (!parsed.success)
-        return ignore((0,dispatch/* describeDispatchError */.uG)(parsed.error));
-    const p = parsed.data;
-    return intentFor(ctx, {
-        kind: 'work',
-        command: p.command,
-        source: p.source,
-        issue: p.issue,
-        isPullRequest: p.is_pr,
-        sender: { ...p.sender },
-        args: p.args,
-        commentId: p.comment_id,
-        reviewId: p.review_id,
-        headSha: p.head_sha,
-        gateRunId: p.gate_run_id,
-        dispatch: {
-            realSender: head.data.sender ? toActor(head.data.sender) : null,
-            signed: (0,dispatch/* dispatchText */._O)(head.data.client_payload),
-            tag: p.tag,
-        },
-    });
-}
-const MANUAL_COMMANDS = ['run', 'plan', 'retry', 'fix'];
-// Inputs arrive as strings (booleans may be booleans); `inputs` is null when the workflow has none.
-const WorkflowDispatch = schemas/* object */.Ikc({
-    inputs: schemas/* object */.Ikc({
-        issue: schemas/* union */.KCZ([schemas/* string */.YjP(), schemas/* number */.aig()]).nullish(),
-        command: schemas/* string */.YjP().nullish(),
-        instructions: schemas/* string */.YjP().max(65_536).nullish(),
-    })
-        .nullish(),
-    sender: ActorSchema,
-});
-function manualIssue(raw) {
-    const text = String(raw).trim().replace(/^#/, '');
-    if (!/^[1-9][0-9]{0,15}$/.test(text))
-        return null;
-    const n = Number(text);
-    return Number.isSafeInteger(n) ? n : null;
-}
-function manualCommand(raw) {
-    const text = (raw ?? '').trim().toLowerCase() || 'run';
-    return MANUAL_COMMANDS.includes(text) ? text : null;
-}
-function fromWorkflowDispatch(ctx) {
-    const parsed = WorkflowDispatch.safeParse(ctx.payload);
-    if (!parsed.success)
-        return ignore(`malformed workflow_dispatch payload (${firstProblem(parsed.error)})`);
-    const { inputs, sender } = parsed.data;
-    const rawIssue = inputs?.issue;
-    if (rawIssue === undefined || rawIssue === null || String(rawIssue).trim() === '') {
-        return intentFor(ctx, sweep(toActor(sender), 'manual'));
-    }
-    const issue = manualIssue(rawIssue);
-    if (issue === null)
-        return ignore(`workflow_dispatch input 'issue' must be an issue number like 42, got ${quote(rawIssue)}`);
-    const command = manualCommand(inputs?.command);
-    if (!command) {
-        return ignore(`workflow_dispatch input 'command' must be one of ${MANUAL_COMMANDS.join(', ')}, got ${quote(inputs?.command)}`);
-    }
-    return intentFor(ctx, {
-        kind: 'work',
-        command,
-        source: 'manual',
-        issue,
-        sender: toActor(sender),
-        args: (inputs?.instructions ?? '').trim(),
-        dispatch: { realSender: toActor(sender), signed: '' },
-    });
-}
-function sweep(sender, source) {
-    return { kind: 'sweep', command: 'sweep', source, sender };
-}
-/** A schedule has no human sender: the sweep acts as Pilot itself. */
-function fromSchedule(ctx, opts) {
-    const pilot = { login: opts.botLogin, id: 0, type: 'Bot' };
-    return intentFor(ctx, sweep(pilot, 'schedule'));
-}
-
-;// CONCATENATED MODULE: ./build/src/events/decide.js
-// The only place events are interpreted (DESIGN's event matrix). Every event becomes an Intent or an
-// ignore with one human reason; a malformed payload is an ignore, never a throw.
-
-
-
-
-
-
-const RULES = {
-    issues: fromIssues,
-    issue_comment: fromComment,
-    pull_request: fromPullRequest,
-    pull_request_review: fromReview,
-    workflow_run: fromWorkflowRun,
-    repository_dispatch: fromRepositoryDispatch,
-    workflow_dispatch: fromWorkflowDispatch,
-    schedule: fromSchedule,
-};
-function decide(ctx, opts) {
-    const name = String(ctx.eventName);
-    // hasOwn: an event named `constructor` or `__proto__` must not reach Object.prototype.
-    if (!Object.hasOwn(RULES, name))
-        return ignore(`event '${name.slice(0, 60)}' is not one Pilot acts on`);
-    try {
-        return RULES[name](ctx, opts);
-    }
-    catch (error) {
-        // The rules parse with zod and should not throw; if one does, the event is still only ignored.
-        const message = (0,errors/* messageOf */.b)(error);
-        return ignore(`could not interpret the ${name} event: ${message.slice(0, 200)}`);
-    }
-}
-
-// EXTERNAL MODULE: ./build/src/github/app-token.js + 10 modules
-var app_token = __nccwpck_require__(73);
-// EXTERNAL MODULE: ./build/src/github/platform.js + 2 modules
-var platform = __nccwpck_require__(5522);
-// EXTERNAL MODULE: ./build/src/security/outgoing.js + 3 modules
-var outgoing = __nccwpck_require__(8599);
-;// CONCATENATED MODULE: ./build/src/report/annotations.js
-// Error annotations that point at the file and line they are about, so the run's page shows them on
-// the user's `.github/pilot.yml` or on the file the agent was not allowed to push.
-
-
-
-/** Annotates each problem of a configuration or push refusal; other errors are left to setFailed. */
-function annotateFailure(error) {
-    if (error instanceof ConfigError)
-        annotateConfig(error);
-    else if (error instanceof outgoing/* PushRefused */.X4)
-        annotateRefusal(error);
-}
-function annotateConfig(error) {
-    for (const problem of error.problems) {
-        if (!problem.file)
-            continue;
-        lib_core/* error */.z3(problem.message, {
-            title: 'Pilot configuration',
-            file: problem.file,
-            ...(problem.line !== undefined && { startLine: problem.line }),
-        });
-    }
-}
-function annotateRefusal(error) {
-    for (const path of error.paths) {
-        lib_core/* error */.z3(`The agent changed the protected path ${path}; Pilot did not push. Make this change yourself, or allow it with a '!' entry in protected-paths.`, { title: 'Pilot refused the push', file: path });
-    }
-    for (const finding of error.secrets) {
-        // The value is never shown: the kind and the place are enough to find it.
-        lib_core/* error */.z3(`Possible secret (${finding.kind}) in the agent's change; Pilot did not push.`, {
-            title: 'Pilot refused the push',
-            file: finding.file,
-            startLine: finding.line,
-        });
-    }
-}
-
-// EXTERNAL MODULE: ./build/src/report/outputs.js + 1 modules
-var outputs = __nccwpck_require__(4752);
-// EXTERNAL MODULE: ./build/src/security/redact.js
-var redact = __nccwpck_require__(7315);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./build/src/security/state-key.js
-// Pilot's state (the tracking comment's marker, queued notes, its own dispatches) is authenticated with
-// an HMAC keyed by the `pilot-state-key` secret. With the default GITHUB_TOKEN every workflow in the
-// repository writes as `github-actions[bot]`, and the agent's text reaches Pilot's comments, so "written
-// by Pilot's login" proves nothing: only a valid MAC does. A MAC binds what it covers to its purpose,
-// the repository and (for markers and notes) the issue, so a marker copied from another issue or
-// repository does not verify either.
-
-/** The input names and the repository secret the error points at. */
-const STATE_KEY_INPUT = 'pilot-state-key';
-const STATE_KEY_PREVIOUS_INPUT = 'pilot-state-key-previous';
-const MIN_KEY_LENGTH = 32;
-class MissingStateKey extends Error {
-    constructor(problem) {
-        super(`${problem}. Pilot authenticates its state (tracking comment markers, queued requests, its own ` +
-            `dispatches) with this key, and every Pilot job needs it (gate, route, run, sweep). Create one with ` +
-            '`openssl rand -hex 32`, store it as the repository secret `PILOT_STATE_KEY` (Settings → Secrets ' +
-            `and variables → Actions), and pass it to every Pilot step as \`${STATE_KEY_INPUT}: \${{ ` +
-            'secrets.PILOT_STATE_KEY }}` (the reusable workflow takes it as the secret `pilot-state-key`). To ' +
-            `rotate it, move the old value to \`${STATE_KEY_PREVIOUS_INPUT}\` for a while.`);
-        this.name = 'MissingStateKey';
-    }
-}
-function checkKey(name, key) {
-    if (key.length < MIN_KEY_LENGTH)
-        throw new MissingStateKey(`The input ${name} is too short (${key.length} characters; at least ${MIN_KEY_LENGTH})`);
-}
-function macOf(key, repository, scope, text) {
-    const head = `pilot-state-v1\0${scope.purpose}\0${repository.toLowerCase()}\0${scope.issue ?? ''}\0`;
-    return (0,external_node_crypto_.createHmac)('sha256', key).update(head).update(text).digest();
-}
-function sameMac(expected, mac) {
-    if (!/^[0-9a-f]{64}$/.test(mac))
-        return false;
-    return (0,external_node_crypto_.timingSafeEqual)(expected, Buffer.from(mac, 'hex'));
-}
-/**
- * The seal for one repository. Throws MissingStateKey (a message that says how to create the secret)
- * when the key is absent or too short to be a real secret.
- */
-function stateSeal(keys, repository) {
-    const current = keys.current ?? '';
-    if (current === '')
-        throw new MissingStateKey(`The input ${STATE_KEY_INPUT} is not set`);
-    checkKey(STATE_KEY_INPUT, current);
-    const previous = keys.previous || undefined;
-    if (previous)
-        checkKey(STATE_KEY_PREVIOUS_INPUT, previous);
-    const all = previous ? [current, previous] : [current];
-    return {
-        sign: (scope, text) => macOf(current, repository, scope, text).toString('hex'),
-        verify: (scope, text, mac) => all.some((key) => sameMac(macOf(key, repository, scope, text), mac)),
-    };
-}
-
-// EXTERNAL MODULE: ./build/src/pipeline/context.js + 1 modules
-var context = __nccwpck_require__(6432);
-;// CONCATENATED MODULE: ./build/src/pipeline/post-state.js
-// What main leaves for the post step (GITHUB_STATE), so a cancelled run can still tell the truth.
-// The post step decides with main's configuration: by the time it runs, the agent may have edited
-// `.github/pilot.yml` in the working tree (to unprotect paths, rename the bot, switch the App), so
-// main records the settings the post step acts on, read before the agent ever ran.
-
-
-const KEYS = {
-    run: 'pilot',
-    settings: 'pilot-settings',
-    lease: 'pilot-lease',
-    finished: 'pilot-finished',
-    session: 'pilot-session',
-    saved: 'pilot-session-saved',
-    repo: 'pilot-repo',
-};
-const RunStateSchema = schemas/* object */.Ikc({
-    issue: schemas/* number */.aig().int().positive(),
-    trackingId: schemas/* number */.aig().int(),
-    branch: schemas/* string */.YjP().min(1),
-});
-const MainSettingsSchema = schemas/* object */.Ikc({
-    configPath: schemas/* string */.YjP().min(1),
-    protectedPaths: schemas/* array */.YOg(schemas/* string */.YjP()),
-    gitUserName: schemas/* string */.YjP().min(1),
-    gitUserEmail: schemas/* string */.YjP().min(1),
-    botLogin: schemas/* string */.YjP().min(1),
-    appId: schemas/* string */.YjP().optional(),
-});
-const SessionMemoSchema = schemas/* object */.Ikc({
-    configDir: schemas/* string */.YjP().min(1),
-    workDir: schemas/* string */.YjP().min(1),
-    issue: schemas/* number */.aig().int().positive(),
-    runId: schemas/* number */.aig().int(),
-    attempt: schemas/* number */.aig().int(),
-    repositoryId: schemas/* string */.YjP(),
-    sessionId: schemas/* string */.YjP().min(1),
-    bodyHash: schemas/* string */.YjP(),
-    priorCostUsd: schemas/* number */.aig().nonnegative(),
-});
-const RepoIdentitySchema = schemas/* object */.Ikc({
-    dev: schemas/* string */.YjP().regex(/^\d+$/),
-    ino: schemas/* string */.YjP().regex(/^\d+$/),
-    uid: schemas/* string */.YjP().regex(/^\d+$/),
-});
-const SavedSchema = schemas/* object */.Ikc({ hash: schemas/* string */.YjP().regex(/^[0-9a-f]{64}$/), key: schemas/* string */.YjP() });
-function saveRunState(state, config) {
-    const settings = {
-        configPath: config.configPath,
-        protectedPaths: config.protectedPaths,
-        gitUserName: config.gitUserName,
-        gitUserEmail: config.gitUserEmail,
-        botLogin: config.botLogin,
-        appId: config.appId,
-    };
-    core.saveState(KEYS.settings, JSON.stringify(settings));
-    core.saveState(KEYS.run, JSON.stringify(state));
-}
-/** The lease this run holds (its commit sha): the post step releases only that one. */
-function saveLeaseState(lease) {
-    core.saveState(KEYS.lease, lease);
-}
-/** `.git` as main found it before lending the workspace: the post step's git checks it too. */
-function saveRepoIdentity(identity) {
-    core.saveState(KEYS.repo, JSON.stringify(identity));
-}
-function markFinished() {
-    lib_core/* saveState */.LZ(KEYS.finished, 'true');
-}
-/** The agent's session as it opened: enough for the post step to save it if main cannot. */
-function saveSessionState(memo) {
-    core.saveState(KEYS.session, JSON.stringify(memo));
-}
-/** Main saved the session itself: the post step only needs its hash for the marker. */
-function markSessionSaved(saved) {
-    core.saveState(KEYS.saved, JSON.stringify({ hash: saved.hash, key: saved.key }));
-}
-function parsed(raw, schema) {
-    if (!raw)
-        return null;
-    try {
-        const result = schema.safeParse(JSON.parse(raw));
-        return result.success ? result.data : null;
-    }
-    catch {
-        return null;
-    }
-}
-function readRunState() {
-    const lease = core.getState(KEYS.lease);
-    return {
-        state: parsed(core.getState(KEYS.run), RunStateSchema),
-        settings: parsed(core.getState(KEYS.settings), MainSettingsSchema),
-        lease: /^[0-9a-f]{40}$/.test(lease) ? lease : null,
-        finished: core.getState(KEYS.finished) === 'true',
-        session: parsed(core.getState(KEYS.session), SessionMemoSchema),
-        sessionSaved: parsed(core.getState(KEYS.saved), SavedSchema),
-        repo: parsed(core.getState(KEYS.repo), RepoIdentitySchema),
-    };
-}
-
-;// CONCATENATED MODULE: ./build/src/pipeline/thread.js
-// Reads the issue thread and marks who may direct the work (min-permission) and who is only context.
-
-
-async function readThread(deps, issue, triggerTime) {
-    const { octokit, ctx } = deps;
-    const trust = new Map();
-    const trusted = async (actor) => {
-        // A bot in allow-bots may start Pilot, but its words are context, never instructions.
-        if (!trust.has(actor.login))
-            trust.set(actor.login, actor.type !== 'Bot' && (await authorize(actor, policyOf(deps), deps.lookup)).allowed);
-        return trust.get(actor.login);
-    };
-    const raw = await octokit.paginate(octokit.rest.issues.listComments, {
-        ...ctx.repo,
-        issue_number: issue.number,
-        per_page: 100,
-    });
-    const comments = [];
-    for (const c of raw) {
-        const body = c.body ?? '';
-        // Pilot's own notes are not part of the task; comments edited after the trigger could be a bait-and-switch.
-        if (body.includes(MARKER_PREFIX) || body.includes(REPLY_MARKER))
-            continue;
-        if (Date.parse(c.updated_at) > triggerTime)
-            continue;
-        const user = c.user ?? { login: 'ghost', id: 0, type: 'User' };
-        comments.push({ author: user.login, body, trusted: await trusted(user) });
-    }
-    const author = issue.author ?? { login: 'ghost', id: 0, type: 'User' };
-    return {
-        number: issue.number,
-        title: issue.title,
-        body: { author: author.login, body: issue.body, trusted: await trusted(author) },
-        comments,
-    };
-}
-function policyOf(deps) {
-    const c = deps.config;
-    return {
-        minPermission: c.minPermission,
-        allowUsers: c.allowUsers,
-        denyUsers: c.denyUsers,
-        allowBots: c.allowBots,
-        pilotLogin: c.botLogin,
-    };
-}
-
-;// CONCATENATED MODULE: ./build/src/pipeline/run.js
-// run.ts is the main step itself: event → intent → step (gate, route, serve-then-work, sweep) → outputs;
-// the one place that calls setFailed.
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-function handlerFor(handler, step) {
-    if (!handler)
-        throw new Error(`Pilot's ${step} phase is not in this bundle (dist/ is inconsistent)`);
-    return handler;
-}
-/** The step's handler, called with the intent narrowed to what that step takes. */
-function callStep(handlers, step, deps, intent) {
-    if (step === 'work' && intent.kind === 'work')
-        return handlerFor(handlers.work, step)(deps, intent);
-    if (step === 'work')
-        throw new Error(`Pilot's work phase got a ${intent.kind} intent`);
-    return handlerFor(handlers[step], step)(deps, intent);
-}
-function stepFor(config, intent) {
-    const wanted = config.phase === 'auto' ? (intent.trustedEvent ? 'run' : 'gate') : config.phase;
-    if (wanted === 'gate' && intent.trustedEvent)
-        return { skip: `phase 'gate' does not handle trusted ${intent.source} events` };
-    if (wanted !== 'gate' && !intent.trustedEvent)
-        return {
-            skip: `phase '${wanted}' runs only for trusted events; ${intent.source} events go through the gate`,
-        };
-    if (wanted === 'route')
-        return 'route';
-    if (intent.kind === 'sweep')
-        return 'sweep';
-    if (wanted === 'gate' || intent.kind === 'reply')
-        return 'gate';
-    return 'work';
-}
-/**
- * The event to interpret. In the reusable workflow's run job the routed intent arrives as an input: it is
- * read exactly like a `pilot` repository_dispatch payload (untrusted, re-validated, re-authorized).
- */
-function eventOf(config, ctx) {
-    if (config.phase !== 'run' || !config.intent)
-        return { eventName: ctx.eventName, payload: ctx.payload };
-    let clientPayload;
-    try {
-        clientPayload = JSON.parse(config.intent);
-    }
-    catch {
-        throw new Error("input intent is not JSON: pass the route phase's `intent` output unchanged");
-    }
-    // The event's real sender goes along: an untagged intent acts for them only (src/auth/dispatch.ts).
-    const sender = ctx.payload?.sender;
-    return {
-        eventName: 'repository_dispatch',
-        payload: { action: constants/* DISPATCH_EVENT_TYPE */.X3, client_payload: clientPayload, sender },
-    };
-}
-async function execute(handlers) {
-    const config = lib_core/* group */.Os('Read configuration', async () => loadConfig());
-    const cfg = await config;
-    for (const secret of secretValues(cfg))
-        (0,redact/* registerSecret */.cl)(secret);
-    const ctx = (0,context/* readRunContext */.$)();
-    (0,platform/* platformOf */.tj)(ctx.serverUrl); // GHES: fail fast with the reason
-    const decision = decide({ ...eventOf(cfg, ctx), repository: ctx.repository, runAttempt: ctx.runAttempt }, { triggerLabel: cfg.triggerLabel, botLogin: cfg.botLogin });
-    if (decision.type === 'ignore') {
-        lib_core/* info */.pq(`Pilot ignores this ${ctx.eventName} event: ${decision.reason}`);
-        return { conclusion: 'skipped' };
-    }
-    const intent = decision.intent;
-    const step = stepFor(cfg, intent);
-    if (typeof step === 'object') {
-        lib_core/* info */.pq(`Pilot skips: ${step.skip}`);
-        return { conclusion: 'skipped' };
-    }
-    // Every phase reads or writes authenticated state: without the key, fail here and say how to make one.
-    const seal = stateSeal({ current: cfg.pilotStateKey, previous: cfg.pilotStateKeyPrevious }, ctx.repository);
-    // The github-token input, or App installation tokens minted (and re-minted) by Pilot.
-    const tokens = await (0,app_token/* tokenProviderFor */.gK)(cfg, ctx.repo);
-    const token = await tokens.token();
-    const octokit = (0,client/* createOctokit */.Qi)(token, tokens);
-    const deps = {
-        config: cfg,
-        ctx,
-        octokit,
-        token,
-        tokens,
-        lookup: githubPermissionLookup(octokit, ctx.repo.owner, ctx.repo.repo),
-        now: Date.now,
-        seal,
-    };
-    // A schedule has no human sender: the sweep acts as Pilot itself (src/pipeline/sweep.ts).
-    if (step === 'sweep' && intent.source === 'schedule')
-        return callStep(handlers, step, deps, intent);
-    const admitted = await admit(deps, intent);
-    if (!admitted)
-        return { conclusion: 'skipped' };
-    return callStep(handlers, step, deps, admitted);
-}
-/**
- * The intent with the sender Pilot acts for, once authorized; null (after saying why) when refused.
- * A dispatch acts for the sender it names only when Pilot sent it (its tag verifies).
- */
-async function admit(deps, intent) {
-    const sender = dispatchSender(intent, deps.seal);
-    if (!sender.ok) {
-        lib_core/* info */.pq(`Pilot refuses: ${sender.reason}`);
-        return null;
-    }
-    const auth = await (0,auth_authorize/* authorize */.G)(sender.intent.sender, policyOf(deps), deps.lookup);
-    if (!auth.allowed) {
-        lib_core/* info */.pq(`Pilot refuses: ${auth.reason}`);
-        return null;
-    }
-    const { config, ctx, octokit, seal } = deps;
-    const check = {
-        octokit,
-        repo: ctx.repo,
-        pilotLogin: config.botLogin,
-        triggerLabel: config.triggerLabel,
-        seal,
-    };
-    const mismatch = await namedMismatch(check, sender.intent);
-    if (mismatch) {
-        lib_core/* info */.pq(`Pilot refuses the dispatch: ${mismatch}`);
-        return null;
-    }
-    return sender.intent;
-}
-async function run(handlers) {
-    let outcome = { conclusion: 'failure' };
-    let failure;
-    try {
-        outcome = await execute(handlers);
-        if (outcome.conclusion === 'failure')
-            failure = `Pilot: the task failed (${outcome.taskStatus ?? 'see the log'})`;
-    }
-    catch (error) {
-        annotateFailure(error);
-        failure = (0,redact/* redact */.E$)((0,platform/* failureMessage */.oh)(error));
-        await (0,outputs/* writeSummary */.S)('Pilot failed', [], [failure]).catch(() => undefined);
-    }
-    finally {
-        (0,outputs/* setOutputs */.n)(outcome);
-        markFinished();
-    }
-    if (failure)
-        lib_core/* setFailed */.C1(failure);
-}
-
-
-/***/ }),
-
-/***/ 4752:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  n: () => (/* binding */ setOutputs),
-  S: () => (/* binding */ writeSummary)
-});
+// UNUSED EXPORTS: defaultPolicy, limitHandler, limitOptions, writePacing
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
 var core = __nccwpck_require__(6257);
-// EXTERNAL MODULE: ./build/src/constants.js
-var constants = __nccwpck_require__(1648);
-// EXTERNAL MODULE: ./build/src/security/redact.js
-var redact = __nccwpck_require__(7315);
-;// CONCATENATED MODULE: ./build/src/report/summary-cell.js
-// A table cell of the job summary. core.summary writes HTML tables, where GitHub renders no markdown
-// inside cells: backticks would show literally and `<` would be markup. Text is escaped, then code spans
-// become <code> and the bold/links the tracking comment uses become their HTML equivalents.
-const HTML_ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
-function escapeHtml(text) {
-    return text.replace(/[&<>"]/g, (c) => HTML_ESCAPES[c]);
-}
-/** `code` → <code>, **bold** → <strong>, [text](https://…) → <a>; everything else is plain escaped text. */
-function cellHtml(markdown) {
-    const parts = markdown.split(/(`[^`\n]+`)/);
-    return parts
-        .map((part, i) => (i % 2 === 1 ? `<code>${escapeHtml(part.slice(1, -1))}</code>` : inline(part)))
-        .join('');
-}
-function inline(text) {
-    return escapeHtml(text)
-        .replace(/\*\*([^*\n]+)\*\*/g, '<strong>$1</strong>')
-        .replace(/\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)/g, '<a href="$2">$1</a>');
-}
-
-;// CONCATENATED MODULE: ./build/src/report/outputs.js
-// Every output is set on every path (success, failure, refusal), so workflows can rely on them.
-
-
-
-
-function setOutputs(o) {
-    const values = {
-        conclusion: o.conclusion,
-        taskStatus: o.taskStatus ?? '',
-        prNumber: o.prNumber ? String(o.prNumber) : '',
-        prUrl: o.prUrl ?? '',
-        branch: o.branch ?? '',
-        costUsd: (o.costUsd ?? 0).toFixed(4),
-        turns: String(o.turns ?? 0),
-        sessionId: o.sessionId ?? '',
-        intent: o.intent ?? '',
-        runner: o.runner ?? '',
-        shouldRun: String(o.shouldRun ?? false),
-        timeoutMinutes: o.timeoutMinutes ? String(o.timeoutMinutes) : '',
-    };
-    for (const [key, name] of Object.entries(constants/* OUTPUTS */.py)) {
-        core/* setOutput */.uH(name, (0,redact/* redact */.E$)(values[key]));
-    }
-}
-/** Rows hold the tracking comment's markdown; the summary's HTML table gets them as HTML. */
-async function writeSummary(title, rows, notes = []) {
-    const summary = core/* summary */.z.addHeading(escapeHtml((0,redact/* redact */.E$)(title)), 3);
-    if (rows.length) {
-        summary.addTable([
-            [
-                { data: 'Item', header: true },
-                { data: 'Value', header: true },
-            ],
-            ...rows.map(([k, v]) => [escapeHtml(k), cellHtml((0,redact/* redact */.E$)(v))]),
-        ]);
-    }
-    for (const note of notes)
-        summary.addRaw(`\n\n${(0,redact/* redact */.E$)(note)}\n`);
-    await summary.write();
-}
-
-
-/***/ }),
-
-/***/ 7024:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   cl: () => (/* binding */ registerSecret),
-/* harmony export */   xU: () => (/* binding */ knownSecrets)
-/* harmony export */ });
-/* unused harmony export resetSecrets */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
-// The secret values Pilot holds, registered once: masked in the runner's log and remembered so
-// src/security/redact.ts can take them out of everything Pilot publishes. A leaf (layer 1), so the
-// config reader can register a secret input the moment it reads it.
-
-const known = new Set();
-/** Shorter values would mangle ordinary text if replaced everywhere; the runner still masks them. */
-const MIN_REDACTED = 6;
-/** A line of a multi-line secret shorter than this (`-----END…`, blank) is not worth masking alone. */
-const MIN_LINE = 8;
-/**
- * Masks a secret in every later log line and remembers it (and its `x-access-token` basic-auth form)
- * for redaction. The runner masks multi-line values line by line only when each line is registered,
- * so a PEM key is registered whole and per line.
- */
-function registerSecret(value) {
-    if (!value)
-        return;
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(value);
-    if (value.length < MIN_REDACTED)
-        return;
-    const lines = value.includes('\n')
-        ? value
-            .split(/\r?\n/)
-            .map((line) => line.trim())
-            .filter((line) => line.length >= MIN_LINE)
-        : [];
-    for (const form of [value, Buffer.from(`x-access-token:${value}`).toString('base64'), ...lines]) {
-        known.add(form);
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(form);
-    }
-}
-/** Every secret value Pilot holds (and the encoded forms it registered), for the outgoing scan. */
-function knownSecrets() {
-    return [...known];
-}
-/** For tests: forget registered secrets. */
-function resetSecrets() {
-    known.clear();
-}
-
-
-/***/ }),
-
-/***/ 8599:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  X4: () => (/* binding */ PushRefused),
-  hc: () => (/* binding */ escapeCommentDelimiters)
-});
-
-// UNUSED EXPORTS: DEFAULT_RULES, checkOutgoing, defuseClosingKeywords, defuseTeamMentions, describeRefusal, neutraliseAgentText
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./build/src/git/nested.js
-// Repository metadata in the working tree. A directory holding `.git` is a nested repository: `git add`
-// would commit it as a gitlink (mode 160000), and every later git that looks inside it reads its
-// config, where `core.fsmonitor` names a command. A path with a `.git` component is another
-// repository's metadata (its hooks, its config). Pilot commits neither: it names them and refuses.
-
-
-const GITLINK = '160000';
-/** `.git` as git itself refuses it on case-insensitive file systems (`.GIT`, the 8.3 name `GIT~1`). */
-function isGitName(name) {
-    const lower = name.toLowerCase().replace(/[. ]+$/, '');
-    return lower === '.git' || lower === 'git~1';
-}
-function holdsGit(cwd, dir) {
-    try {
-        lstatSync(path.join(cwd, dir, '.git'));
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-/**
- * Of the paths about to be staged (as `git status` lists them), the repository metadata they hold or
- * sit in: `sub/.git` for a nested repository `sub/` or a file below it, the path itself for a `.git`
- * component. Checked on disk before `git add`, so nothing is staged.
- */
-function repositoryPaths(cwd, paths) {
-    const found = new Set();
-    const checked = new Map();
-    for (const entry of paths) {
-        const parts = entry.split('/').filter(Boolean);
-        for (let i = 0; i < parts.length; i++) {
-            const prefix = parts.slice(0, i + 1).join('/');
-            if (isGitName(parts[i])) {
-                found.add(prefix);
-                break;
-            }
-            if (!checked.has(prefix))
-                checked.set(prefix, holdsGit(cwd, prefix));
-            if (checked.get(prefix)) {
-                found.add(`${prefix}/.git`);
-                break;
-            }
-        }
-    }
-    return [...found].sort();
-}
-/** Paths of gitlinks and `.git` components in `git diff --raw -z` / `git log --raw -z` output. */
-function nested_rawRepositoryPaths(raw) {
-    const tokens = raw.split('\0');
-    const found = new Set();
-    for (let i = 0; i < tokens.length; i++) {
-        if (!tokens[i].startsWith(':'))
-            continue;
-        const [, newMode] = tokens[i].slice(1).split(' ');
-        const file = tokens[++i] ?? '';
-        if (newMode === GITLINK || file.split('/').some(isGitName))
-            found.add(file);
-    }
-    return [...found].sort();
-}
-/** What the index would commit that is a gitlink or has a `.git` component. */
-async function stagedRepositoryPaths(git) {
-    // `none` here, or the hardening's `diff.ignoreSubmodules=all` would hide the gitlink itself. Index
-    // against HEAD compares recorded commit ids only: git does not look inside the nested repository.
-    const { stdout } = await git.run([
-        'diff',
-        '--cached',
-        '--ignore-submodules=none',
-        '--raw',
-        '-z',
-        '--no-renames',
-        '--no-abbrev',
-    ]);
-    return nested_rawRepositoryPaths(stdout);
-}
-
-;// CONCATENATED MODULE: ./build/src/prompt/sanitize.js
-// Text from people without write access is data, never instructions. It reaches the model only
-// inside blocks tagged with a per-run nonce, with hidden content removed and links that could carry
-// data off GitHub neutralised. The rule of thumb: what a maintainer does not see on the rendered
-// issue must not reach the model, and nothing in it may steer output toward a foreign host.
-// An unterminated `<!--` hides everything after it when GitHub renders the text, so strip to the end.
-// `--!>` also closes a comment in HTML; anything between it and a later `-->` is over-stripped, which
-// errs on the safe side.
-const HTML_COMMENT = /<!--[\s\S]*?(?:--!?>|$)/g;
-// Code points that render as nothing: zero-width, word joiner, BOM, soft hyphen, interlinear
-// annotations, bidi controls (embedding, override, isolate, Arabic letter mark), Unicode tag
-// characters (invisible "ASCII smuggling"), variation selectors (any byte can ride on one), and the
-// blank "filler" letters that are not whitespace yet show nothing (Hangul fillers, braille blank,
-// Khmer inherent vowels, Mongolian selectors, combining grapheme joiner, format controls).
-const INVISIBLE_RANGES = [
-    [0x00ad, 0x00ad], // soft hyphen
-    [0x034f, 0x034f], // combining grapheme joiner
-    [0x061c, 0x061c], // Arabic letter mark
-    [0x115f, 0x1160], // Hangul choseong and jungseong fillers
-    [0x17b4, 0x17b5], // Khmer inherent vowels
-    [0x180b, 0x180f], // Mongolian free variation selectors and vowel separator
-    [0x200b, 0x200f], // zero-width space/joiners, LRM/RLM
-    [0x202a, 0x202e], // bidi embedding and override
-    [0x2060, 0x2064], // word joiner, invisible operators
-    [0x2066, 0x2069], // bidi isolates
-    [0x2800, 0x2800], // braille pattern blank
-    [0x3164, 0x3164], // Hangul filler
-    [0xfe00, 0xfe0f], // variation selectors
-    [0xfeff, 0xfeff], // BOM / zero-width no-break space
-    [0xffa0, 0xffa0], // halfwidth Hangul filler
-    [0xfff9, 0xfffb], // interlinear annotations
-    [0x1bca0, 0x1bca3], // shorthand format controls
-    [0x1d173, 0x1d17a], // musical symbol format controls
-    [0xe0000, 0xe007f], // tag characters
-    [0xe0100, 0xe01ef], // variation selectors supplement
-];
-// Built from code points, so each is removed on its own (never read as a combined character).
-const INVISIBLE = new RegExp(`[${INVISIBLE_RANGES.map(([from, to]) => `\\u{${from.toString(16)}}-\\u{${to.toString(16)}}`).join('')}]`, 'gu');
-function sanitize_stripHidden(text) {
-    // Repeat until nothing changes: removing one piece can join two halves into a new `<!--`.
-    let out = text;
-    for (let i = 0; i < 10; i++) {
-        const next = out.replace(HTML_COMMENT, '').replace(INVISIBLE, '');
-        if (next === out)
-            break;
-        out = next;
-    }
-    return out;
-}
-const GITHUB_HOSTS = /^(?:[a-z0-9-]+\.)*(?:github\.com|githubusercontent\.com|ghe\.com)$/i;
-/** The host of an absolute http(s)/other URL, or null for relative links (they stay in the repository). */
-function hostOf(url) {
-    try {
-        return new URL(url).hostname || null;
-    }
-    catch {
-        return null;
-    }
-}
-function offGitHub(url) {
-    const host = hostOf(url);
-    return host && !GITHUB_HOSTS.test(host) ? host : null;
-}
-/**
- * Inline markdown links and images: `[x](url)`, `![x](url "title")`. Titles show only on hover and an
- * image's alt text only when it fails to load, so both go: what the maintainer sees is what is left.
- */
-function inlineLinks(text) {
-    return text.replace(/(!?)\[([^\]]*)\]\(\s*<?([^)\s>]+)>?[^)]*\)/g, (_whole, bang, label, url) => {
-        const host = offGitHub(url);
-        if (bang)
-            return host ? '[image removed]' : `![](${url})`;
-        return host ? `${label} (link to ${host} removed)` : `[${label}](${url})`;
-    });
-}
-/**
- * Reference definitions (`[1]: https://evil "title"`) are invisible when rendered, so a foreign one is
- * removed and a GitHub one loses its hover-only title (`[//]: # (hidden)` is a known comment trick).
- */
-function referenceDefinitions(text) {
-    return text.replace(/^ {0,3}\[([^\]\n]+)\]:[ \t]*<?([^\s>]*)>?.*$/gm, (_whole, label, url) => {
-        const host = offGitHub(url);
-        if (host)
-            return `[${label}]: (link to ${host} removed)`;
-        return url && url !== '#' ? `[${label}]: ${url}` : '';
-    });
-}
-/** Autolinks `<https://evil/x>`. */
-function autolinks(text) {
-    return text.replace(/<([a-z][a-z0-9+.-]{1,31}:[^\s<>]+)>/gi, (whole, url) => {
-        const host = offGitHub(url);
-        return host ? `(link to ${host} removed)` : whole;
-    });
-}
-/** `name="…"`, `name='…'` or `name=…` inside one HTML tag. */
-function attrPattern(name, flags = 'i') {
-    return new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, flags);
-}
-/** Hover titles and alt text of any HTML tag are not shown on the rendered page: they go. */
-function hiddenAttributes(text) {
-    return text.replace(/<[a-z][^<>]*>/gi, (tag) => tag.replace(attrPattern('(?:title|alt)', 'gi'), ''));
-}
-/** HTML images and anchors: GitHub renders them, and an image is fetched as soon as it is shown. */
-function htmlTags(text) {
-    const attr = (tag, name) => attrPattern(name).exec(tag)?.slice(1).find(Boolean);
-    return hiddenAttributes(text)
-        .replace(/<(?:img|image|source|video|audio|iframe|embed|object)\b[^>]*>/gi, (tag) => {
-        const urls = [attr(tag, 'src'), attr(tag, 'srcset'), attr(tag, 'data'), attr(tag, 'poster')];
-        if (!urls.some((u) => u?.split(/[\s,]+/).some((part) => offGitHub(part))))
-            return tag;
-        return '[image removed]';
-    })
-        .replace(/<a\b[^>]*>/gi, (tag) => {
-        const host = offGitHub(attr(tag, 'href') ?? '');
-        return host ? `(link to ${host} removed) ` : tag;
-    });
-}
-/**
- * Bare URLs are autolinked by GitHub. A foreign one keeps its host and path (a docs link stays
- * useful) but loses its query string and fragment, the usual carriers of a data-exfiltration template.
- */
-function rawUrls(text) {
-    return text.replace(/\bhttps?:\/\/[^\s<>()"'`\]]+/gi, (url) => {
-        const host = offGitHub(url);
-        if (!host)
-            return url;
-        const cut = url.search(/[?#]/);
-        return cut < 0 ? url : `${url.slice(0, cut)} (query removed)`;
-    });
-}
-/** Images and links to hosts outside GitHub could carry data out when rendered: keep only their text. */
-function sanitize_neutraliseLinks(text) {
-    return rawUrls(htmlTags(autolinks(referenceDefinitions(inlineLinks(text)))));
-}
-// Letters that look like the ASCII in "pilot" and a slash (Cyrillic, Greek, fullwidth, …). NFKC folds
-// the fullwidth and mathematical forms; these are the confusables it leaves alone.
-const CONFUSABLES = {
-    р: 'p',
-    Р: 'p',
-    ρ: 'p',
-    і: 'i',
-    І: 'i',
-    ι: 'i',
-    ӏ: 'l',
-    Ι: 'i',
-    ο: 'o',
-    о: 'o',
-    О: 'o',
-    Ο: 'o',
-    т: 't',
-    Т: 't',
-    τ: 't',
-    '∕': '/',
-    '⁄': '/',
-    '╱': '/',
-    '⧸': '/',
-};
-function skeleton(line) {
-    return [...line.normalize('NFKC')]
-        .map((ch) => CONFUSABLES[ch] ?? ch)
-        .join('')
-        .toLowerCase();
-}
-/**
- * Lines in untrusted text that read as a Pilot command (including look-alikes such as `／pilot` or a
- * Cyrillic `р`) are marked as quoted, so neither the model nor a human skimming the prompt takes them
- * for the maintainer's instruction.
- */
-function neutraliseCommands(text) {
-    return text
-        .split('\n')
-        .map((line) => /^[\s>]*\/\s*pilot\b/.test(skeleton(line)) ? `(quoted text, not a command) ${line}` : line)
-        .join('\n');
-}
-/** What any issue text becomes before it reaches the model. */
-function cleanText(text) {
-    return sanitize_neutraliseLinks(sanitize_stripHidden(text));
-}
-function quoteUntrusted(text, nonce, label) {
-    const clean = neutraliseCommands(cleanText(text)).split(`untrusted-${nonce}`).join('untrusted-[removed]');
-    return `<untrusted-${nonce} source="${label}">\n${clean}\n</untrusted-${nonce}>`;
-}
-/** Cuts text to `max` characters with a note saying so (the note is part of the budget). */
-function capText(text, max, what = 'text') {
-    if (text.length <= max)
-        return text;
-    const note = `\n[… ${what} truncated: ${text.length - max} more characters left out to fit the context limit]`;
-    const keep = Math.max(0, max - note.length);
-    let cut = text.slice(0, keep);
-    const last = cut.charCodeAt(cut.length - 1);
-    if (last >= 0xd800 && last <= 0xdbff)
-        cut = cut.slice(0, -1);
-    return cut + note;
-}
-
-;// CONCATENATED MODULE: ./build/src/security/protected-paths.js
-// Paths the agent may not change: what CI runs or trusts (everything under `.github/`: workflows,
-// composite actions, dependabot, CODEOWNERS; and `.gitmodules`, which points checkouts at other
-// repositories), what steers the agent itself (Claude Code settings, MCP servers, CLAUDE.md), Pilot's
-// own configuration, and the repository's `protected-paths` (where the scripts workflows call belong).
-// An entry of `protected-paths` that starts with `!` is an allowance: `!.github/workflows/lint.yml`
-// lets the agent change that one file.
-//
-// The matcher is Pilot's own (no glob dependency in the bundle): dot files match like any other name,
-// and matching is case-insensitive and Unicode-normalised, because `.GitHub/Workflows/x.yml` is the
-// same file as `.github/workflows/x.yml` on a case-insensitive checkout (macOS, Windows).
-/** Always protected; `**\/CLAUDE.md` because Claude Code reads nested ones too. */
-const BUILTIN_PROTECTED = [
-    '.github/**',
-    '.gitmodules',
-    '.claude/**',
-    '.mcp.json',
-    'CLAUDE.md',
-    '**/CLAUDE.md',
-    'CLAUDE.local.md',
-    '**/CLAUDE.local.md',
-];
-function protectionRules(config) {
-    const entries = config.protectedPaths.map((p) => p.trim()).filter(Boolean);
-    return {
-        protect: [
-            ...BUILTIN_PROTECTED,
-            normalise(config.configPath),
-            ...entries.filter((p) => !p.startsWith('!')),
-        ],
-        allow: entries.filter((p) => p.startsWith('!')).map((p) => p.slice(1).trim()),
-    };
-}
-function normalise(path) {
-    return path.normalize('NFC').replace(/\\/g, '/').replace(/^\.\//, '').replace(/^\/+/, '');
-}
-/**
- * A gitignore-like glob: `**` spans directories, `*` and `?` stay within one, a trailing `/` means
- * everything below. Case-insensitive, so `.GitHub/Workflows` on a case-insensitive checkout counts.
- */
-function globToRegExp(pattern) {
-    let glob = normalise(pattern);
-    if (glob.endsWith('/'))
-        glob += '**';
-    let source = '';
-    for (let i = 0; i < glob.length; i++) {
-        const ch = glob[i];
-        if (ch === '*' && glob[i + 1] === '*') {
-            const slash = glob[i + 2] === '/';
-            source += slash ? '(?:.*/)?' : '.*';
-            i += slash ? 2 : 1;
-        }
-        else if (ch === '*')
-            source += '[^/]*';
-        else if (ch === '?')
-            source += '[^/]';
-        else
-            source += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    }
-    return new RegExp(`^${source}$`, 'i');
-}
-function matchesAny(path, patterns) {
-    const p = normalise(path);
-    return patterns.some((pattern) => globToRegExp(pattern).test(p));
-}
-/** The paths in `paths` the agent may not change under `rules`, in the order given. */
-function protected_paths_refusedPaths(paths, rules) {
-    return [...new Set(paths)].filter((p) => matchesAny(p, rules.protect) && !matchesAny(p, rules.allow));
-}
-
-// EXTERNAL MODULE: ./build/src/security/redact.js
-var redact = __nccwpck_require__(7315);
-;// CONCATENATED MODULE: ./build/src/security/outgoing.js
-
-
-
-
-
-/** Used when a caller has no configuration at hand (the default config path is protected too). */
-const DEFAULT_RULES = {
-    protect: [...BUILTIN_PROTECTED, '.github/pilot.yml'],
-    allow: [],
-};
-class PushRefused extends Error {
-    paths;
-    secrets;
-    repositories;
-    constructor(paths, secrets, 
-    /** Nested repositories (`sub/.git`, committed as gitlinks) and other `.git` paths. */
-    repositories = []) {
-        super(describeRefusal(paths, secrets, repositories));
-        this.paths = paths;
-        this.secrets = secrets;
-        this.repositories = repositories;
-        this.name = 'PushRefused';
-    }
-}
-function describeRefusal(paths, secrets, repositories = []) {
-    const parts = ['Pilot did not push: the change needs a human.'];
-    if (repositories.length) {
-        parts.push(`The agent created git repository metadata, which Pilot never commits: ${repositories.map((p) => `\`${p}\``).join(', ')}. ` +
-            'A nested repository would be committed as a submodule link, and its config can make git run commands.');
-    }
-    if (paths.length) {
-        parts.push(`The agent changed protected paths: ${paths.map((p) => `\`${p}\``).join(', ')}. ` +
-            'Make such changes yourself, or allow a path with a `!` entry in `protected-paths` (e.g. `!docs/CLAUDE.md`).');
-    }
-    if (secrets.length) {
-        const places = byPlace(secrets);
-        const shown = places.slice(0, 20).map(([place, kinds]) => `\`${place}\` (${kinds.join(', ')})`);
-        const more = places.length > shown.length ? ` and ${places.length - shown.length} more` : '';
-        parts.push(`Possible secrets in the diff: ${shown.join(', ')}${more}. The values are not shown.`);
-    }
-    return parts.join('\n\n');
-}
-/** One entry per file:line, with every kind found there. */
-function byPlace(secrets) {
-    const places = new Map();
-    for (const f of secrets) {
-        const place = `${f.file}:${f.line}`;
-        places.set(place, [...(places.get(place) ?? []), f.kind]);
-    }
-    return [...places];
-}
-const OUTGOING = (/* unused pure expression or super */ null && (['HEAD', '--not', '--remotes=origin']));
-async function outgoingPaths(git) {
-    const { stdout } = await git.run(['log', '-z', '--no-renames', '--name-only', '--format=', ...OUTGOING]);
-    return [
-        ...new Set(stdout
-            .split('\0')
-            .map((p) => p.trim())
-            .filter(Boolean)),
-    ];
-}
-async function outgoingDiff(git) {
-    const { stdout } = await git.run([
-        '-c',
-        'core.quotePath=false',
-        'log',
-        '-p',
-        '-U0',
-        '--text',
-        '--no-color',
-        '--no-ext-diff',
-        '--no-renames',
-        '--format=commit %H',
-        ...OUTGOING,
-    ]);
-    return stdout;
-}
-/** A held value written base64- or hex-encoded is still that value. */
-function withEncodings(values) {
-    return values.flatMap((v) => [
-        v,
-        Buffer.from(v).toString('base64').replace(/=+$/, ''),
-        Buffer.from(v).toString('hex'),
-    ]);
-}
-/** Gitlinks and `.git` paths in the outgoing commits (`none`: the hardening hides gitlinks otherwise). */
-async function outgoingRepositories(git) {
-    const { stdout } = await git.run([
-        'log',
-        '-z',
-        '--raw',
-        '--no-renames',
-        '--no-abbrev',
-        '--ignore-submodules=none',
-        '--format=',
-        ...OUTGOING,
-    ]);
-    return rawRepositoryPaths(stdout);
-}
-/** Throws PushRefused when the commits about to be pushed break a rule. */
-async function checkOutgoing(git, rules = DEFAULT_RULES) {
-    const paths = refusedPaths(await outgoingPaths(git), rules);
-    const secrets = scanDiff(await outgoingDiff(git), withEncodings(knownSecrets()));
-    const repositories = await outgoingRepositories(git);
-    if (paths.length || secrets.length || repositories.length)
-        throw new PushRefused(paths, secrets, repositories);
-}
-// --- the agent's words ----------------------------------------------------------------------------
-// Text the agent wrote (its plan, TodoWrite lines, final answer, failure reason) is published by Pilot
-// in the tracking comment and the PR body. It is untrusted input like an outsider's issue: it must not
-// open or close a hidden comment (a forged marker would become Pilot's state), show images or links
-// that make the reader's browser (or camo) call a foreign host, close issues, or ping teams.
-/** `<!--` and `-->` shown as text, so nothing in the agent's words can open or close a hidden comment. */
-function escapeCommentDelimiters(text) {
-    return text.replace(/<!--/g, '&lt;!--').replace(/--(!?)>/g, '--$1&gt;');
-}
-// GitHub's closing keywords, followed by `#n`, `owner/repo#n` or an issue URL.
-const CLOSING = /\b(close[sd]?|fix(?:e[sd])?|resolve[sd]?)(\s*:?\s+)(#\d+|[\w.-]+\/[\w.-]+#\d+|https?:\/\/\S+\/(?:issues|pull)\/\d+)/gi;
-/** A closing keyword in the agent's text becomes plain text: only Pilot's own `Closes #n` closes. */
-function defuseClosingKeywords(text) {
-    return text.replace(CLOSING, (_whole, word, gap, ref) => `${word}${gap}\`${ref}\``);
-}
-/** `@org/team` in a code span: GitHub notifies nobody for it. */
-function defuseTeamMentions(text) {
-    return text.replace(/(^|[^\w`@/])@([A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9][\w.-]*)/g, (_whole, before, team) => `${before}\`@${team}\``);
-}
-/** What every agent-written text becomes before Pilot publishes it. */
-function neutraliseAgentText(text) {
-    // Escape, then drop invisible characters (which could join `<!` and `--`), then escape what that joined.
-    const visible = escapeCommentDelimiters(stripHidden(escapeCommentDelimiters(text)));
-    return defuseTeamMentions(defuseClosingKeywords(neutraliseLinks(visible)));
-}
-
-
-/***/ }),
-
-/***/ 7315:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   E$: () => (/* binding */ redact),
-/* harmony export */   cl: () => (/* reexport safe */ _secrets_js__WEBPACK_IMPORTED_MODULE_0__.cl),
-/* harmony export */   jt: () => (/* binding */ redactRequest)
-/* harmony export */ });
-/* unused harmony export PATTERNS */
-/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7024);
-// One redaction function for every text Pilot publishes (comments, PR body, summary, logs, outputs).
-
-// Registering lives in the leaf src/secrets.ts (config registers secret inputs as it reads them).
-
-const PATTERNS = [
-    /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g,
-    /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g,
-    /\bsk-ant-[A-Za-z0-9_-]{10,}\b/g,
-    /\bAKIA[0-9A-Z]{16}\b/g,
-    /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
-];
-function redact(text) {
-    let out = text;
-    for (const secret of (0,_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .knownSecrets */ .xU)())
-        out = out.split(secret).join('***');
-    for (const pattern of PATTERNS)
-        out = out.replace(pattern, '***');
-    return out;
-}
-/** Request parameters that become text on GitHub (comment and PR bodies, titles, commit messages). */
-const PUBLISHED_FIELDS = ['body', 'title', 'message', 'description', 'summary', 'text'];
-/**
- * An Octokit `before request` hook: every write Pilot sends to GitHub passes `redact()`, so a new call
- * site cannot forget it.
- */
-function redactRequest(options) {
-    if (String(options.method ?? 'GET').toUpperCase() === 'GET')
-        return;
-    for (const field of PUBLISHED_FIELDS) {
-        const value = options[field];
-        if (typeof value === 'string')
-            options[field] = redact(value);
-    }
-}
-
-
-/***/ }),
-
-/***/ 9402:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   x: () => (/* binding */ reportForgedState)
-/* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
-/* harmony import */ var _security_redact_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7315);
-// State that claims to be Pilot's but does not verify under pilot-state-key (a forged marker or queued
-// note: another workflow writing as `github-actions[bot]`, or text that reached a comment) is ignored.
-// Ignoring it silently would hide an attack, so each one is said in the log and the job summary.
-
-
-const reported = new Set();
-/** Warns once per comment and adds a line to the job summary; never throws. */
-async function reportForgedState(what, commentId, reason) {
-    const key = `${what}:${commentId}`;
-    if (reported.has(key))
-        return;
-    reported.add(key);
-    const line = `Ignored a forged Pilot ${what} in comment ${commentId}: ${reason}`;
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e((0,_security_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .redact */ .E$)(line));
-    try {
-        await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(`\n\n⚠️ ${(0,_security_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .redact */ .E$)(line)}\n`).write();
-    }
-    catch {
-        // No GITHUB_STEP_SUMMARY (a local run): the warning above is enough.
-    }
-}
-
-
-/***/ }),
-
-/***/ 6257:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  z3: () => (/* binding */ error),
-  Vt: () => (/* binding */ getBooleanInput),
-  V4: () => (/* binding */ getInput),
-  Os: () => (/* binding */ group),
-  pq: () => (/* binding */ info),
-  LZ: () => (/* binding */ saveState),
-  C1: () => (/* binding */ setFailed),
-  uH: () => (/* binding */ setOutput),
-  Pq: () => (/* binding */ core_setSecret),
-  z: () => (/* reexport */ summary),
-  $e: () => (/* binding */ warning)
-});
-
-// UNUSED EXPORTS: ExitCode, addPath, debug, endGroup, exportVariable, getIDToken, getMultilineInput, getState, isDebug, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
-
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-/**
- * Sanitizes an input into a string so it can be passed into issueCommand safely
- * @param input input to sanitize into a string
- */
-function utils_toCommandValue(input) {
-    if (input === null || input === undefined) {
-        return '';
-    }
-    else if (typeof input === 'string' || input instanceof String) {
-        return input;
-    }
-    return JSON.stringify(input);
-}
-/**
- *
- * @param annotationProperties
- * @returns The command properties to send with the actual annotation command
- * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
- */
-function utils_toCommandProperties(annotationProperties) {
-    if (!Object.keys(annotationProperties).length) {
-        return {};
-    }
-    return {
-        title: annotationProperties.title,
-        file: annotationProperties.file,
-        line: annotationProperties.startLine,
-        endLine: annotationProperties.endLine,
-        col: annotationProperties.startColumn,
-        endColumn: annotationProperties.endColumn
-    };
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
-
-
-/**
- * Issues a command to the GitHub Actions runner
- *
- * @param command - The command name to issue
- * @param properties - Additional properties for the command (key-value pairs)
- * @param message - The message to include with the command
- * @remarks
- * This function outputs a specially formatted string to stdout that the Actions
- * runner interprets as a command. These commands can control workflow behavior,
- * set outputs, create annotations, mask values, and more.
- *
- * Command Format:
- *   ::name key=value,key=value::message
- *
- * @example
- * ```typescript
- * // Issue a warning annotation
- * issueCommand('warning', {}, 'This is a warning message');
- * // Output: ::warning::This is a warning message
- *
- * // Set an environment variable
- * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
- * // Output: ::set-env name=MY_VAR::some value
- *
- * // Add a secret mask
- * issueCommand('add-mask', {}, 'secretValue123');
- * // Output: ::add-mask::secretValue123
- * ```
- *
- * @internal
- * This is an internal utility function that powers the public API functions
- * such as setSecret, warning, error, and exportVariable.
- */
-function command_issueCommand(command, properties, message) {
-    const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_.EOL);
-}
-function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
-}
-const CMD_STRING = '::';
-class Command {
-    constructor(command, properties, message) {
-        if (!command) {
-            command = 'missing.command';
-        }
-        this.command = command;
-        this.properties = properties;
-        this.message = message;
-    }
-    toString() {
-        let cmdStr = CMD_STRING + this.command;
-        if (this.properties && Object.keys(this.properties).length > 0) {
-            cmdStr += ' ';
-            let first = true;
-            for (const key in this.properties) {
-                if (this.properties.hasOwnProperty(key)) {
-                    const val = this.properties[key];
-                    if (val) {
-                        if (first) {
-                            first = false;
-                        }
-                        else {
-                            cmdStr += ',';
-                        }
-                        cmdStr += `${key}=${escapeProperty(val)}`;
-                    }
-                }
-            }
-        }
-        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
-        return cmdStr;
-    }
-}
-function escapeData(s) {
-    return utils_toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A');
-}
-function escapeProperty(s) {
-    return utils_toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A')
-        .replace(/:/g, '%3A')
-        .replace(/,/g, '%2C');
-}
-//# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: external "crypto"
-const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
-// For internal use, subject to change.
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
-
-
-
-function file_command_issueFileCommand(command, message) {
-    const filePath = process.env[`GITHUB_${command}`];
-    if (!filePath) {
-        throw new Error(`Unable to find environment variable for file command ${command}`);
-    }
-    if (!external_fs_.existsSync(filePath)) {
-        throw new Error(`Missing file at path: ${filePath}`);
-    }
-    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
-        encoding: 'utf8'
-    });
-}
-function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
-    // These should realistically never happen, but just in case someone finds a
-    // way to exploit uuid generation let's not allow keys or values that contain
-    // the delimiter.
-    if (key.includes(delimiter)) {
-        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
-    }
-    if (convertedValue.includes(delimiter)) {
-        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
-    }
-    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
-}
-//# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-// EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(8611);
-// EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(5692);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (HttpCodes = {}));
-var Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class lib_HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
-var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-class BasicCredentialHandler {
-    constructor(username, password) {
-        this.username = username;
-        this.password = password;
-    }
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class auth_BearerCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Bearer ${this.token}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class PersonalAccessTokenCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-//# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
-var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-class oidc_utils_OidcClient {
-    static createHttpClient(allowRetry = true, maxRetry = 10) {
-        const requestOptions = {
-            allowRetries: allowRetry,
-            maxRetries: maxRetry
-        };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
-    }
-    static getRequestToken() {
-        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
-        if (!token) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
-        }
-        return token;
-    }
-    static getIDTokenUrl() {
-        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
-        if (!runtimeUrl) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
-        }
-        return runtimeUrl;
-    }
-    static getCall(id_token_url) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
-            const res = yield httpclient
-                .getJson(id_token_url)
-                .catch(error => {
-                throw new Error(`Failed to get ID Token. \n 
-        Error Code : ${error.statusCode}\n 
-        Error Message: ${error.message}`);
-            });
-            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
-            if (!id_token) {
-                throw new Error('Response json body do not have ID Token field');
-            }
-            return id_token;
-        });
-    }
-    static getIDToken(audience) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            try {
-                // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
-                if (audience) {
-                    const encodedAudience = encodeURIComponent(audience);
-                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
-                }
-                debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
-                setSecret(id_token);
-                return id_token;
-            }
-            catch (error) {
-                throw new Error(`Error message: ${error.message}`);
-            }
-        });
-    }
-}
-//# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
-var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { access, appendFile, writeFile } = external_fs_.promises;
-const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
-const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
-class Summary {
-    constructor() {
-        this._buffer = '';
-    }
-    /**
-     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
-     * Also checks r/w permissions.
-     *
-     * @returns step summary file path
-     */
-    filePath() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            if (this._filePath) {
-                return this._filePath;
-            }
-            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
-            if (!pathFromEnv) {
-                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
-            }
-            try {
-                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
-            }
-            catch (_a) {
-                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
-            }
-            this._filePath = pathFromEnv;
-            return this._filePath;
-        });
-    }
-    /**
-     * Wraps content in an HTML tag, adding any HTML attributes
-     *
-     * @param {string} tag HTML tag to wrap
-     * @param {string | null} content content within the tag
-     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
-     *
-     * @returns {string} content wrapped in HTML element
-     */
-    wrap(tag, content, attrs = {}) {
-        const htmlAttrs = Object.entries(attrs)
-            .map(([key, value]) => ` ${key}="${value}"`)
-            .join('');
-        if (!content) {
-            return `<${tag}${htmlAttrs}>`;
-        }
-        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
-    }
-    /**
-     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
-     *
-     * @param {SummaryWriteOptions} [options] (optional) options for write operation
-     *
-     * @returns {Promise<Summary>} summary instance
-     */
-    write(options) {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
-            const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
-            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
-            return this.emptyBuffer();
-        });
-    }
-    /**
-     * Clears the summary buffer and wipes the summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    clear() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            return this.emptyBuffer().write({ overwrite: true });
-        });
-    }
-    /**
-     * Returns the current summary buffer as a string
-     *
-     * @returns {string} string of summary buffer
-     */
-    stringify() {
-        return this._buffer;
-    }
-    /**
-     * If the summary buffer is empty
-     *
-     * @returns {boolen} true if the buffer is empty
-     */
-    isEmptyBuffer() {
-        return this._buffer.length === 0;
-    }
-    /**
-     * Resets the summary buffer without writing to summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    emptyBuffer() {
-        this._buffer = '';
-        return this;
-    }
-    /**
-     * Adds raw text to the summary buffer
-     *
-     * @param {string} text content to add
-     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addRaw(text, addEOL = false) {
-        this._buffer += text;
-        return addEOL ? this.addEOL() : this;
-    }
-    /**
-     * Adds the operating system-specific end-of-line marker to the buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addEOL() {
-        return this.addRaw(external_os_.EOL);
-    }
-    /**
-     * Adds an HTML codeblock to the summary buffer
-     *
-     * @param {string} code content to render within fenced code block
-     * @param {string} lang (optional) language to syntax highlight code
-     *
-     * @returns {Summary} summary instance
-     */
-    addCodeBlock(code, lang) {
-        const attrs = Object.assign({}, (lang && { lang }));
-        const element = this.wrap('pre', this.wrap('code', code), attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML list to the summary buffer
-     *
-     * @param {string[]} items list of items to render
-     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addList(items, ordered = false) {
-        const tag = ordered ? 'ol' : 'ul';
-        const listItems = items.map(item => this.wrap('li', item)).join('');
-        const element = this.wrap(tag, listItems);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML table to the summary buffer
-     *
-     * @param {SummaryTableCell[]} rows table rows
-     *
-     * @returns {Summary} summary instance
-     */
-    addTable(rows) {
-        const tableBody = rows
-            .map(row => {
-            const cells = row
-                .map(cell => {
-                if (typeof cell === 'string') {
-                    return this.wrap('td', cell);
-                }
-                const { header, data, colspan, rowspan } = cell;
-                const tag = header ? 'th' : 'td';
-                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
-                return this.wrap(tag, data, attrs);
-            })
-                .join('');
-            return this.wrap('tr', cells);
-        })
-            .join('');
-        const element = this.wrap('table', tableBody);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds a collapsable HTML details element to the summary buffer
-     *
-     * @param {string} label text for the closed state
-     * @param {string} content collapsable content
-     *
-     * @returns {Summary} summary instance
-     */
-    addDetails(label, content) {
-        const element = this.wrap('details', this.wrap('summary', label) + content);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML image tag to the summary buffer
-     *
-     * @param {string} src path to the image you to embed
-     * @param {string} alt text description of the image
-     * @param {SummaryImageOptions} options (optional) addition image attributes
-     *
-     * @returns {Summary} summary instance
-     */
-    addImage(src, alt, options) {
-        const { width, height } = options || {};
-        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
-        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML section heading element
-     *
-     * @param {string} text heading text
-     * @param {number | string} [level=1] (optional) the heading level, default: 1
-     *
-     * @returns {Summary} summary instance
-     */
-    addHeading(text, level) {
-        const tag = `h${level}`;
-        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
-            ? tag
-            : 'h1';
-        const element = this.wrap(allowedTag, text);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML thematic break (<hr>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addSeparator() {
-        const element = this.wrap('hr', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML line break (<br>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addBreak() {
-        const element = this.wrap('br', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML blockquote to the summary buffer
-     *
-     * @param {string} text quote text
-     * @param {string} cite (optional) citation url
-     *
-     * @returns {Summary} summary instance
-     */
-    addQuote(text, cite) {
-        const attrs = Object.assign({}, (cite && { cite }));
-        const element = this.wrap('blockquote', text, attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML anchor tag to the summary buffer
-     *
-     * @param {string} text link text/content
-     * @param {string} href hyperlink
-     *
-     * @returns {Summary} summary instance
-     */
-    addLink(text, href) {
-        const element = this.wrap('a', text, { href });
-        return this.addRaw(element).addEOL();
-    }
-}
-const _summary = new Summary();
-/**
- * @deprecated use `core.summary`
- */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = _summary;
-//# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
-
-/**
- * toPosixPath converts the given path to the posix form. On Windows, \\ will be
- * replaced with /.
- *
- * @param pth. Path to transform.
- * @return string Posix path.
- */
-function toPosixPath(pth) {
-    return pth.replace(/[\\]/g, '/');
-}
-/**
- * toWin32Path converts the given path to the win32 form. On Linux, / will be
- * replaced with \\.
- *
- * @param pth. Path to transform.
- * @return string Win32 path.
- */
-function toWin32Path(pth) {
-    return pth.replace(/[/]/g, '\\');
-}
-/**
- * toPlatformPath converts the given path to a platform-specific path. It does
- * this by replacing instances of / and \ with the platform-specific path
- * separator.
- *
- * @param pth The path to platformize.
- * @return string The platform-specific path.
- */
-function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
-}
-//# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
-var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
-// export const {open} = 'fs'
-const IS_WINDOWS = process.platform === 'win32';
-/**
- * Custom implementation of readlink to ensure Windows junctions
- * maintain trailing backslash for backward compatibility with Node.js < 24
- *
- * In Node.js 20, Windows junctions (directory symlinks) always returned paths
- * with trailing backslashes. Node.js 24 removed this behavior, which breaks
- * code that relied on this format for path operations.
- *
- * This implementation restores the Node 20 behavior by adding a trailing
- * backslash to all junction results on Windows.
- */
-function readlink(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        const result = yield fs.promises.readlink(fsPath);
-        // On Windows, restore Node 20 behavior: add trailing backslash to all results
-        // since junctions on Windows are always directory links
-        if (IS_WINDOWS && !result.endsWith('\\')) {
-            return `${result}\\`;
-        }
-        return result;
-    });
-}
-// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
-const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_.constants.O_RDONLY;
-function exists(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        try {
-            yield stat(fsPath);
-        }
-        catch (err) {
-            if (err.code === 'ENOENT') {
-                return false;
-            }
-            throw err;
-        }
-        return true;
-    });
-}
-function isDirectory(fsPath_1) {
-    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
-        return stats.isDirectory();
-    });
-}
-/**
- * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
- * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
- */
-function isRooted(p) {
-    p = normalizeSeparators(p);
-    if (!p) {
-        throw new Error('isRooted() parameter "p" cannot be empty');
-    }
-    if (IS_WINDOWS) {
-        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
-        ); // e.g. C: or C:\hello
-    }
-    return p.startsWith('/');
-}
-/**
- * Best effort attempt to determine whether a file exists and is executable.
- * @param filePath    file path to check
- * @param extensions  additional file extensions to try
- * @return if file exists and is executable, returns the file path. otherwise empty string.
- */
-function tryGetExecutablePath(filePath, extensions) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        let stats = undefined;
-        try {
-            // test file exists
-            stats = yield stat(filePath);
-        }
-        catch (err) {
-            if (err.code !== 'ENOENT') {
-                // eslint-disable-next-line no-console
-                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-            }
-        }
-        if (stats && stats.isFile()) {
-            if (IS_WINDOWS) {
-                // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
-                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
-                    return filePath;
-                }
-            }
-            else {
-                if (isUnixExecutable(stats)) {
-                    return filePath;
-                }
-            }
-        }
-        // try each extension
-        const originalFilePath = filePath;
-        for (const extension of extensions) {
-            filePath = originalFilePath + extension;
-            stats = undefined;
-            try {
-                stats = yield stat(filePath);
-            }
-            catch (err) {
-                if (err.code !== 'ENOENT') {
-                    // eslint-disable-next-line no-console
-                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-                }
-            }
-            if (stats && stats.isFile()) {
-                if (IS_WINDOWS) {
-                    // preserve the case of the actual file (since an extension was appended)
-                    try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
-                            if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
-                                break;
-                            }
-                        }
-                    }
-                    catch (err) {
-                        // eslint-disable-next-line no-console
-                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
-                    }
-                    return filePath;
-                }
-                else {
-                    if (isUnixExecutable(stats)) {
-                        return filePath;
-                    }
-                }
-            }
-        }
-        return '';
-    });
-}
-function normalizeSeparators(p) {
-    p = p || '';
-    if (IS_WINDOWS) {
-        // convert slashes on Windows
-        p = p.replace(/\//g, '\\');
-        // remove redundant slashes
-        return p.replace(/\\\\+/g, '\\');
-    }
-    // remove redundant slashes
-    return p.replace(/\/\/+/g, '/');
-}
-// on Mac/Linux, test the execute bit
-//     R   W  X  R  W X R W X
-//   256 128 64 32 16 8 4 2 1
-function isUnixExecutable(stats) {
-    return ((stats.mode & 1) > 0 ||
-        ((stats.mode & 8) > 0 &&
-            process.getgid !== undefined &&
-            stats.gid === process.getgid()) ||
-        ((stats.mode & 64) > 0 &&
-            process.getuid !== undefined &&
-            stats.uid === process.getuid()));
-}
-// Get the path of cmd.exe in windows
-function getCmdPath() {
-    var _a;
-    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
-}
-//# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
-var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-/**
- * Copies a file or folder.
- * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See CopyOptions.
- */
-function cp(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
-        // Dest is an existing file, but not forcing
-        if (destStat && destStat.isFile() && !force) {
-            return;
-        }
-        // If dest is an existing directory, should copy inside.
-        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? path.join(dest, path.basename(source))
-            : dest;
-        if (!(yield ioUtil.exists(source))) {
-            throw new Error(`no such file or directory: ${source}`);
-        }
-        const sourceStat = yield ioUtil.stat(source);
-        if (sourceStat.isDirectory()) {
-            if (!recursive) {
-                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
-            }
-            else {
-                yield cpDirRecursive(source, newDest, 0, force);
-            }
-        }
-        else {
-            if (path.relative(source, newDest) === '') {
-                // a file cannot be copied to itself
-                throw new Error(`'${newDest}' and '${source}' are the same file`);
-            }
-            yield io_copyFile(source, newDest, force);
-        }
-    });
-}
-/**
- * Moves a path.
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See MoveOptions.
- */
-function mv(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        if (yield ioUtil.exists(dest)) {
-            let destExists = true;
-            if (yield ioUtil.isDirectory(dest)) {
-                // If dest is directory copy src into dest
-                dest = path.join(dest, path.basename(source));
-                destExists = yield ioUtil.exists(dest);
-            }
-            if (destExists) {
-                if (options.force == null || options.force) {
-                    yield rmRF(dest);
-                }
-                else {
-                    throw new Error('Destination already exists');
-                }
-            }
-        }
-        yield mkdirP(path.dirname(dest));
-        yield ioUtil.rename(source, dest);
-    });
-}
-/**
- * Remove a path recursively with force
- *
- * @param inputPath path to remove
- */
-function rmRF(inputPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (ioUtil.IS_WINDOWS) {
-            // Check for invalid characters
-            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
-            if (/[*"<>|]/.test(inputPath)) {
-                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
-            }
-        }
-        try {
-            // note if path does not exist, error is silent
-            yield ioUtil.rm(inputPath, {
-                force: true,
-                maxRetries: 3,
-                recursive: true,
-                retryDelay: 300
-            });
-        }
-        catch (err) {
-            throw new Error(`File was unable to be removed ${err}`);
-        }
-    });
-}
-/**
- * Make a directory.  Creates the full path with folders in between
- * Will throw if it fails
- *
- * @param   fsPath        path to create
- * @returns Promise<void>
- */
-function mkdirP(fsPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        ok(fsPath, 'a path argument must be provided');
-        yield ioUtil.mkdir(fsPath, { recursive: true });
-    });
-}
-/**
- * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
- * If you check and the tool does not exist, it will throw.
- *
- * @param     tool              name of the tool
- * @param     check             whether to check if tool exists
- * @returns   Promise<string>   path to tool
- */
-function which(tool, check) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // recursive when check=true
-        if (check) {
-            const result = yield which(tool, false);
-            if (!result) {
-                if (IS_WINDOWS) {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
-                }
-                else {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
-                }
-            }
-            return result;
-        }
-        const matches = yield findInPath(tool);
-        if (matches && matches.length > 0) {
-            return matches[0];
-        }
-        return '';
-    });
-}
-/**
- * Returns a list of all occurrences of the given tool on the system path.
- *
- * @returns   Promise<string[]>  the paths of the tool
- */
-function findInPath(tool) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // build the list of extensions to try
-        const extensions = [];
-        if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
-                if (extension) {
-                    extensions.push(extension);
-                }
-            }
-        }
-        // if it's rooted, return it if exists. otherwise return empty.
-        if (isRooted(tool)) {
-            const filePath = yield tryGetExecutablePath(tool, extensions);
-            if (filePath) {
-                return [filePath];
-            }
-            return [];
-        }
-        // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
-            return [];
-        }
-        // build the list of directories
-        //
-        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
-        // it feels like we should not do this. Checking the current directory seems like more of a use
-        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
-        // across platforms.
-        const directories = [];
-        if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
-                if (p) {
-                    directories.push(p);
-                }
-            }
-        }
-        // find all matches
-        const matches = [];
-        for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
-            if (filePath) {
-                matches.push(filePath);
-            }
-        }
-        return matches;
-    });
-}
-function readCopyOptions(options) {
-    const force = options.force == null ? true : options.force;
-    const recursive = Boolean(options.recursive);
-    const copySourceDirectory = options.copySourceDirectory == null
-        ? true
-        : Boolean(options.copySourceDirectory);
-    return { force, recursive, copySourceDirectory };
-}
-function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        // Ensure there is not a run away recursive copy
-        if (currentDepth >= 255)
-            return;
-        currentDepth++;
-        yield mkdirP(destDir);
-        const files = yield ioUtil.readdir(sourceDir);
-        for (const fileName of files) {
-            const srcFile = `${sourceDir}/${fileName}`;
-            const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield ioUtil.lstat(srcFile);
-            if (srcFileStat.isDirectory()) {
-                // Recurse
-                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
-            }
-            else {
-                yield io_copyFile(srcFile, destFile, force);
-            }
-        }
-        // Change the mode for the newly created directory
-        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
-    });
-}
-// Buffered file copy
-function io_copyFile(srcFile, destFile, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
-            // unlink/re-link it
-            try {
-                yield ioUtil.lstat(destFile);
-                yield ioUtil.unlink(destFile);
-            }
-            catch (e) {
-                // Try to override file permission
-                if (e.code === 'EPERM') {
-                    yield ioUtil.chmod(destFile, '0666');
-                    yield ioUtil.unlink(destFile);
-                }
-                // other errors = it doesn't exist, no work to do
-            }
-            // Copy over symlink
-            const symlinkFull = yield ioUtil.readlink(srcFile);
-            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
-        }
-        else if (!(yield ioUtil.exists(destFile)) || force) {
-            yield ioUtil.copyFile(srcFile, destFile);
-        }
-    });
-}
-//# sourceMappingURL=io.js.map
-;// CONCATENATED MODULE: external "timers"
-const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
-var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-/* eslint-disable @typescript-eslint/unbound-method */
-const toolrunner_IS_WINDOWS = process.platform === 'win32';
-/*
- * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
- */
-class ToolRunner extends external_events_.EventEmitter {
-    constructor(toolPath, args, options) {
-        super();
-        if (!toolPath) {
-            throw new Error("Parameter 'toolPath' cannot be null or empty.");
-        }
-        this.toolPath = toolPath;
-        this.args = args || [];
-        this.options = options || {};
-    }
-    _debug(message) {
-        if (this.options.listeners && this.options.listeners.debug) {
-            this.options.listeners.debug(message);
-        }
-    }
-    _getCommandString(options, noPrefix) {
-        const toolPath = this._getSpawnFileName();
-        const args = this._getSpawnArgs(options);
-        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
-        if (toolrunner_IS_WINDOWS) {
-            // Windows + cmd file
-            if (this._isCmdFile()) {
-                cmd += toolPath;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows + verbatim
-            else if (options.windowsVerbatimArguments) {
-                cmd += `"${toolPath}"`;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows (regular)
-            else {
-                cmd += this._windowsQuoteCmdArg(toolPath);
-                for (const a of args) {
-                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
-                }
-            }
-        }
-        else {
-            // OSX/Linux - this can likely be improved with some form of quoting.
-            // creating processes on Unix is fundamentally different than Windows.
-            // on Unix, execvp() takes an arg array.
-            cmd += toolPath;
-            for (const a of args) {
-                cmd += ` ${a}`;
-            }
-        }
-        return cmd;
-    }
-    _processLineBuffer(data, strBuffer, onLine) {
-        try {
-            let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_.EOL);
-            while (n > -1) {
-                const line = s.substring(0, n);
-                onLine(line);
-                // the rest of the string ...
-                s = s.substring(n + external_os_.EOL.length);
-                n = s.indexOf(external_os_.EOL);
-            }
-            return s;
-        }
-        catch (err) {
-            // streaming lines to console is best effort.  Don't fail a build.
-            this._debug(`error processing line. Failed with error ${err}`);
-            return '';
-        }
-    }
-    _getSpawnFileName() {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                return process.env['COMSPEC'] || 'cmd.exe';
-            }
-        }
-        return this.toolPath;
-    }
-    _getSpawnArgs(options) {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
-                for (const a of this.args) {
-                    argline += ' ';
-                    argline += options.windowsVerbatimArguments
-                        ? a
-                        : this._windowsQuoteCmdArg(a);
-                }
-                argline += '"';
-                return [argline];
-            }
-        }
-        return this.args;
-    }
-    _endsWith(str, end) {
-        return str.endsWith(end);
-    }
-    _isCmdFile() {
-        const upperToolPath = this.toolPath.toUpperCase();
-        return (this._endsWith(upperToolPath, '.CMD') ||
-            this._endsWith(upperToolPath, '.BAT'));
-    }
-    _windowsQuoteCmdArg(arg) {
-        // for .exe, apply the normal quoting rules that libuv applies
-        if (!this._isCmdFile()) {
-            return this._uvQuoteCmdArg(arg);
-        }
-        // otherwise apply quoting rules specific to the cmd.exe command line parser.
-        // the libuv rules are generic and are not designed specifically for cmd.exe
-        // command line parser.
-        //
-        // for a detailed description of the cmd.exe command line parser, refer to
-        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
-        // need quotes for empty arg
-        if (!arg) {
-            return '""';
-        }
-        // determine whether the arg needs to be quoted
-        const cmdSpecialChars = [
-            ' ',
-            '\t',
-            '&',
-            '(',
-            ')',
-            '[',
-            ']',
-            '{',
-            '}',
-            '^',
-            '=',
-            ';',
-            '!',
-            "'",
-            '+',
-            ',',
-            '`',
-            '~',
-            '|',
-            '<',
-            '>',
-            '"'
-        ];
-        let needsQuotes = false;
-        for (const char of arg) {
-            if (cmdSpecialChars.some(x => x === char)) {
-                needsQuotes = true;
-                break;
-            }
-        }
-        // short-circuit if quotes not needed
-        if (!needsQuotes) {
-            return arg;
-        }
-        // the following quoting rules are very similar to the rules that by libuv applies.
-        //
-        // 1) wrap the string in quotes
-        //
-        // 2) double-up quotes - i.e. " => ""
-        //
-        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
-        //    doesn't work well with a cmd.exe command line.
-        //
-        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
-        //    for example, the command line:
-        //          foo.exe "myarg:""my val"""
-        //    is parsed by a .NET console app into an arg array:
-        //          [ "myarg:\"my val\"" ]
-        //    which is the same end result when applying libuv quoting rules. although the actual
-        //    command line from libuv quoting rules would look like:
-        //          foo.exe "myarg:\"my val\""
-        //
-        // 3) double-up slashes that precede a quote,
-        //    e.g.  hello \world    => "hello \world"
-        //          hello\"world    => "hello\\""world"
-        //          hello\\"world   => "hello\\\\""world"
-        //          hello world\    => "hello world\\"
-        //
-        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
-        //    the reasons for including this as a .cmd quoting rule are:
-        //
-        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
-        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
-        //
-        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
-        //       haven't heard any complaints about that aspect.
-        //
-        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
-        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
-        // by using %%.
-        //
-        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
-        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
-        //
-        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
-        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
-        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
-        // to an external program.
-        //
-        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
-        // % can be escaped within a .cmd file.
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\'; // double the slash
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '"'; // double the quote
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _uvQuoteCmdArg(arg) {
-        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
-        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
-        // is used.
-        //
-        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
-        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
-        // pasting copyright notice from Node within this function:
-        //
-        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
-        //
-        //      Permission is hereby granted, free of charge, to any person obtaining a copy
-        //      of this software and associated documentation files (the "Software"), to
-        //      deal in the Software without restriction, including without limitation the
-        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
-        //      sell copies of the Software, and to permit persons to whom the Software is
-        //      furnished to do so, subject to the following conditions:
-        //
-        //      The above copyright notice and this permission notice shall be included in
-        //      all copies or substantial portions of the Software.
-        //
-        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
-        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
-        //      IN THE SOFTWARE.
-        if (!arg) {
-            // Need double quotation for empty argument
-            return '""';
-        }
-        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
-            // No quotation needed
-            return arg;
-        }
-        if (!arg.includes('"') && !arg.includes('\\')) {
-            // No embedded double quotes or backslashes, so I can just wrap
-            // quote marks around the whole thing.
-            return `"${arg}"`;
-        }
-        // Expected input/output:
-        //   input : hello"world
-        //   output: "hello\"world"
-        //   input : hello""world
-        //   output: "hello\"\"world"
-        //   input : hello\world
-        //   output: hello\world
-        //   input : hello\\world
-        //   output: hello\\world
-        //   input : hello\"world
-        //   output: "hello\\\"world"
-        //   input : hello\\"world
-        //   output: "hello\\\\\"world"
-        //   input : hello world\
-        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
-        //                             but it appears the comment is wrong, it should be "hello world\\"
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\';
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '\\';
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _cloneExecOptions(options) {
-        options = options || {};
-        const result = {
-            cwd: options.cwd || process.cwd(),
-            env: options.env || process.env,
-            silent: options.silent || false,
-            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
-            failOnStdErr: options.failOnStdErr || false,
-            ignoreReturnCode: options.ignoreReturnCode || false,
-            delay: options.delay || 10000
-        };
-        result.outStream = options.outStream || process.stdout;
-        result.errStream = options.errStream || process.stderr;
-        return result;
-    }
-    _getSpawnOptions(options, toolPath) {
-        options = options || {};
-        const result = {};
-        result.cwd = options.cwd;
-        result.env = options.env;
-        result['windowsVerbatimArguments'] =
-            options.windowsVerbatimArguments || this._isCmdFile();
-        if (options.windowsVerbatimArguments) {
-            result.argv0 = `"${toolPath}"`;
-        }
-        return result;
-    }
-    /**
-     * Exec a tool.
-     * Output will be streamed to the live console.
-     * Returns promise with return code
-     *
-     * @param     tool     path to tool to exec
-     * @param     options  optional exec options.  See ExecOptions
-     * @returns   number
-     */
-    exec() {
-        return toolrunner_awaiter(this, void 0, void 0, function* () {
-            // root the tool path if it is unrooted and contains relative pathing
-            if (!isRooted(this.toolPath) &&
-                (this.toolPath.includes('/') ||
-                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
-                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
-            }
-            // if the tool is only a file name, then resolve it from the PATH
-            // otherwise verify it exists (add extension on Windows if necessary)
-            this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
-                this._debug(`exec tool: ${this.toolPath}`);
-                this._debug('arguments:');
-                for (const arg of this.args) {
-                    this._debug(`   ${arg}`);
-                }
-                const optionsNonNull = this._cloneExecOptions(this.options);
-                if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
-                }
-                const state = new ExecState(optionsNonNull, this.toolPath);
-                state.on('debug', (message) => {
-                    this._debug(message);
-                });
-                if (this.options.cwd && !(yield exists(this.options.cwd))) {
-                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
-                }
-                const fileName = this._getSpawnFileName();
-                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
-                let stdbuffer = '';
-                if (cp.stdout) {
-                    cp.stdout.on('data', (data) => {
-                        if (this.options.listeners && this.options.listeners.stdout) {
-                            this.options.listeners.stdout(data);
-                        }
-                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                            optionsNonNull.outStream.write(data);
-                        }
-                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.stdline) {
-                                this.options.listeners.stdline(line);
-                            }
-                        });
-                    });
-                }
-                let errbuffer = '';
-                if (cp.stderr) {
-                    cp.stderr.on('data', (data) => {
-                        state.processStderr = true;
-                        if (this.options.listeners && this.options.listeners.stderr) {
-                            this.options.listeners.stderr(data);
-                        }
-                        if (!optionsNonNull.silent &&
-                            optionsNonNull.errStream &&
-                            optionsNonNull.outStream) {
-                            const s = optionsNonNull.failOnStdErr
-                                ? optionsNonNull.errStream
-                                : optionsNonNull.outStream;
-                            s.write(data);
-                        }
-                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.errline) {
-                                this.options.listeners.errline(line);
-                            }
-                        });
-                    });
-                }
-                cp.on('error', (err) => {
-                    state.processError = err.message;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    state.CheckComplete();
-                });
-                cp.on('exit', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                cp.on('close', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                state.on('done', (error, exitCode) => {
-                    if (stdbuffer.length > 0) {
-                        this.emit('stdline', stdbuffer);
-                    }
-                    if (errbuffer.length > 0) {
-                        this.emit('errline', errbuffer);
-                    }
-                    cp.removeAllListeners();
-                    if (error) {
-                        reject(error);
-                    }
-                    else {
-                        resolve(exitCode);
-                    }
-                });
-                if (this.options.input) {
-                    if (!cp.stdin) {
-                        throw new Error('child process missing stdin');
-                    }
-                    cp.stdin.end(this.options.input);
-                }
-            }));
-        });
-    }
-}
-/**
- * Convert an arg string to an array of args. Handles escaping
- *
- * @param    argString   string of arguments
- * @returns  string[]    array of arguments
- */
-function argStringToArray(argString) {
-    const args = [];
-    let inQuotes = false;
-    let escaped = false;
-    let arg = '';
-    function append(c) {
-        // we only escape double quotes.
-        if (escaped && c !== '"') {
-            arg += '\\';
-        }
-        arg += c;
-        escaped = false;
-    }
-    for (let i = 0; i < argString.length; i++) {
-        const c = argString.charAt(i);
-        if (c === '"') {
-            if (!escaped) {
-                inQuotes = !inQuotes;
-            }
-            else {
-                append(c);
-            }
-            continue;
-        }
-        if (c === '\\' && escaped) {
-            append(c);
-            continue;
-        }
-        if (c === '\\' && inQuotes) {
-            escaped = true;
-            continue;
-        }
-        if (c === ' ' && !inQuotes) {
-            if (arg.length > 0) {
-                args.push(arg);
-                arg = '';
-            }
-            continue;
-        }
-        append(c);
-    }
-    if (arg.length > 0) {
-        args.push(arg.trim());
-    }
-    return args;
-}
-class ExecState extends external_events_.EventEmitter {
-    constructor(options, toolPath) {
-        super();
-        this.processClosed = false; // tracks whether the process has exited and stdio is closed
-        this.processError = '';
-        this.processExitCode = 0;
-        this.processExited = false; // tracks whether the process has exited
-        this.processStderr = false; // tracks whether stderr was written to
-        this.delay = 10000; // 10 seconds
-        this.done = false;
-        this.timeout = null;
-        if (!toolPath) {
-            throw new Error('toolPath must not be empty');
-        }
-        this.options = options;
-        this.toolPath = toolPath;
-        if (options.delay) {
-            this.delay = options.delay;
-        }
-    }
-    CheckComplete() {
-        if (this.done) {
-            return;
-        }
-        if (this.processClosed) {
-            this._setResult();
-        }
-        else if (this.processExited) {
-            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
-        }
-    }
-    _debug(message) {
-        this.emit('debug', message);
-    }
-    _setResult() {
-        // determine whether there is an error
-        let error;
-        if (this.processExited) {
-            if (this.processError) {
-                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
-            }
-            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
-            }
-            else if (this.processStderr && this.options.failOnStdErr) {
-                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
-            }
-        }
-        // clear the timeout
-        if (this.timeout) {
-            clearTimeout(this.timeout);
-            this.timeout = null;
-        }
-        this.done = true;
-        this.emit('done', error, this.processExitCode);
-    }
-    static HandleTimeout(state) {
-        if (state.done) {
-            return;
-        }
-        if (!state.processClosed && state.processExited) {
-            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-            state._debug(message);
-        }
-        state._setResult();
-    }
-}
-//# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
-var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-/**
- * Exec a command.
- * Output will be streamed to the live console.
- * Returns promise with return code
- *
- * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
- * @param     args               optional arguments for tool. Escaping is handled by the lib.
- * @param     options            optional exec options.  See ExecOptions
- * @returns   Promise<number>    exit code
- */
-function exec_exec(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = tr.argStringToArray(commandLine);
-        if (commandArgs.length === 0) {
-            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
-        }
-        // Path to tool to execute should be first arg
-        const toolPath = commandArgs[0];
-        args = commandArgs.slice(1).concat(args || []);
-        const runner = new tr.ToolRunner(toolPath, args, options);
-        return runner.exec();
-    });
-}
-/**
- * Exec a command and get the output.
- * Output will be streamed to the live console.
- * Returns promise with the exit code and collected stdout and stderr
- *
- * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
- * @param     args                  optional arguments for tool. Escaping is handled by the lib.
- * @param     options               optional exec options.  See ExecOptions
- * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
- */
-function getExecOutput(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        var _a, _b;
-        let stdout = '';
-        let stderr = '';
-        //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
-        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
-        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
-        const stdErrListener = (data) => {
-            stderr += stderrDecoder.write(data);
-            if (originalStdErrListener) {
-                originalStdErrListener(data);
-            }
-        };
-        const stdOutListener = (data) => {
-            stdout += stdoutDecoder.write(data);
-            if (originalStdoutListener) {
-                originalStdoutListener(data);
-            }
-        };
-        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
-        //flush any remaining characters
-        stdout += stdoutDecoder.end();
-        stderr += stderrDecoder.end();
-        return {
-            exitCode,
-            stdout,
-            stderr
-        };
-    });
-}
-//# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
-var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
-        silent: true
-    });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
-        silent: true
-    });
-    return {
-        name: name.trim(),
-        version: version.trim()
-    };
-});
-const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
-        silent: true
-    });
-    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
-    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
-    return {
-        name,
-        version
-    };
-});
-const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
-        silent: true
-    });
-    const [name, version] = stdout.trim().split('\n');
-    return {
-        name,
-        version
-    };
-});
-const platform = external_os_.platform();
-const arch = external_os_.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
-function getDetails() {
-    return platform_awaiter(this, void 0, void 0, function* () {
-        return Object.assign(Object.assign({}, (yield (isWindows
-            ? getWindowsInfo()
-            : isMacOS
-                ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
-            arch,
-            isWindows,
-            isMacOS,
-            isLinux });
-    });
-}
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
-var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-/**
- * The code to exit an action
- */
-var ExitCode;
-(function (ExitCode) {
-    /**
-     * A code indicating that the action was successful
-     */
-    ExitCode[ExitCode["Success"] = 0] = "Success";
-    /**
-     * A code indicating that the action was a failure
-     */
-    ExitCode[ExitCode["Failure"] = 1] = "Failure";
-})(ExitCode || (ExitCode = {}));
-//-----------------------------------------------------------------------
-// Variables
-//-----------------------------------------------------------------------
-/**
- * Sets env variable for this action and future actions in the job
- * @param name the name of the variable to set
- * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
-    process.env[name] = convertedVal;
-    const filePath = process.env['GITHUB_ENV'] || '';
-    if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
-    }
-    issueCommand('set-env', { name }, convertedVal);
-}
-/**
- * Registers a secret which will get masked from logs
- *
- * @param secret - Value of the secret to be masked
- * @remarks
- * This function instructs the Actions runner to mask the specified value in any
- * logs produced during the workflow run. Once registered, the secret value will
- * be replaced with asterisks (***) whenever it appears in console output, logs,
- * or error messages.
- *
- * This is useful for protecting sensitive information such as:
- * - API keys
- * - Access tokens
- * - Authentication credentials
- * - URL parameters containing signatures (SAS tokens)
- *
- * Note that masking only affects future logs; any previous appearances of the
- * secret in logs before calling this function will remain unmasked.
- *
- * @example
- * ```typescript
- * // Register an API token as a secret
- * const apiToken = "abc123xyz456";
- * setSecret(apiToken);
- *
- * // Now any logs containing this value will show *** instead
- * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
- * ```
- */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
-}
-/**
- * Prepends inputPath to the PATH (for this action and future actions)
- * @param inputPath
- */
-function addPath(inputPath) {
-    const filePath = process.env['GITHUB_PATH'] || '';
-    if (filePath) {
-        issueFileCommand('PATH', inputPath);
-    }
-    else {
-        issueCommand('add-path', {}, inputPath);
-    }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
-}
-/**
- * Gets the value of an input.
- * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
- * Returns an empty string if the value is not defined.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string
- */
-function getInput(name, options) {
-    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
-    if (options && options.required && !val) {
-        throw new Error(`Input required and not supplied: ${name}`);
-    }
-    if (options && options.trimWhitespace === false) {
-        return val;
-    }
-    return val.trim();
-}
-/**
- * Gets the values of an multiline input.  Each value is also trimmed.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string[]
- *
- */
-function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
-        .split('\n')
-        .filter(x => x !== '');
-    if (options && options.trimWhitespace === false) {
-        return inputs;
-    }
-    return inputs.map(input => input.trim());
-}
-/**
- * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
- * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
- * The return value is also in boolean type.
- * ref: https://yaml.org/spec/1.2/spec.html#id2804923
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   boolean
- */
-function getBooleanInput(name, options) {
-    const trueValue = ['true', 'True', 'TRUE'];
-    const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
-    if (trueValue.includes(val))
-        return true;
-    if (falseValue.includes(val))
-        return false;
-    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
-        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-/**
- * Sets the value of an output.
- *
- * @param     name     name of the output to set
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function setOutput(name, value) {
-    const filePath = process.env['GITHUB_OUTPUT'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
-    }
-    process.stdout.write(external_os_.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
-}
-/**
- * Enables or disables the echoing of commands into stdout for the rest of the step.
- * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
- *
- */
-function setCommandEcho(enabled) {
-    issue('echo', enabled ? 'on' : 'off');
-}
-//-----------------------------------------------------------------------
-// Results
-//-----------------------------------------------------------------------
-/**
- * Sets the action status to failed.
- * When the action exits it will be with an exit code of 1
- * @param message add error issue message
- */
-function setFailed(message) {
-    process.exitCode = ExitCode.Failure;
-    error(message);
-}
-//-----------------------------------------------------------------------
-// Logging Commands
-//-----------------------------------------------------------------------
-/**
- * Gets whether Actions Step Debug is on or not
- */
-function isDebug() {
-    return process.env['RUNNER_DEBUG'] === '1';
-}
-/**
- * Writes debug message to user log
- * @param message debug message
- */
-function core_debug(message) {
-    issueCommand('debug', {}, message);
-}
-/**
- * Adds an error issue
- * @param message error issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a warning issue
- * @param message warning issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a notice issue
- * @param message notice issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Writes info to log with console.log.
- * @param message info message
- */
-function info(message) {
-    process.stdout.write(message + external_os_.EOL);
-}
-/**
- * Begin an output group.
- *
- * Output until the next `groupEnd` will be foldable in this group
- *
- * @param name The name of the output group
- */
-function startGroup(name) {
-    command_issue('group', name);
-}
-/**
- * End an output group.
- */
-function endGroup() {
-    command_issue('endgroup');
-}
-/**
- * Wrap an asynchronous function call in a group.
- *
- * Returns the same type as the function itself.
- *
- * @param name The name of the group
- * @param fn The function to wrap in the group
- */
-function group(name, fn) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        startGroup(name);
-        let result;
-        try {
-            result = yield fn();
-        }
-        finally {
-            endGroup();
-        }
-        return result;
-    });
-}
-//-----------------------------------------------------------------------
-// Wrapper action state
-//-----------------------------------------------------------------------
-/**
- * Saves state for current action, the state can only be retrieved by this action's post job execution.
- *
- * @param     name     name of the state to store
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function saveState(name, value) {
-    const filePath = process.env['GITHUB_STATE'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
-    }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
-}
-/**
- * Gets the value of an state set by this action's main execution.
- *
- * @param     name     name of the state to get
- * @returns   string
- */
-function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function getIDToken(aud) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        return yield OidcClient.getIDToken(aud);
-    });
-}
-/**
- * Summary exports
- */
-
-/**
- * @deprecated use core.summary
- */
-
-/**
- * Path exports
- */
-
-/**
- * Platform utilities exports
- */
-
-//# sourceMappingURL=core.js.map
-
-/***/ }),
-
-/***/ 3934:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  Q: () => (/* binding */ getOctokit)
-});
-
-// UNUSED EXPORTS: context
-
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 // EXTERNAL MODULE: external "os"
@@ -52738,6 +43522,11271 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
+// EXTERNAL MODULE: ./node_modules/bottleneck/light.js
+var light = __nccwpck_require__(3251);
+// EXTERNAL MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
+var dist_src = __nccwpck_require__(1015);
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_retry_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/error-request.js
+function isRequestError(error) {
+  return error.request !== void 0;
+}
+async function errorRequest(state, octokit, error, options) {
+  if (!isRequestError(error) || !error?.request.request) {
+    throw error;
+  }
+  if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
+    const retries = options.request.retries != null ? options.request.retries : state.retries;
+    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
+    throw octokit.retry.retryRequest(error, retries, retryAfter);
+  }
+  throw error;
+}
+
+// pkg/dist-src/wrap-request.js
+
+
+async function wrapRequest(state, octokit, request, options) {
+  const limiter = new light();
+  limiter.on("failed", function(error, info) {
+    const maxRetries = ~~error.request.request?.retries;
+    const after = ~~error.request.request?.retryAfter;
+    options.request.retryCount = info.retryCount + 1;
+    if (maxRetries > info.retryCount) {
+      return after * state.retryAfterBaseValue;
+    }
+  });
+  return limiter.schedule(
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request),
+    options
+  );
+}
+async function requestWithGraphqlErrorHandling(state, octokit, request, options) {
+  const response = await request(options);
+  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
+    response.data.errors[0].message
+  )) {
+    const error = new dist_src/* RequestError */.G(response.data.errors[0].message, 500, {
+      request: options,
+      response
+    });
+    return errorRequest(state, octokit, error, options);
+  }
+  return response;
+}
+
+// pkg/dist-src/index.js
+function retry(octokit, octokitOptions) {
+  const state = Object.assign(
+    {
+      enabled: true,
+      retryAfterBaseValue: 1e3,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
+      retries: 3
+    },
+    octokitOptions.retry
+  );
+  const retryPlugin = {
+    retry: {
+      retryRequest: (error, retries, retryAfter) => {
+        error.request.request = Object.assign({}, error.request.request, {
+          retries,
+          retryAfter
+        });
+        return error;
+      }
+    }
+  };
+  if (state.enabled) {
+    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
+    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
+  }
+  return retryPlugin;
+}
+retry.VERSION = plugin_retry_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/version.js
+var plugin_throttling_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/wrap-request.js
+var dist_bundle_noop = () => Promise.resolve();
+function dist_bundle_wrapRequest(state, request, options) {
+  return state.retryLimiter.schedule(doRequest, state, request, options);
+}
+async function doRequest(state, request, options) {
+  const { pathname } = new URL(options.url, "http://github.test");
+  const isAuth = isAuthRequest(options.method, pathname);
+  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
+  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
+  const isGraphQL = pathname.startsWith("/graphql");
+  const retryCount = ~~request.retryCount;
+  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
+  if (state.clustering) {
+    jobOptions.expiration = 1e3 * 60;
+  }
+  if (isWrite || isGraphQL) {
+    await state.write.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  if (isWrite && state.triggersNotification(pathname)) {
+    await state.notifications.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  if (isSearch) {
+    await state.search.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request, options);
+  if (isGraphQL) {
+    const res = await req;
+    if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
+      const error = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
+        response: res,
+        data: res.data
+      });
+      throw error;
+    }
+  }
+  return req;
+}
+function isAuthRequest(method, pathname) {
+  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
+  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
+  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
+  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
+  pathname === "/login/oauth/access_token");
+}
+
+// pkg/dist-src/generated/triggers-notification-paths.js
+var triggers_notification_paths_default = [
+  "/orgs/{org}/invitations",
+  "/orgs/{org}/invitations/{invitation_id}",
+  "/orgs/{org}/teams/{team_slug}/discussions",
+  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "/repos/{owner}/{repo}/collaborators/{username}",
+  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "/repos/{owner}/{repo}/issues",
+  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
+  "/repos/{owner}/{repo}/pulls",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "/repos/{owner}/{repo}/releases",
+  "/teams/{team_id}/discussions",
+  "/teams/{team_id}/discussions/{discussion_number}/comments"
+];
+
+// pkg/dist-src/route-matcher.js
+function routeMatcher(paths) {
+  const regexes = paths.map(
+    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+  );
+  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
+  return new RegExp(regex2, "i");
+}
+
+// pkg/dist-src/index.js
+var regex = routeMatcher(triggers_notification_paths_default);
+var triggersNotification = regex.test.bind(regex);
+var groups = {};
+var createGroups = function(Bottleneck, common) {
+  groups.global = new Bottleneck.Group({
+    id: "octokit-global",
+    maxConcurrent: 10,
+    ...common
+  });
+  groups.auth = new Bottleneck.Group({
+    id: "octokit-auth",
+    maxConcurrent: 1,
+    ...common
+  });
+  groups.search = new Bottleneck.Group({
+    id: "octokit-search",
+    maxConcurrent: 1,
+    minTime: 2e3,
+    ...common
+  });
+  groups.write = new Bottleneck.Group({
+    id: "octokit-write",
+    maxConcurrent: 1,
+    minTime: 1e3,
+    ...common
+  });
+  groups.notifications = new Bottleneck.Group({
+    id: "octokit-notifications",
+    maxConcurrent: 1,
+    minTime: 3e3,
+    ...common
+  });
+};
+function throttling(octokit, octokitOptions) {
+  const {
+    enabled = true,
+    Bottleneck = light,
+    id = "no-id",
+    timeout = 1e3 * 60 * 2,
+    // Redis TTL: 2 minutes
+    connection
+  } = octokitOptions.throttle || {};
+  if (!enabled) {
+    return {};
+  }
+  const common = { timeout };
+  if (typeof connection !== "undefined") {
+    common.connection = connection;
+  }
+  const state = Object.assign(
+    {
+      clustering: connection != null,
+      triggersNotification,
+      fallbackSecondaryRateRetryAfter: 60,
+      retryAfterBaseValue: 1e3,
+      id
+    },
+    octokitOptions.throttle
+  );
+  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
+    throw new Error(`octokit/plugin-throttling error:
+        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
+        See https://octokit.github.io/rest.js/#throttling
+
+        const octokit = new Octokit({
+          throttle: {
+            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
+            onRateLimit: (retryAfter, options) => {/* ... */}
+          }
+        })
+    `);
+  }
+  let initialized = false;
+  const initializeBottleneck = () => {
+    if (initialized) {
+      return;
+    }
+    initialized = true;
+    if (groups.global == null) {
+      createGroups(Bottleneck, common);
+    }
+    state.global = state.global ?? groups.global;
+    state.auth = state.auth ?? groups.auth;
+    state.search = state.search ?? groups.search;
+    state.write = state.write ?? groups.write;
+    state.notifications = state.notifications ?? groups.notifications;
+    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
+    const events = {};
+    const emitter = new Bottleneck.Events(events);
+    events.on("secondary-limit", state.onSecondaryRateLimit);
+    events.on("rate-limit", state.onRateLimit);
+    events.on(
+      "error",
+      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
+    );
+    state.retryLimiter.on("failed", async function(error, info) {
+      const [state2, request, options] = info.args;
+      const { pathname } = new URL(options.url, "http://github.test");
+      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
+      if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
+        return;
+      }
+      const retryCount = ~~request.retryCount;
+      request.retryCount = retryCount;
+      options.request.retryCount = retryCount;
+      const { wantRetry, retryAfter = 0 } = await (async function() {
+        if (/\bsecondary rate\b/i.test(error.message)) {
+          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
+          const wantRetry2 = await emitter.trigger(
+            "secondary-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        if (error.response.headers != null && error.response.headers["x-ratelimit-remaining"] === "0" || (error.response.data?.errors ?? []).some(
+          (error2) => error2.type === "RATE_LIMITED"
+        )) {
+          const rateLimitReset = new Date(
+            ~~error.response.headers["x-ratelimit-reset"] * 1e3
+          ).getTime();
+          const retryAfter2 = Math.max(
+            // Add one second so we retry _after_ the reset time
+            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
+            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
+            0
+          );
+          const wantRetry2 = await emitter.trigger(
+            "rate-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        return {};
+      })();
+      if (wantRetry) {
+        request.retryCount++;
+        return retryAfter * state2.retryAfterBaseValue;
+      }
+    });
+  };
+  octokit.hook.wrap("request", (request, options) => {
+    initializeBottleneck();
+    return dist_bundle_wrapRequest(state, request, options);
+  });
+  return {};
+}
+throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
+throttling.triggersNotification = triggersNotification;
+
+
+;// CONCATENATED MODULE: ./build/src/github/reserve.js
+// Pilot's reserve for its final writes. Progress edits to the tracking comment are optional; the
+// tracking comment's last update and the pull request are not. So optional writes stop while fewer
+// than `reserve` writes are left in GitHub's secondary budgets (about 80 content-creating requests a
+// minute and 500 an hour), or in the primary budget GitHub reports (`x-ratelimit-remaining`), or while
+// GitHub has asked Pilot to wait. Waiting and retrying is the throttling plugin's job (rate-limits.ts);
+// this layer only counts and answers "may an optional write go now?".
+// https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+/** Content-creating: anything but reads. GraphQL queries are reads; mutations are not. */
+function isWrite(req) {
+    const method = req.method.toUpperCase();
+    if (method === 'GET' || method === 'HEAD')
+        return false;
+    if (/\/graphql$/.test(req.url))
+        return typeof req.query === 'string' && /^\s*mutation\b/.test(req.query);
+    return true;
+}
+class WriteReserve {
+    now;
+    perMinute;
+    perHour;
+    reserve;
+    writes = [];
+    pausedUntil = 0;
+    primaryRemaining = Number.POSITIVE_INFINITY;
+    constructor(opts = {}) {
+        this.now = opts.now ?? Date.now;
+        this.perMinute = opts.writesPerMinute ?? 80;
+        this.perHour = opts.writesPerHour ?? 500;
+        this.reserve = opts.reserve ?? 20;
+    }
+    /** Every request as it is sent (retries too: GitHub counts them). */
+    noteRequest(req) {
+        if (isWrite(req))
+            this.writes.push(this.now());
+    }
+    /** GitHub's primary budget, from any answer (success or error) that reports it. */
+    noteHeaders(headers) {
+        const remaining = Number(headers?.['x-ratelimit-remaining']);
+        if (headers?.['x-ratelimit-remaining'] !== undefined && Number.isFinite(remaining))
+            this.primaryRemaining = remaining;
+    }
+    /** GitHub asked for a wait: optional writes hold back until it is over. */
+    pause(ms) {
+        this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
+    }
+    /** Writes left in the tightest of the three budgets. */
+    remainingWrites() {
+        const now = this.now();
+        this.writes = this.writes.filter((t) => t > now - HOUR);
+        const lastMinute = this.writes.filter((t) => t > now - MINUTE).length;
+        return Math.min(this.perMinute - lastMinute, this.perHour - this.writes.length, this.primaryRemaining);
+    }
+    /** Whether an optional write (a progress edit) may go now without eating into the reserve. */
+    allowOptionalWrite() {
+        return this.now() >= this.pausedUntil && this.remainingWrites() > this.reserve;
+    }
+}
+let shared;
+/** The process-wide reserve every Octokit instance counts into (the budgets are per identity). */
+function sharedReserve() {
+    shared ??= new WriteReserve();
+    return shared;
+}
+
+;// CONCATENATED MODULE: ./build/src/github/rate-limits.js
+// GitHub's rate limits, handled by the kept libraries rather than by hand:
+// - @octokit/plugin-throttling lets at most 80 content-creating requests a minute through (Pilot's
+//   write pacing below), and on a rate-limit answer asks Pilot's policy whether to wait as long as
+//   GitHub says (`retry-after`, or until `x-ratelimit-reset`) and retry;
+// - @octokit/plugin-retry retries server errors (5xx) up to three times with a growing pause.
+// The policy is bounded and says what it does: a few retries, never a wait longer than a job can
+// afford, and a warning in the log each time. Pilot's reserve for its final writes sits on top
+// (reserve.ts). https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api
+
+
+
+
+
+
+function writePacing(perWindow = 80, windowMs = 60_000) {
+    return {
+        write: new light.Group({
+            maxConcurrent: 1,
+            reservoir: perWindow,
+            reservoirRefreshAmount: perWindow,
+            reservoirRefreshInterval: windowMs,
+        }),
+        notifications: new light.Group({ maxConcurrent: 1 }),
+    };
+}
+let sharedPacing;
+function defaultPolicy() {
+    sharedPacing ??= writePacing();
+    return {
+        maxRetries: 3,
+        maxWaitSeconds: 15 * 60,
+        msPerSecond: 1000,
+        warn: (message) => core/* warning */.$e(message),
+        reserve: sharedReserve(),
+        pacing: sharedPacing,
+    };
+}
+/** The answer to plugin-throttling's question "retry after `retryAfter` seconds?", with its reason logged. */
+function limitHandler(kind, policy) {
+    return (retryAfter, options, _octokit, retryCount) => {
+        // `options.url` is the route template (`/repos/{owner}/{repo}/…`): no token, no body.
+        const what = `${options.method} ${options.url}`;
+        if (retryCount >= policy.maxRetries) {
+            policy.warn(`GitHub's ${kind} refused ${what} again after ${retryCount} retries: giving up with GitHub's answer`);
+            return false;
+        }
+        if (retryAfter > policy.maxWaitSeconds) {
+            policy.warn(`GitHub's ${kind} on ${what} asks for a ${retryAfter} s wait, longer than Pilot waits (${policy.maxWaitSeconds} s): giving up with GitHub's answer`);
+            return false;
+        }
+        policy.warn(`GitHub's ${kind} on ${what}: waiting ${retryAfter} s as GitHub asks, then retrying (${retryCount + 1} of ${policy.maxRetries})`);
+        policy.reserve.pause(retryAfter * policy.msPerSecond);
+        return true;
+    };
+}
+/**
+ * Octokit options for both plugins. plugin-retry leaves 429 to plugin-throttling (its default would
+ * retry a 429 three more times after the policy gave up, and the bound would be a lie).
+ */
+function limitOptions(policy) {
+    return {
+        throttle: {
+            onRateLimit: limitHandler('primary rate limit', policy),
+            onSecondaryRateLimit: limitHandler('secondary rate limit', policy),
+            retryAfterBaseValue: policy.msPerSecond,
+            write: policy.pacing.write,
+            notifications: policy.pacing.notifications,
+        },
+        retry: {
+            doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451],
+            retryAfterBaseValue: policy.msPerSecond,
+        },
+    };
+}
+function headersOf(error) {
+    if (typeof error !== 'object' || error === null || !('response' in error))
+        return undefined;
+    const response = error.response;
+    if (typeof response !== 'object' || response === null || !('headers' in response))
+        return undefined;
+    return response.headers;
+}
+/** Counts every attempt into the reserve; applied first, so it is the hook nearest the wire. */
+function counting(reserve) {
+    return (octokit) => {
+        octokit.hook.wrap('request', async (send, options) => {
+            reserve.noteRequest(options);
+            try {
+                const response = await send(options);
+                reserve.noteHeaders(response.headers);
+                return response;
+            }
+            catch (error) {
+                reserve.noteHeaders(headersOf(error));
+                throw error;
+            }
+        });
+        return {};
+    };
+}
+/**
+ * `getOctokit` with the reserve's counter (innermost: it sees every attempt and its headers), the
+ * throttling plugin and the retry plugin.
+ */
+function limitedOctokit(token, options = {}, policy = defaultPolicy()) {
+    return getOctokit(token, { ...options, ...limitOptions(policy) }, counting(policy.reserve), throttling, retry);
+}
+
+
+/***/ }),
+
+/***/ 6432:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  $: () => (/* binding */ readRunContext),
+  Q: () => (/* binding */ runUrlOf)
+});
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 11 modules
+var classic_schemas = __nccwpck_require__(2857);
+// EXTERNAL MODULE: ./node_modules/zod/v4/core/api.js
+var api = __nccwpck_require__(3759);
+;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/coerce.js
+
+
+function string(params) {
+    return core._coercedString(schemas.ZodString, params);
+}
+function number(params) {
+    return api/* _coercedNumber */.qG(classic_schemas/* ZodNumber */.rSt, params);
+}
+function coerce_boolean(params) {
+    return core._coercedBoolean(schemas.ZodBoolean, params);
+}
+function bigint(params) {
+    return core._coercedBigint(schemas.ZodBigInt, params);
+}
+function date(params) {
+    return core._coercedDate(schemas.ZodDate, params);
+}
+
+// EXTERNAL MODULE: ./build/src/github/client.js
+var client = __nccwpck_require__(6330);
+;// CONCATENATED MODULE: ./build/src/pipeline/context.js
+// What the runner tells the step about this run, read from its environment once.
+
+
+
+const RunnerEnv = classic_schemas/* object */.Ikc({
+    GITHUB_REPOSITORY: classic_schemas/* string */.YjP().regex(/^[^/]+\/[^/]+$/, 'expected owner/repo'),
+    GITHUB_EVENT_NAME: classic_schemas/* string */.YjP().min(1),
+    GITHUB_EVENT_PATH: classic_schemas/* string */.YjP().min(1),
+    GITHUB_RUN_ID: number().int().positive(),
+    GITHUB_RUN_ATTEMPT: number().int().positive().default(1),
+    GITHUB_SERVER_URL: classic_schemas/* string */.YjP().url().default('https://github.com'),
+    GITHUB_WORKSPACE: classic_schemas/* string */.YjP().min(1),
+    RUNNER_TEMP: classic_schemas/* string */.YjP().min(1),
+    GITHUB_WORKFLOW: classic_schemas/* string */.YjP().default(''),
+    GITHUB_WORKFLOW_REF: classic_schemas/* string */.YjP().default(''),
+});
+function readRunContext(env = process.env) {
+    const parsed = RunnerEnv.safeParse(env);
+    if (!parsed.success) {
+        const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+        throw new Error(`Pilot must run as a GitHub Actions step; the runner environment is incomplete (${problems})`);
+    }
+    const e = parsed.data;
+    const payload = JSON.parse((0,external_node_fs_.readFileSync)(e.GITHUB_EVENT_PATH, 'utf8'));
+    const repoUrl = `${e.GITHUB_SERVER_URL}/${e.GITHUB_REPOSITORY}`;
+    // GITHUB_WORKFLOW_REF is "owner/repo/.github/workflows/file.yml@ref": link the workflow's run list.
+    const workflowFile = /\/(\.github\/workflows\/[^@]+)@/.exec(e.GITHUB_WORKFLOW_REF)?.[1];
+    return {
+        repo: (0,client/* parseRepository */.SU)(e.GITHUB_REPOSITORY),
+        repository: e.GITHUB_REPOSITORY,
+        eventName: e.GITHUB_EVENT_NAME,
+        payload,
+        runId: e.GITHUB_RUN_ID,
+        runAttempt: e.GITHUB_RUN_ATTEMPT,
+        serverUrl: e.GITHUB_SERVER_URL,
+        workspace: e.GITHUB_WORKSPACE,
+        runnerTemp: e.RUNNER_TEMP,
+        runUrl: `${repoUrl}/actions/runs/${e.GITHUB_RUN_ID}`,
+        workflowUrl: workflowFile
+            ? `${repoUrl}/actions/workflows/${workflowFile.split('/').pop()}`
+            : `${repoUrl}/actions`,
+    };
+}
+function runUrlOf(ctx, runId) {
+    return `${ctx.serverUrl}/${ctx.repository}/actions/runs/${runId}`;
+}
+
+
+/***/ }),
+
+/***/ 8428:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  G: () => (/* binding */ gate)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
+var lib_core = __nccwpck_require__(6257);
+// EXTERNAL MODULE: ./build/src/constants.js
+var constants = __nccwpck_require__(1648);
+// EXTERNAL MODULE: ./build/src/errors.js
+var errors = __nccwpck_require__(7406);
+// EXTERNAL MODULE: ./build/src/events/command.js
+var command = __nccwpck_require__(7562);
+// EXTERNAL MODULE: ./build/src/events/dispatch.js
+var dispatch = __nccwpck_require__(2877);
+;// CONCATENATED MODULE: ./build/src/github/reactions.js
+/** Reacts to the comment that triggered Pilot, or to the issue itself for label triggers. */
+async function react(octokit, repo, target, content) {
+    if (target.commentId) {
+        const { data } = await octokit.rest.reactions.createForIssueComment({
+            ...repo,
+            comment_id: target.commentId,
+            content,
+        });
+        return data.user?.login;
+    }
+    const { data } = await octokit.rest.reactions.createForIssue({
+        ...repo,
+        issue_number: target.issue,
+        content,
+    });
+    return data.user?.login;
+}
+
+;// CONCATENATED MODULE: ./build/src/report/comment.js
+const ICON = {
+    queued: '⏳',
+    running: '🛠️',
+    pr_open: '✅',
+    ci_fixing: '🔧',
+    merged: '🎉',
+    closed: '📪',
+    failed: '❌',
+    cancelled: '🛑',
+    budget_exceeded: '💸',
+    needs_human: '🙋',
+};
+function renderTracking(task, view) {
+    const lines = [`### ${ICON[task.status]} Pilot — ${view.headline}`, ''];
+    if (view.details?.length) {
+        lines.push('| | |', '|---|---|', ...view.details.map(([k, v]) => `| ${k} | ${v} |`), '');
+    }
+    if (view.body)
+        lines.push(view.body, '');
+    if (view.links.length)
+        lines.push(view.links.map(([label, url]) => `[${label}](${url})`).join(' · '));
+    return lines.join('\n').trim();
+}
+function formatUsd(value) {
+    return `$${value.toFixed(value < 1 ? 4 : 2)}`;
+}
+/** `1,234 in · 56 out · 7,890 cache read · 0 cache write`, or a dash where nothing was metered. */
+function formatTokens(t) {
+    if (!t)
+        return '— (no model gateway ran)';
+    const n = (v) => v.toLocaleString('en-US');
+    return `${n(t.input)} in · ${n(t.output)} out · ${n(t.cacheRead)} cache read · ${n(t.cacheWrite)} cache write`;
+}
+function formatDuration(ms) {
+    const s = Math.round(ms / 1000);
+    return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${s % 60}s`;
+}
+
+// EXTERNAL MODULE: ./build/src/report/outputs.js + 1 modules
+var outputs = __nccwpck_require__(4752);
+// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 11 modules
+var schemas = __nccwpck_require__(2857);
+;// CONCATENATED MODULE: ./build/src/state/task.js
+// The task document: what Pilot knows about one issue, kept in the tracking comment's hidden marker.
+// It is the one authority (DESIGN "State"); anything in the Actions cache only accelerates it.
+
+
+
+/** The version this Pilot writes. Older documents are migrated on read; newer ones are refused. */
+const TASK_VERSION = 1;
+const RunRef = schemas/* object */.Ikc({
+    id: schemas/* number */.aig().int().positive(),
+    kind: schemas/* enum */.k5n(['gate', 'work', 'post', 'sweep']),
+    at: schemas/* string */.YjP().max(40),
+    outcome: schemas/* string */.YjP().max(40).optional(),
+});
+const Count = schemas/* number */.aig().int().nonnegative();
+// New fields are optional so that markers written before them still parse as v1 (and stay compact:
+// a field that was never set is not written at all).
+const TaskDoc = schemas/* object */.Ikc({
+    v: schemas/* literal */.euz(TASK_VERSION),
+    rev: Count,
+    status: schemas/* enum */.k5n(constants/* TASK_STATUSES */.Hi),
+    branch: schemas/* string */.YjP().max(255).optional(),
+    pr: schemas/* number */.aig().int().positive().optional(),
+    /** The commit Pilot last pushed to `branch`: reviews and CI failures count only for this head. */
+    headSha: schemas/* string */.YjP()
+        .regex(/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/)
+        .optional(),
+    sessionId: schemas/* string */.YjP().max(64).optional(),
+    /** SHA-256 of the encrypted session archive: a restored archive is used only when it matches. */
+    sessionHash: schemas/* string */.YjP().max(64).optional(),
+    /** The session's cumulative cost as the CLI reports it: after `--resume` this run's cost is the difference. */
+    sessionCostUsd: schemas/* number */.aig().nonnegative().optional(),
+    bodyHash: schemas/* string */.YjP().max(64).optional(),
+    attempts: Count,
+    ciFixes: Count.optional(),
+    reviewRounds: Count.optional(),
+    costUsd: schemas/* number */.aig().nonnegative(),
+    /** Id of the newest `labeled` timeline event a work run served (duplicate label deliveries are ignored). */
+    servedLabel: schemas/* number */.aig().int().positive().optional(),
+    runs: schemas/* array */.YOg(RunRef).max(10),
+});
+/**
+ * Step `n` turns a version-`n` document into version `n + 1`. Version 0 is the prototype's marker,
+ * which carried no `v` and no `runs`.
+ */
+const MIGRATIONS = {
+    0: (doc) => ({ runs: [], attempts: 0, costUsd: 0, rev: 0, ...doc, v: 1 }),
+};
+/** Validates any stored task document (marker or cache), migrating older versions first. */
+function parseTask(value) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        return { ok: false, error: 'the task document is not an object' };
+    }
+    let doc = value;
+    const version = doc.v === undefined ? 0 : doc.v;
+    if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) {
+        return { ok: false, error: `the task document has an invalid version ${JSON.stringify(version)}` };
+    }
+    if (version > TASK_VERSION) {
+        return {
+            ok: false,
+            future: true,
+            error: `the task document is version ${version}, newer than this Pilot understands (${TASK_VERSION})`,
+        };
+    }
+    for (let v = version; v < TASK_VERSION; v++)
+        doc = MIGRATIONS[v](doc);
+    const parsed = TaskDoc.safeParse(doc);
+    return parsed.success ? { ok: true, task: parsed.data } : { ok: false, error: parsed.error.message };
+}
+function newTask() {
+    return { v: TASK_VERSION, rev: 0, status: 'queued', attempts: 0, costUsd: 0, runs: [] };
+}
+/** Records a run (newest last, at most 10) and bumps `rev`. */
+function withRun(task, run) {
+    const runs = [...task.runs.filter((r) => !(r.id === run.id && r.kind === run.kind)), run].slice(-10);
+    return { ...task, runs, rev: task.rev + 1 };
+}
+/**
+ * The run that holds (or last held) the issue's lease: the newest work run while the task says
+ * `running`. Any other status means no run claims to be working, whatever the lease ref says.
+ */
+function claimedHolder(task) {
+    if (task.status !== 'running')
+        return undefined;
+    return task.runs.filter((r) => r.kind === 'work').at(-1)?.id;
+}
+const MAC_SEPARATOR = ' mac:';
+function markerJson(task) {
+    // `>` escaped so the JSON can never close the HTML comment early.
+    return JSON.stringify(task).replace(/>/g, '\\u003e');
+}
+function renderMarker(task, key) {
+    const json = markerJson(task);
+    const mac = key.seal.sign({ purpose: 'task', issue: key.issue }, json);
+    return `${constants/* MARKER_PREFIX */.Km} ${json}${MAC_SEPARATOR}${mac} ${constants/* MARKER_SUFFIX */.pM}`;
+}
+/**
+ * Where the trailing marker is: Pilot writes it last, after everything it shows. A marker anywhere
+ * else (inside text Pilot quoted, or in a body someone else shaped) is not Pilot's.
+ */
+function trailingMarker(body) {
+    const trimmed = body.trimEnd();
+    const start = trimmed.lastIndexOf(constants/* MARKER_PREFIX */.Km);
+    if (start < 0 || !trimmed.endsWith(constants/* MARKER_SUFFIX */.pM))
+        return null;
+    const end = trimmed.length - constants/* MARKER_SUFFIX */.pM.length;
+    return end >= start + constants/* MARKER_PREFIX */.Km.length ? { start, end } : null;
+}
+/** Reads the trailing marker; one that verifies under neither key is `forged`, whatever it says. */
+function readMarker(body, key) {
+    if (!body.includes(constants/* MARKER_PREFIX */.Km))
+        return { found: false };
+    const at = trailingMarker(body);
+    if (!at)
+        return { found: true, forged: true, error: 'the marker is not the last thing in the comment' };
+    const raw = body.slice(at.start + constants/* MARKER_PREFIX */.Km.length, at.end).trim();
+    const cut = raw.lastIndexOf(MAC_SEPARATOR);
+    const json = cut < 0 ? raw : raw.slice(0, cut);
+    const mac = cut < 0 ? '' : raw.slice(cut + MAC_SEPARATOR.length);
+    if (!key.seal.verify({ purpose: 'task', issue: key.issue }, json, mac)) {
+        return { found: true, forged: true, error: 'the marker does not verify under pilot-state-key' };
+    }
+    let value;
+    try {
+        value = JSON.parse(json);
+    }
+    catch (error) {
+        return { found: true, error: `marker is not JSON: ${(0,errors/* messageOf */.b)(error)}` };
+    }
+    const parsed = parseTask(value);
+    if (parsed.ok)
+        return { found: true, task: parsed.task };
+    return { found: true, error: parsed.error, ...(parsed.future && { future: true }) };
+}
+/** The comment body with its trailing marker replaced (or appended): the visible text stays as it was. */
+function task_replaceMarker(body, task, key) {
+    const at = trailingMarker(body);
+    if (!at)
+        return `${body.trimEnd()}\n\n${renderMarker(task, key)}`;
+    return body.slice(0, at.start) + renderMarker(task, key);
+}
+
+// EXTERNAL MODULE: ./build/src/github/client.js
+var client = __nccwpck_require__(6330);
+// EXTERNAL MODULE: ./build/src/security/outgoing.js + 3 modules
+var outgoing = __nccwpck_require__(8599);
+// EXTERNAL MODULE: ./build/src/state/forged.js
+var forged = __nccwpck_require__(9402);
+;// CONCATENATED MODULE: ./build/src/state/tracking.js
+// The ONE tracking comment per issue. Only a comment written by Pilot's identity whose trailing marker
+// verifies under pilot-state-key counts: anyone can paste a marker into their own comment, and every
+// workflow using the default token writes as the same `github-actions[bot]` as Pilot.
+
+
+
+
+
+
+function sameLogin(a, b) {
+    return (a ?? '').toLowerCase() === b.toLowerCase();
+}
+/** Pilot's own authenticated marker comments, oldest first (the oldest is the tracking comment). */
+async function pilotMarkers(comments, pilotLogin, key) {
+    const found = [];
+    for (const c of comments) {
+        const marker = readMarker(c.body ?? '', key);
+        if (!marker.found)
+            continue;
+        if (!sameLogin(c.user?.login, pilotLogin)) {
+            lib_core/* info */.pq(`Ignoring a Pilot marker in comment ${c.id} by ${c.user?.login}: not written by ${pilotLogin}`);
+            continue;
+        }
+        if ('forged' in marker && marker.forged) {
+            await (0,forged/* reportForgedState */.x)('marker', c.id, marker.error);
+            continue;
+        }
+        found.push({ comment: c, task: 'task' in marker ? marker.task : null });
+        if ('error' in marker) {
+            lib_core/* warning */.$e(`Tracking comment ${c.id} has an unreadable marker (${marker.error}); starting a fresh task`);
+        }
+    }
+    return found;
+}
+function listComments(octokit, repo, issue) {
+    return octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: issue, per_page: 100 });
+}
+async function findTracking(octokit, repo, issue, pilotLogin, key) {
+    for (const { comment, task } of await pilotMarkers(await listComments(octokit, repo, issue), pilotLogin, key)) {
+        if (task)
+            return { id: comment.id, url: comment.html_url, task };
+    }
+    return null;
+}
+/** Writes the visible text plus the marker: updates the known comment or creates the first one. */
+async function writeTracking(octokit, repo, issue, existing, visible, task, key) {
+    // Whatever the visible text quotes, it cannot open or close a hidden comment: the marker stays last.
+    const body = `${(0,outgoing/* escapeCommentDelimiters */.hc)(visible)}\n\n${renderMarker(task, key)}`;
+    if (existing) {
+        const { data } = await octokit.rest.issues.updateComment({ ...repo, comment_id: existing.id, body });
+        return { id: data.id, url: data.html_url, task };
+    }
+    const { data } = await octokit.rest.issues.createComment({ ...repo, issue_number: issue, body });
+    const login = data.user?.login;
+    return login
+        ? settleDuplicate(octokit, repo, { id: data.id, url: data.html_url, task }, body, login, key)
+        : { id: data.id, url: data.html_url, task };
+}
+/**
+ * Two runs that both found no tracking comment (simultaneous commands) both create one. The oldest
+ * wins: a newer one deletes itself and writes into the oldest, so every reader converges on one.
+ */
+async function settleDuplicate(octokit, repo, mine, body, login, key) {
+    const oldest = (await pilotMarkers(await listComments(octokit, repo, key.issue), login, key))[0]?.comment;
+    if (!oldest || oldest.id === mine.id)
+        return mine;
+    lib_core/* info */.pq(`Another run created tracking comment ${oldest.id} first: using it instead of ${mine.id}`);
+    await octokit.rest.issues.deleteComment({ ...repo, comment_id: mine.id }).catch((error) => {
+        if ((0,client/* statusOf */.c2)(error) !== 404)
+            throw error;
+    });
+    const { data } = await octokit.rest.issues.updateComment({ ...repo, comment_id: oldest.id, body });
+    return { id: data.id, url: data.html_url, task: mine.task };
+}
+/** Rewrites only the marker of the tracking comment, keeping what it shows. */
+async function updateMarker(octokit, repo, tracking, task, key) {
+    const { data: current } = await octokit.rest.issues.getComment({ ...repo, comment_id: tracking.id });
+    const body = replaceMarker(current.body ?? '', task, key);
+    const { data } = await octokit.rest.issues.updateComment({ ...repo, comment_id: tracking.id, body });
+    return { id: data.id, url: data.html_url, task };
+}
+/**
+ * With no authenticated marker, the task is rebuilt from what GitHub itself records: the open pull
+ * request from this repository whose head is the issue's `pilot/issue-<n>-…` branch.
+ */
+async function rebuildTask(octokit, repo, issue) {
+    const prefix = `${BRANCH_PREFIX}issue-${issue}`;
+    const pulls = await octokit.paginate(octokit.rest.pulls.list, { ...repo, state: 'open', per_page: 100 });
+    const own = pulls.find((p) => (p.head.ref === prefix || p.head.ref.startsWith(`${prefix}-`)) &&
+        sameLogin(p.head.repo?.full_name, `${repo.owner}/${repo.repo}`));
+    if (!own)
+        return {};
+    core.info(`Rebuilt the task of #${issue} from GitHub: pull request #${own.number} on ${own.head.ref}`);
+    return { branch: own.head.ref, pr: own.number };
+}
+
+// EXTERNAL MODULE: ./build/src/auth/authorize.js
+var authorize = __nccwpck_require__(5279);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./build/src/ledger/layout.js
+// Where things live in the ledger's tree, spelled once:
+//   head.json                          the index: current segment, recent segments, hot totals, streak
+//   segments/<yyyy-mm>/<nnnn>.jsonl    append-only JSON Lines, rolled at a record or byte bound
+//   totals/day/<yyyy-mm>/<dd>.json     running totals of one UTC day (and the keys folded that day)
+//   totals/month/<yyyy-mm>.json        running totals of one UTC month
+//   totals/all.json                    running totals since the ledger began (counters for metrics)
+// Directory sizes stay bounded (≤ 31 days per month directory), so every path is a fixed depth.
+
+const layout_LEDGER_REF = 'refs/pilot/ledger';
+// Not under `refs/pilot/ledger/`: git cannot hold a ref and refs below it (a file and a directory
+// of the same name), so GitHub would refuse `refs/pilot/ledger/pending/…` beside the ledger ref.
+const PENDING_PREFIX = 'refs/pilot/ledger-pending/';
+const layout_HEAD_PATH = 'head.json';
+const layout_DEFAULT_LIMITS = { segmentRecords: 1000, segmentBytes: 256 * 1024, recentSegments: 8 };
+/** The period of `totals/all.json`: every record ever folded, so metrics' counters only grow. */
+const layout_ALL_TIME = 'all';
+/** `2026-12-03` (day) or `2026-12` (month). */
+function layout_periodOf(at, kind) {
+    return at.slice(0, kind === 'day' ? 10 : 7);
+}
+function layout_periodKind(period) {
+    if (period === layout_ALL_TIME)
+        return layout_ALL_TIME;
+    if (/^\d{4}-\d{2}-\d{2}$/.test(period))
+        return 'day';
+    if (/^\d{4}-\d{2}$/.test(period))
+        return 'month';
+    throw new Error(`Ledger period "${period}" is neither a day (YYYY-MM-DD), a month (YYYY-MM) nor "${layout_ALL_TIME}"`);
+}
+function layout_totalsPath(period) {
+    const kind = layout_periodKind(period);
+    if (kind === layout_ALL_TIME)
+        return `totals/${layout_ALL_TIME}.json`;
+    return kind === 'day'
+        ? `totals/day/${period.slice(0, 7)}/${period.slice(8)}.json`
+        : `totals/month/${period}.json`;
+}
+function layout_segmentPath(month, seq) {
+    return `segments/${month}/${String(seq).padStart(4, '0')}.jsonl`;
+}
+/** `{ref}` as the REST path wants it: without the leading `refs/`. */
+function layout_restRef(full) {
+    return full.replace(/^refs\//, '');
+}
+function layout_pendingRef(key) {
+    return `${PENDING_PREFIX}${key}`;
+}
+/** The sha git (and GitHub) gives a blob with this content, known before it is written. */
+function layout_blobSha(content) {
+    const body = Buffer.from(content, 'utf8');
+    return createHash('sha1')
+        .update(Buffer.concat([Buffer.from(`blob ${body.length}\0`), body]))
+        .digest('hex');
+}
+
+;// CONCATENATED MODULE: ./build/src/ledger/segments.js
+
+function seqOf(path) {
+    return Number(/(\d+)\.jsonl$/.exec(path)?.[1] ?? 0);
+}
+function full(seg, line, limits) {
+    return seg.records >= limits.segmentRecords || Buffer.byteLength(seg.text + line) > limits.segmentBytes;
+}
+function ref(seg) {
+    return { path: seg.path, sha: blobSha(seg.text), records: seg.records, bytes: Buffer.byteLength(seg.text) };
+}
+/**
+ * Appends `lines` after the current segment (whose text is `currentText`), returning the files to
+ * write and the head's new `segment` and `recent`.
+ */
+function segments_appendLines(head, currentText, lines, month, limits) {
+    const files = new Map();
+    let recent = head.recent;
+    const cur = head.segment;
+    let seg = cur?.path.startsWith(`segments/${month}/`)
+        ? { path: cur.path, text: currentText, records: cur.records }
+        : { path: segmentPath(month, 1), text: '', records: 0 };
+    if (cur && seg.path !== cur.path)
+        recent = [cur, ...recent];
+    for (const line of lines) {
+        if (seg.records > 0 && full(seg, `${line}\n`, limits)) {
+            files.set(seg.path, seg.text);
+            recent = [ref(seg), ...recent];
+            seg = { path: segmentPath(month, seqOf(seg.path) + 1), text: '', records: 0 };
+        }
+        seg.text += `${line}\n`;
+        seg.records++;
+    }
+    files.set(seg.path, seg.text);
+    return { files, segment: ref(seg), recent: recent.slice(0, limits.recentSegments) };
+}
+
+;// CONCATENATED MODULE: ./build/src/ledger/git-data.js
+// The Git Data API calls the ledger makes, and nothing else: refs, commits, trees and blobs.
+
+
+/** The sha a ref points at, or undefined when it does not exist. */
+async function git_data_refSha(w, ref) {
+    try {
+        const { data } = await w.octokit.rest.git.getRef({ ...w.repo, ref: layout_restRef(ref) });
+        return data.object.sha;
+    }
+    catch (error) {
+        if ((0,client/* statusOf */.c2)(error) === 404)
+            return undefined;
+        throw error;
+    }
+}
+async function readCommit(w, sha) {
+    const { data } = await w.octokit.rest.git.getCommit({ ...w.repo, commit_sha: sha });
+    return { tree: data.tree.sha, message: data.message };
+}
+/** A blob's text, or undefined when there is no blob with that sha. */
+async function git_data_readBlob(w, sha) {
+    try {
+        const { data } = await w.octokit.rest.git.getBlob({ ...w.repo, file_sha: sha });
+        return Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
+    }
+    catch (error) {
+        if ((0,client/* statusOf */.c2)(error) === 404)
+            return undefined;
+        throw error;
+    }
+}
+/** The blob sha at `path` under a tree, one `GET /git/trees` per directory level. */
+async function shaAtPath(w, tree, path) {
+    let current = tree;
+    const parts = path.split('/');
+    for (const [i, name] of parts.entries()) {
+        const { data } = await w.octokit.rest.git.getTree({ ...w.repo, tree_sha: current });
+        const entry = data.tree.find((e) => e.path === name);
+        if (!entry?.sha)
+            return undefined;
+        if (i === parts.length - 1)
+            return entry.type === 'blob' ? entry.sha : undefined;
+        if (entry.type !== 'tree')
+            return undefined;
+        current = entry.sha;
+    }
+    return undefined;
+}
+/** A new tree on `base`: each path set to its text (GitHub creates the blobs; one request). */
+async function git_data_writeTree(w, base, files) {
+    const tree = [...files].map(([path, content]) => ({
+        path,
+        mode: '100644',
+        type: 'blob',
+        content,
+    }));
+    const { data } = await w.octokit.rest.git.createTree({ ...w.repo, tree, ...(base && { base_tree: base }) });
+    return data.sha;
+}
+async function git_data_writeCommit(w, tree, parents, message) {
+    const { data } = await w.octokit.rest.git.createCommit({ ...w.repo, tree, parents, message });
+    return data.sha;
+}
+/** Creates a ref; false when it already exists (GitHub's 422: the atomic create-only primitive). */
+async function git_data_createRef(w, ref, sha) {
+    try {
+        await w.octokit.rest.git.createRef({ ...w.repo, ref, sha });
+        return true;
+    }
+    catch (error) {
+        if ((0,client/* statusOf */.c2)(error) === 422)
+            return false;
+        throw error;
+    }
+}
+/** Moves a ref only by fast-forward; false when someone else moved it first (422). */
+async function git_data_fastForward(w, ref, sha) {
+    try {
+        await w.octokit.rest.git.updateRef({ ...w.repo, ref: restRef(ref), sha, force: false });
+        return true;
+    }
+    catch (error) {
+        if (statusOf(error) === 422)
+            return false;
+        throw error;
+    }
+}
+/** Deletes a ref; one that is already gone is fine. */
+async function git_data_deleteRef(w, ref) {
+    try {
+        await w.octokit.rest.git.deleteRef({ ...w.repo, ref: restRef(ref) });
+    }
+    catch (error) {
+        if (statusOf(error) !== 422 && statusOf(error) !== 404)
+            throw error;
+    }
+}
+/** Refs under a prefix with the shas they point at (one request). */
+async function listRefs(w, prefix) {
+    const { data } = await w.octokit.rest.git.listMatchingRefs({ ...w.repo, ref: layout_restRef(prefix) });
+    return data.map((r) => ({ ref: r.ref, sha: r.object.sha }));
+}
+
+;// CONCATENATED MODULE: ./build/src/ledger/head.js
+// `head.json`: the ledger's index, also carried in each ledger commit's message so that one
+// `GET /git/commits` tells a reader where the current segment and the newest totals are (their
+// blob shas are computed locally, as git computes them) without walking the tree.
+
+const count = schemas/* number */.aig().int().nonnegative();
+const sha = schemas/* string */.YjP().regex(/^[0-9a-f]{40}$/);
+const SegmentRef = schemas/* object */.Ikc({ path: schemas/* string */.YjP(), sha, records: count, bytes: count });
+const Head = schemas/* object */.Ikc({
+    v: schemas/* literal */.euz(1),
+    /** Records ever folded. */
+    records: count,
+    /** The segment appends go to; null before the first record. */
+    segment: SegmentRef.nullable(),
+    /** Earlier segments, newest first (bounded), for `readRecent`. */
+    recent: schemas/* array */.YOg(SegmentRef),
+    /** Blob shas of recently written totals documents, by path (bounded). */
+    totals: schemas/* record */.g1P(schemas/* string */.YjP(), sha),
+    /** Failed runs in a row, in the order records were folded. */
+    failuresInRow: count,
+});
+const EMPTY_HEAD = { v: 1, records: 0, segment: null, recent: [], totals: {}, failuresInRow: 0 };
+const SEPARATOR = '\n\n';
+function head_commitMessage(folded, head) {
+    return `pilot ledger: ${folded} record(s)${SEPARATOR}${JSON.stringify(head)}`;
+}
+/** The index from a ledger commit's message; undefined when missing or not valid. */
+function headFromMessage(message) {
+    const at = message.indexOf(SEPARATOR);
+    if (at < 0)
+        return undefined;
+    try {
+        const parsed = Head.safeParse(JSON.parse(message.slice(at + SEPARATOR.length)));
+        return parsed.success ? parsed.data : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/ledger/snapshot.js
+// One consistent view of the ledger: the commit the ref points at, its tree and its index. Files
+// are read by the blob sha the index names (one request) and, when the index does not name them or
+// the sha is unknown, by walking the tree (a fixed number of levels).
+
+
+
+async function snapshot_readSnapshot(w) {
+    const commit = await git_data_refSha(w, layout_LEDGER_REF);
+    if (!commit)
+        return { head: EMPTY_HEAD };
+    const { tree, message } = await readCommit(w, commit);
+    const head = headFromMessage(message) ?? (await headFromTree(w, tree));
+    return { commit, tree, head };
+}
+/** The index from `head.json` when the commit message does not carry it (written by hand?). */
+async function headFromTree(w, tree) {
+    const sha = await shaAtPath(w, tree, layout_HEAD_PATH);
+    const text = sha ? await git_data_readBlob(w, sha) : undefined;
+    if (!text)
+        return EMPTY_HEAD;
+    try {
+        const parsed = Head.safeParse(JSON.parse(text));
+        return parsed.success ? parsed.data : EMPTY_HEAD;
+    }
+    catch {
+        return EMPTY_HEAD;
+    }
+}
+/** A file's text in the snapshot, or undefined when it does not exist. */
+async function snapshot_readFile(w, snap, path, known) {
+    if (!snap.tree)
+        return undefined;
+    if (known) {
+        const text = await git_data_readBlob(w, known);
+        if (text !== undefined)
+            return text;
+    }
+    const sha = await shaAtPath(w, snap.tree, path);
+    return sha ? git_data_readBlob(w, sha) : undefined;
+}
+
+// EXTERNAL MODULE: ./node_modules/zod/v4/core/api.js
+var api = __nccwpck_require__(3759);
+;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/iso.js
+
+
+
+function datetime(params) {
+    return api/* _isoDateTime */.G1(schemas/* ZodISODateTime */.You, params);
+}
+function date(params) {
+    return core._isoDate(ZodISODate, params);
+}
+function time(params) {
+    return core._isoTime(ZodISOTime, params);
+}
+function duration(params) {
+    return core._isoDuration(ZodISODuration, params);
+}
+
+;// CONCATENATED MODULE: ./build/src/ledger/records.js
+// What the ledger holds: one JSON line per record, a discriminated union on `kind` with a version
+// `v`. Every record carries an idempotency `key` (a run's is `<run id>-<attempt>`), so folding the
+// same record twice — after a lost response or a retry — never counts it twice.
+
+const base = {
+    v: schemas/* literal */.euz(1),
+    key: schemas/* string */.YjP().regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, ".", "_" or "-"'),
+    /** When it happened (ISO, UTC): decides the day and month it counts in. */
+    at: datetime(),
+};
+const records_count = schemas/* number */.aig().int().nonnegative();
+const RUN_OUTCOMES = ['success', 'failure', 'no_changes', 'cancelled', 'skipped'];
+const RunRecord = schemas/* object */.Ikc({
+    ...base,
+    kind: schemas/* literal */.euz('run'),
+    issue: schemas/* number */.aig().int().positive(),
+    intent: schemas/* string */.YjP().max(40),
+    outcome: schemas/* enum */.k5n(RUN_OUTCOMES),
+    costUsd: schemas/* number */.aig().nonnegative(),
+    tokensIn: records_count.default(0),
+    tokensOut: records_count.default(0),
+    // Optional, not defaulted: writers built before cache tokens were counted still type-check.
+    tokensCacheRead: records_count.optional(),
+    tokensCacheWrite: records_count.optional(),
+    turns: records_count,
+    durationMs: records_count,
+    model: schemas/* string */.YjP().max(100).default(''),
+    runner: schemas/* string */.YjP().max(200).default(''),
+    runId: schemas/* number */.aig().int().positive(),
+    attempt: schemas/* number */.aig().int().positive(),
+});
+const MergeRecord = schemas/* object */.Ikc({
+    ...base,
+    kind: schemas/* literal */.euz('merge'),
+    issue: schemas/* number */.aig().int().positive(),
+    pr: schemas/* number */.aig().int().positive(),
+    sha: schemas/* string */.YjP().regex(/^[0-9a-f]{40}$/),
+});
+const BudgetRecord = schemas/* object */.Ikc({
+    ...base,
+    kind: schemas/* literal */.euz('budget'),
+    event: schemas/* enum */.k5n(['warning', 'exceeded', 'override']),
+    budget: schemas/* enum */.k5n(['daily', 'monthly']),
+    spentUsd: schemas/* number */.aig().nonnegative(),
+    limitUsd: schemas/* number */.aig().nonnegative(),
+    issue: schemas/* number */.aig().int().positive().optional(),
+});
+const MemoryRecord = schemas/* object */.Ikc({
+    ...base,
+    kind: schemas/* literal */.euz('memory'),
+    topic: schemas/* string */.YjP().max(200),
+    text: schemas/* string */.YjP().max(4000),
+    issue: schemas/* number */.aig().int().positive().optional(),
+});
+const OpsRecord = schemas/* object */.Ikc({
+    ...base,
+    kind: schemas/* literal */.euz('ops'),
+    service: schemas/* string */.YjP().max(200),
+    event: schemas/* enum */.k5n(['check_failed', 'check_passed', 'remediated', 'escalated']),
+    tier: schemas/* number */.aig().int().min(1).max(3).optional(),
+    detail: schemas/* string */.YjP().max(2000).default(''),
+});
+const LedgerRecord = schemas/* discriminatedUnion */.gMt('kind', [
+    RunRecord,
+    MergeRecord,
+    BudgetRecord,
+    MemoryRecord,
+    OpsRecord,
+]);
+/** A run's idempotency key: a re-run (new attempt) is a new record, a retry of the same is not. */
+function runKey(runId, attempt) {
+    return `${runId}-${attempt}`;
+}
+/** Parses JSON Lines; a corrupt or unknown line is skipped and reported, never fatal. */
+function records_parseLines(text, where) {
+    const records = [];
+    const problems = [];
+    text.split('\n').forEach((line, i) => {
+        if (line.trim() === '')
+            return;
+        const parsed = parseRecord(line);
+        if (parsed.ok)
+            records.push(parsed.record);
+        else
+            problems.push({ where: `${where}:${i + 1}`, message: parsed.message });
+    });
+    return { records, problems };
+}
+function parseRecord(text) {
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch {
+        return { ok: false, message: 'not JSON' };
+    }
+    const parsed = LedgerRecord.safeParse(json);
+    if (parsed.success)
+        return { ok: true, record: parsed.data };
+    return {
+        ok: false,
+        message: parsed.error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`).join('; '),
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/ledger/totals.js
+// Running totals of one period (a UTC day or month), updated as records are folded in, so a budget
+// check or a dashboard reads one small document instead of the history. A day's document also
+// keeps the keys folded into it: the idempotency check of a fold reads it anyway.
+
+
+const totals_count = schemas/* number */.aig().int().nonnegative();
+/**
+ * Upper bounds (seconds) of the run-duration buckets the totals count, for the
+ * `pilot_execution_duration_seconds` histogram: a run lasts from a minute to the job's six hours.
+ */
+const DURATION_BUCKETS_SECONDS = (/* unused pure expression or super */ null && ([
+    30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400, 21600,
+]));
+/** The index of the first bucket whose bound holds the duration; the last index is "more". */
+function durationBucket(ms) {
+    const i = DURATION_BUCKETS_SECONDS.findIndex((le) => ms / 1000 <= le);
+    return i < 0 ? DURATION_BUCKETS_SECONDS.length : i;
+}
+const totals_PeriodTotals = schemas/* object */.Ikc({
+    v: schemas/* literal */.euz(1),
+    period: schemas/* string */.YjP(),
+    records: totals_count,
+    /** Spend of the runs counted here, in USD. */
+    costUsd: schemas/* number */.aig().nonnegative(),
+    tokensIn: totals_count,
+    tokensOut: totals_count,
+    // Defaults: documents written before cache tokens and duration buckets were counted still parse.
+    tokensCacheRead: totals_count.default(0),
+    tokensCacheWrite: totals_count.default(0),
+    turns: totals_count,
+    durationMs: totals_count,
+    /** Runs per duration bucket (`DURATION_BUCKETS_SECONDS`, then one past the last), not cumulative. */
+    durationBuckets: schemas/* array */.YOg(totals_count).default([]),
+    runs: schemas/* object */.Ikc({ total: totals_count, byOutcome: schemas/* partialRecord */.jgl(schemas/* enum */.k5n(RUN_OUTCOMES), totals_count) }),
+    merges: totals_count,
+    budgetEvents: schemas/* record */.g1P(schemas/* string */.YjP(), totals_count),
+    /** Failed runs in a row when the period's last record was folded, and the longest streak in it. */
+    failuresInRow: totals_count,
+    maxFailuresInRow: totals_count,
+    /** Idempotency keys folded into this day (days only; a month would grow too large). */
+    keys: schemas/* array */.YOg(schemas/* string */.YjP()).optional(),
+    /**
+     * Keys of the budget events folded into this month (months only): a budget's warning is once per
+     * period, and a month's warning can be claimed on any of its days (claimBudgetEvent in src/ledger/budget-read.ts).
+     */
+    budgetKeys: schemas/* array */.YOg(schemas/* string */.YjP()).optional(),
+});
+function totals_emptyTotals(period) {
+    return {
+        v: 1,
+        period,
+        records: 0,
+        costUsd: 0,
+        tokensIn: 0,
+        tokensOut: 0,
+        tokensCacheRead: 0,
+        tokensCacheWrite: 0,
+        turns: 0,
+        durationMs: 0,
+        durationBuckets: [],
+        runs: { total: 0, byOutcome: {} },
+        merges: 0,
+        budgetEvents: {},
+        failuresInRow: 0,
+        maxFailuresInRow: 0,
+        ...(period.length === 10 && { keys: [] }),
+    };
+}
+/** The streak after a record: a failed run extends it, a run that worked ends it, others keep it. */
+function totals_nextStreak(streak, record) {
+    if (record.kind !== 'run')
+        return streak;
+    if (record.outcome === 'failure')
+        return streak + 1;
+    if (record.outcome === 'success' || record.outcome === 'no_changes')
+        return 0;
+    return streak;
+}
+/** Adds one record (whose streak is already applied) to a period's totals, in place. */
+function totals_addToTotals(t, record, streak) {
+    t.records++;
+    t.keys?.push(record.key);
+    t.failuresInRow = streak;
+    t.maxFailuresInRow = Math.max(t.maxFailuresInRow, streak);
+    if (record.kind === 'merge')
+        t.merges++;
+    if (record.kind === 'budget')
+        t.budgetEvents[record.event] = (t.budgetEvents[record.event] ?? 0) + 1;
+    // Months only: the all-time totals would keep every budget key forever.
+    if (record.kind === 'budget' && /^\d{4}-\d{2}$/.test(t.period))
+        t.budgetKeys = [...(t.budgetKeys ?? []), record.key];
+    if (record.kind !== 'run')
+        return;
+    // Rounded to micro-dollars so sums of many small costs do not drift.
+    t.costUsd = Math.round((t.costUsd + record.costUsd) * 1e6) / 1e6;
+    t.tokensIn += record.tokensIn;
+    t.tokensOut += record.tokensOut;
+    t.turns += record.turns;
+    t.durationMs += record.durationMs;
+    t.tokensCacheRead += record.tokensCacheRead ?? 0;
+    t.tokensCacheWrite += record.tokensCacheWrite ?? 0;
+    const bucket = durationBucket(record.durationMs);
+    t.durationBuckets = Array.from({ length: DURATION_BUCKETS_SECONDS.length + 1 }, (_, i) => {
+        return (t.durationBuckets[i] ?? 0) + (i === bucket ? 1 : 0);
+    });
+    t.runs.total++;
+    t.runs.byOutcome[record.outcome] = (t.runs.byOutcome[record.outcome] ?? 0) + 1;
+}
+
+;// CONCATENATED MODULE: ./build/src/ledger/fold.js
+
+
+
+
+/** Reads one period's totals; a corrupt document is reported and started again from zero. */
+async function fold_loadTotals(w, snap, period, problems) {
+    const path = layout_totalsPath(period);
+    const text = await snapshot_readFile(w, snap, path, snap.head.totals[path]);
+    if (text === undefined)
+        return totals_emptyTotals(period);
+    try {
+        const parsed = totals_PeriodTotals.safeParse(JSON.parse(text));
+        if (parsed.success)
+            return parsed.data;
+        problems.push({ where: path, message: parsed.error.issues.map((i) => i.message).join('; ') });
+    }
+    catch {
+        problems.push({ where: path, message: 'not JSON' });
+    }
+    return totals_emptyTotals(period);
+}
+async function loadPeriods(w, snap, records, problems) {
+    const totals = new Map();
+    const periods = new Set(records.flatMap((r) => [periodOf(r.at, 'day'), periodOf(r.at, 'month')]));
+    if (records.length)
+        periods.add(ALL_TIME);
+    for (const period of [...periods].sort())
+        totals.set(period, await fold_loadTotals(w, snap, period, problems));
+    return totals;
+}
+async function fold_planFold(w, snap, batch, limits, now) {
+    const problems = [];
+    const records = [...batch].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+    const totals = await loadPeriods(w, snap, records, problems);
+    const added = [];
+    const duplicates = [];
+    let streak = snap.head.failuresInRow;
+    for (const record of records) {
+        const day = totals.get(periodOf(record.at, 'day'));
+        const month = totals.get(periodOf(record.at, 'month'));
+        if (day.keys?.includes(record.key) || month.budgetKeys?.includes(record.key)) {
+            duplicates.push(record.key);
+            continue;
+        }
+        streak = nextStreak(streak, record);
+        addToTotals(day, record, streak);
+        addToTotals(month, record, streak);
+        addToTotals(totals.get(ALL_TIME), record, streak);
+        added.push(record);
+    }
+    const files = new Map();
+    if (added.length === 0)
+        return { files, head: snap.head, added, duplicates, problems };
+    const current = snap.head.segment
+        ? ((await readFile(w, snap, snap.head.segment.path, snap.head.segment.sha)) ?? '')
+        : '';
+    const lines = added.map((r) => JSON.stringify(r));
+    const seg = appendLines(snap.head, current, lines, periodOf(now, 'month'), limits);
+    for (const [path, text] of seg.files)
+        files.set(path, text);
+    const index = {};
+    for (const t of totals.values()) {
+        const text = `${JSON.stringify(t, null, 1)}\n`;
+        files.set(totalsPath(t.period), text);
+        index[totalsPath(t.period)] = blobSha(text);
+    }
+    const head = {
+        v: 1,
+        records: snap.head.records + added.length,
+        segment: seg.segment,
+        recent: seg.recent,
+        totals: newestTotals({ ...snap.head.totals, ...index }),
+        failuresInRow: streak,
+    };
+    files.set(HEAD_PATH, `${JSON.stringify(head, null, 1)}\n`);
+    return { files, head, added, duplicates, problems };
+}
+/** Keeps the index small: the all-time totals, and the newest two days and two months it knows. */
+function newestTotals(all) {
+    const paths = Object.keys(all).sort().reverse();
+    const keep = [
+        ...paths.filter((p) => p === totalsPath(ALL_TIME)),
+        ...paths.filter((p) => p.startsWith('totals/day/')).slice(0, 2),
+        ...paths.filter((p) => p.startsWith('totals/month/')).slice(0, 2),
+    ];
+    return Object.fromEntries(keep.map((p) => [p, all[p]]));
+}
+
+;// CONCATENATED MODULE: ./build/src/ledger/append.js
+// Compare-and-swap appends: write the tree and commit on the head just read, then move the ref
+// only by fast-forward (`PATCH … force: false`). GitHub answers 422 "Update is not a fast forward"
+// when another writer moved it first; the loser re-reads and tries again after a random wait, a
+// bounded number of times. The first append creates the ref (`POST /git/refs`, 422 if it exists).
+
+
+
+
+
+class append_LedgerBusy extends (/* unused pure expression or super */ null && (Error)) {
+}
+const append_realSleep = (ms) => new Promise((r) => setTimeout(r, ms));
+function append_jitter(opts, attempt) {
+    const base = opts.retryDelayMs ?? 1000;
+    return Math.floor((opts.random ?? Math.random)() * base * 2 ** attempt);
+}
+/** One try: `won` is false when another writer moved the ledger between our read and our update. */
+async function append_appendOnce(w, records, opts = {}) {
+    const snap = await readSnapshot(w);
+    const now = (opts.now ?? (() => new Date().toISOString()))();
+    const plan = await planFold(w, snap, records, opts.limits ?? DEFAULT_LIMITS, now);
+    const { added, duplicates, problems } = plan;
+    if (added.length === 0)
+        return { won: true, result: { added, duplicates, problems } };
+    // Planning took a few reads: if the ledger moved meanwhile, lose now instead of writing a tree
+    // and a commit GitHub would refuse (writes are the scarce budget, reads are not).
+    if ((await refSha(w, LEDGER_REF)) !== snap.commit)
+        return { won: false, result: { added, duplicates, problems } };
+    const tree = await writeTree(w, snap.tree, plan.files);
+    const commit = await writeCommit(w, tree, snap.commit ? [snap.commit] : [], commitMessage(added.length, plan.head));
+    const won = snap.commit ? await fastForward(w, LEDGER_REF, commit) : await createRef(w, LEDGER_REF, commit);
+    return { won, result: { commit: won ? commit : undefined, added, duplicates, problems } };
+}
+/** Appends records (a record whose key is already in the ledger is not added again). */
+async function appendRecords(w, records, opts = {}) {
+    const max = opts.maxAttempts ?? 5;
+    for (let attempt = 0; attempt < max; attempt++) {
+        const { won, result } = await append_appendOnce(w, records, opts);
+        if (won)
+            return { ...result, attempts: attempt + 1 };
+        await (opts.sleep ?? append_realSleep)(append_jitter(opts, attempt));
+    }
+    throw new append_LedgerBusy(`the ledger kept moving: gave up after ${max} attempts`);
+}
+
+;// CONCATENATED MODULE: ./build/src/ledger/budget.js
+// Budgets per UTC day and month, judged against what the ledger knows (pure; reads are in
+// budget-read.ts). Spend counts what runs have spent (folded totals plus finished runs still pending)
+// and what runs in flight may still spend: each is reserved at `max-cost-usd`, the gateway's hard
+// cap per run, so runs admitted side by side cannot together overrun a budget they each fit in.
+/** A warning once spend reaches this share of a budget. */
+const WARN_AT = 0.8;
+/** The instant a day's or month's budget starts again. */
+function resetOf(budget, now) {
+    const y = now.getUTCFullYear();
+    const m = now.getUTCMonth();
+    return budget === 'daily'
+        ? new Date(Date.UTC(y, m, now.getUTCDate() + 1))
+        : new Date(Date.UTC(y, m + 1, 1));
+}
+function periodFor(budget, now) {
+    return now.toISOString().slice(0, budget === 'daily' ? 10 : 7);
+}
+const cents = (usd) => Math.round(usd * 1e6) / 1e6;
+function lineOf(budget, limitUsd, spent, spend, now) {
+    return {
+        budget,
+        period: periodFor(budget, now),
+        limitUsd,
+        spentUsd: cents(spent),
+        reservedUsd: cents(spend.reservedUsd),
+        inFlight: spend.inFlight,
+        resetsAt: resetOf(budget, now).toISOString(),
+    };
+}
+function assessBudget(limits, spend, now) {
+    const lines = [];
+    if (limits.dailyUsd !== undefined)
+        lines.push(lineOf('daily', limits.dailyUsd, spend.dayUsd, spend, now));
+    if (limits.monthlyUsd !== undefined)
+        lines.push(lineOf('monthly', limits.monthlyUsd, spend.monthUsd, spend, now));
+    const exceeded = lines.find((l) => l.spentUsd + l.reservedUsd >= l.limitUsd) ?? null;
+    const warnings = lines.filter((l) => l !== exceeded && l.spentUsd >= WARN_AT * l.limitUsd);
+    return { exceeded, warnings };
+}
+/** The ledger key of a budget's one warning per period: a second claim of it finds it taken. */
+function warningKey(line) {
+    return `budget-warning-${line.budget}-${line.period}`;
+}
+const usd = (value) => `$${value.toFixed(2)}`;
+/** `2026-12-04 00:00 UTC`. */
+function formatReset(iso) {
+    return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+/** One sentence: which budget, how much is spent (and reserved), when it resets. */
+function describeLine(line) {
+    const reserved = line.inFlight > 0
+        ? `, plus ${usd(line.reservedUsd)} reserved for ${line.inFlight} run${line.inFlight === 1 ? '' : 's'} in flight`
+        : '';
+    const span = line.budget === 'daily' ? `today (${line.period})` : `this month (${line.period})`;
+    return `The ${line.budget} budget is ${usd(line.limitUsd)}: ${usd(line.spentUsd)} spent ${span}${reserved}. It resets at ${formatReset(line.resetsAt)}.`;
+}
+/** The flag on `/pilot run` that asks to run past a spent budget (honoured from admins only). */
+const OVER_BUDGET_FLAG = '--over-budget';
+/** Whether `args` (the text after `/pilot run`) starts with the flag, and the args without it. */
+function overBudgetFlag(args) {
+    const match = /^[ \t]*--over-budget(?=\s|$)/.exec(args);
+    return match ? { flagged: true, rest: args.slice(match[0].length).trim() } : { flagged: false, rest: args };
+}
+
+;// CONCATENATED MODULE: ./build/src/ledger/pending.js
+// Contention-free recording: each run writes its record under its own create-only ref
+// `refs/pilot/ledger-pending/<key>` (a parentless commit whose message is the record and whose tree
+// is the ledger's tree at the time). `POST /git/refs` is atomic: 422 means this key was recorded already,
+// so a retry after a lost response records nothing twice. A later fold moves pending records into
+// the ledger and deletes their refs.
+
+
+
+/**
+ * 'recorded', or 'already' when a pending ref with this key exists (this record, an earlier try).
+ * Two writes: the commit reuses the ledger's current tree (any tree the repository has will do:
+ * the record is the message), and only before the very first fold does it need a tree of its own.
+ */
+async function recordPending(w, record) {
+    // Validated before it is written: a record no reader could parse would stay pending forever.
+    const line = JSON.stringify(LedgerRecord.parse(record));
+    const ledger = await git_data_refSha(w, layout_LEDGER_REF);
+    const tree = ledger
+        ? (await readCommit(w, ledger)).tree
+        : await git_data_writeTree(w, undefined, new Map([['record.json', `${line}\n`]]));
+    const commit = await git_data_writeCommit(w, tree, [], line);
+    return (await git_data_createRef(w, layout_pendingRef(record.key), commit)) ? 'recorded' : 'already';
+}
+async function pending_listPending(w) {
+    return listRefs(w, PENDING_PREFIX);
+}
+/** Reads pending records (one request each); a corrupt one is skipped and reported. */
+async function pending_readPending(w, refs, problems) {
+    const out = [];
+    for (const { ref, sha } of refs) {
+        const { message } = await readCommit(w, sha);
+        const parsed = parseRecord(message.trim());
+        if (!parsed.ok)
+            problems.push({ where: ref, message: parsed.message });
+        else if (layout_pendingRef(parsed.record.key) !== ref)
+            problems.push({ where: ref, message: `holds key ${parsed.record.key}, not its own` });
+        else
+            out.push({ ref, record: parsed.record });
+    }
+    return out;
+}
+async function pending_deletePending(w, refs) {
+    for (const ref of refs)
+        await deleteRef(w, ref);
+}
+
+;// CONCATENATED MODULE: ./build/src/ledger/budget-read.js
+// What a budget check reads, at a fixed cost whatever the history's length: the day's and month's
+// totals (ref, commit, two blobs), the pending records of finished runs not folded yet (one list,
+// one read each), and the leases of runs in flight (one list). Also the claim that makes a budget's
+// warning happen once per period, however many runs reach 80% at once.
+
+
+
+
+
+
+async function readPeriods(w, now, problems) {
+    const snap = await snapshot_readSnapshot(w);
+    const iso = now.toISOString();
+    const day = await fold_loadTotals(w, snap, layout_periodOf(iso, 'day'), problems);
+    const month = await fold_loadTotals(w, snap, layout_periodOf(iso, 'month'), problems);
+    return { day, month };
+}
+/** Finished runs not folded yet: counted once (a record already in the day's keys is folded). */
+function pendingSpend(records, periods) {
+    const sum = { day: 0, month: 0 };
+    for (const r of records) {
+        if (r.kind !== 'run' || periods.day.keys?.includes(r.key))
+            continue;
+        if (layout_periodOf(r.at, 'month') !== periods.month.period)
+            continue;
+        sum.month += r.costUsd;
+        if (layout_periodOf(r.at, 'day') === periods.day.period)
+            sum.day += r.costUsd;
+    }
+    return sum;
+}
+async function readSpend(w, q) {
+    const problems = [];
+    const periods = await readPeriods(w, q.now, problems);
+    const pending = await pending_readPending(w, await pending_listPending(w), problems);
+    const extra = pendingSpend(pending.map((p) => p.record), periods);
+    const leases = await listRefs(w, constants/* LEASE_REF_PREFIX */.Av);
+    const own = q.issue === undefined ? '' : `${constants/* LEASE_REF_PREFIX */.Av}${q.issue}`;
+    const inFlight = leases.filter((l) => l.ref !== own).length;
+    const spend = {
+        dayUsd: periods.day.costUsd + extra.day,
+        monthUsd: periods.month.costUsd + extra.month,
+        inFlight,
+        reservedUsd: inFlight * q.reservePerRunUsd,
+    };
+    return { spend, problems };
+}
+/** Whether the ledger already holds this budget event (the day's keys, or the month's budget keys). */
+async function budgetEventKnown(w, key, now) {
+    const periods = await readPeriods(w, now, []);
+    return Boolean(periods.day.keys?.includes(key) || periods.month.budgetKeys?.includes(key));
+}
+/** The budget record of a line's warning (its key is the period's one warning). */
+function warningRecord(line, key, now, issue) {
+    return {
+        v: 1,
+        kind: 'budget',
+        key,
+        at: now.toISOString(),
+        event: 'warning',
+        budget: line.budget,
+        spentUsd: line.spentUsd,
+        limitUsd: line.limitUsd,
+        ...(issue !== undefined && { issue }),
+    };
+}
+/**
+ * Claims a once-per-period budget event: true for exactly one caller however many race. The record
+ * goes under its own create-only pending ref (422 for every other racer while it is pending); a
+ * caller that records it after an earlier copy was folded (and its ref deleted) finds the key in the
+ * ledger on the second look, and a fold drops its copy as a duplicate.
+ */
+async function claimBudgetEvent(w, record, now) {
+    if (await budgetEventKnown(w, record.key, now))
+        return false;
+    if ((await recordPending(w, record)) === 'already')
+        return false;
+    return !(await budgetEventKnown(w, record.key, now));
+}
+
+;// CONCATENATED MODULE: ./build/src/ledger/fold-pending.js
+// Folding pending records into the ledger. Many runs finishing at once must not become a storm of
+// retries against GitHub's ~80 writes a minute: each folder waits a random moment first, folds
+// every pending record it sees in one commit, and a folder whose own record another folder already
+// took stops without writing. A ref is deleted only once its key is in the ledger.
+
+
+
+async function foldPending(w, opts = {}) {
+    const sleep = opts.sleep ?? realSleep;
+    const problems = [];
+    const cache = new Map();
+    if (opts.spreadMs)
+        await sleep(Math.floor((opts.random ?? Math.random)() * opts.spreadMs));
+    const max = opts.maxAttempts ?? 5;
+    for (let attempt = 0; attempt < max; attempt++) {
+        const refs = (await listPending(w)).slice(0, opts.batch ?? 100);
+        const nothing = { folded: 0, duplicates: 0, deleted: 0, attempts: attempt + 1, problems };
+        if (refs.length === 0 || (opts.own && !refs.some((r) => r.ref === pendingRef(opts.own))))
+            return nothing;
+        const fresh = refs.filter((r) => !cache.has(`${r.ref}@${r.sha}`));
+        for (const r of fresh)
+            cache.set(`${r.ref}@${r.sha}`, []); // a corrupt one is reported once
+        for (const p of await readPending(w, fresh, problems)) {
+            const sha = fresh.find((r) => r.ref === p.ref)?.sha;
+            cache.set(`${p.ref}@${sha}`, [p]);
+        }
+        const pending = refs.flatMap((r) => cache.get(`${r.ref}@${r.sha}`) ?? []);
+        const { won, result } = await appendOnce(w, pending.map((p) => p.record), opts);
+        problems.push(...result.problems);
+        if (won) {
+            // A run's fold deletes only what it added: refs of duplicates are some other folder's to
+            // delete (it is about to), and racing it would double the deletes. The sweep deletes both.
+            const done = new Set([...result.added.map((r) => r.key), ...(opts.own ? [] : result.duplicates)]);
+            const refsDone = pending.filter((p) => done.has(p.record.key)).map((p) => p.ref);
+            await deletePending(w, refsDone);
+            return {
+                ...nothing,
+                folded: result.added.length,
+                duplicates: result.duplicates.length,
+                deleted: refsDone.length,
+                commit: result.commit,
+            };
+        }
+        await sleep(jitter(opts, attempt));
+    }
+    throw new LedgerBusy(`the ledger kept moving: pending records left for the next fold after ${max} attempts`);
+}
+
+;// CONCATENATED MODULE: ./build/src/ledger/read.js
+// Reading the ledger: the totals of a period (a budget check, a dashboard) and the newest records.
+// Both cost a fixed number of requests whatever the history's length: the ref, the commit (whose
+// message carries the index) and the blobs needed.
+
+
+
+
+
+function report(problems) {
+    for (const p of problems)
+        core.warning(`Ledger: skipped a corrupt entry at ${p.where}: ${p.message}`);
+}
+/** Totals of a UTC day (`2026-12-03`) or month (`2026-12`); zeros when nothing was recorded. */
+async function readTotals(w, period) {
+    periodKind(period);
+    const problems = [];
+    const snap = await readSnapshot(w);
+    const totals = await loadTotals(w, snap, period, problems);
+    report(problems);
+    return { totals, problems };
+}
+/** Up to `n` of the newest records, newest first (from the current and recent segments). */
+async function readRecent(w, n) {
+    const snap = await readSnapshot(w);
+    const records = [];
+    const problems = [];
+    const segments = [snap.head.segment, ...snap.head.recent].filter((s) => s !== null);
+    for (const seg of segments) {
+        if (records.length >= n)
+            break;
+        const text = (await readFile(w, snap, seg.path, seg.sha)) ?? '';
+        const parsed = parseLines(text, seg.path);
+        problems.push(...parsed.problems);
+        records.push(...parsed.records.reverse());
+    }
+    report(problems);
+    return { records: records.slice(0, n), problems };
+}
+
+;// CONCATENATED MODULE: ./build/src/ledger/read-periods.js
+// Reading the totals of many periods at once (a dashboard's 30 days and this month) from ONE
+// snapshot. Each directory listing is fetched once and shared, so the cost grows with the number of
+// periods asked for (one blob each, one tree per month directory), never with the ledger's history.
+
+
+
+
+
+/** Resolves paths under one root tree, fetching each directory's listing at most once. */
+function treeWalker(w, root) {
+    const listings = new Map();
+    const list = (sha) => {
+        let listing = listings.get(sha);
+        if (!listing) {
+            listing = w.octokit.rest.git.getTree({ ...w.repo, tree_sha: sha }).then((r) => r.data.tree);
+            listings.set(sha, listing);
+        }
+        return listing;
+    };
+    return async (path) => {
+        let current = root;
+        const parts = path.split('/');
+        for (const [i, name] of parts.entries()) {
+            const entry = (await list(current)).find((e) => e.path === name);
+            if (!entry?.sha)
+                return undefined;
+            if (i === parts.length - 1)
+                return entry.type === 'blob' ? entry.sha : undefined;
+            if (entry.type !== 'tree')
+                return undefined;
+            current = entry.sha;
+        }
+        return undefined;
+    };
+}
+function parseTotals(text, period, path, problems) {
+    try {
+        const parsed = PeriodTotals.safeParse(JSON.parse(text));
+        if (parsed.success && parsed.data.period === period)
+            return parsed.data;
+        problems.push({
+            where: path,
+            message: parsed.success
+                ? `holds ${parsed.data.period}`
+                : (parsed.error.issues[0]?.message ?? 'invalid'),
+        });
+    }
+    catch {
+        problems.push({ where: path, message: 'not JSON' });
+    }
+    return emptyTotals(period);
+}
+async function loadOne(w, snap, find, period, problems) {
+    const path = totalsPath(period);
+    const known = snap.head.totals[path];
+    let text = known ? await readBlob(w, known) : undefined;
+    if (text === undefined && find) {
+        const sha = await find(path);
+        text = sha ? await readBlob(w, sha) : undefined;
+    }
+    return text === undefined ? emptyTotals(period) : parseTotals(text, period, path, problems);
+}
+/**
+ * Totals of each period (UTC days `2026-12-03` and/or months `2026-12`), in the order asked, zeros
+ * where nothing was recorded. A corrupt document is reported and counts as zeros.
+ */
+async function read_periods_readPeriods(w, periods) {
+    for (const p of periods)
+        periodKind(p);
+    const snap = await readSnapshot(w);
+    const problems = [];
+    const find = snap.tree ? treeWalker(w, snap.tree) : undefined;
+    const totals = [];
+    for (const period of periods)
+        totals.push(await loadOne(w, snap, find, period, problems));
+    for (const p of problems)
+        core.warning(`Ledger: skipped a corrupt entry at ${p.where}: ${p.message}`);
+    return { totals, problems };
+}
+/** The `count` UTC days ending with the day of `now` (ISO), oldest first. */
+function lastDays(now, count) {
+    const end = Date.parse(`${now.slice(0, 10)}T00:00:00.000Z`);
+    return Array.from({ length: count }, (_, i) => new Date(end - (count - 1 - i) * 86_400_000).toISOString().slice(0, 10));
+}
+
+;// CONCATENATED MODULE: ./build/src/ledger/index.js
+// The repository ledger (durable in git refs, no server): see docs/ledger.md.
+
+
+
+
+
+
+
+
+
+
+// EXTERNAL MODULE: ./build/src/report/github-errors.js + 2 modules
+var github_errors = __nccwpck_require__(1573);
+// EXTERNAL MODULE: ./build/src/security/redact.js
+var redact = __nccwpck_require__(7315);
+;// CONCATENATED MODULE: ./build/src/pipeline/deps.js
+/** The key a marker or queued note of `issue` is sealed and verified with. */
+function markerKey(deps, issue) {
+    return { seal: deps.seal, issue };
+}
+/** Signs a dispatch's client_payload: the work run knows Pilot's own dispatches by this tag. */
+function dispatchSigner(deps) {
+    return (text) => deps.seal.sign({ purpose: 'dispatch' }, text);
+}
+
+;// CONCATENATED MODULE: ./build/src/notify/message.js
+
+const HEADLINE = {
+    'task.started': 'Task started',
+    'task.succeeded': 'Task succeeded',
+    'task.failed': 'Task failed',
+    'pr.created': 'Pull request opened',
+    'pr.merged': 'Pull request merged',
+    'budget.warning': 'Budget warning',
+    'budget.exceeded': 'Budget exceeded',
+    needs_human: 'Needs a human',
+};
+/** The plain text every chat shows (redacted; mentions defused per channel afterwards). */
+function plainText(n) {
+    // Redacted before it is cut: a cut through a secret would leave a prefix no pattern matches.
+    const about = n.issue ? ` #${n.issue}${n.title ? ` ${(0,redact/* redact */.E$)(n.title).slice(0, 200)}` : ''}` : '';
+    const lines = [`Pilot · ${n.repository}${about}`, `${HEADLINE[n.event]}: ${n.summary}`];
+    if (n.url)
+        lines.push(n.url);
+    return (0,redact/* redact */.E$)(lines.join('\n'));
+}
+/** Slack's control sequences start with `<`: escaping &, < and > leaves only text. */
+function slackBody(n) {
+    const text = plainText(n).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    return JSON.stringify({ text });
+}
+/** `allowed_mentions: {parse: []}` turns off @everyone, @here, role and user pings. */
+function discordBody(n) {
+    return JSON.stringify({ content: plainText(n).slice(0, 2000), allowed_mentions: { parse: [] } });
+}
+function telegramBody(n, chatId) {
+    // No parse_mode: plain text, so nothing in a title is read as markup.
+    return JSON.stringify({
+        chat_id: chatId,
+        text: plainText(n).slice(0, 4096),
+        disable_web_page_preview: true,
+    });
+}
+/** The generic webhook's JSON: the notice's fields, redacted, plus a delivery id and a time. */
+function webhookBody(n, delivery, at) {
+    // Redacted field by field, before JSON escaping could hide a secret from the text match.
+    const text = (value) => (value === undefined ? undefined : (0,redact/* redact */.E$)(value));
+    const fields = { ...n, title: text(n.title)?.slice(0, 200), summary: text(n.summary), url: text(n.url) };
+    return JSON.stringify({ delivery, at, ...fields });
+}
+
+;// CONCATENATED MODULE: ./build/src/notify/sign.js
+// The generic webhook's signature: HMAC-SHA256 under webhook-secret over `<timestamp>.<body>`, sent
+// as `X-Pilot-Signature: sha256=<hex>` with `X-Pilot-Timestamp: <unix seconds>`. The timestamp is
+// inside the signed text, so a receiver that also rejects timestamps outside a replay window refuses
+// both a forged body and an old delivery replayed (docs/notifications.md shows a receiver).
+
+const SIGNATURE_HEADER = 'x-pilot-signature';
+const TIMESTAMP_HEADER = 'x-pilot-timestamp';
+/** Seconds a receiver accepts a delivery after (or before, for clock skew) its timestamp. */
+const REPLAY_WINDOW_SECONDS = 300;
+function signature(secret, timestamp, body) {
+    return `sha256=${(0,external_node_crypto_.createHmac)('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+/**
+ * What a receiver does (and Pilot's tests do): recompute the signature over the raw body, compare in
+ * constant time, and refuse a timestamp outside the window.
+ */
+function verifySignature(secret, headers, rawBody, nowSeconds, windowSeconds = REPLAY_WINDOW_SECONDS) {
+    const ts = Number(headers.timestamp);
+    if (!headers.timestamp || !/^\d{1,12}$/.test(headers.timestamp))
+        return { ok: false, reason: 'no timestamp' };
+    if (Math.abs(nowSeconds - ts) > windowSeconds)
+        return { ok: false, reason: 'timestamp outside the window' };
+    const expected = Buffer.from(signature(secret, ts, rawBody));
+    const given = Buffer.from(headers.signature ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+        return { ok: false, reason: 'signature does not match' };
+    return { ok: true };
+}
+
+;// CONCATENATED MODULE: ./build/src/notify/send.js
+// Sends a notice to every channel configured for its event. A failing receiver is retried with
+// backoff and then logged as a warning: a notification never fails, or even slows much, a run.
+// Logs name the channel and the status only, never a URL (webhook URLs and bot tokens are secrets).
+
+
+
+
+/** Telegram's API base. Tests point it at a loopback server; nothing else can be chosen. */
+function telegramApi(env = process.env) {
+    const wanted = env.PILOT_TEST_TELEGRAM_API;
+    if (wanted && /^http:\/\/127\.0\.0\.1:\d{1,5}$/.test(wanted))
+        return wanted;
+    return 'https://api.telegram.org';
+}
+const JSON_TYPE = { 'content-type': 'application/json' };
+function deliveriesFor(config, notice, opts = {}) {
+    const wants = (events) => events.includes(notice.event);
+    const out = [];
+    if (config.slackWebhookUrl && wants(config.slackEvents))
+        out.push({ channel: 'Slack', url: config.slackWebhookUrl, body: slackBody(notice), headers: JSON_TYPE });
+    if (config.discordWebhookUrl && wants(config.discordEvents))
+        out.push({
+            channel: 'Discord',
+            url: config.discordWebhookUrl,
+            body: discordBody(notice),
+            headers: JSON_TYPE,
+        });
+    if (config.telegramBotToken && config.telegramChatId && wants(config.telegramEvents)) {
+        const url = `${opts.telegramApi ?? telegramApi()}/bot${config.telegramBotToken}/sendMessage`;
+        out.push({
+            channel: 'Telegram',
+            url,
+            body: telegramBody(notice, config.telegramChatId),
+            headers: JSON_TYPE,
+        });
+    }
+    if (config.webhookUrl && config.webhookSecret && wants(config.webhookEvents)) {
+        const now = (opts.now ?? Date.now)();
+        const ts = Math.floor(now / 1000);
+        const body = webhookBody(notice, (0,external_node_crypto_.randomUUID)(), new Date(now).toISOString());
+        const headers = {
+            ...JSON_TYPE,
+            'x-pilot-event': notice.event,
+            [TIMESTAMP_HEADER]: String(ts),
+            [SIGNATURE_HEADER]: signature(config.webhookSecret, ts, body),
+        };
+        out.push({ channel: 'webhook', url: config.webhookUrl, body, headers });
+    }
+    return out;
+}
+/** 429 and 5xx are worth another try; any other refusal will not change. */
+function retryable(status) {
+    return status === 429 || status >= 500;
+}
+async function deliver(d, opts) {
+    const attempts = opts.attempts ?? 3;
+    let last = '';
+    for (let i = 0; i < attempts; i++) {
+        if (i > 0)
+            await new Promise((r) => setTimeout(r, (opts.backoffMs ?? 1000) * 2 ** (i - 1)));
+        try {
+            const res = await fetch(d.url, {
+                method: 'POST',
+                headers: d.headers,
+                body: d.body,
+                redirect: 'error',
+                signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
+            });
+            await res.arrayBuffer().catch(() => undefined);
+            if (res.ok)
+                return null;
+            last = `HTTP ${res.status}`;
+            if (!retryable(res.status))
+                break;
+        }
+        catch (error) {
+            // The error's text can quote the URL (a secret): only its kind is reported.
+            last = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : 'could not connect';
+        }
+    }
+    return last;
+}
+/** Sends to every channel that wants the event, in parallel; resolves when all are done. */
+async function notify(config, notice, opts = {}) {
+    const deliveries = deliveriesFor(config, notice, opts);
+    await Promise.all(deliveries.map(async (d) => {
+        const failed = await deliver(d, opts).catch(() => 'failed');
+        if (failed)
+            lib_core/* warning */.$e(`Notification ${notice.event} to ${d.channel} failed (${failed}); the run goes on`);
+        else
+            lib_core/* info */.pq(`Notification ${notice.event} sent to ${d.channel}`);
+    }));
+}
+
+;// CONCATENATED MODULE: ./build/src/notify/index.js
+// Notifications to Slack, Discord, Telegram and a signed webhook: see docs/notifications.md.
+
+
+
+
+;// CONCATENATED MODULE: ./build/src/pipeline/notices.js
+// The pipeline's one call into src/notify/: fills in the repository and never throws (a receiver's
+// trouble is a warning inside notify(); anything else is one more warning here).
+
+
+
+async function announce(deps, notice) {
+    try {
+        await notify(deps.config, { repository: deps.ctx.repository, ...notice });
+    }
+    catch (error) {
+        lib_core/* warning */.$e(`Notification ${notice.event} was not sent: ${(0,github_errors/* failureMessage */.o)(error)}`);
+    }
+}
+function startNotice(issue, title, url, command) {
+    return {
+        event: 'task.started',
+        issue,
+        title,
+        url,
+        status: 'running',
+        summary: `working on it (${command})`,
+    };
+}
+/** The events a finished work run announces: how it ended, and the pull request it opened. */
+function endNotices(outcome, facts) {
+    const base = {
+        issue: facts.issue,
+        title: facts.title,
+        status: outcome.taskStatus,
+        costUsd: outcome.costUsd,
+    };
+    const notices = [];
+    if (facts.prCreated && outcome.prUrl)
+        notices.push({
+            ...base,
+            event: 'pr.created',
+            url: outcome.prUrl,
+            summary: `opened #${outcome.prNumber}`,
+        });
+    const url = outcome.prUrl ?? facts.trackingUrl;
+    if (outcome.taskStatus === 'needs_human')
+        notices.push({ ...base, event: 'needs_human', url, summary: 'Pilot stopped and a person has to decide' });
+    else if (outcome.conclusion === 'failure')
+        notices.push({ ...base, event: 'task.failed', url, summary: `ended ${outcome.taskStatus ?? 'failed'}` });
+    else if (outcome.conclusion === 'success' || outcome.conclusion === 'no_changes')
+        notices.push({ ...base, event: 'task.succeeded', url, summary: `ended ${outcome.taskStatus ?? 'done'}` });
+    return notices;
+}
+
+;// CONCATENATED MODULE: ./build/src/pipeline/budget-check.js
+// The budget check, run by the gate before it dispatches and by the work run before the agent starts
+// (docs/budgets.md). Over a budget: the tracking comment says which one, what is spent, when it resets
+// and how an admin overrides it, and `budget.exceeded` is announced. At 80%: `budget.warning`, once
+// per period, claimed in the ledger by the work run (the gate only reads the ledger).
+
+
+
+
+
+
+
+
+
+
+
+
+
+const PROCEED = { proceed: true };
+async function checkBudget(deps, intent, phase) {
+    const { config } = deps;
+    const limits = { dailyUsd: config.budgetDailyUsd, monthlyUsd: config.budgetMonthlyUsd };
+    if (limits.dailyUsd === undefined && limits.monthlyUsd === undefined)
+        return PROCEED;
+    const now = new Date(deps.now());
+    const where = { octokit: deps.octokit, repo: deps.ctx.repo };
+    let verdict;
+    try {
+        const query = { now, reservePerRunUsd: config.maxCostUsd, issue: intent.issue ?? undefined };
+        verdict = assessBudget(limits, (await readSpend(where, query)).spend, now);
+    }
+    catch (error) {
+        // Fails open: a ledger GitHub cannot serve right now should not stop every task; said loudly.
+        lib_core/* warning */.$e(`Budget: could not read the ledger (${(0,github_errors/* failureMessage */.o)(error)}); this run is not checked`);
+        return PROCEED;
+    }
+    if (verdict.exceeded)
+        return overBudget(deps, intent, phase, verdict.exceeded);
+    if (phase === 'work')
+        for (const line of verdict.warnings)
+            await warnOnce(deps, intent, line, now);
+    return PROCEED;
+}
+async function overBudget(deps, intent, phase, line) {
+    const sender = intent.sender.login;
+    if (intent.command === 'run' && overBudgetFlag(intent.args).flagged) {
+        // Asked again here, not taken from the gate: the work run trusts no earlier decision.
+        const level = (0,authorize/* levelOf */.I)(await deps.lookup(sender));
+        if (level === 'admin' && intent.sender.type === 'User') {
+            lib_core/* info */.pq(`Budget: ${describeLine(line)} @${sender} (admin) overrides it with ${OVER_BUDGET_FLAG}`);
+            if (phase === 'work')
+                await recordOverride(deps, intent, line);
+            return PROCEED;
+        }
+        const why = `@${sender} asked to run with \`${OVER_BUDGET_FLAG}\`, but only a repository admin may (@${sender} has ${level} permission).`;
+        return refuse(deps, intent, phase, line, why);
+    }
+    return refuse(deps, intent, phase, line);
+}
+function refusalText(line, why) {
+    return [
+        describeLine(line),
+        why,
+        `A repository admin can start this task anyway by commenting \`/pilot run ${OVER_BUDGET_FLAG}\`; otherwise label the issue again (or comment \`/pilot run\`) after the reset.`,
+    ]
+        .filter(Boolean)
+        .join('\n\n');
+}
+async function refuse(deps, intent, phase, line, why) {
+    const issue = intent.issue;
+    const { ctx, octokit } = deps;
+    const text = refusalText(line, why);
+    const headline = `not started: the ${line.budget} budget is spent`;
+    lib_core/* warning */.$e(`Budget: ${describeLine(line)} ${why ?? ''}`.trim());
+    const found = await findTracking(octokit, ctx.repo, issue, deps.config.botLogin, markerKey(deps, issue));
+    let url;
+    if (phase === 'gate' && found?.task.status === 'running') {
+        // Another run holds the task: its claim stays; the refusal is a reply instead. (A work run holds
+        // the lease itself, so the task is its own to mark.)
+        const { data } = await octokit.rest.issues.createComment({
+            ...ctx.repo,
+            issue_number: issue,
+            body: `${(0,redact/* redact */.E$)(`**Pilot — ${headline}.** ${text}`)}\n\n${constants/* REPLY_MARKER */.Qs}`,
+        });
+        url = data.html_url;
+    }
+    else {
+        const run = {
+            id: ctx.runId,
+            kind: phase,
+            at: new Date(deps.now()).toISOString(),
+        };
+        const task = withRun({ ...(found?.task ?? newTask()), status: 'budget_exceeded' }, run);
+        const view = renderTracking(task, { headline, body: (0,redact/* redact */.E$)(text), links: [['run', ctx.runUrl]] });
+        url = (await writeTracking(octokit, ctx.repo, issue, found, view, task, markerKey(deps, issue))).url;
+    }
+    await announce(deps, {
+        event: 'budget.exceeded',
+        issue,
+        url,
+        status: 'budget_exceeded',
+        summary: describeLine(line),
+    });
+    await (0,outputs/* writeSummary */.S)(`Pilot: #${issue} not started — the ${line.budget} budget is spent`, [], [text]);
+    return { proceed: false, outcome: { conclusion: 'skipped', taskStatus: 'budget_exceeded' } };
+}
+async function warnOnce(deps, intent, line, now) {
+    const where = { octokit: deps.octokit, repo: deps.ctx.repo };
+    const record = warningRecord(line, warningKey(line), now, intent.issue ?? undefined);
+    try {
+        if (!(await claimBudgetEvent(where, record, now)))
+            return;
+    }
+    catch (error) {
+        lib_core/* warning */.$e(`Budget: could not record the ${line.budget} warning (${(0,github_errors/* failureMessage */.o)(error)})`);
+        return;
+    }
+    lib_core/* warning */.$e(`Budget: 80% reached. ${describeLine(line)}`);
+    await announce(deps, {
+        event: 'budget.warning',
+        issue: intent.issue ?? undefined,
+        summary: describeLine(line),
+    });
+}
+/** An admin's override is history worth keeping: one budget record per overriding run. */
+async function recordOverride(deps, intent, line) {
+    const where = { octokit: deps.octokit, repo: deps.ctx.repo };
+    await recordPending(where, {
+        v: 1,
+        kind: 'budget',
+        key: `budget-override-${deps.ctx.runId}-${deps.ctx.runAttempt}`,
+        at: new Date(deps.now()).toISOString(),
+        event: 'override',
+        budget: line.budget,
+        spentUsd: line.spentUsd,
+        limitUsd: line.limitUsd,
+        issue: intent.issue ?? undefined,
+    }).catch((error) => lib_core/* warning */.$e(`Budget: could not record the override (${(0,github_errors/* failureMessage */.o)(error)})`));
+}
+
+;// CONCATENATED MODULE: ./build/src/pipeline/reply.js
+// Pilot's one way to answer on an issue (gate and work run alike): redacted, and marked as Pilot's own
+// so the reply never reads as a command.
+
+
+async function postReply(deps, issue, text) {
+    await deps.octokit.rest.issues.createComment({
+        ...deps.ctx.repo,
+        issue_number: issue,
+        body: `${(0,redact/* redact */.E$)(text)}\n\n${constants/* REPLY_MARKER */.Qs}`,
+    });
+}
+
+;// CONCATENATED MODULE: ./build/src/state/dashboard-issue.js
+// The one "Pilot dashboard" issue. It is found by its label (one request, whatever the repository's
+// size) and counts only when Pilot's identity wrote it AND its trailing marker verifies under
+// pilot-state-key for that very issue number: anyone who can label an issue can paste a marker, and
+// every workflow using the default token writes as the same `github-actions[bot]` as Pilot.
+
+
+
+const MARKER_SUFFIX = '-->';
+const MARKER_JSON = '{"v":1}';
+function dashboardMarker(seal, issue) {
+    const mac = seal.sign({ purpose: 'dashboard', issue }, MARKER_JSON);
+    return `${DASHBOARD_MARKER_PREFIX} ${MARKER_JSON} mac:${mac} ${MARKER_SUFFIX}`;
+}
+/** True when the body ENDS with a marker sealed for this issue (a marker anywhere else is not Pilot's). */
+function hasDashboardMarker(body, seal, issue) {
+    const trimmed = body.trimEnd();
+    const at = trimmed.lastIndexOf(constants/* DASHBOARD_MARKER_PREFIX */.zg);
+    if (at < 0 || !trimmed.endsWith(MARKER_SUFFIX))
+        return false;
+    const inner = trimmed.slice(at + constants/* DASHBOARD_MARKER_PREFIX */.zg.length, -MARKER_SUFFIX.length).trim();
+    const match = /^(\{.*\}) mac:([0-9a-f]{64})$/.exec(inner);
+    return match !== null && seal.verify({ purpose: 'dashboard', issue }, match[1], match[2]);
+}
+/** Pilot's dashboards, oldest first; a labelled issue with a marker that does not verify is reported. */
+async function dashboards(octokit, repo, pilotLogin, seal) {
+    // One page: the label is Pilot's own, so more than 100 issues carrying it is not a dashboard problem.
+    const { data } = await octokit.rest.issues.listForRepo({
+        ...repo,
+        labels: constants/* DASHBOARD_LABEL */.up,
+        state: 'all',
+        sort: 'created',
+        direction: 'asc',
+        per_page: 100,
+    });
+    const found = [];
+    for (const issue of data) {
+        if (issue.pull_request || !(issue.body ?? '').includes(constants/* DASHBOARD_MARKER_PREFIX */.zg))
+            continue;
+        const byPilot = (issue.user?.login ?? '').toLowerCase() === pilotLogin.toLowerCase();
+        if (byPilot && hasDashboardMarker(issue.body ?? '', seal, issue.number)) {
+            found.push({ number: issue.number, nodeId: issue.node_id, url: issue.html_url });
+        }
+        else {
+            const why = byPilot
+                ? 'its marker does not verify under pilot-state-key'
+                : `written by ${issue.user?.login}`;
+            lib_core/* warning */.$e((0,redact/* redact */.E$)(`Ignored a forged Pilot dashboard marker in issue #${issue.number}: ${why}`));
+        }
+    }
+    return found;
+}
+/** The dashboard issue, or null while there is none. Reads only (the gate uses it). */
+async function findDashboard(octokit, repo, pilotLogin, seal) {
+    return (await dashboards(octokit, repo, pilotLogin, seal))[0] ?? null;
+}
+function bodyOf(visible, seal, issue) {
+    // The text is Pilot's own numbers; a `<!--` in it could still hide the marker, so refuse it.
+    if (visible.includes('<!--'))
+        throw new Error('The dashboard text may not contain "<!--"');
+    return `${visible}\n\n${dashboardMarker(seal, issue)}`;
+}
+/** Updates the dashboard, or creates it (then it is pinned by the caller). */
+async function writeDashboard(octokit, repo, existing, visible, seal) {
+    if (existing) {
+        await octokit.rest.issues.update({
+            ...repo,
+            issue_number: existing.number,
+            body: bodyOf(visible, seal, existing.number),
+        });
+        return { issue: existing, created: false };
+    }
+    // The marker binds the issue number, known only once the issue exists: create, then seal.
+    const { data } = await octokit.rest.issues.create({
+        ...repo,
+        title: DASHBOARD_TITLE,
+        body: 'Pilot is setting up its dashboard…',
+        labels: [DASHBOARD_LABEL],
+    });
+    await octokit.rest.issues.update({
+        ...repo,
+        issue_number: data.number,
+        body: bodyOf(visible, seal, data.number),
+    });
+    return { issue: { number: data.number, nodeId: data.node_id, url: data.html_url }, created: true };
+}
+/**
+ * Two sweeps that both found no dashboard both create one. The oldest wins: a newer one is closed
+ * without its label or marker (so it is never found again) and points at the oldest.
+ */
+async function settleDashboard(octokit, repo, mine, visible, pilotLogin, seal) {
+    const oldest = await findDashboard(octokit, repo, pilotLogin, seal);
+    if (!oldest || oldest.number === mine.number)
+        return mine;
+    core.info(`Another sweep created dashboard #${oldest.number} first: closing #${mine.number}`);
+    await octokit.rest.issues.update({
+        ...repo,
+        issue_number: mine.number,
+        state: 'closed',
+        state_reason: 'not_planned',
+        labels: [],
+        body: `Duplicate of #${oldest.number}.`,
+    });
+    await octokit.rest.issues.update({
+        ...repo,
+        issue_number: oldest.number,
+        body: bodyOf(visible, seal, oldest.number),
+    });
+    return oldest;
+}
+
+// EXTERNAL MODULE: ./build/src/pipeline/context.js + 1 modules
+var context = __nccwpck_require__(6432);
+;// CONCATENATED MODULE: ./build/src/pipeline/status.js
+
+
+
+
+
+
+
+
+
+/** A line linking the dashboard issue when the sweep keeps one; empty otherwise (reads only). */
+async function dashboardLine(deps, pilotLogin) {
+    try {
+        const dashboard = await findDashboard(deps.octokit, deps.ctx.repo, pilotLogin, deps.seal);
+        if (!dashboard)
+            return '';
+        return `\n\nRepository-wide runs, spend and queue: [Pilot dashboard](${dashboard.url}) (#${dashboard.number}).`;
+    }
+    catch (error) {
+        lib_core/* info */.pq(`Could not look for the dashboard issue (${(0,github_errors/* failureMessage */.o)(error)}): replying without it`);
+        return '';
+    }
+}
+/** The `/pilot status` reply, read from the marker. */
+function describeTask(deps, task) {
+    const lines = [
+        `**Pilot status:** \`${task.status}\``,
+        `- branch: ${task.branch ? `\`${task.branch}\`` : '—'}`,
+        `- pull request: ${task.pr ? `#${task.pr}` : '—'}`,
+        `- cost so far: ${formatUsd(task.costUsd)} over ${task.attempts} run(s)`,
+    ];
+    const runs = task.runs
+        .slice(-5)
+        .map((r) => `[${r.kind} ${r.id}](${(0,context/* runUrlOf */.Q)(deps.ctx, r.id)})${r.outcome ? ` ${r.outcome}` : ''}`);
+    if (runs.length)
+        lines.push(`- recent runs: ${runs.join(', ')}`);
+    return lines.join('\n');
+}
+/**
+ * Pilot's PR was closed: the task ends as `merged` or `closed` (a run still working on it, such as a
+ * fix, is cancelled). A PR of some other branch than the task's is not this task's business.
+ */
+async function closeTask(deps, intent, tracking) {
+    if (!tracking || (tracking.task.branch && tracking.task.branch !== intent.headBranch)) {
+        lib_core/* info */.pq(`The closed pull request (${intent.headBranch}) is not the task's branch: nothing to record`);
+        return { conclusion: 'skipped', taskStatus: tracking?.task.status };
+    }
+    const { ctx, octokit } = deps;
+    const task = tracking.task;
+    const pr = task.pr ? (await octokit.rest.pulls.get({ ...ctx.repo, pull_number: task.pr })).data : null;
+    const merged = pr?.merged === true;
+    const holder = claimedHolder(task);
+    if (holder !== undefined) {
+        await octokit.rest.actions
+            .cancelWorkflowRun({ ...ctx.repo, run_id: holder })
+            .catch((error) => lib_core/* warning */.$e(`Could not cancel run ${holder}: ${error.message}`));
+    }
+    const next = { ...task, status: merged ? 'merged' : 'closed', rev: task.rev + 1 };
+    const what = task.pr ? `pull request #${task.pr}` : 'the pull request';
+    const view = renderTracking(next, {
+        headline: merged ? `${what} was merged` : `${what} was closed without merging`,
+        body: merged ? undefined : 'The task is closed. Comment `/pilot run` to start again.',
+        links: [['run', ctx.runUrl]],
+    });
+    const { issue } = intent;
+    await writeTracking(octokit, ctx.repo, issue, tracking, view, next, markerKey(deps, issue));
+    lib_core/* info */.pq(`Task for #${intent.issue} is now ${next.status}`);
+    if (merged)
+        await announce(deps, {
+            event: 'pr.merged',
+            issue,
+            url: pr?.html_url,
+            status: 'merged',
+            summary: `${what} was merged`,
+        });
+    return { conclusion: 'success', taskStatus: next.status };
+}
+
+;// CONCATENATED MODULE: ./build/src/pipeline/gate.js
+// The gate: runs for untrusted events (read-only cache), decides, answers what it can itself, and
+// hands work to a trusted `repository_dispatch` run.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Pilot's identity: the author of the reaction it just made (App tokens), else `bot-login`. */
+async function acknowledge(deps, intent) {
+    const { issue } = intent;
+    try {
+        const login = await react(deps.octokit, deps.ctx.repo, { issue, commentId: intent.commentId }, 'eyes');
+        return login ?? deps.config.botLogin;
+    }
+    catch (error) {
+        lib_core/* warning */.$e(`Could not react to the trigger: ${(0,errors/* messageOf */.b)(error)}`);
+        return deps.config.botLogin;
+    }
+}
+async function answer(deps, intent, pilotLogin) {
+    const { issue } = intent;
+    if (intent.command === 'help' || intent.command === 'unknown') {
+        const lead = intent.command === 'unknown' ? `Unknown command \`${intent.args.slice(0, 40)}\`.\n\n` : '';
+        await postReply(deps, issue, lead + (0,command/* helpText */.B)(deps.config.triggerLabel));
+        return { conclusion: 'success' };
+    }
+    const tracking = await findTracking(deps.octokit, deps.ctx.repo, issue, pilotLogin, markerKey(deps, issue));
+    if (intent.command === 'status') {
+        const about = tracking ? describeTask(deps, tracking.task) : 'Pilot has no task for this issue yet.';
+        await postReply(deps, issue, about + (await dashboardLine(deps, pilotLogin)));
+        return { conclusion: 'success', taskStatus: tracking?.task.status };
+    }
+    // pull_request.closed on Pilot's PR arrives as `cancel` carrying the PR's head (src/events/pull-events.ts).
+    if (intent.isPullRequest && intent.headBranch)
+        return closeTask(deps, intent, tracking);
+    return cancelTask(deps, intent, tracking);
+}
+async function cancelTask(deps, intent, tracking) {
+    const { issue } = intent;
+    const run = tracking?.task.runs.filter((r) => r.kind === 'work').at(-1);
+    if (!tracking || !run || !['queued', 'running'].includes(tracking.task.status)) {
+        if (intent.source === 'comment')
+            await postReply(deps, issue, 'Nothing to cancel: no Pilot run is in progress.');
+        return { conclusion: 'success', taskStatus: tracking?.task.status };
+    }
+    try {
+        await deps.octokit.rest.actions.cancelWorkflowRun({ ...deps.ctx.repo, run_id: run.id });
+        await postReply(deps, issue, `Cancelling run ${run.id}; its post step will push work in progress.`);
+    }
+    catch (error) {
+        await postReply(deps, issue, `Could not cancel run ${run.id}: ${(0,errors/* messageOf */.b)(error)}. The workflow needs \`actions: write\` permission for cancel.`);
+    }
+    return { conclusion: 'success', taskStatus: tracking.task.status };
+}
+async function gate_dispatch(deps, intent, pilotLogin) {
+    const { issue } = intent;
+    const { ctx } = deps;
+    const found = await findTracking(deps.octokit, ctx.repo, issue, pilotLogin, markerKey(deps, issue));
+    const stale = followUpOnOtherHead(intent, found?.task.headSha);
+    if (stale) {
+        lib_core/* info */.pq(`Pilot ignores this ${intent.source} follow-up: ${stale}`);
+        return { conclusion: 'skipped', taskStatus: found?.task.status };
+    }
+    const budget = await checkBudget(deps, intent, 'gate');
+    if (!budget.proceed)
+        return budget.outcome;
+    const task = withRun(
+    // A running task stays `running`: that claim is what tells a stale lease from a live one.
+    { ...(found?.task ?? newTask()), status: found?.task.status === 'running' ? 'running' : 'queued' }, {
+        id: ctx.runId,
+        kind: 'gate',
+        at: new Date(deps.now()).toISOString(),
+    });
+    const view = renderTracking(task, {
+        headline: `queued (${intent.command})`,
+        body: `Requested by @${intent.sender.login}. A trusted run will pick this up shortly.`,
+        links: [
+            ['gate run', ctx.runUrl],
+            ['work runs', ctx.workflowUrl],
+        ],
+    });
+    const tracking = await writeTracking(deps.octokit, ctx.repo, issue, found, view, task, markerKey(deps, issue));
+    await deps.octokit.rest.repos.createDispatchEvent({
+        ...ctx.repo,
+        event_type: constants/* DISPATCH_EVENT_TYPE */.X3,
+        client_payload: (0,dispatch/* toDispatchPayload */.Ej)(intent, ctx.runId, dispatchSigner(deps)),
+    });
+    lib_core/* info */.pq(`Dispatched '${intent.command}' for #${issue} to a trusted run (event_type ${constants/* DISPATCH_EVENT_TYPE */.X3})`);
+    await (0,outputs/* writeSummary */.S)(`Pilot gate: dispatched ${intent.command} for #${issue}`, [
+        ['Requested by', `@${intent.sender.login}`],
+        ['Tracking comment', tracking.url],
+        ['Work run', `${ctx.workflowUrl} (repository_dispatch \`${constants/* DISPATCH_EVENT_TYPE */.X3}\`)`],
+    ]);
+    return { conclusion: 'success', taskStatus: 'queued' };
+}
+/**
+ * Reviews and CI failures count only for the head Pilot pushed last (recorded in its authenticated
+ * marker): a later push by someone else, or a SHA Pilot never pushed, starts nothing.
+ */
+function followUpOnOtherHead(intent, pushed) {
+    if (intent.source !== 'review' && intent.source !== 'ci')
+        return null;
+    if (intent.headSha && pushed === intent.headSha)
+        return null;
+    const head = intent.headSha ? intent.headSha.slice(0, 7) : 'unknown';
+    return `head ${head} is not Pilot's last push (${pushed ? pushed.slice(0, 7) : 'none recorded'})`;
+}
+async function gate(deps, intent) {
+    if (intent.kind === 'sweep')
+        return { conclusion: 'skipped' };
+    const pilotLogin = await acknowledge(deps, intent);
+    if (intent.kind === 'reply')
+        return answer(deps, intent, pilotLogin);
+    return gate_dispatch(deps, intent, pilotLogin);
+}
+
+
+/***/ }),
+
+/***/ 9297:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  e: () => (/* binding */ run)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
+var lib_core = __nccwpck_require__(6257);
+// EXTERNAL MODULE: ./build/src/auth/authorize.js
+var auth_authorize = __nccwpck_require__(5279);
+// EXTERNAL MODULE: ./build/src/events/command.js
+var events_command = __nccwpck_require__(7562);
+// EXTERNAL MODULE: ./build/src/events/login.js
+var login = __nccwpck_require__(46);
+// EXTERNAL MODULE: ./build/src/github/client.js
+var client = __nccwpck_require__(6330);
+// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 11 modules
+var schemas = __nccwpck_require__(2857);
+// EXTERNAL MODULE: ./build/src/constants.js
+var constants = __nccwpck_require__(1648);
+// EXTERNAL MODULE: ./build/src/state/forged.js
+var forged = __nccwpck_require__(9402);
+;// CONCATENATED MODULE: ./build/src/state/queue.js
+// The issue timeline is the queue (DESIGN "State"): a `/pilot` work command Pilot acknowledged (👀)
+// is waiting until Pilot reacts 🚀 to it. No separate store, so concurrent comments cannot overwrite
+// each other; only reactions by Pilot's own identity count (anyone can react 🚀).
+
+
+
+
+const WORK = new Set(['run', 'plan', 'retry', 'fix']);
+/**
+ * A request that has no comment of its own (a label, a manual dispatch) and found the lease held is
+ * queued in the note Pilot posts about it, so it takes its place in the timeline like a comment.
+ */
+const QUEUED_PREFIX = '<!-- pilot:queued ';
+const QueuedNote = schemas/* object */.Ikc({
+    command: schemas/* enum */.k5n(['run', 'plan', 'retry', 'fix']),
+    args: schemas/* string */.YjP().max(2_000),
+    source: schemas/* enum */.k5n(['label', 'dispatch', 'manual', 'schedule', 'review', 'ci', 'comment']),
+    sender: schemas/* object */.Ikc({
+        login: schemas/* string */.YjP().max(120),
+        id: schemas/* number */.aig().int().nonnegative(),
+        type: schemas/* string */.YjP().max(20),
+    }),
+});
+const MAC_SEPARATOR = ' mac:';
+/** The note's hidden marker, authenticated for this issue (only Pilot holds the key). */
+function queuedNoteMarker(note, key) {
+    const json = JSON.stringify(note).replace(/>/g, '\\u003e');
+    const mac = key.seal.sign({ purpose: 'queued', issue: key.issue }, json);
+    return `${QUEUED_PREFIX}${json}${MAC_SEPARATOR}${mac} -->`;
+}
+/** The last queued-note marker in a body, verified; null when there is none. */
+function readQueuedNote(body, key) {
+    const start = body.lastIndexOf(QUEUED_PREFIX);
+    const end = start < 0 ? -1 : body.indexOf(' -->', start);
+    if (end < 0)
+        return null;
+    const raw = body.slice(start + QUEUED_PREFIX.length, end);
+    const cut = raw.lastIndexOf(MAC_SEPARATOR);
+    const json = cut < 0 ? raw : raw.slice(0, cut);
+    const mac = cut < 0 ? '' : raw.slice(cut + MAC_SEPARATOR.length);
+    if (!key.seal.verify({ purpose: 'queued', issue: key.issue }, json, mac)) {
+        return { forged: 'the queued note does not verify under pilot-state-key' };
+    }
+    try {
+        const parsed = QueuedNote.safeParse(JSON.parse(json));
+        return parsed.success ? { note: parsed.data } : null;
+    }
+    catch {
+        return null;
+    }
+}
+function same(a, b) {
+    return (a ?? '').toLowerCase() === b.toLowerCase();
+}
+async function reactionsOf(octokit, repo, commentId) {
+    return octokit.paginate(octokit.rest.reactions.listForIssueComment, {
+        ...repo,
+        comment_id: commentId,
+        per_page: 100,
+    });
+}
+function byPilot(reactions, content, pilotLogin) {
+    return reactions.some((r) => r.content === content && same(r.user?.login, pilotLogin));
+}
+/** True once Pilot has reacted 🚀 to the comment (its command was taken up by a work run). */
+async function isServed(octokit, repo, commentId, pilotLogin) {
+    return byPilot(await reactionsOf(octokit, repo, commentId), 'rocket', pilotLogin);
+}
+async function markServed(octokit, repo, commentId) {
+    await octokit.rest.reactions.createForIssueComment({ ...repo, comment_id: commentId, content: 'rocket' });
+}
+/** A work command in a comment, or null (Pilot's own notes, other text, reply commands). */
+function workCommandOf(comment) {
+    const body = comment.body ?? '';
+    if (body.includes(MARKER_PREFIX) || body.includes(REPLY_MARKER))
+        return null;
+    const parsed = parseCommand(body);
+    return parsed && WORK.has(parsed.command)
+        ? { command: parsed.command, args: parsed.args }
+        : null;
+}
+/** Acknowledged, unserved work commands, oldest first. */
+async function pendingCommands(octokit, repo, issue, pilotLogin, key) {
+    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+        ...repo,
+        issue_number: issue,
+        per_page: 100,
+    });
+    const pending = [];
+    for (const c of comments) {
+        if (!c.user)
+            continue;
+        // Only Pilot's own authenticated notes queue a request this way (anyone can paste the marker,
+        // and every workflow with the default token writes as Pilot's login).
+        const read = same(c.user.login, pilotLogin) ? readQueuedNote(c.body ?? '', key) : null;
+        if (read && 'forged' in read) {
+            await reportForgedState('queued note', c.id, read.forged);
+            continue;
+        }
+        if (read) {
+            if (!byPilot(await reactionsOf(octokit, repo, c.id), 'rocket', pilotLogin)) {
+                pending.push({ commentId: c.id, createdAt: c.created_at, author: read.note.sender, ...read.note });
+            }
+            continue;
+        }
+        const work = workCommandOf(c);
+        if (!work || same(c.user.login, pilotLogin))
+            continue;
+        const reactions = await reactionsOf(octokit, repo, c.id);
+        // 👀 means the gate accepted it from an authorized sender; 😕 means a run refused it later.
+        if (!byPilot(reactions, 'eyes', pilotLogin) || byPilot(reactions, 'rocket', pilotLogin))
+            continue;
+        if (byPilot(reactions, 'confused', pilotLogin))
+            continue;
+        pending.push({
+            commentId: c.id,
+            createdAt: c.created_at,
+            author: { login: c.user.login, id: c.user.id, type: c.user.type ?? 'User' },
+            source: 'comment',
+            ...work,
+        });
+    }
+    return pending.sort((a, b) => a.createdAt === b.createdAt ? a.commentId - b.commentId : a.createdAt < b.createdAt ? -1 : 1);
+}
+/** Id of the newest `labeled` event for the trigger label: what makes one label delivery unique. */
+async function latestLabelEvent(octokit, repo, issue, label) {
+    const events = await octokit.paginate(octokit.rest.issues.listEventsForTimeline, {
+        ...repo,
+        issue_number: issue,
+        per_page: 100,
+    });
+    const labeled = events.filter((e) => 'event' in e &&
+        e.event === 'labeled' &&
+        'label' in e &&
+        same(e.label?.name, label));
+    const last = labeled.at(-1);
+    return typeof last?.id === 'number' ? last.id : undefined;
+}
+
+;// CONCATENATED MODULE: ./build/src/auth/dispatch.js
+// Whom a dispatched run (`repository_dispatch`, `workflow_dispatch`, the route job's intent) acts for.
+// Anyone holding a token with write access can send a `pilot` dispatch and name any sender in its
+// client_payload, and with the default token every workflow in the repository dispatches as
+// `github-actions[bot]`, Pilot's own identity. So the name in the payload counts only on Pilot's own
+// dispatches, known by their authentication tag; any other dispatch acts for its real sender (GitHub's
+// `sender`), who must be authorized in their own right. What the payload points at (the comment, the
+// label event) must then say the same thing as the payload.
+
+
+
+
+
+/** Pilot's tagged dispatch keeps the sender it names; any other acts for its real sender only. */
+function dispatchSender(intent, seal) {
+    const d = intent.dispatch;
+    if (!d)
+        return { ok: true, intent, byPilot: false };
+    if (d.tag && seal.verify({ purpose: 'dispatch' }, d.signed, d.tag))
+        return { ok: true, intent, byPilot: true };
+    const why = d.tag ? 'an authentication tag that does not verify' : 'no authentication tag';
+    if (!d.realSender)
+        return { ok: false, reason: `the dispatch carries ${why} and no sender` };
+    if (!(0,login/* sameLogin */.Up)(d.realSender.login, intent.sender.login)) {
+        lib_core/* info */.pq(`The dispatch carries ${why}: it acts for its real sender ${d.realSender.login}, not ${intent.sender.login} named in it`);
+    }
+    return { ok: true, intent: { ...intent, sender: d.realSender }, byPilot: false };
+}
+/** Null when the comment or label event the dispatch names agrees with it, else why not. */
+async function namedMismatch(check, intent) {
+    if (!intent.dispatch || intent.kind === 'sweep')
+        return null;
+    if (intent.commentId !== undefined)
+        return commentMismatch(check, intent, intent.commentId);
+    if (intent.source === 'label')
+        return labelMismatch(check, intent);
+    return null;
+}
+async function commentMismatch(check, intent, id) {
+    let comment;
+    try {
+        ({ data: comment } = await check.octokit.rest.issues.getComment({ ...check.repo, comment_id: id }));
+    }
+    catch (error) {
+        if ((0,client/* statusOf */.c2)(error) === 404)
+            return `comment ${id} named by the dispatch does not exist`;
+        throw error;
+    }
+    if (!comment.issue_url.endsWith(`/issues/${intent.issue}`))
+        return `comment ${id} is not on #${intent.issue}`;
+    const author = comment.user?.login;
+    if ((0,login/* sameLogin */.Up)(author, check.pilotLogin)) {
+        // A request Pilot queued in its own note: the note (authenticated) says who asked for what.
+        const read = readQueuedNote(comment.body ?? '', { seal: check.seal, issue: intent.issue });
+        if (!read || 'forged' in read)
+            return `comment ${id} is not a request Pilot queued`;
+        const { sender, command } = read.note;
+        if ((0,login/* sameLogin */.Up)(sender.login, intent.sender.login) && command === intent.command)
+            return null;
+        return `queued request ${id} is ${sender.login}'s ${command}, not ${intent.sender.login}'s ${intent.command}`;
+    }
+    if (!(0,login/* sameLogin */.Up)(author, intent.sender.login)) {
+        return `comment ${id} was written by ${author ?? 'a deleted user'}, not by ${intent.sender.login}`;
+    }
+    const command = (0,events_command/* parseCommand */.R)(comment.body ?? '')?.command;
+    return command === intent.command ? null : `comment ${id} does not ask for ${intent.command}`;
+}
+async function labelMismatch(check, intent) {
+    const events = await check.octokit.paginate(check.octokit.rest.issues.listEventsForTimeline, {
+        ...check.repo,
+        issue_number: intent.issue,
+        per_page: 100,
+    });
+    const last = events
+        .filter((e) => 'event' in e && e.event === 'labeled')
+        .filter((e) => (0,login/* sameLogin */.Up)(e.label?.name, check.triggerLabel))
+        .at(-1);
+    if (!last)
+        return `#${intent.issue} has no '${check.triggerLabel}' label event`;
+    if ((0,login/* sameLogin */.Up)(last.actor?.login, intent.sender.login))
+        return null;
+    return `the '${check.triggerLabel}' label was added by ${last.actor?.login ?? 'someone unknown'}, not by ${intent.sender.login}`;
+}
+
+;// CONCATENATED MODULE: ./build/src/auth/github-lookup.js
+// PermissionLookup against GitHub: `GET /repos/{owner}/{repo}/collaborators/{username}/permission`.
+// Reads `user.permissions` only; the top-level `permission` field is legacy and lies (maintain → write,
+// triage → read). https://docs.github.com/rest/collaborators/collaborators#get-repository-permissions-for-a-user
+
+function toPermissions(flags) {
+    return {
+        admin: flags.admin === true,
+        maintain: flags.maintain === true,
+        push: flags.push === true,
+        triage: flags.triage === true,
+        pull: flags.pull === true,
+    };
+}
+function githubPermissionLookup(octokit, owner, repo) {
+    return async (username) => {
+        try {
+            const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username });
+            const flags = data.user?.permissions;
+            return flags ? toPermissions(flags) : null;
+        }
+        catch (error) {
+            // 404: not a collaborator (or no such user); 403: the token may not see them. Both mean none.
+            const status = (0,client/* statusOf */.c2)(error);
+            if (status === 404 || status === 403)
+                return null;
+            throw error;
+        }
+    };
+}
+
+// EXTERNAL MODULE: ./build/src/secrets.js
+var secrets = __nccwpck_require__(7024);
+;// CONCATENATED MODULE: ./build/src/config/errors.js
+// Configuration errors name the key, the bad value, where it came from and what would have been accepted,
+// so a user can fix their workflow or `.github/pilot.yml` without reading Pilot's source.
+class ConfigError extends Error {
+    problems;
+    constructor(problems) {
+        super(formatProblems(problems));
+        this.name = 'ConfigError';
+        this.problems = problems;
+    }
+}
+function formatProblems(problems) {
+    if (problems.length === 1)
+        return problems[0].message;
+    return [
+        `${problems.length} problems in Pilot's configuration:`,
+        ...problems.map((p) => `- ${p.message}`),
+    ].join('\n');
+}
+const MAX_SHOWN = 80;
+/** The value as the message quotes it: JSON, shortened, and never for a secret. */
+function showValue(value, secret = false) {
+    if (secret)
+        return '(value hidden)';
+    const text = value === undefined ? 'nothing' : JSON.stringify(value);
+    return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 1)}…` : text;
+}
+function fileWhere(path, line) {
+    return line === undefined ? path : `${path} line ${line}`;
+}
+function invalidValue(key, value, where, accepted, secret = false) {
+    return {
+        key,
+        where,
+        message: `${key}: ${showValue(value, secret)} is not valid (${where}): expected ${accepted}`,
+    };
+}
+function unknownKey(key, parent, file, line, known) {
+    const inside = parent ? ` under '${parent}'` : '';
+    const at = line === undefined ? file : `${file} line ${line}`;
+    const suggestion = closest(key, known);
+    const hint = suggestion ? `; did you mean '${suggestion}'?` : `; expected one of: ${known.join(', ')}`;
+    const full = parent ? `${parent}.${key}` : key;
+    return {
+        key: full,
+        where: fileWhere(file, line),
+        message: `unknown key '${key}'${inside} in ${at}${hint}`,
+    };
+}
+function secretInFile(key, file, line) {
+    const where = fileWhere(file, line);
+    return {
+        key,
+        where,
+        message: `${key}: (value hidden) is not valid (${where}): secrets belong in Actions secrets, not in a committed file; ` +
+            `expected the input instead, e.g. "${key}: \${{ secrets.${key.toUpperCase().replaceAll('-', '_')} }}" in the workflow ` +
+            '(and rotate the value that was committed)',
+    };
+}
+/** The known key nearest to a typo (`max_turn` → `max-turns`), when one is near enough to be a good guess. */
+function closest(key, known) {
+    const wanted = key.toLowerCase().replaceAll('_', '-');
+    let best;
+    let bestDistance = Number.POSITIVE_INFINITY;
+    for (const candidate of known) {
+        // A shortened key (`max-cost` for `max-cost-usd`) is as good a guess as a one-letter typo.
+        const shortened = wanted.length >= 4 && candidate.startsWith(wanted);
+        const d = shortened ? 1 : distance(wanted, candidate);
+        if (d < bestDistance) {
+            best = candidate;
+            bestDistance = d;
+        }
+    }
+    const limit = Math.max(2, Math.floor(wanted.length / 3));
+    return bestDistance <= limit ? best : undefined;
+}
+/** Levenshtein edit distance. */
+function distance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+
+;// CONCATENATED MODULE: ./build/src/config/schema.js
+// Every setting Pilot understands, spelled once: its input/file name, its zod schema, its default and the
+// words an error uses to describe what would have been accepted. inputs.ts, file.ts, action.yml and the
+// README are all checked against this table.
+
+const TRIAGE_LEVELS = ['trivial', 'simple', 'medium', 'complex', 'epic'];
+const AUTOPILOT_MODES = ['off', 'ci', 'merge'];
+const PHASES = ['auto', 'gate', 'route', 'run'];
+const PERMISSION_LEVELS = ['write', 'maintain', 'admin'];
+const RUNNER_CHOICES = ['default', 'long'];
+/** The Claude Code CLI version Pilot is tested with; the installer and the runner image pin the same one. */
+const DEFAULT_CLAUDE_CODE_VERSION = '2.1.331';
+/**
+ * Every task runs on `runners.default` unless `runners.long` is configured: a default that names
+ * self-hosted labels would leave a hosted-only repository's big tasks waiting for a runner forever.
+ */
+const DEFAULT_RUNNERS = { default: ['ubuntu-latest'] };
+function setting(spec) {
+    return spec;
+}
+// --- value schemas -------------------------------------------------------------------------------------
+const wholeNumber = (min, max) => schemas/* number */.aig().int().min(min).max(max);
+const wholeNumberText = (min, max) => `a whole number from ${min} to ${max}`;
+/** GitHub logins: alphanumerics and single hyphens, at most 39 characters; apps end in `[bot]`. */
+const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
+const loginSchema = schemas/* string */.YjP().regex(LOGIN);
+/** GitHub caps label names at 50 characters. */
+const labelSchema = schemas/* string */.YjP().trim().min(1).max(50);
+const MODEL = /^[A-Za-z0-9][A-Za-z0-9._:@/[\]-]*$/;
+const modelSchema = schemas/* string */.YjP().regex(MODEL).max(200);
+/**
+ * A host the sandbox's proxy may let commands reach: a name (`*.` wildcard allowed) or an IPv4
+ * address, with an optional `:port` that limits the entry to that port (Claude Code's
+ * `sandbox.network.allowedDomains` syntax).
+ */
+const HOST = /^(?:\*\.)?[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})(?::[0-9]{1,5})?$/;
+const hostSchema = schemas/* string */.YjP().trim().regex(HOST);
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Names the agent must never receive: GitHub and runner credentials, Pilot's own inputs, model secrets. */
+const FORBIDDEN_AGENT_ENV = /^(GITHUB_TOKEN|GH_TOKEN|GH_ENTERPRISE_TOKEN|ACTIONS_.*|INPUT_.*|ANTHROPIC_API_KEY|ANTHROPIC_AUTH_TOKEN|CLAUDE_CODE_OAUTH_TOKEN)$/i;
+const agentEnvName = schemas/* string */.YjP()
+    .regex(ENV_NAME)
+    .refine((name) => !FORBIDDEN_AGENT_ENV.test(name));
+const runnerLabel = schemas/* string */.YjP().regex(/^[^\s,]{1,100}$/);
+const runnerLabelsSchema = schemas/* union */.KCZ([runnerLabel, schemas/* array */.YOg(runnerLabel).min(1)]);
+const semver = schemas/* string */.YjP().regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/);
+const email = schemas/* string */.YjP().regex(/^[^\s@]+@[^\s@]+$/);
+const optionalText = schemas/* string */.YjP().optional();
+const httpUrl = schemas/* string */.YjP()
+    .refine((text) => /^https?:\/\/[^\s]+$/.test(text) && URL.canParse(text))
+    .optional();
+const pathPattern = schemas/* string */.YjP().trim().min(1);
+const RUNNERS_INPUT_ACCEPTED = 'runner labels as a JSON list (["self-hosted", "pilot"]) or separated by commas or newlines';
+const enumText = (values) => `one of ${values.join(', ')}`;
+const NOTIFY_EVENTS = [
+    'task.started',
+    'task.succeeded',
+    'task.failed',
+    'pr.created',
+    'pr.merged',
+    'budget.warning',
+    'budget.exceeded',
+    'needs_human',
+];
+const budgetUsd = schemas/* number */.aig().positive().max(1_000_000).optional();
+const BUDGET_ACCEPTED = 'a number of US dollars greater than 0 (e.g. 50 or 12.50); empty for no budget';
+/** A webhook URL: a secret (it is the credential), https, or http to loopback (local relays, tests). */
+const webhookUrl = schemas/* string */.YjP()
+    .refine((text) => {
+    if (!URL.canParse(text))
+        return false;
+    const url = new URL(text);
+    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && loopback);
+})
+    .optional();
+function notifyUrl(name, accepted) {
+    return setting({ name, kind: 'string', schema: webhookUrl, fallback: undefined, accepted, secret: true });
+}
+function notifyEvents(name) {
+    return setting({
+        name,
+        kind: 'list',
+        schema: schemas/* array */.YOg(schemas/* enum */.k5n(NOTIFY_EVENTS)),
+        fallback: [...NOTIFY_EVENTS],
+        accepted: `event names separated by commas or newlines: ${NOTIFY_EVENTS.join(', ')}`,
+    });
+}
+// --- the table -----------------------------------------------------------------------------------------
+const SETTINGS = {
+    githubToken: setting({
+        name: 'github-token',
+        kind: 'string',
+        schema: optionalText,
+        fallback: undefined,
+        shownDefault: '${{ github.token }}',
+        accepted: 'a GitHub token',
+        secret: true,
+    }),
+    appId: setting({
+        name: 'app-id',
+        kind: 'string',
+        schema: schemas/* string */.YjP()
+            .regex(/^(?:\d+|Iv[0-9A-Za-z._-]+)$/)
+            .optional(),
+        fallback: undefined,
+        accepted: 'a GitHub App ID (digits) or client ID (Iv…)',
+    }),
+    appPrivateKey: setting({
+        name: 'app-private-key',
+        kind: 'string',
+        schema: schemas/* string */.YjP()
+            .regex(/-----BEGIN [A-Z ]*PRIVATE KEY-----/)
+            .optional(),
+        fallback: undefined,
+        accepted: "the App's PEM private key (-----BEGIN … PRIVATE KEY-----)",
+        secret: true,
+    }),
+    anthropicApiKey: setting({
+        name: 'anthropic-api-key',
+        kind: 'string',
+        schema: optionalText,
+        fallback: undefined,
+        accepted: 'an Anthropic API key',
+        secret: true,
+    }),
+    claudeCodeOauthToken: setting({
+        name: 'claude-code-oauth-token',
+        kind: 'string',
+        schema: optionalText,
+        fallback: undefined,
+        accepted: 'a Claude Code OAuth token',
+        secret: true,
+    }),
+    pilotStateKey: setting({
+        name: 'pilot-state-key',
+        kind: 'string',
+        schema: optionalText,
+        fallback: undefined,
+        accepted: 'a random secret of at least 32 characters (openssl rand -hex 32)',
+        secret: true,
+    }),
+    pilotStateKeyPrevious: setting({
+        name: 'pilot-state-key-previous',
+        kind: 'string',
+        schema: optionalText,
+        fallback: undefined,
+        accepted: 'the previous pilot-state-key, while rotating it',
+        secret: true,
+    }),
+    anthropicBaseUrl: setting({
+        name: 'anthropic-base-url',
+        kind: 'string',
+        schema: httpUrl,
+        fallback: undefined,
+        accepted: 'an http(s) URL such as https://api.anthropic.com',
+    }),
+    pushgatewayUrl: setting({
+        name: 'pushgateway-url',
+        kind: 'string',
+        // Credentials in the URL would be logged with it: they belong in the secret inputs below.
+        schema: httpUrl.refine((text) => text === undefined || !/^https?:\/\/[^/]*@/.test(text)),
+        fallback: undefined,
+        accepted: 'an http(s) URL of a Prometheus Pushgateway without credentials in it, such as https://pushgateway.example.com (use pushgateway-username/-password or pushgateway-token)',
+    }),
+    pushgatewayUsername: setting({
+        name: 'pushgateway-username',
+        kind: 'string',
+        schema: optionalText,
+        fallback: undefined,
+        accepted: 'the Pushgateway basic-auth user, with pushgateway-password',
+        secret: true,
+    }),
+    pushgatewayPassword: setting({
+        name: 'pushgateway-password',
+        kind: 'string',
+        schema: optionalText,
+        fallback: undefined,
+        accepted: 'the Pushgateway basic-auth password, with pushgateway-username',
+        secret: true,
+    }),
+    pushgatewayToken: setting({
+        name: 'pushgateway-token',
+        kind: 'string',
+        schema: optionalText,
+        fallback: undefined,
+        accepted: 'a bearer token for the Pushgateway (instead of a username and password)',
+        secret: true,
+    }),
+    triggerLabel: setting({
+        name: 'trigger-label',
+        kind: 'string',
+        schema: labelSchema,
+        fallback: 'pilot',
+        accepted: 'a label name of 1 to 50 characters',
+    }),
+    botLogin: setting({
+        name: 'bot-login',
+        kind: 'string',
+        schema: loginSchema,
+        fallback: 'github-actions[bot]',
+        accepted: 'a GitHub login such as github-actions[bot] or my-app[bot]',
+    }),
+    model: setting({
+        name: 'model',
+        kind: 'string',
+        schema: modelSchema.optional(),
+        fallback: undefined,
+        accepted: 'a Claude model name or alias without spaces (e.g. sonnet, opus)',
+    }),
+    // No default on purpose (here and in action.yml): the runner fills action.yml defaults in, and a
+    // value Pilot cannot tell from "not given" would either override triage or be overridden by it.
+    // Not given, triage decides per size (src/triage/room.ts); given, the value wins.
+    maxTurns: setting({
+        name: 'max-turns',
+        kind: 'int',
+        schema: wholeNumber(1, 500).optional(),
+        fallback: undefined,
+        accepted: wholeNumberText(1, 500),
+    }),
+    timeoutMinutes: setting({
+        name: 'timeout-minutes',
+        kind: 'int',
+        // Self-hosted jobs may run up to 5 days (7200 minutes); hosted ones stop at 360.
+        schema: wholeNumber(1, 7200).optional(),
+        fallback: undefined,
+        accepted: wholeNumberText(1, 7200),
+    }),
+    maxCostUsd: setting({
+        name: 'max-cost-usd',
+        kind: 'number',
+        schema: schemas/* number */.aig().positive().max(1000),
+        fallback: 5,
+        accepted: 'a number of US dollars greater than 0 and at most 1000 (e.g. 5 or 2.50)',
+    }),
+    // Spend caps over all runs of a UTC day / month, read from the ledger (src/budget/). Not given: none.
+    budgetDailyUsd: setting({
+        name: 'budget-daily-usd',
+        kind: 'number',
+        schema: budgetUsd,
+        fallback: undefined,
+        accepted: BUDGET_ACCEPTED,
+    }),
+    budgetMonthlyUsd: setting({
+        name: 'budget-monthly-usd',
+        kind: 'number',
+        schema: budgetUsd,
+        fallback: undefined,
+        accepted: BUDGET_ACCEPTED,
+    }),
+    claudePath: setting({
+        name: 'claude-path',
+        kind: 'string',
+        schema: optionalText,
+        fallback: undefined,
+        accepted: 'a path to the claude executable',
+    }),
+    claudeCodeVersion: setting({
+        name: 'claude-code-version',
+        kind: 'string',
+        schema: semver,
+        fallback: DEFAULT_CLAUDE_CODE_VERSION,
+        accepted: 'an exact version such as 2.1.331',
+    }),
+    autopilot: setting({
+        name: 'autopilot',
+        kind: 'string',
+        schema: schemas/* enum */.k5n(AUTOPILOT_MODES),
+        fallback: 'ci',
+        accepted: enumText(AUTOPILOT_MODES),
+    }),
+    phase: setting({
+        name: 'phase',
+        kind: 'string',
+        schema: schemas/* enum */.k5n(PHASES),
+        fallback: 'auto',
+        accepted: enumText(PHASES),
+        inputOnly: true,
+    }),
+    configPath: setting({
+        name: 'config-path',
+        kind: 'string',
+        schema: schemas/* string */.YjP().min(1),
+        fallback: '.github/pilot.yml',
+        accepted: 'a path relative to the repository root, e.g. .github/pilot.yml',
+        inputOnly: true,
+    }),
+    minPermission: setting({
+        name: 'min-permission',
+        kind: 'string',
+        schema: schemas/* enum */.k5n(PERMISSION_LEVELS),
+        fallback: 'write',
+        accepted: enumText(PERMISSION_LEVELS),
+    }),
+    requireIsolation: setting({
+        name: 'require-isolation',
+        kind: 'boolean',
+        schema: schemas/* boolean */.zMY(),
+        fallback: false,
+        accepted: 'true or false',
+    }),
+    allowUsers: setting({
+        name: 'allow-users',
+        kind: 'list',
+        schema: schemas/* array */.YOg(loginSchema),
+        fallback: [],
+        accepted: 'GitHub logins separated by commas or newlines',
+    }),
+    denyUsers: setting({
+        name: 'deny-users',
+        kind: 'list',
+        schema: schemas/* array */.YOg(loginSchema),
+        fallback: [],
+        accepted: 'GitHub logins separated by commas or newlines',
+    }),
+    allowBots: setting({
+        name: 'allow-bots',
+        kind: 'list',
+        schema: schemas/* array */.YOg(loginSchema),
+        fallback: [],
+        accepted: 'exact bot logins (e.g. renovate[bot]) separated by commas or newlines',
+    }),
+    protectedPaths: setting({
+        name: 'protected-paths',
+        kind: 'list',
+        schema: schemas/* array */.YOg(pathPattern),
+        fallback: [],
+        accepted: 'path patterns (e.g. infra/**) separated by commas or newlines',
+    }),
+    allowedBash: setting({
+        name: 'allowed-bash',
+        kind: 'list',
+        schema: schemas/* array */.YOg(schemas/* string */.YjP().trim().min(1)),
+        fallback: [],
+        accepted: 'commands (e.g. npm test) separated by commas or newlines',
+    }),
+    allowedHosts: setting({
+        name: 'allowed-hosts',
+        kind: 'list',
+        schema: schemas/* array */.YOg(hostSchema),
+        fallback: [],
+        accepted: 'host names or addresses, optionally with :port (e.g. registry.npmjs.org, 127.0.0.1:4873), separated by commas or newlines',
+    }),
+    agentEnv: setting({
+        name: 'agent-env',
+        kind: 'list',
+        schema: schemas/* array */.YOg(agentEnvName),
+        fallback: [],
+        accepted: 'environment variable names separated by commas or newlines, other than GitHub/runner credentials (GITHUB_TOKEN, ACTIONS_*, INPUT_*, model keys)',
+    }),
+    checkpointMinutes: setting({
+        name: 'checkpoint-minutes',
+        kind: 'int',
+        schema: wholeNumber(1, 360),
+        fallback: 10,
+        accepted: wholeNumberText(1, 360),
+    }),
+    draftPr: setting({
+        name: 'draft-pr',
+        kind: 'boolean',
+        schema: schemas/* boolean */.zMY(),
+        fallback: false,
+        accepted: 'true or false',
+    }),
+    prLabels: setting({
+        name: 'pr-labels',
+        kind: 'list',
+        schema: schemas/* array */.YOg(labelSchema),
+        fallback: ['pilot'],
+        accepted: 'label names of 1 to 50 characters separated by commas or newlines',
+    }),
+    gitUserName: setting({
+        name: 'git-user-name',
+        kind: 'string',
+        schema: schemas/* string */.YjP().trim().min(1).max(200),
+        fallback: 'github-actions[bot]',
+        accepted: 'a non-empty name for commits',
+    }),
+    gitUserEmail: setting({
+        name: 'git-user-email',
+        kind: 'string',
+        schema: email,
+        fallback: '41898282+github-actions[bot]@users.noreply.github.com',
+        accepted: 'an e-mail address for commits',
+    }),
+    maxCiFixes: setting({
+        name: 'max-ci-fixes',
+        kind: 'int',
+        schema: wholeNumber(0, 20),
+        fallback: 3,
+        accepted: wholeNumberText(0, 20),
+    }),
+    maxReviewRounds: setting({
+        name: 'max-review-rounds',
+        kind: 'int',
+        schema: wholeNumber(0, 20),
+        fallback: 3,
+        accepted: wholeNumberText(0, 20),
+    }),
+    // Notifications (src/notify/): where to is a secret (inputs only), which events may come from the file.
+    slackWebhookUrl: notifyUrl('slack-webhook-url', 'a Slack incoming webhook URL (https://hooks.slack.com/…)'),
+    slackEvents: notifyEvents('slack-events'),
+    discordWebhookUrl: notifyUrl('discord-webhook-url', 'a Discord webhook URL (https://discord.com/api/webhooks/…)'),
+    discordEvents: notifyEvents('discord-events'),
+    telegramBotToken: setting({
+        name: 'telegram-bot-token',
+        kind: 'string',
+        schema: schemas/* string */.YjP()
+            .regex(/^\d{1,20}:[A-Za-z0-9_-]{20,100}$/)
+            .optional(),
+        fallback: undefined,
+        accepted: 'a Telegram bot token from @BotFather (123456:ABC…)',
+        secret: true,
+    }),
+    telegramChatId: setting({
+        name: 'telegram-chat-id',
+        kind: 'string',
+        schema: schemas/* string */.YjP()
+            .regex(/^(?:-?\d{1,20}|@[A-Za-z0-9_]{5,32})$/)
+            .optional(),
+        fallback: undefined,
+        accepted: 'a Telegram chat id (digits, may start with -) or @channelname',
+    }),
+    telegramEvents: notifyEvents('telegram-events'),
+    webhookUrl: notifyUrl('webhook-url', 'an https URL that receives signed JSON (http only for 127.0.0.1/localhost)'),
+    webhookSecret: setting({
+        name: 'webhook-secret',
+        kind: 'string',
+        schema: schemas/* string */.YjP().min(32).optional(),
+        fallback: undefined,
+        accepted: 'a random secret of at least 32 characters (openssl rand -hex 32)',
+        secret: true,
+    }),
+    webhookEvents: notifyEvents('webhook-events'),
+    runnersDefault: setting({
+        name: 'runners-default',
+        kind: 'labels',
+        schema: schemas/* array */.YOg(runnerLabel).min(1).optional(),
+        fallback: undefined,
+        accepted: RUNNERS_INPUT_ACCEPTED,
+        inputOnly: true,
+        fileEquivalent: 'runners: { default: … }',
+    }),
+    runnersLong: setting({
+        name: 'runners-long',
+        kind: 'labels',
+        schema: schemas/* array */.YOg(runnerLabel).min(1).optional(),
+        fallback: undefined,
+        accepted: RUNNERS_INPUT_ACCEPTED,
+        inputOnly: true,
+        fileEquivalent: 'runners: { long: … }',
+    }),
+    intent: setting({
+        name: 'intent',
+        kind: 'string',
+        schema: schemas/* string */.YjP().max(20_000).optional(),
+        fallback: undefined,
+        accepted: "the route phase's `intent` output (JSON), passed unchanged",
+        inputOnly: true,
+    }),
+};
+const SETTINGS_MATCH_TABLE = true;
+const TRIAGE_FIELDS = {
+    model: SETTINGS.model,
+    maxTurns: SETTINGS.maxTurns,
+    timeoutMinutes: SETTINGS.timeoutMinutes,
+    runner: setting({
+        name: 'runner',
+        kind: 'string',
+        schema: schemas/* enum */.k5n(RUNNER_CHOICES),
+        fallback: 'default',
+        accepted: enumText(RUNNER_CHOICES),
+    }),
+};
+const RUNNERS_ACCEPTED = 'a runner label or a list of labels, e.g. ubuntu-latest or [self-hosted, pilot]';
+/** The default shown in action.yml and the README: an empty string when there is none. */
+function shownDefault(spec) {
+    if (spec.shownDefault !== undefined)
+        return spec.shownDefault;
+    const value = spec.fallback;
+    if (value === undefined)
+        return '';
+    if (Array.isArray(value))
+        return value.join(',');
+    return String(value);
+}
+
+;// CONCATENATED MODULE: ./build/src/config/values.js
+/** Lists in inputs are written one per line or comma-separated (`npm test, npm run lint`). */
+function splitList(text) {
+    return text
+        .split(/[,\n]/)
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0);
+}
+const WHOLE = /^[+-]?\d+$/;
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)$/;
+/** Inputs are always strings; numbers that do not look like numbers stay text so the error quotes them. */
+function fromInputText(spec, raw) {
+    switch (spec.kind) {
+        case 'int':
+            return WHOLE.test(raw) ? Number(raw) : raw;
+        case 'number':
+            return DECIMAL.test(raw) ? Number(raw) : raw;
+        case 'list':
+            return splitList(raw);
+        case 'labels':
+            return raw.startsWith('[') ? parseJson(raw) : splitList(raw);
+        default:
+            return raw;
+    }
+}
+/** `runs-on` style lists arrive as JSON from workflows (`'["self-hosted", "pilot"]'`). */
+function parseJson(raw) {
+    try {
+        return JSON.parse(raw);
+    }
+    catch {
+        return raw;
+    }
+}
+/** YAML already gives types; only lists written as one string and numeric strings need a nudge. */
+function fromFileValue(spec, value) {
+    if (spec.kind === 'list' && typeof value === 'string')
+        return splitList(value);
+    if (spec.kind === 'string' && typeof value === 'number')
+        return String(value);
+    if (spec.kind === 'string' && value === '' && spec.fallback === undefined)
+        return undefined;
+    return value;
+}
+/** Validate a converted value; on failure say which value (or which list item) was wrong. */
+function check(spec, value) {
+    const result = spec.schema.safeParse(value);
+    if (result.success)
+        return { ok: true, value: result.data };
+    const first = result.error.issues[0]?.path[0];
+    if (Array.isArray(value) && typeof first === 'number')
+        return { ok: false, bad: value[first], index: first };
+    return { ok: false, bad: value };
+}
+
+;// CONCATENATED MODULE: ./build/src/config/inputs.js
+// The only module in Pilot that reads action inputs (checkout's input-helper does the same job).
+
+
+
+
+
+const ENTRIES = Object.entries(SETTINGS);
+/** Every input Pilot reads, in action.yml order; action.yml and the README are tested against it. */
+const INPUT_NAMES = ENTRIES.map(([, spec]) => spec.name);
+/** Each input's default as action.yml and the README show it ('' when it has none). */
+const INPUT_DEFAULTS = Object.fromEntries(ENTRIES.map(([, spec]) => [spec.name, shownDefault(spec)]));
+/** The secret values among the settings (those the schema marks `secret`): the one list Pilot redacts. */
+function secretValues(values) {
+    return ENTRIES.filter(([, spec]) => spec.secret).map(([key]) => values[key]);
+}
+function readInputs() {
+    const values = {};
+    const problems = [];
+    for (const [key, spec] of ENTRIES) {
+        const raw = lib_core/* getInput */.V4(spec.name);
+        if (raw === '')
+            continue;
+        if (spec.secret)
+            (0,secrets/* registerSecret */.cl)(raw);
+        // The runner fills every input that has a default in action.yml, so an input equal to its default
+        // says nothing about the user's wishes and must not override `.github/pilot.yml`.
+        if (raw === shownDefault(spec))
+            continue;
+        const checked = check(spec, spec.kind === 'boolean' ? readBoolean(spec.name, raw) : fromInputText(spec, raw));
+        if (checked.ok)
+            values[key] = checked.value;
+        else
+            problems.push(invalidValue(spec.name, checked.bad, `input ${spec.name}`, spec.accepted, spec.secret));
+    }
+    return { values: values, problems };
+}
+/** getBooleanInput accepts exactly the YAML 1.2 core booleans; anything else stays text so the error quotes it. */
+function readBoolean(name, raw) {
+    try {
+        return lib_core/* getBooleanInput */.Vt(name);
+    }
+    catch {
+        return raw;
+    }
+}
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./build/src/config/file.js
+// `.github/pilot.yml`: parsed with `yaml` keeping line positions, so every error can name its line.
+
+
+
+
+
+
+const SPEC_BY_NAME = new Map(Object.entries(SETTINGS).map(([key, spec]) => [spec.name, { key, spec }]));
+const SECTIONS = ['runners', 'triage', 'pr'];
+/** Keys the file may hold (secrets and per-step inputs are left out so typos are not steered to them). */
+const FILE_KEYS = [
+    ...[...SPEC_BY_NAME.values()]
+        .filter(({ spec }) => !spec.secret && !spec.inputOnly)
+        .map(({ spec }) => spec.name),
+    ...SECTIONS,
+];
+/** Secrets and per-step inputs are recognised (to explain why they do not belong here), not suggested. */
+const ALL_TOP_KEYS = [...SPEC_BY_NAME.keys(), ...SECTIONS];
+const EXAMPLE = 'a YAML mapping of settings such as "max-turns: 40"';
+/** Reads the file, or returns undefined when it does not exist (defaults then apply). */
+function readConfigFile(workspace, configPath) {
+    let text;
+    try {
+        text = (0,external_node_fs_.readFileSync)((0,external_node_path_.resolve)(workspace, configPath), 'utf8');
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ENOENT')
+            return undefined;
+        const problem = invalidValue('config-path', configPath, 'input config-path', `a readable YAML file (${code})`);
+        throw new ConfigError([problem]);
+    }
+    return parseConfigText(text, configPath);
+}
+/** Parses and validates the text of a config file; `file` is the path errors show. */
+function parseConfigText(text, file) {
+    const lines = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lines });
+    const reader = new FileReader(doc, lines, file, text);
+    if (doc.errors.length > 0)
+        reader.yamlErrors();
+    else
+        reader.top();
+    return reader.result;
+}
+class FileReader {
+    doc;
+    lines;
+    file;
+    text;
+    result = { values: {}, runners: {}, triage: {}, problems: [] };
+    /** Which file key set each setting, so `draft-pr` and `pr.draft` cannot silently disagree. */
+    setBy = new Map();
+    constructor(doc, lines, file, text) {
+        this.doc = doc;
+        this.lines = lines;
+        this.file = file;
+        this.text = text;
+    }
+    yamlErrors() {
+        for (const error of this.doc.errors) {
+            const line = this.nonBlankLine(error.linePos?.[0]?.line);
+            const source = line === undefined ? '' : ` ${JSON.stringify(this.sourceLines[line - 1])}`;
+            const reason = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+            const where = fileWhere(this.file, line);
+            this.problem({
+                key: '(yaml)',
+                where,
+                message: `${where}: not valid YAML${source} (${reason}): expected ${EXAMPLE}`,
+            });
+        }
+    }
+    get sourceLines() {
+        return this.text.split(/\r?\n/);
+    }
+    /** Parsers often notice an unclosed bracket at the end of the file: point at the last line with text. */
+    nonBlankLine(line) {
+        if (line === undefined)
+            return undefined;
+        const lines = this.sourceLines;
+        let at = Math.min(line, lines.length);
+        while (at > 1 && (lines[at - 1] ?? '').trim() === '')
+            at--;
+        return at;
+    }
+    top() {
+        const root = this.doc.contents;
+        if (root === null || ((0,dist/* isScalar */.jn)(root) && root.value === null))
+            return; // empty file: all defaults
+        this.entries(root, '', ALL_TOP_KEYS, EXAMPLE, (name, pair, line) => this.topEntry(name, pair, line), FILE_KEYS);
+    }
+    topEntry(name, pair, line) {
+        const known = SPEC_BY_NAME.get(name);
+        if (known?.spec.secret) {
+            this.problem(secretInFile(name, this.file, line));
+        }
+        else if (known?.spec.inputOnly) {
+            const accepted = known.spec.fileEquivalent
+                ? `${known.spec.fileEquivalent} in the file (${name} is an input of the step)`
+                : `it as an input of the step ("with: ${name}: …"); the file cannot set it`;
+            this.problem(invalidValue(name, this.value(pair.value), this.where(line), accepted));
+        }
+        else if (known) {
+            this.setting(known.key, known.spec, name, pair.value);
+        }
+        else if (name === 'runners') {
+            this.runners(pair.value);
+        }
+        else if (name === 'triage') {
+            this.triage(pair.value);
+        }
+        else {
+            this.pr(pair.value);
+        }
+    }
+    runners(node) {
+        const accepted = `a mapping with default and/or long, each ${RUNNERS_ACCEPTED}`;
+        this.entries(node, 'runners', ['default', 'long'], accepted, (name, pair) => {
+            const value = this.value(pair.value);
+            const parsed = runnerLabelsSchema.safeParse(value);
+            if (parsed.success) {
+                this.result.runners[name] =
+                    typeof parsed.data === 'string' ? [parsed.data] : parsed.data;
+            }
+            else {
+                this.problem(invalidValue(`runners.${name}`, value, this.whereOf(pair.value), RUNNERS_ACCEPTED));
+            }
+        });
+    }
+    triage(node) {
+        const accepted = `a mapping of levels (${TRIAGE_LEVELS.join(', ')}) to model, max-turns, timeout-minutes, runner`;
+        this.entries(node, 'triage', TRIAGE_LEVELS, accepted, (level, pair) => this.triageLevel(level, pair));
+    }
+    triageLevel(level, pair) {
+        const fields = Object.entries(TRIAGE_FIELDS);
+        const names = fields.map(([, spec]) => spec.name);
+        const path = `triage.${level}`;
+        const entry = {};
+        this.entries(pair.value, path, names, `a mapping of ${names.join(', ')}`, (name, fieldPair) => {
+            const [field, spec] = fields.find(([, s]) => s.name === name);
+            const value = this.checked(spec, `${path}.${name}`, fieldPair.value);
+            if (value.ok)
+                Object.assign(entry, { [field]: value.value });
+        });
+        this.result.triage[level] = entry;
+    }
+    pr(node) {
+        const parts = { draft: SETTINGS.draftPr, labels: SETTINGS.prLabels };
+        const keys = { draft: 'draftPr', labels: 'prLabels' };
+        this.entries(node, 'pr', ['draft', 'labels'], 'a mapping with draft (true or false) and labels', (name, pair) => {
+            const part = name;
+            this.setting(keys[part], parts[part], `pr.${name}`, pair.value);
+        });
+    }
+    /** Checks one setting's value and records it, refusing a second key for the same setting. */
+    setting(key, spec, path, node) {
+        const earlier = this.setBy.get(key);
+        if (earlier !== undefined) {
+            const accepted = `the setting only once; ${earlier} already sets it`;
+            this.problem(invalidValue(path, this.value(node), this.whereOf(node), accepted));
+            return;
+        }
+        this.setBy.set(key, path);
+        const value = this.checked(spec, path, node);
+        if (value.ok)
+            this.result.values[key] = value.value;
+    }
+    checked(spec, path, node) {
+        const result = check(spec, fromFileValue(spec, this.value(node)));
+        if (result.ok)
+            return result;
+        const item = result.index !== undefined && (0,dist/* isSeq */.oP)(node) ? node.items[result.index] : node;
+        this.problem(invalidValue(path, result.bad, this.whereOf(item ?? node), spec.accepted));
+        return { ok: false };
+    }
+    /** Walks a mapping's keys, reporting a non-mapping value and unknown keys (with a did-you-mean). */
+    entries(node, path, known, accepted, visit, suggest = known) {
+        if (!(0,dist/* isMap */.jh)(node)) {
+            const key = path || '(file)';
+            this.problem(invalidValue(key, this.value(node), this.whereOf(node), accepted));
+            return;
+        }
+        for (const pair of node.items) {
+            const line = this.lineOf(pair.key);
+            const name = (0,dist/* isScalar */.jn)(pair.key) ? String(pair.key.value) : showValue(this.value(pair.key));
+            if (known.includes(name))
+                visit(name, pair, line);
+            else
+                this.problem(unknownKey(name, path, this.file, line, suggest));
+        }
+    }
+    value(node) {
+        return (0,dist/* isNode */.Ll)(node) ? node.toJS(this.doc) : (node ?? null);
+    }
+    lineOf(node) {
+        if (!(0,dist/* isNode */.Ll)(node) || !node.range)
+            return undefined;
+        return this.lines.linePos(node.range[0]).line;
+    }
+    whereOf(node) {
+        return this.where(this.lineOf(node));
+    }
+    where(line) {
+        return fileWhere(this.file, line);
+    }
+    /** Every file problem passes here; `where` was built by fileWhere(this.file, line), so the line is in it. */
+    problem(problem) {
+        const line = /^.* line (\d+)$/.exec(problem.where)?.[1];
+        this.result.problems.push({ ...problem, file: this.file, line: line ? Number(line) : undefined });
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/config/load.js
+// One typed Config from action inputs and `.github/pilot.yml`: inputs the user set win, then the file,
+// then the defaults. Every problem is collected and thrown once, so a user fixes them all in one go.
+
+
+
+
+
+
+function loadConfig(opts = {}) {
+    const workspace = opts.workspace ?? process.env.GITHUB_WORKSPACE ?? process.cwd();
+    const inputs = readInputs();
+    const problems = [...inputs.problems];
+    const configPath = inputs.values.configPath ?? SETTINGS.configPath.fallback;
+    const file = readFileIfInside(workspace, configPath, inputs.values.configPath !== undefined, problems);
+    if (file)
+        problems.push(...file.problems);
+    const { runnersDefault, runnersLong, ...settings } = { ...defaults(), ...file?.values, ...inputs.values };
+    problems.push(...crossChecks(settings), ...pushgatewayChecks(settings));
+    if (problems.length > 0)
+        throw new ConfigError(problems);
+    return {
+        ...settings,
+        runners: {
+            default: runnersDefault ?? file?.runners.default ?? [...DEFAULT_RUNNERS.default],
+            long: runnersLong ?? file?.runners.long,
+        },
+        triage: triageLevels(file?.triage ?? {}),
+        configFile: file ? configPath : undefined,
+    };
+}
+function defaults() {
+    const entries = Object.entries(SETTINGS).map(([key, spec]) => [key, structuredClone(spec.fallback)]);
+    return Object.fromEntries(entries);
+}
+/**
+ * The file is optional at its default path; a path the user chose must exist. A path outside the
+ * workspace is refused: the file is part of the repository, never of the runner.
+ */
+function readFileIfInside(workspace, configPath, chosen, problems) {
+    const inside = (0,external_node_path_.relative)((0,external_node_path_.resolve)(workspace), (0,external_node_path_.resolve)(workspace, configPath));
+    if ((0,external_node_path_.isAbsolute)(configPath) || inside.startsWith('..') || (0,external_node_path_.isAbsolute)(inside)) {
+        problems.push(invalidValue('config-path', configPath, 'input config-path', SETTINGS.configPath.accepted));
+        return undefined;
+    }
+    const file = readConfigFile(workspace, configPath);
+    if (!file && chosen) {
+        const accepted = `a file that exists in the repository (none at ${(0,external_node_path_.resolve)(workspace, configPath)})`;
+        problems.push(invalidValue('config-path', configPath, 'input config-path', accepted));
+    }
+    return file;
+}
+/** Settings that mean nothing alone: [has, needs, why]. */
+const PAIRS = [
+    ['appId', 'appPrivateKey', 'a GitHub App needs both'],
+    ['appPrivateKey', 'appId', 'a GitHub App needs both'],
+    // An unsigned webhook would let anyone who learns the URL post Pilot events: the secret is required.
+    ['webhookUrl', 'webhookSecret', 'Pilot signs every webhook body with it'],
+    ['telegramBotToken', 'telegramChatId', 'the bot needs a chat to post to'],
+];
+function crossChecks(settings) {
+    const problems = [];
+    for (const [has, needs, why] of PAIRS) {
+        if (settings[has] !== undefined && settings[needs] === undefined) {
+            const name = SETTINGS[needs].name;
+            const accepted = `${SETTINGS[needs].accepted} whenever ${SETTINGS[has].name} is set (${why})`;
+            problems.push(invalidValue(name, undefined, `input ${name}`, accepted));
+        }
+    }
+    return problems;
+}
+/** Basic auth needs both halves; a token and a user at once would leave which one is sent unclear. */
+function pushgatewayChecks(s) {
+    const { pushgatewayUsername: user, pushgatewayPassword: password, pushgatewayToken: token } = s;
+    const problem = (name, accepted) => invalidValue(name, undefined, `input ${name}`, accepted);
+    if (token !== undefined && (user !== undefined || password !== undefined))
+        return [
+            problem('pushgateway-token', 'either pushgateway-token or pushgateway-username/-password, not both'),
+        ];
+    if (user !== undefined && password === undefined)
+        return [problem('pushgateway-password', 'the basic-auth password whenever pushgateway-username is set')];
+    if (password !== undefined && user === undefined)
+        return [problem('pushgateway-username', 'the basic-auth user whenever pushgateway-password is set')];
+    return [];
+}
+function triageLevels(fromFile) {
+    return Object.fromEntries(TRIAGE_LEVELS.map((level) => [level, { ...fromFile[level] }]));
+}
+
+// EXTERNAL MODULE: ./build/src/errors.js
+var errors = __nccwpck_require__(7406);
+;// CONCATENATED MODULE: ./build/src/events/rule-kit.js
+// Small helpers shared by the event rules: one way to say "ignore, because …" and one way to build an
+// Intent, so every rule fills the same fields the same way.
+
+
+/** Events whose runs get a writable cache and can only be started by someone with write access. */
+const PositiveInt = schemas/* number */.aig().int().positive().max(Number.MAX_SAFE_INTEGER);
+/** `sender` / `user` objects in webhook payloads (only the fields Pilot uses; others are allowed). */
+const ActorSchema = schemas/* object */.Ikc({
+    login: schemas/* string */.YjP().min(1),
+    id: schemas/* number */.aig().int().nonnegative(),
+    type: schemas/* string */.YjP().min(1),
+});
+function ignore(reason) {
+    return { type: 'ignore', reason };
+}
+function intentFor(ctx, core) {
+    const intent = {
+        trustedEvent: constants/* TRUSTED_EVENTS */.g$.has(ctx.eventName),
+        isPullRequest: false,
+        args: '',
+        rerun: Number.isFinite(ctx.runAttempt) && ctx.runAttempt > 1,
+        ...core,
+    };
+    return { type: 'intent', intent };
+}
+function toActor(actor) {
+    return { login: actor.login, id: actor.id, type: actor.type };
+}
+/** GitHub logins, label names and repository names compare case-insensitively. */
+function sameName(a, b) {
+    return a.toLowerCase() === b.toLowerCase();
+}
+/** An untrusted value shortened to one line of at most 60 characters, for a log reason. */
+function clip(value) {
+    const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+    const oneLine = text.replace(/[\r\n]+/g, ' ');
+    return oneLine.length > 60 ? `${oneLine.slice(0, 60)}…` : oneLine;
+}
+function quote(value) {
+    return `'${clip(value)}'`;
+}
+/** The first problem zod found, for a one-line reason. */
+function firstProblem(error) {
+    const issue = error.issues[0];
+    if (!issue)
+        return 'unreadable payload';
+    return `${issue.path.join('.') || 'payload'}: ${issue.message}`;
+}
+/** `pilot/issue-<n>` or `pilot/issue-<n>-<slug>`: the branch names Pilot creates. */
+function issueFromBranch(branch) {
+    if (!branch.startsWith(constants/* BRANCH_PREFIX */.sM))
+        return null;
+    const match = /^issue-([1-9][0-9]{0,15})(?:-|$)/.exec(branch.slice(constants/* BRANCH_PREFIX */.sM.length));
+    if (!match)
+        return null;
+    const n = Number(match[1]);
+    return Number.isSafeInteger(n) ? n : null;
+}
+
+;// CONCATENATED MODULE: ./build/src/events/follow-ups.js
+// Follow-ups on Pilot's own pull requests: reviews asking for changes and failed CI runs. Both only
+// count when the head branch lives in THIS repository: a fork can name its branch `pilot/…`, and Pilot
+// must never run with secrets on fork code. (`workflow_run.pull_requests` is empty for fork runs, so
+// the head repository is checked directly.)
+
+
+
+const Action = schemas/* object */.Ikc({ action: schemas/* string */.YjP() });
+const RepoRef = schemas/* object */.Ikc({ full_name: schemas/* string */.YjP() }).nullish();
+const ReviewPayload = schemas/* object */.Ikc({
+    review: schemas/* object */.Ikc({ id: PositiveInt, state: schemas/* string */.YjP() }),
+    pull_request: schemas/* object */.Ikc({
+        number: PositiveInt,
+        head: schemas/* object */.Ikc({ ref: schemas/* string */.YjP(), sha: schemas/* string */.YjP(), repo: RepoRef }),
+    }),
+    sender: ActorSchema,
+});
+const WorkflowRunPayload = schemas/* object */.Ikc({
+    workflow_run: schemas/* object */.Ikc({
+        conclusion: schemas/* string */.YjP().nullish(),
+        head_branch: schemas/* string */.YjP().nullish(),
+        head_sha: schemas/* string */.YjP(),
+        head_repository: RepoRef,
+    }),
+    sender: ActorSchema,
+});
+/** Null when the head repository is this one, else the reason to ignore the event. */
+function foreignHead(head, ctx) {
+    if (head && sameName(head.full_name, ctx.repository))
+        return null;
+    const name = head ? quote(head.full_name) : 'a deleted repository';
+    return `head repository ${name} is not this repository '${ctx.repository}' (fork heads are ignored)`;
+}
+function fromReview(ctx) {
+    const head = Action.safeParse(ctx.payload);
+    if (!head.success)
+        return ignore(`pull_request_review payload without an action (${firstProblem(head.error)})`);
+    if (head.data.action !== 'submitted') {
+        return ignore(`pull_request_review.${clip(head.data.action)} is not an event Pilot acts on`);
+    }
+    const parsed = ReviewPayload.safeParse(ctx.payload);
+    if (!parsed.success)
+        return ignore(`malformed pull_request_review payload (${firstProblem(parsed.error)})`);
+    const { review, pull_request: pr, sender } = parsed.data;
+    if (review.state.toLowerCase() !== 'changes_requested') {
+        return ignore(`review state ${quote(review.state)} does not request changes`);
+    }
+    if (!pr.head.ref.startsWith(constants/* BRANCH_PREFIX */.sM)) {
+        return ignore(`pull request head branch ${quote(pr.head.ref)} is not a Pilot branch (${constants/* BRANCH_PREFIX */.sM}…)`);
+    }
+    const foreign = foreignHead(pr.head.repo, ctx);
+    if (foreign)
+        return ignore(foreign);
+    // The task is keyed by its issue (concurrency group, marker); the PR number is the fallback.
+    const issue = issueFromBranch(pr.head.ref);
+    return intentFor(ctx, {
+        kind: 'work',
+        command: 'fix',
+        source: 'review',
+        issue: issue ?? pr.number,
+        isPullRequest: issue === null,
+        sender: toActor(sender),
+        reviewId: review.id,
+        headSha: pr.head.sha,
+        headBranch: pr.head.ref,
+    });
+}
+function fromWorkflowRun(ctx) {
+    const head = Action.safeParse(ctx.payload);
+    if (!head.success)
+        return ignore(`workflow_run payload without an action (${firstProblem(head.error)})`);
+    if (head.data.action !== 'completed') {
+        return ignore(`workflow_run.${clip(head.data.action)} is not an event Pilot acts on`);
+    }
+    const parsed = WorkflowRunPayload.safeParse(ctx.payload);
+    if (!parsed.success)
+        return ignore(`malformed workflow_run payload (${firstProblem(parsed.error)})`);
+    const { workflow_run: run, sender } = parsed.data;
+    if (run.conclusion !== 'failure') {
+        return ignore(`workflow run concluded ${quote(run.conclusion ?? 'without a conclusion')}, not 'failure'`);
+    }
+    const branch = run.head_branch ?? '';
+    const issue = issueFromBranch(branch);
+    if (issue === null)
+        return ignore(`head branch ${quote(branch)} is not a Pilot branch (${constants/* BRANCH_PREFIX */.sM}issue-<n>-…)`);
+    const foreign = foreignHead(run.head_repository, ctx);
+    if (foreign)
+        return ignore(foreign);
+    return intentFor(ctx, {
+        kind: 'work',
+        command: 'fix',
+        source: 'ci',
+        issue,
+        sender: toActor(sender),
+        headSha: run.head_sha,
+        headBranch: branch,
+    });
+}
+
+;// CONCATENATED MODULE: ./build/src/events/issue-events.js
+// `issues` and `issue_comment`: the label trigger, cancel-by-removal, and `/pilot` comment commands.
+
+
+
+
+const issue_events_Action = schemas/* object */.Ikc({ action: schemas/* string */.YjP() });
+const IssueRef = schemas/* object */.Ikc({
+    number: PositiveInt,
+    // Present (an object) when the "issue" is a pull request.
+    pull_request: schemas/* unknown */.L5J().optional(),
+});
+const IssuesPayload = schemas/* object */.Ikc({
+    action: schemas/* string */.YjP(),
+    issue: IssueRef,
+    label: schemas/* object */.Ikc({ name: schemas/* string */.YjP() }).nullish(),
+    sender: ActorSchema,
+});
+const CommentPayload = schemas/* object */.Ikc({
+    action: schemas/* string */.YjP(),
+    issue: IssueRef,
+    comment: schemas/* object */.Ikc({ id: PositiveInt, body: schemas/* string */.YjP().nullish(), user: ActorSchema.nullish() }),
+    sender: ActorSchema,
+});
+const WORK_COMMANDS = new Set(['run', 'plan', 'retry', 'fix']);
+function fromIssues(ctx, opts) {
+    const head = issue_events_Action.safeParse(ctx.payload);
+    if (!head.success)
+        return ignore(`issues payload without an action (${firstProblem(head.error)})`);
+    const action = head.data.action;
+    if (action === 'opened') {
+        return ignore(`issues.opened is not a trigger: Pilot starts on the '${opts.triggerLabel}' label`);
+    }
+    if (action !== 'labeled' && action !== 'unlabeled' && action !== 'closed') {
+        return ignore(`issues.${clip(action)} is not an event Pilot acts on`);
+    }
+    const parsed = IssuesPayload.safeParse(ctx.payload);
+    if (!parsed.success)
+        return ignore(`malformed issues.${action} payload (${firstProblem(parsed.error)})`);
+    const p = parsed.data;
+    const base = {
+        issue: p.issue.number,
+        isPullRequest: p.issue.pull_request != null,
+        sender: toActor(p.sender),
+        source: 'label',
+    };
+    // Pilot closes epics and may drop its label itself: its own actions must not cancel its own work.
+    if (action !== 'labeled' && sameName(p.sender.login, opts.botLogin)) {
+        return ignore(`issues.${action} by Pilot itself (${p.sender.login})`);
+    }
+    if (action === 'closed')
+        return intentFor(ctx, { ...base, kind: 'reply', command: 'cancel' });
+    if (!p.label)
+        return ignore(`issues.${action} payload has no label`);
+    if (!sameName(p.label.name, opts.triggerLabel)) {
+        return ignore(`label ${quote(p.label.name)} is not the trigger label '${opts.triggerLabel}'`);
+    }
+    if (action === 'unlabeled')
+        return intentFor(ctx, { ...base, kind: 'reply', command: 'cancel' });
+    return intentFor(ctx, { ...base, kind: 'work', command: 'run' });
+}
+/** Pilot's own comments never trigger it: by login, or by its marker on a comment from a bot. */
+function ownCommentReason(p, botLogin) {
+    const author = p.comment.user ?? p.sender;
+    if (sameName(author.login, botLogin) || sameName(p.sender.login, botLogin)) {
+        return `comment by Pilot itself (${author.login})`;
+    }
+    const body = p.comment.body ?? '';
+    if (author.type === 'Bot' && (body.includes(constants/* MARKER_PREFIX */.Km) || body.includes(constants/* REPLY_MARKER */.Qs))) {
+        return `comment by bot ${author.login} carries Pilot's marker`;
+    }
+    return null;
+}
+function fromComment(ctx, opts) {
+    const head = issue_events_Action.safeParse(ctx.payload);
+    if (!head.success)
+        return ignore(`issue_comment payload without an action (${firstProblem(head.error)})`);
+    if (head.data.action !== 'created') {
+        return ignore(`issue_comment.${clip(head.data.action)}: only new comments carry commands`);
+    }
+    const parsed = CommentPayload.safeParse(ctx.payload);
+    if (!parsed.success)
+        return ignore(`malformed issue_comment payload (${firstProblem(parsed.error)})`);
+    const p = parsed.data;
+    const own = ownCommentReason(p, opts.botLogin);
+    if (own)
+        return ignore(own);
+    // GitHub sends the comment's author as the sender of `created`; a payload where they differ is not
+    // one GitHub wrote, and acting on it would credit one account with another's words.
+    if (p.comment.user && !sameName(p.comment.user.login, p.sender.login)) {
+        return ignore(`comment author ${quote(p.comment.user.login)} is not the event sender ${quote(p.sender.login)}`);
+    }
+    const command = (0,events_command/* parseCommand */.R)(p.comment.body ?? '');
+    if (!command)
+        return ignore(`comment's first line is not a ${constants/* COMMAND_PREFIX */.T_} command`);
+    const base = {
+        issue: p.issue.number,
+        isPullRequest: p.issue.pull_request != null,
+        sender: toActor(p.sender),
+        source: 'comment',
+        commentId: p.comment.id,
+        args: command.args,
+    };
+    if (WORK_COMMANDS.has(command.command)) {
+        return intentFor(ctx, { ...base, kind: 'work', command: command.command });
+    }
+    return intentFor(ctx, { ...base, kind: 'reply', command: command.command });
+}
+
+;// CONCATENATED MODULE: ./build/src/events/pull-events.js
+// `pull_request.closed` on Pilot's own PR: the task ends there (`closed`, or `merged`). Only a PR whose
+// head is a `pilot/issue-<n>` branch of THIS repository counts (a fork can name its branch `pilot/…`).
+
+
+const PullClosed = schemas/* object */.Ikc({
+    pull_request: schemas/* object */.Ikc({
+        number: PositiveInt,
+        head: schemas/* object */.Ikc({ ref: schemas/* string */.YjP(), sha: schemas/* string */.YjP(), repo: schemas/* object */.Ikc({ full_name: schemas/* string */.YjP() }).nullish() }),
+    }),
+    sender: ActorSchema,
+});
+function fromPullRequest(ctx, opts) {
+    const action = ctx.payload?.action;
+    if (action !== 'closed') {
+        const what = typeof action === 'string' ? `pull_request.${clip(action)}` : 'pull_request without an action';
+        return ignore(`${what} is not one Pilot acts on`);
+    }
+    const parsed = PullClosed.safeParse(ctx.payload);
+    if (!parsed.success)
+        return ignore(`malformed pull_request.closed payload (${firstProblem(parsed.error)})`);
+    const { pull_request: pr, sender } = parsed.data;
+    const issue = issueFromBranch(pr.head.ref);
+    if (issue === null)
+        return ignore(`pull request #${pr.number} is not on a Pilot branch (${quote(pr.head.ref)})`);
+    if (!pr.head.repo || !sameName(pr.head.repo.full_name, ctx.repository)) {
+        return ignore(`pull request #${pr.number} comes from another repository (fork heads are ignored)`);
+    }
+    // Pilot closes superseded PRs itself: that must not end the task it is still working on.
+    if (sameName(sender.login, opts.botLogin))
+        return ignore(`pull request #${pr.number} was closed by Pilot itself`);
+    // A reply the gate handles: `cancel` with the PR's head, which says "the PR was closed".
+    return intentFor(ctx, {
+        kind: 'reply',
+        command: 'cancel',
+        source: 'review',
+        issue,
+        isPullRequest: true,
+        sender: toActor(sender),
+        headBranch: pr.head.ref,
+        headSha: pr.head.sha,
+    });
+}
+
+// EXTERNAL MODULE: ./build/src/events/dispatch.js
+var dispatch = __nccwpck_require__(2877);
+;// CONCATENATED MODULE: ./build/src/events/trusted-events.js
+// Events only someone with write access can cause: `repository_dispatch` (the gate's hand-off, or an
+// external tracker), `workflow_dispatch` (a human in the Actions tab) and `schedule` (the sweep).
+// Their runs get a writable cache; the sender they name is still re-authorized downstream.
+
+
+
+
+const RepositoryDispatch = schemas/* object */.Ikc({
+    action: schemas/* string */.YjP(),
+    client_payload: schemas/* unknown */.L5J(),
+    // Who really sent it: GitHub fills this in; the run phase's routed intent carries the event's.
+    sender: ActorSchema.nullish(),
+});
+function fromRepositoryDispatch(ctx) {
+    const head = RepositoryDispatch.safeParse(ctx.payload);
+    if (!head.success)
+        return ignore(`malformed repository_dispatch payload (${firstProblem(head.error)})`);
+    // In the payload, `action` is the `event_type` the sender chose.
+    if (head.data.action !== constants/* DISPATCH_EVENT_TYPE */.X3) {
+        return ignore(`repository_dispatch event type ${quote(head.data.action)} is not '${constants/* DISPATCH_EVENT_TYPE */.X3}'`);
+    }
+    const parsed = dispatch/* DispatchPayload */.$A.safeParse(head.data.client_payload);
+    if (!parsed.success)
+        return ignore((0,dispatch/* describeDispatchError */.uG)(parsed.error));
+    const p = parsed.data;
+    return intentFor(ctx, {
+        kind: 'work',
+        command: p.command,
+        source: p.source,
+        issue: p.issue,
+        isPullRequest: p.is_pr,
+        sender: { ...p.sender },
+        args: p.args,
+        commentId: p.comment_id,
+        reviewId: p.review_id,
+        headSha: p.head_sha,
+        gateRunId: p.gate_run_id,
+        dispatch: {
+            realSender: head.data.sender ? toActor(head.data.sender) : null,
+            signed: (0,dispatch/* dispatchText */._O)(head.data.client_payload),
+            tag: p.tag,
+        },
+    });
+}
+const MANUAL_COMMANDS = ['run', 'plan', 'retry', 'fix'];
+// Inputs arrive as strings (booleans may be booleans); `inputs` is null when the workflow has none.
+const WorkflowDispatch = schemas/* object */.Ikc({
+    inputs: schemas/* object */.Ikc({
+        issue: schemas/* union */.KCZ([schemas/* string */.YjP(), schemas/* number */.aig()]).nullish(),
+        command: schemas/* string */.YjP().nullish(),
+        instructions: schemas/* string */.YjP().max(65_536).nullish(),
+    })
+        .nullish(),
+    sender: ActorSchema,
+});
+function manualIssue(raw) {
+    const text = String(raw).trim().replace(/^#/, '');
+    if (!/^[1-9][0-9]{0,15}$/.test(text))
+        return null;
+    const n = Number(text);
+    return Number.isSafeInteger(n) ? n : null;
+}
+function manualCommand(raw) {
+    const text = (raw ?? '').trim().toLowerCase() || 'run';
+    return MANUAL_COMMANDS.includes(text) ? text : null;
+}
+function fromWorkflowDispatch(ctx) {
+    const parsed = WorkflowDispatch.safeParse(ctx.payload);
+    if (!parsed.success)
+        return ignore(`malformed workflow_dispatch payload (${firstProblem(parsed.error)})`);
+    const { inputs, sender } = parsed.data;
+    const rawIssue = inputs?.issue;
+    if (rawIssue === undefined || rawIssue === null || String(rawIssue).trim() === '') {
+        return intentFor(ctx, sweep(toActor(sender), 'manual'));
+    }
+    const issue = manualIssue(rawIssue);
+    if (issue === null)
+        return ignore(`workflow_dispatch input 'issue' must be an issue number like 42, got ${quote(rawIssue)}`);
+    const command = manualCommand(inputs?.command);
+    if (!command) {
+        return ignore(`workflow_dispatch input 'command' must be one of ${MANUAL_COMMANDS.join(', ')}, got ${quote(inputs?.command)}`);
+    }
+    return intentFor(ctx, {
+        kind: 'work',
+        command,
+        source: 'manual',
+        issue,
+        sender: toActor(sender),
+        args: (inputs?.instructions ?? '').trim(),
+        dispatch: { realSender: toActor(sender), signed: '' },
+    });
+}
+function sweep(sender, source) {
+    return { kind: 'sweep', command: 'sweep', source, sender };
+}
+/** A schedule has no human sender: the sweep acts as Pilot itself. */
+function fromSchedule(ctx, opts) {
+    const pilot = { login: opts.botLogin, id: 0, type: 'Bot' };
+    return intentFor(ctx, sweep(pilot, 'schedule'));
+}
+
+;// CONCATENATED MODULE: ./build/src/events/decide.js
+// The only place events are interpreted (DESIGN's event matrix). Every event becomes an Intent or an
+// ignore with one human reason; a malformed payload is an ignore, never a throw.
+
+
+
+
+
+
+const RULES = {
+    issues: fromIssues,
+    issue_comment: fromComment,
+    pull_request: fromPullRequest,
+    pull_request_review: fromReview,
+    workflow_run: fromWorkflowRun,
+    repository_dispatch: fromRepositoryDispatch,
+    workflow_dispatch: fromWorkflowDispatch,
+    schedule: fromSchedule,
+};
+function decide(ctx, opts) {
+    const name = String(ctx.eventName);
+    // hasOwn: an event named `constructor` or `__proto__` must not reach Object.prototype.
+    if (!Object.hasOwn(RULES, name))
+        return ignore(`event '${name.slice(0, 60)}' is not one Pilot acts on`);
+    try {
+        return RULES[name](ctx, opts);
+    }
+    catch (error) {
+        // The rules parse with zod and should not throw; if one does, the event is still only ignored.
+        const message = (0,errors/* messageOf */.b)(error);
+        return ignore(`could not interpret the ${name} event: ${message.slice(0, 200)}`);
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/universal-user-agent/index.js
+var universal_user_agent = __nccwpck_require__(6396);
+// EXTERNAL MODULE: ./node_modules/@octokit/request/dist-bundle/index.js + 3 modules
+var dist_bundle = __nccwpck_require__(7561);
+// EXTERNAL MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
+var dist_src = __nccwpck_require__(1015);
+;// CONCATENATED MODULE: ./node_modules/@octokit/oauth-methods/dist-bundle/index.js
+// pkg/dist-src/version.js
+var VERSION = "0.0.0-development";
+
+// pkg/dist-src/get-web-flow-authorization-url.js
+
+
+
+// pkg/dist-src/utils.js
+
+function requestToOAuthBaseUrl(request) {
+  const endpointDefaults = request.endpoint.DEFAULTS;
+  if (/^https:\/\/(api\.)?github\.com$/.test(endpointDefaults.baseUrl)) {
+    return "https://github.com";
+  }
+  if (/^https:\/\/api\..*\.ghe\.com$/.test(endpointDefaults.baseUrl)) {
+    return endpointDefaults.baseUrl.replace("api.", "");
+  }
+  return endpointDefaults.baseUrl.replace("/api/v3", "");
+}
+async function oauthRequest(request, route, parameters) {
+  const withOAuthParameters = {
+    baseUrl: requestToOAuthBaseUrl(request),
+    headers: {
+      accept: "application/json"
+    },
+    ...parameters
+  };
+  const response = await request(route, withOAuthParameters);
+  if ("error" in response.data) {
+    const error = new dist_src/* RequestError */.G(
+      `${response.data.error_description} (${response.data.error}, ${response.data.error_uri})`,
+      400,
+      {
+        request: request.endpoint.merge(
+          route,
+          withOAuthParameters
+        )
+      }
+    );
+    error.response = response;
+    throw error;
+  }
+  return response;
+}
+
+// pkg/dist-src/get-web-flow-authorization-url.js
+function getWebFlowAuthorizationUrl({
+  request = defaultRequest,
+  ...options
+}) {
+  const baseUrl = requestToOAuthBaseUrl(request);
+  return oauthAuthorizationUrl({
+    ...options,
+    baseUrl
+  });
+}
+
+// pkg/dist-src/exchange-web-flow-code.js
+
+async function exchangeWebFlowCode(options) {
+  const request = options.request || dist_bundle/* request */.E;
+  const response = await oauthRequest(
+    request,
+    "POST /login/oauth/access_token",
+    {
+      client_id: options.clientId,
+      client_secret: options.clientSecret,
+      code: options.code,
+      redirect_uri: options.redirectUrl
+    }
+  );
+  const authentication = {
+    clientType: options.clientType,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    token: response.data.access_token,
+    scopes: response.data.scope.split(/\s+/).filter(Boolean)
+  };
+  if (options.clientType === "github-app") {
+    if ("refresh_token" in response.data) {
+      const apiTimeInMs = new Date(response.headers.date).getTime();
+      authentication.refreshToken = response.data.refresh_token, authentication.expiresAt = toTimestamp(
+        apiTimeInMs,
+        response.data.expires_in
+      ), authentication.refreshTokenExpiresAt = toTimestamp(
+        apiTimeInMs,
+        response.data.refresh_token_expires_in
+      );
+    }
+    delete authentication.scopes;
+  }
+  return { ...response, authentication };
+}
+function toTimestamp(apiTimeInMs, expirationInSeconds) {
+  return new Date(apiTimeInMs + expirationInSeconds * 1e3).toISOString();
+}
+
+// pkg/dist-src/create-device-code.js
+
+async function createDeviceCode(options) {
+  const request = options.request || dist_bundle/* request */.E;
+  const parameters = {
+    client_id: options.clientId
+  };
+  if ("scopes" in options && Array.isArray(options.scopes)) {
+    parameters.scope = options.scopes.join(" ");
+  }
+  return oauthRequest(request, "POST /login/device/code", parameters);
+}
+
+// pkg/dist-src/exchange-device-code.js
+
+async function exchangeDeviceCode(options) {
+  const request = options.request || dist_bundle/* request */.E;
+  const response = await oauthRequest(
+    request,
+    "POST /login/oauth/access_token",
+    {
+      client_id: options.clientId,
+      device_code: options.code,
+      grant_type: "urn:ietf:params:oauth:grant-type:device_code"
+    }
+  );
+  const authentication = {
+    clientType: options.clientType,
+    clientId: options.clientId,
+    token: response.data.access_token,
+    scopes: response.data.scope.split(/\s+/).filter(Boolean)
+  };
+  if ("clientSecret" in options) {
+    authentication.clientSecret = options.clientSecret;
+  }
+  if (options.clientType === "github-app") {
+    if ("refresh_token" in response.data) {
+      const apiTimeInMs = new Date(response.headers.date).getTime();
+      authentication.refreshToken = response.data.refresh_token, authentication.expiresAt = toTimestamp2(
+        apiTimeInMs,
+        response.data.expires_in
+      ), authentication.refreshTokenExpiresAt = toTimestamp2(
+        apiTimeInMs,
+        response.data.refresh_token_expires_in
+      );
+    }
+    delete authentication.scopes;
+  }
+  return { ...response, authentication };
+}
+function toTimestamp2(apiTimeInMs, expirationInSeconds) {
+  return new Date(apiTimeInMs + expirationInSeconds * 1e3).toISOString();
+}
+
+// pkg/dist-src/check-token.js
+
+async function checkToken(options) {
+  const request = options.request || dist_bundle/* request */.E;
+  const response = await request("POST /applications/{client_id}/token", {
+    headers: {
+      authorization: `basic ${btoa(
+        `${options.clientId}:${options.clientSecret}`
+      )}`
+    },
+    client_id: options.clientId,
+    access_token: options.token
+  });
+  const authentication = {
+    clientType: options.clientType,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    token: options.token,
+    scopes: response.data.scopes
+  };
+  if (response.data.expires_at)
+    authentication.expiresAt = response.data.expires_at;
+  if (options.clientType === "github-app") {
+    delete authentication.scopes;
+  }
+  return { ...response, authentication };
+}
+
+// pkg/dist-src/refresh-token.js
+
+async function refreshToken(options) {
+  const request = options.request || dist_bundle/* request */.E;
+  const response = await oauthRequest(
+    request,
+    "POST /login/oauth/access_token",
+    {
+      client_id: options.clientId,
+      client_secret: options.clientSecret,
+      grant_type: "refresh_token",
+      refresh_token: options.refreshToken
+    }
+  );
+  const apiTimeInMs = new Date(response.headers.date).getTime();
+  const authentication = {
+    clientType: "github-app",
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    token: response.data.access_token,
+    refreshToken: response.data.refresh_token,
+    expiresAt: toTimestamp3(apiTimeInMs, response.data.expires_in),
+    refreshTokenExpiresAt: toTimestamp3(
+      apiTimeInMs,
+      response.data.refresh_token_expires_in
+    )
+  };
+  return { ...response, authentication };
+}
+function toTimestamp3(apiTimeInMs, expirationInSeconds) {
+  return new Date(apiTimeInMs + expirationInSeconds * 1e3).toISOString();
+}
+
+// pkg/dist-src/scope-token.js
+
+async function scopeToken(options) {
+  const {
+    request: optionsRequest,
+    clientType,
+    clientId,
+    clientSecret,
+    token,
+    ...requestOptions
+  } = options;
+  const request = options.request || defaultRequest7;
+  const response = await request(
+    "POST /applications/{client_id}/token/scoped",
+    {
+      headers: {
+        authorization: `basic ${btoa(`${clientId}:${clientSecret}`)}`
+      },
+      client_id: clientId,
+      access_token: token,
+      ...requestOptions
+    }
+  );
+  const authentication = Object.assign(
+    {
+      clientType,
+      clientId,
+      clientSecret,
+      token: response.data.token
+    },
+    response.data.expires_at ? { expiresAt: response.data.expires_at } : {}
+  );
+  return { ...response, authentication };
+}
+
+// pkg/dist-src/reset-token.js
+
+async function resetToken(options) {
+  const request = options.request || dist_bundle/* request */.E;
+  const auth = btoa(`${options.clientId}:${options.clientSecret}`);
+  const response = await request(
+    "PATCH /applications/{client_id}/token",
+    {
+      headers: {
+        authorization: `basic ${auth}`
+      },
+      client_id: options.clientId,
+      access_token: options.token
+    }
+  );
+  const authentication = {
+    clientType: options.clientType,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    token: response.data.token,
+    scopes: response.data.scopes
+  };
+  if (response.data.expires_at)
+    authentication.expiresAt = response.data.expires_at;
+  if (options.clientType === "github-app") {
+    delete authentication.scopes;
+  }
+  return { ...response, authentication };
+}
+
+// pkg/dist-src/delete-token.js
+
+async function deleteToken(options) {
+  const request = options.request || dist_bundle/* request */.E;
+  const auth = btoa(`${options.clientId}:${options.clientSecret}`);
+  return request(
+    "DELETE /applications/{client_id}/token",
+    {
+      headers: {
+        authorization: `basic ${auth}`
+      },
+      client_id: options.clientId,
+      access_token: options.token
+    }
+  );
+}
+
+// pkg/dist-src/delete-authorization.js
+
+async function deleteAuthorization(options) {
+  const request = options.request || dist_bundle/* request */.E;
+  const auth = btoa(`${options.clientId}:${options.clientSecret}`);
+  return request(
+    "DELETE /applications/{client_id}/grant",
+    {
+      headers: {
+        authorization: `basic ${auth}`
+      },
+      client_id: options.clientId,
+      access_token: options.token
+    }
+  );
+}
+
+/* v8 ignore next: we always pass a custom request in tests -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-oauth-device/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+
+// pkg/dist-src/get-oauth-access-token.js
+
+async function getOAuthAccessToken(state, options) {
+  const cachedAuthentication = getCachedAuthentication(state, options.auth);
+  if (cachedAuthentication) return cachedAuthentication;
+  const { data: verification } = await createDeviceCode({
+    clientType: state.clientType,
+    clientId: state.clientId,
+    request: options.request || state.request,
+    // @ts-expect-error the extra code to make TS happy is not worth it
+    scopes: options.auth.scopes || state.scopes
+  });
+  await state.onVerification(verification);
+  const authentication = await waitForAccessToken(
+    options.request || state.request,
+    state.clientId,
+    state.clientType,
+    verification
+  );
+  state.authentication = authentication;
+  return authentication;
+}
+function getCachedAuthentication(state, auth2) {
+  if (auth2.refresh === true) return false;
+  if (!state.authentication) return false;
+  if (state.clientType === "github-app") {
+    return state.authentication;
+  }
+  const authentication = state.authentication;
+  const newScope = ("scopes" in auth2 && auth2.scopes || state.scopes).join(
+    " "
+  );
+  const currentScope = authentication.scopes.join(" ");
+  return newScope === currentScope ? authentication : false;
+}
+async function wait(seconds) {
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1e3));
+}
+async function waitForAccessToken(request, clientId, clientType, verification) {
+  try {
+    const options = {
+      clientId,
+      request,
+      code: verification.device_code
+    };
+    const { authentication } = clientType === "oauth-app" ? await exchangeDeviceCode({
+      ...options,
+      clientType: "oauth-app"
+    }) : await exchangeDeviceCode({
+      ...options,
+      clientType: "github-app"
+    });
+    return {
+      type: "token",
+      tokenType: "oauth",
+      ...authentication
+    };
+  } catch (error) {
+    if (!error.response) throw error;
+    const errorType = error.response.data.error;
+    if (errorType === "authorization_pending") {
+      await wait(verification.interval);
+      return waitForAccessToken(request, clientId, clientType, verification);
+    }
+    if (errorType === "slow_down") {
+      await wait(verification.interval + 7);
+      return waitForAccessToken(request, clientId, clientType, verification);
+    }
+    throw error;
+  }
+}
+
+// pkg/dist-src/auth.js
+async function auth(state, authOptions) {
+  return getOAuthAccessToken(state, {
+    auth: authOptions
+  });
+}
+
+// pkg/dist-src/hook.js
+async function hook(state, request, route, parameters) {
+  let endpoint = request.endpoint.merge(
+    route,
+    parameters
+  );
+  if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint.url)) {
+    return request(endpoint);
+  }
+  const { token } = await getOAuthAccessToken(state, {
+    request,
+    auth: { type: "oauth" }
+  });
+  endpoint.headers.authorization = `token ${token}`;
+  return request(endpoint);
+}
+
+// pkg/dist-src/version.js
+var dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/index.js
+function createOAuthDeviceAuth(options) {
+  const requestWithDefaults = options.request || dist_bundle/* request */.E.defaults({
+    headers: {
+      "user-agent": `octokit-auth-oauth-device.js/${dist_bundle_VERSION} ${(0,universal_user_agent/* getUserAgent */.$)()}`
+    }
+  });
+  const { request = requestWithDefaults, ...otherOptions } = options;
+  const state = options.clientType === "github-app" ? {
+    ...otherOptions,
+    clientType: "github-app",
+    request
+  } : {
+    ...otherOptions,
+    clientType: "oauth-app",
+    request,
+    scopes: options.scopes || []
+  };
+  if (!options.clientId) {
+    throw new Error(
+      '[@octokit/auth-oauth-device] "clientId" option must be set (https://github.com/octokit/auth-oauth-device.js#usage)'
+    );
+  }
+  if (!options.onVerification) {
+    throw new Error(
+      '[@octokit/auth-oauth-device] "onVerification" option must be a function (https://github.com/octokit/auth-oauth-device.js#usage)'
+    );
+  }
+  return Object.assign(auth.bind(null, state), {
+    hook: hook.bind(null, state)
+  });
+}
+
+/* v8 ignore next 2 -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-oauth-user/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+
+// pkg/dist-src/version.js
+var auth_oauth_user_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/get-authentication.js
+
+
+async function getAuthentication(state) {
+  if ("code" in state.strategyOptions) {
+    const { authentication } = await exchangeWebFlowCode({
+      clientId: state.clientId,
+      clientSecret: state.clientSecret,
+      clientType: state.clientType,
+      onTokenCreated: state.onTokenCreated,
+      ...state.strategyOptions,
+      request: state.request
+    });
+    return {
+      type: "token",
+      tokenType: "oauth",
+      ...authentication
+    };
+  }
+  if ("onVerification" in state.strategyOptions) {
+    const deviceAuth = createOAuthDeviceAuth({
+      clientType: state.clientType,
+      clientId: state.clientId,
+      onTokenCreated: state.onTokenCreated,
+      ...state.strategyOptions,
+      request: state.request
+    });
+    const authentication = await deviceAuth({
+      type: "oauth"
+    });
+    return {
+      clientSecret: state.clientSecret,
+      ...authentication
+    };
+  }
+  if ("token" in state.strategyOptions) {
+    return {
+      type: "token",
+      tokenType: "oauth",
+      clientId: state.clientId,
+      clientSecret: state.clientSecret,
+      clientType: state.clientType,
+      onTokenCreated: state.onTokenCreated,
+      ...state.strategyOptions
+    };
+  }
+  throw new Error("[@octokit/auth-oauth-user] Invalid strategy options");
+}
+
+// pkg/dist-src/auth.js
+
+async function dist_bundle_auth(state, options = {}) {
+  if (!state.authentication) {
+    state.authentication = state.clientType === "oauth-app" ? await getAuthentication(state) : await getAuthentication(state);
+  }
+  if (state.authentication.invalid) {
+    throw new Error("[@octokit/auth-oauth-user] Token is invalid");
+  }
+  const currentAuthentication = state.authentication;
+  if ("expiresAt" in currentAuthentication) {
+    if (options.type === "refresh" || new Date(currentAuthentication.expiresAt) < /* @__PURE__ */ new Date()) {
+      const { authentication } = await refreshToken({
+        clientType: "github-app",
+        clientId: state.clientId,
+        clientSecret: state.clientSecret,
+        refreshToken: currentAuthentication.refreshToken,
+        request: state.request
+      });
+      state.authentication = {
+        tokenType: "oauth",
+        type: "token",
+        ...authentication
+      };
+    }
+  }
+  if (options.type === "refresh") {
+    if (state.clientType === "oauth-app") {
+      throw new Error(
+        "[@octokit/auth-oauth-user] OAuth Apps do not support expiring tokens"
+      );
+    }
+    if (!currentAuthentication.hasOwnProperty("expiresAt")) {
+      throw new Error("[@octokit/auth-oauth-user] Refresh token missing");
+    }
+    await state.onTokenCreated?.(state.authentication, {
+      type: options.type
+    });
+  }
+  if (options.type === "check" || options.type === "reset") {
+    const method = options.type === "check" ? checkToken : resetToken;
+    try {
+      const { authentication } = await method({
+        // @ts-expect-error making TS happy would require unnecessary code so no
+        clientType: state.clientType,
+        clientId: state.clientId,
+        clientSecret: state.clientSecret,
+        token: state.authentication.token,
+        request: state.request
+      });
+      state.authentication = {
+        tokenType: "oauth",
+        type: "token",
+        // @ts-expect-error TBD
+        ...authentication
+      };
+      if (options.type === "reset") {
+        await state.onTokenCreated?.(state.authentication, {
+          type: options.type
+        });
+      }
+      return state.authentication;
+    } catch (error) {
+      if (error.status === 404) {
+        error.message = "[@octokit/auth-oauth-user] Token is invalid";
+        state.authentication.invalid = true;
+      }
+      throw error;
+    }
+  }
+  if (options.type === "delete" || options.type === "deleteAuthorization") {
+    const method = options.type === "delete" ? deleteToken : deleteAuthorization;
+    try {
+      await method({
+        // @ts-expect-error making TS happy would require unnecessary code so no
+        clientType: state.clientType,
+        clientId: state.clientId,
+        clientSecret: state.clientSecret,
+        token: state.authentication.token,
+        request: state.request
+      });
+    } catch (error) {
+      if (error.status !== 404) throw error;
+    }
+    state.authentication.invalid = true;
+    return state.authentication;
+  }
+  return state.authentication;
+}
+
+// pkg/dist-src/requires-basic-auth.js
+var ROUTES_REQUIRING_BASIC_AUTH = /\/applications\/[^/]+\/(token|grant)s?/;
+function requiresBasicAuth(url) {
+  return url && ROUTES_REQUIRING_BASIC_AUTH.test(url);
+}
+
+// pkg/dist-src/hook.js
+async function dist_bundle_hook(state, request, route, parameters = {}) {
+  const endpoint = request.endpoint.merge(
+    route,
+    parameters
+  );
+  if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint.url)) {
+    return request(endpoint);
+  }
+  if (requiresBasicAuth(endpoint.url)) {
+    const credentials = btoa(`${state.clientId}:${state.clientSecret}`);
+    endpoint.headers.authorization = `basic ${credentials}`;
+    return request(endpoint);
+  }
+  const { token } = state.clientType === "oauth-app" ? await dist_bundle_auth({ ...state, request }) : await dist_bundle_auth({ ...state, request });
+  endpoint.headers.authorization = "token " + token;
+  return request(endpoint);
+}
+
+// pkg/dist-src/index.js
+function createOAuthUserAuth({
+  clientId,
+  clientSecret,
+  clientType = "oauth-app",
+  request = dist_bundle/* request */.E.defaults({
+    headers: {
+      "user-agent": `octokit-auth-oauth-app.js/${auth_oauth_user_dist_bundle_VERSION} ${(0,universal_user_agent/* getUserAgent */.$)()}`
+    }
+  }),
+  onTokenCreated,
+  ...strategyOptions
+}) {
+  const state = Object.assign({
+    clientType,
+    clientId,
+    clientSecret,
+    onTokenCreated,
+    strategyOptions,
+    request
+  });
+  return Object.assign(dist_bundle_auth.bind(null, state), {
+    // @ts-expect-error not worth the extra code needed to appease TS
+    hook: dist_bundle_hook.bind(null, state)
+  });
+}
+createOAuthUserAuth.VERSION = auth_oauth_user_dist_bundle_VERSION;
+
+/* v8 ignore if -- @preserve */
+/* v8 ignore next -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-oauth-app/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+
+// pkg/dist-src/auth.js
+
+async function auth_oauth_app_dist_bundle_auth(state, authOptions) {
+  if (authOptions.type === "oauth-app") {
+    return {
+      type: "oauth-app",
+      clientId: state.clientId,
+      clientSecret: state.clientSecret,
+      clientType: state.clientType,
+      headers: {
+        authorization: `basic ${btoa(
+          `${state.clientId}:${state.clientSecret}`
+        )}`
+      }
+    };
+  }
+  if ("factory" in authOptions) {
+    const { type, ...options } = {
+      ...authOptions,
+      ...state
+    };
+    return authOptions.factory(options);
+  }
+  const common = {
+    clientId: state.clientId,
+    clientSecret: state.clientSecret,
+    request: state.request,
+    ...authOptions
+  };
+  const userAuth = state.clientType === "oauth-app" ? await createOAuthUserAuth({
+    ...common,
+    clientType: state.clientType
+  }) : await createOAuthUserAuth({
+    ...common,
+    clientType: state.clientType
+  });
+  return userAuth();
+}
+
+// pkg/dist-src/hook.js
+
+async function auth_oauth_app_dist_bundle_hook(state, request2, route, parameters) {
+  let endpoint = request2.endpoint.merge(
+    route,
+    parameters
+  );
+  if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint.url)) {
+    return request2(endpoint);
+  }
+  if (state.clientType === "github-app" && !requiresBasicAuth(endpoint.url)) {
+    throw new Error(
+      `[@octokit/auth-oauth-app] GitHub Apps cannot use their client ID/secret for basic authentication for endpoints other than "/applications/{client_id}/**". "${endpoint.method} ${endpoint.url}" is not supported.`
+    );
+  }
+  const credentials = btoa(`${state.clientId}:${state.clientSecret}`);
+  endpoint.headers.authorization = `basic ${credentials}`;
+  try {
+    return await request2(endpoint);
+  } catch (error) {
+    if (error.status !== 401) throw error;
+    error.message = `[@octokit/auth-oauth-app] "${endpoint.method} ${endpoint.url}" does not support clientId/clientSecret basic authentication.`;
+    throw error;
+  }
+}
+
+// pkg/dist-src/version.js
+var auth_oauth_app_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/index.js
+
+function createOAuthAppAuth(options) {
+  const state = Object.assign(
+    {
+      request: dist_bundle/* request */.E.defaults({
+        headers: {
+          "user-agent": `octokit-auth-oauth-app.js/${auth_oauth_app_dist_bundle_VERSION} ${(0,universal_user_agent/* getUserAgent */.$)()}`
+        }
+      }),
+      clientType: "oauth-app"
+    },
+    options
+  );
+  return Object.assign(auth_oauth_app_dist_bundle_auth.bind(null, state), {
+    hook: auth_oauth_app_dist_bundle_hook.bind(null, state)
+  });
+}
+
+/* v8 ignore next -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/universal-github-app-jwt/lib/utils.js
+// we don't @ts-check here because it chokes on atob and btoa which are available in all modern JS runtime environments
+
+/**
+ * @param {string} privateKey
+ * @returns {boolean}
+ */
+function isPkcs1(privateKey) {
+  return privateKey.includes("-----BEGIN RSA PRIVATE KEY-----");
+}
+
+/**
+ * @param {string} privateKey
+ * @returns {boolean}
+ */
+function isOpenSsh(privateKey) {
+  return privateKey.includes("-----BEGIN OPENSSH PRIVATE KEY-----");
+}
+
+/**
+ * @param {string} str
+ * @returns {ArrayBuffer}
+ */
+function string2ArrayBuffer(str) {
+  const buf = new ArrayBuffer(str.length);
+  const bufView = new Uint8Array(buf);
+  for (let i = 0, strLen = str.length; i < strLen; i++) {
+    bufView[i] = str.charCodeAt(i);
+  }
+  return buf;
+}
+
+/**
+ * @param {string} pem
+ * @returns {ArrayBuffer}
+ */
+function getDERfromPEM(pem) {
+  const pemB64 = pem
+    .trim()
+    .split("\n")
+    .slice(1, -1) // Remove the --- BEGIN / END PRIVATE KEY ---
+    .join("");
+
+  const decoded = atob(pemB64);
+  return string2ArrayBuffer(decoded);
+}
+
+/**
+ * @param {import('../internals').Header} header
+ * @param {import('../internals').Payload} payload
+ * @returns {string}
+ */
+function getEncodedMessage(header, payload) {
+  return `${base64encodeJSON(header)}.${base64encodeJSON(payload)}`;
+}
+
+/**
+ * @param {ArrayBuffer} buffer
+ * @returns {string}
+ */
+function base64encode(buffer) {
+  var binary = "";
+  var bytes = new Uint8Array(buffer);
+  var len = bytes.byteLength;
+  for (var i = 0; i < len; i++) {
+    binary += String.fromCharCode(bytes[i]);
+  }
+
+  return fromBase64(btoa(binary));
+}
+
+/**
+ * @param {string} base64
+ * @returns {string}
+ */
+function fromBase64(base64) {
+  return base64.replace(/=/g, "").replace(/\+/g, "-").replace(/\//g, "_");
+}
+
+/**
+ * @param {Record<string,unknown>} obj
+ * @returns {string}
+ */
+function base64encodeJSON(obj) {
+  return fromBase64(btoa(JSON.stringify(obj)));
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./node_modules/universal-github-app-jwt/lib/crypto-node.js
+// this can be removed once we only support Node 20+
+
+
+
+
+
+// no-op, unfortunately there is no way to transform from PKCS8 or OpenSSH to PKCS1 with WebCrypto
+function convertPrivateKey(privateKey) {
+  if (!isPkcs1(privateKey)) return privateKey;
+
+  return (0,external_node_crypto_.createPrivateKey)(privateKey).export({
+    type: "pkcs8",
+    format: "pem",
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/universal-github-app-jwt/lib/get-token.js
+// we don't @ts-check here because it chokes crypto which is a global API in modern JS runtime environments
+
+
+
+
+
+/**
+ * @param {import('../internals').GetTokenOptions} options
+ * @returns {Promise<string>}
+ */
+async function getToken({ privateKey, payload }) {
+  const convertedPrivateKey = convertPrivateKey(privateKey);
+
+  // WebCrypto only supports PKCS#8, unfortunately
+  /* c8 ignore start */
+  if (isPkcs1(convertedPrivateKey)) {
+    throw new Error(
+      "[universal-github-app-jwt] Private Key is in PKCS#1 format, but only PKCS#8 is supported. See https://github.com/gr2m/universal-github-app-jwt#private-key-formats"
+    );
+  }
+  /* c8 ignore stop */
+
+  // WebCrypto does not support OpenSSH, unfortunately
+  if (isOpenSsh(convertedPrivateKey)) {
+    throw new Error(
+      "[universal-github-app-jwt] Private Key is in OpenSSH format, but only PKCS#8 is supported. See https://github.com/gr2m/universal-github-app-jwt#private-key-formats"
+    );
+  }
+
+  const algorithm = {
+    name: "RSASSA-PKCS1-v1_5",
+    hash: { name: "SHA-256" },
+  };
+
+  /** @type {import('../internals').Header} */
+  const header = { alg: "RS256", typ: "JWT" };
+
+  const privateKeyDER = getDERfromPEM(convertedPrivateKey);
+  const importedKey = await external_node_crypto_.subtle.importKey(
+    "pkcs8",
+    privateKeyDER,
+    algorithm,
+    false,
+    ["sign"]
+  );
+
+  const encodedMessage = getEncodedMessage(header, payload);
+  const encodedMessageArrBuf = string2ArrayBuffer(encodedMessage);
+
+  const signatureArrBuf = await external_node_crypto_.subtle.sign(
+    algorithm.name,
+    importedKey,
+    encodedMessageArrBuf
+  );
+
+  const encodedSignature = base64encode(signatureArrBuf);
+
+  return `${encodedMessage}.${encodedSignature}`;
+}
+
+;// CONCATENATED MODULE: ./node_modules/universal-github-app-jwt/index.js
+// @ts-check
+
+// @ts-ignore - #get-token is defined in "imports" in package.json
+
+
+/**
+ * @param {import(".").Options} options
+ * @returns {Promise<import(".").Result>}
+ */
+async function githubAppJwt({
+  id,
+  privateKey,
+  now = Math.floor(Date.now() / 1000),
+}) {
+  // Private keys are often times configured as environment variables, in which case line breaks are escaped using `\\n`.
+  // Replace these here for convenience.
+  const privateKeyWithNewlines = privateKey.replace(/\\n/g, '\n');
+
+  // When creating a JSON Web Token, it sets the "issued at time" (iat) to 30s
+  // in the past as we have seen people running situations where the GitHub API
+  // claimed the iat would be in future. It turned out the clocks on the
+  // different machine were not in sync.
+  const nowWithSafetyMargin = now - 30;
+  const expiration = nowWithSafetyMargin + 60 * 10; // JWT expiration time (10 minute maximum)
+
+  const payload = {
+    iat: nowWithSafetyMargin, // Issued at time
+    exp: expiration,
+    iss: id,
+  };
+
+  const token = await getToken({
+    privateKey: privateKeyWithNewlines,
+    payload,
+  });
+
+  return {
+    appId: id,
+    expiration,
+    token,
+  };
+}
+
+;// CONCATENATED MODULE: ./node_modules/toad-cache/dist/toad-cache.mjs
+/**
+ * toad-cache
+ *
+ * @copyright 2026 Igor Savin <kibertoad@gmail.com>
+ * @license MIT
+ * @version 3.7.3
+ */
+/**
+ * Validates the shared cache constructor parameters.
+ * Both values must be non-negative integers.
+ *
+ * @param {number} max
+ * @param {number} ttlInMsecs
+ */
+function validateCacheParams(max, ttlInMsecs) {
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 0) {
+    throw new Error('Invalid max value')
+  }
+
+  if (typeof ttlInMsecs !== 'number' || !Number.isInteger(ttlInMsecs) || ttlInMsecs < 0) {
+    throw new Error('Invalid ttl value')
+  }
+}class FifoMap {
+  constructor(max = 1000, ttlInMsecs = 0) {
+    validateCacheParams(max, ttlInMsecs);
+
+    this.first = null;
+    this.items = new Map();
+    this.last = null;
+    this.max = max;
+    this.ttl = ttlInMsecs;
+  }
+
+  get size() {
+    return this.items.size
+  }
+
+  clear() {
+    this.items.clear();
+    this.first = null;
+    this.last = null;
+  }
+
+  delete(key) {
+    const deletedItem = this.items.get(key);
+
+    if (deletedItem !== undefined) {
+      this.items.delete(key);
+
+      if (deletedItem.prev !== null) {
+        deletedItem.prev.next = deletedItem.next;
+      }
+
+      if (deletedItem.next !== null) {
+        deletedItem.next.prev = deletedItem.prev;
+      }
+
+      if (this.first === deletedItem) {
+        this.first = deletedItem.next;
+      }
+
+      if (this.last === deletedItem) {
+        this.last = deletedItem.prev;
+      }
+    }
+  }
+
+  deleteMany(keys) {
+    for (var i = 0; i < keys.length; i++) {
+      this.delete(keys[i]);
+    }
+  }
+
+  evict() {
+    if (this.size > 0) {
+      const item = this.first;
+
+      this.items.delete(item.key);
+
+      if (this.size === 0) {
+        this.first = null;
+        this.last = null;
+      } else {
+        this.first = item.next;
+        this.first.prev = null;
+      }
+    }
+  }
+
+  expiresAt(key) {
+    const item = this.items.get(key);
+
+    if (item !== undefined) {
+      return item.expiry
+    }
+  }
+
+  get(key) {
+    const item = this.items.get(key);
+
+    if (item !== undefined) {
+      if (this.ttl > 0 && item.expiry <= Date.now()) {
+        this.delete(key);
+        return
+      }
+
+      return item.value
+    }
+  }
+
+  getMany(keys) {
+    const result = new Array(keys.length);
+
+    for (var i = 0; i < keys.length; i++) {
+      result[i] = this.get(keys[i]);
+    }
+
+    return result
+  }
+
+  keys() {
+    return this.items.keys()
+  }
+
+  set(key, value) {
+    // Replace existing item
+    const existing = this.items.get(key);
+
+    if (existing !== undefined) {
+      existing.value = value;
+      existing.expiry = this.ttl > 0 ? Date.now() + this.ttl : this.ttl;
+
+      return
+    }
+
+    // Add new item
+    if (this.max > 0 && this.size >= this.max) {
+      this.evict();
+    }
+
+    const item = {
+      expiry: this.ttl > 0 ? Date.now() + this.ttl : this.ttl,
+      key: key,
+      prev: this.last,
+      next: null,
+      value,
+    };
+    this.items.set(key, item);
+
+    if (this.size === 1) {
+      this.first = item;
+    } else {
+      this.last.next = item;
+    }
+
+    this.last = item;
+  }
+}class FifoObject {
+  constructor(max = 1000, ttlInMsecs = 0) {
+    validateCacheParams(max, ttlInMsecs);
+
+    this.first = null;
+    this.items = Object.create(null);
+    this.last = null;
+    this.size = 0;
+    this.max = max;
+    this.ttl = ttlInMsecs;
+  }
+
+  clear() {
+    this.items = Object.create(null);
+    this.first = null;
+    this.last = null;
+    this.size = 0;
+  }
+
+  delete(key) {
+    const deletedItem = this.items[key];
+
+    if (deletedItem !== undefined) {
+      delete this.items[key];
+      this.size--;
+
+      if (deletedItem.prev !== null) {
+        deletedItem.prev.next = deletedItem.next;
+      }
+
+      if (deletedItem.next !== null) {
+        deletedItem.next.prev = deletedItem.prev;
+      }
+
+      if (this.first === deletedItem) {
+        this.first = deletedItem.next;
+      }
+
+      if (this.last === deletedItem) {
+        this.last = deletedItem.prev;
+      }
+    }
+  }
+
+  deleteMany(keys) {
+    for (var i = 0; i < keys.length; i++) {
+      this.delete(keys[i]);
+    }
+  }
+
+  evict() {
+    if (this.size > 0) {
+      const item = this.first;
+
+      delete this.items[item.key];
+
+      if (--this.size === 0) {
+        this.first = null;
+        this.last = null;
+      } else {
+        this.first = item.next;
+        this.first.prev = null;
+      }
+    }
+  }
+
+  expiresAt(key) {
+    const item = this.items[key];
+
+    if (item !== undefined) {
+      return item.expiry
+    }
+  }
+
+  get(key) {
+    const item = this.items[key];
+
+    if (item !== undefined) {
+      if (this.ttl > 0 && item.expiry <= Date.now()) {
+        this.delete(key);
+        return
+      }
+
+      return item.value
+    }
+  }
+
+  getMany(keys) {
+    const result = new Array(keys.length);
+
+    for (var i = 0; i < keys.length; i++) {
+      result[i] = this.get(keys[i]);
+    }
+
+    return result
+  }
+
+  keys() {
+    return Object.keys(this.items)
+  }
+
+  set(key, value) {
+    // Replace existing item
+    const existing = this.items[key];
+
+    if (existing !== undefined) {
+      existing.value = value;
+      existing.expiry = this.ttl > 0 ? Date.now() + this.ttl : this.ttl;
+
+      return
+    }
+
+    // Add new item
+    if (this.max > 0 && this.size >= this.max) {
+      this.evict();
+    }
+
+    const item = {
+      expiry: this.ttl > 0 ? Date.now() + this.ttl : this.ttl,
+      key: key,
+      prev: this.last,
+      next: null,
+      value,
+    };
+    this.items[key] = item;
+
+    if (++this.size === 1) {
+      this.first = item;
+    } else {
+      this.last.next = item;
+    }
+
+    this.last = item;
+  }
+}/**
+ * Creates a zeroed statistics record for a single collection window.
+ *
+ * @returns {object}
+ */
+function createEmptyStatisticsRecord() {
+  return {
+    cacheSize: 0,
+    hits: 0,
+    falsyHits: 0,
+    emptyHits: 0,
+    misses: 0,
+    expirations: 0,
+    evictions: 0,
+    invalidateOne: 0,
+    invalidateAll: 0,
+    sets: 0,
+  }
+}class HitStatisticsRecord {
+  constructor() {
+    this.records = {};
+  }
+
+  initForCache(cacheId, currentTimeStamp) {
+    this.records[cacheId] = {
+      [currentTimeStamp]: createEmptyStatisticsRecord(),
+    };
+  }
+
+  resetForCache(cacheId) {
+    if (!this.records[cacheId]) {
+      return
+    }
+
+    for (let key of Object.keys(this.records[cacheId])) {
+      this.records[cacheId][key] = createEmptyStatisticsRecord();
+    }
+  }
+
+  getStatistics() {
+    return this.records
+  }
+}class LruMap {
+  constructor(max = 1000, ttlInMsecs = 0) {
+    validateCacheParams(max, ttlInMsecs);
+
+    this.first = null;
+    this.items = new Map();
+    this.last = null;
+    this.max = max;
+    this.ttl = ttlInMsecs;
+  }
+
+  get size() {
+    return this.items.size
+  }
+
+  bumpLru(item) {
+    if (this.last === item) {
+      return // Item is already the last one, no need to bump
+    }
+
+    const last = this.last;
+    const next = item.next;
+    const prev = item.prev;
+
+    if (this.first === item) {
+      this.first = next;
+    }
+
+    item.next = null;
+    item.prev = last;
+    last.next = item;
+
+    if (prev !== null) {
+      prev.next = next;
+    }
+
+    /* v8 ignore next 3 -- next is always non-null here: the early return above guarantees item !== this.last in a well-formed list */
+    if (next !== null) {
+      next.prev = prev;
+    }
+
+    this.last = item;
+  }
+
+  clear() {
+    this.items.clear();
+    this.first = null;
+    this.last = null;
+  }
+
+  delete(key) {
+    const item = this.items.get(key);
+
+    if (item !== undefined) {
+      this.items.delete(key);
+
+      if (item.prev !== null) {
+        item.prev.next = item.next;
+      }
+
+      if (item.next !== null) {
+        item.next.prev = item.prev;
+      }
+
+      if (this.first === item) {
+        this.first = item.next;
+      }
+
+      if (this.last === item) {
+        this.last = item.prev;
+      }
+    }
+  }
+
+  deleteMany(keys) {
+    for (var i = 0; i < keys.length; i++) {
+      this.delete(keys[i]);
+    }
+  }
+
+  evict() {
+    if (this.size > 0) {
+      const item = this.first;
+
+      this.items.delete(item.key);
+
+      if (this.size === 0) {
+        this.first = null;
+        this.last = null;
+      } else {
+        this.first = item.next;
+        this.first.prev = null;
+      }
+    }
+  }
+
+  expiresAt(key) {
+    const item = this.items.get(key);
+
+    if (item !== undefined) {
+      return item.expiry
+    }
+  }
+
+  get(key) {
+    const item = this.items.get(key);
+
+    if (item !== undefined) {
+      // Item has already expired
+      if (this.ttl > 0 && item.expiry <= Date.now()) {
+        this.delete(key);
+        return
+      }
+
+      // Item is still fresh
+      this.bumpLru(item);
+      return item.value
+    }
+  }
+
+  getMany(keys) {
+    const result = new Array(keys.length);
+
+    for (var i = 0; i < keys.length; i++) {
+      result[i] = this.get(keys[i]);
+    }
+
+    return result
+  }
+
+  keys() {
+    return this.items.keys()
+  }
+
+  set(key, value) {
+    // Replace existing item
+    const existing = this.items.get(key);
+
+    if (existing !== undefined) {
+      existing.value = value;
+      existing.expiry = this.ttl > 0 ? Date.now() + this.ttl : this.ttl;
+      this.bumpLru(existing);
+
+      return
+    }
+
+    // Add new item
+    if (this.max > 0 && this.size >= this.max) {
+      this.evict();
+    }
+
+    const item = {
+      expiry: this.ttl > 0 ? Date.now() + this.ttl : this.ttl,
+      key: key,
+      prev: this.last,
+      next: null,
+      value,
+    };
+    this.items.set(key, item);
+
+    if (this.size === 1) {
+      this.first = item;
+    } else {
+      this.last.next = item;
+    }
+
+    this.last = item;
+  }
+}class LruObject {
+  constructor(max = 1000, ttlInMsecs = 0) {
+    validateCacheParams(max, ttlInMsecs);
+
+    this.first = null;
+    this.items = Object.create(null);
+    this.last = null;
+    this.size = 0;
+    this.max = max;
+    this.ttl = ttlInMsecs;
+  }
+
+  bumpLru(item) {
+    if (this.last === item) {
+      return // Item is already the last one, no need to bump
+    }
+
+    const last = this.last;
+    const next = item.next;
+    const prev = item.prev;
+
+    if (this.first === item) {
+      this.first = next;
+    }
+
+    item.next = null;
+    item.prev = last;
+    last.next = item;
+
+    if (prev !== null) {
+      prev.next = next;
+    }
+
+    /* v8 ignore next 3 -- next is always non-null here: the early return above guarantees item !== this.last in a well-formed list */
+    if (next !== null) {
+      next.prev = prev;
+    }
+
+    this.last = item;
+  }
+
+  clear() {
+    this.items = Object.create(null);
+    this.first = null;
+    this.last = null;
+    this.size = 0;
+  }
+
+  delete(key) {
+    const item = this.items[key];
+
+    if (item !== undefined) {
+      delete this.items[key];
+      this.size--;
+
+      if (item.prev !== null) {
+        item.prev.next = item.next;
+      }
+
+      if (item.next !== null) {
+        item.next.prev = item.prev;
+      }
+
+      if (this.first === item) {
+        this.first = item.next;
+      }
+
+      if (this.last === item) {
+        this.last = item.prev;
+      }
+    }
+  }
+
+  deleteMany(keys) {
+    for (var i = 0; i < keys.length; i++) {
+      this.delete(keys[i]);
+    }
+  }
+
+  evict() {
+    if (this.size > 0) {
+      const item = this.first;
+
+      delete this.items[item.key];
+
+      if (--this.size === 0) {
+        this.first = null;
+        this.last = null;
+      } else {
+        this.first = item.next;
+        this.first.prev = null;
+      }
+    }
+  }
+
+  expiresAt(key) {
+    const item = this.items[key];
+
+    if (item !== undefined) {
+      return item.expiry
+    }
+  }
+
+  get(key) {
+    const item = this.items[key];
+
+    if (item !== undefined) {
+      // Item has already expired
+      if (this.ttl > 0 && item.expiry <= Date.now()) {
+        this.delete(key);
+        return
+      }
+
+      // Item is still fresh
+      this.bumpLru(item);
+      return item.value
+    }
+  }
+
+  getMany(keys) {
+    const result = new Array(keys.length);
+
+    for (var i = 0; i < keys.length; i++) {
+      result[i] = this.get(keys[i]);
+    }
+
+    return result
+  }
+
+  keys() {
+    return Object.keys(this.items)
+  }
+
+  set(key, value) {
+    // Replace existing item
+    const existing = this.items[key];
+
+    if (existing !== undefined) {
+      existing.value = value;
+      existing.expiry = this.ttl > 0 ? Date.now() + this.ttl : this.ttl;
+      this.bumpLru(existing);
+
+      return
+    }
+
+    // Add new item
+    if (this.max > 0 && this.size >= this.max) {
+      this.evict();
+    }
+
+    const item = {
+      expiry: this.ttl > 0 ? Date.now() + this.ttl : this.ttl,
+      key: key,
+      prev: this.last,
+      next: null,
+      value,
+    };
+    this.items[key] = item;
+
+    if (++this.size === 1) {
+      this.first = item;
+    } else {
+      this.last.next = item;
+    }
+
+    this.last = item;
+  }
+}/**
+ *
+ * @param {Date} date
+ * @returns {string}
+ */
+function getTimestamp(date) {
+  return `${date.getFullYear()}-${(date.getMonth() + 1).toString().padStart(2, '0')}-${date
+    .getDate()
+    .toString()
+    .padStart(2, '0')}`
+}class HitStatistics {
+  constructor(cacheId, statisticTtlInHours, globalStatisticsRecord) {
+    this.cacheId = cacheId;
+    this.statisticTtlInHours = statisticTtlInHours;
+
+    this.collectionStart = new Date();
+    this.currentTimeStamp = getTimestamp(this.collectionStart);
+    this.archiveAfter = this.collectionStart.getTime() + this.statisticTtlInHours * 3_600_000;
+
+    this.records = globalStatisticsRecord || new HitStatisticsRecord();
+    this.records.initForCache(this.cacheId, this.currentTimeStamp);
+  }
+
+  get currentRecord() {
+    const cacheRecords = this.records.records[this.cacheId];
+    // safety net
+    /* c8 ignore next 3 */
+    if (!cacheRecords[this.currentTimeStamp]) {
+      cacheRecords[this.currentTimeStamp] = createEmptyStatisticsRecord();
+    }
+
+    return cacheRecords[this.currentTimeStamp]
+  }
+
+  /* v8 ignore next 3 -- kept for compatibility, no longer used internally */
+  hoursPassed() {
+    return (Date.now() - this.collectionStart) / 1000 / 60 / 60
+  }
+
+  addHit() {
+    this.archiveIfNeeded();
+    this.currentRecord.hits++;
+  }
+  addFalsyHit() {
+    this.archiveIfNeeded();
+    this.currentRecord.falsyHits++;
+  }
+
+  addEmptyHit() {
+    this.archiveIfNeeded();
+    this.currentRecord.emptyHits++;
+  }
+
+  addMiss() {
+    this.archiveIfNeeded();
+    this.currentRecord.misses++;
+  }
+
+  addEviction() {
+    this.archiveIfNeeded();
+    this.currentRecord.evictions++;
+  }
+
+  setCacheSize(currentSize) {
+    this.archiveIfNeeded();
+    this.currentRecord.cacheSize = currentSize;
+  }
+
+  addExpiration() {
+    this.archiveIfNeeded();
+    this.currentRecord.expirations++;
+  }
+
+  addSet() {
+    this.archiveIfNeeded();
+    this.currentRecord.sets++;
+  }
+
+  addInvalidateOne() {
+    this.archiveIfNeeded();
+    this.currentRecord.invalidateOne++;
+  }
+
+  addInvalidateAll() {
+    this.archiveIfNeeded();
+    this.currentRecord.invalidateAll++;
+  }
+
+  getStatistics() {
+    return this.records.getStatistics()
+  }
+
+  archiveIfNeeded() {
+    if (Date.now() >= this.archiveAfter) {
+      this.collectionStart = new Date();
+      this.currentTimeStamp = getTimestamp(this.collectionStart);
+      this.archiveAfter = this.collectionStart.getTime() + this.statisticTtlInHours * 3_600_000;
+      this.records.initForCache(this.cacheId, this.currentTimeStamp);
+    }
+  }
+}class LruObjectHitStatistics extends LruObject {
+  constructor(max, ttlInMsecs, cacheId, globalStatisticsRecord, statisticTtlInHours) {
+    // Pass through as-is: the base constructor applies the 1000/0 defaults for
+    // omitted (undefined) values and validates everything else, so explicit 0
+    // stays unlimited and null/NaN are rejected the same way as the base class.
+    super(max, ttlInMsecs);
+
+    if (!cacheId) {
+      throw new Error('Cache id is mandatory')
+    }
+
+    this.hitStatistics = new HitStatistics(
+      cacheId,
+      statisticTtlInHours !== undefined ? statisticTtlInHours : 24,
+      globalStatisticsRecord,
+    );
+  }
+
+  getStatistics() {
+    return this.hitStatistics.getStatistics()
+  }
+
+  set(key, value) {
+    super.set(key, value);
+    this.hitStatistics.addSet();
+    this.hitStatistics.setCacheSize(this.size);
+  }
+
+  evict() {
+    const hadItems = this.size > 0;
+    super.evict();
+    if (hadItems) {
+      this.hitStatistics.addEviction();
+    }
+    this.hitStatistics.setCacheSize(this.size);
+  }
+
+  delete(key, isExpiration = false) {
+    const existed = this.items[key] !== undefined;
+    super.delete(key);
+
+    if (existed && !isExpiration) {
+      this.hitStatistics.addInvalidateOne();
+    }
+    this.hitStatistics.setCacheSize(this.size);
+  }
+
+  clear() {
+    super.clear();
+
+    this.hitStatistics.addInvalidateAll();
+    this.hitStatistics.setCacheSize(this.size);
+  }
+
+  get(key) {
+    const item = this.items[key];
+
+    if (item !== undefined) {
+      // Item has already expired
+      if (this.ttl > 0 && item.expiry <= Date.now()) {
+        this.delete(key, true);
+        this.hitStatistics.addExpiration();
+        return
+      }
+
+      // Item is still fresh
+      this.bumpLru(item);
+      if (!item.value) {
+        this.hitStatistics.addFalsyHit();
+        // Empty values are a subset of falsy values
+        if (item.value === undefined || item.value === null || item.value === '') {
+          this.hitStatistics.addEmptyHit();
+        }
+      }
+      this.hitStatistics.addHit();
+      return item.value
+    }
+    this.hitStatistics.addMiss();
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-app/dist-node/index.js
+// pkg/dist-src/index.js
+
+
+
+
+// pkg/dist-src/get-app-authentication.js
+
+async function getAppAuthentication({
+  appId,
+  privateKey,
+  timeDifference,
+  createJwt
+}) {
+  try {
+    if (createJwt) {
+      const { jwt, expiresAt } = await createJwt(appId, timeDifference);
+      return {
+        type: "app",
+        token: jwt,
+        appId,
+        expiresAt
+      };
+    }
+    const authOptions = {
+      id: appId,
+      privateKey
+    };
+    if (timeDifference) {
+      Object.assign(authOptions, {
+        now: Math.floor(Date.now() / 1e3) + timeDifference
+      });
+    }
+    const appAuthentication = await githubAppJwt(authOptions);
+    return {
+      type: "app",
+      token: appAuthentication.token,
+      appId: appAuthentication.appId,
+      expiresAt: new Date(appAuthentication.expiration * 1e3).toISOString()
+    };
+  } catch (error) {
+    if (privateKey === "-----BEGIN RSA PRIVATE KEY-----") {
+      throw new Error(
+        "The 'privateKey` option contains only the first line '-----BEGIN RSA PRIVATE KEY-----'. If you are setting it using a `.env` file, make sure it is set on a single line with newlines replaced by '\n'"
+      );
+    } else {
+      throw error;
+    }
+  }
+}
+
+// pkg/dist-src/cache.js
+
+function getCache() {
+  return new LruObject(
+    // cache max. 15000 tokens, that will use less than 10mb memory
+    15e3,
+    // Cache for 1 minute less than GitHub expiry
+    1e3 * 60 * 59
+  );
+}
+async function get(cache, options) {
+  const cacheKey = optionsToCacheKey(options);
+  const result = await cache.get(cacheKey);
+  if (!result) {
+    return;
+  }
+  const [
+    token,
+    createdAt,
+    expiresAt,
+    repositorySelection,
+    permissionsString,
+    singleFileName
+  ] = result.split("|");
+  const permissions = options.permissions || permissionsString.split(/,/).reduce((permissions2, string) => {
+    if (/!$/.test(string)) {
+      permissions2[string.slice(0, -1)] = "write";
+    } else {
+      permissions2[string] = "read";
+    }
+    return permissions2;
+  }, {});
+  return {
+    token,
+    createdAt,
+    expiresAt,
+    permissions,
+    repositoryIds: options.repositoryIds,
+    repositoryNames: options.repositoryNames,
+    singleFileName,
+    repositorySelection
+  };
+}
+async function set(cache, options, data) {
+  const key = optionsToCacheKey(options);
+  const permissionsString = options.permissions ? "" : Object.keys(data.permissions).map(
+    (name) => `${name}${data.permissions[name] === "write" ? "!" : ""}`
+  ).join(",");
+  const value = [
+    data.token,
+    data.createdAt,
+    data.expiresAt,
+    data.repositorySelection,
+    permissionsString,
+    data.singleFileName
+  ].join("|");
+  await cache.set(key, value);
+}
+function optionsToCacheKey({
+  installationId,
+  permissions = {},
+  repositoryIds = [],
+  repositoryNames = []
+}) {
+  const permissionsString = Object.keys(permissions).sort().map((name) => permissions[name] === "read" ? name : `${name}!`).join(",");
+  const repositoryIdsString = repositoryIds.sort().join(",");
+  const repositoryNamesString = repositoryNames.join(",");
+  return [
+    installationId,
+    repositoryIdsString,
+    repositoryNamesString,
+    permissionsString
+  ].filter(Boolean).join("|");
+}
+
+// pkg/dist-src/to-token-authentication.js
+function toTokenAuthentication({
+  installationId,
+  token,
+  createdAt,
+  expiresAt,
+  repositorySelection,
+  permissions,
+  repositoryIds,
+  repositoryNames,
+  singleFileName
+}) {
+  return Object.assign(
+    {
+      type: "token",
+      tokenType: "installation",
+      token,
+      installationId,
+      permissions,
+      createdAt,
+      expiresAt,
+      repositorySelection
+    },
+    repositoryIds ? { repositoryIds } : null,
+    repositoryNames ? { repositoryNames } : null,
+    singleFileName ? { singleFileName } : null
+  );
+}
+
+// pkg/dist-src/get-installation-authentication.js
+async function getInstallationAuthentication(state, options, customRequest) {
+  const installationId = Number(options.installationId || state.installationId);
+  if (!installationId) {
+    throw new Error(
+      "[@octokit/auth-app] installationId option is required for installation authentication."
+    );
+  }
+  if (options.factory) {
+    const { type, factory, oauthApp, ...factoryAuthOptions } = {
+      ...state,
+      ...options
+    };
+    return factory(factoryAuthOptions);
+  }
+  const request = customRequest || state.request;
+  return getInstallationAuthenticationConcurrently(
+    state,
+    { ...options, installationId },
+    request
+  );
+}
+var pendingPromises = /* @__PURE__ */ new Map();
+function getInstallationAuthenticationConcurrently(state, options, request) {
+  const cacheKey = optionsToCacheKey(options);
+  if (pendingPromises.has(cacheKey)) {
+    return pendingPromises.get(cacheKey);
+  }
+  const promise = getInstallationAuthenticationImpl(
+    state,
+    options,
+    request
+  ).finally(() => pendingPromises.delete(cacheKey));
+  pendingPromises.set(cacheKey, promise);
+  return promise;
+}
+async function getInstallationAuthenticationImpl(state, options, request) {
+  if (!options.refresh) {
+    const result = await get(state.cache, options);
+    if (result) {
+      const {
+        token: token2,
+        createdAt: createdAt2,
+        expiresAt: expiresAt2,
+        permissions: permissions2,
+        repositoryIds: repositoryIds2,
+        repositoryNames: repositoryNames2,
+        singleFileName: singleFileName2,
+        repositorySelection: repositorySelection2
+      } = result;
+      return toTokenAuthentication({
+        installationId: options.installationId,
+        token: token2,
+        createdAt: createdAt2,
+        expiresAt: expiresAt2,
+        permissions: permissions2,
+        repositorySelection: repositorySelection2,
+        repositoryIds: repositoryIds2,
+        repositoryNames: repositoryNames2,
+        singleFileName: singleFileName2
+      });
+    }
+  }
+  const appAuthentication = await getAppAuthentication(state);
+  const payload = {
+    installation_id: options.installationId,
+    mediaType: {
+      previews: ["machine-man"]
+    },
+    headers: {
+      authorization: `bearer ${appAuthentication.token}`
+    }
+  };
+  if (options.repositoryIds) {
+    Object.assign(payload, { repository_ids: options.repositoryIds });
+  }
+  if (options.repositoryNames) {
+    Object.assign(payload, {
+      repositories: options.repositoryNames
+    });
+  }
+  if (options.permissions) {
+    Object.assign(payload, { permissions: options.permissions });
+  }
+  const {
+    data: {
+      token,
+      expires_at: expiresAt,
+      repositories,
+      permissions: permissionsOptional,
+      repository_selection: repositorySelectionOptional,
+      single_file: singleFileName
+    }
+  } = await request(
+    "POST /app/installations/{installation_id}/access_tokens",
+    payload
+  );
+  const permissions = permissionsOptional || {};
+  const repositorySelection = repositorySelectionOptional || "all";
+  const repositoryIds = repositories ? repositories.map((r) => r.id) : void 0;
+  const repositoryNames = repositories ? repositories.map((repo) => repo.name) : void 0;
+  const createdAt = (/* @__PURE__ */ new Date()).toISOString();
+  const cacheOptions = {
+    token,
+    createdAt,
+    expiresAt,
+    repositorySelection,
+    permissions,
+    repositoryIds,
+    repositoryNames
+  };
+  if (singleFileName) {
+    Object.assign(payload, { singleFileName });
+  }
+  await set(state.cache, options, cacheOptions);
+  const cacheData = {
+    installationId: options.installationId,
+    token,
+    createdAt,
+    expiresAt,
+    repositorySelection,
+    permissions,
+    repositoryIds,
+    repositoryNames
+  };
+  if (singleFileName) {
+    Object.assign(cacheData, { singleFileName });
+  }
+  return toTokenAuthentication(cacheData);
+}
+
+// pkg/dist-src/auth.js
+async function dist_node_auth(state, authOptions) {
+  switch (authOptions.type) {
+    case "app":
+      return getAppAuthentication(state);
+    case "oauth-app":
+      return state.oauthApp({ type: "oauth-app" });
+    case "installation":
+      authOptions;
+      return getInstallationAuthentication(state, {
+        ...authOptions,
+        type: "installation"
+      });
+    case "oauth-user":
+      return state.oauthApp(authOptions);
+    default:
+      throw new Error(`Invalid auth type: ${authOptions.type}`);
+  }
+}
+
+// pkg/dist-src/hook.js
+
+
+
+// pkg/dist-src/requires-app-auth.js
+var PATHS = [
+  "/app",
+  "/app/hook/config",
+  "/app/hook/deliveries",
+  "/app/hook/deliveries/{delivery_id}",
+  "/app/hook/deliveries/{delivery_id}/attempts",
+  "/app/installations",
+  "/app/installations/{installation_id}",
+  "/app/installations/{installation_id}/access_tokens",
+  "/app/installations/{installation_id}/suspended",
+  "/app/installation-requests",
+  "/marketplace_listing/accounts/{account_id}",
+  "/marketplace_listing/plan",
+  "/marketplace_listing/plans",
+  "/marketplace_listing/plans/{plan_id}/accounts",
+  "/marketplace_listing/stubbed/accounts/{account_id}",
+  "/marketplace_listing/stubbed/plan",
+  "/marketplace_listing/stubbed/plans",
+  "/marketplace_listing/stubbed/plans/{plan_id}/accounts",
+  "/orgs/{org}/installation",
+  "/repos/{owner}/{repo}/installation",
+  "/users/{username}/installation",
+  "/enterprises/{enterprise}/installation"
+];
+function routeMatcher(paths) {
+  const regexes = paths.map(
+    (p) => p.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+  );
+  const regex = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})$`;
+  return new RegExp(regex, "i");
+}
+var REGEX = routeMatcher(PATHS);
+function requiresAppAuth(url) {
+  return !!url && REGEX.test(url.split("?")[0]);
+}
+
+// pkg/dist-src/hook.js
+var FIVE_SECONDS_IN_MS = 5 * 1e3;
+function isNotTimeSkewError(error) {
+  return !(error.message.match(
+    /'Expiration time' claim \('exp'\) is too far in the future/
+  ) || error.message.match(
+    /'Expiration time' claim \('exp'\) must be a numeric value representing the future time at which the assertion expires/
+  ) || error.message.match(
+    /'Issued at' claim \('iat'\) must be an Integer representing the time that the assertion was issued/
+  ));
+}
+async function dist_node_hook(state, request, route, parameters) {
+  const endpoint = request.endpoint.merge(route, parameters);
+  const url = endpoint.url;
+  if (/\/login\/oauth\/access_token$/.test(url)) {
+    return request(endpoint);
+  }
+  if (requiresAppAuth(url.replace(request.endpoint.DEFAULTS.baseUrl, ""))) {
+    const { token: token2 } = await getAppAuthentication(state);
+    endpoint.headers.authorization = `bearer ${token2}`;
+    let response;
+    try {
+      response = await request(endpoint);
+    } catch (error) {
+      if (isNotTimeSkewError(error)) {
+        throw error;
+      }
+      if (typeof error.response.headers.date === "undefined") {
+        throw error;
+      }
+      const diff = Math.floor(
+        (Date.parse(error.response.headers.date) - Date.parse((/* @__PURE__ */ new Date()).toString())) / 1e3
+      );
+      state.log.warn(error.message);
+      state.log.warn(
+        `[@octokit/auth-app] GitHub API time and system time are different by ${diff} seconds. Retrying request with the difference accounted for.`
+      );
+      const { token: token3 } = await getAppAuthentication({
+        ...state,
+        timeDifference: diff
+      });
+      endpoint.headers.authorization = `bearer ${token3}`;
+      return request(endpoint);
+    }
+    return response;
+  }
+  if (requiresBasicAuth(url)) {
+    const authentication = await state.oauthApp({ type: "oauth-app" });
+    endpoint.headers.authorization = authentication.headers.authorization;
+    return request(endpoint);
+  }
+  const { token, createdAt } = await getInstallationAuthentication(
+    state,
+    // @ts-expect-error TBD
+    {},
+    request.defaults({ baseUrl: endpoint.baseUrl })
+  );
+  endpoint.headers.authorization = `token ${token}`;
+  return sendRequestWithRetries(
+    state,
+    request,
+    endpoint,
+    createdAt
+  );
+}
+async function sendRequestWithRetries(state, request, options, createdAt, retries = 0) {
+  const timeSinceTokenCreationInMs = +/* @__PURE__ */ new Date() - +new Date(createdAt);
+  try {
+    return await request(options);
+  } catch (error) {
+    if (error.status !== 401) {
+      throw error;
+    }
+    if (timeSinceTokenCreationInMs >= FIVE_SECONDS_IN_MS) {
+      if (retries > 0) {
+        error.message = `After ${retries} retries within ${timeSinceTokenCreationInMs / 1e3}s of creating the installation access token, the response remains 401. At this point, the cause may be an authentication problem or a system outage. Please check https://www.githubstatus.com for status information`;
+      }
+      throw error;
+    }
+    ++retries;
+    const awaitTime = retries * 1e3;
+    state.log.warn(
+      `[@octokit/auth-app] Retrying after 401 response to account for token replication delay (retry: ${retries}, wait: ${awaitTime / 1e3}s)`
+    );
+    await new Promise((resolve) => setTimeout(resolve, awaitTime));
+    return sendRequestWithRetries(state, request, options, createdAt, retries);
+  }
+}
+
+// pkg/dist-src/version.js
+var dist_node_VERSION = "8.3.1";
+
+// pkg/dist-src/index.js
+
+function createAppAuth(options) {
+  if (!options.appId) {
+    throw new Error("[@octokit/auth-app] appId option is required");
+  }
+  if (!options.privateKey && !options.createJwt) {
+    throw new Error("[@octokit/auth-app] privateKey option is required");
+  } else if (options.privateKey && options.createJwt) {
+    throw new Error(
+      "[@octokit/auth-app] privateKey and createJwt options are mutually exclusive"
+    );
+  }
+  if ("installationId" in options && !options.installationId) {
+    throw new Error(
+      "[@octokit/auth-app] installationId is set to a falsy value"
+    );
+  }
+  const log = options.log || {};
+  if (typeof log.warn !== "function") {
+    log.warn = console.warn.bind(console);
+  }
+  const request = options.request || dist_bundle/* request */.E.defaults({
+    headers: {
+      "user-agent": `octokit-auth-app.js/${dist_node_VERSION} ${(0,universal_user_agent/* getUserAgent */.$)()}`
+    }
+  });
+  const state = Object.assign(
+    {
+      request,
+      cache: getCache()
+    },
+    options,
+    options.installationId ? { installationId: Number(options.installationId) } : {},
+    {
+      log,
+      oauthApp: createOAuthAppAuth({
+        clientType: "github-app",
+        clientId: options.clientId || "",
+        clientSecret: options.clientSecret || "",
+        request
+      })
+    }
+  );
+  return Object.assign(dist_node_auth.bind(null, state), {
+    hook: dist_node_hook.bind(null, state)
+  });
+}
+
+/* v8 ignore next - permissions are optional per OpenAPI spec, but we think that is incorrect -- @preserve */
+/* v8 ignore next - repositorySelection are optional per OpenAPI spec, but we think that is incorrect -- @preserve */
+/* v8 ignore start - due to skipped tests, see https://github.com/octokit/auth-app.js/pull/580 -- @preserve */
+/* v8 ignore end -- @preserve */
+
+// EXTERNAL MODULE: ./build/src/security/redact.js
+var redact = __nccwpck_require__(7315);
+// EXTERNAL MODULE: ./build/src/github/rate-limits.js + 20 modules
+var rate_limits = __nccwpck_require__(3500);
+;// CONCATENATED MODULE: ./build/src/github/app-token.js
+// Which token Pilot writes with. With `app-id` + `app-private-key` Pilot mints GitHub App
+// installation tokens itself: they live one hour and cannot be refreshed, so a long job would die at
+// its final push; Pilot mints a fresh one before any request once the current one is 50 minutes old.
+// Otherwise it uses the token it was given (the workflow's GITHUB_TOKEN, or a token from elsewhere).
+
+
+
+
+const REMINT_AFTER_MS = 50 * 60_000;
+function givenToken(token) {
+    return { kind: 'given', token: async () => token };
+}
+/**
+ * Only what Pilot calls (SECURITY.md, "Minimal permissions:"): an App installed with more (secrets,
+ * administration, workflows) still hands Pilot a token that can do no more than this.
+ */
+const PILOT_APP_PERMISSIONS = {
+    contents: 'write', // branches, push, lease refs, repository_dispatch
+    issues: 'write', // tracking comment, replies, reactions, labels
+    pull_requests: 'write', // open and update Pilot's PRs
+    actions: 'write', // `/pilot cancel`, run status, job logs for CI follow-ups
+    checks: 'read', // CI follow-ups
+    metadata: 'read',
+};
+/**
+ * The permissions to request: Pilot's own, plus `workflows: write` only when `protected-paths`
+ * explicitly allows a workflow file (`!.github/workflows/…`): GitHub refuses such a push without it.
+ */
+function appPermissionsFor(protectedPaths = []) {
+    const allowsWorkflows = protectedPaths.some((p) => /^!\s*(?:\.\/)?\.github\/workflows\b/i.test(p.trim()));
+    return allowsWorkflows ? { ...PILOT_APP_PERMISSIONS, workflows: 'write' } : { ...PILOT_APP_PERMISSIONS };
+}
+/** The JWT-authenticated calls: find the repository's installation, mint a token scoped to that repository. */
+async function mint(opts) {
+    const appAuth = createAppAuth({ appId: opts.appId, privateKey: opts.privateKey });
+    const { token: jwt } = await appAuth({ type: 'app' });
+    (0,redact/* registerSecret */.cl)(jwt);
+    // @octokit/auth-token sends a three-part token (a JWT) as `Authorization: bearer …`.
+    const asApp = (opts.octokitFor ?? defaultOctokit)(jwt);
+    const { data: installation } = await asApp.rest.apps.getRepoInstallation({ ...opts.repo });
+    const { data } = await asApp.rest.apps.createInstallationAccessToken({
+        installation_id: installation.id,
+        repositories: [opts.repo.repo],
+        permissions: opts.permissions ?? { ...PILOT_APP_PERMISSIONS },
+    });
+    (0,redact/* registerSecret */.cl)(data.token);
+    return data.token;
+}
+function defaultOctokit(token) {
+    return (0,rate_limits/* limitedOctokit */.K9)(token, process.env.GITHUB_API_URL ? { baseUrl: process.env.GITHUB_API_URL } : {});
+}
+function appTokenProvider(opts) {
+    const now = opts.now ?? Date.now;
+    let current;
+    let pending;
+    const refresh = async () => {
+        const at = now();
+        const token = await mint(opts);
+        current = { token, at };
+        return token;
+    };
+    return {
+        kind: 'app',
+        async token() {
+            if (current && now() - current.at < REMINT_AFTER_MS)
+                return current.token;
+            // One mint at a time: parallel requests share it.
+            pending ??= refresh().finally(() => {
+                pending = undefined;
+            });
+            return pending;
+        },
+    };
+}
+class AppTokenError extends Error {
+    constructor(cause) {
+        const status = cause.status;
+        const hint = status === 404
+            ? 'the App is not installed on this repository (install it, or check app-id)'
+            : status === 401
+                ? 'GitHub did not accept the App JWT (check app-id and app-private-key belong together)'
+                : status === 422
+                    ? `the App's installation lacks a permission Pilot needs (${(0,errors/* messageOf */.b)(cause)}); grant ${Object.keys(PILOT_APP_PERMISSIONS).join(', ')}`
+                    : (0,errors/* messageOf */.b)(cause);
+        super(`Could not mint a GitHub App installation token: ${hint}`);
+        this.name = 'AppTokenError';
+    }
+}
+/** The provider the configuration asks for; an App token is minted now, so a bad key fails early. */
+async function tokenProviderFor(config, repo, opts = {}) {
+    if (config.appId && config.appPrivateKey) {
+        const provider = appTokenProvider({
+            appId: config.appId,
+            privateKey: config.appPrivateKey,
+            repo,
+            permissions: appPermissionsFor(config.protectedPaths),
+            ...opts,
+        });
+        await provider.token().catch((error) => {
+            throw new AppTokenError(error);
+        });
+        return provider;
+    }
+    if (!config.githubToken)
+        throw new Error('input github-token is empty: pass the workflow token (github.token) or a GitHub App token');
+    return givenToken(config.githubToken);
+}
+/** An Octokit `authStrategy` that asks the provider for the token on every request. */
+function authStrategyFor(provider) {
+    return () => {
+        const auth = async () => ({
+            type: 'token',
+            tokenType: provider.kind === 'app' ? 'installation' : 'oauth',
+            token: await provider.token(),
+        });
+        const hook = async (request, route, parameters) => {
+            const endpoint = request.endpoint.merge(route, parameters);
+            endpoint.headers.authorization = `token ${await provider.token()}`;
+            return request(endpoint);
+        };
+        return Object.assign(auth, { hook });
+    };
+}
+/**
+ * What a maintainer should know when Pilot's PR was opened with the workflow's own GITHUB_TOKEN
+ * (shown in the tracking comment, which is the task's one place for notes).
+ */
+function defaultTokenNote(opts) {
+    if (opts.tokens?.kind === 'app' || opts.botLogin !== 'github-actions[bot]')
+        return undefined;
+    return ("**CI note:** this pull request was opened with the workflow's `GITHUB_TOKEN`, so its workflow runs wait " +
+        "for a maintainer's approval and merging it starts no `push` workflows. To have CI run on its own, " +
+        'install a GitHub App and pass `app-id` and `app-private-key` to Pilot (see SECURITY.md, "Tokens").');
+}
+
+;// CONCATENATED MODULE: ./build/src/github/platform.js
+// Where Pilot can run: github.com and ghe.com, never GHES (the reason is said in the error).
+class UnsupportedPlatform extends Error {
+    constructor(serverUrl) {
+        super(`Pilot supports github.com and GitHub Enterprise Cloud with data residency (*.ghe.com), not GitHub ` +
+            `Enterprise Server (${serverUrl}): it needs the Actions cache service v2 (for sessions and state) and ` +
+            '`concurrency.queue: max` (to queue runs per issue), which GHES does not offer yet.');
+        this.name = 'UnsupportedPlatform';
+    }
+}
+/** github.com, *.ghe.com, or a loopback test host; anything else is GHES and refused with the reason. */
+function platformOf(serverUrl) {
+    let host;
+    try {
+        host = new URL(serverUrl).hostname.toLowerCase();
+    }
+    catch {
+        throw new UnsupportedPlatform(serverUrl);
+    }
+    if (host === 'github.com')
+        return 'github.com';
+    if (host.endsWith('.ghe.com'))
+        return 'ghe.com';
+    if (host === 'localhost' || host.endsWith('.localhost') || host === '127.0.0.1' || host === '[::1]')
+        return 'local';
+    throw new UnsupportedPlatform(serverUrl);
+}
+
+// EXTERNAL MODULE: ./build/src/security/outgoing.js + 3 modules
+var outgoing = __nccwpck_require__(8599);
+;// CONCATENATED MODULE: ./build/src/report/annotations.js
+// Error annotations that point at the file and line they are about, so the run's page shows them on
+// the user's `.github/pilot.yml` or on the file the agent was not allowed to push.
+
+
+
+/** Annotates each problem of a configuration or push refusal; other errors are left to setFailed. */
+function annotateFailure(error) {
+    if (error instanceof ConfigError)
+        annotateConfig(error);
+    else if (error instanceof outgoing/* PushRefused */.X4)
+        annotateRefusal(error);
+}
+function annotateConfig(error) {
+    for (const problem of error.problems) {
+        if (!problem.file)
+            continue;
+        lib_core/* error */.z3(problem.message, {
+            title: 'Pilot configuration',
+            file: problem.file,
+            ...(problem.line !== undefined && { startLine: problem.line }),
+        });
+    }
+}
+function annotateRefusal(error) {
+    for (const path of error.paths) {
+        lib_core/* error */.z3(`The agent changed the protected path ${path}; Pilot did not push. Make this change yourself, or allow it with a '!' entry in protected-paths.`, { title: 'Pilot refused the push', file: path });
+    }
+    for (const finding of error.secrets) {
+        // The value is never shown: the kind and the place are enough to find it.
+        lib_core/* error */.z3(`Possible secret (${finding.kind}) in the agent's change; Pilot did not push.`, {
+            title: 'Pilot refused the push',
+            file: finding.file,
+            startLine: finding.line,
+        });
+    }
+}
+
+// EXTERNAL MODULE: ./build/src/report/github-errors.js + 2 modules
+var github_errors = __nccwpck_require__(1573);
+// EXTERNAL MODULE: ./build/src/report/outputs.js + 1 modules
+var outputs = __nccwpck_require__(4752);
+;// CONCATENATED MODULE: ./build/src/security/state-key.js
+// Pilot's state (the tracking comment's marker, queued notes, its own dispatches) is authenticated with
+// an HMAC keyed by the `pilot-state-key` secret. With the default GITHUB_TOKEN every workflow in the
+// repository writes as `github-actions[bot]`, and the agent's text reaches Pilot's comments, so "written
+// by Pilot's login" proves nothing: only a valid MAC does. A MAC binds what it covers to its purpose,
+// the repository and (for markers and notes) the issue, so a marker copied from another issue or
+// repository does not verify either.
+
+/** The input names and the repository secret the error points at. */
+const STATE_KEY_INPUT = 'pilot-state-key';
+const STATE_KEY_PREVIOUS_INPUT = 'pilot-state-key-previous';
+const MIN_KEY_LENGTH = 32;
+class MissingStateKey extends Error {
+    constructor(problem) {
+        super(`${problem}. Pilot authenticates its state (tracking comment markers, queued requests, its own ` +
+            `dispatches) with this key, and every Pilot job needs it (gate, route, run, sweep). Create one with ` +
+            '`openssl rand -hex 32`, store it as the repository secret `PILOT_STATE_KEY` (Settings → Secrets ' +
+            `and variables → Actions), and pass it to every Pilot step as \`${STATE_KEY_INPUT}: \${{ ` +
+            'secrets.PILOT_STATE_KEY }}` (the reusable workflow takes it as the secret `pilot-state-key`). To ' +
+            `rotate it, move the old value to \`${STATE_KEY_PREVIOUS_INPUT}\` for a while.`);
+        this.name = 'MissingStateKey';
+    }
+}
+function checkKey(name, key) {
+    if (key.length < MIN_KEY_LENGTH)
+        throw new MissingStateKey(`The input ${name} is too short (${key.length} characters; at least ${MIN_KEY_LENGTH})`);
+}
+function macOf(key, repository, scope, text) {
+    const head = `pilot-state-v1\0${scope.purpose}\0${repository.toLowerCase()}\0${scope.issue ?? ''}\0`;
+    return (0,external_node_crypto_.createHmac)('sha256', key).update(head).update(text).digest();
+}
+function sameMac(expected, mac) {
+    if (!/^[0-9a-f]{64}$/.test(mac))
+        return false;
+    return (0,external_node_crypto_.timingSafeEqual)(expected, Buffer.from(mac, 'hex'));
+}
+/**
+ * The seal for one repository. Throws MissingStateKey (a message that says how to create the secret)
+ * when the key is absent or too short to be a real secret.
+ */
+function stateSeal(keys, repository) {
+    const current = keys.current ?? '';
+    if (current === '')
+        throw new MissingStateKey(`The input ${STATE_KEY_INPUT} is not set`);
+    checkKey(STATE_KEY_INPUT, current);
+    const previous = keys.previous || undefined;
+    if (previous)
+        checkKey(STATE_KEY_PREVIOUS_INPUT, previous);
+    const all = previous ? [current, previous] : [current];
+    return {
+        sign: (scope, text) => macOf(current, repository, scope, text).toString('hex'),
+        verify: (scope, text, mac) => all.some((key) => sameMac(macOf(key, repository, scope, text), mac)),
+    };
+}
+
+// EXTERNAL MODULE: ./build/src/pipeline/context.js + 1 modules
+var context = __nccwpck_require__(6432);
+;// CONCATENATED MODULE: ./build/src/pipeline/post-state.js
+// What main leaves for the post step (GITHUB_STATE), so a cancelled run can still tell the truth.
+// The post step decides with main's configuration: by the time it runs, the agent may have edited
+// `.github/pilot.yml` in the working tree (to unprotect paths, rename the bot, switch the App), so
+// main records the settings the post step acts on, read before the agent ever ran.
+
+
+const KEYS = {
+    run: 'pilot',
+    settings: 'pilot-settings',
+    lease: 'pilot-lease',
+    finished: 'pilot-finished',
+    session: 'pilot-session',
+    saved: 'pilot-session-saved',
+    repo: 'pilot-repo',
+};
+const RunStateSchema = schemas/* object */.Ikc({
+    issue: schemas/* number */.aig().int().positive(),
+    trackingId: schemas/* number */.aig().int(),
+    branch: schemas/* string */.YjP().min(1),
+});
+const MainSettingsSchema = schemas/* object */.Ikc({
+    configPath: schemas/* string */.YjP().min(1),
+    protectedPaths: schemas/* array */.YOg(schemas/* string */.YjP()),
+    gitUserName: schemas/* string */.YjP().min(1),
+    gitUserEmail: schemas/* string */.YjP().min(1),
+    botLogin: schemas/* string */.YjP().min(1),
+    appId: schemas/* string */.YjP().optional(),
+});
+const SessionMemoSchema = schemas/* object */.Ikc({
+    configDir: schemas/* string */.YjP().min(1),
+    workDir: schemas/* string */.YjP().min(1),
+    issue: schemas/* number */.aig().int().positive(),
+    runId: schemas/* number */.aig().int(),
+    attempt: schemas/* number */.aig().int(),
+    repositoryId: schemas/* string */.YjP(),
+    sessionId: schemas/* string */.YjP().min(1),
+    bodyHash: schemas/* string */.YjP(),
+    priorCostUsd: schemas/* number */.aig().nonnegative(),
+});
+const RepoIdentitySchema = schemas/* object */.Ikc({
+    dev: schemas/* string */.YjP().regex(/^\d+$/),
+    ino: schemas/* string */.YjP().regex(/^\d+$/),
+    uid: schemas/* string */.YjP().regex(/^\d+$/),
+});
+const SavedSchema = schemas/* object */.Ikc({ hash: schemas/* string */.YjP().regex(/^[0-9a-f]{64}$/), key: schemas/* string */.YjP() });
+function saveRunState(state, config) {
+    const settings = {
+        configPath: config.configPath,
+        protectedPaths: config.protectedPaths,
+        gitUserName: config.gitUserName,
+        gitUserEmail: config.gitUserEmail,
+        botLogin: config.botLogin,
+        appId: config.appId,
+    };
+    core.saveState(KEYS.settings, JSON.stringify(settings));
+    core.saveState(KEYS.run, JSON.stringify(state));
+}
+/** The lease this run holds (its commit sha): the post step releases only that one. */
+function saveLeaseState(lease) {
+    core.saveState(KEYS.lease, lease);
+}
+/** `.git` as main found it before lending the workspace: the post step's git checks it too. */
+function saveRepoIdentity(identity) {
+    core.saveState(KEYS.repo, JSON.stringify(identity));
+}
+function markFinished() {
+    lib_core/* saveState */.LZ(KEYS.finished, 'true');
+}
+/** The agent's session as it opened: enough for the post step to save it if main cannot. */
+function saveSessionState(memo) {
+    core.saveState(KEYS.session, JSON.stringify(memo));
+}
+/** Main saved the session itself: the post step only needs its hash for the marker. */
+function markSessionSaved(saved) {
+    core.saveState(KEYS.saved, JSON.stringify({ hash: saved.hash, key: saved.key }));
+}
+function parsed(raw, schema) {
+    if (!raw)
+        return null;
+    try {
+        const result = schema.safeParse(JSON.parse(raw));
+        return result.success ? result.data : null;
+    }
+    catch {
+        return null;
+    }
+}
+function readRunState() {
+    const lease = core.getState(KEYS.lease);
+    return {
+        state: parsed(core.getState(KEYS.run), RunStateSchema),
+        settings: parsed(core.getState(KEYS.settings), MainSettingsSchema),
+        lease: /^[0-9a-f]{40}$/.test(lease) ? lease : null,
+        finished: core.getState(KEYS.finished) === 'true',
+        session: parsed(core.getState(KEYS.session), SessionMemoSchema),
+        sessionSaved: parsed(core.getState(KEYS.saved), SavedSchema),
+        repo: parsed(core.getState(KEYS.repo), RepoIdentitySchema),
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/pipeline/thread.js
+// Reads the issue thread and marks who may direct the work (min-permission) and who is only context.
+
+
+async function readThread(deps, issue, triggerTime) {
+    const { octokit, ctx } = deps;
+    const trust = new Map();
+    const trusted = async (actor) => {
+        // A bot in allow-bots may start Pilot, but its words are context, never instructions.
+        if (!trust.has(actor.login))
+            trust.set(actor.login, actor.type !== 'Bot' && (await authorize(actor, policyOf(deps), deps.lookup)).allowed);
+        return trust.get(actor.login);
+    };
+    const raw = await octokit.paginate(octokit.rest.issues.listComments, {
+        ...ctx.repo,
+        issue_number: issue.number,
+        per_page: 100,
+    });
+    const comments = [];
+    for (const c of raw) {
+        const body = c.body ?? '';
+        // Pilot's own notes are not part of the task; comments edited after the trigger could be a bait-and-switch.
+        if (body.includes(MARKER_PREFIX) || body.includes(REPLY_MARKER))
+            continue;
+        if (Date.parse(c.updated_at) > triggerTime)
+            continue;
+        const user = c.user ?? { login: 'ghost', id: 0, type: 'User' };
+        comments.push({ author: user.login, body, trusted: await trusted(user) });
+    }
+    const author = issue.author ?? { login: 'ghost', id: 0, type: 'User' };
+    return {
+        number: issue.number,
+        title: issue.title,
+        body: { author: author.login, body: issue.body, trusted: await trusted(author) },
+        comments,
+    };
+}
+function policyOf(deps) {
+    const c = deps.config;
+    return {
+        minPermission: c.minPermission,
+        allowUsers: c.allowUsers,
+        denyUsers: c.denyUsers,
+        allowBots: c.allowBots,
+        pilotLogin: c.botLogin,
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/pipeline/run.js
+// run.ts is the main step itself: event → intent → step (gate, route, serve-then-work, sweep) → outputs;
+// the one place that calls setFailed.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+function handlerFor(handler, step) {
+    if (!handler)
+        throw new Error(`Pilot's ${step} phase is not in this bundle (dist/ is inconsistent)`);
+    return handler;
+}
+/** The step's handler, called with the intent narrowed to what that step takes. */
+function callStep(handlers, step, deps, intent) {
+    if (step === 'work' && intent.kind === 'work')
+        return handlerFor(handlers.work, step)(deps, intent);
+    if (step === 'work')
+        throw new Error(`Pilot's work phase got a ${intent.kind} intent`);
+    return handlerFor(handlers[step], step)(deps, intent);
+}
+function stepFor(config, intent) {
+    const wanted = config.phase === 'auto' ? (intent.trustedEvent ? 'run' : 'gate') : config.phase;
+    if (wanted === 'gate' && intent.trustedEvent)
+        return { skip: `phase 'gate' does not handle trusted ${intent.source} events` };
+    if (wanted !== 'gate' && !intent.trustedEvent)
+        return {
+            skip: `phase '${wanted}' runs only for trusted events; ${intent.source} events go through the gate`,
+        };
+    if (wanted === 'route')
+        return 'route';
+    if (intent.kind === 'sweep')
+        return 'sweep';
+    if (wanted === 'gate' || intent.kind === 'reply')
+        return 'gate';
+    return 'work';
+}
+/**
+ * The event to interpret. In the reusable workflow's run job the routed intent arrives as an input: it is
+ * read exactly like a `pilot` repository_dispatch payload (untrusted, re-validated, re-authorized).
+ */
+function eventOf(config, ctx) {
+    if (config.phase !== 'run' || !config.intent)
+        return { eventName: ctx.eventName, payload: ctx.payload };
+    let clientPayload;
+    try {
+        clientPayload = JSON.parse(config.intent);
+    }
+    catch {
+        throw new Error("input intent is not JSON: pass the route phase's `intent` output unchanged");
+    }
+    // The event's real sender goes along: an untagged intent acts for them only (src/auth/dispatch.ts).
+    const sender = ctx.payload?.sender;
+    return {
+        eventName: 'repository_dispatch',
+        payload: { action: constants/* DISPATCH_EVENT_TYPE */.X3, client_payload: clientPayload, sender },
+    };
+}
+async function execute(handlers) {
+    const config = lib_core/* group */.Os('Read configuration', async () => loadConfig());
+    const cfg = await config;
+    for (const secret of secretValues(cfg))
+        (0,redact/* registerSecret */.cl)(secret);
+    const ctx = (0,context/* readRunContext */.$)();
+    platformOf(ctx.serverUrl); // GHES: fail fast with the reason
+    const decision = decide({ ...eventOf(cfg, ctx), repository: ctx.repository, runAttempt: ctx.runAttempt }, { triggerLabel: cfg.triggerLabel, botLogin: cfg.botLogin });
+    if (decision.type === 'ignore') {
+        lib_core/* info */.pq(`Pilot ignores this ${ctx.eventName} event: ${decision.reason}`);
+        return { conclusion: 'skipped' };
+    }
+    const intent = decision.intent;
+    const step = stepFor(cfg, intent);
+    if (typeof step === 'object') {
+        lib_core/* info */.pq(`Pilot skips: ${step.skip}`);
+        return { conclusion: 'skipped' };
+    }
+    // Every phase reads or writes authenticated state: without the key, fail here and say how to make one.
+    const seal = stateSeal({ current: cfg.pilotStateKey, previous: cfg.pilotStateKeyPrevious }, ctx.repository);
+    // The github-token input, or App installation tokens minted (and re-minted) by Pilot.
+    const tokens = await tokenProviderFor(cfg, ctx.repo);
+    const token = await tokens.token();
+    const octokit = (0,client/* createOctokit */.Qi)(token, authStrategyFor(tokens));
+    const deps = {
+        config: cfg,
+        ctx,
+        octokit,
+        token,
+        tokens,
+        lookup: githubPermissionLookup(octokit, ctx.repo.owner, ctx.repo.repo),
+        now: Date.now,
+        seal,
+    };
+    // A schedule has no human sender: the sweep acts as Pilot itself (src/pipeline/sweep.ts).
+    if (step === 'sweep' && intent.source === 'schedule')
+        return callStep(handlers, step, deps, intent);
+    const admitted = await admit(deps, intent);
+    if (!admitted)
+        return { conclusion: 'skipped' };
+    return callStep(handlers, step, deps, admitted);
+}
+/**
+ * The intent with the sender Pilot acts for, once authorized; null (after saying why) when refused.
+ * A dispatch acts for the sender it names only when Pilot sent it (its tag verifies).
+ */
+async function admit(deps, intent) {
+    const sender = dispatchSender(intent, deps.seal);
+    if (!sender.ok) {
+        lib_core/* info */.pq(`Pilot refuses: ${sender.reason}`);
+        return null;
+    }
+    const auth = await (0,auth_authorize/* authorize */.G)(sender.intent.sender, policyOf(deps), deps.lookup);
+    if (!auth.allowed) {
+        lib_core/* info */.pq(`Pilot refuses: ${auth.reason}`);
+        return null;
+    }
+    const { config, ctx, octokit, seal } = deps;
+    const check = {
+        octokit,
+        repo: ctx.repo,
+        pilotLogin: config.botLogin,
+        triggerLabel: config.triggerLabel,
+        seal,
+    };
+    const mismatch = await namedMismatch(check, sender.intent);
+    if (mismatch) {
+        lib_core/* info */.pq(`Pilot refuses the dispatch: ${mismatch}`);
+        return null;
+    }
+    return sender.intent;
+}
+async function run(handlers) {
+    let outcome = { conclusion: 'failure' };
+    let failure;
+    try {
+        outcome = await execute(handlers);
+        if (outcome.conclusion === 'failure')
+            failure = `Pilot: the task failed (${outcome.taskStatus ?? 'see the log'})`;
+    }
+    catch (error) {
+        annotateFailure(error);
+        failure = (0,redact/* redact */.E$)((0,github_errors/* failureMessage */.o)(error));
+        await (0,outputs/* writeSummary */.S)('Pilot failed', [], [failure]).catch(() => undefined);
+    }
+    finally {
+        (0,outputs/* setOutputs */.n)(outcome);
+        markFinished();
+    }
+    if (failure)
+        lib_core/* setFailed */.C1(failure);
+}
+
+
+/***/ }),
+
+/***/ 1573:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  o: () => (/* binding */ failureMessage)
+});
+
+// UNUSED EXPORTS: explainGitHubError
+
+// EXTERNAL MODULE: ./build/src/errors.js
+var errors = __nccwpck_require__(7406);
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./build/src/git/git.js
+// Pilot's own git. The agent writes the working tree Pilot then commits from, so nothing in it may make
+// this git run code: every call carries hardening config (no hooks, no fsmonitor, no submodule
+// recursion) and a minimal environment (never `process.env`: the token, the model key, the App key and
+// ACTIONS_RUNTIME_TOKEN live there). The token is handed to the one push or fetch that needs it through
+// environment-scoped config (GIT_CONFIG_COUNT/KEY/VALUE), which git reads and forgets.
+
+
+
+class GitError extends Error {
+    args;
+    result;
+    constructor(args, result) {
+        super(`git ${args[0]} failed (exit ${result.code}): ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+        this.args = args;
+        this.result = result;
+    }
+}
+/** `.git` is not the directory Pilot checked out: Pilot runs no git in it and pushes nothing. */
+class RepositoryChanged extends Error {
+    detail;
+    constructor(detail) {
+        super(`Pilot's repository metadata changed while the agent worked (${detail}). ` +
+            'Pilot ran no git command in it afterwards and pushed nothing from this run.');
+        this.detail = detail;
+        this.name = 'RepositoryChanged';
+    }
+}
+/**
+ * Set on every call (`-c` outranks every config file, and git hands it on to the git processes it
+ * starts, e.g. for a submodule):
+ * - hooks: `core.hooksPath=/dev/null`. Nothing can ever exist below /dev/null, so no hook file anyone
+ *   plants (in `.git/hooks`, the working tree or a directory Pilot made) is found; an empty directory
+ *   of Pilot's would have to be made, kept unwritable and removed, for the same effect.
+ * - `core.fsmonitor=false`: a repository's config can name a command git runs on `status`/`add`.
+ * - submodules: never recurse, never look inside a nested repository (its config would be read).
+ * - `core.untrackedCache=false`: the cache lives in the index and trusts directory mtimes the agent sets.
+ * - `protocol.ext.allow=never`: `ext::` remotes run commands.
+ */
+const HARDENING_CONFIG = (/* unused pure expression or super */ null && ([
+    'core.hooksPath=/dev/null',
+    'core.fsmonitor=false',
+    'submodule.recurse=false',
+    'diff.ignoreSubmodules=all',
+    'status.submoduleSummary=false',
+    'core.untrackedCache=false',
+    'protocol.ext.allow=never',
+]));
+/**
+ * What Pilot's git may see of Pilot's environment: where programs and home are, the locale, the
+ * runner's proxy and CA settings (self-hosted runners push through them), and where a workflow pointed
+ * git's own config files. The system config (`/etc/gitconfig`, e.g. git-lfs filters) stays on: only
+ * root writes it, and repositories that use LFS need it.
+ */
+const PASSED_ENV = (/* unused pure expression or super */ null && ([
+    'PATH',
+    'HOME',
+    'LANG',
+    'LANGUAGE',
+    'LC_ALL',
+    'LC_CTYPE',
+    'LC_MESSAGES',
+    'TZ',
+    'HTTP_PROXY',
+    'HTTPS_PROXY',
+    'NO_PROXY',
+    'http_proxy',
+    'https_proxy',
+    'no_proxy',
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'GIT_SSL_CAINFO',
+    'GIT_CONFIG_GLOBAL',
+    'GIT_CONFIG_NOSYSTEM',
+]));
+/** The environment of one git child: the allowlist from `source`, plus what this call adds (auth). */
+function gitEnv(source, extra = {}) {
+    const env = {};
+    for (const name of PASSED_ENV) {
+        const value = source[name];
+        if (value !== undefined)
+            env[name] = value;
+    }
+    return { ...env, GIT_TERMINAL_PROMPT: '0', ...extra };
+}
+/** Device, inode and owner of `<cwd>/.git`, which must be a real directory (not a link or a gitfile). */
+function repoIdentity(cwd) {
+    const gitDir = path.join(cwd, '.git');
+    let st;
+    try {
+        st = lstatSync(gitDir, { bigint: true });
+    }
+    catch {
+        throw new RepositoryChanged(`${gitDir} is gone`);
+    }
+    if (!st.isDirectory())
+        throw new RepositoryChanged(`${gitDir} is not a directory`);
+    return { dev: String(st.dev), ino: String(st.ino), uid: String(st.uid) };
+}
+function sameRepo(cwd, pinned) {
+    const now = repoIdentity(cwd);
+    if (now.uid !== pinned.uid)
+        throw new RepositoryChanged(`.git now belongs to uid ${now.uid}, not ${pinned.uid}`);
+    if (now.dev !== pinned.dev || now.ino !== pinned.ino)
+        throw new RepositoryChanged('.git was replaced by another directory');
+}
+function createGit(cwd, options = {}) {
+    const source = options.source ?? process.env;
+    const identity = options.identity ?? repoIdentity(cwd);
+    const hardening = HARDENING_CONFIG.flatMap((entry) => ['-c', entry]);
+    return {
+        cwd,
+        identity,
+        async run(args, opts = {}) {
+            sameRepo(cwd, identity);
+            return spawnGit([...hardening, ...args], cwd, gitEnv(source, opts.env), args, opts.allowFail);
+        },
+    };
+}
+function spawnGit(argv, cwd, env, shown, allowFail = false) {
+    return new Promise((resolve, reject) => {
+        const child = spawn('git', argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => {
+            stdout += d;
+        });
+        child.stderr.on('data', (d) => {
+            stderr += d;
+        });
+        child.on('error', reject);
+        child.on('close', (code) => {
+            const result = { code: code ?? 1, stdout, stderr };
+            if (result.code !== 0 && !allowFail)
+                reject(new GitError(shown, result));
+            else
+                resolve(result);
+        });
+    });
+}
+/** Environment that gives exactly one git child the token, as checkout's extraheader would. */
+function tokenEnv(token, serverUrl) {
+    const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
+    return {
+        GIT_CONFIG_COUNT: '1',
+        GIT_CONFIG_KEY_0: `http.${serverUrl.replace(/\/$/, '')}/.extraheader`,
+        GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${basic}`,
+    };
+}
+
+// EXTERNAL MODULE: ./build/src/github/client.js
+var client = __nccwpck_require__(6330);
+;// CONCATENATED MODULE: ./build/src/report/github-errors.js
+// What GitHub's refusals mean, in words a maintainer can act on: the one place the wording lives, used
+// by every step that reports a failure (log, summary, tracking comment).
+
+
+
+function remoteMessageOf(error) {
+    if (error instanceof GitError)
+        return error.result.stderr;
+    const data = error?.response?.data;
+    if (typeof data?.message === 'string')
+        return data.message;
+    return (0,errors/* messageOf */.b)(error);
+}
+/**
+ * A plain-words explanation for the refusals a maintainer can fix (locked conversation, archived
+ * repository, missing workflow permission, rulesets/branch protection on the push), or undefined.
+ */
+function explainGitHubError(error) {
+    const status = (0,client/* statusOf */.c2)(error);
+    const text = remoteMessageOf(error);
+    if (/archived/i.test(text))
+        return 'The repository is archived, so it is read-only: Pilot cannot comment, push or open pull requests. Unarchive it to use Pilot.';
+    if (status === 403 && /locked/i.test(text))
+        return 'The conversation is locked, so Pilot cannot comment on it. Unlock the conversation (or give Pilot an identity allowed to comment on locked conversations) and try again.';
+    if (status === 403 && /not accessible by integration/i.test(text)) {
+        const request = error.request;
+        const what = request?.method && request.url ? ` (${request.method} ${new URL(request.url).pathname})` : '';
+        return `The workflow token lacks a permission Pilot needs${what}. Add it under \`permissions:\` in the workflow (see the README's permissions table).`;
+    }
+    if (error instanceof GitError &&
+        /GH0\d\d|rule violations|protected branch|signed|verified signatures/i.test(text)) {
+        const detail = text
+            .split('\n')
+            .map((l) => l.replace(/^remote:\s*/, '').trim())
+            .filter((l) => /^-\s|rule|signature|protected/i.test(l))
+            .slice(0, 4)
+            .join(' ');
+        return `GitHub refused the push (a ruleset or branch protection covers Pilot's branch): ${detail}. Exempt \`pilot/*\` branches or give Pilot a bypass, then run again.`;
+    }
+    return undefined;
+}
+/** The one-line reason a run failed: the plain explanation when there is one, else the error's message. */
+function failureMessage(error) {
+    return explainGitHubError(error) ?? (0,errors/* messageOf */.b)(error);
+}
+
+
+/***/ }),
+
+/***/ 4752:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  n: () => (/* binding */ setOutputs),
+  S: () => (/* binding */ writeSummary)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
+var core = __nccwpck_require__(6257);
+// EXTERNAL MODULE: ./build/src/constants.js
+var constants = __nccwpck_require__(1648);
+// EXTERNAL MODULE: ./build/src/security/redact.js
+var redact = __nccwpck_require__(7315);
+;// CONCATENATED MODULE: ./build/src/report/summary-cell.js
+// A table cell of the job summary. core.summary writes HTML tables, where GitHub renders no markdown
+// inside cells: backticks would show literally and `<` would be markup. Text is escaped, then code spans
+// become <code> and the bold/links the tracking comment uses become their HTML equivalents.
+const HTML_ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+function escapeHtml(text) {
+    return text.replace(/[&<>"]/g, (c) => HTML_ESCAPES[c]);
+}
+/** `code` → <code>, **bold** → <strong>, [text](https://…) → <a>; everything else is plain escaped text. */
+function cellHtml(markdown) {
+    const parts = markdown.split(/(`[^`\n]+`)/);
+    return parts
+        .map((part, i) => (i % 2 === 1 ? `<code>${escapeHtml(part.slice(1, -1))}</code>` : inline(part)))
+        .join('');
+}
+function inline(text) {
+    return escapeHtml(text)
+        .replace(/\*\*([^*\n]+)\*\*/g, '<strong>$1</strong>')
+        .replace(/\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)/g, '<a href="$2">$1</a>');
+}
+
+;// CONCATENATED MODULE: ./build/src/report/outputs.js
+// Every output is set on every path (success, failure, refusal), so workflows can rely on them.
+
+
+
+
+function setOutputs(o) {
+    const values = {
+        conclusion: o.conclusion,
+        taskStatus: o.taskStatus ?? '',
+        prNumber: o.prNumber ? String(o.prNumber) : '',
+        prUrl: o.prUrl ?? '',
+        branch: o.branch ?? '',
+        costUsd: (o.costUsd ?? 0).toFixed(4),
+        turns: String(o.turns ?? 0),
+        sessionId: o.sessionId ?? '',
+        intent: o.intent ?? '',
+        runner: o.runner ?? '',
+        shouldRun: String(o.shouldRun ?? false),
+        timeoutMinutes: o.timeoutMinutes ? String(o.timeoutMinutes) : '',
+        inputTokens: String(o.tokens?.input ?? 0),
+        outputTokens: String(o.tokens?.output ?? 0),
+        cacheReadTokens: String(o.tokens?.cacheRead ?? 0),
+        cacheWriteTokens: String(o.tokens?.cacheWrite ?? 0),
+        metricsFile: o.metricsFile ?? '',
+    };
+    for (const [key, name] of Object.entries(constants/* OUTPUTS */.py)) {
+        core/* setOutput */.uH(name, (0,redact/* redact */.E$)(values[key]));
+    }
+}
+/** Rows hold the tracking comment's markdown; the summary's HTML table gets them as HTML. */
+async function writeSummary(title, rows, notes = []) {
+    const summary = core/* summary */.z.addHeading(escapeHtml((0,redact/* redact */.E$)(title)), 3);
+    if (rows.length) {
+        summary.addTable([
+            [
+                { data: 'Item', header: true },
+                { data: 'Value', header: true },
+            ],
+            ...rows.map(([k, v]) => [escapeHtml(k), cellHtml((0,redact/* redact */.E$)(v))]),
+        ]);
+    }
+    for (const note of notes)
+        summary.addRaw(`\n\n${(0,redact/* redact */.E$)(note)}\n`);
+    await summary.write();
+}
+
+
+/***/ }),
+
+/***/ 7024:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   cl: () => (/* binding */ registerSecret),
+/* harmony export */   xU: () => (/* binding */ knownSecrets)
+/* harmony export */ });
+/* unused harmony export resetSecrets */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
+// The secret values Pilot holds, registered once: masked in the runner's log and remembered so
+// src/security/redact.ts can take them out of everything Pilot publishes. A leaf (layer 1), so the
+// config reader can register a secret input the moment it reads it.
+
+const known = new Set();
+/** Shorter values would mangle ordinary text if replaced everywhere; the runner still masks them. */
+const MIN_REDACTED = 6;
+/** A line of a multi-line secret shorter than this (`-----END…`, blank) is not worth masking alone. */
+const MIN_LINE = 8;
+/**
+ * Masks a secret in every later log line and remembers it (and its `x-access-token` basic-auth form)
+ * for redaction. The runner masks multi-line values line by line only when each line is registered,
+ * so a PEM key is registered whole and per line.
+ */
+function registerSecret(value) {
+    if (!value)
+        return;
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(value);
+    if (value.length < MIN_REDACTED)
+        return;
+    const lines = value.includes('\n')
+        ? value
+            .split(/\r?\n/)
+            .map((line) => line.trim())
+            .filter((line) => line.length >= MIN_LINE)
+        : [];
+    for (const form of [value, Buffer.from(`x-access-token:${value}`).toString('base64'), ...lines]) {
+        known.add(form);
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(form);
+    }
+}
+/** Every secret value Pilot holds (and the encoded forms it registered), for the outgoing scan. */
+function knownSecrets() {
+    return [...known];
+}
+/** For tests: forget registered secrets. */
+function resetSecrets() {
+    known.clear();
+}
+
+
+/***/ }),
+
+/***/ 8599:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  X4: () => (/* binding */ PushRefused),
+  hc: () => (/* binding */ escapeCommentDelimiters)
+});
+
+// UNUSED EXPORTS: DEFAULT_RULES, checkOutgoing, defuseClosingKeywords, defuseTeamMentions, describeRefusal, neutraliseAgentText
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./build/src/git/nested.js
+// Repository metadata in the working tree. A directory holding `.git` is a nested repository: `git add`
+// would commit it as a gitlink (mode 160000), and every later git that looks inside it reads its
+// config, where `core.fsmonitor` names a command. A path with a `.git` component is another
+// repository's metadata (its hooks, its config). Pilot commits neither: it names them and refuses.
+
+
+const GITLINK = '160000';
+/** `.git` as git itself refuses it on case-insensitive file systems (`.GIT`, the 8.3 name `GIT~1`). */
+function isGitName(name) {
+    const lower = name.toLowerCase().replace(/[. ]+$/, '');
+    return lower === '.git' || lower === 'git~1';
+}
+function holdsGit(cwd, dir) {
+    try {
+        lstatSync(path.join(cwd, dir, '.git'));
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Of the paths about to be staged (as `git status` lists them), the repository metadata they hold or
+ * sit in: `sub/.git` for a nested repository `sub/` or a file below it, the path itself for a `.git`
+ * component. Checked on disk before `git add`, so nothing is staged.
+ */
+function repositoryPaths(cwd, paths) {
+    const found = new Set();
+    const checked = new Map();
+    for (const entry of paths) {
+        const parts = entry.split('/').filter(Boolean);
+        for (let i = 0; i < parts.length; i++) {
+            const prefix = parts.slice(0, i + 1).join('/');
+            if (isGitName(parts[i])) {
+                found.add(prefix);
+                break;
+            }
+            if (!checked.has(prefix))
+                checked.set(prefix, holdsGit(cwd, prefix));
+            if (checked.get(prefix)) {
+                found.add(`${prefix}/.git`);
+                break;
+            }
+        }
+    }
+    return [...found].sort();
+}
+/** Paths of gitlinks and `.git` components in `git diff --raw -z` / `git log --raw -z` output. */
+function nested_rawRepositoryPaths(raw) {
+    const tokens = raw.split('\0');
+    const found = new Set();
+    for (let i = 0; i < tokens.length; i++) {
+        if (!tokens[i].startsWith(':'))
+            continue;
+        const [, newMode] = tokens[i].slice(1).split(' ');
+        const file = tokens[++i] ?? '';
+        if (newMode === GITLINK || file.split('/').some(isGitName))
+            found.add(file);
+    }
+    return [...found].sort();
+}
+/** What the index would commit that is a gitlink or has a `.git` component. */
+async function stagedRepositoryPaths(git) {
+    // `none` here, or the hardening's `diff.ignoreSubmodules=all` would hide the gitlink itself. Index
+    // against HEAD compares recorded commit ids only: git does not look inside the nested repository.
+    const { stdout } = await git.run([
+        'diff',
+        '--cached',
+        '--ignore-submodules=none',
+        '--raw',
+        '-z',
+        '--no-renames',
+        '--no-abbrev',
+    ]);
+    return nested_rawRepositoryPaths(stdout);
+}
+
+;// CONCATENATED MODULE: ./build/src/prompt/sanitize.js
+// Text from people without write access is data, never instructions. It reaches the model only
+// inside blocks tagged with a per-run nonce, with hidden content removed and links that could carry
+// data off GitHub neutralised. The rule of thumb: what a maintainer does not see on the rendered
+// issue must not reach the model, and nothing in it may steer output toward a foreign host.
+// An unterminated `<!--` hides everything after it when GitHub renders the text, so strip to the end.
+// `--!>` also closes a comment in HTML; anything between it and a later `-->` is over-stripped, which
+// errs on the safe side.
+const HTML_COMMENT = /<!--[\s\S]*?(?:--!?>|$)/g;
+// Code points that render as nothing: zero-width, word joiner, BOM, soft hyphen, interlinear
+// annotations, bidi controls (embedding, override, isolate, Arabic letter mark), Unicode tag
+// characters (invisible "ASCII smuggling"), variation selectors (any byte can ride on one), and the
+// blank "filler" letters that are not whitespace yet show nothing (Hangul fillers, braille blank,
+// Khmer inherent vowels, Mongolian selectors, combining grapheme joiner, format controls).
+const INVISIBLE_RANGES = [
+    [0x00ad, 0x00ad], // soft hyphen
+    [0x034f, 0x034f], // combining grapheme joiner
+    [0x061c, 0x061c], // Arabic letter mark
+    [0x115f, 0x1160], // Hangul choseong and jungseong fillers
+    [0x17b4, 0x17b5], // Khmer inherent vowels
+    [0x180b, 0x180f], // Mongolian free variation selectors and vowel separator
+    [0x200b, 0x200f], // zero-width space/joiners, LRM/RLM
+    [0x202a, 0x202e], // bidi embedding and override
+    [0x2060, 0x2064], // word joiner, invisible operators
+    [0x2066, 0x2069], // bidi isolates
+    [0x2800, 0x2800], // braille pattern blank
+    [0x3164, 0x3164], // Hangul filler
+    [0xfe00, 0xfe0f], // variation selectors
+    [0xfeff, 0xfeff], // BOM / zero-width no-break space
+    [0xffa0, 0xffa0], // halfwidth Hangul filler
+    [0xfff9, 0xfffb], // interlinear annotations
+    [0x1bca0, 0x1bca3], // shorthand format controls
+    [0x1d173, 0x1d17a], // musical symbol format controls
+    [0xe0000, 0xe007f], // tag characters
+    [0xe0100, 0xe01ef], // variation selectors supplement
+];
+// Built from code points, so each is removed on its own (never read as a combined character).
+const INVISIBLE = new RegExp(`[${INVISIBLE_RANGES.map(([from, to]) => `\\u{${from.toString(16)}}-\\u{${to.toString(16)}}`).join('')}]`, 'gu');
+function sanitize_stripHidden(text) {
+    // Repeat until nothing changes: removing one piece can join two halves into a new `<!--`.
+    let out = text;
+    for (let i = 0; i < 10; i++) {
+        const next = out.replace(HTML_COMMENT, '').replace(INVISIBLE, '');
+        if (next === out)
+            break;
+        out = next;
+    }
+    return out;
+}
+const GITHUB_HOSTS = /^(?:[a-z0-9-]+\.)*(?:github\.com|githubusercontent\.com|ghe\.com)$/i;
+/** The host of an absolute http(s)/other URL, or null for relative links (they stay in the repository). */
+function hostOf(url) {
+    try {
+        return new URL(url).hostname || null;
+    }
+    catch {
+        return null;
+    }
+}
+function offGitHub(url) {
+    const host = hostOf(url);
+    return host && !GITHUB_HOSTS.test(host) ? host : null;
+}
+/**
+ * Inline markdown links and images: `[x](url)`, `![x](url "title")`. Titles show only on hover and an
+ * image's alt text only when it fails to load, so both go: what the maintainer sees is what is left.
+ */
+function inlineLinks(text) {
+    return text.replace(/(!?)\[([^\]]*)\]\(\s*<?([^)\s>]+)>?[^)]*\)/g, (_whole, bang, label, url) => {
+        const host = offGitHub(url);
+        if (bang)
+            return host ? '[image removed]' : `![](${url})`;
+        return host ? `${label} (link to ${host} removed)` : `[${label}](${url})`;
+    });
+}
+/**
+ * Reference definitions (`[1]: https://evil "title"`) are invisible when rendered, so a foreign one is
+ * removed and a GitHub one loses its hover-only title (`[//]: # (hidden)` is a known comment trick).
+ */
+function referenceDefinitions(text) {
+    return text.replace(/^ {0,3}\[([^\]\n]+)\]:[ \t]*<?([^\s>]*)>?.*$/gm, (_whole, label, url) => {
+        const host = offGitHub(url);
+        if (host)
+            return `[${label}]: (link to ${host} removed)`;
+        return url && url !== '#' ? `[${label}]: ${url}` : '';
+    });
+}
+/** Autolinks `<https://evil/x>`. */
+function autolinks(text) {
+    return text.replace(/<([a-z][a-z0-9+.-]{1,31}:[^\s<>]+)>/gi, (whole, url) => {
+        const host = offGitHub(url);
+        return host ? `(link to ${host} removed)` : whole;
+    });
+}
+/** `name="…"`, `name='…'` or `name=…` inside one HTML tag. */
+function attrPattern(name, flags = 'i') {
+    return new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, flags);
+}
+/** Hover titles and alt text of any HTML tag are not shown on the rendered page: they go. */
+function hiddenAttributes(text) {
+    return text.replace(/<[a-z][^<>]*>/gi, (tag) => tag.replace(attrPattern('(?:title|alt)', 'gi'), ''));
+}
+/** HTML images and anchors: GitHub renders them, and an image is fetched as soon as it is shown. */
+function htmlTags(text) {
+    const attr = (tag, name) => attrPattern(name).exec(tag)?.slice(1).find(Boolean);
+    return hiddenAttributes(text)
+        .replace(/<(?:img|image|source|video|audio|iframe|embed|object)\b[^>]*>/gi, (tag) => {
+        const urls = [attr(tag, 'src'), attr(tag, 'srcset'), attr(tag, 'data'), attr(tag, 'poster')];
+        if (!urls.some((u) => u?.split(/[\s,]+/).some((part) => offGitHub(part))))
+            return tag;
+        return '[image removed]';
+    })
+        .replace(/<a\b[^>]*>/gi, (tag) => {
+        const host = offGitHub(attr(tag, 'href') ?? '');
+        return host ? `(link to ${host} removed) ` : tag;
+    });
+}
+/**
+ * Bare URLs are autolinked by GitHub. A foreign one keeps its host and path (a docs link stays
+ * useful) but loses its query string and fragment, the usual carriers of a data-exfiltration template.
+ */
+function rawUrls(text) {
+    return text.replace(/\bhttps?:\/\/[^\s<>()"'`\]]+/gi, (url) => {
+        const host = offGitHub(url);
+        if (!host)
+            return url;
+        const cut = url.search(/[?#]/);
+        return cut < 0 ? url : `${url.slice(0, cut)} (query removed)`;
+    });
+}
+/** Images and links to hosts outside GitHub could carry data out when rendered: keep only their text. */
+function sanitize_neutraliseLinks(text) {
+    return rawUrls(htmlTags(autolinks(referenceDefinitions(inlineLinks(text)))));
+}
+// Letters that look like the ASCII in "pilot" and a slash (Cyrillic, Greek, fullwidth, …). NFKC folds
+// the fullwidth and mathematical forms; these are the confusables it leaves alone.
+const CONFUSABLES = {
+    р: 'p',
+    Р: 'p',
+    ρ: 'p',
+    і: 'i',
+    І: 'i',
+    ι: 'i',
+    ӏ: 'l',
+    Ι: 'i',
+    ο: 'o',
+    о: 'o',
+    О: 'o',
+    Ο: 'o',
+    т: 't',
+    Т: 't',
+    τ: 't',
+    '∕': '/',
+    '⁄': '/',
+    '╱': '/',
+    '⧸': '/',
+};
+function skeleton(line) {
+    return [...line.normalize('NFKC')]
+        .map((ch) => CONFUSABLES[ch] ?? ch)
+        .join('')
+        .toLowerCase();
+}
+/**
+ * Lines in untrusted text that read as a Pilot command (including look-alikes such as `／pilot` or a
+ * Cyrillic `р`) are marked as quoted, so neither the model nor a human skimming the prompt takes them
+ * for the maintainer's instruction.
+ */
+function neutraliseCommands(text) {
+    return text
+        .split('\n')
+        .map((line) => /^[\s>]*\/\s*pilot\b/.test(skeleton(line)) ? `(quoted text, not a command) ${line}` : line)
+        .join('\n');
+}
+/** What any issue text becomes before it reaches the model. */
+function cleanText(text) {
+    return sanitize_neutraliseLinks(sanitize_stripHidden(text));
+}
+function quoteUntrusted(text, nonce, label) {
+    const clean = neutraliseCommands(cleanText(text)).split(`untrusted-${nonce}`).join('untrusted-[removed]');
+    return `<untrusted-${nonce} source="${label}">\n${clean}\n</untrusted-${nonce}>`;
+}
+/** Cuts text to `max` characters with a note saying so (the note is part of the budget). */
+function capText(text, max, what = 'text') {
+    if (text.length <= max)
+        return text;
+    const note = `\n[… ${what} truncated: ${text.length - max} more characters left out to fit the context limit]`;
+    const keep = Math.max(0, max - note.length);
+    let cut = text.slice(0, keep);
+    const last = cut.charCodeAt(cut.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff)
+        cut = cut.slice(0, -1);
+    return cut + note;
+}
+
+;// CONCATENATED MODULE: ./build/src/security/protected-paths.js
+// Paths the agent may not change: what CI runs or trusts (everything under `.github/`: workflows,
+// composite actions, dependabot, CODEOWNERS; and `.gitmodules`, which points checkouts at other
+// repositories), what steers the agent itself (Claude Code settings, MCP servers, CLAUDE.md), Pilot's
+// own configuration, and the repository's `protected-paths` (where the scripts workflows call belong).
+// An entry of `protected-paths` that starts with `!` is an allowance: `!.github/workflows/lint.yml`
+// lets the agent change that one file.
+//
+// Globs are picomatch's, always with `dot: true` (a `*` or `**` must reach `.github` and other dot
+// files, or protection silently weakens) and `nocase: true` (`.GitHub/Workflows/x.yml` is the same
+// file as `.github/workflows/x.yml` on a case-insensitive checkout: macOS, Windows). A path is
+// protected when its plain form or its look-alike skeleton matches (see `skeleton`); it is allowed
+// only when its plain form matches an allowance, so a look-alike never borrows an allowance.
+
+
+/** Always protected; `**\/CLAUDE.md` because Claude Code reads nested ones too. */
+const BUILTIN_PROTECTED = [
+    '.github/**',
+    '.gitmodules',
+    '.claude/**',
+    '.mcp.json',
+    'CLAUDE.md',
+    '**/CLAUDE.md',
+    'CLAUDE.local.md',
+    '**/CLAUDE.local.md',
+];
+const GLOB_OPTIONS = { dot: true, nocase: true };
+function protectionRules(config) {
+    const entries = config.protectedPaths.map((p) => p.trim()).filter(Boolean);
+    return {
+        protect: [
+            ...BUILTIN_PROTECTED,
+            normalisePattern(config.configPath),
+            ...entries.filter((p) => !p.startsWith('!')),
+        ],
+        allow: entries.filter((p) => p.startsWith('!')).map((p) => p.slice(1).trim()),
+    };
+}
+/**
+ * A repository path as git means it: NFC, `/` separators, `.` and `..` segments resolved, no leading
+ * `./` or `/`. `a/../.github/x` is `.github/x`. A result starting with `../` lies outside the
+ * repository.
+ */
+function normalisePath(path) {
+    const slashed = path.normalize('NFC').replace(/\\/g, '/').replace(/^\/+/, '');
+    const resolved = posix.normalize(slashed || '.');
+    return resolved === '.' ? '' : resolved.replace(/\/+$/, '');
+}
+/** A pattern's `./` and leading `/` mean the repository root; a trailing `/` means everything below. */
+function normalisePattern(pattern) {
+    const glob = pattern.normalize('NFC').replace(/\\/g, '/').replace(/^\.\//, '').replace(/^\/+/, '');
+    return glob.endsWith('/') ? `${glob}**` : glob;
+}
+// Letters of other scripts drawn like Latin ones (after lower-casing), as in Unicode's confusables
+// list: `.gіthub` with a Cyrillic і must not pass as an ordinary directory.
+const LOOK_ALIKES = {
+    а: 'a',
+    в: 'b',
+    е: 'e',
+    к: 'k',
+    м: 'm',
+    н: 'h',
+    о: 'o',
+    р: 'p',
+    с: 'c',
+    т: 't',
+    у: 'y',
+    х: 'x',
+    ѕ: 's',
+    і: 'i',
+    ј: 'j',
+    һ: 'h',
+    ԁ: 'd',
+    ԛ: 'q',
+    ԝ: 'w',
+    ӏ: 'l',
+    α: 'a',
+    β: 'b',
+    γ: 'y',
+    ε: 'e',
+    ζ: 'z',
+    η: 'n',
+    ι: 'i',
+    κ: 'k',
+    μ: 'u',
+    ν: 'v',
+    ο: 'o',
+    ρ: 'p',
+    τ: 't',
+    υ: 'u',
+    χ: 'x',
+    ı: 'i',
+    ɡ: 'g',
+    ɩ: 'i',
+    ɑ: 'a',
+};
+const LOOK_ALIKE = new RegExp(`[${Object.keys(LOOK_ALIKES).join('')}]`, 'gu');
+/**
+ * What a path looks like to a person or a lenient file system: compatibility forms folded (fullwidth
+ * `．ｇｉｔｈｕｂ` is `.github`), accents, zero-width and bidi characters dropped, look-alike
+ * letters mapped to Latin, lower case, and trailing dots and spaces of each name removed (Windows
+ * opens `.github./workflows` as `.github/workflows`).
+ */
+function protected_paths_skeleton(text) {
+    const folded = text
+        .normalize('NFKD')
+        .replace(/[\p{Mn}\p{Cf}]/gu, '')
+        .toLowerCase()
+        .replace(LOOK_ALIKE, (ch) => LOOK_ALIKES[ch] ?? ch);
+    return folded
+        .split('/')
+        .map((name) => (name === '.' || name === '..' ? name : name.replace(/[. ]+$/, '') || name))
+        .join('/');
+}
+/** The glob as a regular expression (picomatch with `dot` and `nocase`). */
+function globToRegExp(pattern) {
+    return picomatch.makeRe(normalisePattern(pattern), GLOB_OPTIONS);
+}
+function matcher(patterns, form) {
+    const globs = patterns.map((p) => form(normalisePattern(p))).filter(Boolean);
+    return globs.length ? picomatch(globs, GLOB_OPTIONS) : () => false;
+}
+function matchesAny(path, patterns) {
+    return matcher(patterns, (p) => p)(normalisePath(path));
+}
+/**
+ * The paths in `paths` the agent may not change under `rules`, in the order given. A path outside
+ * the repository (`../x` after resolving) is refused: no rule can vouch for it.
+ */
+function protected_paths_refusedPaths(paths, rules) {
+    const protectPlain = matcher(rules.protect, (p) => p);
+    const protectSkeleton = matcher(rules.protect, protected_paths_skeleton);
+    const allowed = matcher(rules.allow, (p) => p);
+    return [...new Set(paths)].filter((raw) => {
+        const path = normalisePath(raw);
+        if (path === '..' || path.startsWith('../'))
+            return true;
+        const skel = normalisePath(protected_paths_skeleton(path));
+        const isProtected = protectPlain(path) || protectSkeleton(skel);
+        return isProtected && !allowed(path);
+    });
+}
+
+// EXTERNAL MODULE: ./build/src/security/redact.js
+var redact = __nccwpck_require__(7315);
+;// CONCATENATED MODULE: ./build/src/security/outgoing.js
+
+
+
+
+
+/** Used when a caller has no configuration at hand (the default config path is protected too). */
+const DEFAULT_RULES = {
+    protect: [...BUILTIN_PROTECTED, '.github/pilot.yml'],
+    allow: [],
+};
+class PushRefused extends Error {
+    paths;
+    secrets;
+    repositories;
+    constructor(paths, secrets, 
+    /** Nested repositories (`sub/.git`, committed as gitlinks) and other `.git` paths. */
+    repositories = []) {
+        super(describeRefusal(paths, secrets, repositories));
+        this.paths = paths;
+        this.secrets = secrets;
+        this.repositories = repositories;
+        this.name = 'PushRefused';
+    }
+}
+function describeRefusal(paths, secrets, repositories = []) {
+    const parts = ['Pilot did not push: the change needs a human.'];
+    if (repositories.length) {
+        parts.push(`The agent created git repository metadata, which Pilot never commits: ${repositories.map((p) => `\`${p}\``).join(', ')}. ` +
+            'A nested repository would be committed as a submodule link, and its config can make git run commands.');
+    }
+    if (paths.length) {
+        parts.push(`The agent changed protected paths: ${paths.map((p) => `\`${p}\``).join(', ')}. ` +
+            'Make such changes yourself, or allow a path with a `!` entry in `protected-paths` (e.g. `!docs/CLAUDE.md`).');
+    }
+    if (secrets.length) {
+        const places = byPlace(secrets);
+        const shown = places.slice(0, 20).map(([place, kinds]) => `\`${place}\` (${kinds.join(', ')})`);
+        const more = places.length > shown.length ? ` and ${places.length - shown.length} more` : '';
+        parts.push(`Possible secrets in the diff: ${shown.join(', ')}${more}. The values are not shown.`);
+    }
+    return parts.join('\n\n');
+}
+/** One entry per file:line, with every kind found there. */
+function byPlace(secrets) {
+    const places = new Map();
+    for (const f of secrets) {
+        const place = `${f.file}:${f.line}`;
+        places.set(place, [...(places.get(place) ?? []), f.kind]);
+    }
+    return [...places];
+}
+const OUTGOING = (/* unused pure expression or super */ null && (['HEAD', '--not', '--remotes=origin']));
+async function outgoingPaths(git) {
+    const { stdout } = await git.run(['log', '-z', '--no-renames', '--name-only', '--format=', ...OUTGOING]);
+    return [
+        ...new Set(stdout
+            .split('\0')
+            .map((p) => p.trim())
+            .filter(Boolean)),
+    ];
+}
+async function outgoingDiff(git) {
+    const { stdout } = await git.run([
+        '-c',
+        'core.quotePath=false',
+        'log',
+        '-p',
+        '-U0',
+        '--text',
+        '--no-color',
+        '--no-ext-diff',
+        '--no-renames',
+        '--format=commit %H',
+        ...OUTGOING,
+    ]);
+    return stdout;
+}
+/** A held value written base64- or hex-encoded is still that value. */
+function withEncodings(values) {
+    return values.flatMap((v) => [
+        v,
+        Buffer.from(v).toString('base64').replace(/=+$/, ''),
+        Buffer.from(v).toString('hex'),
+    ]);
+}
+/** Gitlinks and `.git` paths in the outgoing commits (`none`: the hardening hides gitlinks otherwise). */
+async function outgoingRepositories(git) {
+    const { stdout } = await git.run([
+        'log',
+        '-z',
+        '--raw',
+        '--no-renames',
+        '--no-abbrev',
+        '--ignore-submodules=none',
+        '--format=',
+        ...OUTGOING,
+    ]);
+    return rawRepositoryPaths(stdout);
+}
+/** Throws PushRefused when the commits about to be pushed break a rule. */
+async function checkOutgoing(git, rules = DEFAULT_RULES) {
+    const paths = refusedPaths(await outgoingPaths(git), rules);
+    const secrets = scanDiff(await outgoingDiff(git), withEncodings(knownSecrets()));
+    const repositories = await outgoingRepositories(git);
+    if (paths.length || secrets.length || repositories.length)
+        throw new PushRefused(paths, secrets, repositories);
+}
+// --- the agent's words ----------------------------------------------------------------------------
+// Text the agent wrote (its plan, TodoWrite lines, final answer, failure reason) is published by Pilot
+// in the tracking comment and the PR body. It is untrusted input like an outsider's issue: it must not
+// open or close a hidden comment (a forged marker would become Pilot's state), show images or links
+// that make the reader's browser (or camo) call a foreign host, close issues, or ping teams.
+/** `<!--` and `-->` shown as text, so nothing in the agent's words can open or close a hidden comment. */
+function escapeCommentDelimiters(text) {
+    return text.replace(/<!--/g, '&lt;!--').replace(/--(!?)>/g, '--$1&gt;');
+}
+// GitHub's closing keywords, followed by `#n`, `owner/repo#n` or an issue URL.
+const CLOSING = /\b(close[sd]?|fix(?:e[sd])?|resolve[sd]?)(\s*:?\s+)(#\d+|[\w.-]+\/[\w.-]+#\d+|https?:\/\/\S+\/(?:issues|pull)\/\d+)/gi;
+/** A closing keyword in the agent's text becomes plain text: only Pilot's own `Closes #n` closes. */
+function defuseClosingKeywords(text) {
+    return text.replace(CLOSING, (_whole, word, gap, ref) => `${word}${gap}\`${ref}\``);
+}
+/** `@org/team` in a code span: GitHub notifies nobody for it. */
+function defuseTeamMentions(text) {
+    return text.replace(/(^|[^\w`@/])@([A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9][\w.-]*)/g, (_whole, before, team) => `${before}\`@${team}\``);
+}
+/** What every agent-written text becomes before Pilot publishes it. */
+function neutraliseAgentText(text) {
+    // Escape, then drop invisible characters (which could join `<!` and `--`), then escape what that joined.
+    const visible = escapeCommentDelimiters(stripHidden(escapeCommentDelimiters(text)));
+    return defuseTeamMentions(defuseClosingKeywords(neutraliseLinks(visible)));
+}
+
+
+/***/ }),
+
+/***/ 7315:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E$: () => (/* binding */ redact),
+/* harmony export */   cl: () => (/* reexport safe */ _secrets_js__WEBPACK_IMPORTED_MODULE_0__.cl),
+/* harmony export */   jt: () => (/* binding */ redactRequest)
+/* harmony export */ });
+/* unused harmony export PATTERNS */
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7024);
+// One redaction function for every text Pilot publishes (comments, PR body, summary, logs, outputs).
+
+// Registering lives in the leaf src/secrets.ts (config registers secret inputs as it reads them).
+
+const PATTERNS = [
+    /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g,
+    /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g,
+    /\bsk-ant-[A-Za-z0-9_-]{10,}\b/g,
+    /\bAKIA[0-9A-Z]{16}\b/g,
+    /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+];
+function redact(text) {
+    let out = text;
+    for (const secret of (0,_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .knownSecrets */ .xU)())
+        out = out.split(secret).join('***');
+    for (const pattern of PATTERNS)
+        out = out.replace(pattern, '***');
+    return out;
+}
+/** Request parameters that become text on GitHub (comment and PR bodies, titles, commit messages). */
+const PUBLISHED_FIELDS = ['body', 'title', 'message', 'description', 'summary', 'text'];
+/**
+ * An Octokit `before request` hook: every write Pilot sends to GitHub passes `redact()`, so a new call
+ * site cannot forget it.
+ */
+function redactRequest(options) {
+    if (String(options.method ?? 'GET').toUpperCase() === 'GET')
+        return;
+    for (const field of PUBLISHED_FIELDS) {
+        const value = options[field];
+        if (typeof value === 'string')
+            options[field] = redact(value);
+    }
+}
+
+
+/***/ }),
+
+/***/ 9402:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   x: () => (/* binding */ reportForgedState)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
+/* harmony import */ var _security_redact_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7315);
+// State that claims to be Pilot's but does not verify under pilot-state-key (a forged marker or queued
+// note: another workflow writing as `github-actions[bot]`, or text that reached a comment) is ignored.
+// Ignoring it silently would hide an attack, so each one is said in the log and the job summary.
+
+
+const reported = new Set();
+/** Warns once per comment and adds a line to the job summary; never throws. */
+async function reportForgedState(what, commentId, reason) {
+    const key = `${what}:${commentId}`;
+    if (reported.has(key))
+        return;
+    reported.add(key);
+    const line = `Ignored a forged Pilot ${what} in comment ${commentId}: ${reason}`;
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e((0,_security_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .redact */ .E$)(line));
+    try {
+        await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(`\n\n⚠️ ${(0,_security_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .redact */ .E$)(line)}\n`).write();
+    }
+    catch {
+        // No GITHUB_STEP_SUMMARY (a local run): the warning above is enough.
+    }
+}
+
+
+/***/ }),
+
+/***/ 6257:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  z3: () => (/* binding */ error),
+  Vt: () => (/* binding */ getBooleanInput),
+  V4: () => (/* binding */ getInput),
+  Os: () => (/* binding */ group),
+  pq: () => (/* binding */ info),
+  LZ: () => (/* binding */ saveState),
+  C1: () => (/* binding */ setFailed),
+  uH: () => (/* binding */ setOutput),
+  Pq: () => (/* binding */ core_setSecret),
+  z: () => (/* reexport */ summary),
+  $e: () => (/* binding */ warning)
+});
+
+// UNUSED EXPORTS: ExitCode, addPath, debug, endGroup, exportVariable, getIDToken, getMultilineInput, getState, isDebug, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/**
+ * Sanitizes an input into a string so it can be passed into issueCommand safely
+ * @param input input to sanitize into a string
+ */
+function utils_toCommandValue(input) {
+    if (input === null || input === undefined) {
+        return '';
+    }
+    else if (typeof input === 'string' || input instanceof String) {
+        return input;
+    }
+    return JSON.stringify(input);
+}
+/**
+ *
+ * @param annotationProperties
+ * @returns The command properties to send with the actual annotation command
+ * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
+ */
+function utils_toCommandProperties(annotationProperties) {
+    if (!Object.keys(annotationProperties).length) {
+        return {};
+    }
+    return {
+        title: annotationProperties.title,
+        file: annotationProperties.file,
+        line: annotationProperties.startLine,
+        endLine: annotationProperties.endLine,
+        col: annotationProperties.startColumn,
+        endColumn: annotationProperties.endColumn
+    };
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+
+
+/**
+ * Issues a command to the GitHub Actions runner
+ *
+ * @param command - The command name to issue
+ * @param properties - Additional properties for the command (key-value pairs)
+ * @param message - The message to include with the command
+ * @remarks
+ * This function outputs a specially formatted string to stdout that the Actions
+ * runner interprets as a command. These commands can control workflow behavior,
+ * set outputs, create annotations, mask values, and more.
+ *
+ * Command Format:
+ *   ::name key=value,key=value::message
+ *
+ * @example
+ * ```typescript
+ * // Issue a warning annotation
+ * issueCommand('warning', {}, 'This is a warning message');
+ * // Output: ::warning::This is a warning message
+ *
+ * // Set an environment variable
+ * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
+ * // Output: ::set-env name=MY_VAR::some value
+ *
+ * // Add a secret mask
+ * issueCommand('add-mask', {}, 'secretValue123');
+ * // Output: ::add-mask::secretValue123
+ * ```
+ *
+ * @internal
+ * This is an internal utility function that powers the public API functions
+ * such as setSecret, warning, error, and exportVariable.
+ */
+function command_issueCommand(command, properties, message) {
+    const cmd = new Command(command, properties, message);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
+}
+function command_issue(name, message = '') {
+    command_issueCommand(name, {}, message);
+}
+const CMD_STRING = '::';
+class Command {
+    constructor(command, properties, message) {
+        if (!command) {
+            command = 'missing.command';
+        }
+        this.command = command;
+        this.properties = properties;
+        this.message = message;
+    }
+    toString() {
+        let cmdStr = CMD_STRING + this.command;
+        if (this.properties && Object.keys(this.properties).length > 0) {
+            cmdStr += ' ';
+            let first = true;
+            for (const key in this.properties) {
+                if (this.properties.hasOwnProperty(key)) {
+                    const val = this.properties[key];
+                    if (val) {
+                        if (first) {
+                            first = false;
+                        }
+                        else {
+                            cmdStr += ',';
+                        }
+                        cmdStr += `${key}=${escapeProperty(val)}`;
+                    }
+                }
+            }
+        }
+        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
+        return cmdStr;
+    }
+}
+function escapeData(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A');
+}
+function escapeProperty(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A')
+        .replace(/:/g, '%3A')
+        .replace(/,/g, '%2C');
+}
+//# sourceMappingURL=command.js.map
+;// CONCATENATED MODULE: external "crypto"
+const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+// For internal use, subject to change.
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+
+
+
+function file_command_issueFileCommand(command, message) {
+    const filePath = process.env[`GITHUB_${command}`];
+    if (!filePath) {
+        throw new Error(`Unable to find environment variable for file command ${command}`);
+    }
+    if (!external_fs_.existsSync(filePath)) {
+        throw new Error(`Missing file at path: ${filePath}`);
+    }
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
+        encoding: 'utf8'
+    });
+}
+function file_command_prepareKeyValueMessage(key, value) {
+    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
+    const convertedValue = utils_toCommandValue(value);
+    // These should realistically never happen, but just in case someone finds a
+    // way to exploit uuid generation let's not allow keys or values that contain
+    // the delimiter.
+    if (key.includes(delimiter)) {
+        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
+    }
+    if (convertedValue.includes(delimiter)) {
+        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
+    }
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
+}
+//# sourceMappingURL=file-command.js.map
+;// CONCATENATED MODULE: external "path"
+const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+// EXTERNAL MODULE: external "http"
+var external_http_ = __nccwpck_require__(8611);
+// EXTERNAL MODULE: external "https"
+var external_https_ = __nccwpck_require__(5692);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+// EXTERNAL MODULE: ./node_modules/tunnel/index.js
+var node_modules_tunnel = __nccwpck_require__(770);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(6752);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function lib_getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class lib_HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? https : http;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
+var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+class BasicCredentialHandler {
+    constructor(username, password) {
+        this.username = username;
+        this.password = password;
+    }
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return auth_awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class auth_BearerCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Bearer ${this.token}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return auth_awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class PersonalAccessTokenCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return auth_awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+//# sourceMappingURL=auth.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+class oidc_utils_OidcClient {
+    static createHttpClient(allowRetry = true, maxRetry = 10) {
+        const requestOptions = {
+            allowRetries: allowRetry,
+            maxRetries: maxRetry
+        };
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+    }
+    static getRequestToken() {
+        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+        if (!token) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
+        }
+        return token;
+    }
+    static getIDTokenUrl() {
+        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
+        if (!runtimeUrl) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
+        }
+        return runtimeUrl;
+    }
+    static getCall(id_token_url) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            var _a;
+            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const res = yield httpclient
+                .getJson(id_token_url)
+                .catch(error => {
+                throw new Error(`Failed to get ID Token. \n 
+        Error Code : ${error.statusCode}\n 
+        Error Message: ${error.message}`);
+            });
+            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
+            if (!id_token) {
+                throw new Error('Response json body do not have ID Token field');
+            }
+            return id_token;
+        });
+    }
+    static getIDToken(audience) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            try {
+                // New ID Token is requested from action service
+                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                if (audience) {
+                    const encodedAudience = encodeURIComponent(audience);
+                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
+                }
+                debug(`ID token url is ${id_token_url}`);
+                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                setSecret(id_token);
+                return id_token;
+            }
+            catch (error) {
+                throw new Error(`Error message: ${error.message}`);
+            }
+        });
+    }
+}
+//# sourceMappingURL=oidc-utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { access, appendFile, writeFile } = external_fs_.promises;
+const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
+const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
+class Summary {
+    constructor() {
+        this._buffer = '';
+    }
+    /**
+     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
+     * Also checks r/w permissions.
+     *
+     * @returns step summary file path
+     */
+    filePath() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            if (this._filePath) {
+                return this._filePath;
+            }
+            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
+            if (!pathFromEnv) {
+                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
+            }
+            try {
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
+            }
+            catch (_a) {
+                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
+            }
+            this._filePath = pathFromEnv;
+            return this._filePath;
+        });
+    }
+    /**
+     * Wraps content in an HTML tag, adding any HTML attributes
+     *
+     * @param {string} tag HTML tag to wrap
+     * @param {string | null} content content within the tag
+     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
+     *
+     * @returns {string} content wrapped in HTML element
+     */
+    wrap(tag, content, attrs = {}) {
+        const htmlAttrs = Object.entries(attrs)
+            .map(([key, value]) => ` ${key}="${value}"`)
+            .join('');
+        if (!content) {
+            return `<${tag}${htmlAttrs}>`;
+        }
+        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
+    }
+    /**
+     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
+     *
+     * @param {SummaryWriteOptions} [options] (optional) options for write operation
+     *
+     * @returns {Promise<Summary>} summary instance
+     */
+    write(options) {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
+            const filePath = yield this.filePath();
+            const writeFunc = overwrite ? writeFile : appendFile;
+            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
+            return this.emptyBuffer();
+        });
+    }
+    /**
+     * Clears the summary buffer and wipes the summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    clear() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            return this.emptyBuffer().write({ overwrite: true });
+        });
+    }
+    /**
+     * Returns the current summary buffer as a string
+     *
+     * @returns {string} string of summary buffer
+     */
+    stringify() {
+        return this._buffer;
+    }
+    /**
+     * If the summary buffer is empty
+     *
+     * @returns {boolen} true if the buffer is empty
+     */
+    isEmptyBuffer() {
+        return this._buffer.length === 0;
+    }
+    /**
+     * Resets the summary buffer without writing to summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    emptyBuffer() {
+        this._buffer = '';
+        return this;
+    }
+    /**
+     * Adds raw text to the summary buffer
+     *
+     * @param {string} text content to add
+     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addRaw(text, addEOL = false) {
+        this._buffer += text;
+        return addEOL ? this.addEOL() : this;
+    }
+    /**
+     * Adds the operating system-specific end-of-line marker to the buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addEOL() {
+        return this.addRaw(external_os_.EOL);
+    }
+    /**
+     * Adds an HTML codeblock to the summary buffer
+     *
+     * @param {string} code content to render within fenced code block
+     * @param {string} lang (optional) language to syntax highlight code
+     *
+     * @returns {Summary} summary instance
+     */
+    addCodeBlock(code, lang) {
+        const attrs = Object.assign({}, (lang && { lang }));
+        const element = this.wrap('pre', this.wrap('code', code), attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML list to the summary buffer
+     *
+     * @param {string[]} items list of items to render
+     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addList(items, ordered = false) {
+        const tag = ordered ? 'ol' : 'ul';
+        const listItems = items.map(item => this.wrap('li', item)).join('');
+        const element = this.wrap(tag, listItems);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML table to the summary buffer
+     *
+     * @param {SummaryTableCell[]} rows table rows
+     *
+     * @returns {Summary} summary instance
+     */
+    addTable(rows) {
+        const tableBody = rows
+            .map(row => {
+            const cells = row
+                .map(cell => {
+                if (typeof cell === 'string') {
+                    return this.wrap('td', cell);
+                }
+                const { header, data, colspan, rowspan } = cell;
+                const tag = header ? 'th' : 'td';
+                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
+                return this.wrap(tag, data, attrs);
+            })
+                .join('');
+            return this.wrap('tr', cells);
+        })
+            .join('');
+        const element = this.wrap('table', tableBody);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds a collapsable HTML details element to the summary buffer
+     *
+     * @param {string} label text for the closed state
+     * @param {string} content collapsable content
+     *
+     * @returns {Summary} summary instance
+     */
+    addDetails(label, content) {
+        const element = this.wrap('details', this.wrap('summary', label) + content);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML image tag to the summary buffer
+     *
+     * @param {string} src path to the image you to embed
+     * @param {string} alt text description of the image
+     * @param {SummaryImageOptions} options (optional) addition image attributes
+     *
+     * @returns {Summary} summary instance
+     */
+    addImage(src, alt, options) {
+        const { width, height } = options || {};
+        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
+        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML section heading element
+     *
+     * @param {string} text heading text
+     * @param {number | string} [level=1] (optional) the heading level, default: 1
+     *
+     * @returns {Summary} summary instance
+     */
+    addHeading(text, level) {
+        const tag = `h${level}`;
+        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
+            ? tag
+            : 'h1';
+        const element = this.wrap(allowedTag, text);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML thematic break (<hr>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addSeparator() {
+        const element = this.wrap('hr', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML line break (<br>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addBreak() {
+        const element = this.wrap('br', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML blockquote to the summary buffer
+     *
+     * @param {string} text quote text
+     * @param {string} cite (optional) citation url
+     *
+     * @returns {Summary} summary instance
+     */
+    addQuote(text, cite) {
+        const attrs = Object.assign({}, (cite && { cite }));
+        const element = this.wrap('blockquote', text, attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML anchor tag to the summary buffer
+     *
+     * @param {string} text link text/content
+     * @param {string} href hyperlink
+     *
+     * @returns {Summary} summary instance
+     */
+    addLink(text, href) {
+        const element = this.wrap('a', text, { href });
+        return this.addRaw(element).addEOL();
+    }
+}
+const _summary = new Summary();
+/**
+ * @deprecated use `core.summary`
+ */
+const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
+//# sourceMappingURL=summary.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+
+/**
+ * toPosixPath converts the given path to the posix form. On Windows, \\ will be
+ * replaced with /.
+ *
+ * @param pth. Path to transform.
+ * @return string Posix path.
+ */
+function toPosixPath(pth) {
+    return pth.replace(/[\\]/g, '/');
+}
+/**
+ * toWin32Path converts the given path to the win32 form. On Linux, / will be
+ * replaced with \\.
+ *
+ * @param pth. Path to transform.
+ * @return string Win32 path.
+ */
+function toWin32Path(pth) {
+    return pth.replace(/[/]/g, '\\');
+}
+/**
+ * toPlatformPath converts the given path to a platform-specific path. It does
+ * this by replacing instances of / and \ with the platform-specific path
+ * separator.
+ *
+ * @param pth The path to platformize.
+ * @return string The platform-specific path.
+ */
+function toPlatformPath(pth) {
+    return pth.replace(/[/\\]/g, path.sep);
+}
+//# sourceMappingURL=path-utils.js.map
+// EXTERNAL MODULE: external "string_decoder"
+var external_string_decoder_ = __nccwpck_require__(3193);
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(4434);
+;// CONCATENATED MODULE: external "child_process"
+const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+// EXTERNAL MODULE: external "assert"
+var external_assert_ = __nccwpck_require__(2613);
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
+// export const {open} = 'fs'
+const IS_WINDOWS = process.platform === 'win32';
+/**
+ * Custom implementation of readlink to ensure Windows junctions
+ * maintain trailing backslash for backward compatibility with Node.js < 24
+ *
+ * In Node.js 20, Windows junctions (directory symlinks) always returned paths
+ * with trailing backslashes. Node.js 24 removed this behavior, which breaks
+ * code that relied on this format for path operations.
+ *
+ * This implementation restores the Node 20 behavior by adding a trailing
+ * backslash to all junction results on Windows.
+ */
+function readlink(fsPath) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        const result = yield fs.promises.readlink(fsPath);
+        // On Windows, restore Node 20 behavior: add trailing backslash to all results
+        // since junctions on Windows are always directory links
+        if (IS_WINDOWS && !result.endsWith('\\')) {
+            return `${result}\\`;
+        }
+        return result;
+    });
+}
+// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
+const UV_FS_O_EXLOCK = 0x10000000;
+const READONLY = external_fs_.constants.O_RDONLY;
+function exists(fsPath) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        try {
+            yield stat(fsPath);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT') {
+                return false;
+            }
+            throw err;
+        }
+        return true;
+    });
+}
+function isDirectory(fsPath_1) {
+    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
+        return stats.isDirectory();
+    });
+}
+/**
+ * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
+ * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
+ */
+function isRooted(p) {
+    p = normalizeSeparators(p);
+    if (!p) {
+        throw new Error('isRooted() parameter "p" cannot be empty');
+    }
+    if (IS_WINDOWS) {
+        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
+        ); // e.g. C: or C:\hello
+    }
+    return p.startsWith('/');
+}
+/**
+ * Best effort attempt to determine whether a file exists and is executable.
+ * @param filePath    file path to check
+ * @param extensions  additional file extensions to try
+ * @return if file exists and is executable, returns the file path. otherwise empty string.
+ */
+function tryGetExecutablePath(filePath, extensions) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        let stats = undefined;
+        try {
+            // test file exists
+            stats = yield stat(filePath);
+        }
+        catch (err) {
+            if (err.code !== 'ENOENT') {
+                // eslint-disable-next-line no-console
+                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+            }
+        }
+        if (stats && stats.isFile()) {
+            if (IS_WINDOWS) {
+                // on Windows, test for valid extension
+                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
+                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
+                    return filePath;
+                }
+            }
+            else {
+                if (isUnixExecutable(stats)) {
+                    return filePath;
+                }
+            }
+        }
+        // try each extension
+        const originalFilePath = filePath;
+        for (const extension of extensions) {
+            filePath = originalFilePath + extension;
+            stats = undefined;
+            try {
+                stats = yield stat(filePath);
+            }
+            catch (err) {
+                if (err.code !== 'ENOENT') {
+                    // eslint-disable-next-line no-console
+                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+                }
+            }
+            if (stats && stats.isFile()) {
+                if (IS_WINDOWS) {
+                    // preserve the case of the actual file (since an extension was appended)
+                    try {
+                        const directory = external_path_namespaceObject.dirname(filePath);
+                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
+                        for (const actualName of yield readdir(directory)) {
+                            if (upperName === actualName.toUpperCase()) {
+                                filePath = external_path_namespaceObject.join(directory, actualName);
+                                break;
+                            }
+                        }
+                    }
+                    catch (err) {
+                        // eslint-disable-next-line no-console
+                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
+                    }
+                    return filePath;
+                }
+                else {
+                    if (isUnixExecutable(stats)) {
+                        return filePath;
+                    }
+                }
+            }
+        }
+        return '';
+    });
+}
+function normalizeSeparators(p) {
+    p = p || '';
+    if (IS_WINDOWS) {
+        // convert slashes on Windows
+        p = p.replace(/\//g, '\\');
+        // remove redundant slashes
+        return p.replace(/\\\\+/g, '\\');
+    }
+    // remove redundant slashes
+    return p.replace(/\/\/+/g, '/');
+}
+// on Mac/Linux, test the execute bit
+//     R   W  X  R  W X R W X
+//   256 128 64 32 16 8 4 2 1
+function isUnixExecutable(stats) {
+    return ((stats.mode & 1) > 0 ||
+        ((stats.mode & 8) > 0 &&
+            process.getgid !== undefined &&
+            stats.gid === process.getgid()) ||
+        ((stats.mode & 64) > 0 &&
+            process.getuid !== undefined &&
+            stats.uid === process.getuid()));
+}
+// Get the path of cmd.exe in windows
+function getCmdPath() {
+    var _a;
+    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
+}
+//# sourceMappingURL=io-util.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
+var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+/**
+ * Copies a file or folder.
+ * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See CopyOptions.
+ */
+function cp(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
+        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
+        // Dest is an existing file, but not forcing
+        if (destStat && destStat.isFile() && !force) {
+            return;
+        }
+        // If dest is an existing directory, should copy inside.
+        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
+            ? path.join(dest, path.basename(source))
+            : dest;
+        if (!(yield ioUtil.exists(source))) {
+            throw new Error(`no such file or directory: ${source}`);
+        }
+        const sourceStat = yield ioUtil.stat(source);
+        if (sourceStat.isDirectory()) {
+            if (!recursive) {
+                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
+            }
+            else {
+                yield cpDirRecursive(source, newDest, 0, force);
+            }
+        }
+        else {
+            if (path.relative(source, newDest) === '') {
+                // a file cannot be copied to itself
+                throw new Error(`'${newDest}' and '${source}' are the same file`);
+            }
+            yield io_copyFile(source, newDest, force);
+        }
+    });
+}
+/**
+ * Moves a path.
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See MoveOptions.
+ */
+function mv(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        if (yield ioUtil.exists(dest)) {
+            let destExists = true;
+            if (yield ioUtil.isDirectory(dest)) {
+                // If dest is directory copy src into dest
+                dest = path.join(dest, path.basename(source));
+                destExists = yield ioUtil.exists(dest);
+            }
+            if (destExists) {
+                if (options.force == null || options.force) {
+                    yield rmRF(dest);
+                }
+                else {
+                    throw new Error('Destination already exists');
+                }
+            }
+        }
+        yield mkdirP(path.dirname(dest));
+        yield ioUtil.rename(source, dest);
+    });
+}
+/**
+ * Remove a path recursively with force
+ *
+ * @param inputPath path to remove
+ */
+function rmRF(inputPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (ioUtil.IS_WINDOWS) {
+            // Check for invalid characters
+            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
+            if (/[*"<>|]/.test(inputPath)) {
+                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
+            }
+        }
+        try {
+            // note if path does not exist, error is silent
+            yield ioUtil.rm(inputPath, {
+                force: true,
+                maxRetries: 3,
+                recursive: true,
+                retryDelay: 300
+            });
+        }
+        catch (err) {
+            throw new Error(`File was unable to be removed ${err}`);
+        }
+    });
+}
+/**
+ * Make a directory.  Creates the full path with folders in between
+ * Will throw if it fails
+ *
+ * @param   fsPath        path to create
+ * @returns Promise<void>
+ */
+function mkdirP(fsPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        ok(fsPath, 'a path argument must be provided');
+        yield ioUtil.mkdir(fsPath, { recursive: true });
+    });
+}
+/**
+ * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
+ * If you check and the tool does not exist, it will throw.
+ *
+ * @param     tool              name of the tool
+ * @param     check             whether to check if tool exists
+ * @returns   Promise<string>   path to tool
+ */
+function which(tool, check) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // recursive when check=true
+        if (check) {
+            const result = yield which(tool, false);
+            if (!result) {
+                if (IS_WINDOWS) {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
+                }
+                else {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
+                }
+            }
+            return result;
+        }
+        const matches = yield findInPath(tool);
+        if (matches && matches.length > 0) {
+            return matches[0];
+        }
+        return '';
+    });
+}
+/**
+ * Returns a list of all occurrences of the given tool on the system path.
+ *
+ * @returns   Promise<string[]>  the paths of the tool
+ */
+function findInPath(tool) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // build the list of extensions to try
+        const extensions = [];
+        if (IS_WINDOWS && process.env['PATHEXT']) {
+            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
+                if (extension) {
+                    extensions.push(extension);
+                }
+            }
+        }
+        // if it's rooted, return it if exists. otherwise return empty.
+        if (isRooted(tool)) {
+            const filePath = yield tryGetExecutablePath(tool, extensions);
+            if (filePath) {
+                return [filePath];
+            }
+            return [];
+        }
+        // if any path separators, return empty
+        if (tool.includes(external_path_namespaceObject.sep)) {
+            return [];
+        }
+        // build the list of directories
+        //
+        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
+        // it feels like we should not do this. Checking the current directory seems like more of a use
+        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
+        // across platforms.
+        const directories = [];
+        if (process.env.PATH) {
+            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
+                if (p) {
+                    directories.push(p);
+                }
+            }
+        }
+        // find all matches
+        const matches = [];
+        for (const directory of directories) {
+            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
+            if (filePath) {
+                matches.push(filePath);
+            }
+        }
+        return matches;
+    });
+}
+function readCopyOptions(options) {
+    const force = options.force == null ? true : options.force;
+    const recursive = Boolean(options.recursive);
+    const copySourceDirectory = options.copySourceDirectory == null
+        ? true
+        : Boolean(options.copySourceDirectory);
+    return { force, recursive, copySourceDirectory };
+}
+function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        // Ensure there is not a run away recursive copy
+        if (currentDepth >= 255)
+            return;
+        currentDepth++;
+        yield mkdirP(destDir);
+        const files = yield ioUtil.readdir(sourceDir);
+        for (const fileName of files) {
+            const srcFile = `${sourceDir}/${fileName}`;
+            const destFile = `${destDir}/${fileName}`;
+            const srcFileStat = yield ioUtil.lstat(srcFile);
+            if (srcFileStat.isDirectory()) {
+                // Recurse
+                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
+            }
+            else {
+                yield io_copyFile(srcFile, destFile, force);
+            }
+        }
+        // Change the mode for the newly created directory
+        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
+    });
+}
+// Buffered file copy
+function io_copyFile(srcFile, destFile, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
+            // unlink/re-link it
+            try {
+                yield ioUtil.lstat(destFile);
+                yield ioUtil.unlink(destFile);
+            }
+            catch (e) {
+                // Try to override file permission
+                if (e.code === 'EPERM') {
+                    yield ioUtil.chmod(destFile, '0666');
+                    yield ioUtil.unlink(destFile);
+                }
+                // other errors = it doesn't exist, no work to do
+            }
+            // Copy over symlink
+            const symlinkFull = yield ioUtil.readlink(srcFile);
+            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
+        }
+        else if (!(yield ioUtil.exists(destFile)) || force) {
+            yield ioUtil.copyFile(srcFile, destFile);
+        }
+    });
+}
+//# sourceMappingURL=io.js.map
+;// CONCATENATED MODULE: external "timers"
+const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+/* eslint-disable @typescript-eslint/unbound-method */
+const toolrunner_IS_WINDOWS = process.platform === 'win32';
+/*
+ * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
+ */
+class ToolRunner extends external_events_.EventEmitter {
+    constructor(toolPath, args, options) {
+        super();
+        if (!toolPath) {
+            throw new Error("Parameter 'toolPath' cannot be null or empty.");
+        }
+        this.toolPath = toolPath;
+        this.args = args || [];
+        this.options = options || {};
+    }
+    _debug(message) {
+        if (this.options.listeners && this.options.listeners.debug) {
+            this.options.listeners.debug(message);
+        }
+    }
+    _getCommandString(options, noPrefix) {
+        const toolPath = this._getSpawnFileName();
+        const args = this._getSpawnArgs(options);
+        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
+        if (toolrunner_IS_WINDOWS) {
+            // Windows + cmd file
+            if (this._isCmdFile()) {
+                cmd += toolPath;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows + verbatim
+            else if (options.windowsVerbatimArguments) {
+                cmd += `"${toolPath}"`;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows (regular)
+            else {
+                cmd += this._windowsQuoteCmdArg(toolPath);
+                for (const a of args) {
+                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
+                }
+            }
+        }
+        else {
+            // OSX/Linux - this can likely be improved with some form of quoting.
+            // creating processes on Unix is fundamentally different than Windows.
+            // on Unix, execvp() takes an arg array.
+            cmd += toolPath;
+            for (const a of args) {
+                cmd += ` ${a}`;
+            }
+        }
+        return cmd;
+    }
+    _processLineBuffer(data, strBuffer, onLine) {
+        try {
+            let s = strBuffer + data.toString();
+            let n = s.indexOf(external_os_.EOL);
+            while (n > -1) {
+                const line = s.substring(0, n);
+                onLine(line);
+                // the rest of the string ...
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
+            }
+            return s;
+        }
+        catch (err) {
+            // streaming lines to console is best effort.  Don't fail a build.
+            this._debug(`error processing line. Failed with error ${err}`);
+            return '';
+        }
+    }
+    _getSpawnFileName() {
+        if (toolrunner_IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                return process.env['COMSPEC'] || 'cmd.exe';
+            }
+        }
+        return this.toolPath;
+    }
+    _getSpawnArgs(options) {
+        if (toolrunner_IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+                for (const a of this.args) {
+                    argline += ' ';
+                    argline += options.windowsVerbatimArguments
+                        ? a
+                        : this._windowsQuoteCmdArg(a);
+                }
+                argline += '"';
+                return [argline];
+            }
+        }
+        return this.args;
+    }
+    _endsWith(str, end) {
+        return str.endsWith(end);
+    }
+    _isCmdFile() {
+        const upperToolPath = this.toolPath.toUpperCase();
+        return (this._endsWith(upperToolPath, '.CMD') ||
+            this._endsWith(upperToolPath, '.BAT'));
+    }
+    _windowsQuoteCmdArg(arg) {
+        // for .exe, apply the normal quoting rules that libuv applies
+        if (!this._isCmdFile()) {
+            return this._uvQuoteCmdArg(arg);
+        }
+        // otherwise apply quoting rules specific to the cmd.exe command line parser.
+        // the libuv rules are generic and are not designed specifically for cmd.exe
+        // command line parser.
+        //
+        // for a detailed description of the cmd.exe command line parser, refer to
+        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
+        // need quotes for empty arg
+        if (!arg) {
+            return '""';
+        }
+        // determine whether the arg needs to be quoted
+        const cmdSpecialChars = [
+            ' ',
+            '\t',
+            '&',
+            '(',
+            ')',
+            '[',
+            ']',
+            '{',
+            '}',
+            '^',
+            '=',
+            ';',
+            '!',
+            "'",
+            '+',
+            ',',
+            '`',
+            '~',
+            '|',
+            '<',
+            '>',
+            '"'
+        ];
+        let needsQuotes = false;
+        for (const char of arg) {
+            if (cmdSpecialChars.some(x => x === char)) {
+                needsQuotes = true;
+                break;
+            }
+        }
+        // short-circuit if quotes not needed
+        if (!needsQuotes) {
+            return arg;
+        }
+        // the following quoting rules are very similar to the rules that by libuv applies.
+        //
+        // 1) wrap the string in quotes
+        //
+        // 2) double-up quotes - i.e. " => ""
+        //
+        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
+        //    doesn't work well with a cmd.exe command line.
+        //
+        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
+        //    for example, the command line:
+        //          foo.exe "myarg:""my val"""
+        //    is parsed by a .NET console app into an arg array:
+        //          [ "myarg:\"my val\"" ]
+        //    which is the same end result when applying libuv quoting rules. although the actual
+        //    command line from libuv quoting rules would look like:
+        //          foo.exe "myarg:\"my val\""
+        //
+        // 3) double-up slashes that precede a quote,
+        //    e.g.  hello \world    => "hello \world"
+        //          hello\"world    => "hello\\""world"
+        //          hello\\"world   => "hello\\\\""world"
+        //          hello world\    => "hello world\\"
+        //
+        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
+        //    the reasons for including this as a .cmd quoting rule are:
+        //
+        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
+        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
+        //
+        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
+        //       haven't heard any complaints about that aspect.
+        //
+        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
+        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
+        // by using %%.
+        //
+        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
+        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
+        //
+        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
+        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
+        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
+        // to an external program.
+        //
+        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
+        // % can be escaped within a .cmd file.
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\'; // double the slash
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '"'; // double the quote
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _uvQuoteCmdArg(arg) {
+        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
+        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
+        // is used.
+        //
+        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
+        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
+        // pasting copyright notice from Node within this function:
+        //
+        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
+        //
+        //      Permission is hereby granted, free of charge, to any person obtaining a copy
+        //      of this software and associated documentation files (the "Software"), to
+        //      deal in the Software without restriction, including without limitation the
+        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
+        //      sell copies of the Software, and to permit persons to whom the Software is
+        //      furnished to do so, subject to the following conditions:
+        //
+        //      The above copyright notice and this permission notice shall be included in
+        //      all copies or substantial portions of the Software.
+        //
+        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
+        //      IN THE SOFTWARE.
+        if (!arg) {
+            // Need double quotation for empty argument
+            return '""';
+        }
+        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
+            // No quotation needed
+            return arg;
+        }
+        if (!arg.includes('"') && !arg.includes('\\')) {
+            // No embedded double quotes or backslashes, so I can just wrap
+            // quote marks around the whole thing.
+            return `"${arg}"`;
+        }
+        // Expected input/output:
+        //   input : hello"world
+        //   output: "hello\"world"
+        //   input : hello""world
+        //   output: "hello\"\"world"
+        //   input : hello\world
+        //   output: hello\world
+        //   input : hello\\world
+        //   output: hello\\world
+        //   input : hello\"world
+        //   output: "hello\\\"world"
+        //   input : hello\\"world
+        //   output: "hello\\\\\"world"
+        //   input : hello world\
+        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
+        //                             but it appears the comment is wrong, it should be "hello world\\"
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\';
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '\\';
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _cloneExecOptions(options) {
+        options = options || {};
+        const result = {
+            cwd: options.cwd || process.cwd(),
+            env: options.env || process.env,
+            silent: options.silent || false,
+            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
+            failOnStdErr: options.failOnStdErr || false,
+            ignoreReturnCode: options.ignoreReturnCode || false,
+            delay: options.delay || 10000
+        };
+        result.outStream = options.outStream || process.stdout;
+        result.errStream = options.errStream || process.stderr;
+        return result;
+    }
+    _getSpawnOptions(options, toolPath) {
+        options = options || {};
+        const result = {};
+        result.cwd = options.cwd;
+        result.env = options.env;
+        result['windowsVerbatimArguments'] =
+            options.windowsVerbatimArguments || this._isCmdFile();
+        if (options.windowsVerbatimArguments) {
+            result.argv0 = `"${toolPath}"`;
+        }
+        return result;
+    }
+    /**
+     * Exec a tool.
+     * Output will be streamed to the live console.
+     * Returns promise with return code
+     *
+     * @param     tool     path to tool to exec
+     * @param     options  optional exec options.  See ExecOptions
+     * @returns   number
+     */
+    exec() {
+        return toolrunner_awaiter(this, void 0, void 0, function* () {
+            // root the tool path if it is unrooted and contains relative pathing
+            if (!isRooted(this.toolPath) &&
+                (this.toolPath.includes('/') ||
+                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
+                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
+                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+            }
+            // if the tool is only a file name, then resolve it from the PATH
+            // otherwise verify it exists (add extension on Windows if necessary)
+            this.toolPath = yield which(this.toolPath, true);
+            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
+                this._debug(`exec tool: ${this.toolPath}`);
+                this._debug('arguments:');
+                for (const arg of this.args) {
+                    this._debug(`   ${arg}`);
+                }
+                const optionsNonNull = this._cloneExecOptions(this.options);
+                if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
+                }
+                const state = new ExecState(optionsNonNull, this.toolPath);
+                state.on('debug', (message) => {
+                    this._debug(message);
+                });
+                if (this.options.cwd && !(yield exists(this.options.cwd))) {
+                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+                }
+                const fileName = this._getSpawnFileName();
+                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                let stdbuffer = '';
+                if (cp.stdout) {
+                    cp.stdout.on('data', (data) => {
+                        if (this.options.listeners && this.options.listeners.stdout) {
+                            this.options.listeners.stdout(data);
+                        }
+                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                            optionsNonNull.outStream.write(data);
+                        }
+                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.stdline) {
+                                this.options.listeners.stdline(line);
+                            }
+                        });
+                    });
+                }
+                let errbuffer = '';
+                if (cp.stderr) {
+                    cp.stderr.on('data', (data) => {
+                        state.processStderr = true;
+                        if (this.options.listeners && this.options.listeners.stderr) {
+                            this.options.listeners.stderr(data);
+                        }
+                        if (!optionsNonNull.silent &&
+                            optionsNonNull.errStream &&
+                            optionsNonNull.outStream) {
+                            const s = optionsNonNull.failOnStdErr
+                                ? optionsNonNull.errStream
+                                : optionsNonNull.outStream;
+                            s.write(data);
+                        }
+                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.errline) {
+                                this.options.listeners.errline(line);
+                            }
+                        });
+                    });
+                }
+                cp.on('error', (err) => {
+                    state.processError = err.message;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    state.CheckComplete();
+                });
+                cp.on('exit', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                cp.on('close', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                state.on('done', (error, exitCode) => {
+                    if (stdbuffer.length > 0) {
+                        this.emit('stdline', stdbuffer);
+                    }
+                    if (errbuffer.length > 0) {
+                        this.emit('errline', errbuffer);
+                    }
+                    cp.removeAllListeners();
+                    if (error) {
+                        reject(error);
+                    }
+                    else {
+                        resolve(exitCode);
+                    }
+                });
+                if (this.options.input) {
+                    if (!cp.stdin) {
+                        throw new Error('child process missing stdin');
+                    }
+                    cp.stdin.end(this.options.input);
+                }
+            }));
+        });
+    }
+}
+/**
+ * Convert an arg string to an array of args. Handles escaping
+ *
+ * @param    argString   string of arguments
+ * @returns  string[]    array of arguments
+ */
+function argStringToArray(argString) {
+    const args = [];
+    let inQuotes = false;
+    let escaped = false;
+    let arg = '';
+    function append(c) {
+        // we only escape double quotes.
+        if (escaped && c !== '"') {
+            arg += '\\';
+        }
+        arg += c;
+        escaped = false;
+    }
+    for (let i = 0; i < argString.length; i++) {
+        const c = argString.charAt(i);
+        if (c === '"') {
+            if (!escaped) {
+                inQuotes = !inQuotes;
+            }
+            else {
+                append(c);
+            }
+            continue;
+        }
+        if (c === '\\' && escaped) {
+            append(c);
+            continue;
+        }
+        if (c === '\\' && inQuotes) {
+            escaped = true;
+            continue;
+        }
+        if (c === ' ' && !inQuotes) {
+            if (arg.length > 0) {
+                args.push(arg);
+                arg = '';
+            }
+            continue;
+        }
+        append(c);
+    }
+    if (arg.length > 0) {
+        args.push(arg.trim());
+    }
+    return args;
+}
+class ExecState extends external_events_.EventEmitter {
+    constructor(options, toolPath) {
+        super();
+        this.processClosed = false; // tracks whether the process has exited and stdio is closed
+        this.processError = '';
+        this.processExitCode = 0;
+        this.processExited = false; // tracks whether the process has exited
+        this.processStderr = false; // tracks whether stderr was written to
+        this.delay = 10000; // 10 seconds
+        this.done = false;
+        this.timeout = null;
+        if (!toolPath) {
+            throw new Error('toolPath must not be empty');
+        }
+        this.options = options;
+        this.toolPath = toolPath;
+        if (options.delay) {
+            this.delay = options.delay;
+        }
+    }
+    CheckComplete() {
+        if (this.done) {
+            return;
+        }
+        if (this.processClosed) {
+            this._setResult();
+        }
+        else if (this.processExited) {
+            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
+        }
+    }
+    _debug(message) {
+        this.emit('debug', message);
+    }
+    _setResult() {
+        // determine whether there is an error
+        let error;
+        if (this.processExited) {
+            if (this.processError) {
+                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+            }
+            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+            }
+            else if (this.processStderr && this.options.failOnStdErr) {
+                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+            }
+        }
+        // clear the timeout
+        if (this.timeout) {
+            clearTimeout(this.timeout);
+            this.timeout = null;
+        }
+        this.done = true;
+        this.emit('done', error, this.processExitCode);
+    }
+    static HandleTimeout(state) {
+        if (state.done) {
+            return;
+        }
+        if (!state.processClosed && state.processExited) {
+            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+            state._debug(message);
+        }
+        state._setResult();
+    }
+}
+//# sourceMappingURL=toolrunner.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+/**
+ * Exec a command.
+ * Output will be streamed to the live console.
+ * Returns promise with return code
+ *
+ * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
+ * @param     args               optional arguments for tool. Escaping is handled by the lib.
+ * @param     options            optional exec options.  See ExecOptions
+ * @returns   Promise<number>    exit code
+ */
+function exec_exec(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        const commandArgs = tr.argStringToArray(commandLine);
+        if (commandArgs.length === 0) {
+            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+        }
+        // Path to tool to execute should be first arg
+        const toolPath = commandArgs[0];
+        args = commandArgs.slice(1).concat(args || []);
+        const runner = new tr.ToolRunner(toolPath, args, options);
+        return runner.exec();
+    });
+}
+/**
+ * Exec a command and get the output.
+ * Output will be streamed to the live console.
+ * Returns promise with the exit code and collected stdout and stderr
+ *
+ * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
+ * @param     args                  optional arguments for tool. Escaping is handled by the lib.
+ * @param     options               optional exec options.  See ExecOptions
+ * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
+ */
+function getExecOutput(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        var _a, _b;
+        let stdout = '';
+        let stderr = '';
+        //Using string decoder covers the case where a mult-byte character is split
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
+        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
+        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
+        const stdErrListener = (data) => {
+            stderr += stderrDecoder.write(data);
+            if (originalStdErrListener) {
+                originalStdErrListener(data);
+            }
+        };
+        const stdOutListener = (data) => {
+            stdout += stdoutDecoder.write(data);
+            if (originalStdoutListener) {
+                originalStdoutListener(data);
+            }
+        };
+        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
+        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        //flush any remaining characters
+        stdout += stdoutDecoder.end();
+        stderr += stderrDecoder.end();
+        return {
+            exitCode,
+            stdout,
+            stderr
+        };
+    });
+}
+//# sourceMappingURL=exec.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
+});
+const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = external_os_.platform();
+const arch = external_os_.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return platform_awaiter(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function core_setSecret(secret) {
+    command_issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        issueFileCommand('PATH', inputPath);
+    }
+    else {
+        issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
+}
+/**
+ * Gets the values of an multiline input.  Each value is also trimmed.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
+ */
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
+    return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(external_os_.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+}
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function core_debug(message) {
+    issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function error(message, properties = {}) {
+    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function warning(message, properties = {}) {
+    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + external_os_.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    command_issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    command_issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
+        }
+        finally {
+            endGroup();
+        }
+        return result;
+    });
+}
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+    }
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+}
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+/**
+ * Summary exports
+ */
+
+/**
+ * @deprecated use core.summary
+ */
+
+/**
+ * Path exports
+ */
+
+/**
+ * Platform utilities exports
+ */
+
+//# sourceMappingURL=core.js.map
 
 /***/ }),
 

@@ -37,6 +37,11 @@ export const OUTPUTS = {
     runner: 'runner',
     shouldRun: 'should-run',
     timeoutMinutes: 'timeout-minutes',
+    inputTokens: 'input-tokens',
+    outputTokens: 'output-tokens',
+    cacheReadTokens: 'cache-read-tokens',
+    cacheWriteTokens: 'cache-write-tokens',
+    metricsFile: 'metrics-file',
 };
 export const TASK_STATUSES = [
     'queued',
