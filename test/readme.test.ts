@@ -114,7 +114,7 @@ describe('README, action.yml and the config reader agree', () => {
     expect(packages).toEqual(['bubblewrap', 'socat', 'sudo', 'acl', 'prometheus-pushgateway']);
     expect(development).toContain(`\`${packages.join(' ')}\``);
     expect(development).toContain('.ci/run');
-    expect(development).toMatch(/tests on the machine's Node and on Node 24/);
+    expect(development).toMatch(/the tests on Node 24, the version the action runs on/);
     expect(development).toContain('pilot-agent');
     expect(development).toContain('PILOT_DEMO_NO_USER=1');
   });
