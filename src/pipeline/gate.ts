@@ -14,6 +14,7 @@ import { newTask, withRun } from '../state/task.js';
 import { findTracking, writeTracking } from '../state/tracking.js';
 import { checkBudget } from './budget-check.js';
 import { type Deps, dispatchSigner, markerKey } from './deps.js';
+import { onTask, taskOfPull } from './pull-task.js';
 import { postReply } from './reply.js';
 import { closeTask, dashboardLine, describeTask } from './status.js';
 
@@ -72,7 +73,19 @@ async function cancelTask(
   return { conclusion: 'success', taskStatus: tracking.task.status };
 }
 
-async function dispatch(deps: Deps, intent: WorkIntent, pilotLogin: string): Promise<Outcome> {
+/** A command on a pull request acts on the task of the issue that PR closes, or on nothing. */
+async function onItsTask(deps: Deps, intent: WorkIntent, pilotLogin: string): Promise<WorkIntent | null> {
+  if (intent.source !== 'comment' || !intent.isPullRequest) return intent;
+  const task = await taskOfPull(deps, intent.issue, pilotLogin);
+  if (task.ok) return onTask(intent, task);
+  core.info(`Pilot refuses /pilot ${intent.command} on #${intent.issue}: ${task.reason}`);
+  await postReply(deps, intent.issue, `Pilot did not start: ${task.reason}`);
+  return null;
+}
+
+async function dispatch(deps: Deps, asked: WorkIntent, pilotLogin: string): Promise<Outcome> {
+  const intent = await onItsTask(deps, asked, pilotLogin);
+  if (!intent) return { conclusion: 'skipped' };
   const { issue } = intent;
   const { ctx } = deps;
   const found = await findTracking(deps.octokit, ctx.repo, issue, pilotLogin, markerKey(deps, issue));
