@@ -28,7 +28,7 @@ const trackingOf = (w: World, n: number) =>
 
 /** The text of the untrusted block(s) in a request: what the agent is told to read as data only. */
 const quotedIn = (req: RecordedRequest | undefined) =>
-  [...bodyOf(req).matchAll(/<untrusted-[0-9a-f]+ source=[\s\S]*?<\/untrusted-[0-9a-f]+>/g)].map((m) => m[0]);
+  [...bodyOf(req).matchAll(/<untrusted-([0-9a-f]{16}) source=[\s\S]*?<\/untrusted-\1>/g)].map((m) => m[0]);
 
 const PLAN = 'PLAN-7f3: 1. add src/farewell.js exporting farewell(); 2. keep it tiny.';
 

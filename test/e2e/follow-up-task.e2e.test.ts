@@ -19,7 +19,7 @@ async function setup() {
     script: [
       write('src/farewell.js', 'export const farewell = () => "bye";\n'),
       say('Added src/farewell.js.'),
-      write('src/farewell.js', 'export const farewell = () => "BYE";\n'),
+      write('src/louder.js', 'export const louder = () => "BYE";\n'),
       say('Made it louder.'),
     ],
   });
@@ -53,7 +53,8 @@ describe('a follow-up on Pilot’s PR belongs to the task of the issue it closes
     const pulls = w.gh.pulls(OWNER, REPO);
     expect(pulls).toHaveLength(1);
     expect(pulls[0].head.ref).toBe(BRANCH);
-    expect(await w.git.show(BRANCH, 'src/farewell.js')).toContain('BYE');
+    expect(await w.git.show(BRANCH, 'src/louder.js')).toContain('BYE');
+    expect(await w.git.show(BRANCH, 'src/farewell.js')).toContain('bye');
     expect((await w.git.branches()).filter((b) => b.startsWith('pilot/'))).toEqual([BRANCH]);
     expect(fix?.outputs).toMatchObject({ branch: BRANCH, 'pr-number': String(pr.number) });
     // The issue's one tracking comment was updated; the PR got none of its own.
