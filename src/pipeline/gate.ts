@@ -1,6 +1,7 @@
 // The gate: runs for untrusted events (read-only cache), decides, answers what it can itself, and
 // hands work to a trusted `repository_dispatch` run.
 import * as core from '@actions/core';
+import { configTable } from '../config/describe.js';
 import { DISPATCH_EVENT_TYPE } from '../constants.js';
 import { messageOf } from '../errors.js';
 import { helpText } from '../events/command.js';
@@ -34,7 +35,8 @@ async function answer(deps: Deps, intent: ReplyIntent, pilotLogin: string): Prom
   const { issue } = intent;
   if (intent.command === 'help' || intent.command === 'unknown') {
     const lead = intent.command === 'unknown' ? `Unknown command \`${intent.args.slice(0, 40)}\`.\n\n` : '';
-    await postReply(deps, issue, lead + helpText(deps.config.triggerLabel));
+    const settings = `**Effective configuration** (secrets show only as set or not set):\n\n${configTable(deps.config)}`;
+    await postReply(deps, issue, `${lead}${helpText(deps.config.triggerLabel)}\n\n${settings}`);
     return { conclusion: 'success' };
   }
   const tracking = await findTracking(deps.octokit, deps.ctx.repo, issue, pilotLogin, markerKey(deps, issue));
