@@ -97,6 +97,23 @@ describe('a follow-up on Pilot’s PR belongs to the task of the issue it closes
     expect(trackingOf(w, forged)).toHaveLength(0);
   });
 
+  it('a fork’s PR on a branch with Pilot’s exact name is refused: its head is not this repository', async () => {
+    const { w } = await setup();
+    w.gh.addRepo({ owner: 'mallory', repo: REPO });
+    const home = w.gh.state.repo(OWNER, REPO);
+    const fork = w.gh.state.repo('mallory', REPO);
+    if (!home || !fork) throw new Error('repositories missing');
+    const user = w.gh.state.user('mallory');
+    const sha = 'f'.repeat(40);
+    const init = { title: 'Fix', user, headRepo: fork, headRef: BRANCH, headSha: sha };
+    const forged = w.gh.state.createPull(home, { ...init, baseRef: 'main', baseSha: sha }).number;
+    const dispatchesBefore = w.gh.dispatches().length;
+    const runs = await w.run('issue_comment', w.commentEvent(forged, '/pilot fix', 'mona'));
+    expect(runs).toHaveLength(1);
+    expect(w.gh.dispatches()).toHaveLength(dispatchesBefore);
+    expect(w.gh.comments(OWNER, REPO, forged).at(-1)?.body).toContain('comes from another repository');
+  });
+
   it('a PR from a branch that is not Pilot’s gets a refusal, not a task keyed by the PR number', async () => {
     const { w } = await setup();
     const other = w.gh.addPull(OWNER, REPO, { title: 'Tweak', user: 'mona', head: 'feature/tweak' });
