@@ -39,7 +39,14 @@ async function answer(deps: Deps, intent: ReplyIntent, pilotLogin: string): Prom
     await postReply(deps, issue, `${lead}${helpText(deps.config.triggerLabel)}\n\n${settings}`);
     return { conclusion: 'success' };
   }
-  const tracking = await findTracking(deps.octokit, deps.ctx.repo, issue, pilotLogin, markerKey(deps, issue));
+  const taskIssue = await taskIssueOf(deps, intent, pilotLogin);
+  const tracking = await findTracking(
+    deps.octokit,
+    deps.ctx.repo,
+    taskIssue,
+    pilotLogin,
+    markerKey(deps, taskIssue),
+  );
   if (intent.command === 'status') {
     const about = tracking ? describeTask(deps, tracking.task) : 'Pilot has no task for this issue yet.';
     await postReply(deps, issue, about + (await dashboardLine(deps, pilotLogin)));
@@ -48,6 +55,13 @@ async function answer(deps: Deps, intent: ReplyIntent, pilotLogin: string): Prom
   // pull_request.closed on Pilot's PR arrives as `cancel` carrying the PR's head (src/events/pull-events.ts).
   if (intent.isPullRequest && intent.headBranch) return closeTask(deps, intent, tracking);
   return cancelTask(deps, intent, tracking);
+}
+
+/** `status` and `cancel` on Pilot's PR read the task of the issue that PR closes, when it is Pilot's. */
+async function taskIssueOf(deps: Deps, intent: ReplyIntent, pilotLogin: string): Promise<number> {
+  if (intent.source !== 'comment' || !intent.isPullRequest) return intent.issue;
+  const task = await taskOfPull(deps, intent.issue, pilotLogin);
+  return task.ok ? task.issue : intent.issue;
 }
 
 async function cancelTask(

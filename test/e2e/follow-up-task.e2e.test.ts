@@ -69,6 +69,16 @@ describe('a follow-up on Pilot’s PR belongs to the task of the issue it closes
     expect(messagesOf(firstOfFix)).toContain('make it louder');
   });
 
+  it('`/pilot status` on the PR answers with the task of the issue it closes', async () => {
+    const { w } = await setup();
+    const [pr] = w.gh.pulls(OWNER, REPO);
+    const runs = await w.run('issue_comment', w.commentEvent(pr.number, '/pilot status', 'mona'));
+    expect(runs).toHaveLength(1);
+    const reply = w.gh.comments(OWNER, REPO, pr.number).at(-1)?.body ?? '';
+    expect(reply).not.toContain('no task for this issue');
+    expect(reply).toContain('pr_open');
+  });
+
   it('a PR on a branch named like Pilot’s that the issue’s marker does not record starts nothing', async () => {
     const { w, issue } = await setup();
     const [own] = w.gh.pulls(OWNER, REPO);
