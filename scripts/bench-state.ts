@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type CacheDoc, restoreTaskDoc, saveTaskDoc, taskKey } from '../src/state/cache-doc.js';
-import type { RunRef, TaskDoc } from '../src/state/task.js';
+import { type RunRef, TASK_VERSION, type TaskDoc } from '../src/state/task.js';
 import { type CacheService, cacheEnv, startCacheService } from '../test/world/cache/index.js';
 import { quietly, sample, spread, spreadText } from './bench-stats.js';
 
@@ -25,7 +25,7 @@ function docWith(runs: number): CacheDoc {
     outcome: 'success',
   }));
   const task: TaskDoc = {
-    v: 1,
+    v: TASK_VERSION,
     rev: runs,
     status: 'pr_open',
     attempts: runs,

@@ -9,6 +9,7 @@ import * as core from '@actions/core';
 import { parseCommand } from '../events/command.js';
 import type { Intent, IssueIntent } from '../events/intent.js';
 import { sameLogin } from '../events/login.js';
+import { issueOfBranch } from '../git/branch.js';
 import { type Octokit, type Repo, statusOf } from '../github/client.js';
 import type { StateSeal } from '../security/state-key.js';
 import { readQueuedNote } from '../state/queue.js';
@@ -55,8 +56,8 @@ async function commentMismatch(check: NamedCheck, intent: IssueIntent, id: numbe
     if (statusOf(error) === 404) return `comment ${id} named by the dispatch does not exist`;
     throw error;
   }
-  if (!comment.issue_url.endsWith(`/issues/${intent.issue}`))
-    return `comment ${id} is not on #${intent.issue}`;
+  if (!(await onIssueOrItsPull(check, intent, comment.issue_url)))
+    return `comment ${id} is not on #${intent.issue}${intent.isPullRequest ? ' or on its pull request' : ''}`;
   const author = comment.user?.login;
   if (sameLogin(author, check.pilotLogin)) {
     // A request Pilot queued in its own note: the note (authenticated) says who asked for what.
@@ -71,6 +72,24 @@ async function commentMismatch(check: NamedCheck, intent: IssueIntent, id: numbe
   }
   const command = parseCommand(comment.body ?? '')?.command;
   return command === intent.command ? null : `comment ${id} does not ask for ${intent.command}`;
+}
+
+/**
+ * A command commented on the task's PR is dispatched for the task's issue (src/pipeline/pull-task.ts):
+ * the comment then lives on a PR of this repository whose head is that issue's `pilot/issue-<n>-…` branch.
+ */
+async function onIssueOrItsPull(check: NamedCheck, intent: IssueIntent, issueUrl: string): Promise<boolean> {
+  const number = Number(/\/issues\/(\d+)$/.exec(issueUrl)?.[1]);
+  if (number === intent.issue) return true;
+  if (!intent.isPullRequest || !Number.isSafeInteger(number)) return false;
+  try {
+    const { data: pull } = await check.octokit.rest.pulls.get({ ...check.repo, pull_number: number });
+    const own = sameLogin(pull.head.repo?.full_name, `${check.repo.owner}/${check.repo.repo}`);
+    return own && issueOfBranch(pull.head.ref) === intent.issue;
+  } catch (error) {
+    if (statusOf(error) === 404) return false;
+    throw error;
+  }
 }
 
 async function labelMismatch(check: NamedCheck, intent: IssueIntent): Promise<string | null> {

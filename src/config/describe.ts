@@ -2,11 +2,13 @@
 // the job summary. Secrets are reduced to "set" / "not set": this text is posted to the issue.
 
 import type { Config } from './schema.js';
-import { SETTINGS, type Setting, type SettingKey, TRIAGE_LEVELS } from './schema.js';
+import { SETTINGS, type Setting, type SettingKey, type SettingSource, TRIAGE_LEVELS } from './schema.js';
 
 export interface ConfigLine {
   name: string;
   value: string;
+  /** input, file or default; undefined for values assembled from several (runners, triage). */
+  source?: SettingSource;
 }
 
 const HIDDEN_FROM_SUMMARY = new Set<SettingKey>(['runnersDefault', 'runnersLong']);
@@ -18,9 +20,11 @@ export function describeConfig(config: Config): ConfigLine[] {
   for (const [key, spec] of Object.entries(SETTINGS) as [SettingKey, Setting][]) {
     if (HIDDEN_FROM_SUMMARY.has(key)) continue;
     const value = (config as unknown as Record<string, unknown>)[key];
+    const source = config.sources?.[key];
     if (value === undefined && TRIAGED.has(key))
-      lines.push({ name: spec.name, value: '(by triage, per size)' });
-    else lines.push({ name: spec.name, value: spec.secret ? (value ? 'set' : 'not set') : show(value) });
+      lines.push({ name: spec.name, value: '(by triage, per size)', source });
+    else
+      lines.push({ name: spec.name, value: spec.secret ? (value ? 'set' : 'not set') : show(value), source });
   }
   lines.push({ name: 'runners.default', value: show(config.runners.default) });
   lines.push({
@@ -39,4 +43,15 @@ function show(value: unknown): string {
   if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.join(', ');
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
+}
+
+/** Markdown rows for `/pilot help`: code spans cannot be closed early, cells cannot be split. */
+export function configTable(config: Config): string {
+  const cell = (text: string) => text.replace(/[`|\r\n]/g, ' ').slice(0, 200);
+  const from = config.configFile ? `file (${cell(config.configFile)})` : 'file';
+  const rows = describeConfig(config).map(
+    (line) =>
+      `| \`${cell(line.name)}\` | \`${cell(line.value)}\` | ${line.source === 'file' ? from : (line.source ?? '')} |`,
+  );
+  return ['| setting | effective value | from |', '| --- | --- | --- |', ...rows].join('\n');
 }

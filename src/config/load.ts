@@ -8,6 +8,8 @@ import {
   type Config,
   DEFAULT_RUNNERS,
   SETTINGS,
+  type SettingKey,
+  type SettingSource,
   type Settings,
   TRIAGE_LEVELS,
   type TriageLevel,
@@ -40,7 +42,18 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     },
     triage: triageLevels(file?.triage ?? {}),
     configFile: file ? configPath : undefined,
+    sources: sourcesOf(inputs.values, file?.values ?? {}),
   };
+}
+
+function sourcesOf(
+  inputs: Partial<Settings>,
+  file: Partial<Settings>,
+): Partial<Record<SettingKey, SettingSource>> {
+  const keys = Object.keys(SETTINGS) as SettingKey[];
+  const of = (key: SettingKey): SettingSource =>
+    inputs[key] !== undefined ? 'input' : file[key] !== undefined ? 'file' : 'default';
+  return Object.fromEntries(keys.map((key) => [key, of(key)]));
 }
 
 function defaults(): Settings {

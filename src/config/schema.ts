@@ -618,7 +618,12 @@ export interface Config extends Omit<Settings, 'runnersDefault' | 'runnersLong'>
   triage: Record<TriageLevel, TriageLevelConfig>;
   /** The file the settings came from, relative to the workspace, or undefined when there was none. */
   configFile: string | undefined;
+  /** Where each setting's value came from, for `/pilot help` (absent on a Config built by hand). */
+  sources?: Partial<Record<SettingKey, SettingSource>>;
 }
+
+/** Inputs the user set win, then `.github/pilot.yml`, then the default. */
+export type SettingSource = 'input' | 'file' | 'default';
 
 /** The default shown in action.yml and the README: an empty string when there is none. */
 export function shownDefault(spec: Setting): string {

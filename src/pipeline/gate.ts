@@ -1,6 +1,7 @@
 // The gate: runs for untrusted events (read-only cache), decides, answers what it can itself, and
 // hands work to a trusted `repository_dispatch` run.
 import * as core from '@actions/core';
+import { configTable } from '../config/describe.js';
 import { DISPATCH_EVENT_TYPE } from '../constants.js';
 import { messageOf } from '../errors.js';
 import { helpText } from '../events/command.js';
@@ -14,6 +15,7 @@ import { newTask, withRun } from '../state/task.js';
 import { findTracking, writeTracking } from '../state/tracking.js';
 import { checkBudget } from './budget-check.js';
 import { type Deps, dispatchSigner, markerKey } from './deps.js';
+import { onTask, taskOfPull } from './pull-task.js';
 import { postReply } from './reply.js';
 import { closeTask, dashboardLine, describeTask } from './status.js';
 
@@ -33,10 +35,18 @@ async function answer(deps: Deps, intent: ReplyIntent, pilotLogin: string): Prom
   const { issue } = intent;
   if (intent.command === 'help' || intent.command === 'unknown') {
     const lead = intent.command === 'unknown' ? `Unknown command \`${intent.args.slice(0, 40)}\`.\n\n` : '';
-    await postReply(deps, issue, lead + helpText(deps.config.triggerLabel));
+    const settings = `**Effective configuration** (secrets show only as set or not set):\n\n${configTable(deps.config)}`;
+    await postReply(deps, issue, `${lead}${helpText(deps.config.triggerLabel)}\n\n${settings}`);
     return { conclusion: 'success' };
   }
-  const tracking = await findTracking(deps.octokit, deps.ctx.repo, issue, pilotLogin, markerKey(deps, issue));
+  const taskIssue = await taskIssueOf(deps, intent, pilotLogin);
+  const tracking = await findTracking(
+    deps.octokit,
+    deps.ctx.repo,
+    taskIssue,
+    pilotLogin,
+    markerKey(deps, taskIssue),
+  );
   if (intent.command === 'status') {
     const about = tracking ? describeTask(deps, tracking.task) : 'Pilot has no task for this issue yet.';
     await postReply(deps, issue, about + (await dashboardLine(deps, pilotLogin)));
@@ -45,6 +55,13 @@ async function answer(deps: Deps, intent: ReplyIntent, pilotLogin: string): Prom
   // pull_request.closed on Pilot's PR arrives as `cancel` carrying the PR's head (src/events/pull-events.ts).
   if (intent.isPullRequest && intent.headBranch) return closeTask(deps, intent, tracking);
   return cancelTask(deps, intent, tracking);
+}
+
+/** `status` and `cancel` on Pilot's PR read the task of the issue that PR closes, when it is Pilot's. */
+async function taskIssueOf(deps: Deps, intent: ReplyIntent, pilotLogin: string): Promise<number> {
+  if (intent.source !== 'comment' || !intent.isPullRequest) return intent.issue;
+  const task = await taskOfPull(deps, intent.issue, pilotLogin);
+  return task.ok ? task.issue : intent.issue;
 }
 
 async function cancelTask(
@@ -72,7 +89,19 @@ async function cancelTask(
   return { conclusion: 'success', taskStatus: tracking.task.status };
 }
 
-async function dispatch(deps: Deps, intent: WorkIntent, pilotLogin: string): Promise<Outcome> {
+/** A command on a pull request acts on the task of the issue that PR closes, or on nothing. */
+async function onItsTask(deps: Deps, intent: WorkIntent, pilotLogin: string): Promise<WorkIntent | null> {
+  if (intent.source !== 'comment' || !intent.isPullRequest) return intent;
+  const task = await taskOfPull(deps, intent.issue, pilotLogin);
+  if (task.ok) return onTask(intent, task);
+  core.info(`Pilot refuses /pilot ${intent.command} on #${intent.issue}: ${task.reason}`);
+  await postReply(deps, intent.issue, `Pilot did not start: ${task.reason}`);
+  return null;
+}
+
+async function dispatch(deps: Deps, asked: WorkIntent, pilotLogin: string): Promise<Outcome> {
+  const intent = await onItsTask(deps, asked, pilotLogin);
+  if (!intent) return { conclusion: 'skipped' };
   const { issue } = intent;
   const { ctx } = deps;
   const found = await findTracking(deps.octokit, ctx.repo, issue, pilotLogin, markerKey(deps, issue));

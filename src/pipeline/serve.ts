@@ -146,6 +146,8 @@ async function drain(deps: Deps, base: WorkIntent, first: WorkIntent | null, wor
 async function firstOf(deps: Deps, intent: WorkIntent): Promise<WorkIntent | null> {
   // A re-run attempt serves its own command again, even though it carries 🚀 from the first attempt.
   if (intent.commentId === undefined || intent.rerun) return intent;
+  // A command on the task's PR (src/pipeline/pull-task.ts) is not in the timeline: serve it now.
+  if (intent.isPullRequest && intent.source === 'comment') return intent;
   // A comment Pilot never acknowledged (its 👀 failed) is not in the queue: serve it directly.
   return (await isAcknowledged(deps, intent.commentId)) ? null : intent;
 }

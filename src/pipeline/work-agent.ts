@@ -8,14 +8,16 @@ import { installClaude } from '../agent/install/index.js';
 import { isolatedRunOptions, runIsolated } from '../agent/isolation/index.js';
 import { Progress } from '../agent/progress.js';
 import { type SessionOptions, type SessionOutcome, sessionRunner } from '../agent/session/index.js';
+import { ToolErrors } from '../agent/tool-errors.js';
 import { changedPaths, checkoutTaskBranch } from '../git/branch.js';
 import { scrubCredentials } from '../git/credentials.js';
 import { createGit, type Git, tokenEnv } from '../git/git.js';
 import { sharedReserve } from '../github/reserve.js';
-import { buildPrompt, buildSystemPrompt } from '../prompt/build.js';
+import { buildPrompt, buildSystemPrompt, type Earlier } from '../prompt/build.js';
 import { renderTracking } from '../report/comment.js';
 import { neutraliseAgentText } from '../security/outgoing.js';
 import { redact } from '../security/redact.js';
+import type { TaskDoc } from '../state/task.js';
 import { writeTracking } from '../state/tracking.js';
 import { checkpointOptions, startCheckpoints } from './checkpoint.js';
 import { type Deps, markerKey } from './deps.js';
@@ -31,7 +33,8 @@ export interface Workspace {
   dirtyBefore: Set<string>;
 }
 
-export type AgentRun = AgentResult & { session?: SessionOutcome };
+/** The agent's result, its session, and the last tool errors it saw (for `/pilot retry`). */
+export type AgentRun = AgentResult & { session?: SessionOutcome; toolErrors?: string[] };
 
 async function prepareWorkspace(deps: Deps, branch: string): Promise<Workspace> {
   // `.git` as checked out, before the agent gets anything: every later git call (and the post step's)
@@ -88,6 +91,7 @@ async function runAgent(task: WorkTask, ws: Workspace, life: AgentLife): Promise
     (line) => core.info(redact(line)),
   );
   const session = sessionRunner(sessionOptions(task));
+  const toolErrors = new ToolErrors();
   const result = await runIsolated(options, (launch) =>
     session.run({
       ...launch,
@@ -102,6 +106,7 @@ async function runAgent(task: WorkTask, ws: Workspace, life: AgentLife): Promise
         branch: start.branch,
         nonce,
         maxChars: 100_000,
+        earlier: earlierOf(intent.command, start.prior),
       }),
       systemPrompt,
       maxTurns: start.plan.maxTurns,
@@ -110,11 +115,21 @@ async function runAgent(task: WorkTask, ws: Workspace, life: AgentLife): Promise
       allowedTools: allowedTools(deps, intent.command),
       deadline,
       onAction: (action) => core.info(`agent: ${redact(action)}`),
-      onEvent: life.progress.onEvent,
+      onEvent: (event) => {
+        toolErrors.onEvent(event);
+        life.progress.onEvent(event);
+      },
       signal: life.signal,
     }),
   );
-  return { ...result, session: session.outcome() };
+  return { ...result, session: session.outcome(), toolErrors: toolErrors.last() };
+}
+
+/** What an earlier run left for this one: the plan for `/pilot run`, the failure for `/pilot retry`. */
+function earlierOf(command: string, prior: TaskDoc | null): Earlier | undefined {
+  if (command === 'run' && prior?.plan) return { plan: prior.plan };
+  if (command === 'retry' && prior?.failure) return { failure: prior.failure };
+  return undefined;
 }
 
 async function setupClaude(deps: Deps): Promise<string> {

@@ -18,6 +18,7 @@ import { type Deps, markerKey } from './deps.js';
 import { reportMetrics } from './metrics.js';
 import { announce, endNotices, startNotice } from './notices.js';
 import { recordRun } from './record-run.js';
+import { carriedFields } from './task-memory.js';
 import { type AgentRun, agentStage } from './work-agent.js';
 import { publishStage } from './work-finish.js';
 import { startTask, type WorkTask } from './work-start.js';
@@ -35,8 +36,8 @@ async function workOnTask(deps: Deps, intent: WorkIntent): Promise<Outcome> {
   await announce(deps, startNotice(intent.issue, start.issue.title, start.tracking.url, intent.command));
   const { ws, agent } = await agentStage(task);
   const result = await publishStage(task, ws, agent);
-  const doc = finalDoc(task, agent, result);
   const view = viewOf(task, agent, result);
+  const doc = finalDoc(task, agent, result, view.headline);
   const sessionNotes = agent.session?.notes ?? [];
   if (sessionNotes.length) view.body = [view.body, ...sessionNotes].filter(Boolean).join('\n\n');
   const { issue } = intent;
@@ -70,11 +71,13 @@ async function workOnTask(deps: Deps, intent: WorkIntent): Promise<Outcome> {
 }
 
 /** The task document once the run is over. */
-function finalDoc(task: WorkTask, agent: AgentRun, result: PublishResult): TaskDoc {
+function finalDoc(task: WorkTask, agent: AgentRun, result: PublishResult, headline: string): TaskDoc {
   const before = task.start.task;
   const { published } = result;
+  const { command } = task.intent;
   return {
     ...before,
+    ...carriedFields(before, { command, agent, error: result.error, headline }),
     status: statusAfter(task.intent.command, agent, result),
     pr: published?.pr?.number ?? before.pr,
     // The head Pilot pushed last: review and CI follow-ups act only on this commit.

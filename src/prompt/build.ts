@@ -8,6 +8,12 @@ export interface ThreadText {
   trusted: boolean;
 }
 
+/** What an earlier run of the task left for this one (the task document's `plan` / `failure`). */
+export interface Earlier {
+  plan?: string;
+  failure?: { reason: string; limit?: string; toolErrors?: string[] };
+}
+
 export interface PromptInput {
   issue: number;
   title: string;
@@ -18,6 +24,7 @@ export interface PromptInput {
   branch: string;
   nonce: string;
   maxChars: number;
+  earlier?: Earlier;
 }
 
 function block(text: ThreadText, nonce: string, label: string, max: number): string {
@@ -43,6 +50,7 @@ export function buildPrompt(p: PromptInput): string {
     '',
     block(titled(p), p.nonce, 'Issue description', Math.floor(p.maxChars / 2)),
   ];
+  const before = earlierText(p.earlier, p.nonce);
   const asks = p.args.trim()
     ? [`Extra instructions from the maintainer who started this run:\n${p.args.trim()}`]
     : [];
@@ -53,14 +61,45 @@ export function buildPrompt(p: PromptInput): string {
       : "Make the change the issue asks for, in this working tree. Keep it focused; run the project's tests if you can. Do not commit, push or call GitHub: Pilot does that after you finish. End with a short summary of what you changed.",
   ];
   let comments = p.comments.map((c, i) => block(c, p.nonce, `Comment ${i + 1}`, Math.floor(p.maxChars / 4)));
-  const size = () => [...head, ...comments, ...asks, ...tail].join('\n\n').length;
+  const size = () => [...head, ...comments, ...before, ...asks, ...tail].join('\n\n').length;
   let dropped = 0;
   while (comments.length && size() > p.maxChars) {
     comments = comments.slice(1);
     dropped++;
   }
   const note = dropped ? [`(${dropped} older comment(s) left out to fit the context limit.)`] : [];
-  return [...head, ...note, ...comments, ...asks, ...tail].join('\n\n').slice(0, p.maxChars);
+  return [...head, ...note, ...comments, ...before, ...asks, ...tail].join('\n\n').slice(0, p.maxChars);
+}
+
+const LIMITS: Record<string, string> = {
+  max_turns: 'the max-turns limit',
+  budget: 'the cost limit (max-cost-usd)',
+  timeout: 'the time limit',
+  cancelled: 'a cancellation',
+};
+
+/**
+ * The plan and the failure are the agent's own words and tool output, shaped by whatever it read:
+ * they are quoted as data like an outsider's text, never as Pilot's instructions.
+ */
+function earlierText(earlier: Earlier | undefined, nonce: string): string[] {
+  if (earlier?.plan) {
+    return [
+      'You planned this task earlier (`/pilot plan`). Carry out that plan where it fits the issue:',
+      quoteUntrusted(capText(earlier.plan, 6_000, 'plan'), nonce, 'your plan from /pilot plan'),
+    ];
+  }
+  const failure = earlier?.failure;
+  if (!failure) return [];
+  const facts = [
+    `Reason: ${failure.reason}`,
+    failure.limit ? `Stopped by: ${LIMITS[failure.limit] ?? failure.limit}` : '',
+    ...(failure.toolErrors ?? []).map((e, i) => `Tool error ${i + 1}: ${e}`),
+  ].filter(Boolean);
+  return [
+    'The previous run of this task failed. Avoid what stopped it:',
+    quoteUntrusted(capText(facts.join('\n'), 2_000, 'failure'), nonce, 'the previous run’s failure'),
+  ];
 }
 
 export function buildSystemPrompt(nonce: string, claudeMd: string | null): string {

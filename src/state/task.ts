@@ -6,7 +6,20 @@ import { messageOf } from '../errors.js';
 import type { StateSeal } from '../security/state-key.js';
 
 /** The version this Pilot writes. Older documents are migrated on read; newer ones are refused. */
-export const TASK_VERSION = 1;
+export const TASK_VERSION = 2;
+
+/** How much of a `/pilot plan` the marker keeps for the next `/pilot run` (a comment holds 65,536). */
+export const PLAN_MAX = 6_000;
+
+/** Why the last run failed, kept for `/pilot retry` (short: the marker is not a log). */
+export const Failure = z.object({
+  reason: z.string().max(500),
+  /** The limit that stopped the agent, when one did. */
+  limit: z.enum(['max_turns', 'budget', 'timeout', 'cancelled']).optional(),
+  /** The last tool errors the agent saw, newest last. */
+  toolErrors: z.array(z.string().max(300)).max(3).optional(),
+});
+export type Failure = z.infer<typeof Failure>;
 
 export const RunRef = z.object({
   id: z.number().int().positive(),
@@ -42,6 +55,10 @@ export const TaskDoc = z.object({
   costUsd: z.number().nonnegative(),
   /** Id of the newest `labeled` timeline event a work run served (duplicate label deliveries are ignored). */
   servedLabel: z.number().int().positive().optional(),
+  /** v2: the plan `/pilot plan` wrote, given to the next `/pilot run` (the agent's words: quoted as data). */
+  plan: z.string().max(PLAN_MAX).optional(),
+  /** v2: why the last work run failed, given to `/pilot retry`. */
+  failure: Failure.optional(),
   runs: z.array(RunRef).max(10),
 });
 export type TaskDoc = z.infer<typeof TaskDoc>;
@@ -55,7 +72,11 @@ type Raw = Record<string, unknown>;
  */
 export const MIGRATIONS: Record<number, (doc: Raw) => Raw> = {
   0: (doc) => ({ runs: [], attempts: 0, costUsd: 0, rev: 0, ...doc, v: 1 }),
+  // v2 adds `plan` and `failure`, both optional: a v1 document is a v2 one without them.
+  1: (doc) => ({ ...doc, v: 2 }),
 };
+
+const KNOWN_STATUSES: ReadonlySet<unknown> = new Set(TASK_STATUSES);
 
 export type ParsedTask = { ok: true; task: TaskDoc } | { ok: false; error: string; future?: boolean };
 
@@ -77,6 +98,15 @@ export function parseTask(value: unknown): ParsedTask {
     };
   }
   for (let v = version; v < TASK_VERSION; v++) doc = MIGRATIONS[v](doc);
+  // A status this Pilot does not know was written by a newer one: the task is not to be overwritten.
+  if (!KNOWN_STATUSES.has(doc.status)) {
+    const status = JSON.stringify(doc.status)?.slice(0, 40) ?? 'none';
+    return {
+      ok: false,
+      future: true,
+      error: `the task has status ${status}, which this Pilot does not know`,
+    };
+  }
   const parsed = TaskDoc.safeParse(doc);
   return parsed.success ? { ok: true, task: parsed.data } : { ok: false, error: parsed.error.message };
 }

@@ -40,6 +40,14 @@ async function pilotMarkers(
       await reportForgedState('marker', c.id, marker.error);
       continue;
     }
+    // A task written by a newer Pilot (a version or status this one does not know) is never replaced
+    // by a fresh one: that would lose its branch, PR and session, and start the work over.
+    if ('future' in marker && marker.future) {
+      throw new Error(
+        `Pilot's task for #${key.issue} (comment ${c.id}) was written by a newer Pilot: ${marker.error}. ` +
+          'Update the Pilot version this workflow uses; this run changes nothing.',
+      );
+    }
     found.push({ comment: c, task: 'task' in marker ? marker.task : null });
     if ('error' in marker) {
       core.warning(

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { describeConfig } from '../../src/config/describe.js';
+import { configTable, describeConfig } from '../../src/config/describe.js';
 import { type Config, loadConfig } from '../../src/config/load.js';
 import { NOTIFY_EVENTS } from '../../src/config/schema.js';
 import { clearInputs, makeWorkspace, removeWorkspaces, setInputs } from './inputs-env.js';
@@ -37,6 +37,7 @@ describe('loadConfig', () => {
   it('gives the documented defaults when there are no inputs and no file', () => {
     const config = load();
     expect(config).toEqual({
+      sources: expect.any(Object),
       githubToken: undefined,
       appId: undefined,
       appPrivateKey: undefined,
@@ -338,5 +339,28 @@ describe('describeConfig', () => {
       'triage.epic': '{"runner":"long"}',
     });
     expect(JSON.stringify(lines)).not.toContain('sk-ant');
+  });
+
+  it('says where each value came from (input, file, default) for /pilot help, never a secret', () => {
+    const config = load(
+      { [FILE]: 'max-turns: 40\nmodel: claude-from-file\n' },
+      { 'anthropic-api-key': 'sk-ant-api03-visible?', model: 'claude-from-input' },
+    );
+    const sources = Object.fromEntries(describeConfig(config).map((line) => [line.name, line.source]));
+    expect(sources).toMatchObject({ model: 'input', 'max-turns': 'file', 'trigger-label': 'default' });
+    const table = configTable(config);
+    expect(table).toContain('| `model` | `claude-from-input` | input |');
+    expect(table).toMatch(/\| `max-turns` \| `40` \| file \(.*pilot\.yml\) \|/);
+    expect(table).toContain('| `anthropic-api-key` | `set` | input |');
+    expect(table).not.toContain('sk-ant');
+  });
+
+  it('keeps a hostile value inside its table cell', () => {
+    // Values are validated on the way in; the table does not rely on it.
+    const config = { ...load(), model: 'x` | injected | `y\nnext' };
+    const row = configTable(config)
+      .split('\n')
+      .find((line) => line.startsWith('| `model`'));
+    expect(row?.split('|')).toHaveLength(5);
   });
 });

@@ -142,6 +142,21 @@ describe('tracking comment', () => {
     expect((await findTracking(octokit, repo, issue, BOT, key(issue)))?.task.status).toBe('queued');
   });
 
+  it('never replaces a task a newer Pilot wrote (unknown status) with a fresh one', async () => {
+    const issue = gh.addIssue(repo.owner, repo.repo, { title: 't', user: 'mona' });
+    const newer = { ...newTask(), status: 'review_fixing_v9', branch: 'pilot/issue-1-t', pr: 2 };
+    const json = JSON.stringify(newer);
+    const mac = seal.sign({ purpose: 'task', issue }, json);
+    gh.addComment(repo.owner, repo.repo, issue, {
+      body: `working\n\n<!-- pilot:task ${json} mac:${mac} -->`,
+      user: BOT,
+    });
+    await expect(findTracking(octokit, repo, issue, BOT, key(issue))).rejects.toThrow(
+      /written by a newer Pilot: .*review_fixing_v9.*Update the Pilot version/,
+    );
+    expect(gh.comments(repo.owner, repo.repo, issue)[0].body).toContain('review_fixing_v9');
+  });
+
   it('settles on the oldest when two runs create the tracking comment at once', async () => {
     const issue = gh.addIssue(repo.owner, repo.repo, { title: 't', user: 'mona' });
     const made = await Promise.all(

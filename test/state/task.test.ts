@@ -30,7 +30,7 @@ describe('task document', () => {
   });
 
   it('migrates a version-0 document (no `v`, no runs) to the current version', () => {
-    expect(Object.keys(MIGRATIONS).map(Number)).toEqual([0]);
+    expect(Object.keys(MIGRATIONS).map(Number)).toEqual([0, 1]);
     const parsed = parseTask({ rev: 4, status: 'pr_open', pr: 7 });
     expect(parsed).toEqual({
       ok: true,
@@ -41,9 +41,34 @@ describe('task document', () => {
   it('refuses a document from a newer Pilot, saying so', () => {
     const parsed = parseTask({ ...newTask(), v: TASK_VERSION + 1 });
     expect(parsed).toMatchObject({ ok: false, future: true });
-    expect(readMarker(renderMarker({ ...newTask(), v: 2 as 1 }, key), key)).toMatchObject({
+    expect(
+      readMarker(renderMarker({ ...newTask(), v: (TASK_VERSION + 1) as typeof TASK_VERSION }, key), key),
+    ).toMatchObject({
       found: true,
       future: true,
+    });
+  });
+
+  it('migrates a version-1 document unchanged but for its version (v2 adds optional plan and failure)', () => {
+    const v1 = { v: 1, rev: 3, status: 'pr_open', pr: 7, attempts: 1, costUsd: 0.5, runs: [] };
+    expect(parseTask(v1)).toEqual({ ok: true, task: { ...v1, v: TASK_VERSION } });
+  });
+
+  it('keeps a plan and a failure through the marker', () => {
+    const failure = {
+      reason: 'stopped after 3 turns',
+      limit: 'max_turns' as const,
+      toolErrors: ['npm test: 1 failed'],
+    };
+    const task = { ...newTask(), plan: '1. Add farewell()\n2. Test it', failure };
+    expect(readMarker(renderMarker(task, key), key)).toEqual({ found: true, task });
+  });
+
+  it('reads an unknown status as a newer Pilot’s task, never as a fresh one', () => {
+    expect(parseTask({ ...newTask(), status: 'review_fixing_v9' })).toMatchObject({
+      ok: false,
+      future: true,
+      error: expect.stringContaining('review_fixing_v9'),
     });
   });
 

@@ -17,6 +17,11 @@ export { actionsCache, type CacheApi, sessionCacheKey, sessionKeyPrefix } from '
 /** Commands that continue the earlier conversation rather than start over. */
 const RESUMING = new Set(['retry', 'fix']);
 
+/** `/pilot run` after `/pilot plan` continues the planning conversation: the plan is its first context. */
+function resumes(opts: Pick<SessionOptions, 'command' | 'prior'>): boolean {
+  return RESUMING.has(opts.command) || (opts.command === 'run' && Boolean(opts.prior?.plan));
+}
+
 export interface SessionOptions {
   /** The agent's CLAUDE_CONFIG_DIR. */
   configDir: string;
@@ -101,7 +106,7 @@ function fresh(opts: SessionOptions, bodyHash: string, why: string | null): Sess
 /** Why the earlier session cannot be continued, or null when it may be. */
 function refusal(opts: SessionOptions, bodyHash: string): string | null {
   const { prior } = opts;
-  if (!RESUMING.has(opts.command)) return null;
+  if (!resumes(opts)) return null;
   if (!prior?.sessionId) return 'no earlier session is recorded for this issue';
   if (prior.bodyHash && prior.bodyHash !== bodyHash) return 'the issue description was edited since';
   if (!prior.sessionHash) return 'the earlier session was not saved';
@@ -115,7 +120,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   mkdirSync(opts.configDir, { recursive: true });
   mkdirSync(opts.workDir, { recursive: true });
   const bodyHash = bodyHashOf(opts.issueBody);
-  if (!RESUMING.has(opts.command)) return fresh(opts, bodyHash, null);
+  if (!resumes(opts)) return fresh(opts, bodyHash, null);
   const refused = refusal(opts, bodyHash);
   if (refused) return fresh(opts, bodyHash, refused);
   const restored = await restore(opts).catch(
