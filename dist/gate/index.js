@@ -39630,6 +39630,509 @@ async function authorize(actor, policy, lookup) {
 
 /***/ }),
 
+/***/ 9829:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ab: () => (/* binding */ RUNNERS_ACCEPTED),
+/* harmony export */   BK: () => (/* binding */ TRIAGE_LEVELS),
+/* harmony export */   JL: () => (/* binding */ runnerLabelsSchema),
+/* harmony export */   Mw: () => (/* binding */ DEFAULT_RUNNERS),
+/* harmony export */   rG: () => (/* binding */ shownDefault),
+/* harmony export */   xT: () => (/* binding */ TRIAGE_FIELDS),
+/* harmony export */   yy: () => (/* binding */ SETTINGS)
+/* harmony export */ });
+/* unused harmony exports AUTOPILOT_MODES, PHASES, PERMISSION_LEVELS, RUNNER_CHOICES, DEFAULT_CLAUDE_CODE_VERSION, loginSchema, labelSchema, modelSchema, hostSchema, NOTIFY_EVENTS, SETTINGS_MATCH_TABLE */
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2857);
+// Every setting Pilot understands, spelled once: its input/file name, its zod schema, its default and the
+// words an error uses to describe what would have been accepted. inputs.ts, file.ts, action.yml and the
+// README are all checked against this table.
+
+const TRIAGE_LEVELS = ['trivial', 'simple', 'medium', 'complex', 'epic'];
+const AUTOPILOT_MODES = ['off', 'ci', 'merge'];
+const PHASES = ['auto', 'gate', 'route', 'run'];
+const PERMISSION_LEVELS = ['write', 'maintain', 'admin'];
+const RUNNER_CHOICES = ['default', 'long'];
+/** The Claude Code CLI version Pilot is tested with; the installer and the runner image pin the same one. */
+const DEFAULT_CLAUDE_CODE_VERSION = '2.1.331';
+/**
+ * Every task runs on `runners.default` unless `runners.long` is configured: a default that names
+ * self-hosted labels would leave a hosted-only repository's big tasks waiting for a runner forever.
+ */
+const DEFAULT_RUNNERS = { default: ['ubuntu-latest'] };
+function setting(spec) {
+    return spec;
+}
+// --- value schemas -------------------------------------------------------------------------------------
+const wholeNumber = (min, max) => zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().int().min(min).max(max);
+const wholeNumberText = (min, max) => `a whole number from ${min} to ${max}`;
+/** GitHub logins: alphanumerics and single hyphens, at most 39 characters; apps end in `[bot]`. */
+const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
+const loginSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().regex(LOGIN);
+/** GitHub caps label names at 50 characters. */
+const labelSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().trim().min(1).max(50);
+const MODEL = /^[A-Za-z0-9][A-Za-z0-9._:@/[\]-]*$/;
+const modelSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().regex(MODEL).max(200);
+/**
+ * A host the sandbox's proxy may let commands reach: a name (`*.` wildcard allowed) or an IPv4
+ * address, with an optional `:port` that limits the entry to that port (Claude Code's
+ * `sandbox.network.allowedDomains` syntax).
+ */
+const HOST = /^(?:\*\.)?[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})(?::[0-9]{1,5})?$/;
+const hostSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().trim().regex(HOST);
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Names the agent must never receive: GitHub and runner credentials, Pilot's own inputs, model secrets. */
+const FORBIDDEN_AGENT_ENV = /^(GITHUB_TOKEN|GH_TOKEN|GH_ENTERPRISE_TOKEN|ACTIONS_.*|INPUT_.*|ANTHROPIC_API_KEY|ANTHROPIC_AUTH_TOKEN|CLAUDE_CODE_OAUTH_TOKEN)$/i;
+const agentEnvName = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()
+    .regex(ENV_NAME)
+    .refine((name) => !FORBIDDEN_AGENT_ENV.test(name));
+const runnerLabel = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().regex(/^[^\s,]{1,100}$/);
+const runnerLabelsSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .union */ .KCZ([runnerLabel, zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(runnerLabel).min(1)]);
+const semver = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/);
+const email = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().regex(/^[^\s@]+@[^\s@]+$/);
+const optionalText = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional();
+const httpUrl = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()
+    .refine((text) => /^https?:\/\/[^\s]+$/.test(text) && URL.canParse(text))
+    .optional();
+const pathPattern = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().trim().min(1);
+const RUNNERS_INPUT_ACCEPTED = 'runner labels as a JSON list (["self-hosted", "pilot"]) or separated by commas or newlines';
+const enumText = (values) => `one of ${values.join(', ')}`;
+const NOTIFY_EVENTS = [
+    'task.started',
+    'task.succeeded',
+    'task.failed',
+    'pr.created',
+    'pr.merged',
+    'budget.warning',
+    'budget.exceeded',
+    'needs_human',
+];
+const budgetUsd = zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().positive().max(1_000_000).optional();
+const BUDGET_ACCEPTED = 'a number of US dollars greater than 0 (e.g. 50 or 12.50); empty for no budget';
+/** A webhook URL: a secret (it is the credential), https, or http to loopback (local relays, tests). */
+const webhookUrl = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()
+    .refine((text) => {
+    if (!URL.canParse(text))
+        return false;
+    const url = new URL(text);
+    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && loopback);
+})
+    .optional();
+function notifyUrl(name, accepted) {
+    return setting({ name, kind: 'string', schema: webhookUrl, fallback: undefined, accepted, secret: true });
+}
+function notifyEvents(name) {
+    return setting({
+        name,
+        kind: 'list',
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* ["enum"] */ .k5n(NOTIFY_EVENTS)),
+        fallback: [...NOTIFY_EVENTS],
+        accepted: `event names separated by commas or newlines: ${NOTIFY_EVENTS.join(', ')}`,
+    });
+}
+// --- the table -----------------------------------------------------------------------------------------
+const SETTINGS = {
+    githubToken: setting({
+        name: 'github-token',
+        kind: 'string',
+        schema: optionalText,
+        fallback: undefined,
+        shownDefault: '${{ github.token }}',
+        accepted: 'a GitHub token',
+        secret: true,
+    }),
+    appId: setting({
+        name: 'app-id',
+        kind: 'string',
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()
+            .regex(/^(?:\d+|Iv[0-9A-Za-z._-]+)$/)
+            .optional(),
+        fallback: undefined,
+        accepted: 'a GitHub App ID (digits) or client ID (Iv…)',
+    }),
+    appPrivateKey: setting({
+        name: 'app-private-key',
+        kind: 'string',
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()
+            .regex(/-----BEGIN [A-Z ]*PRIVATE KEY-----/)
+            .optional(),
+        fallback: undefined,
+        accepted: "the App's PEM private key (-----BEGIN … PRIVATE KEY-----)",
+        secret: true,
+    }),
+    anthropicApiKey: setting({
+        name: 'anthropic-api-key',
+        kind: 'string',
+        schema: optionalText,
+        fallback: undefined,
+        accepted: 'an Anthropic API key',
+        secret: true,
+    }),
+    claudeCodeOauthToken: setting({
+        name: 'claude-code-oauth-token',
+        kind: 'string',
+        schema: optionalText,
+        fallback: undefined,
+        accepted: 'a Claude Code OAuth token',
+        secret: true,
+    }),
+    pilotStateKey: setting({
+        name: 'pilot-state-key',
+        kind: 'string',
+        schema: optionalText,
+        fallback: undefined,
+        accepted: 'a random secret of at least 32 characters (openssl rand -hex 32)',
+        secret: true,
+    }),
+    pilotStateKeyPrevious: setting({
+        name: 'pilot-state-key-previous',
+        kind: 'string',
+        schema: optionalText,
+        fallback: undefined,
+        accepted: 'the previous pilot-state-key, while rotating it',
+        secret: true,
+    }),
+    anthropicBaseUrl: setting({
+        name: 'anthropic-base-url',
+        kind: 'string',
+        schema: httpUrl,
+        fallback: undefined,
+        accepted: 'an http(s) URL such as https://api.anthropic.com',
+    }),
+    pushgatewayUrl: setting({
+        name: 'pushgateway-url',
+        kind: 'string',
+        // Credentials in the URL would be logged with it: they belong in the secret inputs below.
+        schema: httpUrl.refine((text) => text === undefined || !/^https?:\/\/[^/]*@/.test(text)),
+        fallback: undefined,
+        accepted: 'an http(s) URL of a Prometheus Pushgateway without credentials in it, such as https://pushgateway.example.com (use pushgateway-username/-password or pushgateway-token)',
+    }),
+    pushgatewayUsername: setting({
+        name: 'pushgateway-username',
+        kind: 'string',
+        schema: optionalText,
+        fallback: undefined,
+        accepted: 'the Pushgateway basic-auth user, with pushgateway-password',
+        secret: true,
+    }),
+    pushgatewayPassword: setting({
+        name: 'pushgateway-password',
+        kind: 'string',
+        schema: optionalText,
+        fallback: undefined,
+        accepted: 'the Pushgateway basic-auth password, with pushgateway-username',
+        secret: true,
+    }),
+    pushgatewayToken: setting({
+        name: 'pushgateway-token',
+        kind: 'string',
+        schema: optionalText,
+        fallback: undefined,
+        accepted: 'a bearer token for the Pushgateway (instead of a username and password)',
+        secret: true,
+    }),
+    triggerLabel: setting({
+        name: 'trigger-label',
+        kind: 'string',
+        schema: labelSchema,
+        fallback: 'pilot',
+        accepted: 'a label name of 1 to 50 characters',
+    }),
+    botLogin: setting({
+        name: 'bot-login',
+        kind: 'string',
+        schema: loginSchema,
+        fallback: 'github-actions[bot]',
+        accepted: 'a GitHub login such as github-actions[bot] or my-app[bot]',
+    }),
+    model: setting({
+        name: 'model',
+        kind: 'string',
+        schema: modelSchema.optional(),
+        fallback: undefined,
+        accepted: 'a Claude model name or alias without spaces (e.g. sonnet, opus)',
+    }),
+    // No default on purpose (here and in action.yml): the runner fills action.yml defaults in, and a
+    // value Pilot cannot tell from "not given" would either override triage or be overridden by it.
+    // Not given, triage decides per size (src/triage/room.ts); given, the value wins.
+    maxTurns: setting({
+        name: 'max-turns',
+        kind: 'int',
+        schema: wholeNumber(1, 500).optional(),
+        fallback: undefined,
+        accepted: wholeNumberText(1, 500),
+    }),
+    timeoutMinutes: setting({
+        name: 'timeout-minutes',
+        kind: 'int',
+        // Self-hosted jobs may run up to 5 days (7200 minutes); hosted ones stop at 360.
+        schema: wholeNumber(1, 7200).optional(),
+        fallback: undefined,
+        accepted: wholeNumberText(1, 7200),
+    }),
+    maxCostUsd: setting({
+        name: 'max-cost-usd',
+        kind: 'number',
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().positive().max(1000),
+        fallback: 5,
+        accepted: 'a number of US dollars greater than 0 and at most 1000 (e.g. 5 or 2.50)',
+    }),
+    // Spend caps over all runs of a UTC day / month, read from the ledger (src/budget/). Not given: none.
+    budgetDailyUsd: setting({
+        name: 'budget-daily-usd',
+        kind: 'number',
+        schema: budgetUsd,
+        fallback: undefined,
+        accepted: BUDGET_ACCEPTED,
+    }),
+    budgetMonthlyUsd: setting({
+        name: 'budget-monthly-usd',
+        kind: 'number',
+        schema: budgetUsd,
+        fallback: undefined,
+        accepted: BUDGET_ACCEPTED,
+    }),
+    claudePath: setting({
+        name: 'claude-path',
+        kind: 'string',
+        schema: optionalText,
+        fallback: undefined,
+        accepted: 'a path to the claude executable',
+    }),
+    claudeCodeVersion: setting({
+        name: 'claude-code-version',
+        kind: 'string',
+        schema: semver,
+        fallback: DEFAULT_CLAUDE_CODE_VERSION,
+        accepted: 'an exact version such as 2.1.331',
+    }),
+    autopilot: setting({
+        name: 'autopilot',
+        kind: 'string',
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* ["enum"] */ .k5n(AUTOPILOT_MODES),
+        fallback: 'ci',
+        accepted: enumText(AUTOPILOT_MODES),
+    }),
+    phase: setting({
+        name: 'phase',
+        kind: 'string',
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* ["enum"] */ .k5n(PHASES),
+        fallback: 'auto',
+        accepted: enumText(PHASES),
+        inputOnly: true,
+    }),
+    configPath: setting({
+        name: 'config-path',
+        kind: 'string',
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().min(1),
+        fallback: '.github/pilot.yml',
+        accepted: 'a path relative to the repository root, e.g. .github/pilot.yml',
+        inputOnly: true,
+    }),
+    minPermission: setting({
+        name: 'min-permission',
+        kind: 'string',
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* ["enum"] */ .k5n(PERMISSION_LEVELS),
+        fallback: 'write',
+        accepted: enumText(PERMISSION_LEVELS),
+    }),
+    requireIsolation: setting({
+        name: 'require-isolation',
+        kind: 'boolean',
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* .boolean */ .zMY(),
+        fallback: false,
+        accepted: 'true or false',
+    }),
+    allowUsers: setting({
+        name: 'allow-users',
+        kind: 'list',
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(loginSchema),
+        fallback: [],
+        accepted: 'GitHub logins separated by commas or newlines',
+    }),
+    denyUsers: setting({
+        name: 'deny-users',
+        kind: 'list',
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(loginSchema),
+        fallback: [],
+        accepted: 'GitHub logins separated by commas or newlines',
+    }),
+    allowBots: setting({
+        name: 'allow-bots',
+        kind: 'list',
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(loginSchema),
+        fallback: [],
+        accepted: 'exact bot logins (e.g. renovate[bot]) separated by commas or newlines',
+    }),
+    protectedPaths: setting({
+        name: 'protected-paths',
+        kind: 'list',
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(pathPattern),
+        fallback: [],
+        accepted: 'path patterns (e.g. infra/**) separated by commas or newlines',
+    }),
+    allowedBash: setting({
+        name: 'allowed-bash',
+        kind: 'list',
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().trim().min(1)),
+        fallback: [],
+        accepted: 'commands (e.g. npm test) separated by commas or newlines',
+    }),
+    allowedHosts: setting({
+        name: 'allowed-hosts',
+        kind: 'list',
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(hostSchema),
+        fallback: [],
+        accepted: 'host names or addresses, optionally with :port (e.g. registry.npmjs.org, 127.0.0.1:4873), separated by commas or newlines',
+    }),
+    agentEnv: setting({
+        name: 'agent-env',
+        kind: 'list',
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(agentEnvName),
+        fallback: [],
+        accepted: 'environment variable names separated by commas or newlines, other than GitHub/runner credentials (GITHUB_TOKEN, ACTIONS_*, INPUT_*, model keys)',
+    }),
+    checkpointMinutes: setting({
+        name: 'checkpoint-minutes',
+        kind: 'int',
+        schema: wholeNumber(1, 360),
+        fallback: 10,
+        accepted: wholeNumberText(1, 360),
+    }),
+    draftPr: setting({
+        name: 'draft-pr',
+        kind: 'boolean',
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* .boolean */ .zMY(),
+        fallback: false,
+        accepted: 'true or false',
+    }),
+    prLabels: setting({
+        name: 'pr-labels',
+        kind: 'list',
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(labelSchema),
+        fallback: ['pilot'],
+        accepted: 'label names of 1 to 50 characters separated by commas or newlines',
+    }),
+    gitUserName: setting({
+        name: 'git-user-name',
+        kind: 'string',
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().trim().min(1).max(200),
+        fallback: 'github-actions[bot]',
+        accepted: 'a non-empty name for commits',
+    }),
+    gitUserEmail: setting({
+        name: 'git-user-email',
+        kind: 'string',
+        schema: email,
+        fallback: '41898282+github-actions[bot]@users.noreply.github.com',
+        accepted: 'an e-mail address for commits',
+    }),
+    maxCiFixes: setting({
+        name: 'max-ci-fixes',
+        kind: 'int',
+        schema: wholeNumber(0, 20),
+        fallback: 3,
+        accepted: wholeNumberText(0, 20),
+    }),
+    maxReviewRounds: setting({
+        name: 'max-review-rounds',
+        kind: 'int',
+        schema: wholeNumber(0, 20),
+        fallback: 3,
+        accepted: wholeNumberText(0, 20),
+    }),
+    // Notifications (src/notify/): where to is a secret (inputs only), which events may come from the file.
+    slackWebhookUrl: notifyUrl('slack-webhook-url', 'a Slack incoming webhook URL (https://hooks.slack.com/…)'),
+    slackEvents: notifyEvents('slack-events'),
+    discordWebhookUrl: notifyUrl('discord-webhook-url', 'a Discord webhook URL (https://discord.com/api/webhooks/…)'),
+    discordEvents: notifyEvents('discord-events'),
+    telegramBotToken: setting({
+        name: 'telegram-bot-token',
+        kind: 'string',
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()
+            .regex(/^\d{1,20}:[A-Za-z0-9_-]{20,100}$/)
+            .optional(),
+        fallback: undefined,
+        accepted: 'a Telegram bot token from @BotFather (123456:ABC…)',
+        secret: true,
+    }),
+    telegramChatId: setting({
+        name: 'telegram-chat-id',
+        kind: 'string',
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()
+            .regex(/^(?:-?\d{1,20}|@[A-Za-z0-9_]{5,32})$/)
+            .optional(),
+        fallback: undefined,
+        accepted: 'a Telegram chat id (digits, may start with -) or @channelname',
+    }),
+    telegramEvents: notifyEvents('telegram-events'),
+    webhookUrl: notifyUrl('webhook-url', 'an https URL that receives signed JSON (http only for 127.0.0.1/localhost)'),
+    webhookSecret: setting({
+        name: 'webhook-secret',
+        kind: 'string',
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().min(32).optional(),
+        fallback: undefined,
+        accepted: 'a random secret of at least 32 characters (openssl rand -hex 32)',
+        secret: true,
+    }),
+    webhookEvents: notifyEvents('webhook-events'),
+    runnersDefault: setting({
+        name: 'runners-default',
+        kind: 'labels',
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(runnerLabel).min(1).optional(),
+        fallback: undefined,
+        accepted: RUNNERS_INPUT_ACCEPTED,
+        inputOnly: true,
+        fileEquivalent: 'runners: { default: … }',
+    }),
+    runnersLong: setting({
+        name: 'runners-long',
+        kind: 'labels',
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(runnerLabel).min(1).optional(),
+        fallback: undefined,
+        accepted: RUNNERS_INPUT_ACCEPTED,
+        inputOnly: true,
+        fileEquivalent: 'runners: { long: … }',
+    }),
+    intent: setting({
+        name: 'intent',
+        kind: 'string',
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().max(20_000).optional(),
+        fallback: undefined,
+        accepted: "the route phase's `intent` output (JSON), passed unchanged",
+        inputOnly: true,
+    }),
+};
+const SETTINGS_MATCH_TABLE = true;
+const TRIAGE_FIELDS = {
+    model: SETTINGS.model,
+    maxTurns: SETTINGS.maxTurns,
+    timeoutMinutes: SETTINGS.timeoutMinutes,
+    runner: setting({
+        name: 'runner',
+        kind: 'string',
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* ["enum"] */ .k5n(RUNNER_CHOICES),
+        fallback: 'default',
+        accepted: enumText(RUNNER_CHOICES),
+    }),
+};
+const RUNNERS_ACCEPTED = 'a runner label or a list of labels, e.g. ubuntu-latest or [self-hosted, pilot]';
+/** The default shown in action.yml and the README: an empty string when there is none. */
+function shownDefault(spec) {
+    if (spec.shownDefault !== undefined)
+        return spec.shownDefault;
+    const value = spec.fallback;
+    if (value === undefined)
+        return '';
+    if (Array.isArray(value))
+        return value.join(',');
+    return String(value);
+}
+
+
+/***/ }),
+
 /***/ 1648:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -39715,8 +40218,8 @@ const TASK_STATUSES = [
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _pipeline_gate_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8428);
-/* harmony import */ var _pipeline_run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9297);
+/* harmony import */ var _pipeline_gate_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6040);
+/* harmony import */ var _pipeline_run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7385);
 
 
 await (0,_pipeline_run_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)({ gate: _pipeline_gate_js__WEBPACK_IMPORTED_MODULE_0__/* .gate */ .G });
@@ -39801,12 +40304,12 @@ function helpText(triggerLabel) {
         '| command | what it does |',
         '| --- | --- |',
         `| \`${p}\` or \`${p} run [instructions]\` | start (or restart) the task for this issue |`,
-        `| \`${p} plan\` | post a plan only, change nothing |`,
-        `| \`${p} retry\` | run again, resuming the previous session |`,
+        `| \`${p} plan\` | post a plan only, change nothing; \`${p} run\` afterwards starts from it |`,
+        `| \`${p} retry\` | run again, resuming the previous session, told why the last run failed |`,
         `| \`${p} cancel\` | cancel the run in progress and keep the work so far |`,
         `| \`${p} status\` | show the task's state, pull request and cost |`,
-        `| \`${p} fix [what]\` | on a Pilot pull request: address reviews or failing checks |`,
-        `| \`${p} help\` | show this list |`,
+        `| \`${p} fix [what]\` | on a Pilot pull request: continue its task (same branch, PR and session) |`,
+        `| \`${p} help\` | show this list and the effective configuration |`,
         '',
         `Adding the label \`${triggerLabel}\` starts a task too; removing it or closing the issue cancels.`,
     ].join('\n');
@@ -39954,6 +40457,103 @@ function isGitHubLogin(login) {
 /** GitHub logins compare case-insensitively, and only as whole strings. */
 function sameLogin(a, b) {
     return typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase();
+}
+
+
+/***/ }),
+
+/***/ 5324:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Lr: () => (/* binding */ issueOfBranch)
+/* harmony export */ });
+/* unused harmony exports slugify, taskBranch, checkoutTaskBranch, changedPaths, BranchRefused, isIssueBranch */
+/* harmony import */ var _constants_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1648);
+
+function slugify(title) {
+    const slug = title
+        .toLowerCase()
+        .normalize('NFKD')
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '')
+        .slice(0, 40)
+        .replace(/-+$/, '');
+    return slug || 'task';
+}
+function taskBranch(issue, title) {
+    return `${BRANCH_PREFIX}issue-${issue}-${slugify(title)}`;
+}
+/** Branch names Pilot owns for an issue: `pilot/issue-<n>` or `pilot/issue-<n>-<slug>`. */
+function issueOfBranch(branch) {
+    const match = new RegExp(`^${_constants_js__WEBPACK_IMPORTED_MODULE_0__/* .BRANCH_PREFIX */ .sM}issue-(\\d+)(?:-|$)`).exec(branch);
+    return match ? Number(match[1]) : null;
+}
+async function remoteHas(git, branch, auth) {
+    const { stdout } = await git.run(['ls-remote', '--heads', 'origin', `refs/heads/${branch}`], { env: auth });
+    return stdout.trim().length > 0;
+}
+/**
+ * Puts the workspace on the task branch: the existing remote branch when there is one (a re-run
+ * continues it), else a new branch from the default branch. Never commits on a detached or
+ * `refs/pull/*` HEAD: the branch is always checked out by name.
+ */
+async function checkoutTaskBranch(git, opts) {
+    const { branch, base, auth } = opts;
+    const fetch = (ref) => git.run(['fetch', '--no-tags', '--depth=50', 'origin', `+refs/heads/${ref}:refs/remotes/origin/${ref}`], {
+        env: auth,
+    });
+    await fetch(base);
+    const existed = await remoteHas(git, branch, auth);
+    if (existed)
+        await fetch(branch);
+    await git.run(['checkout', '-B', branch, `refs/remotes/origin/${existed ? branch : base}`]);
+    return { existed };
+}
+/**
+ * Paths with changes in the work tree or index (tracked or not), as git reports them. A nested
+ * repository is listed as its directory (`sub/`); git never looks inside it (submodules ignored).
+ */
+async function changedPaths(git) {
+    const { stdout } = await git.run([
+        'status',
+        '--porcelain=v1',
+        '-z',
+        '--untracked-files=all',
+        '--ignore-submodules=all',
+    ]);
+    const paths = new Set();
+    const entries = stdout.split('\0');
+    for (let i = 0; i < entries.length; i++) {
+        const entry = entries[i];
+        if (entry.length < 4)
+            continue;
+        paths.add(entry.slice(3));
+        // A rename or copy is followed by its source path; both are changes.
+        if (entry[0] === 'R' || entry[0] === 'C')
+            paths.add(entries[++i]);
+    }
+    return paths;
+}
+/** Pilot pushes only to `pilot/issue-<n>-<slug>` of the issue it works on, whatever a marker says. */
+class BranchRefused extends Error {
+    branch;
+    issue;
+    constructor(branch, issue) {
+        super(`Pilot did not push: \`${branch}\` is not a branch of issue #${issue}. ` +
+            `Pilot pushes only to \`${_constants_js__WEBPACK_IMPORTED_MODULE_0__/* .BRANCH_PREFIX */ .sM}issue-${issue}-…\` branches.`);
+        this.branch = branch;
+        this.issue = issue;
+        this.name = 'BranchRefused';
+    }
+}
+/** Whether Pilot may push `branch` for `issue`: `pilot/issue-<issue>-` and a plain slug, nothing else. */
+function isIssueBranch(branch, issue) {
+    const prefix = `${BRANCH_PREFIX}issue-${issue}-`;
+    if (!branch.startsWith(prefix))
+        return false;
+    const slug = branch.slice(prefix.length);
+    return /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(slug) && !slug.includes('..') && !/(\.lock|\.)$/.test(slug);
 }
 
 
@@ -44118,7 +44718,7 @@ function runUrlOf(ctx, runId) {
 
 /***/ }),
 
-/***/ 8428:
+/***/ 6040:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -44129,6 +44729,56 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
 var lib_core = __nccwpck_require__(6257);
+// EXTERNAL MODULE: ./build/src/config/schema.js
+var schema = __nccwpck_require__(9829);
+;// CONCATENATED MODULE: ./build/src/config/describe.js
+// The effective configuration as users write it (kebab-case names, plain values), for `/pilot help` and
+// the job summary. Secrets are reduced to "set" / "not set": this text is posted to the issue.
+
+const HIDDEN_FROM_SUMMARY = new Set(['runnersDefault', 'runnersLong']);
+/** Settings whose absence means "triage decides", which is worth saying instead of "(not set)". */
+const TRIAGED = new Set(['maxTurns', 'timeoutMinutes']);
+function describeConfig(config) {
+    const lines = [];
+    for (const [key, spec] of Object.entries(schema/* SETTINGS */.yy)) {
+        if (HIDDEN_FROM_SUMMARY.has(key))
+            continue;
+        const value = config[key];
+        const source = config.sources?.[key];
+        if (value === undefined && TRIAGED.has(key))
+            lines.push({ name: spec.name, value: '(by triage, per size)', source });
+        else
+            lines.push({ name: spec.name, value: spec.secret ? (value ? 'set' : 'not set') : show(value), source });
+    }
+    lines.push({ name: 'runners.default', value: show(config.runners.default) });
+    lines.push({
+        name: 'runners.long',
+        value: config.runners.long ? show(config.runners.long) : '(not set: every task runs on runners.default)',
+    });
+    for (const level of schema/* TRIAGE_LEVELS */.BK) {
+        const overrides = Object.entries(config.triage[level]);
+        if (overrides.length > 0)
+            lines.push({ name: `triage.${level}`, value: show(config.triage[level]) });
+    }
+    return lines;
+}
+function show(value) {
+    if (value === undefined || value === '')
+        return '(not set)';
+    if (Array.isArray(value))
+        return value.length === 0 ? '(none)' : value.join(', ');
+    if (typeof value === 'object')
+        return JSON.stringify(value);
+    return String(value);
+}
+/** Markdown rows for `/pilot help`: code spans cannot be closed early, cells cannot be split. */
+function configTable(config) {
+    const cell = (text) => text.replace(/[`|\r\n]/g, ' ').slice(0, 200);
+    const from = config.configFile ? `file (${cell(config.configFile)})` : 'file';
+    const rows = describeConfig(config).map((line) => `| \`${cell(line.name)}\` | \`${cell(line.value)}\` | ${line.source === 'file' ? from : (line.source ?? '')} |`);
+    return ['| setting | effective value | from |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
 // EXTERNAL MODULE: ./build/src/constants.js
 var constants = __nccwpck_require__(1648);
 // EXTERNAL MODULE: ./build/src/errors.js
@@ -44206,7 +44856,17 @@ var schemas = __nccwpck_require__(2857);
 
 
 /** The version this Pilot writes. Older documents are migrated on read; newer ones are refused. */
-const TASK_VERSION = 1;
+const TASK_VERSION = 2;
+/** How much of a `/pilot plan` the marker keeps for the next `/pilot run` (a comment holds 65,536). */
+const PLAN_MAX = 6_000;
+/** Why the last run failed, kept for `/pilot retry` (short: the marker is not a log). */
+const Failure = schemas/* object */.Ikc({
+    reason: schemas/* string */.YjP().max(500),
+    /** The limit that stopped the agent, when one did. */
+    limit: schemas/* enum */.k5n(['max_turns', 'budget', 'timeout', 'cancelled']).optional(),
+    /** The last tool errors the agent saw, newest last. */
+    toolErrors: schemas/* array */.YOg(schemas/* string */.YjP().max(300)).max(3).optional(),
+});
 const RunRef = schemas/* object */.Ikc({
     id: schemas/* number */.aig().int().positive(),
     kind: schemas/* enum */.k5n(['gate', 'work', 'post', 'sweep']),
@@ -44238,6 +44898,10 @@ const TaskDoc = schemas/* object */.Ikc({
     costUsd: schemas/* number */.aig().nonnegative(),
     /** Id of the newest `labeled` timeline event a work run served (duplicate label deliveries are ignored). */
     servedLabel: schemas/* number */.aig().int().positive().optional(),
+    /** v2: the plan `/pilot plan` wrote, given to the next `/pilot run` (the agent's words: quoted as data). */
+    plan: schemas/* string */.YjP().max(PLAN_MAX).optional(),
+    /** v2: why the last work run failed, given to `/pilot retry`. */
+    failure: Failure.optional(),
     runs: schemas/* array */.YOg(RunRef).max(10),
 });
 /**
@@ -44246,7 +44910,10 @@ const TaskDoc = schemas/* object */.Ikc({
  */
 const MIGRATIONS = {
     0: (doc) => ({ runs: [], attempts: 0, costUsd: 0, rev: 0, ...doc, v: 1 }),
+    // v2 adds `plan` and `failure`, both optional: a v1 document is a v2 one without them.
+    1: (doc) => ({ ...doc, v: 2 }),
 };
+const KNOWN_STATUSES = new Set(constants/* TASK_STATUSES */.Hi);
 /** Validates any stored task document (marker or cache), migrating older versions first. */
 function parseTask(value) {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -44266,6 +44933,15 @@ function parseTask(value) {
     }
     for (let v = version; v < TASK_VERSION; v++)
         doc = MIGRATIONS[v](doc);
+    // A status this Pilot does not know was written by a newer one: the task is not to be overwritten.
+    if (!KNOWN_STATUSES.has(doc.status)) {
+        const status = JSON.stringify(doc.status)?.slice(0, 40) ?? 'none';
+        return {
+            ok: false,
+            future: true,
+            error: `the task has status ${status}, which this Pilot does not know`,
+        };
+    }
     const parsed = TaskDoc.safeParse(doc);
     return parsed.success ? { ok: true, task: parsed.data } : { ok: false, error: parsed.error.message };
 }
@@ -44375,6 +45051,12 @@ async function pilotMarkers(comments, pilotLogin, key) {
         if ('forged' in marker && marker.forged) {
             await (0,forged/* reportForgedState */.x)('marker', c.id, marker.error);
             continue;
+        }
+        // A task written by a newer Pilot (a version or status this one does not know) is never replaced
+        // by a fresh one: that would lose its branch, PR and session, and start the work over.
+        if ('future' in marker && marker.future) {
+            throw new Error(`Pilot's task for #${key.issue} (comment ${c.id}) was written by a newer Pilot: ${marker.error}. ` +
+                'Update the Pilot version this workflow uses; this run changes nothing.');
         }
         found.push({ comment: c, task: 'task' in marker ? marker.task : null });
         if ('error' in marker) {
@@ -45859,6 +46541,59 @@ async function recordOverride(deps, intent, line) {
     }).catch((error) => lib_core/* warning */.$e(`Budget: could not record the override (${(0,github_errors/* failureMessage */.o)(error)})`));
 }
 
+// EXTERNAL MODULE: ./build/src/git/branch.js
+var branch = __nccwpck_require__(5324);
+;// CONCATENATED MODULE: ./build/src/pipeline/pull-task.js
+// One task, one PR: a command on Pilot's pull request belongs to the task of the issue that PR closes.
+// The issue comes from the head branch (`pilot/issue-<n>-…`, a branch of THIS repository) and counts
+// only when that issue's authenticated marker records this very PR. Nothing the agent wrote (the PR
+// body, "Closes #n") decides it: the agent could point a follow-up at any issue.
+
+
+
+
+
+const pull_task_refuse = (reason) => ({ ok: false, reason });
+async function readPull(deps, pr) {
+    try {
+        const { data } = await deps.octokit.rest.pulls.get({ ...deps.ctx.repo, pull_number: pr });
+        return data;
+    }
+    catch (error) {
+        if ((0,client/* statusOf */.c2)(error) === 404)
+            return null;
+        throw new Error(`Could not read pull request #${pr}: ${(0,errors/* messageOf */.b)(error)}`);
+    }
+}
+/** The task a pull request belongs to, or why Pilot will not act on it. */
+async function taskOfPull(deps, pr, pilotLogin) {
+    const pull = await readPull(deps, pr);
+    if (!pull)
+        return pull_task_refuse(`#${pr} is not a pull request Pilot can read.`);
+    const { ref, sha } = pull.head;
+    const own = `${deps.ctx.repo.owner}/${deps.ctx.repo.repo}`.toLowerCase();
+    if ((pull.head.repo?.full_name ?? '').toLowerCase() !== own) {
+        return pull_task_refuse(`pull request #${pr} comes from another repository; Pilot only works on its own branches.`);
+    }
+    const issue = (0,branch/* issueOfBranch */.Lr)(ref);
+    if (issue === null) {
+        return pull_task_refuse(`pull request #${pr} is not on a Pilot branch (\`pilot/issue-<n>-…\`), so it has no Pilot task.`);
+    }
+    const found = await findTracking(deps.octokit, deps.ctx.repo, issue, pilotLogin, markerKey(deps, issue));
+    if (found?.task.pr !== pr || found.task.branch !== ref) {
+        return pull_task_refuse(`pull request #${pr} is on branch \`${ref.slice(0, 100)}\`, but Pilot's task for #${issue} does not record this pull request. ` +
+            `Pilot only follows up on the pull request it opened for a task; use \`/pilot run\` on the issue instead.`);
+    }
+    return { ok: true, issue, branch: ref, headSha: sha };
+}
+/**
+ * A work command commented on a pull request, moved to the task it belongs to. `isPullRequest` stays
+ * true: the comment lives on the PR, not in the issue's timeline, so it is served directly.
+ */
+function onTask(intent, task) {
+    return { ...intent, issue: task.issue, isPullRequest: true, headBranch: task.branch };
+}
+
 ;// CONCATENATED MODULE: ./build/src/pipeline/reply.js
 // Pilot's one way to answer on an issue (gate and work run alike): redacted, and marked as Pilot's own
 // so the reply never reads as a command.
@@ -46080,6 +46815,8 @@ async function closeTask(deps, intent, tracking) {
 
 
 
+
+
 /** Pilot's identity: the author of the reaction it just made (App tokens), else `bot-login`. */
 async function acknowledge(deps, intent) {
     const { issue } = intent;
@@ -46096,10 +46833,12 @@ async function answer(deps, intent, pilotLogin) {
     const { issue } = intent;
     if (intent.command === 'help' || intent.command === 'unknown') {
         const lead = intent.command === 'unknown' ? `Unknown command \`${intent.args.slice(0, 40)}\`.\n\n` : '';
-        await postReply(deps, issue, lead + (0,command/* helpText */.B)(deps.config.triggerLabel));
+        const settings = `**Effective configuration** (secrets show only as set or not set):\n\n${configTable(deps.config)}`;
+        await postReply(deps, issue, `${lead}${(0,command/* helpText */.B)(deps.config.triggerLabel)}\n\n${settings}`);
         return { conclusion: 'success' };
     }
-    const tracking = await findTracking(deps.octokit, deps.ctx.repo, issue, pilotLogin, markerKey(deps, issue));
+    const taskIssue = await taskIssueOf(deps, intent, pilotLogin);
+    const tracking = await findTracking(deps.octokit, deps.ctx.repo, taskIssue, pilotLogin, markerKey(deps, taskIssue));
     if (intent.command === 'status') {
         const about = tracking ? describeTask(deps, tracking.task) : 'Pilot has no task for this issue yet.';
         await postReply(deps, issue, about + (await dashboardLine(deps, pilotLogin)));
@@ -46109,6 +46848,13 @@ async function answer(deps, intent, pilotLogin) {
     if (intent.isPullRequest && intent.headBranch)
         return closeTask(deps, intent, tracking);
     return cancelTask(deps, intent, tracking);
+}
+/** `status` and `cancel` on Pilot's PR read the task of the issue that PR closes, when it is Pilot's. */
+async function taskIssueOf(deps, intent, pilotLogin) {
+    if (intent.source !== 'comment' || !intent.isPullRequest)
+        return intent.issue;
+    const task = await taskOfPull(deps, intent.issue, pilotLogin);
+    return task.ok ? task.issue : intent.issue;
 }
 async function cancelTask(deps, intent, tracking) {
     const { issue } = intent;
@@ -46127,7 +46873,21 @@ async function cancelTask(deps, intent, tracking) {
     }
     return { conclusion: 'success', taskStatus: tracking.task.status };
 }
-async function gate_dispatch(deps, intent, pilotLogin) {
+/** A command on a pull request acts on the task of the issue that PR closes, or on nothing. */
+async function onItsTask(deps, intent, pilotLogin) {
+    if (intent.source !== 'comment' || !intent.isPullRequest)
+        return intent;
+    const task = await taskOfPull(deps, intent.issue, pilotLogin);
+    if (task.ok)
+        return onTask(intent, task);
+    lib_core/* info */.pq(`Pilot refuses /pilot ${intent.command} on #${intent.issue}: ${task.reason}`);
+    await postReply(deps, intent.issue, `Pilot did not start: ${task.reason}`);
+    return null;
+}
+async function gate_dispatch(deps, asked, pilotLogin) {
+    const intent = await onItsTask(deps, asked, pilotLogin);
+    if (!intent)
+        return { conclusion: 'skipped' };
     const { issue } = intent;
     const { ctx } = deps;
     const found = await findTracking(deps.octokit, ctx.repo, issue, pilotLogin, markerKey(deps, issue));
@@ -46192,7 +46952,7 @@ async function gate(deps, intent) {
 
 /***/ }),
 
-/***/ 9297:
+/***/ 7385:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -46209,6 +46969,8 @@ var auth_authorize = __nccwpck_require__(5279);
 var events_command = __nccwpck_require__(7562);
 // EXTERNAL MODULE: ./build/src/events/login.js
 var login = __nccwpck_require__(46);
+// EXTERNAL MODULE: ./build/src/git/branch.js
+var branch = __nccwpck_require__(5324);
 // EXTERNAL MODULE: ./build/src/github/client.js
 var client = __nccwpck_require__(6330);
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 11 modules
@@ -46370,6 +47132,7 @@ async function latestLabelEvent(octokit, repo, issue, label) {
 
 
 
+
 /** Pilot's tagged dispatch keeps the sender it names; any other acts for its real sender only. */
 function dispatchSender(intent, seal) {
     const d = intent.dispatch;
@@ -46405,8 +47168,8 @@ async function commentMismatch(check, intent, id) {
             return `comment ${id} named by the dispatch does not exist`;
         throw error;
     }
-    if (!comment.issue_url.endsWith(`/issues/${intent.issue}`))
-        return `comment ${id} is not on #${intent.issue}`;
+    if (!(await onIssueOrItsPull(check, intent, comment.issue_url)))
+        return `comment ${id} is not on #${intent.issue}${intent.isPullRequest ? ' or on its pull request' : ''}`;
     const author = comment.user?.login;
     if ((0,login/* sameLogin */.Up)(author, check.pilotLogin)) {
         // A request Pilot queued in its own note: the note (authenticated) says who asked for what.
@@ -46423,6 +47186,27 @@ async function commentMismatch(check, intent, id) {
     }
     const command = (0,events_command/* parseCommand */.R)(comment.body ?? '')?.command;
     return command === intent.command ? null : `comment ${id} does not ask for ${intent.command}`;
+}
+/**
+ * A command commented on the task's PR is dispatched for the task's issue (src/pipeline/pull-task.ts):
+ * the comment then lives on a PR of this repository whose head is that issue's `pilot/issue-<n>-…` branch.
+ */
+async function onIssueOrItsPull(check, intent, issueUrl) {
+    const number = Number(/\/issues\/(\d+)$/.exec(issueUrl)?.[1]);
+    if (number === intent.issue)
+        return true;
+    if (!intent.isPullRequest || !Number.isSafeInteger(number))
+        return false;
+    try {
+        const { data: pull } = await check.octokit.rest.pulls.get({ ...check.repo, pull_number: number });
+        const own = (0,login/* sameLogin */.Up)(pull.head.repo?.full_name, `${check.repo.owner}/${check.repo.repo}`);
+        return own && (0,branch/* issueOfBranch */.Lr)(pull.head.ref) === intent.issue;
+    }
+    catch (error) {
+        if ((0,client/* statusOf */.c2)(error) === 404)
+            return false;
+        throw error;
+    }
 }
 async function labelMismatch(check, intent) {
     const events = await check.octokit.paginate(check.octokit.rest.issues.listEventsForTimeline, {
@@ -46564,493 +47348,8 @@ function distance(a, b) {
     return previous[b.length];
 }
 
-;// CONCATENATED MODULE: ./build/src/config/schema.js
-// Every setting Pilot understands, spelled once: its input/file name, its zod schema, its default and the
-// words an error uses to describe what would have been accepted. inputs.ts, file.ts, action.yml and the
-// README are all checked against this table.
-
-const TRIAGE_LEVELS = ['trivial', 'simple', 'medium', 'complex', 'epic'];
-const AUTOPILOT_MODES = ['off', 'ci', 'merge'];
-const PHASES = ['auto', 'gate', 'route', 'run'];
-const PERMISSION_LEVELS = ['write', 'maintain', 'admin'];
-const RUNNER_CHOICES = ['default', 'long'];
-/** The Claude Code CLI version Pilot is tested with; the installer and the runner image pin the same one. */
-const DEFAULT_CLAUDE_CODE_VERSION = '2.1.331';
-/**
- * Every task runs on `runners.default` unless `runners.long` is configured: a default that names
- * self-hosted labels would leave a hosted-only repository's big tasks waiting for a runner forever.
- */
-const DEFAULT_RUNNERS = { default: ['ubuntu-latest'] };
-function setting(spec) {
-    return spec;
-}
-// --- value schemas -------------------------------------------------------------------------------------
-const wholeNumber = (min, max) => schemas/* number */.aig().int().min(min).max(max);
-const wholeNumberText = (min, max) => `a whole number from ${min} to ${max}`;
-/** GitHub logins: alphanumerics and single hyphens, at most 39 characters; apps end in `[bot]`. */
-const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
-const loginSchema = schemas/* string */.YjP().regex(LOGIN);
-/** GitHub caps label names at 50 characters. */
-const labelSchema = schemas/* string */.YjP().trim().min(1).max(50);
-const MODEL = /^[A-Za-z0-9][A-Za-z0-9._:@/[\]-]*$/;
-const modelSchema = schemas/* string */.YjP().regex(MODEL).max(200);
-/**
- * A host the sandbox's proxy may let commands reach: a name (`*.` wildcard allowed) or an IPv4
- * address, with an optional `:port` that limits the entry to that port (Claude Code's
- * `sandbox.network.allowedDomains` syntax).
- */
-const HOST = /^(?:\*\.)?[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})(?::[0-9]{1,5})?$/;
-const hostSchema = schemas/* string */.YjP().trim().regex(HOST);
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Names the agent must never receive: GitHub and runner credentials, Pilot's own inputs, model secrets. */
-const FORBIDDEN_AGENT_ENV = /^(GITHUB_TOKEN|GH_TOKEN|GH_ENTERPRISE_TOKEN|ACTIONS_.*|INPUT_.*|ANTHROPIC_API_KEY|ANTHROPIC_AUTH_TOKEN|CLAUDE_CODE_OAUTH_TOKEN)$/i;
-const agentEnvName = schemas/* string */.YjP()
-    .regex(ENV_NAME)
-    .refine((name) => !FORBIDDEN_AGENT_ENV.test(name));
-const runnerLabel = schemas/* string */.YjP().regex(/^[^\s,]{1,100}$/);
-const runnerLabelsSchema = schemas/* union */.KCZ([runnerLabel, schemas/* array */.YOg(runnerLabel).min(1)]);
-const semver = schemas/* string */.YjP().regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/);
-const email = schemas/* string */.YjP().regex(/^[^\s@]+@[^\s@]+$/);
-const optionalText = schemas/* string */.YjP().optional();
-const httpUrl = schemas/* string */.YjP()
-    .refine((text) => /^https?:\/\/[^\s]+$/.test(text) && URL.canParse(text))
-    .optional();
-const pathPattern = schemas/* string */.YjP().trim().min(1);
-const RUNNERS_INPUT_ACCEPTED = 'runner labels as a JSON list (["self-hosted", "pilot"]) or separated by commas or newlines';
-const enumText = (values) => `one of ${values.join(', ')}`;
-const NOTIFY_EVENTS = [
-    'task.started',
-    'task.succeeded',
-    'task.failed',
-    'pr.created',
-    'pr.merged',
-    'budget.warning',
-    'budget.exceeded',
-    'needs_human',
-];
-const budgetUsd = schemas/* number */.aig().positive().max(1_000_000).optional();
-const BUDGET_ACCEPTED = 'a number of US dollars greater than 0 (e.g. 50 or 12.50); empty for no budget';
-/** A webhook URL: a secret (it is the credential), https, or http to loopback (local relays, tests). */
-const webhookUrl = schemas/* string */.YjP()
-    .refine((text) => {
-    if (!URL.canParse(text))
-        return false;
-    const url = new URL(text);
-    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-    return url.protocol === 'https:' || (url.protocol === 'http:' && loopback);
-})
-    .optional();
-function notifyUrl(name, accepted) {
-    return setting({ name, kind: 'string', schema: webhookUrl, fallback: undefined, accepted, secret: true });
-}
-function notifyEvents(name) {
-    return setting({
-        name,
-        kind: 'list',
-        schema: schemas/* array */.YOg(schemas/* enum */.k5n(NOTIFY_EVENTS)),
-        fallback: [...NOTIFY_EVENTS],
-        accepted: `event names separated by commas or newlines: ${NOTIFY_EVENTS.join(', ')}`,
-    });
-}
-// --- the table -----------------------------------------------------------------------------------------
-const SETTINGS = {
-    githubToken: setting({
-        name: 'github-token',
-        kind: 'string',
-        schema: optionalText,
-        fallback: undefined,
-        shownDefault: '${{ github.token }}',
-        accepted: 'a GitHub token',
-        secret: true,
-    }),
-    appId: setting({
-        name: 'app-id',
-        kind: 'string',
-        schema: schemas/* string */.YjP()
-            .regex(/^(?:\d+|Iv[0-9A-Za-z._-]+)$/)
-            .optional(),
-        fallback: undefined,
-        accepted: 'a GitHub App ID (digits) or client ID (Iv…)',
-    }),
-    appPrivateKey: setting({
-        name: 'app-private-key',
-        kind: 'string',
-        schema: schemas/* string */.YjP()
-            .regex(/-----BEGIN [A-Z ]*PRIVATE KEY-----/)
-            .optional(),
-        fallback: undefined,
-        accepted: "the App's PEM private key (-----BEGIN … PRIVATE KEY-----)",
-        secret: true,
-    }),
-    anthropicApiKey: setting({
-        name: 'anthropic-api-key',
-        kind: 'string',
-        schema: optionalText,
-        fallback: undefined,
-        accepted: 'an Anthropic API key',
-        secret: true,
-    }),
-    claudeCodeOauthToken: setting({
-        name: 'claude-code-oauth-token',
-        kind: 'string',
-        schema: optionalText,
-        fallback: undefined,
-        accepted: 'a Claude Code OAuth token',
-        secret: true,
-    }),
-    pilotStateKey: setting({
-        name: 'pilot-state-key',
-        kind: 'string',
-        schema: optionalText,
-        fallback: undefined,
-        accepted: 'a random secret of at least 32 characters (openssl rand -hex 32)',
-        secret: true,
-    }),
-    pilotStateKeyPrevious: setting({
-        name: 'pilot-state-key-previous',
-        kind: 'string',
-        schema: optionalText,
-        fallback: undefined,
-        accepted: 'the previous pilot-state-key, while rotating it',
-        secret: true,
-    }),
-    anthropicBaseUrl: setting({
-        name: 'anthropic-base-url',
-        kind: 'string',
-        schema: httpUrl,
-        fallback: undefined,
-        accepted: 'an http(s) URL such as https://api.anthropic.com',
-    }),
-    pushgatewayUrl: setting({
-        name: 'pushgateway-url',
-        kind: 'string',
-        // Credentials in the URL would be logged with it: they belong in the secret inputs below.
-        schema: httpUrl.refine((text) => text === undefined || !/^https?:\/\/[^/]*@/.test(text)),
-        fallback: undefined,
-        accepted: 'an http(s) URL of a Prometheus Pushgateway without credentials in it, such as https://pushgateway.example.com (use pushgateway-username/-password or pushgateway-token)',
-    }),
-    pushgatewayUsername: setting({
-        name: 'pushgateway-username',
-        kind: 'string',
-        schema: optionalText,
-        fallback: undefined,
-        accepted: 'the Pushgateway basic-auth user, with pushgateway-password',
-        secret: true,
-    }),
-    pushgatewayPassword: setting({
-        name: 'pushgateway-password',
-        kind: 'string',
-        schema: optionalText,
-        fallback: undefined,
-        accepted: 'the Pushgateway basic-auth password, with pushgateway-username',
-        secret: true,
-    }),
-    pushgatewayToken: setting({
-        name: 'pushgateway-token',
-        kind: 'string',
-        schema: optionalText,
-        fallback: undefined,
-        accepted: 'a bearer token for the Pushgateway (instead of a username and password)',
-        secret: true,
-    }),
-    triggerLabel: setting({
-        name: 'trigger-label',
-        kind: 'string',
-        schema: labelSchema,
-        fallback: 'pilot',
-        accepted: 'a label name of 1 to 50 characters',
-    }),
-    botLogin: setting({
-        name: 'bot-login',
-        kind: 'string',
-        schema: loginSchema,
-        fallback: 'github-actions[bot]',
-        accepted: 'a GitHub login such as github-actions[bot] or my-app[bot]',
-    }),
-    model: setting({
-        name: 'model',
-        kind: 'string',
-        schema: modelSchema.optional(),
-        fallback: undefined,
-        accepted: 'a Claude model name or alias without spaces (e.g. sonnet, opus)',
-    }),
-    // No default on purpose (here and in action.yml): the runner fills action.yml defaults in, and a
-    // value Pilot cannot tell from "not given" would either override triage or be overridden by it.
-    // Not given, triage decides per size (src/triage/room.ts); given, the value wins.
-    maxTurns: setting({
-        name: 'max-turns',
-        kind: 'int',
-        schema: wholeNumber(1, 500).optional(),
-        fallback: undefined,
-        accepted: wholeNumberText(1, 500),
-    }),
-    timeoutMinutes: setting({
-        name: 'timeout-minutes',
-        kind: 'int',
-        // Self-hosted jobs may run up to 5 days (7200 minutes); hosted ones stop at 360.
-        schema: wholeNumber(1, 7200).optional(),
-        fallback: undefined,
-        accepted: wholeNumberText(1, 7200),
-    }),
-    maxCostUsd: setting({
-        name: 'max-cost-usd',
-        kind: 'number',
-        schema: schemas/* number */.aig().positive().max(1000),
-        fallback: 5,
-        accepted: 'a number of US dollars greater than 0 and at most 1000 (e.g. 5 or 2.50)',
-    }),
-    // Spend caps over all runs of a UTC day / month, read from the ledger (src/budget/). Not given: none.
-    budgetDailyUsd: setting({
-        name: 'budget-daily-usd',
-        kind: 'number',
-        schema: budgetUsd,
-        fallback: undefined,
-        accepted: BUDGET_ACCEPTED,
-    }),
-    budgetMonthlyUsd: setting({
-        name: 'budget-monthly-usd',
-        kind: 'number',
-        schema: budgetUsd,
-        fallback: undefined,
-        accepted: BUDGET_ACCEPTED,
-    }),
-    claudePath: setting({
-        name: 'claude-path',
-        kind: 'string',
-        schema: optionalText,
-        fallback: undefined,
-        accepted: 'a path to the claude executable',
-    }),
-    claudeCodeVersion: setting({
-        name: 'claude-code-version',
-        kind: 'string',
-        schema: semver,
-        fallback: DEFAULT_CLAUDE_CODE_VERSION,
-        accepted: 'an exact version such as 2.1.331',
-    }),
-    autopilot: setting({
-        name: 'autopilot',
-        kind: 'string',
-        schema: schemas/* enum */.k5n(AUTOPILOT_MODES),
-        fallback: 'ci',
-        accepted: enumText(AUTOPILOT_MODES),
-    }),
-    phase: setting({
-        name: 'phase',
-        kind: 'string',
-        schema: schemas/* enum */.k5n(PHASES),
-        fallback: 'auto',
-        accepted: enumText(PHASES),
-        inputOnly: true,
-    }),
-    configPath: setting({
-        name: 'config-path',
-        kind: 'string',
-        schema: schemas/* string */.YjP().min(1),
-        fallback: '.github/pilot.yml',
-        accepted: 'a path relative to the repository root, e.g. .github/pilot.yml',
-        inputOnly: true,
-    }),
-    minPermission: setting({
-        name: 'min-permission',
-        kind: 'string',
-        schema: schemas/* enum */.k5n(PERMISSION_LEVELS),
-        fallback: 'write',
-        accepted: enumText(PERMISSION_LEVELS),
-    }),
-    requireIsolation: setting({
-        name: 'require-isolation',
-        kind: 'boolean',
-        schema: schemas/* boolean */.zMY(),
-        fallback: false,
-        accepted: 'true or false',
-    }),
-    allowUsers: setting({
-        name: 'allow-users',
-        kind: 'list',
-        schema: schemas/* array */.YOg(loginSchema),
-        fallback: [],
-        accepted: 'GitHub logins separated by commas or newlines',
-    }),
-    denyUsers: setting({
-        name: 'deny-users',
-        kind: 'list',
-        schema: schemas/* array */.YOg(loginSchema),
-        fallback: [],
-        accepted: 'GitHub logins separated by commas or newlines',
-    }),
-    allowBots: setting({
-        name: 'allow-bots',
-        kind: 'list',
-        schema: schemas/* array */.YOg(loginSchema),
-        fallback: [],
-        accepted: 'exact bot logins (e.g. renovate[bot]) separated by commas or newlines',
-    }),
-    protectedPaths: setting({
-        name: 'protected-paths',
-        kind: 'list',
-        schema: schemas/* array */.YOg(pathPattern),
-        fallback: [],
-        accepted: 'path patterns (e.g. infra/**) separated by commas or newlines',
-    }),
-    allowedBash: setting({
-        name: 'allowed-bash',
-        kind: 'list',
-        schema: schemas/* array */.YOg(schemas/* string */.YjP().trim().min(1)),
-        fallback: [],
-        accepted: 'commands (e.g. npm test) separated by commas or newlines',
-    }),
-    allowedHosts: setting({
-        name: 'allowed-hosts',
-        kind: 'list',
-        schema: schemas/* array */.YOg(hostSchema),
-        fallback: [],
-        accepted: 'host names or addresses, optionally with :port (e.g. registry.npmjs.org, 127.0.0.1:4873), separated by commas or newlines',
-    }),
-    agentEnv: setting({
-        name: 'agent-env',
-        kind: 'list',
-        schema: schemas/* array */.YOg(agentEnvName),
-        fallback: [],
-        accepted: 'environment variable names separated by commas or newlines, other than GitHub/runner credentials (GITHUB_TOKEN, ACTIONS_*, INPUT_*, model keys)',
-    }),
-    checkpointMinutes: setting({
-        name: 'checkpoint-minutes',
-        kind: 'int',
-        schema: wholeNumber(1, 360),
-        fallback: 10,
-        accepted: wholeNumberText(1, 360),
-    }),
-    draftPr: setting({
-        name: 'draft-pr',
-        kind: 'boolean',
-        schema: schemas/* boolean */.zMY(),
-        fallback: false,
-        accepted: 'true or false',
-    }),
-    prLabels: setting({
-        name: 'pr-labels',
-        kind: 'list',
-        schema: schemas/* array */.YOg(labelSchema),
-        fallback: ['pilot'],
-        accepted: 'label names of 1 to 50 characters separated by commas or newlines',
-    }),
-    gitUserName: setting({
-        name: 'git-user-name',
-        kind: 'string',
-        schema: schemas/* string */.YjP().trim().min(1).max(200),
-        fallback: 'github-actions[bot]',
-        accepted: 'a non-empty name for commits',
-    }),
-    gitUserEmail: setting({
-        name: 'git-user-email',
-        kind: 'string',
-        schema: email,
-        fallback: '41898282+github-actions[bot]@users.noreply.github.com',
-        accepted: 'an e-mail address for commits',
-    }),
-    maxCiFixes: setting({
-        name: 'max-ci-fixes',
-        kind: 'int',
-        schema: wholeNumber(0, 20),
-        fallback: 3,
-        accepted: wholeNumberText(0, 20),
-    }),
-    maxReviewRounds: setting({
-        name: 'max-review-rounds',
-        kind: 'int',
-        schema: wholeNumber(0, 20),
-        fallback: 3,
-        accepted: wholeNumberText(0, 20),
-    }),
-    // Notifications (src/notify/): where to is a secret (inputs only), which events may come from the file.
-    slackWebhookUrl: notifyUrl('slack-webhook-url', 'a Slack incoming webhook URL (https://hooks.slack.com/…)'),
-    slackEvents: notifyEvents('slack-events'),
-    discordWebhookUrl: notifyUrl('discord-webhook-url', 'a Discord webhook URL (https://discord.com/api/webhooks/…)'),
-    discordEvents: notifyEvents('discord-events'),
-    telegramBotToken: setting({
-        name: 'telegram-bot-token',
-        kind: 'string',
-        schema: schemas/* string */.YjP()
-            .regex(/^\d{1,20}:[A-Za-z0-9_-]{20,100}$/)
-            .optional(),
-        fallback: undefined,
-        accepted: 'a Telegram bot token from @BotFather (123456:ABC…)',
-        secret: true,
-    }),
-    telegramChatId: setting({
-        name: 'telegram-chat-id',
-        kind: 'string',
-        schema: schemas/* string */.YjP()
-            .regex(/^(?:-?\d{1,20}|@[A-Za-z0-9_]{5,32})$/)
-            .optional(),
-        fallback: undefined,
-        accepted: 'a Telegram chat id (digits, may start with -) or @channelname',
-    }),
-    telegramEvents: notifyEvents('telegram-events'),
-    webhookUrl: notifyUrl('webhook-url', 'an https URL that receives signed JSON (http only for 127.0.0.1/localhost)'),
-    webhookSecret: setting({
-        name: 'webhook-secret',
-        kind: 'string',
-        schema: schemas/* string */.YjP().min(32).optional(),
-        fallback: undefined,
-        accepted: 'a random secret of at least 32 characters (openssl rand -hex 32)',
-        secret: true,
-    }),
-    webhookEvents: notifyEvents('webhook-events'),
-    runnersDefault: setting({
-        name: 'runners-default',
-        kind: 'labels',
-        schema: schemas/* array */.YOg(runnerLabel).min(1).optional(),
-        fallback: undefined,
-        accepted: RUNNERS_INPUT_ACCEPTED,
-        inputOnly: true,
-        fileEquivalent: 'runners: { default: … }',
-    }),
-    runnersLong: setting({
-        name: 'runners-long',
-        kind: 'labels',
-        schema: schemas/* array */.YOg(runnerLabel).min(1).optional(),
-        fallback: undefined,
-        accepted: RUNNERS_INPUT_ACCEPTED,
-        inputOnly: true,
-        fileEquivalent: 'runners: { long: … }',
-    }),
-    intent: setting({
-        name: 'intent',
-        kind: 'string',
-        schema: schemas/* string */.YjP().max(20_000).optional(),
-        fallback: undefined,
-        accepted: "the route phase's `intent` output (JSON), passed unchanged",
-        inputOnly: true,
-    }),
-};
-const SETTINGS_MATCH_TABLE = true;
-const TRIAGE_FIELDS = {
-    model: SETTINGS.model,
-    maxTurns: SETTINGS.maxTurns,
-    timeoutMinutes: SETTINGS.timeoutMinutes,
-    runner: setting({
-        name: 'runner',
-        kind: 'string',
-        schema: schemas/* enum */.k5n(RUNNER_CHOICES),
-        fallback: 'default',
-        accepted: enumText(RUNNER_CHOICES),
-    }),
-};
-const RUNNERS_ACCEPTED = 'a runner label or a list of labels, e.g. ubuntu-latest or [self-hosted, pilot]';
-/** The default shown in action.yml and the README: an empty string when there is none. */
-function shownDefault(spec) {
-    if (spec.shownDefault !== undefined)
-        return spec.shownDefault;
-    const value = spec.fallback;
-    if (value === undefined)
-        return '';
-    if (Array.isArray(value))
-        return value.join(',');
-    return String(value);
-}
-
+// EXTERNAL MODULE: ./build/src/config/schema.js
+var schema = __nccwpck_require__(9829);
 ;// CONCATENATED MODULE: ./build/src/config/values.js
 /** Lists in inputs are written one per line or comma-separated (`npm test, npm run lint`). */
 function splitList(text) {
@@ -47113,11 +47412,11 @@ function check(spec, value) {
 
 
 
-const ENTRIES = Object.entries(SETTINGS);
+const ENTRIES = Object.entries(schema/* SETTINGS */.yy);
 /** Every input Pilot reads, in action.yml order; action.yml and the README are tested against it. */
 const INPUT_NAMES = ENTRIES.map(([, spec]) => spec.name);
 /** Each input's default as action.yml and the README show it ('' when it has none). */
-const INPUT_DEFAULTS = Object.fromEntries(ENTRIES.map(([, spec]) => [spec.name, shownDefault(spec)]));
+const INPUT_DEFAULTS = Object.fromEntries(ENTRIES.map(([, spec]) => [spec.name, (0,schema/* shownDefault */.rG)(spec)]));
 /** The secret values among the settings (those the schema marks `secret`): the one list Pilot redacts. */
 function secretValues(values) {
     return ENTRIES.filter(([, spec]) => spec.secret).map(([key]) => values[key]);
@@ -47133,7 +47432,7 @@ function readInputs() {
             (0,secrets/* registerSecret */.cl)(raw);
         // The runner fills every input that has a default in action.yml, so an input equal to its default
         // says nothing about the user's wishes and must not override `.github/pilot.yml`.
-        if (raw === shownDefault(spec))
+        if (raw === (0,schema/* shownDefault */.rG)(spec))
             continue;
         const checked = check(spec, spec.kind === 'boolean' ? readBoolean(spec.name, raw) : fromInputText(spec, raw));
         if (checked.ok)
@@ -47167,7 +47466,7 @@ var dist = __nccwpck_require__(8815);
 
 
 
-const SPEC_BY_NAME = new Map(Object.entries(SETTINGS).map(([key, spec]) => [spec.name, { key, spec }]));
+const SPEC_BY_NAME = new Map(Object.entries(schema/* SETTINGS */.yy).map(([key, spec]) => [spec.name, { key, spec }]));
 const SECTIONS = ['runners', 'triage', 'pr'];
 /** Keys the file may hold (secrets and per-step inputs are left out so typos are not steered to them). */
 const FILE_KEYS = [
@@ -47276,25 +47575,25 @@ class FileReader {
         }
     }
     runners(node) {
-        const accepted = `a mapping with default and/or long, each ${RUNNERS_ACCEPTED}`;
+        const accepted = `a mapping with default and/or long, each ${schema/* RUNNERS_ACCEPTED */.Ab}`;
         this.entries(node, 'runners', ['default', 'long'], accepted, (name, pair) => {
             const value = this.value(pair.value);
-            const parsed = runnerLabelsSchema.safeParse(value);
+            const parsed = schema/* runnerLabelsSchema */.JL.safeParse(value);
             if (parsed.success) {
                 this.result.runners[name] =
                     typeof parsed.data === 'string' ? [parsed.data] : parsed.data;
             }
             else {
-                this.problem(invalidValue(`runners.${name}`, value, this.whereOf(pair.value), RUNNERS_ACCEPTED));
+                this.problem(invalidValue(`runners.${name}`, value, this.whereOf(pair.value), schema/* RUNNERS_ACCEPTED */.Ab));
             }
         });
     }
     triage(node) {
-        const accepted = `a mapping of levels (${TRIAGE_LEVELS.join(', ')}) to model, max-turns, timeout-minutes, runner`;
-        this.entries(node, 'triage', TRIAGE_LEVELS, accepted, (level, pair) => this.triageLevel(level, pair));
+        const accepted = `a mapping of levels (${schema/* TRIAGE_LEVELS */.BK.join(', ')}) to model, max-turns, timeout-minutes, runner`;
+        this.entries(node, 'triage', schema/* TRIAGE_LEVELS */.BK, accepted, (level, pair) => this.triageLevel(level, pair));
     }
     triageLevel(level, pair) {
-        const fields = Object.entries(TRIAGE_FIELDS);
+        const fields = Object.entries(schema/* TRIAGE_FIELDS */.xT);
         const names = fields.map(([, spec]) => spec.name);
         const path = `triage.${level}`;
         const entry = {};
@@ -47307,7 +47606,7 @@ class FileReader {
         this.result.triage[level] = entry;
     }
     pr(node) {
-        const parts = { draft: SETTINGS.draftPr, labels: SETTINGS.prLabels };
+        const parts = { draft: schema/* SETTINGS */.yy.draftPr, labels: schema/* SETTINGS */.yy.prLabels };
         const keys = { draft: 'draftPr', labels: 'prLabels' };
         this.entries(node, 'pr', ['draft', 'labels'], 'a mapping with draft (true or false) and labels', (name, pair) => {
             const part = name;
@@ -47385,7 +47684,7 @@ function loadConfig(opts = {}) {
     const workspace = opts.workspace ?? process.env.GITHUB_WORKSPACE ?? process.cwd();
     const inputs = readInputs();
     const problems = [...inputs.problems];
-    const configPath = inputs.values.configPath ?? SETTINGS.configPath.fallback;
+    const configPath = inputs.values.configPath ?? schema/* SETTINGS */.yy.configPath.fallback;
     const file = readFileIfInside(workspace, configPath, inputs.values.configPath !== undefined, problems);
     if (file)
         problems.push(...file.problems);
@@ -47396,15 +47695,21 @@ function loadConfig(opts = {}) {
     return {
         ...settings,
         runners: {
-            default: runnersDefault ?? file?.runners.default ?? [...DEFAULT_RUNNERS.default],
+            default: runnersDefault ?? file?.runners.default ?? [...schema/* DEFAULT_RUNNERS */.Mw.default],
             long: runnersLong ?? file?.runners.long,
         },
         triage: triageLevels(file?.triage ?? {}),
         configFile: file ? configPath : undefined,
+        sources: sourcesOf(inputs.values, file?.values ?? {}),
     };
 }
+function sourcesOf(inputs, file) {
+    const keys = Object.keys(schema/* SETTINGS */.yy);
+    const of = (key) => inputs[key] !== undefined ? 'input' : file[key] !== undefined ? 'file' : 'default';
+    return Object.fromEntries(keys.map((key) => [key, of(key)]));
+}
 function defaults() {
-    const entries = Object.entries(SETTINGS).map(([key, spec]) => [key, structuredClone(spec.fallback)]);
+    const entries = Object.entries(schema/* SETTINGS */.yy).map(([key, spec]) => [key, structuredClone(spec.fallback)]);
     return Object.fromEntries(entries);
 }
 /**
@@ -47414,7 +47719,7 @@ function defaults() {
 function readFileIfInside(workspace, configPath, chosen, problems) {
     const inside = (0,external_node_path_.relative)((0,external_node_path_.resolve)(workspace), (0,external_node_path_.resolve)(workspace, configPath));
     if ((0,external_node_path_.isAbsolute)(configPath) || inside.startsWith('..') || (0,external_node_path_.isAbsolute)(inside)) {
-        problems.push(invalidValue('config-path', configPath, 'input config-path', SETTINGS.configPath.accepted));
+        problems.push(invalidValue('config-path', configPath, 'input config-path', schema/* SETTINGS */.yy.configPath.accepted));
         return undefined;
     }
     const file = readConfigFile(workspace, configPath);
@@ -47436,8 +47741,8 @@ function crossChecks(settings) {
     const problems = [];
     for (const [has, needs, why] of PAIRS) {
         if (settings[has] !== undefined && settings[needs] === undefined) {
-            const name = SETTINGS[needs].name;
-            const accepted = `${SETTINGS[needs].accepted} whenever ${SETTINGS[has].name} is set (${why})`;
+            const name = schema/* SETTINGS */.yy[needs].name;
+            const accepted = `${schema/* SETTINGS */.yy[needs].accepted} whenever ${schema/* SETTINGS */.yy[has].name} is set (${why})`;
             problems.push(invalidValue(name, undefined, `input ${name}`, accepted));
         }
     }
@@ -47458,7 +47763,7 @@ function pushgatewayChecks(s) {
     return [];
 }
 function triageLevels(fromFile) {
-    return Object.fromEntries(TRIAGE_LEVELS.map((level) => [level, { ...fromFile[level] }]));
+    return Object.fromEntries(schema/* TRIAGE_LEVELS */.BK.map((level) => [level, { ...fromFile[level] }]));
 }
 
 // EXTERNAL MODULE: ./build/src/errors.js
