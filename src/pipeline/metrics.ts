@@ -12,6 +12,7 @@ import { failureMessage } from '../report/github-errors.js';
 import { cellHtml } from '../report/summary-cell.js';
 import { redact, registerSecret } from '../security/redact.js';
 import type { Deps } from './deps.js';
+import { otherRuns } from './other-runs.js';
 
 export const METRICS_FILE = 'pilot-metrics.prom';
 
@@ -30,17 +31,8 @@ export function pushTarget(config: Deps['config']): PushTarget | undefined {
 }
 
 /** Work runs of this repository waiting to start (queued, or held by a concurrency group). */
-export async function queuedRuns(deps: Deps): Promise<number> {
-  let count = 0;
-  for (const status of ['queued', 'pending'] as const) {
-    const { data } = await deps.octokit.rest.actions.listWorkflowRunsForRepo({
-      ...deps.ctx.repo,
-      status,
-      per_page: 100,
-    });
-    count += data.workflow_runs.filter((r) => r.id !== deps.ctx.runId).length;
-  }
-  return count;
+export function queuedRuns(deps: Deps): Promise<number> {
+  return otherRuns(deps, ['queued', 'pending']);
 }
 
 async function queueDepth(deps: Deps): Promise<number | undefined> {

@@ -16,6 +16,7 @@ import { runUrlOf } from './context.js';
 import { budgetOf, keepDashboard } from './dashboard.js';
 import { type Deps, dispatchSigner, markerKey } from './deps.js';
 import { reportMetrics } from './metrics.js';
+import { otherRuns } from './other-runs.js';
 import { foldLedger } from './record-run.js';
 
 interface Row {
@@ -33,20 +34,6 @@ async function labelledIssues(deps: Deps): Promise<number[]> {
     per_page: 100,
   });
   return issues.filter((i) => !i.pull_request).map((i) => i.number);
-}
-
-/** Runs GitHub still has queued or in progress, other than this sweep. */
-async function liveRuns(deps: Deps): Promise<number> {
-  let count = 0;
-  for (const status of ['queued', 'in_progress'] as const) {
-    const { data } = await deps.octokit.rest.actions.listWorkflowRunsForRepo({
-      ...deps.ctx.repo,
-      status,
-      per_page: 100,
-    });
-    count += data.workflow_runs.filter((r) => r.id !== deps.ctx.runId).length;
-  }
-  return count;
 }
 
 /** Who added the trigger label last: the dispatched run re-authorizes them, as for a live event. */
@@ -200,7 +187,7 @@ async function pollPulls(deps: Deps): Promise<Array<[string, string]>> {
 
 export async function sweep(deps: Deps): Promise<Outcome> {
   const issues = await labelledIssues(deps);
-  const others = await liveRuns(deps);
+  const others = await otherRuns(deps, ['queued', 'in_progress']);
   const rows: Row[] = [];
   for (const issue of issues) rows.push(await sweepIssue(deps, issue, others));
   const prs = await pollPulls(deps);
