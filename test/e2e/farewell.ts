@@ -15,11 +15,15 @@ export async function farewellWorld(opts: WorldOptions, body = 'Please add farew
   return { w, issue };
 }
 
+/** The text of the issue's tracking comment (empty before Pilot wrote one). */
+export function trackingOf(w: World, issue: number): string {
+  return w.pilotComments(issue).find((c) => c.body.includes('pilot:task'))?.body ?? '';
+}
+
 /** Runs the issue by hand and returns the work run and the tracking comment's text. */
 export async function runFarewell(w: World, issue: number) {
   const runs = await w.run('workflow_dispatch', w.dispatchEvent({ issue: String(issue) }, 'mona'));
-  const tracking = w.pilotComments(issue).find((c) => c.body.includes('pilot:task'))?.body ?? '';
-  return { work: runs[runs.length - 1], tracking };
+  return { work: runs[runs.length - 1], tracking: trackingOf(w, issue) };
 }
 
 /** Processes whose environment mentions this world's directory (the agent's HOME lives there). */

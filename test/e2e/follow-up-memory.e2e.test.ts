@@ -2,8 +2,9 @@
 // from the plan; a failed run then `/pilot retry` — the retry starts from the failure (reason, limit,
 // last tool errors). Real gate → dispatch → work runs, real git, real claude against the scripted model.
 import { afterEach, describe, expect, it } from 'vitest';
-import { OWNER, REPO, startWorld, taskIn, type World } from '../world/index.js';
+import { OWNER, REPO, taskIn, type World } from '../world/index.js';
 import { type RecordedRequest, read, type ScriptStep, say, write } from '../world/model/index.js';
+import { farewellWorld, trackingOf } from './farewell.js';
 
 let world: World | undefined;
 afterEach(async () => {
@@ -12,19 +13,12 @@ afterEach(async () => {
 });
 
 async function setup(script: ScriptStep[], inputs?: Record<string, string>) {
-  world = await startWorld({ script, ...(inputs && { inputs }) });
-  world.gh.setPermission(OWNER, REPO, 'mona', 'write');
-  const issue = world.gh.addIssue(OWNER, REPO, {
-    title: 'Add a farewell helper',
-    body: 'Please add farewell().',
-    user: 'mona',
-  });
-  return { w: world, issue };
+  const made = await farewellWorld({ script, ...(inputs && { inputs }) });
+  world = made.w;
+  return made;
 }
 
 const bodyOf = (req: RecordedRequest | undefined) => JSON.stringify(req?.body?.messages ?? []);
-const trackingOf = (w: World, n: number) =>
-  w.pilotComments(n).find((c) => c.body.includes('pilot:task'))?.body ?? '';
 
 /** The text of the untrusted block(s) in a request: what the agent is told to read as data only. */
 const quotedIn = (req: RecordedRequest | undefined) =>

@@ -3,8 +3,9 @@
 // that only looks like Pilot's (a branch named `pilot/issue-<n>-…` whose issue's marker does not record
 // it) starts nothing. Real gate → dispatch → work runs, real git, real claude against the scripted model.
 import { afterEach, describe, expect, it } from 'vitest';
-import { OWNER, REPO, startWorld, type World } from '../world/index.js';
+import { OWNER, REPO, type World } from '../world/index.js';
 import { type RecordedRequest, say, write } from '../world/model/index.js';
+import { BRANCH, farewellWorld } from './farewell.js';
 
 let world: World | undefined;
 afterEach(async () => {
@@ -12,10 +13,8 @@ afterEach(async () => {
   world = undefined;
 });
 
-const BRANCH = 'pilot/issue-1-add-a-farewell-helper';
-
 async function setup() {
-  world = await startWorld({
+  const made = await farewellWorld({
     script: [
       write('src/farewell.js', 'export const farewell = () => "bye";\n'),
       say('Added src/farewell.js.'),
@@ -23,12 +22,8 @@ async function setup() {
       say('Made it louder.'),
     ],
   });
-  world.gh.setPermission(OWNER, REPO, 'mona', 'write');
-  const issue = world.gh.addIssue(OWNER, REPO, {
-    title: 'Add a farewell helper',
-    body: 'Please add farewell().',
-    user: 'mona',
-  });
+  world = made.w;
+  const { issue } = made;
   const first = (await world.run('issues', world.labelEvent(issue, 'pilot', 'mona'))).at(-1);
   expect(first?.exitCode, first?.log).toBe(0);
   return { w: world, issue, first };
