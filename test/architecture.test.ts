@@ -1,8 +1,9 @@
 // docs/architecture.md's promise, checked: a folder of src/ imports only from lower layers.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
+import { sources } from './src-files.js';
 
 const SRC = fileURLToPath(new URL('../src', import.meta.url));
 
@@ -33,16 +34,6 @@ const LAYERS: Record<string, number> = {
 
 /** Layer 4's folders may import one another, one way only (docs/architecture.md). */
 const KNOT = new Set(['git', 'github', 'security', 'state']);
-
-function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory()
-      ? sources(path.join(dir, e.name))
-      : e.name.endsWith('.ts')
-        ? [path.join(dir, e.name)]
-        : [],
-  );
-}
 
 const folderOf = (file: string) =>
   path

@@ -1,22 +1,13 @@
 // Issue 14's promise, kept: no function, method or arrow in src/ spans more than 60 lines.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { expect, it } from 'vitest';
+import { sources } from './src-files.js';
 
 const SRC = fileURLToPath(new URL('../src', import.meta.url));
 const MAX_LINES = 60;
-
-function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory()
-      ? sources(path.join(dir, e.name))
-      : e.name.endsWith('.ts')
-        ? [path.join(dir, e.name)]
-        : [],
-  );
-}
 
 /** Every function-like node with a body that spans more than `max` lines, as `file:line name (n lines)`. */
 function longFunctions(file: string, text: string, max: number): string[] {
