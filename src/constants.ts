@@ -56,6 +56,8 @@ export const TASK_STATUSES = [
   'running',
   'pr_open',
   'ci_fixing',
+  'review_fixing',
+  'paused',
   'merged',
   'closed',
   'failed',

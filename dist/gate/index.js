@@ -40203,6 +40203,8 @@ const TASK_STATUSES = [
     'running',
     'pr_open',
     'ci_fixing',
+    'review_fixing',
+    'paused',
     'merged',
     'closed',
     'failed',
@@ -44812,6 +44814,8 @@ const ICON = {
     running: '🛠️',
     pr_open: '✅',
     ci_fixing: '🔧',
+    review_fixing: '✍️',
+    paused: '⏸️',
     merged: '🎉',
     closed: '📪',
     failed: '❌',
@@ -44856,7 +44860,7 @@ var schemas = __nccwpck_require__(2857);
 
 
 /** The version this Pilot writes. Older documents are migrated on read; newer ones are refused. */
-const TASK_VERSION = 2;
+const TASK_VERSION = 3;
 /** How much of a `/pilot plan` the marker keeps for the next `/pilot run` (a comment holds 65,536). */
 const PLAN_MAX = 6_000;
 /** Why the last run failed, kept for `/pilot retry` (short: the marker is not a log). */
@@ -44895,6 +44899,14 @@ const TaskDoc = schemas/* object */.Ikc({
     attempts: Count,
     ciFixes: Count.optional(),
     reviewRounds: Count.optional(),
+    /** v3: gate rounds the last work run used (each round is one resumed session after a failing gate). */
+    gateRounds: Count.optional(),
+    /** v3: the last CI failure's signature (job, step, normalised first error): the same one twice stops. */
+    ciSignature: schemas/* string */.YjP().max(300).optional(),
+    /** v3: the workflow run Pilot asked GitHub to rerun (flake check); its result returns the task to `pr_open`. */
+    ciRerun: schemas/* number */.aig().int().positive().optional(),
+    /** v3: why the task is `paused` and what resumes it (e.g. the model API's outage). */
+    pausedFor: schemas/* string */.YjP().max(300).optional(),
     costUsd: schemas/* number */.aig().nonnegative(),
     /** Id of the newest `labeled` timeline event a work run served (duplicate label deliveries are ignored). */
     servedLabel: schemas/* number */.aig().int().positive().optional(),
@@ -44912,6 +44924,9 @@ const MIGRATIONS = {
     0: (doc) => ({ runs: [], attempts: 0, costUsd: 0, rev: 0, ...doc, v: 1 }),
     // v2 adds `plan` and `failure`, both optional: a v1 document is a v2 one without them.
     1: (doc) => ({ ...doc, v: 2 }),
+    // v3 adds the statuses `review_fixing` and `paused` and the optional autopilot counters: a v2
+    // document is a v3 one without them. A v2 Pilot reading a v3 status refuses it (never starts afresh).
+    2: (doc) => ({ ...doc, v: 3 }),
 };
 const KNOWN_STATUSES = new Set(constants/* TASK_STATUSES */.Hi);
 /** Validates any stored task document (marker or cache), migrating older versions first. */

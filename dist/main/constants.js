@@ -48,6 +48,8 @@ export const TASK_STATUSES = [
     'running',
     'pr_open',
     'ci_fixing',
+    'review_fixing',
+    'paused',
     'merged',
     'closed',
     'failed',

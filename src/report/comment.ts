@@ -13,6 +13,8 @@ const ICON: Record<TaskDoc['status'], string> = {
   running: '🛠️',
   pr_open: '✅',
   ci_fixing: '🔧',
+  review_fixing: '✍️',
+  paused: '⏸️',
   merged: '🎉',
   closed: '📪',
   failed: '❌',

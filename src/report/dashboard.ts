@@ -51,7 +51,7 @@ export const DASHBOARD_CHARTS = {
   spend: 'Spend per day (USD)',
 } as const;
 
-const ACTIVE = new Set(['queued', 'running', 'ci_fixing']);
+const ACTIVE = new Set(['queued', 'running', 'ci_fixing', 'review_fixing', 'paused']);
 
 /** Successful runs ÷ runs that finished (success, no changes, failure); null when there were none. */
 export function successRate(p: PeriodNumbers): number | null {

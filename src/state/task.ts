@@ -6,7 +6,7 @@ import { messageOf } from '../errors.js';
 import type { StateSeal } from '../security/state-key.js';
 
 /** The version this Pilot writes. Older documents are migrated on read; newer ones are refused. */
-export const TASK_VERSION = 2;
+export const TASK_VERSION = 3;
 
 /** How much of a `/pilot plan` the marker keeps for the next `/pilot run` (a comment holds 65,536). */
 export const PLAN_MAX = 6_000;
@@ -52,6 +52,14 @@ export const TaskDoc = z.object({
   attempts: Count,
   ciFixes: Count.optional(),
   reviewRounds: Count.optional(),
+  /** v3: gate rounds the last work run used (each round is one resumed session after a failing gate). */
+  gateRounds: Count.optional(),
+  /** v3: the last CI failure's signature (job, step, normalised first error): the same one twice stops. */
+  ciSignature: z.string().max(300).optional(),
+  /** v3: the workflow run Pilot asked GitHub to rerun (flake check); its result returns the task to `pr_open`. */
+  ciRerun: z.number().int().positive().optional(),
+  /** v3: why the task is `paused` and what resumes it (e.g. the model API's outage). */
+  pausedFor: z.string().max(300).optional(),
   costUsd: z.number().nonnegative(),
   /** Id of the newest `labeled` timeline event a work run served (duplicate label deliveries are ignored). */
   servedLabel: z.number().int().positive().optional(),
@@ -74,6 +82,9 @@ export const MIGRATIONS: Record<number, (doc: Raw) => Raw> = {
   0: (doc) => ({ runs: [], attempts: 0, costUsd: 0, rev: 0, ...doc, v: 1 }),
   // v2 adds `plan` and `failure`, both optional: a v1 document is a v2 one without them.
   1: (doc) => ({ ...doc, v: 2 }),
+  // v3 adds the statuses `review_fixing` and `paused` and the optional autopilot counters: a v2
+  // document is a v3 one without them. A v2 Pilot reading a v3 status refuses it (never starts afresh).
+  2: (doc) => ({ ...doc, v: 3 }),
 };
 
 const KNOWN_STATUSES: ReadonlySet<unknown> = new Set(TASK_STATUSES);

@@ -30,7 +30,7 @@ describe('task document', () => {
   });
 
   it('migrates a version-0 document (no `v`, no runs) to the current version', () => {
-    expect(Object.keys(MIGRATIONS).map(Number)).toEqual([0, 1]);
+    expect(Object.keys(MIGRATIONS).map(Number)).toEqual([0, 1, 2]);
     const parsed = parseTask({ rev: 4, status: 'pr_open', pr: 7 });
     expect(parsed).toEqual({
       ok: true,
@@ -52,6 +52,18 @@ describe('task document', () => {
   it('migrates a version-1 document unchanged but for its version (v2 adds optional plan and failure)', () => {
     const v1 = { v: 1, rev: 3, status: 'pr_open', pr: 7, attempts: 1, costUsd: 0.5, runs: [] };
     expect(parseTask(v1)).toEqual({ ok: true, task: { ...v1, v: TASK_VERSION } });
+  });
+
+  it('migrates a version-2 document to v3 unchanged but for its version, and keeps the v3 counters', () => {
+    const v2 = { v: 2, rev: 5, status: 'ci_fixing', pr: 7, attempts: 2, costUsd: 0.7, ciFixes: 1, runs: [] };
+    expect(parseTask(v2)).toEqual({ ok: true, task: { ...v2, v: 3 } });
+    const v3 = {
+      ...newTask(),
+      status: 'review_fixing' as const,
+      gateRounds: 2,
+      ciSignature: 'test/npm test/1 failed',
+    };
+    expect(readMarker(renderMarker(v3, key), key)).toEqual({ found: true, task: v3 });
   });
 
   it('keeps a plan and a failure through the marker', () => {
