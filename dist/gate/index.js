@@ -40470,7 +40470,7 @@ function sameLogin(a, b) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Lr: () => (/* binding */ issueOfBranch)
 /* harmony export */ });
-/* unused harmony exports slugify, taskBranch, checkoutTaskBranch, changedPaths, BranchRefused, isIssueBranch */
+/* unused harmony exports slugify, taskBranch, checkoutTaskBranch, isWriteLeftover, changedPaths, BranchRefused, isIssueBranch */
 /* harmony import */ var _constants_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1648);
 
 function slugify(title) {
@@ -40513,8 +40513,19 @@ async function checkoutTaskBranch(git, opts) {
     return { existed };
 }
 /**
+ * Claude Code writes a file atomically through `<file>.tmp.<pid>.<hex>` (or `<file>.tmp.<hex>`) and
+ * renames it. A CLI stopped mid-write (budget, timeout, cancel) leaves that temporary file behind: it
+ * is not the agent's work, and committing it would put a half-written copy in the WIP commit.
+ */
+const WRITE_LEFTOVER = /\.tmp\.(?:\d+\.)?[0-9a-f]{8,16}$/;
+/** An untracked file that is the CLI's interrupted atomic write, never a file the agent meant to add. */
+function isWriteLeftover(path) {
+    return WRITE_LEFTOVER.test(path);
+}
+/**
  * Paths with changes in the work tree or index (tracked or not), as git reports them. A nested
  * repository is listed as its directory (`sub/`); git never looks inside it (submodules ignored).
+ * Untracked interrupted writes of the CLI are left out (see `isWriteLeftover`).
  */
 async function changedPaths(git) {
     const { stdout } = await git.run([
@@ -40529,6 +40540,8 @@ async function changedPaths(git) {
     for (let i = 0; i < entries.length; i++) {
         const entry = entries[i];
         if (entry.length < 4)
+            continue;
+        if (entry.startsWith('??') && isWriteLeftover(entry.slice(3)))
             continue;
         paths.add(entry.slice(3));
         // A rename or copy is followed by its source path; both are changes.

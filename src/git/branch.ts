@@ -49,8 +49,21 @@ export async function checkoutTaskBranch(
 }
 
 /**
+ * Claude Code writes a file atomically through `<file>.tmp.<pid>.<hex>` (or `<file>.tmp.<hex>`) and
+ * renames it. A CLI stopped mid-write (budget, timeout, cancel) leaves that temporary file behind: it
+ * is not the agent's work, and committing it would put a half-written copy in the WIP commit.
+ */
+const WRITE_LEFTOVER = /\.tmp\.(?:\d+\.)?[0-9a-f]{8,16}$/;
+
+/** An untracked file that is the CLI's interrupted atomic write, never a file the agent meant to add. */
+export function isWriteLeftover(path: string): boolean {
+  return WRITE_LEFTOVER.test(path);
+}
+
+/**
  * Paths with changes in the work tree or index (tracked or not), as git reports them. A nested
  * repository is listed as its directory (`sub/`); git never looks inside it (submodules ignored).
+ * Untracked interrupted writes of the CLI are left out (see `isWriteLeftover`).
  */
 export async function changedPaths(git: Git): Promise<Set<string>> {
   const { stdout } = await git.run([
@@ -65,6 +78,7 @@ export async function changedPaths(git: Git): Promise<Set<string>> {
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i];
     if (entry.length < 4) continue;
+    if (entry.startsWith('??') && isWriteLeftover(entry.slice(3))) continue;
     paths.add(entry.slice(3));
     // A rename or copy is followed by its source path; both are changes.
     if (entry[0] === 'R' || entry[0] === 'C') paths.add(entries[++i]);

@@ -207,6 +207,38 @@ describe('a swapped .git', () => {
   });
 });
 
+describe('a CLI stopped mid-write', () => {
+  it("leaves its temporary file out of the WIP commit, and keeps the agent's finished files", async () => {
+    const git = gitIn();
+    await git.run(['checkout', '-q', '-B', 'pilot/issue-7-x']);
+    put('src/done.js', 'export const done = 1;\n');
+    // What Claude Code's atomic Write leaves when it is killed between writing and renaming.
+    put('src/farewell.js.tmp.4242.a1b2c3d4e5f6', 'export function farew');
+    put('src/other.js.tmp.0badc0de', 'half');
+    const pushed = await checkpoint({
+      git,
+      branch: 'pilot/issue-7-x',
+      issue: 7,
+      identity: ID,
+      auth: async () => ({}),
+      skip: new Set(),
+    });
+    expect(pushed).not.toBeNull();
+    const files = await world.git(['ls-tree', '-r', '--name-only', 'pilot/issue-7-x'], world.origin);
+    expect(files).toContain('src/done.js');
+    expect(files).not.toContain('.tmp.');
+  });
+
+  it('still commits a tracked file whose name only looks like a leftover', async () => {
+    const git = gitIn();
+    put('notes.tmp.12345678', 'v1\n');
+    await git.run(['add', 'notes.tmp.12345678']);
+    await git.run(['-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-qm', 'add']);
+    put('notes.tmp.12345678', 'v2\n');
+    expect([...(await changedPaths(git))]).toEqual(['notes.tmp.12345678']);
+  });
+});
+
 describe('what is lent to the agent', () => {
   it('lends tracked files and the directories holding them, never the root, .git, untracked files or a linked directory', async () => {
     put('build/cache.bin', 'left by an earlier step\n');
