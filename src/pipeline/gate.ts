@@ -17,7 +17,7 @@ import { checkBudget } from './budget-check.js';
 import { type Deps, dispatchSigner, markerKey } from './deps.js';
 import { onTask, taskOfPull } from './pull-task.js';
 import { postReply } from './reply.js';
-import { roundsSpent } from './review-fix.js';
+import { refuseRound } from './review-fix.js';
 import { closeTask, dashboardLine, describeTask } from './status.js';
 
 /** Pilot's identity: the author of the reaction it just made (App tokens), else `bot-login`. */
@@ -111,9 +111,9 @@ async function dispatch(deps: Deps, asked: WorkIntent, pilotLogin: string): Prom
     core.info(`Pilot ignores this ${intent.source} follow-up: ${stale}`);
     return { conclusion: 'skipped', taskStatus: found?.task.status };
   }
-  // A review round past `max-review-rounds` gets a comment and no agent.
-  const spent = await roundsSpent(deps, intent, found?.task);
-  if (spent) return spent;
+  // `/pilot fix` on a PR head Pilot did not push, or a round past `max-review-rounds`: a comment, no agent.
+  const refused = await refuseRound(deps, intent, found?.task);
+  if (refused) return refused;
   const budget = await checkBudget(deps, intent, 'gate');
   if (!budget.proceed) return budget.outcome;
   const task = withRun(

@@ -16,6 +16,7 @@ import {
   reviewLineComments,
 } from '../github/review-threads.js';
 import { reviewSection } from '../prompt/review.js';
+import { renderTracking } from '../report/comment.js';
 import type { Outcome } from '../report/outputs.js';
 import {
   notPilotsHead,
@@ -25,7 +26,7 @@ import {
   threadReply,
 } from '../report/review-words.js';
 import type { TaskDoc } from '../state/task.js';
-import { findTracking } from '../state/tracking.js';
+import { findTracking, type TrackingComment, writeTracking } from '../state/tracking.js';
 import { type Deps, markerKey } from './deps.js';
 import { postReply } from './reply.js';
 import { policyOf } from './thread.js';
@@ -46,26 +47,57 @@ export function isReviewRound(intent: Pick<IssueIntent, 'command' | 'source' | '
   return intent.command === 'fix' && (intent.source === 'review' || intent.isPullRequest);
 }
 
+const skipped = (task: TaskDoc | undefined): Outcome => ({ conclusion: 'skipped', taskStatus: task?.status });
+
 /**
- * The gate's check, before anything is dispatched: a review round past `max-review-rounds` gets a
- * comment on the PR and no agent. Null when the round may go on.
+ * The gate's check, before anything is dispatched: `/pilot fix` on a PR whose head is not Pilot's last
+ * push, or a review round past `max-review-rounds`, gets a comment on the PR and no agent. Null when
+ * the round may go on. (Reviews on another head are ignored earlier, like CI runs: gate.ts.)
  */
-export async function roundsSpent(deps: Deps, intent: IssueIntent, task: TaskDoc | undefined) {
+export async function refuseRound(deps: Deps, intent: IssueIntent, task: TaskDoc | undefined) {
   if (!isReviewRound(intent) || !task) return null;
+  if (intent.source === 'comment' && intent.headSha !== task.headSha) {
+    core.info(`Pilot refuses /pilot fix: head ${intent.headSha ?? 'unknown'} is not its last push`);
+    await postReply(deps, task.pr ?? intent.issue, notPilotsHead(intent.headSha ?? 'unknown', task.headSha));
+    return skipped(task);
+  }
+  return roundsSpent(deps, intent, task);
+}
+
+/** A review round past `max-review-rounds` gets a comment on the PR and no agent. */
+async function roundsSpent(deps: Deps, intent: IssueIntent, task: TaskDoc): Promise<Outcome | null> {
   const used = task.reviewRounds ?? 0;
   const max = deps.config.maxReviewRounds;
   if (used < max) return null;
   core.info(`Pilot refuses a review round for #${intent.issue}: ${used} of ${max} rounds used`);
   await postReply(deps, task.pr ?? intent.issue, roundsUsedUp(used, max, intent.issue));
-  return { conclusion: 'skipped', taskStatus: task.status } satisfies Outcome;
+  return skipped(task);
 }
 
 type Opened = { ok: true; round: ReviewRound } | { ok: false; outcome: Outcome };
 
-const refused = (task: TaskDoc | undefined): Opened => ({
-  ok: false,
-  outcome: { conclusion: 'skipped', taskStatus: task?.status },
-});
+/**
+ * A round the work run refuses claims nothing: the gate's `queued` goes back to `pr_open`, with the
+ * reason, so the tracking comment does not promise a run that will not come.
+ */
+async function refused(
+  deps: Deps,
+  issue: number,
+  found: TrackingComment | null,
+  reason: string,
+): Promise<Opened> {
+  const task = found?.task;
+  if (!found || !task?.pr || task.status !== 'queued') return { ok: false, outcome: skipped(task) };
+  const doc: TaskDoc = { ...task, status: 'pr_open', rev: task.rev + 1 };
+  const view = {
+    headline: `pull request #${task.pr} is open`,
+    body: reason,
+    links: [['work run', deps.ctx.runUrl]] as Array<[string, string]>,
+  };
+  const key = markerKey(deps, issue);
+  await writeTracking(deps.octokit, deps.ctx.repo, issue, found, renderTracking(doc, view), doc, key);
+  return { ok: false, outcome: skipped(doc) };
+}
 
 /**
  * The work run's checks (the gate's may be stale by now) and the review to answer. Refusals are
@@ -83,16 +115,23 @@ export async function openRound(deps: Deps, intent: WorkIntent): Promise<Opened>
   const task = found?.task;
   if (!task?.pr) {
     await postReply(deps, issue, 'Pilot did not start: this task has no pull request to answer a review on.');
-    return refused(task);
+    return { ok: false, outcome: skipped(task) };
   }
   const spent = await roundsSpent(deps, intent, task);
-  if (spent) return { ok: false, outcome: spent };
+  if (spent)
+    return refused(
+      deps,
+      issue,
+      found,
+      roundsUsedUp(task.reviewRounds ?? 0, deps.config.maxReviewRounds, issue),
+    );
   const { data: pull } = await deps.octokit.rest.pulls.get({ ...deps.ctx.repo, pull_number: task.pr });
   const head = intent.source === 'review' && intent.headSha !== task.headSha ? intent.headSha : pull.head.sha;
   if (!head || head !== task.headSha) {
     core.info(`Pilot refuses the review round: head ${head ?? 'unknown'} is not its last push`);
-    await postReply(deps, task.pr, notPilotsHead(head ?? 'unknown', task.headSha));
-    return refused(task);
+    const reason = notPilotsHead(head ?? 'unknown', task.headSha);
+    await postReply(deps, task.pr, reason);
+    return refused(deps, issue, found, reason);
   }
   const review = await reviewToAnswer(deps, intent, task.pr, task.headSha);
   const comments = review ? await linesOf(deps, intent, task.pr, review.id) : [];
