@@ -126,7 +126,10 @@ export async function openRound(deps: Deps, intent: WorkIntent): Promise<Opened>
       roundsUsedUp(task.reviewRounds ?? 0, deps.config.maxReviewRounds, issue),
     );
   const { data: pull } = await deps.octokit.rest.pulls.get({ ...deps.ctx.repo, pull_number: task.pr });
-  const head = intent.source === 'review' && intent.headSha !== task.headSha ? intent.headSha : pull.head.sha;
+  // The reviewed head (a review event's) must be Pilot's last push, and so must the PR's head now. A
+  // review served from the queue carries no head: the PR's decides.
+  const reviewed = intent.source === 'review' ? intent.headSha : undefined;
+  const head = reviewed && reviewed !== task.headSha ? reviewed : pull.head.sha;
   if (!head || head !== task.headSha) {
     core.info(`Pilot refuses the review round: head ${head ?? 'unknown'} is not its last push`);
     const reason = notPilotsHead(head ?? 'unknown', task.headSha);

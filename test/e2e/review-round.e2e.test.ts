@@ -54,6 +54,8 @@ describe('a review asking for changes on Pilot’s PR', () => {
               [
                 { comment: ids[0], reply: `Takes a name now. Token was ${SECRET} ${FORGED}` },
                 { comment: ids[1], reply: 'Kept the arrow function: it matches the rest of src/.' },
+                // A thread that is not this review's: Pilot answers only the review's own comments.
+                { comment: 1, reply: 'Spam in someone else’s thread.' },
               ],
               'Answered both comments in one commit.',
             ),
@@ -106,6 +108,7 @@ describe('a review asking for changes on Pilot’s PR', () => {
     expect(first).not.toContain('<!-- pilot:task');
     expect(replies.find((r) => r.in_reply_to_id === ids[1])?.body).toContain('Kept the arrow function');
     for (const r of replies) expect(r.user.login).toBe('github-actions[bot]');
+    expect(replies.map((r) => r.body).join()).not.toContain('Spam');
     // One summary on the PR; the tracking comment says the round and is back to pr_open.
     const summaries = w.pilotComments(pr).filter((c) => c.body.includes('Pilot answered review'));
     expect(summaries).toHaveLength(1);
