@@ -101,7 +101,7 @@ async function refused(
 
 /**
  * The work run's checks (the gate's may be stale by now) and the review to answer. Refusals are
- * said on the PR and claim nothing: the task stays as it was.
+ * said on the PR and start no agent; the gate's `queued` claim is undone (refused above).
  */
 export async function openRound(deps: Deps, intent: WorkIntent): Promise<Opened> {
   const { issue } = intent;
