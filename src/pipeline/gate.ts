@@ -11,12 +11,13 @@ import { react } from '../github/reactions.js';
 import { renderTracking } from '../report/comment.js';
 import type { Outcome } from '../report/outputs.js';
 import { writeSummary } from '../report/outputs.js';
-import { newTask, withRun } from '../state/task.js';
+import { isWorking, newTask, withRun } from '../state/task.js';
 import { findTracking, writeTracking } from '../state/tracking.js';
 import { checkBudget } from './budget-check.js';
 import { type Deps, dispatchSigner, markerKey } from './deps.js';
 import { onTask, taskOfPull } from './pull-task.js';
 import { postReply } from './reply.js';
+import { refuseRound } from './review-fix.js';
 import { closeTask, dashboardLine, describeTask } from './status.js';
 
 /** Pilot's identity: the author of the reaction it just made (App tokens), else `bot-login`. */
@@ -71,7 +72,7 @@ async function cancelTask(
 ): Promise<Outcome> {
   const { issue } = intent;
   const run = tracking?.task.runs.filter((r) => r.kind === 'work').at(-1);
-  if (!tracking || !run || !['queued', 'running'].includes(tracking.task.status)) {
+  if (!tracking || !run || !(tracking.task.status === 'queued' || isWorking(tracking.task.status))) {
     if (intent.source === 'comment')
       await postReply(deps, issue, 'Nothing to cancel: no Pilot run is in progress.');
     return { conclusion: 'success', taskStatus: tracking?.task.status };
@@ -110,11 +111,17 @@ async function dispatch(deps: Deps, asked: WorkIntent, pilotLogin: string): Prom
     core.info(`Pilot ignores this ${intent.source} follow-up: ${stale}`);
     return { conclusion: 'skipped', taskStatus: found?.task.status };
   }
+  // `/pilot fix` on a PR head Pilot did not push, or a round past `max-review-rounds`: a comment, no agent.
+  const refused = await refuseRound(deps, intent, found?.task);
+  if (refused) return refused;
   const budget = await checkBudget(deps, intent, 'gate');
   if (!budget.proceed) return budget.outcome;
   const task = withRun(
-    // A running task stays `running`: that claim is what tells a stale lease from a live one.
-    { ...(found?.task ?? newTask()), status: found?.task.status === 'running' ? 'running' : 'queued' },
+    // A working task keeps its status: that claim is what tells a stale lease from a live one.
+    {
+      ...(found?.task ?? newTask()),
+      status: found && isWorking(found.task.status) ? found.task.status : 'queued',
+    },
     {
       id: ctx.runId,
       kind: 'gate',

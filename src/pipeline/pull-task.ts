@@ -55,5 +55,12 @@ export async function taskOfPull(deps: Deps, pr: number, pilotLogin: string): Pr
  * true: the comment lives on the PR, not in the issue's timeline, so it is served directly.
  */
 export function onTask(intent: WorkIntent, task: Extract<PullTask, { ok: true }>): WorkIntent {
-  return { ...intent, issue: task.issue, isPullRequest: true, headBranch: task.branch };
+  // The PR's head goes along: a review round acts only while it is Pilot's last push (review-fix.ts).
+  return {
+    ...intent,
+    issue: task.issue,
+    isPullRequest: true,
+    headBranch: task.branch,
+    headSha: task.headSha,
+  };
 }

@@ -22,6 +22,7 @@ import { writeTracking } from '../state/tracking.js';
 import { checkpointOptions, startCheckpoints } from './checkpoint.js';
 import { type Deps, markerKey } from './deps.js';
 import { markSessionSaved, saveRepoIdentity, saveSessionState } from './post-state.js';
+import { reviewPrompt } from './review-fix.js';
 import { readThread } from './thread.js';
 import { triggerTimeOf } from './trigger-time.js';
 import type { WorkTask } from './work-start.js';
@@ -107,6 +108,7 @@ async function runAgent(task: WorkTask, ws: Workspace, life: AgentLife): Promise
         nonce,
         maxChars: 100_000,
         earlier: earlierOf(intent.command, start.prior),
+        extra: task.review && reviewPrompt(task.review, nonce),
       }),
       systemPrompt,
       maxTurns: start.plan.maxTurns,

@@ -11,6 +11,7 @@ import { runUrlOf } from './context.js';
 import { type Deps, markerKey } from './deps.js';
 import { planIssue, type TaskPlan } from './plan.js';
 import { saveRunState } from './post-state.js';
+import { isReviewRound, type ReviewRound } from './review-fix.js';
 import type { IssueText } from './thread.js';
 
 /** What the run knows once the task is claimed: the issue, its plan, and the tracking comment. */
@@ -32,6 +33,8 @@ export interface WorkTask {
   intent: WorkIntent;
   start: TaskStart;
   isolation: IsolationReport;
+  /** The review this run answers (src/pipeline/review-fix.ts), when it is a review round. */
+  review?: ReviewRound;
 }
 
 /** Reads the issue, plans it, and says "working on it" in the tracking comment. */
@@ -49,7 +52,13 @@ export async function startTask(deps: Deps, intent: WorkIntent): Promise<TaskSta
   const body = data.body ?? '';
   const plan = planIssue(deps.config, data);
   const task = withRun(
-    { ...known, status: 'running', branch, attempts: known.attempts + 1 },
+    // A review round says so while it works (`review_fixing`); it claims the lease like `running`.
+    {
+      ...known,
+      status: isReviewRound(intent) ? 'review_fixing' : 'running',
+      branch,
+      attempts: known.attempts + 1,
+    },
     { id: ctx.runId, kind: 'work', at: new Date(started).toISOString() },
   );
   const links = runLinks(deps, intent);

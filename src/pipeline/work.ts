@@ -9,6 +9,7 @@ import { defaultTokenNote } from '../github/app-token.js';
 import { overBudgetFlag } from '../ledger/budget.js';
 import { renderTracking, type TrackingView } from '../report/comment.js';
 import { type Outcome, writeSummary } from '../report/outputs.js';
+import { roundsRow, withoutAnswer } from '../report/review-words.js';
 import { finalView, type PublishResult, statusAfter } from '../report/work-words.js';
 import { redact } from '../security/redact.js';
 import type { TaskDoc } from '../state/task.js';
@@ -18,6 +19,7 @@ import { type Deps, markerKey } from './deps.js';
 import { reportMetrics } from './metrics.js';
 import { announce, endNotices, startNotice } from './notices.js';
 import { recordRun } from './record-run.js';
+import { afterRound, answerRound, isReviewRound, openRound, type ReviewRound } from './review-fix.js';
 import { carriedFields } from './task-memory.js';
 import { type AgentRun, agentStage } from './work-agent.js';
 import { publishStage } from './work-finish.js';
@@ -27,16 +29,24 @@ export async function work(deps: Deps, asked: WorkIntent): Promise<Outcome> {
   const budget = await checkBudget(deps, asked, 'work');
   if (!budget.proceed) return budget.outcome;
   // The flag is for Pilot, not the agent's instructions.
-  return workOnTask(deps, { ...asked, args: overBudgetFlag(asked.args).rest });
+  const intent = { ...asked, args: overBudgetFlag(asked.args).rest };
+  // A review round checks its bound and Pilot's head before it claims anything (review-fix.ts).
+  const opened = isReviewRound(intent) ? await openRound(deps, intent) : null;
+  if (opened && !opened.ok) return opened.outcome;
+  return workOnTask(deps, intent, opened?.round);
 }
 
-async function workOnTask(deps: Deps, intent: WorkIntent): Promise<Outcome> {
-  const task: WorkTask = { deps, intent, start: await startTask(deps, intent), isolation: { layers: [] } };
-  const { start } = task;
+async function workOnTask(deps: Deps, intent: WorkIntent, review?: ReviewRound): Promise<Outcome> {
+  const start = await startTask(deps, intent);
+  const task: WorkTask = { deps, intent, start, isolation: { layers: [] }, review };
   await announce(deps, startNotice(intent.issue, start.issue.title, start.tracking.url, intent.command));
   const { ws, agent } = await agentStage(task);
-  const result = await publishStage(task, ws, agent);
+  // The PR body shows the agent's summary, not its answer block (that goes to the review threads).
+  const shown = review ? { ...agent, resultText: withoutAnswer(agent.resultText) } : agent;
+  const result = await publishStage(task, ws, shown);
+  if (review) await answerRound(deps, review, roundResult(task, agent, result));
   const view = viewOf(task, agent, result);
+  if (review) view.details = [...(view.details ?? []), roundsRow(review.round, review.max)];
   const doc = finalDoc(task, agent, result, view.headline);
   const sessionNotes = agent.session?.notes ?? [];
   if (sessionNotes.length) view.body = [view.body, ...sessionNotes].filter(Boolean).join('\n\n');
@@ -86,6 +96,18 @@ function finalDoc(task: WorkTask, agent: AgentRun, result: PublishResult, headli
     ...agent.session?.fields,
     costUsd: before.costUsd + agent.costUsd,
     rev: before.rev + 1,
+    ...(task.review && afterRound(task.review, statusAfter(task.intent.command, agent, result))),
+  };
+}
+
+/** What the review round's run did, for its thread replies and summary. */
+function roundResult(task: WorkTask, agent: AgentRun, result: PublishResult) {
+  return {
+    ok: agent.ok && !result.error,
+    resultText: agent.resultText,
+    commit: result.published?.commit ?? null,
+    branch: task.start.branch,
+    failure: result.error ?? agent.errorText ?? (agent.ok ? undefined : agent.stopReason),
   };
 }
 

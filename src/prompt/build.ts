@@ -25,6 +25,8 @@ export interface PromptInput {
   nonce: string;
   maxChars: number;
   earlier?: Earlier;
+  /** Sections Pilot adds for this command (a review to answer: src/prompt/review.ts), already quoted. */
+  extra?: string[];
 }
 
 function block(text: ThreadText, nonce: string, label: string, max: number): string {
@@ -50,7 +52,7 @@ export function buildPrompt(p: PromptInput): string {
     '',
     block(titled(p), p.nonce, 'Issue description', Math.floor(p.maxChars / 2)),
   ];
-  const before = earlierText(p.earlier, p.nonce);
+  const before = [...earlierText(p.earlier, p.nonce), ...(p.extra ?? [])];
   const asks = p.args.trim()
     ? [`Extra instructions from the maintainer who started this run:\n${p.args.trim()}`]
     : [];

@@ -132,12 +132,20 @@ export function withRun(task: TaskDoc, run: RunRef): TaskDoc {
   return { ...task, runs, rev: task.rev + 1 };
 }
 
+/** Statuses a work run writes while it works: a follow-up fixing CI or a review claims like `running`. */
+const WORKING: ReadonlySet<string> = new Set(['running', 'ci_fixing', 'review_fixing']);
+
+/** A work run is (or claims to be) working on the task. */
+export function isWorking(status: TaskDoc['status']): boolean {
+  return WORKING.has(status);
+}
+
 /**
  * The run that holds (or last held) the issue's lease: the newest work run while the task says
  * `running`. Any other status means no run claims to be working, whatever the lease ref says.
  */
 export function claimedHolder(task: TaskDoc): number | undefined {
-  if (task.status !== 'running') return undefined;
+  if (!WORKING.has(task.status)) return undefined;
   return task.runs.filter((r) => r.kind === 'work').at(-1)?.id;
 }
 

@@ -23,6 +23,7 @@ import {
   type RefWrite,
   type Repo,
   type Review,
+  type ReviewComment,
   type Role,
   type Run,
   type User,
@@ -345,16 +346,38 @@ export class GitHubEmulator implements RunHost {
     owner: string,
     repo: string,
     number: number,
-    init: { user: string; state: Review['state']; body?: string; commitId?: string },
-  ): Review {
+    init: {
+      user: string;
+      state: Review['state'];
+      body?: string;
+      commitId?: string;
+      /** Line comments submitted with the review. */
+      comments?: Array<{ path: string; line: number; body: string; diffHunk?: string }>;
+    },
+  ): Review & { comments: ReviewComment[] } {
     const issue = this.issueOrThrow(owner, repo, number);
     if (!issue.pull) throw new Error(`#${number} is not a pull request`);
-    return this.state.addReview(issue, {
-      user: this.state.user(init.user),
-      state: init.state,
-      body: init.body ?? '',
-      commit_id: init.commitId ?? issue.pull.headSha,
-    });
+    const user = this.state.user(init.user);
+    const r = this.repoOrThrow(owner, repo);
+    const commit_id = init.commitId ?? this.state.resolveRef(r, issue.pull.headRef) ?? issue.pull.headSha;
+    const review = this.state.addReview(issue, { user, state: init.state, body: init.body ?? '', commit_id });
+    const comments = (init.comments ?? []).map((c) =>
+      this.state.addReviewComment(issue, {
+        reviewId: review.id,
+        user,
+        body: c.body,
+        path: c.path,
+        line: c.line,
+        diff_hunk: c.diffHunk ?? `@@ -1,1 +1,${c.line} @@`,
+        commit_id,
+      }),
+    );
+    return { ...review, comments };
+  }
+
+  /** Every line comment on a pull request (replies included), oldest first. */
+  reviewComments(owner: string, repo: string, number: number): ReviewComment[] {
+    return [...(this.issueOrThrow(owner, repo, number).pull?.reviewComments ?? [])];
   }
 
   addCheckRun(

@@ -278,6 +278,32 @@ async function exerciseAllRoutes(): Promise<Answer[]> {
   await a('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', () =>
     bot.rest.pulls.listReviews({ ...repo, pull_number }),
   );
+  const lined = gh.addReview(O, R, pull_number, {
+    user: 'alice',
+    state: 'CHANGES_REQUESTED',
+    body: 'two things',
+    comments: [{ path: 'src/a.js', line: 3, body: 'rename this' }],
+  });
+  await a('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}', () =>
+    bot.rest.pulls.getReview({ ...repo, pull_number, review_id: lined.id }),
+  );
+  await a('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}', () =>
+    bot.rest.pulls.getReview({ ...repo, pull_number, review_id: 999_999 }),
+  );
+  await a('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments', () =>
+    bot.rest.pulls.listCommentsForReview({ ...repo, pull_number, review_id: lined.id }),
+  );
+  await a('POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies', () =>
+    bot.rest.pulls.createReplyForReviewComment({
+      ...repo,
+      pull_number,
+      comment_id: lined.comments[0].id,
+      body: 'Renamed.',
+    }),
+  );
+  await a('POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies', () =>
+    bot.rest.pulls.createReplyForReviewComment({ ...repo, pull_number, comment_id: 1, body: 'nobody' }),
+  );
 
   await a('POST /repos/{owner}/{repo}/dispatches', () =>
     bot.rest.repos.createDispatchEvent({ ...repo, event_type: 'pilot', client_payload: { issue: 1 } }),

@@ -11,6 +11,7 @@ import type {
   Reaction,
   Repo,
   Review,
+  ReviewComment,
   Role,
   Run,
   User,
@@ -288,6 +289,13 @@ function link(href: string): Json {
   return { href };
 }
 
+function headShaOf(s: GitHubState, repo: Repo, issue: Issue): string {
+  const pr = issue.pull as NonNullable<Issue['pull']>;
+  // Only for a head in this repository: the world's ref resolver knows one origin, not forks.
+  if (issue.state !== 'open' || pr.headRepoKey !== repo.key) return pr.headSha;
+  return s.resolveRef(repo, pr.headRef) ?? pr.headSha;
+}
+
 function branchJson(s: GitHubState, repo: Repo, ref: string, sha: string): Json {
   return {
     label: `${repo.owner.login}:${ref}`,
@@ -337,7 +345,8 @@ export function pullJson(s: GitHubState, repo: Repo, issue: Issue, simple = fals
     assignees: [],
     requested_reviewers: [],
     requested_teams: [],
-    head: branchJson(s, headRepo, pr.headRef, pr.headSha),
+    // GitHub's PR head follows its branch: a push moves it.
+    head: branchJson(s, headRepo, pr.headRef, headShaOf(s, repo, issue)),
     base: branchJson(s, repo, pr.baseRef, pr.baseSha),
     _links: {
       self: link(url),
@@ -386,6 +395,38 @@ export function reviewJson(s: GitHubState, repo: Repo, issue: Issue, r: Review):
     ...(r.state === 'PENDING' ? {} : { submitted_at: r.submitted_at }),
     commit_id: r.commit_id,
     author_association: authorAssociation(s, repo, r.user),
+  };
+}
+
+/** A review's line comment: `pull-request-review-comment` (replies) and `review-comment` (a review's list). */
+export function reviewCommentJson(s: GitHubState, repo: Repo, issue: Issue, c: ReviewComment): Json {
+  const pullUrl = `${repoUrl(s, repo)}/pulls/${issue.number}`;
+  const url = `${repoUrl(s, repo)}/pulls/comments/${c.id}`;
+  const html = `${s.serverUrl}/${repo.key}/pull/${issue.number}#discussion_r${c.id}`;
+  return {
+    url,
+    pull_request_review_id: c.reviewId,
+    id: c.id,
+    node_id: nodeId('PullRequestReviewComment', c.id),
+    diff_hunk: c.diff_hunk,
+    path: c.path,
+    position: c.line,
+    original_position: c.line,
+    commit_id: c.commit_id,
+    original_commit_id: c.commit_id,
+    ...(c.in_reply_to_id === undefined ? {} : { in_reply_to_id: c.in_reply_to_id }),
+    user: userJson(s, c.user),
+    body: c.body,
+    created_at: c.created_at,
+    updated_at: c.updated_at,
+    html_url: html,
+    pull_request_url: pullUrl,
+    author_association: authorAssociation(s, repo, c.user),
+    _links: { self: link(url), html: link(html), pull_request: link(pullUrl) },
+    line: c.line,
+    original_line: c.line,
+    side: 'RIGHT',
+    subject_type: 'line',
   };
 }
 

@@ -72,6 +72,21 @@ export interface Review {
   submitted_at: string;
 }
 
+/** A line comment of a review (or a reply in its thread, `in_reply_to_id` set). */
+export interface ReviewComment {
+  id: number;
+  reviewId: number;
+  user: User;
+  body: string;
+  path: string;
+  line: number;
+  diff_hunk: string;
+  commit_id: string;
+  in_reply_to_id?: number;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface PullData {
   id: number;
   headRef: string;
@@ -86,6 +101,8 @@ export interface PullData {
   merge_commit_sha: string | null;
   maintainer_can_modify: boolean;
   reviews: Review[];
+  /** Line comments of every review, replies included, oldest first. */
+  reviewComments: ReviewComment[];
 }
 
 export interface Issue {
@@ -265,7 +282,13 @@ export class GitHubState {
 
   /** Deterministic id per kind: the n-th comment of a world always has the same id. */
   nextId(kind: string): number {
-    const bases: Record<string, number> = { user: 1000, repo: 100, run: 9000, job: 50000 };
+    const bases: Record<string, number> = {
+      user: 1000,
+      repo: 100,
+      run: 9000,
+      job: 50000,
+      'review-comment': 70000,
+    };
     const n = (this.counters.get(kind) ?? bases[kind] ?? 1) + 1;
     this.counters.set(kind, n);
     return n;
@@ -480,6 +503,7 @@ export class GitHubState {
       merge_commit_sha: null,
       maintainer_can_modify: init.maintainerCanModify ?? true,
       reviews: [],
+      reviewComments: [],
     };
     return issue;
   }
@@ -488,6 +512,21 @@ export class GitHubState {
     const review: Review = { ...init, id: this.nextId('review'), submitted_at: this.now() };
     issue.pull?.reviews.push(review);
     return review;
+  }
+
+  addReviewComment(
+    issue: Issue,
+    init: Omit<ReviewComment, 'id' | 'created_at' | 'updated_at'>,
+  ): ReviewComment {
+    const at = this.now();
+    const comment: ReviewComment = {
+      ...init,
+      id: this.nextId('review-comment'),
+      created_at: at,
+      updated_at: at,
+    };
+    issue.pull?.reviewComments.push(comment);
+    return comment;
   }
 
   recordRefWrite(repo: Repo, ref: string, sha: string | null, by: User): void {

@@ -1,4 +1,4 @@
-// Pull request routes: list, create (with GitHub's refusals), get, update, reviews.
+// Pull request routes: list, create (with GitHub's refusals), get, update, reviews and their line comments.
 import {
   ApiError,
   listReply,
@@ -11,6 +11,7 @@ import {
 import { pullJson, reviewJson } from '../shapes.js';
 import type { Issue, Repo, Review } from '../state.js';
 import { pullOf, repoOf } from './lookup.js';
+import { reviewCommentRoutes } from './review-comments.js';
 
 const ACTIONS_REFUSAL = 'GitHub Actions is not permitted to create or approve pull requests.';
 
@@ -160,4 +161,5 @@ export const pullRoutes: Route[] = [
     },
   },
   { method: 'POST', path: '/repos/{owner}/{repo}/pulls/{pull_number}/reviews', handler: createReview },
+  ...reviewCommentRoutes,
 ];
