@@ -14,6 +14,7 @@ import { writeSummary } from '../report/outputs.js';
 import { newTask, withRun } from '../state/task.js';
 import { findTracking, writeTracking } from '../state/tracking.js';
 import { checkBudget } from './budget-check.js';
+import { ciGate } from './ci-gate.js';
 import { type Deps, dispatchSigner, markerKey } from './deps.js';
 import { onTask, taskOfPull } from './pull-task.js';
 import { postReply } from './reply.js';
@@ -110,11 +111,13 @@ async function dispatch(deps: Deps, asked: WorkIntent, pilotLogin: string): Prom
     core.info(`Pilot ignores this ${intent.source} follow-up: ${stale}`);
     return { conclusion: 'skipped', taskStatus: found?.task.status };
   }
+  const ci = await ciGate(deps, intent, found);
+  if (ci) return ci;
   const budget = await checkBudget(deps, intent, 'gate');
   if (!budget.proceed) return budget.outcome;
   const task = withRun(
     // A running task stays `running`: that claim is what tells a stale lease from a live one.
-    { ...(found?.task ?? newTask()), status: found?.task.status === 'running' ? 'running' : 'queued' },
+    { ...(found?.task ?? newTask()), status: queuedStatus(intent, found?.task.status) },
     {
       id: ctx.runId,
       kind: 'gate',
@@ -152,6 +155,12 @@ async function dispatch(deps: Deps, asked: WorkIntent, pilotLogin: string): Prom
     ['Work run', `${ctx.workflowUrl} (repository_dispatch \`${DISPATCH_EVENT_TYPE}\`)`],
   ]);
   return { conclusion: 'success', taskStatus: 'queued' };
+}
+
+/** A running task stays `running`; a CI fix shows `ci_fixing` from the moment it is asked for. */
+function queuedStatus(intent: WorkIntent, status: string | undefined): 'running' | 'ci_fixing' | 'queued' {
+  if (status === 'running') return 'running';
+  return intent.source === 'ci' ? 'ci_fixing' : 'queued';
 }
 
 /**

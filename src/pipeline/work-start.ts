@@ -7,6 +7,7 @@ import { renderTracking, type TrackingView } from '../report/comment.js';
 import { startView } from '../report/work-words.js';
 import { newTask, type TaskDoc, withRun } from '../state/task.js';
 import { findTracking, rebuildTask, type TrackingComment, writeTracking } from '../state/tracking.js';
+import type { CiFix } from './ci-fix.js';
 import { runUrlOf } from './context.js';
 import { type Deps, markerKey } from './deps.js';
 import { planIssue, type TaskPlan } from './plan.js';
@@ -32,6 +33,8 @@ export interface WorkTask {
   intent: WorkIntent;
   start: TaskStart;
   isolation: IsolationReport;
+  /** A CI fix: the failed run and its error regions (src/pipeline/ci-fix.ts). */
+  ci?: CiFix;
 }
 
 /** Reads the issue, plans it, and says "working on it" in the tracking comment. */
@@ -49,7 +52,7 @@ export async function startTask(deps: Deps, intent: WorkIntent): Promise<TaskSta
   const body = data.body ?? '';
   const plan = planIssue(deps.config, data);
   const task = withRun(
-    { ...known, status: 'running', branch, attempts: known.attempts + 1 },
+    { ...known, ...ciStart(intent), branch, attempts: known.attempts + 1 },
     { id: ctx.runId, kind: 'work', at: new Date(started).toISOString() },
   );
   const links = runLinks(deps, intent);
@@ -77,6 +80,14 @@ export async function startTask(deps: Deps, intent: WorkIntent): Promise<TaskSta
     links,
     started,
   };
+}
+
+/**
+ * A CI fix shows `ci_fixing` while it runs (a claim like `running`: src/state/task.ts claimedHolder); the
+ * flake check it follows, if any, is over.
+ */
+function ciStart(intent: WorkIntent): Pick<TaskDoc, 'status' | 'ciRerun'> {
+  return intent.source === 'ci' ? { status: 'ci_fixing', ciRerun: undefined } : { status: 'running' };
 }
 
 /** A branch from the marker counts only when it is this issue's own `pilot/issue-<n>-…` branch. */

@@ -7,6 +7,7 @@ import { withIsolation } from '../agent/isolation/index.js';
 import type { WorkIntent } from '../events/intent.js';
 import { defaultTokenNote } from '../github/app-token.js';
 import { overBudgetFlag } from '../ledger/budget.js';
+import { ciRounds } from '../report/ci-words.js';
 import { renderTracking, type TrackingView } from '../report/comment.js';
 import { type Outcome, writeSummary } from '../report/outputs.js';
 import { finalView, type PublishResult, statusAfter } from '../report/work-words.js';
@@ -14,6 +15,7 @@ import { redact } from '../security/redact.js';
 import type { TaskDoc } from '../state/task.js';
 import { writeTracking } from '../state/tracking.js';
 import { checkBudget } from './budget-check.js';
+import { type CiFix, finishCiDoc, startCiFix } from './ci-fix.js';
 import { type Deps, markerKey } from './deps.js';
 import { reportMetrics } from './metrics.js';
 import { announce, endNotices, startNotice } from './notices.js';
@@ -27,12 +29,16 @@ export async function work(deps: Deps, asked: WorkIntent): Promise<Outcome> {
   const budget = await checkBudget(deps, asked, 'work');
   if (!budget.proceed) return budget.outcome;
   // The flag is for Pilot, not the agent's instructions.
-  return workOnTask(deps, { ...asked, args: overBudgetFlag(asked.args).rest });
+  const intent = { ...asked, args: overBudgetFlag(asked.args).rest };
+  if (intent.source !== 'ci') return workOnTask(deps, intent);
+  // A CI follow-up decides before any model spend: rerun, stop, or resume the session with the log.
+  const ci = await startCiFix(deps, intent);
+  return ci.kind === 'done' ? ci.outcome : workOnTask(deps, intent, ci.fix);
 }
 
-async function workOnTask(deps: Deps, intent: WorkIntent): Promise<Outcome> {
-  const task: WorkTask = { deps, intent, start: await startTask(deps, intent), isolation: { layers: [] } };
-  const { start } = task;
+async function workOnTask(deps: Deps, intent: WorkIntent, ci?: CiFix): Promise<Outcome> {
+  const start = await startTask(deps, intent);
+  const task: WorkTask = { deps, intent, start, isolation: { layers: [] }, ci };
   await announce(deps, startNotice(intent.issue, start.issue.title, start.tracking.url, intent.command));
   const { ws, agent } = await agentStage(task);
   const result = await publishStage(task, ws, agent);
@@ -75,7 +81,7 @@ function finalDoc(task: WorkTask, agent: AgentRun, result: PublishResult, headli
   const before = task.start.task;
   const { published } = result;
   const { command } = task.intent;
-  return {
+  const doc: TaskDoc = {
     ...before,
     ...carriedFields(before, { command, agent, error: result.error, headline }),
     status: statusAfter(task.intent.command, agent, result),
@@ -87,6 +93,7 @@ function finalDoc(task: WorkTask, agent: AgentRun, result: PublishResult, headli
     costUsd: before.costUsd + agent.costUsd,
     rev: before.rev + 1,
   };
+  return task.ci ? finishCiDoc(before, task.ci, doc, Boolean(published?.commit)) : doc;
 }
 
 function viewOf(task: WorkTask, agent: AgentRun, result: PublishResult): TrackingView {
@@ -101,6 +108,8 @@ function viewOf(task: WorkTask, agent: AgentRun, result: PublishResult): Trackin
     durationMs: deps.now() - start.started,
     ciNote: defaultTokenNote({ tokens: deps.tokens, botLogin: deps.config.botLogin }),
   });
+  if (task.ci)
+    view.details = [...(view.details ?? []), ciRounds((start.task.ciFixes ?? 0) + 1, deps.config.maxCiFixes)];
   return withIsolation(view, task.isolation);
 }
 
