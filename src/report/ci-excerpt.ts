@@ -78,7 +78,8 @@ function signatureOf(job: string, step: string, firstError: string): string {
 
 /** The error region of one failed job's log and its signature. */
 export function extractExcerpt(job: FailedJob, maxChars = EXCERPT_MAX_CHARS): CiExcerpt {
-  const lines = logLines(job.log);
+  // Redacted first: a test that echoes a token must not carry it into the prompt or a comment.
+  const lines = logLines(redact(job.log));
   const at = firstErrorIndex(lines);
   const step = job.failedStep ?? 'unknown step';
   const region = at < 0 ? lines.slice(-AFTER) : lines.slice(Math.max(0, at - BEFORE), at + AFTER);
