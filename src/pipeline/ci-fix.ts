@@ -4,6 +4,7 @@
 // resumes with the error region (work.ts runs the agent; finishCiDoc counts the round).
 import { createHash } from 'node:crypto';
 import * as core from '@actions/core';
+import { messageOf } from '../errors.js';
 import type { WorkIntent } from '../events/intent.js';
 import { createGit, tokenEnv } from '../git/git.js';
 import { failedJobs, jobLog, rerunFailedJobs } from '../github/actions-runs.js';
@@ -73,7 +74,7 @@ export async function startCiFix(deps: Deps, intent: WorkIntent): Promise<CiStar
   if (!found?.task.headSha || found.task.headSha !== intent.headSha)
     return skip(`run ${runId}'s head is not Pilot's last push on #${issue}`, found?.task.status);
   const excerpts = await readFailures(deps, runId);
-  if (!excerpts.length) return skip(`run ${runId} has no failed jobs`, found.task.status);
+  if (!excerpts.length) return release(deps, intent, found, `run ${runId} has no failed jobs`);
   const signature = excerpts[0].signature;
   const fix: CiFix = { runId, runUrl: runUrlOf(deps.ctx, runId), signature, excerpts };
   const facts = { runId, signature, max: deps.config.maxCiFixes };
@@ -89,13 +90,43 @@ export async function startCiFix(deps: Deps, intent: WorkIntent): Promise<CiStar
   return { kind: 'done', outcome: await settle(deps, intent, found, fix, decision) };
 }
 
+/** Nothing to fix after all: the `ci_fixing` the gate wrote goes back to `pr_open`, saying why. */
+async function release(
+  deps: Deps,
+  intent: WorkIntent,
+  found: TrackingComment,
+  why: string,
+): Promise<CiStart> {
+  const { ctx } = deps;
+  const status = found.task.status === 'ci_fixing' ? 'pr_open' : found.task.status;
+  const task = withRun(
+    { ...found.task, status },
+    { id: ctx.runId, kind: 'work', at: new Date(deps.now()).toISOString() },
+  );
+  const view: TrackingView = { headline: `CI follow-up skipped: ${why}`, links: [['work run', ctx.runUrl]] };
+  const { issue } = intent;
+  await writeTracking(
+    deps.octokit,
+    ctx.repo,
+    issue,
+    found,
+    renderTracking(task, view),
+    task,
+    markerKey(deps, issue),
+  );
+  return skip(why, status);
+}
+
 /** The failed jobs' error regions, first failure first. */
 async function readFailures(deps: Deps, runId: number): Promise<CiExcerpt[]> {
   const { octokit, ctx } = deps;
   const jobs = await failedJobs(octokit, ctx.repo, runId);
   const out: CiExcerpt[] = [];
   for (const job of jobs) {
-    const log = await jobLog(octokit, ctx.repo, job.id);
+    // Logs expire (GitHub keeps them 90 days by default) or are withheld: the job's name and step still help.
+    const log = await jobLog(octokit, ctx.repo, job.id).catch(
+      (error: unknown) => `##[error]Pilot could not read this job's log: ${messageOf(error)}`,
+    );
     out.push(extractExcerpt({ name: job.name, failedStep: job.failedStep, log }));
   }
   return out;
