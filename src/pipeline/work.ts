@@ -108,9 +108,15 @@ function viewOf(task: WorkTask, agent: AgentRun, result: PublishResult): Trackin
     durationMs: deps.now() - start.started,
     ciNote: defaultTokenNote({ tokens: deps.tokens, botLogin: deps.config.botLogin }),
   });
-  if (task.ci)
-    view.details = [...(view.details ?? []), ciRounds((start.task.ciFixes ?? 0) + 1, deps.config.maxCiFixes)];
+  if (task.ci) ciViewOf(view, task, agent.ok && !result.error && !result.published?.commit);
   return withIsolation(view, task.isolation);
+}
+
+/** A CI fix shows its round out of the bound; one that changed nothing says a human is needed (finishCiDoc). */
+function ciViewOf(view: TrackingView, task: WorkTask, unchanged: boolean): void {
+  const used = (task.start.task.ciFixes ?? 0) + 1;
+  view.details = [...(view.details ?? []), ciRounds(used, task.deps.config.maxCiFixes)];
+  if (unchanged) view.headline = 'the CI fix changed nothing: a human is needed';
 }
 
 function outcomeOf(task: WorkTask, doc: TaskDoc, agent: AgentRun, result: PublishResult): Outcome {

@@ -213,6 +213,17 @@ describe('a failed CI run on Pilot’s last push', () => {
     expect(trackingOf(w, issue)).toBe(settled);
   });
 
+  it('a fix run whose agent changes nothing ends needs_human, not pr_open', async () => {
+    const { w, issue, head } = await afterFirstRun([say('I could not find the cause.')]);
+    const run = ciRun(w, BRANCH, head, FAREWELL_FAILS());
+    const runs = await w.run('workflow_run', workflowRunEvent(w, { id: run.id, attempt: 1 }));
+    expect(runs.at(-1)?.exitCode, runs.at(-1)?.log).toBe(0);
+    expect(await w.git.headSha(BRANCH)).toBe(head);
+    const tracking = trackingOf(w, issue);
+    expect(taskIn(tracking)).toMatchObject({ status: 'needs_human', ciFixes: 1, headSha: head });
+    expect(tracking).toContain('the CI fix changed nothing: a human is needed');
+  });
+
   it('the failure after max-ci-fixes fixes starts no agent and says the bound was reached', async () => {
     const { w, issue, head } = await afterFirstRun();
     // Three fixes already used, as Pilot's own (authenticated) marker records.
