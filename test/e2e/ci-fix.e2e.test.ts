@@ -245,7 +245,7 @@ describe('a failed CI run on Pilot’s last push', () => {
 });
 
 describe('a workflow_run Pilot must not act on', () => {
-  it('starts nothing for a head Pilot did not push, a fork, another branch’s marker, or autopilot off', async () => {
+  it('starts nothing for a head Pilot did not push, a fork, or a branch whose issue’s marker does not name it', async () => {
     const { w, issue, head } = await afterFirstRun();
     const requests = w.model.agentRequests().length;
     const dispatches = w.gh.dispatches().length;
