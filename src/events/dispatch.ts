@@ -40,6 +40,8 @@ export const DispatchPayload = z.strictObject({
     .regex(/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/, 'not a commit SHA')
     .optional(),
   gate_run_id: Id.optional(),
+  /** A CI fix's failed workflow run (only failures are dispatched; a rerun's success ends in the gate). */
+  ci_run_id: Id.optional(),
   source: z.enum(SOURCES).default('dispatch'),
   is_pr: z.boolean().default(false),
   /** Pilot's authentication tag (HMAC under pilot-state-key) over the other keys: see dispatchText. */
@@ -91,6 +93,7 @@ export function toDispatchPayload(
     review_id: intent.reviewId,
     head_sha: intent.headSha,
     gate_run_id: gateRunId,
+    ci_run_id: intent.ciRun?.id,
     source: intent.source,
     is_pr: intent.isPullRequest,
   };

@@ -33,6 +33,8 @@ const ReviewPayload = z.object({
 
 const WorkflowRunPayload = z.object({
   workflow_run: z.object({
+    id: PositiveInt,
+    run_attempt: PositiveInt.nullish(),
     conclusion: z.string().nullish(),
     head_branch: z.string().nullish(),
     head_sha: z.string(),
@@ -90,9 +92,9 @@ export function fromWorkflowRun(ctx: EventContext): EventDecision {
   const parsed = WorkflowRunPayload.safeParse(ctx.payload);
   if (!parsed.success) return ignore(`malformed workflow_run payload (${firstProblem(parsed.error)})`);
   const { workflow_run: run, sender } = parsed.data;
-  if (run.conclusion !== 'failure') {
-    return ignore(`workflow run concluded ${quote(run.conclusion ?? 'without a conclusion')}, not 'failure'`);
-  }
+  const attempt = run.run_attempt ?? 1;
+  const conclusion = ciConclusion(run.conclusion, attempt);
+  if (typeof conclusion === 'object') return conclusion;
   const branch = run.head_branch ?? '';
   const issue = issueFromBranch(branch);
   if (issue === null)
@@ -107,5 +109,21 @@ export function fromWorkflowRun(ctx: EventContext): EventDecision {
     sender: toActor(sender),
     headSha: run.head_sha,
     headBranch: branch,
+    ciRun: { id: run.id, attempt, conclusion },
   });
+}
+
+/**
+ * A failure asks for a fix; a success matters only on a rerun (attempt > 1), where it may answer Pilot's
+ * flake check (the gate compares it with the task's `ciRerun`). Anything else is ignored.
+ */
+function ciConclusion(
+  conclusion: string | null | undefined,
+  attempt: number,
+): 'failure' | 'success' | EventDecision {
+  if (conclusion === 'failure') return 'failure';
+  if (conclusion === 'success' && attempt > 1) return 'success';
+  if (conclusion === 'success')
+    return ignore("workflow run concluded 'success' on its first attempt: nothing to fix");
+  return ignore(`workflow run concluded ${quote(conclusion ?? 'without a conclusion')}, not 'failure'`);
 }

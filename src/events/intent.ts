@@ -32,6 +32,11 @@ interface IntentFields {
   /** Head SHA of the failing run or the reviewed PR: follow-ups only act on Pilot's own last push. */
   headSha?: string;
   headBranch?: string;
+  /**
+   * A CI follow-up's workflow run: its id (the jobs and logs to read, the rerun to ask for), attempt and
+   * conclusion. `success` reaches Pilot only for a rerun (attempt > 1): it may be the flake check's answer.
+   */
+  ciRun?: { id: number; attempt?: number; conclusion: 'failure' | 'success' };
   /** Run id of the gate that dispatched this work (links in the tracking comment). */
   gateRunId?: number;
   /**

@@ -47,6 +47,7 @@ export function fromRepositoryDispatch(ctx: EventContext): EventDecision {
     reviewId: p.review_id,
     headSha: p.head_sha,
     gateRunId: p.gate_run_id,
+    ...(p.ci_run_id && { ciRun: { id: p.ci_run_id, conclusion: 'failure' as const } }),
     dispatch: {
       realSender: head.data.sender ? toActor(head.data.sender) : null,
       signed: dispatchText(head.data.client_payload),

@@ -11,9 +11,10 @@ import { react } from '../github/reactions.js';
 import { renderTracking } from '../report/comment.js';
 import type { Outcome } from '../report/outputs.js';
 import { writeSummary } from '../report/outputs.js';
-import { isWorking, newTask, withRun } from '../state/task.js';
+import { isWorking, newTask, type TaskDoc, withRun } from '../state/task.js';
 import { findTracking, writeTracking } from '../state/tracking.js';
 import { checkBudget } from './budget-check.js';
+import { ciGate } from './ci-gate.js';
 import { type Deps, dispatchSigner, markerKey } from './deps.js';
 import { onTask, taskOfPull } from './pull-task.js';
 import { postReply } from './reply.js';
@@ -72,7 +73,11 @@ async function cancelTask(
 ): Promise<Outcome> {
   const { issue } = intent;
   const run = tracking?.task.runs.filter((r) => r.kind === 'work').at(-1);
-  if (!tracking || !run || !(tracking.task.status === 'queued' || isWorking(tracking.task.status))) {
+  if (
+    !tracking ||
+    !run ||
+    !(['queued', 'ci_fixing'].includes(tracking.task.status) || isWorking(tracking.task))
+  ) {
     if (intent.source === 'comment')
       await postReply(deps, issue, 'Nothing to cancel: no Pilot run is in progress.');
     return { conclusion: 'success', taskStatus: tracking?.task.status };
@@ -114,14 +119,13 @@ async function dispatch(deps: Deps, asked: WorkIntent, pilotLogin: string): Prom
   // `/pilot fix` on a PR head Pilot did not push, or a round past `max-review-rounds`: a comment, no agent.
   const refused = await refuseRound(deps, intent, found?.task);
   if (refused) return refused;
+  const ci = await ciGate(deps, intent, found);
+  if (ci) return ci;
   const budget = await checkBudget(deps, intent, 'gate');
   if (!budget.proceed) return budget.outcome;
   const task = withRun(
     // A working task keeps its status: that claim is what tells a stale lease from a live one.
-    {
-      ...(found?.task ?? newTask()),
-      status: found && isWorking(found.task.status) ? found.task.status : 'queued',
-    },
+    { ...(found?.task ?? newTask()), status: queuedStatus(intent, found?.task) },
     {
       id: ctx.runId,
       kind: 'gate',
@@ -159,6 +163,12 @@ async function dispatch(deps: Deps, asked: WorkIntent, pilotLogin: string): Prom
     ['Work run', `${ctx.workflowUrl} (repository_dispatch \`${DISPATCH_EVENT_TYPE}\`)`],
   ]);
   return { conclusion: 'success', taskStatus: 'queued' };
+}
+
+/** A working task keeps its status; a CI fix shows `ci_fixing` from the moment it is asked for. */
+function queuedStatus(intent: WorkIntent, task: TaskDoc | undefined): TaskDoc['status'] {
+  if (task && isWorking(task)) return task.status;
+  return intent.source === 'ci' ? 'ci_fixing' : 'queued';
 }
 
 /**

@@ -138,6 +138,7 @@ async function admit(deps: Deps, intent: Intent): Promise<Intent | null> {
     core.info(`Pilot refuses: ${sender.reason}`);
     return null;
   }
+  if (ciFollowUp(sender.intent, sender.byPilot)) return sender.intent;
   const auth = await authorize(sender.intent.sender, policyOf(deps), deps.lookup);
   if (!auth.allowed) {
     core.info(`Pilot refuses: ${auth.reason}`);
@@ -157,6 +158,18 @@ async function admit(deps: Deps, intent: Intent): Promise<Intent | null> {
     return null;
   }
   return sender.intent;
+}
+
+/**
+ * A failed CI run has no human asking: its sender is whoever pushed (Pilot itself, whose identity never
+ * authorizes a trigger). Its trust is the authenticated marker instead: the gate and the fix run act
+ * only when the run's head is the commit Pilot last pushed, in this repository (src/events/follow-ups.ts,
+ * gate.ts, ci-fix.ts). That holds for GitHub's own `workflow_run` event and for Pilot's tagged dispatch
+ * of it; an untagged `ci` dispatch acts for its real sender, authorized like anyone.
+ */
+function ciFollowUp(intent: Intent, byPilot: boolean): boolean {
+  if (intent.kind !== 'work' || intent.source !== 'ci') return false;
+  return intent.dispatch ? byPilot : !intent.trustedEvent;
 }
 
 export async function run(handlers: StepHandlers): Promise<void> {

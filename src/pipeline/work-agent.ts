@@ -20,6 +20,7 @@ import { redact } from '../security/redact.js';
 import type { TaskDoc } from '../state/task.js';
 import { writeTracking } from '../state/tracking.js';
 import { checkpointOptions, startCheckpoints } from './checkpoint.js';
+import type { CiFix } from './ci-fix.js';
 import { type Deps, markerKey } from './deps.js';
 import { markSessionSaved, saveRepoIdentity, saveSessionState } from './post-state.js';
 import { reviewPrompt } from './review-fix.js';
@@ -107,7 +108,7 @@ async function runAgent(task: WorkTask, ws: Workspace, life: AgentLife): Promise
         branch: start.branch,
         nonce,
         maxChars: 100_000,
-        earlier: earlierOf(intent.command, start.prior),
+        earlier: earlierOf(intent.command, start.prior, task.ci),
         extra: task.review && reviewPrompt(task.review, nonce),
       }),
       systemPrompt,
@@ -127,8 +128,9 @@ async function runAgent(task: WorkTask, ws: Workspace, life: AgentLife): Promise
   return { ...result, session: session.outcome(), toolErrors: toolErrors.last() };
 }
 
-/** What an earlier run left for this one: the plan for `/pilot run`, the failure for `/pilot retry`. */
-function earlierOf(command: string, prior: TaskDoc | null): Earlier | undefined {
+/** What an earlier run left for this one: the plan for `/pilot run`, the failure for `/pilot retry`, CI's log. */
+function earlierOf(command: string, prior: TaskDoc | null, ci?: CiFix): Earlier | undefined {
+  if (ci) return { ci: { runUrl: ci.runUrl, jobs: ci.excerpts } };
   if (command === 'run' && prior?.plan) return { plan: prior.plan };
   if (command === 'retry' && prior?.failure) return { failure: prior.failure };
   return undefined;

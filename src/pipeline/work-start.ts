@@ -7,6 +7,7 @@ import { renderTracking, type TrackingView } from '../report/comment.js';
 import { startView } from '../report/work-words.js';
 import { newTask, type TaskDoc, withRun } from '../state/task.js';
 import { findTracking, rebuildTask, type TrackingComment, writeTracking } from '../state/tracking.js';
+import type { CiFix } from './ci-fix.js';
 import { runUrlOf } from './context.js';
 import { type Deps, markerKey } from './deps.js';
 import { planIssue, type TaskPlan } from './plan.js';
@@ -35,6 +36,8 @@ export interface WorkTask {
   isolation: IsolationReport;
   /** The review this run answers (src/pipeline/review-fix.ts), when it is a review round. */
   review?: ReviewRound;
+  /** A CI fix: the failed run and its error regions (src/pipeline/ci-fix.ts). */
+  ci?: CiFix;
 }
 
 /** Reads the issue, plans it, and says "working on it" in the tracking comment. */
@@ -52,13 +55,7 @@ export async function startTask(deps: Deps, intent: WorkIntent): Promise<TaskSta
   const body = data.body ?? '';
   const plan = planIssue(deps.config, data);
   const task = withRun(
-    // A review round says so while it works (`review_fixing`); it claims the lease like `running`.
-    {
-      ...known,
-      status: isReviewRound(intent) ? 'review_fixing' : 'running',
-      branch,
-      attempts: known.attempts + 1,
-    },
+    { ...known, ...startStatus(intent), branch, attempts: known.attempts + 1 },
     { id: ctx.runId, kind: 'work', at: new Date(started).toISOString() },
   );
   const links = runLinks(deps, intent);
@@ -86,6 +83,15 @@ export async function startTask(deps: Deps, intent: WorkIntent): Promise<TaskSta
     links,
     started,
   };
+}
+
+/**
+ * The status while the run works, a claim like `running` (src/state/task.ts claimedHolder): a CI fix
+ * shows `ci_fixing` (the flake check it follows, if any, is over), a review round `review_fixing`.
+ */
+function startStatus(intent: WorkIntent): Pick<TaskDoc, 'status' | 'ciRerun'> {
+  if (intent.source === 'ci') return { status: 'ci_fixing', ciRerun: undefined };
+  return { status: isReviewRound(intent) ? 'review_fixing' : 'running' };
 }
 
 /** A branch from the marker counts only when it is this issue's own `pilot/issue-<n>-…` branch. */

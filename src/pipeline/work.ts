@@ -7,6 +7,7 @@ import { withIsolation } from '../agent/isolation/index.js';
 import type { WorkIntent } from '../events/intent.js';
 import { defaultTokenNote } from '../github/app-token.js';
 import { overBudgetFlag } from '../ledger/budget.js';
+import { ciRounds } from '../report/ci-words.js';
 import { renderTracking, type TrackingView } from '../report/comment.js';
 import { type Outcome, writeSummary } from '../report/outputs.js';
 import { roundsRow, withoutAnswer } from '../report/review-words.js';
@@ -15,6 +16,7 @@ import { redact } from '../security/redact.js';
 import type { TaskDoc } from '../state/task.js';
 import { writeTracking } from '../state/tracking.js';
 import { checkBudget } from './budget-check.js';
+import { type CiFix, finishCiDoc, startCiFix } from './ci-fix.js';
 import { type Deps, markerKey } from './deps.js';
 import { reportMetrics } from './metrics.js';
 import { announce, endNotices, startNotice } from './notices.js';
@@ -30,15 +32,25 @@ export async function work(deps: Deps, asked: WorkIntent): Promise<Outcome> {
   if (!budget.proceed) return budget.outcome;
   // The flag is for Pilot, not the agent's instructions.
   const intent = { ...asked, args: overBudgetFlag(asked.args).rest };
+  if (intent.source === 'ci') {
+    // A CI follow-up decides before any model spend: rerun, stop, or resume the session with the log.
+    const ci = await startCiFix(deps, intent);
+    return ci.kind === 'done' ? ci.outcome : workOnTask(deps, intent, { ci: ci.fix });
+  }
   // A review round checks its bound and Pilot's head before it claims anything (review-fix.ts).
   const opened = isReviewRound(intent) ? await openRound(deps, intent) : null;
   if (opened && !opened.ok) return opened.outcome;
-  return workOnTask(deps, intent, opened?.round);
+  return workOnTask(deps, intent, { review: opened?.round });
 }
 
-async function workOnTask(deps: Deps, intent: WorkIntent, review?: ReviewRound): Promise<Outcome> {
+async function workOnTask(
+  deps: Deps,
+  intent: WorkIntent,
+  followUp: Pick<WorkTask, 'ci' | 'review'>,
+): Promise<Outcome> {
   const start = await startTask(deps, intent);
-  const task: WorkTask = { deps, intent, start, isolation: { layers: [] }, review };
+  const task: WorkTask = { deps, intent, start, isolation: { layers: [] }, ...followUp };
+  const { review } = task;
   await announce(deps, startNotice(intent.issue, start.issue.title, start.tracking.url, intent.command));
   const { ws, agent } = await agentStage(task);
   // The PR body shows the agent's summary, not its answer block (that goes to the review threads).
@@ -85,7 +97,7 @@ function finalDoc(task: WorkTask, agent: AgentRun, result: PublishResult, headli
   const before = task.start.task;
   const { published } = result;
   const { command } = task.intent;
-  return {
+  const doc: TaskDoc = {
     ...before,
     ...carriedFields(before, { command, agent, error: result.error, headline }),
     status: statusAfter(task.intent.command, agent, result),
@@ -98,6 +110,7 @@ function finalDoc(task: WorkTask, agent: AgentRun, result: PublishResult, headli
     rev: before.rev + 1,
     ...(task.review && afterRound(task.review, statusAfter(task.intent.command, agent, result))),
   };
+  return task.ci ? finishCiDoc(before, task.ci, doc, Boolean(published?.commit)) : doc;
 }
 
 /** What the review round's run did, for its thread replies and summary. */
@@ -123,7 +136,15 @@ function viewOf(task: WorkTask, agent: AgentRun, result: PublishResult): Trackin
     durationMs: deps.now() - start.started,
     ciNote: defaultTokenNote({ tokens: deps.tokens, botLogin: deps.config.botLogin }),
   });
+  if (task.ci) ciViewOf(view, task, agent.ok && !result.error && !result.published?.commit);
   return withIsolation(view, task.isolation);
+}
+
+/** A CI fix shows its round out of the bound; one that changed nothing says a human is needed (finishCiDoc). */
+function ciViewOf(view: TrackingView, task: WorkTask, unchanged: boolean): void {
+  const used = (task.start.task.ciFixes ?? 0) + 1;
+  view.details = [...(view.details ?? []), ciRounds(used, task.deps.config.maxCiFixes)];
+  if (unchanged) view.headline = 'the CI fix changed nothing: a human is needed';
 }
 
 function outcomeOf(task: WorkTask, doc: TaskDoc, agent: AgentRun, result: PublishResult): Outcome {

@@ -12,6 +12,8 @@ export interface ThreadText {
 export interface Earlier {
   plan?: string;
   failure?: { reason: string; limit?: string; toolErrors?: string[] };
+  /** A CI fix: the failed run's jobs, each with its error region (an untrusted log, quoted as data). */
+  ci?: { runUrl: string; jobs: Array<{ job: string; step: string; text: string }> };
 }
 
 export interface PromptInput {
@@ -85,6 +87,7 @@ const LIMITS: Record<string, string> = {
  * they are quoted as data like an outsider's text, never as Pilot's instructions.
  */
 function earlierText(earlier: Earlier | undefined, nonce: string): string[] {
+  if (earlier?.ci) return ciText(earlier.ci, nonce);
   if (earlier?.plan) {
     return [
       'You planned this task earlier (`/pilot plan`). Carry out that plan where it fits the issue:',
@@ -101,6 +104,22 @@ function earlierText(earlier: Earlier | undefined, nonce: string): string[] {
   return [
     'The previous run of this task failed. Avoid what stopped it:',
     quoteUntrusted(capText(facts.join('\n'), 2_000, 'failure'), nonce, 'the previous run’s failure'),
+  ];
+}
+
+/**
+ * A job log is whatever the branch's code and its dependencies printed: it is quoted as data like an
+ * outsider's text (hidden comments, links and `/pilot` lines neutralised), whatever it claims to be.
+ */
+function ciText(ci: NonNullable<Earlier['ci']>, nonce: string): string[] {
+  const jobs = ci.jobs.slice(0, 3).map((j) => {
+    const where = `job "${j.job.slice(0, 100)}", step "${j.step.slice(0, 100)}"`;
+    return quoteUntrusted(capText(j.text, 4_500, 'log excerpt'), nonce, `CI log excerpt: ${where}`);
+  });
+  return [
+    `CI failed on the commit you pushed last (${ci.runUrl}). Find the cause in the error region below and fix it; ` +
+      'change the code or the tests as the failure requires, never the CI workflow to hide it.',
+    ...jobs,
   ];
 }
 

@@ -56,6 +56,14 @@ export const TaskDoc = z.object({
   gateRounds: Count.optional(),
   /** v3: the last CI failure's signature (job, step, normalised first error): the same one twice stops. */
   ciSignature: z.string().max(300).optional(),
+  /**
+   * Short hashes of the CI failure signatures seen on this task (newest last): a signature never seen
+   * gets the flake check. Optional, so no version bump: older markers simply have seen none.
+   */
+  ciSeen: z
+    .array(z.string().regex(/^[0-9a-f]{12}$/))
+    .max(10)
+    .optional(),
   /** v3: the workflow run Pilot asked GitHub to rerun (flake check); its result returns the task to `pr_open`. */
   ciRerun: z.number().int().positive().optional(),
   /** v3: why the task is `paused` and what resumes it (e.g. the model API's outage). */
@@ -132,12 +140,12 @@ export function withRun(task: TaskDoc, run: RunRef): TaskDoc {
   return { ...task, runs, rev: task.rev + 1 };
 }
 
-/** Statuses a work run writes while it works: a follow-up fixing CI or a review claims like `running`. */
-const WORKING: ReadonlySet<string> = new Set(['running', 'ci_fixing', 'review_fixing']);
-
-/** A work run is (or claims to be) working on the task. */
-export function isWorking(status: TaskDoc['status']): boolean {
-  return WORKING.has(status);
+/**
+ * A work run is (or claims to be) working on the task: `running`, a review round (`review_fixing`,
+ * written only by the work run) or a CI fix under way (see `fixingCi`).
+ */
+export function isWorking(task: TaskDoc): boolean {
+  return task.status === 'running' || task.status === 'review_fixing' || fixingCi(task);
 }
 
 /**
@@ -145,8 +153,16 @@ export function isWorking(status: TaskDoc['status']): boolean {
  * `running`. Any other status means no run claims to be working, whatever the lease ref says.
  */
 export function claimedHolder(task: TaskDoc): number | undefined {
-  if (!WORKING.has(task.status)) return undefined;
+  if (!isWorking(task)) return undefined;
   return task.runs.filter((r) => r.kind === 'work').at(-1)?.id;
+}
+
+/**
+ * A work run fixing CI claims the task like a running one. `ci_fixing` written by the gate (a fix asked
+ * for) or while a flake check's rerun is pending (`ciRerun`) claims nothing: no run is working then.
+ */
+function fixingCi(task: TaskDoc): boolean {
+  return task.status === 'ci_fixing' && task.ciRerun === undefined && task.runs.at(-1)?.kind === 'work';
 }
 
 /** The seal and the issue a marker belongs to: a marker verifies only for its own issue. */

@@ -66,6 +66,24 @@ const CASES: BadInput[] = [
     payload: (w, issue) => forgedDispatch(w, { issue, command: 'merge', sender: sender('mona', 9004) }),
   },
   {
+    // A CI follow-up skips sender authorization only as GitHub's own workflow_run or Pilot's tagged dispatch.
+    name: 'an untagged CI-fix dispatch naming Pilot itself, really sent by a read-only user',
+    event: 'repository_dispatch',
+    payload: (w, issue) =>
+      forgedDispatch(
+        w,
+        {
+          issue,
+          command: 'fix',
+          source: 'ci',
+          sender: sender('github-actions[bot]', 41898282, 'Bot'),
+          head_sha: 'a'.repeat(40),
+          ci_run_id: 5,
+        },
+        'rita',
+      ),
+  },
+  {
     name: 'workflow_dispatch by a read-only user',
     event: 'workflow_dispatch',
     payload: (w, issue) => w.dispatchEvent({ issue: String(issue) }, 'rita'),

@@ -57,6 +57,25 @@ describe('the dispatch payload', () => {
     });
   });
 
+  it('carries a CI fix’s failed run id to the work run, within GitHub’s 10 keys', () => {
+    const ciFix: Intent = {
+      ...reviewFix,
+      source: 'ci',
+      args: '',
+      reviewId: undefined,
+      ciRun: { id: 31, attempt: 1, conclusion: 'failure' },
+    };
+    const payload = toDispatchPayload(ciFix, 9001, () => 'f'.repeat(64));
+    expect(payload.ci_run_id).toBe(31);
+    expect(Object.keys(payload).length).toBeLessThanOrEqual(DISPATCH_MAX_KEYS);
+    const decision = receive(payload);
+    expect(decision.type === 'intent' && decision.intent).toMatchObject({
+      source: 'ci',
+      headSha: 'a'.repeat(40),
+      ciRun: { id: 31, conclusion: 'failure' },
+    });
+  });
+
   it('carries a tag over exactly the keys it sends, so the work run can tell Pilot sent it', () => {
     const sign = (text: string) => createHash('sha256').update(`k:${text}`).digest('hex');
     const payload = toDispatchPayload(reviewFix, 9001, sign);

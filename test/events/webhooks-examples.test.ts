@@ -100,7 +100,9 @@ function expectReview(p: Payload): Expected {
 function expectWorkflowRun(p: Payload): Expected {
   const run = p.workflow_run;
   if (p.action !== 'completed') return { ignore: new RegExp(`workflow_run\\.${p.action} is not`) };
-  if (run.conclusion !== 'failure') return { ignore: /not 'failure'/ };
+  const rerunPassed = run.conclusion === 'success' && (run.run_attempt ?? 1) > 1;
+  if (run.conclusion === 'success' && !rerunPassed) return { ignore: /'success' on its first attempt/ };
+  if (run.conclusion !== 'failure' && !rerunPassed) return { ignore: /not 'failure'/ };
   const fromBranch = /^pilot\/issue-(\d+)(-|$)/.exec(run.head_branch ?? '');
   if (!fromBranch) return { ignore: /is not a Pilot branch/ };
   if (run.head_repository?.full_name !== p.repository.full_name) return { ignore: /fork heads are ignored/ };
@@ -111,6 +113,7 @@ function expectWorkflowRun(p: Payload): Expected {
       source: 'ci',
       issue: Number(fromBranch[1]),
       headSha: run.head_sha,
+      ciRun: { id: run.id, attempt: run.run_attempt ?? 1, conclusion: rerunPassed ? 'success' : 'failure' },
     },
   };
 }
@@ -371,6 +374,26 @@ describe('workflow_run variants', () => {
       {
         ...p,
         workflow_run: wr({ conclusion: 'failure', head_branch: 'pilot/issue-x', head_repository: own }),
+      },
+      // A rerun's success (attempt 2) may answer Pilot's flake check: it reaches the gate.
+      {
+        ...p,
+        workflow_run: wr({
+          conclusion: 'success',
+          run_attempt: 2,
+          head_branch: 'pilot/issue-12-x',
+          head_repository: own,
+        }),
+      },
+      // …but never from a fork.
+      {
+        ...p,
+        workflow_run: wr({
+          conclusion: 'success',
+          run_attempt: 2,
+          head_branch: 'pilot/issue-12-x',
+          head_repository: { full_name: 'evil/fork' },
+        }),
       },
     ];
   });

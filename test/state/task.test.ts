@@ -146,4 +146,12 @@ describe('task document', () => {
     expect(claimedHolder({ ...task, status: 'running' })).toBe(5);
     expect(claimedHolder({ ...task, status: 'pr_open' })).toBeUndefined();
   });
+
+  it('names a CI fix run as the holder, but not a fix the gate only asked for or a pending rerun', () => {
+    const working = withRun(newTask(), { id: 5, kind: 'work', at: 'a' });
+    expect(claimedHolder({ ...working, status: 'ci_fixing' })).toBe(5);
+    expect(claimedHolder({ ...working, status: 'ci_fixing', ciRerun: 77 })).toBeUndefined();
+    const asked = withRun(working, { id: 6, kind: 'gate', at: 'b' });
+    expect(claimedHolder({ ...asked, status: 'ci_fixing' })).toBeUndefined();
+  });
 });

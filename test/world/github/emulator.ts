@@ -15,6 +15,7 @@ import {
   GitHubState,
   type Issue,
   type Job,
+  type JobStep,
   monotonicClock,
   type Reaction,
   type ReactionContent,
@@ -410,6 +411,47 @@ export class GitHubEmulator implements RunHost {
   /** Adds a job to a run (every run starts with one job named `pilot`). */
   addJob(runId: number, init: { name: string; log?: string; labels?: string[] }): Job {
     return this.state.addJob(this.runOrThrow(runId), init);
+  }
+
+  /**
+   * A finished run of the user's CI (not Pilot's) on a branch, with its jobs, their steps and logs: what
+   * a `workflow_run.completed` event points at. Its one default `pilot` job is replaced by `jobs`.
+   */
+  addCiRun(
+    owner: string,
+    repo: string,
+    init: {
+      name?: string;
+      headBranch: string;
+      headSha: string;
+      conclusion: 'success' | 'failure';
+      jobs: Array<{ name: string; log: string; steps?: JobStep[]; conclusion: 'success' | 'failure' }>;
+    },
+  ): Run {
+    const run = this.state.startRun(this.repoOrThrow(owner, repo), {
+      event: 'pull_request',
+      name: init.name ?? 'CI',
+      headBranch: init.headBranch,
+      headSha: init.headSha,
+    });
+    for (const job of run.jobs) this.state.jobs.delete(job.id);
+    run.jobs = [];
+    for (const job of init.jobs) {
+      const added = this.state.addJob(run, { name: job.name, log: job.log, steps: job.steps });
+      added.status = 'completed';
+      added.conclusion = job.conclusion;
+      added.completed_at = this.state.now();
+    }
+    this.state.finishRun(run, init.conclusion);
+    return run;
+  }
+
+  /** Finishes a rerun's attempt: every job still queued gets `conclusion`, and so does the run. */
+  finishRerun(runId: number, conclusion: 'success' | 'failure', log?: string): Run {
+    const run = this.runOrThrow(runId);
+    for (const job of run.jobs) if (job.status !== 'completed' && log !== undefined) job.log = log;
+    this.state.finishRun(run, conclusion);
+    return run;
   }
 
   setJobLog(jobId: number, log: string): void {

@@ -328,6 +328,28 @@ async function exerciseAllRoutes(): Promise<Answer[]> {
   await a('POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel', () =>
     bot.rest.actions.cancelWorkflowRun({ ...repo, run_id: done }),
   );
+  const ci = gh.addCiRun(O, R, {
+    headBranch: 'pilot/issue-1-x',
+    headSha: SHA_A,
+    conclusion: 'failure',
+    jobs: [
+      {
+        name: 'test',
+        log: '##[error]boom\n',
+        conclusion: 'failure',
+        steps: [
+          { name: 'Set up job', conclusion: 'success' },
+          { name: 'npm test', conclusion: 'failure' },
+        ],
+      },
+    ],
+  });
+  await a('GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs', () =>
+    bot.rest.actions.listJobsForWorkflowRun({ ...repo, run_id: ci.id }),
+  );
+  await a('POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs', () =>
+    bot.rest.actions.reRunWorkflowFailedJobs({ ...repo, run_id: ci.id }),
+  );
   await a('GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs', () =>
     bot.rest.actions.downloadJobLogsForWorkflowRun({
       ...repo,

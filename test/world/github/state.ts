@@ -144,6 +144,13 @@ export interface Job {
   completed_at: string | null;
   log: string;
   labels: string[];
+  /** The job's steps as the jobs API lists them (CI fixes read the first failing one). */
+  steps: JobStep[];
+}
+
+export interface JobStep {
+  name: string;
+  conclusion: 'success' | 'failure' | 'skipped' | null;
 }
 
 export interface Run {
@@ -162,6 +169,8 @@ export interface Run {
   actor: User;
   cancelRequested: boolean;
   jobs: Job[];
+  /** How many times `rerun-failed-jobs` was asked for. */
+  rerunRequests?: number;
 }
 
 export interface CheckRun {
@@ -573,7 +582,7 @@ export class GitHubState {
     return run;
   }
 
-  addJob(run: Run, init: { name: string; log?: string; labels?: string[] }): Job {
+  addJob(run: Run, init: { name: string; log?: string; labels?: string[]; steps?: JobStep[] }): Job {
     const job: Job = {
       id: this.nextId('job'),
       runId: run.id,
@@ -584,10 +593,30 @@ export class GitHubState {
       completed_at: null,
       log: init.log ?? '',
       labels: init.labels ?? ['ubuntu-latest'],
+      steps: init.steps ?? [],
     };
     run.jobs.push(job);
     this.jobs.set(job.id, job);
     return job;
+  }
+
+  /**
+   * `POST …/rerun-failed-jobs`: the same run, its next attempt, with the failed jobs queued again (a
+   * finished job keeps its result, as on GitHub). Who asked is recorded for tests.
+   */
+  rerunFailedJobs(run: Run, actor: User): void {
+    run.attempt += 1;
+    run.status = 'queued';
+    run.conclusion = null;
+    run.actor = actor;
+    run.updated_at = this.now();
+    run.rerunRequests = (run.rerunRequests ?? 0) + 1;
+    for (const job of run.jobs) {
+      if (job.conclusion !== 'failure') continue;
+      job.status = 'queued';
+      job.conclusion = null;
+      job.completed_at = null;
+    }
   }
 
   finishRun(run: Run, conclusion: 'success' | 'failure' | 'cancelled'): void {

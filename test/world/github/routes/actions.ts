@@ -1,4 +1,4 @@
-// Actions routes: workflow runs (get, list, cancel), jobs, job logs, and check runs for a ref.
+// Actions routes: workflow runs (get, list, cancel, rerun failed jobs), jobs, job logs, and check runs for a ref.
 import { ApiError, notFound, paginate, type Route, type RouteContext } from '../http.js';
 import { checkRunJson, jobJson, runJson } from '../shapes.js';
 import type { Repo, Run } from '../state.js';
@@ -44,6 +44,14 @@ function cancelRun(ctx: RouteContext): ReturnType<Route['handler']> {
   if (run.status === 'completed') throw new ApiError(409, 'Cannot cancel a workflow run that is completed.');
   run.cancelRequested = true;
   return { status: 202, body: {} };
+}
+
+function rerunFailed(ctx: RouteContext): ReturnType<Route['handler']> {
+  const repo = repoOf(ctx);
+  const run = runOf(ctx, repo);
+  if (run.status !== 'completed') throw new ApiError(403, 'This workflow is already running');
+  ctx.state.rerunFailedJobs(run, ctx.caller.user);
+  return { status: 201, body: {} };
 }
 
 function listJobs(ctx: RouteContext): ReturnType<Route['handler']> {
@@ -93,6 +101,13 @@ export const actionsRoutes: Route[] = [
   },
   { method: 'POST', path: '/repos/{owner}/{repo}/actions/runs/{run_id}/cancel', handler: cancelRun },
   { method: 'GET', path: '/repos/{owner}/{repo}/actions/runs/{run_id}/jobs', handler: listJobs },
+  {
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs',
+    handler: rerunFailed,
+    // GitHub: "needs actions: write"; a token without it gets 403 (the reusable workflow grants it).
+    scope: 'actions',
+  },
   { method: 'GET', path: '/repos/{owner}/{repo}/actions/jobs/{job_id}/logs', handler: jobLogs },
   { method: 'GET', path: '/repos/{owner}/{repo}/commits/{ref}/check-runs', handler: checkRuns },
 ];
