@@ -21,6 +21,7 @@ import type { TaskDoc } from '../state/task.js';
 import { writeTracking } from '../state/tracking.js';
 import { checkpointOptions, startCheckpoints } from './checkpoint.js';
 import { type Deps, markerKey } from './deps.js';
+import { memoryFor } from './memory-prompt.js';
 import { markSessionSaved, saveRepoIdentity, saveSessionState } from './post-state.js';
 import { readThread } from './thread.js';
 import { triggerTimeOf } from './trigger-time.js';
@@ -91,6 +92,8 @@ async function runAgent(task: WorkTask, ws: Workspace, life: AgentLife): Promise
     (line) => core.info(redact(line)),
   );
   const session = sessionRunner(sessionOptions(task));
+  const memory = await memoryFor(deps, `${start.issue.title}\n${start.issue.body}`, await touchedPaths(ws));
+  task.memory = memory;
   const toolErrors = new ToolErrors();
   const result = await runIsolated(options, (launch) =>
     session.run({
@@ -107,6 +110,7 @@ async function runAgent(task: WorkTask, ws: Workspace, life: AgentLife): Promise
         nonce,
         maxChars: 100_000,
         earlier: earlierOf(intent.command, start.prior),
+        memory: memory.section,
       }),
       systemPrompt,
       maxTurns: start.plan.maxTurns,
@@ -123,6 +127,14 @@ async function runAgent(task: WorkTask, ws: Workspace, life: AgentLife): Promise
     }),
   );
   return { ...result, session: session.outcome(), toolErrors: toolErrors.last() };
+}
+
+/** Paths the task's branch already changed (a follow-up's learnings rank by them); none on a new branch. */
+async function touchedPaths(ws: Workspace): Promise<string[]> {
+  const diff = await ws.git.run(['diff', '--name-only', `refs/remotes/origin/${ws.base}...HEAD`], {
+    allowFail: true,
+  });
+  return diff.code === 0 ? diff.stdout.split('\n').filter(Boolean).slice(0, 200) : [];
 }
 
 /** What an earlier run left for this one: the plan for `/pilot run`, the failure for `/pilot retry`. */

@@ -9,6 +9,7 @@ import { newTask, type TaskDoc, withRun } from '../state/task.js';
 import { findTracking, rebuildTask, type TrackingComment, writeTracking } from '../state/tracking.js';
 import { runUrlOf } from './context.js';
 import { type Deps, markerKey } from './deps.js';
+import type { UsedMemory } from './memory-prompt.js';
 import { planIssue, type TaskPlan } from './plan.js';
 import { saveRunState } from './post-state.js';
 import type { IssueText } from './thread.js';
@@ -32,6 +33,8 @@ export interface WorkTask {
   intent: WorkIntent;
   start: TaskStart;
   isolation: IsolationReport;
+  /** The learnings the agent's prompt carried (set by work-agent.ts; src/pipeline/memory-prompt.ts). */
+  memory?: UsedMemory;
 }
 
 /** Reads the issue, plans it, and says "working on it" in the tracking comment. */

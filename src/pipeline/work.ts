@@ -15,6 +15,7 @@ import type { TaskDoc } from '../state/task.js';
 import { writeTracking } from '../state/tracking.js';
 import { checkBudget } from './budget-check.js';
 import { type Deps, markerKey } from './deps.js';
+import { recordHits } from './memory-prompt.js';
 import { reportMetrics } from './metrics.js';
 import { announce, endNotices, startNotice } from './notices.js';
 import { recordRun } from './record-run.js';
@@ -52,7 +53,10 @@ async function workOnTask(deps: Deps, intent: WorkIntent): Promise<Outcome> {
     doc,
     markerKey(deps, issue),
   );
-  await writeSummary(`Pilot: #${issue} — ${view.headline}`, view.details ?? [], [
+  const used = task.memory?.ids ?? [];
+  const details: Array<[string, string]> = [...(view.details ?? [])];
+  if (used.length) details.push(['Learnings used', used.join(', ')]);
+  await writeSummary(`Pilot: #${issue} — ${view.headline}`, details, [
     `Tracking comment: ${tracking.url}`,
     ...sessionNotes,
   ]);
@@ -61,6 +65,7 @@ async function workOnTask(deps: Deps, intent: WorkIntent): Promise<Outcome> {
   const outcome = outcomeOf(task, doc, agent, result);
   // The repository ledger (spend, outcomes); a ledger problem is a warning, never the run's failure.
   const { started, plan } = task.start;
+  await recordHits(deps, used); // pending: folded with this run's record just below
   await recordRun(deps, intent, outcome, { startedAt: started, model: plan.model, runner: plan.runner });
   // After the record, so the all-time totals pushed include this run when its fold won.
   outcome.metricsFile = await reportMetrics(deps);
