@@ -23,7 +23,8 @@ export function pathsNamed(text: string): string[] {
   const re = /(?<![\w./:-])((?:[\w@-]+\/)*[\w@-]+\.[A-Za-z][\w]{0,9}|(?:[\w@-]+\/)+[\w@-]+\/?)(?![\w/:-])/g;
   for (const m of text.replace(/\bhttps?:\/\/\S+/g, ' ').matchAll(re)) {
     const path = m[1].replace(/\/$/, '');
-    if (path.includes('/') || /\.[A-Za-z]\w*$/.test(path)) found.add(path);
+    // A bare name needs a real extension (`package.json`, `Makefile.am`), so "e.g." is no file.
+    if (path.includes('/') || /\.[A-Za-z]\w+$/.test(path)) found.add(path);
     if (found.size >= 50) break;
   }
   return [...found];
