@@ -21,6 +21,7 @@ import type { TaskDoc } from '../state/task.js';
 import { writeTracking } from '../state/tracking.js';
 import { checkpointOptions, startCheckpoints } from './checkpoint.js';
 import { type Deps, markerKey } from './deps.js';
+import { distillLesson, lessonSource } from './memory-lessons.js';
 import { memoryFor } from './memory-prompt.js';
 import { markSessionSaved, saveRepoIdentity, saveSessionState } from './post-state.js';
 import { readThread } from './thread.js';
@@ -95,8 +96,8 @@ async function runAgent(task: WorkTask, ws: Workspace, life: AgentLife): Promise
   const memory = await memoryFor(deps, `${start.issue.title}\n${start.issue.body}`, await touchedPaths(ws));
   task.memory = memory;
   const toolErrors = new ToolErrors();
-  const result = await runIsolated(options, (launch) =>
-    session.run({
+  const result = await runIsolated(options, async (launch) => {
+    const run = await session.run({
       ...launch,
       cwd: ctx.workspace,
       prompt: buildPrompt({
@@ -124,9 +125,22 @@ async function runAgent(task: WorkTask, ws: Workspace, life: AgentLife): Promise
         life.progress.onEvent(event);
       },
       signal: life.signal,
-    }),
-  );
+    });
+    // Inside the isolation: the distilling call goes through this run's gateway and is metered with it.
+    task.lesson = await proposeLesson(task, launch.env, run);
+    return run;
+  });
   return { ...result, session: session.outcome(), toolErrors: toolErrors.last() };
+}
+
+/** After a review round or CI fix that worked: a lesson to propose (src/pipeline/memory-lessons.ts). */
+async function proposeLesson(task: WorkTask, env: Record<string, string>, run: AgentResult) {
+  const source = lessonSource(task.intent);
+  if (!source || !run.ok || task.deps.config.memoryTokens === 0) return undefined;
+  const at = new Date(task.deps.now()).toISOString();
+  return (
+    (await distillLesson(env, { source, asked: task.intent.args, summary: run.resultText, at })) ?? undefined
+  );
 }
 
 /** Paths the task's branch already changed (a follow-up's learnings rank by them); none on a new branch. */

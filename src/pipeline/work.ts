@@ -15,6 +15,7 @@ import type { TaskDoc } from '../state/task.js';
 import { writeTracking } from '../state/tracking.js';
 import { checkBudget } from './budget-check.js';
 import { type Deps, markerKey } from './deps.js';
+import { proposalNote } from './memory-lessons.js';
 import { recordHits } from './memory-prompt.js';
 import { reportMetrics } from './metrics.js';
 import { announce, endNotices, startNotice } from './notices.js';
@@ -40,7 +41,9 @@ async function workOnTask(deps: Deps, intent: WorkIntent): Promise<Outcome> {
   const view = viewOf(task, agent, result);
   const doc = finalDoc(task, agent, result, view.headline);
   const sessionNotes = agent.session?.notes ?? [];
-  if (sessionNotes.length) view.body = [view.body, ...sessionNotes].filter(Boolean).join('\n\n');
+  const lessonNote = doc.lesson ? [proposalNote(doc.lesson)] : [];
+  if (sessionNotes.length || lessonNote.length)
+    view.body = [view.body, ...sessionNotes, ...lessonNote].filter(Boolean).join('\n\n');
   const { issue } = intent;
   const { tracking: found } = task.start;
   const body = renderTracking(doc, view);
@@ -88,6 +91,8 @@ function finalDoc(task: WorkTask, agent: AgentRun, result: PublishResult, headli
     // The head Pilot pushed last: review and CI follow-ups act only on this commit.
     headSha: published?.commit ?? before.headSha,
     sessionId: agent.sessionId ?? before.sessionId,
+    // A new proposal replaces one nobody approved yet (src/pipeline/memory-lessons.ts).
+    lesson: task.lesson ?? before.lesson,
     ...agent.session?.fields,
     costUsd: before.costUsd + agent.costUsd,
     rev: before.rev + 1,
