@@ -28,12 +28,7 @@ describe('rankLearnings', () => {
       ['src/a.ts', 'src/b.ts'],
       ['m-bbbbbb', 'm-aaaaaa'],
     ],
-    [
-      'then hits',
-      [l('m-aaaaaa', { hits: 1 }), l('m-bbbbbb', { hits: 5 })],
-      [],
-      ['m-bbbbbb', 'm-aaaaaa'],
-    ],
+    ['then hits', [l('m-aaaaaa', { hits: 1 }), l('m-bbbbbb', { hits: 5 })], [], ['m-bbbbbb', 'm-aaaaaa']],
     [
       'then the newest',
       [l('m-aaaaaa'), l('m-bbbbbb', { created: '2026-12-02T00:00:00.000Z' })],
@@ -70,7 +65,9 @@ describe('selectLearnings', () => {
   });
 
   it('never goes over the budget', () => {
-    const many = Array.from({ length: 200 }, (_, i) => l(`m-${String(i).padStart(6, '0')}`, { text: 'y'.repeat(90) }));
+    const many = Array.from({ length: 200 }, (_, i) =>
+      l(`m-${String(i).padStart(6, '0')}`, { text: 'y'.repeat(90) }),
+    );
     const chosen = selectLearnings(many, [], 1500);
     const used = chosen.reduce((sum, x) => sum + estimateTokens(learningLine(x)) + 1, 0);
     expect(used).toBeLessThanOrEqual(1500);
