@@ -164,7 +164,18 @@ describe('README, action.yml and the config reader agree', () => {
 
   it('lists every /pilot command', () => {
     const commands = table('Commands').map(([command]) => command);
-    for (const name of ['run', 'plan', 'retry', 'cancel', 'status', 'fix', 'help']) {
+    for (const name of [
+      'run',
+      'plan',
+      'retry',
+      'cancel',
+      'status',
+      'fix',
+      'help',
+      'remember',
+      'memory',
+      'forget',
+    ]) {
       expect(
         commands.some((c) => c.includes(`/pilot ${name}`)),
         name,

@@ -448,6 +448,14 @@ export const SETTINGS = {
     fallback: 3,
     accepted: wholeNumberText(0, 20),
   }),
+  // Pilot's memory (docs/memory.md): the learnings a prompt may carry, in estimated tokens; 0 = none.
+  memoryTokens: setting({
+    name: 'memory-tokens',
+    kind: 'int',
+    schema: wholeNumber(0, 20_000),
+    fallback: 1500,
+    accepted: wholeNumberText(0, 20000),
+  }),
   // Notifications (src/notify/): where to is a secret (inputs only), which events may come from the file.
   slackWebhookUrl: notifyUrl('slack-webhook-url', 'a Slack incoming webhook URL (https://hooks.slack.com/…)'),
   slackEvents: notifyEvents('slack-events'),
@@ -567,6 +575,7 @@ export interface Settings {
   gitUserEmail: string;
   maxCiFixes: number;
   maxReviewRounds: number;
+  memoryTokens: number;
   slackWebhookUrl: string | undefined;
   slackEvents: NotifyEvent[];
   discordWebhookUrl: string | undefined;

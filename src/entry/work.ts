@@ -1,8 +1,15 @@
 import { gate } from '../pipeline/gate.js';
+import { isMemoryCommand, memoryWork } from '../pipeline/memory-commands.js';
 import { route } from '../pipeline/route.js';
 import { run } from '../pipeline/run.js';
 import { serveWork } from '../pipeline/serve.js';
 import { sweep } from '../pipeline/sweep.js';
 import { work } from '../pipeline/work.js';
 
-await run({ gate, route, sweep, work: (deps, intent) => serveWork(deps, intent, work) });
+await run({
+  gate,
+  route,
+  sweep,
+  work: (deps, intent) =>
+    isMemoryCommand(intent) ? memoryWork(deps, intent) : serveWork(deps, intent, work),
+});

@@ -12,7 +12,7 @@ export interface ParsedCommand {
 }
 
 /** Commands whose args carry free text for the agent; the others take none. */
-const TAKES_TEXT = new Set<ParsedCommandName>(['run', 'fix']);
+const TAKES_TEXT = new Set<ParsedCommandName>(['run', 'fix', 'remember', 'forget']);
 
 /**
  * Leading spaces/tabs, then the prefix, then whitespace or the end of the line. Only ASCII
@@ -67,6 +67,9 @@ export function helpText(triggerLabel: string): string {
     `| \`${p} status\` | show the task's state, pull request and cost |`,
     `| \`${p} fix [what]\` | on a Pilot pull request: continue its task (same branch, PR and session) |`,
     `| \`${p} help\` | show this list and the effective configuration |`,
+    `| \`${p} remember <lesson>\` | maintainers: keep a lesson in Pilot's memory for every later task |`,
+    `| \`${p} memory\` | list what Pilot remembers, with ids |`,
+    `| \`${p} forget <id>\` | maintainers: remove one lesson from Pilot's memory |`,
     '',
     `Adding the label \`${triggerLabel}\` starts a task too; removing it or closing the issue cancels.`,
   ].join('\n');

@@ -12,8 +12,9 @@ export interface Actor {
 export type IntentSource = 'label' | 'comment' | 'review' | 'ci' | 'dispatch' | 'manual' | 'schedule';
 
 /** Commands the gate answers itself vs. work it hands to a trusted run. */
-export type WorkCommand = 'run' | 'plan' | 'retry' | 'fix';
-export type ReplyCommand = 'help' | 'status' | 'cancel' | 'unknown';
+/** `remember`/`forget` write the ledger, so a trusted run does them (src/pipeline/memory-commands.ts). */
+export type WorkCommand = 'run' | 'plan' | 'retry' | 'fix' | 'remember' | 'forget';
+export type ReplyCommand = 'help' | 'status' | 'cancel' | 'unknown' | 'memory';
 
 /** What every intent carries, whatever it concerns. */
 interface IntentFields {

@@ -5,6 +5,7 @@
 import type { Where } from './git-data.js';
 import type { Head } from './head.js';
 import { ALL_TIME, blobSha, HEAD_PATH, type Limits, periodOf, totalsPath } from './layout.js';
+import { applyMemory, isMemoryRecord, loadMemory, MEMORY_PATH } from './memory.js';
 import type { LedgerRecord, Problem } from './records.js';
 import { appendLines } from './segments.js';
 import { readFile, type Snapshot } from './snapshot.js';
@@ -81,6 +82,7 @@ export async function planFold(
   const lines = added.map((r) => JSON.stringify(r));
   const seg = appendLines(snap.head, current, lines, periodOf(now, 'month'), limits);
   for (const [path, text] of seg.files) files.set(path, text);
+  await foldMemory(w, snap, added, files, problems);
   const index: Record<string, string> = {};
   for (const t of totals.values()) {
     const text = `${JSON.stringify(t, null, 1)}\n`;
@@ -97,6 +99,20 @@ export async function planFold(
   };
   files.set(HEAD_PATH, `${JSON.stringify(head, null, 1)}\n`);
   return { files, head, added, duplicates, problems };
+}
+
+/** Learnings, tombstones and hits also update `memory.json` (src/ledger/memory.ts). */
+async function foldMemory(
+  w: Where,
+  snap: Snapshot,
+  added: LedgerRecord[],
+  files: Map<string, string>,
+  problems: Problem[],
+): Promise<void> {
+  const memory = added.filter(isMemoryRecord);
+  if (memory.length === 0) return;
+  const doc = applyMemory(await loadMemory(w, snap, problems), memory);
+  files.set(MEMORY_PATH, `${JSON.stringify(doc, null, 1)}\n`);
 }
 
 /** Keeps the index small: the all-time totals, and the newest two days and two months it knows. */

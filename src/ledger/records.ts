@@ -59,6 +59,44 @@ export const MemoryRecord = z.object({
   issue: z.number().int().positive().optional(),
 });
 
+/** A learning's id, as `/pilot memory` lists it and `/pilot forget <id>` names it. */
+export const LearningId = z.string().regex(/^m-[0-9a-f]{6,12}$/, 'an id like m-1a2b3c');
+const Mac = z.string().regex(/^[0-9a-f]{64}$/, 'an HMAC (64 hex digits)');
+export const LEARNING_SOURCES = ['review', 'ci', 'maintainer'] as const;
+
+/**
+ * A learning (src/ledger/memory.ts): text a maintainer asked Pilot to remember, or a lesson a
+ * maintainer approved. `mac` seals it under pilot-state-key: anyone with write access can move a
+ * ref, and only a record Pilot sealed reaches a prompt.
+ */
+export const LearningRecord = z.object({
+  ...base,
+  kind: z.literal('learning'),
+  id: LearningId,
+  text: z.string().min(1).max(1000),
+  source: z.enum(LEARNING_SOURCES),
+  paths: z.array(z.string().max(300)).max(20).default([]),
+  /** The maintainer who wrote or approved it. */
+  by: z.string().max(120),
+  mac: Mac,
+});
+
+/** `/pilot forget <id>`: a tombstone, sealed like a learning. */
+export const ForgetRecord = z.object({
+  ...base,
+  kind: z.literal('forget'),
+  id: LearningId,
+  by: z.string().max(120),
+  mac: Mac,
+});
+
+/** Learnings a run's prompt carried: their hits go up by one, batched into one record per run. */
+export const LearningHitsRecord = z.object({
+  ...base,
+  kind: z.literal('learning-hits'),
+  ids: z.array(LearningId).max(50),
+});
+
 export const OpsRecord = z.object({
   ...base,
   kind: z.literal('ops'),
@@ -74,9 +112,14 @@ export const LedgerRecord = z.discriminatedUnion('kind', [
   BudgetRecord,
   MemoryRecord,
   OpsRecord,
+  LearningRecord,
+  ForgetRecord,
+  LearningHitsRecord,
 ]);
 export type LedgerRecord = z.infer<typeof LedgerRecord>;
 export type RunRecord = z.infer<typeof RunRecord>;
+export type LearningRecord = z.infer<typeof LearningRecord>;
+export type ForgetRecord = z.infer<typeof ForgetRecord>;
 
 /** A run's idempotency key: a re-run (new attempt) is a new record, a retry of the same is not. */
 export function runKey(runId: number, attempt: number): string {

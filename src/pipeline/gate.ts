@@ -16,6 +16,7 @@ import { findTracking, writeTracking } from '../state/tracking.js';
 import { checkBudget } from './budget-check.js';
 import { ciGate } from './ci-gate.js';
 import { type Deps, dispatchSigner, markerKey } from './deps.js';
+import { dispatchMemory, isMemoryCommand, listMemory } from './memory-commands.js';
 import { onTask, taskOfPull } from './pull-task.js';
 import { postReply } from './reply.js';
 import { refuseRound } from './review-fix.js';
@@ -35,6 +36,7 @@ async function acknowledge(deps: Deps, intent: IssueIntent): Promise<string> {
 
 async function answer(deps: Deps, intent: ReplyIntent, pilotLogin: string): Promise<Outcome> {
   const { issue } = intent;
+  if (intent.command === 'memory') return listMemory(deps, intent);
   if (intent.command === 'help' || intent.command === 'unknown') {
     const lead = intent.command === 'unknown' ? `Unknown command \`${intent.args.slice(0, 40)}\`.\n\n` : '';
     const settings = `**Effective configuration** (secrets show only as set or not set):\n\n${configTable(deps.config)}`;
@@ -186,5 +188,7 @@ export async function gate(deps: Deps, intent: Intent): Promise<Outcome> {
   if (intent.kind === 'sweep') return { conclusion: 'skipped' };
   const pilotLogin = await acknowledge(deps, intent);
   if (intent.kind === 'reply') return answer(deps, intent, pilotLogin);
+  // Memory commands concern no task: no tracking comment, no budget (src/pipeline/memory-commands.ts).
+  if (isMemoryCommand(intent)) return dispatchMemory(deps, intent);
   return dispatch(deps, intent, pilotLogin);
 }

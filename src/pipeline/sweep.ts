@@ -15,6 +15,7 @@ import { findTracking, type TrackingComment, writeTracking } from '../state/trac
 import { runUrlOf } from './context.js';
 import { budgetOf, keepDashboard } from './dashboard.js';
 import { type Deps, dispatchSigner, markerKey } from './deps.js';
+import { keepApprovedLesson } from './memory-lessons.js';
 import { reportMetrics } from './metrics.js';
 import { otherRuns } from './other-runs.js';
 import { foldLedger } from './record-run.js';
@@ -101,6 +102,8 @@ async function sweepIssue(deps: Deps, issue: number, othersLive: number): Promis
     return { ...row, status: 'none', actions: ['dispatched (missed label event)'] };
   }
   row.status = tracking.task.status;
+  // No webhook fires on a reaction: a maintainer's 👍 on a proposed lesson is read here too.
+  row.actions.push(...(await keepApprovedLesson(deps, issue, tracking)));
   let leased = await leaseHead(octokit, ctx.repo, issue);
   const holder = claimedHolder(tracking.task);
   if (holder !== undefined && !(await runIsLive(octokit, ctx.repo, holder))) {

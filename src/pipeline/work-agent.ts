@@ -22,6 +22,8 @@ import { writeTracking } from '../state/tracking.js';
 import { checkpointOptions, startCheckpoints } from './checkpoint.js';
 import type { CiFix } from './ci-fix.js';
 import { type Deps, markerKey } from './deps.js';
+import { distillLesson, lessonSource } from './memory-lessons.js';
+import { memoryFor } from './memory-prompt.js';
 import { markSessionSaved, saveRepoIdentity, saveSessionState } from './post-state.js';
 import { reviewPrompt } from './review-fix.js';
 import { readThread } from './thread.js';
@@ -93,9 +95,11 @@ async function runAgent(task: WorkTask, ws: Workspace, life: AgentLife): Promise
     (line) => core.info(redact(line)),
   );
   const session = sessionRunner(sessionOptions(task));
+  const memory = await memoryFor(deps, `${start.issue.title}\n${start.issue.body}`, await touchedPaths(ws));
+  task.memory = memory;
   const toolErrors = new ToolErrors();
-  const result = await runIsolated(options, (launch) =>
-    session.run({
+  const result = await runIsolated(options, async (launch) => {
+    const run = await session.run({
       ...launch,
       cwd: ctx.workspace,
       prompt: buildPrompt({
@@ -110,6 +114,7 @@ async function runAgent(task: WorkTask, ws: Workspace, life: AgentLife): Promise
         maxChars: 100_000,
         earlier: earlierOf(intent.command, start.prior, task.ci),
         extra: task.review && reviewPrompt(task.review, nonce),
+        memory: memory.section,
       }),
       systemPrompt,
       maxTurns: start.plan.maxTurns,
@@ -123,9 +128,30 @@ async function runAgent(task: WorkTask, ws: Workspace, life: AgentLife): Promise
         life.progress.onEvent(event);
       },
       signal: life.signal,
-    }),
-  );
+    });
+    // Inside the isolation: the distilling call goes through this run's gateway and is metered with it.
+    task.lesson = await proposeLesson(task, launch.env, run);
+    return run;
+  });
   return { ...result, session: session.outcome(), toolErrors: toolErrors.last() };
+}
+
+/** After a review round or CI fix that worked: a lesson to propose (src/pipeline/memory-lessons.ts). */
+async function proposeLesson(task: WorkTask, env: Record<string, string>, run: AgentResult) {
+  const source = lessonSource(task.intent);
+  if (!source || !run.ok || task.deps.config.memoryTokens === 0) return undefined;
+  const at = new Date(task.deps.now()).toISOString();
+  return (
+    (await distillLesson(env, { source, asked: task.intent.args, summary: run.resultText, at })) ?? undefined
+  );
+}
+
+/** Paths the task's branch already changed (a follow-up's learnings rank by them); none on a new branch. */
+async function touchedPaths(ws: Workspace): Promise<string[]> {
+  const diff = await ws.git.run(['diff', '--name-only', `refs/remotes/origin/${ws.base}...HEAD`], {
+    allowFail: true,
+  });
+  return diff.code === 0 ? diff.stdout.split('\n').filter(Boolean).slice(0, 200) : [];
 }
 
 /** What an earlier run left for this one: the plan for `/pilot run`, the failure for `/pilot retry`, CI's log. */

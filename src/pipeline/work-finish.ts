@@ -44,7 +44,7 @@ async function publish(task: WorkTask, ws: Workspace, agent: AgentFacts): Promis
       branch,
       base: ws.base,
       title,
-      body: redact(pullBody(issue, agent)),
+      body: redact(pullBody(issue, agent, task.memory?.ids)),
       draft: deps.config.draftPr,
       labels: deps.config.prLabels,
     });

@@ -10,6 +10,8 @@ import { findTracking, rebuildTask, type TrackingComment, writeTracking } from '
 import type { CiFix } from './ci-fix.js';
 import { runUrlOf } from './context.js';
 import { type Deps, markerKey } from './deps.js';
+import { adoptLesson, type Lesson } from './memory-lessons.js';
+import type { UsedMemory } from './memory-prompt.js';
 import { planIssue, type TaskPlan } from './plan.js';
 import { saveRunState } from './post-state.js';
 import { isReviewRound, type ReviewRound } from './review-fix.js';
@@ -38,6 +40,10 @@ export interface WorkTask {
   review?: ReviewRound;
   /** A CI fix: the failed run and its error regions (src/pipeline/ci-fix.ts). */
   ci?: CiFix;
+  /** The learnings the agent's prompt carried (set by work-agent.ts; src/pipeline/memory-prompt.ts). */
+  memory?: UsedMemory;
+  /** A lesson distilled after this review round or CI fix, to propose (src/pipeline/memory-lessons.ts). */
+  lesson?: Lesson;
 }
 
 /** Reads the issue, plans it, and says "working on it" in the tracking comment. */
@@ -50,7 +56,8 @@ export async function startTask(deps: Deps, intent: WorkIntent): Promise<TaskSta
   // No branch in an authenticated marker (a new task, or only forged markers): what GitHub records is
   // the truth, i.e. the open PR on the issue's own `pilot/issue-<n>-…` branch.
   const rebuilt = found?.task.branch ? {} : await rebuildTask(octokit, ctx.repo, issue);
-  const known = { ...(found?.task ?? newTask()), ...rebuilt };
+  // A lesson proposed by an earlier run that a maintainer approved (👍) since is kept now.
+  const known = { ...((await adoptLesson(deps, found)) ?? newTask()), ...rebuilt };
   const branch = ownBranch(known.branch, issue) ?? taskBranch(issue, data.title);
   const body = data.body ?? '';
   const plan = planIssue(deps.config, data);

@@ -18,6 +18,8 @@ import { writeTracking } from '../state/tracking.js';
 import { checkBudget } from './budget-check.js';
 import { type CiFix, finishCiDoc, startCiFix } from './ci-fix.js';
 import { type Deps, markerKey } from './deps.js';
+import { proposalNote } from './memory-lessons.js';
+import { recordHits } from './memory-prompt.js';
 import { reportMetrics } from './metrics.js';
 import { announce, endNotices, startNotice } from './notices.js';
 import { recordRun } from './record-run.js';
@@ -61,7 +63,9 @@ async function workOnTask(
   if (review) view.details = [...(view.details ?? []), roundsRow(review.round, review.max)];
   const doc = finalDoc(task, agent, result, view.headline);
   const sessionNotes = agent.session?.notes ?? [];
-  if (sessionNotes.length) view.body = [view.body, ...sessionNotes].filter(Boolean).join('\n\n');
+  const lessonNote = doc.lesson ? [proposalNote(doc.lesson)] : [];
+  if (sessionNotes.length || lessonNote.length)
+    view.body = [view.body, ...sessionNotes, ...lessonNote].filter(Boolean).join('\n\n');
   const { issue } = intent;
   const { tracking: found } = task.start;
   const body = renderTracking(doc, view);
@@ -74,7 +78,10 @@ async function workOnTask(
     doc,
     markerKey(deps, issue),
   );
-  await writeSummary(`Pilot: #${issue} — ${view.headline}`, view.details ?? [], [
+  const used = task.memory?.ids ?? [];
+  const details: Array<[string, string]> = [...(view.details ?? [])];
+  if (used.length) details.push(['Learnings used', used.join(', ')]);
+  await writeSummary(`Pilot: #${issue} — ${view.headline}`, details, [
     `Tracking comment: ${tracking.url}`,
     ...sessionNotes,
   ]);
@@ -83,6 +90,7 @@ async function workOnTask(
   const outcome = outcomeOf(task, doc, agent, result);
   // The repository ledger (spend, outcomes); a ledger problem is a warning, never the run's failure.
   const { started, plan } = task.start;
+  await recordHits(deps, used); // pending: folded with this run's record just below
   await recordRun(deps, intent, outcome, { startedAt: started, model: plan.model, runner: plan.runner });
   // After the record, so the all-time totals pushed include this run when its fold won.
   outcome.metricsFile = await reportMetrics(deps);
@@ -105,6 +113,8 @@ function finalDoc(task: WorkTask, agent: AgentRun, result: PublishResult, headli
     // The head Pilot pushed last: review and CI follow-ups act only on this commit.
     headSha: published?.commit ?? before.headSha,
     sessionId: agent.sessionId ?? before.sessionId,
+    // A new proposal replaces one nobody approved yet (src/pipeline/memory-lessons.ts).
+    lesson: task.lesson ?? before.lesson,
     ...agent.session?.fields,
     costUsd: before.costUsd + agent.costUsd,
     rev: before.rev + 1,

@@ -29,6 +29,8 @@ export interface PromptInput {
   earlier?: Earlier;
   /** Sections Pilot adds for this command (a review to answer: src/prompt/review.ts), already quoted. */
   extra?: string[];
+  /** Pilot's memory section (src/prompt/memory.ts memorySection), already within its token budget. */
+  memory?: string[];
 }
 
 function block(text: ThreadText, nonce: string, label: string, max: number): string {
@@ -65,14 +67,17 @@ export function buildPrompt(p: PromptInput): string {
       : "Make the change the issue asks for, in this working tree. Keep it focused; run the project's tests if you can. Do not commit, push or call GitHub: Pilot does that after you finish. End with a short summary of what you changed.",
   ];
   let comments = p.comments.map((c, i) => block(c, p.nonce, `Comment ${i + 1}`, Math.floor(p.maxChars / 4)));
-  const size = () => [...head, ...comments, ...before, ...asks, ...tail].join('\n\n').length;
+  const memory = p.memory ?? [];
+  const size = () => [...head, ...comments, ...memory, ...before, ...asks, ...tail].join('\n\n').length;
   let dropped = 0;
   while (comments.length && size() > p.maxChars) {
     comments = comments.slice(1);
     dropped++;
   }
   const note = dropped ? [`(${dropped} older comment(s) left out to fit the context limit.)`] : [];
-  return [...head, ...note, ...comments, ...before, ...asks, ...tail].join('\n\n').slice(0, p.maxChars);
+  return [...head, ...note, ...comments, ...memory, ...before, ...asks, ...tail]
+    .join('\n\n')
+    .slice(0, p.maxChars);
 }
 
 const LIMITS: Record<string, string> = {

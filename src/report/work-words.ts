@@ -61,10 +61,14 @@ export function commitMessage(agent: AgentFacts, title: string, issue: number): 
   return agent.ok ? `${title}\n\nCloses #${issue}` : `WIP: ${title} (#${issue})`;
 }
 
-export function pullBody(issue: number, agent: AgentFacts): string {
+export function pullBody(issue: number, agent: AgentFacts, learnings: string[] = []): string {
   // The agent's words are untrusted: no hidden comments, foreign images, closing keywords or team pings.
   const summary = neutraliseAgentText(agent.resultText.trim()) || 'Changes made by Pilot.';
-  return `${summary.slice(0, 60_000)}\n\n---\nCloses #${issue}\n\n_Opened by Pilot (${agent.numTurns} turns, ${formatUsd(agent.costUsd)})._`;
+  // Ids only (Pilot's own, `m-` and hex): which of Pilot's memory the prompt carried (docs/memory.md).
+  const memory = learnings.length
+    ? `\n\nLearnings used: ${learnings.map((id) => `\`${id}\``).join(', ')}`
+    : '';
+  return `${summary.slice(0, 60_000)}\n\n---\nCloses #${issue}${memory}\n\n_Opened by Pilot (${agent.numTurns} turns, ${formatUsd(agent.costUsd)})._`;
 }
 
 function finalStatus(agent: AgentFacts, published: Published | null): TaskDoc['status'] {

@@ -28,7 +28,8 @@ export interface QueuedCommand {
 const QUEUED_PREFIX = '<!-- pilot:queued ';
 
 const QueuedNote = z.object({
-  command: z.enum(['run', 'plan', 'retry', 'fix']),
+  // `remember`/`forget` never wait for the lease (src/pipeline/memory-commands.ts); listed so the types agree.
+  command: z.enum(['run', 'plan', 'retry', 'fix', 'remember', 'forget']),
   args: z.string().max(2_000),
   source: z.enum(['label', 'dispatch', 'manual', 'schedule', 'review', 'ci', 'comment']),
   sender: z.object({

@@ -75,6 +75,14 @@ export const TaskDoc = z.object({
   plan: z.string().max(PLAN_MAX).optional(),
   /** v2: why the last work run failed, given to `/pilot retry`. */
   failure: Failure.optional(),
+  /**
+   * A lesson the model distilled after a review round or a CI fix, proposed in the tracking comment and
+   * kept in memory only once a maintainer reacts 👍 (src/pipeline/memory-lessons.ts). Optional, so v3
+   * documents without it stay valid: no version bump.
+   */
+  lesson: z
+    .object({ text: z.string().max(600), source: z.enum(['review', 'ci']), at: z.iso.datetime() })
+    .optional(),
   runs: z.array(RunRef).max(10),
 });
 export type TaskDoc = z.infer<typeof TaskDoc>;

@@ -77,6 +77,7 @@ describe('loadConfig', () => {
       gitUserEmail: '41898282+github-actions[bot]@users.noreply.github.com',
       maxCiFixes: 3,
       maxReviewRounds: 3,
+      memoryTokens: 1500,
       budgetDailyUsd: undefined,
       budgetMonthlyUsd: undefined,
       slackWebhookUrl: undefined,

@@ -11,7 +11,14 @@ import { type CacheService, startCacheService } from './cache/index.js';
 import { createGitWorld, type GitWorld } from './git.js';
 import { type GitHubEmulator, startGitHub } from './github/index.js';
 import * as shapes from './github/shapes.js';
-import { CLAUDE_BIN, FAKE_API_KEY, type ModelScript, type ModelServer, startModel } from './model/index.js';
+import {
+  CLAUDE_BIN,
+  FAKE_API_KEY,
+  type ModelScript,
+  type ModelServer,
+  type ModelServerOptions,
+  startModel,
+} from './model/index.js';
 import { type RunOptions, type RunResult, runUntilQuiet } from './runner.js';
 import { WORLD_STATE_KEY } from './state-key.js';
 import type { DispatchRecord, RunHost } from './types.js';
@@ -24,6 +31,8 @@ export const REPO = 'sample';
 
 export interface WorldOptions {
   script?: ModelScript;
+  /** What the model answers requests outside the agent loop (helpers, Pilot's lesson distilling). */
+  sideAnswer?: ModelServerOptions['sideAnswer'];
   files?: Record<string, string>;
   inputs?: Record<string, string>;
   credentials?: 'v6' | 'legacy' | 'none';
@@ -155,7 +164,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
     }
   });
   gh.addRepo({ owner: OWNER, repo: REPO, ownerType: 'Organization', defaultBranchSha: await git.headSha() });
-  const model = await startModel(opts.script ?? []);
+  const model = await startModel(opts.script ?? [], { sideAnswer: opts.sideAnswer });
   const pool: DispatchRecord[] = [];
   const inputs = {
     'anthropic-api-key': FAKE_API_KEY,

@@ -118,6 +118,34 @@ async function exerciseGitData(a: Ask): Promise<void> {
   );
 }
 
+/** Native sub-issues and "blocked by" dependencies (epics): both take database ids, not numbers. */
+async function exerciseSubIssues(a: Ask): Promise<void> {
+  const epic = gh.addIssue(O, R, { title: 'Epic', user: 'alice' });
+  const [first, second] = [
+    gh.addIssue(O, R, { title: 'A', user: 'alice' }),
+    gh.addIssue(O, R, { title: 'B', user: 'alice' }),
+  ];
+  const id = async (n: number) => (await bot.rest.issues.get({ ...repo, issue_number: n })).data.id;
+  await a('POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues', async () =>
+    bot.rest.issues.addSubIssue({ ...repo, issue_number: epic, sub_issue_id: await id(first) }),
+  );
+  await a('POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues', () =>
+    bot.rest.issues.addSubIssue({ ...repo, issue_number: epic, sub_issue_id: 987654321 }),
+  );
+  await a('GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues', () =>
+    bot.rest.issues.listSubIssues({ ...repo, issue_number: epic }),
+  );
+  await a('POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by', async () =>
+    bot.rest.issues.addBlockedByDependency({ ...repo, issue_number: second, issue_id: await id(first) }),
+  );
+  await a('POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by', async () =>
+    bot.rest.issues.addBlockedByDependency({ ...repo, issue_number: second, issue_id: await id(second) }),
+  );
+  await a('GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by', () =>
+    bot.rest.issues.listDependenciesBlockedBy({ ...repo, issue_number: second }),
+  );
+}
+
 /** Exercises every route (successes and the documented refusals), returning what came back. */
 async function exerciseAllRoutes(): Promise<Answer[]> {
   const out: Answer[] = [];
@@ -414,6 +442,7 @@ async function exerciseAllRoutes(): Promise<Answer[]> {
   );
 
   await exerciseGitData(a);
+  await exerciseSubIssues(a);
 
   await a('GET /repos/{owner}/{repo}/actions/caches', () =>
     bot.rest.actions.getActionsCacheList({ ...repo, key: 'pilot-v1' }),
@@ -505,5 +534,13 @@ describe('the GitHub emulator against GitHub OpenAPI description', () => {
     expect(statuses).toContain('409 POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel');
     expect(statuses).toContain('404 GET /repos/{owner}/{repo}/collaborators/{username}/permission');
     expect(statuses).toContain('302 GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs');
+    expect(statuses).toContain('201 POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues');
+    expect(statuses).toContain('422 POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues');
+    expect(statuses).toContain(
+      '201 POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by',
+    );
+    expect(statuses).toContain(
+      '422 POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by',
+    );
   });
 });

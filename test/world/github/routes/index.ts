@@ -7,6 +7,7 @@ import { gitRoutes } from './git.js';
 import { issueRoutes } from './issues.js';
 import { pullRoutes } from './pulls.js';
 import { repoRoutes } from './repos.js';
+import { subIssueRoutes } from './sub-issues.js';
 
 /** Which `GITHUB_TOKEN` permission each family of routes needs (first match wins). */
 const SCOPES: Array<[RegExp, Scope]> = [
@@ -24,6 +25,7 @@ function withScope(route: Route): Route {
 export const ROUTES: readonly Route[] = [
   ...repoRoutes,
   ...issueRoutes,
+  ...subIssueRoutes,
   ...pullRoutes,
   ...actionsRoutes,
   ...gitRoutes,
