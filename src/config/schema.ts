@@ -68,9 +68,12 @@ export const modelSchema = z.string().regex(MODEL).max(200);
 const HOST = /^(?:\*\.)?[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})(?::[0-9]{1,5})?$/;
 export const hostSchema = z.string().trim().regex(HOST);
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Names the agent must never receive: GitHub and runner credentials, Pilot's own inputs, model secrets. */
+/**
+ * Names the agent must never receive: GitHub and runner credentials, Pilot's own inputs, model secrets,
+ * and the cloud credentials the model gateway signs Bedrock and Vertex requests with.
+ */
 const FORBIDDEN_AGENT_ENV =
-  /^(GITHUB_TOKEN|GH_TOKEN|GH_ENTERPRISE_TOKEN|ACTIONS_.*|INPUT_.*|ANTHROPIC_API_KEY|ANTHROPIC_AUTH_TOKEN|CLAUDE_CODE_OAUTH_TOKEN)$/i;
+  /^(GITHUB_TOKEN|GH_TOKEN|GH_ENTERPRISE_TOKEN|ACTIONS_.*|INPUT_.*|ANTHROPIC_API_KEY|ANTHROPIC_AUTH_TOKEN|CLAUDE_CODE_OAUTH_TOKEN|AWS_.*|GOOGLE_.*|CLOUDSDK_.*|GCLOUD_.*|GCP_.*)$/i;
 const agentEnvName = z
   .string()
   .regex(ENV_NAME)
@@ -397,7 +400,7 @@ export const SETTINGS = {
     schema: z.array(agentEnvName),
     fallback: [],
     accepted:
-      'environment variable names separated by commas or newlines, other than GitHub/runner credentials (GITHUB_TOKEN, ACTIONS_*, INPUT_*, model keys)',
+      'environment variable names separated by commas or newlines, other than GitHub/runner credentials (GITHUB_TOKEN, ACTIONS_*, INPUT_*, model keys, AWS_*, GOOGLE_*, CLOUDSDK_*)',
   }),
   checkpointMinutes: setting({
     name: 'checkpoint-minutes',

@@ -67,6 +67,25 @@ describe('the agent environment allowlist', () => {
     for (const secret of ['ghs_secret', 'runtime', 'sk-ant-real']) expect(values).not.toContain(secret);
   });
 
+  it('never passes AWS or Google credentials, even when agent-env names them; the gateway signs instead', () => {
+    const cloud = {
+      AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'aws-secret-value',
+      AWS_SESSION_TOKEN: 'aws-session-value',
+      GOOGLE_APPLICATION_CREDENTIALS: '/home/runner/work/gha-creds-1.json',
+      CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE: '/home/runner/work/gha-creds-1.json',
+    };
+    const env = agentEnv({
+      dirs,
+      model: { CLAUDE_CODE_USE_BEDROCK: '1', AWS_REGION: 'us-east-1', AWS_SECRET_ACCESS_KEY: 'via-model' },
+      extra: Object.keys(cloud),
+      source: { ...source, ...cloud },
+    });
+    const values = Object.values(env).join('\n');
+    for (const secret of [...Object.values(cloud), 'via-model']) expect(values).not.toContain(secret);
+    expect(env).toMatchObject({ CLAUDE_CODE_USE_BEDROCK: '1', AWS_REGION: 'us-east-1' });
+  });
+
   it('takes only model variables from the model settings', () => {
     const env = agentEnv({
       dirs,
