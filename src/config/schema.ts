@@ -94,6 +94,15 @@ const RUNNERS_INPUT_ACCEPTED =
 
 const enumText = (values: readonly string[]) => `one of ${values.join(', ')}`;
 
+/** Where the model is served from (`model-provider`); the gateway stands in front of each. */
+export const PROVIDER_CHOICES = ['anthropic', 'bedrock', 'vertex'] as const;
+export type ProviderChoice = (typeof PROVIDER_CHOICES)[number];
+/** AWS and Google Cloud region names: they go into URLs and signatures. */
+const cloudRegion = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{1,30}$/)
+  .optional();
+
 export const NOTIFY_EVENTS = [
   'task.started',
   'task.succeeded',
@@ -205,6 +214,32 @@ export const SETTINGS = {
     schema: httpUrl,
     fallback: undefined,
     accepted: 'an http(s) URL such as https://api.anthropic.com',
+  }),
+  modelProvider: setting({
+    name: 'model-provider',
+    kind: 'string',
+    schema: z.enum(PROVIDER_CHOICES),
+    fallback: 'anthropic',
+    accepted: `${enumText(PROVIDER_CHOICES)} (bedrock and vertex use the job's AWS or Google credentials)`,
+  }),
+  modelRegion: setting({
+    name: 'model-region',
+    kind: 'string',
+    schema: cloudRegion,
+    fallback: undefined,
+    accepted:
+      'an AWS or Google Cloud region such as us-east-1 or us-east5; empty reads AWS_REGION or CLOUD_ML_REGION',
+  }),
+  vertexProjectId: setting({
+    name: 'vertex-project-id',
+    kind: 'string',
+    schema: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{4,61}[a-z0-9]$/)
+      .optional(),
+    fallback: undefined,
+    accepted:
+      'a Google Cloud project id such as my-project-123; empty reads ANTHROPIC_VERTEX_PROJECT_ID or GOOGLE_CLOUD_PROJECT',
   }),
   pushgatewayUrl: setting({
     name: 'pushgateway-url',
@@ -535,6 +570,9 @@ export interface Settings {
   pilotStateKey: string | undefined;
   pilotStateKeyPrevious: string | undefined;
   anthropicBaseUrl: string | undefined;
+  modelProvider: ProviderChoice;
+  modelRegion: string | undefined;
+  vertexProjectId: string | undefined;
   pushgatewayUrl: string | undefined;
   pushgatewayUsername: string | undefined;
   pushgatewayPassword: string | undefined;

@@ -334,6 +334,69 @@ describe('reporting and require-isolation', () => {
   });
 });
 
+describe('Bedrock and Vertex from the job environment', () => {
+  let temp: string | undefined;
+  afterEach(() => {
+    if (temp) rmSync(temp, { recursive: true, force: true });
+    temp = undefined;
+  });
+
+  async function attempt(model: Parameters<typeof runIsolated>[0]['model'], source: NodeJS.ProcessEnv) {
+    temp = mkdtempSync(path.join(tmpdir(), 'pilot-iso-'));
+    const { probe } = fakeProbe(1001, {});
+    const report: { layers: never[]; provider?: string } = { layers: [] };
+    let started = false;
+    const lines: string[] = [];
+    const result = await runIsolated(
+      {
+        workspace: path.join(temp, 'work', 'r', 'r'),
+        runnerTemp: path.join(temp, 'work', '_temp'),
+        claudePath: '/bin/true',
+        model,
+        agentEnvNames: [],
+        // Stops before the agent: what is checked here is the gateway and what the run reports.
+        requireIsolation: true,
+        report,
+        probe,
+        source,
+        log: (line) => lines.push(line),
+      },
+      async () => {
+        started = true;
+        throw new Error('must not start');
+      },
+    );
+    return { result, report, started, lines };
+  }
+
+  it('fails a Bedrock run without AWS credentials with the step to add, before the agent starts', async () => {
+    const { result, started, lines } = await attempt(
+      { provider: 'bedrock', maxCostUsd: 1 },
+      { AWS_REGION: 'us-east-1', PATH: '/usr/bin' },
+    );
+    expect(started).toBe(false);
+    expect(result.ok).toBe(false);
+    expect(result.errorText).toContain('run aws-actions/configure-aws-credentials');
+    expect(lines.join('\n')).toContain('needs AWS credentials');
+  });
+
+  it('names what a Vertex run lacks: the region and the project', async () => {
+    const { result } = await attempt({ provider: 'vertex', maxCostUsd: 1 }, { PATH: '/usr/bin' });
+    expect(result.errorText).toContain('a region (model-region, or CLOUD_ML_REGION)');
+    expect(result.errorText).toContain('a project (vertex-project-id');
+  });
+
+  it('names the provider and region for the summary when the job holds AWS credentials', async () => {
+    const { report } = await attempt(
+      { provider: 'bedrock', region: 'eu-west-1', maxCostUsd: 1 },
+      { AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret-value', PATH: '/usr/bin' },
+    );
+    expect(report.provider).toBe('Amazon Bedrock (eu-west-1)');
+    const view = withIsolation({ headline: 'x', details: [] as Array<[string, string]> }, report);
+    expect(view.details).toContainEqual(['Model provider', 'Amazon Bedrock (eu-west-1)']);
+  });
+});
+
 describe("the agent's TMPDIR", () => {
   it('is short enough for the Bash sandbox proxy sockets, wherever RUNNER_TEMP is', async () => {
     const deep = mkdtempSync(path.join(tmpdir(), `pilot-${'deep-runner-path-'.repeat(4)}`));
