@@ -68,9 +68,12 @@ export const modelSchema = z.string().regex(MODEL).max(200);
 const HOST = /^(?:\*\.)?[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})(?::[0-9]{1,5})?$/;
 export const hostSchema = z.string().trim().regex(HOST);
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Names the agent must never receive: GitHub and runner credentials, Pilot's own inputs, model secrets. */
+/**
+ * Names the agent must never receive: GitHub and runner credentials, Pilot's own inputs, model secrets,
+ * and the cloud credentials the model gateway signs Bedrock and Vertex requests with.
+ */
 const FORBIDDEN_AGENT_ENV =
-  /^(GITHUB_TOKEN|GH_TOKEN|GH_ENTERPRISE_TOKEN|ACTIONS_.*|INPUT_.*|ANTHROPIC_API_KEY|ANTHROPIC_AUTH_TOKEN|CLAUDE_CODE_OAUTH_TOKEN)$/i;
+  /^(GITHUB_TOKEN|GH_TOKEN|GH_ENTERPRISE_TOKEN|ACTIONS_.*|INPUT_.*|ANTHROPIC_API_KEY|ANTHROPIC_AUTH_TOKEN|CLAUDE_CODE_OAUTH_TOKEN|AWS_.*|GOOGLE_.*|CLOUDSDK_.*|GCLOUD_.*|GCP_.*)$/i;
 const agentEnvName = z
   .string()
   .regex(ENV_NAME)
@@ -90,6 +93,15 @@ const RUNNERS_INPUT_ACCEPTED =
   'runner labels as a JSON list (["self-hosted", "pilot"]) or separated by commas or newlines';
 
 const enumText = (values: readonly string[]) => `one of ${values.join(', ')}`;
+
+/** Where the model is served from (`model-provider`); the gateway stands in front of each. */
+export const PROVIDER_CHOICES = ['anthropic', 'bedrock', 'vertex'] as const;
+export type ProviderChoice = (typeof PROVIDER_CHOICES)[number];
+/** AWS and Google Cloud region names: they go into URLs and signatures. */
+const cloudRegion = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{1,30}$/)
+  .optional();
 
 export const NOTIFY_EVENTS = [
   'task.started',
@@ -202,6 +214,32 @@ export const SETTINGS = {
     schema: httpUrl,
     fallback: undefined,
     accepted: 'an http(s) URL such as https://api.anthropic.com',
+  }),
+  modelProvider: setting({
+    name: 'model-provider',
+    kind: 'string',
+    schema: z.enum(PROVIDER_CHOICES),
+    fallback: 'anthropic',
+    accepted: `${enumText(PROVIDER_CHOICES)} (bedrock and vertex use the job's AWS or Google credentials)`,
+  }),
+  modelRegion: setting({
+    name: 'model-region',
+    kind: 'string',
+    schema: cloudRegion,
+    fallback: undefined,
+    accepted:
+      'an AWS or Google Cloud region such as us-east-1 or us-east5; empty reads AWS_REGION or CLOUD_ML_REGION',
+  }),
+  vertexProjectId: setting({
+    name: 'vertex-project-id',
+    kind: 'string',
+    schema: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{4,61}[a-z0-9]$/)
+      .optional(),
+    fallback: undefined,
+    accepted:
+      'a Google Cloud project id such as my-project-123; empty reads ANTHROPIC_VERTEX_PROJECT_ID or GOOGLE_CLOUD_PROJECT',
   }),
   pushgatewayUrl: setting({
     name: 'pushgateway-url',
@@ -397,7 +435,7 @@ export const SETTINGS = {
     schema: z.array(agentEnvName),
     fallback: [],
     accepted:
-      'environment variable names separated by commas or newlines, other than GitHub/runner credentials (GITHUB_TOKEN, ACTIONS_*, INPUT_*, model keys)',
+      'environment variable names separated by commas or newlines, other than GitHub/runner credentials (GITHUB_TOKEN, ACTIONS_*, INPUT_*, model keys, AWS_*, GOOGLE_*, CLOUDSDK_*)',
   }),
   checkpointMinutes: setting({
     name: 'checkpoint-minutes',
@@ -540,6 +578,9 @@ export interface Settings {
   pilotStateKey: string | undefined;
   pilotStateKeyPrevious: string | undefined;
   anthropicBaseUrl: string | undefined;
+  modelProvider: ProviderChoice;
+  modelRegion: string | undefined;
+  vertexProjectId: string | undefined;
   pushgatewayUrl: string | undefined;
   pushgatewayUsername: string | undefined;
   pushgatewayPassword: string | undefined;

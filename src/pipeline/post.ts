@@ -152,7 +152,8 @@ async function recover(inputs: PostInputs & { state: RunState }): Promise<void> 
   if (wip.leftOut.length || wip.refused) core.warning(wipSentence(state, wip));
   const session = await sessionAfterInterruption(
     inputs,
-    secrets.anthropicApiKey ?? secrets.claudeCodeOauthToken,
+    // The same key main sealed the session with (work-agent.ts): the state key on Bedrock and Vertex.
+    secrets.anthropicApiKey ?? secrets.claudeCodeOauthToken ?? secrets.pilotStateKey,
   );
   const octokit = createOctokit(token);
   // main saved this state only while holding the lease (src/pipeline/serve.ts): give it back,

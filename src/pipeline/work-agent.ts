@@ -187,7 +187,8 @@ function sessionOptions(task: WorkTask): Omit<SessionOptions, 'configDir'> {
     command: intent.command,
     issueBody: start.issue.body,
     prior: start.prior,
-    credential: config.anthropicApiKey ?? config.claudeCodeOauthToken,
+    // On Bedrock and Vertex there is no Anthropic secret: the state key (a secret too) seals the session.
+    credential: config.anthropicApiKey ?? config.claudeCodeOauthToken ?? config.pilotStateKey,
     repositoryId: String(repository?.id ?? ctx.repository),
     // If the run is killed before it saves the session, the post step saves it (post.ts).
     onOpened: saveSessionState,

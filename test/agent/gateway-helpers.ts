@@ -191,6 +191,8 @@ export interface Rig {
 
 export interface RigOptions {
   maxCostUsd: number;
+  /** What the gateway sends upstream; an API key by default. */
+  credential?: GatewayOptions['credential'];
   policy?: Partial<PolicyOptions>;
   model?: ModelServerOptions;
 }
@@ -205,7 +207,7 @@ export async function rig(script: ModelScript, opts: RigOptions): Promise<Rig> {
   const lines: string[] = [];
   const gw = await startGateway({
     upstream: upstream.url,
-    credential: { apiKey: REAL_KEY },
+    credential: opts.credential ?? { apiKey: REAL_KEY },
     maxCostUsd: opts.maxCostUsd,
     policy: opts.policy,
     log: (line) => lines.push(line),

@@ -72,4 +72,30 @@ describe('the model gateway with the real claude CLI', () => {
       expect(JSON.stringify(req.headers)).not.toContain(r.gateway.agentKey);
     }
   });
+
+  it('carries an OAuth token end to end: the upstream gets the Bearer token, the agent and the model never see it', {
+    timeout: 45_000,
+  }, async () => {
+    const token = 'sk-ant-oat01-subscription-token-held-by-pilot-only-000000';
+    const r = await rig([bash('env', 'Show the environment'), say('Seen.')], {
+      maxCostUsd: 10,
+      credential: { oauthToken: token },
+    });
+
+    const run = await runClaude(r, 'Print the environment', ['--allowedTools', 'Bash(env:*)']);
+
+    expect(run.result).toMatchObject({ is_error: false });
+    const [envResult] = toolResults(r.model.agentRequests()[1]);
+    expect(envResult.content).toContain(`ANTHROPIC_API_KEY=${r.gateway.agentKey}`);
+    expect(envResult.content).not.toContain(token);
+    expect(JSON.stringify(run.lines)).not.toContain(token);
+    expect(r.model.allText()).not.toContain(token);
+    expect(r.model.requests.length).toBeGreaterThan(0);
+    for (const req of r.model.requests) {
+      expect(req.headers.authorization).toBe(`Bearer ${token}`);
+      expect(req.headers['x-api-key']).toBeUndefined();
+      expect(String(req.headers['anthropic-beta'])).toContain('oauth-2025-04-20');
+    }
+    expect(r.gateway.usage().requests).toBeGreaterThan(0);
+  });
 });

@@ -67,6 +67,25 @@ describe('the agent environment allowlist', () => {
     for (const secret of ['ghs_secret', 'runtime', 'sk-ant-real']) expect(values).not.toContain(secret);
   });
 
+  it('never passes AWS or Google credentials, even when agent-env names them; the gateway signs instead', () => {
+    const cloud = {
+      AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'aws-secret-value',
+      AWS_SESSION_TOKEN: 'aws-session-value',
+      GOOGLE_APPLICATION_CREDENTIALS: '/home/runner/work/gha-creds-1.json',
+      CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE: '/home/runner/work/gha-creds-1.json',
+    };
+    const env = agentEnv({
+      dirs,
+      model: { CLAUDE_CODE_USE_BEDROCK: '1', AWS_REGION: 'us-east-1', AWS_SECRET_ACCESS_KEY: 'via-model' },
+      extra: Object.keys(cloud),
+      source: { ...source, ...cloud },
+    });
+    const values = Object.values(env).join('\n');
+    for (const secret of [...Object.values(cloud), 'via-model']) expect(values).not.toContain(secret);
+    expect(env).toMatchObject({ CLAUDE_CODE_USE_BEDROCK: '1', AWS_REGION: 'us-east-1' });
+  });
+
   it('takes only model variables from the model settings', () => {
     const env = agentEnv({
       dirs,
@@ -312,6 +331,69 @@ describe('reporting and require-isolation', () => {
     expect(result.ok).toBe(false);
     expect(result.errorText).toMatch(/require-isolation.*separate user.*cannot create it/);
     expect(result.errorText).toContain('model gateway');
+  });
+});
+
+describe('Bedrock and Vertex from the job environment', () => {
+  let temp: string | undefined;
+  afterEach(() => {
+    if (temp) rmSync(temp, { recursive: true, force: true });
+    temp = undefined;
+  });
+
+  async function attempt(model: Parameters<typeof runIsolated>[0]['model'], source: NodeJS.ProcessEnv) {
+    temp = mkdtempSync(path.join(tmpdir(), 'pilot-iso-'));
+    const { probe } = fakeProbe(1001, {});
+    const report: { layers: never[]; provider?: string } = { layers: [] };
+    let started = false;
+    const lines: string[] = [];
+    const result = await runIsolated(
+      {
+        workspace: path.join(temp, 'work', 'r', 'r'),
+        runnerTemp: path.join(temp, 'work', '_temp'),
+        claudePath: '/bin/true',
+        model,
+        agentEnvNames: [],
+        // Stops before the agent: what is checked here is the gateway and what the run reports.
+        requireIsolation: true,
+        report,
+        probe,
+        source,
+        log: (line) => lines.push(line),
+      },
+      async () => {
+        started = true;
+        throw new Error('must not start');
+      },
+    );
+    return { result, report, started, lines };
+  }
+
+  it('fails a Bedrock run without AWS credentials with the step to add, before the agent starts', async () => {
+    const { result, started, lines } = await attempt(
+      { provider: 'bedrock', maxCostUsd: 1 },
+      { AWS_REGION: 'us-east-1', PATH: '/usr/bin' },
+    );
+    expect(started).toBe(false);
+    expect(result.ok).toBe(false);
+    expect(result.errorText).toContain('run aws-actions/configure-aws-credentials');
+    expect(lines.join('\n')).toContain('needs AWS credentials');
+  });
+
+  it('names what a Vertex run lacks: the region and the project', async () => {
+    const { result } = await attempt({ provider: 'vertex', maxCostUsd: 1 }, { PATH: '/usr/bin' });
+    expect(result.errorText).toContain('a region (model-region, or CLOUD_ML_REGION)');
+    expect(result.errorText).toContain('a project (vertex-project-id');
+  });
+
+  it('names the provider and region for the summary when the job holds AWS credentials', async () => {
+    const { report } = await attempt(
+      { provider: 'bedrock', region: 'eu-west-1', maxCostUsd: 1 },
+      { AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret-value', PATH: '/usr/bin' },
+    );
+    expect(report.provider).toBe('Amazon Bedrock (eu-west-1)');
+    const view = withIsolation({ headline: 'x', details: [] as Array<[string, string]> }, report);
+    expect(view.details).toContainEqual(['Model provider', 'Amazon Bedrock (eu-west-1)']);
   });
 });
 

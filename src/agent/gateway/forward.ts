@@ -24,7 +24,7 @@ export function upstreamOf(url: string): Upstream {
 }
 
 /** The upstream URL for a request path: the base URL's own path prefix is kept (proxies use one). */
-function targetUrl(base: URL, pathAndQuery: string): URL {
+export function targetUrl(base: URL, pathAndQuery: string): URL {
   const target = new URL(base.href);
   const local = new URL(pathAndQuery, 'http://gateway');
   target.pathname = `${base.pathname.replace(/\/$/, '')}${local.pathname}`;
@@ -50,10 +50,14 @@ const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREAC
 
 export interface Trip {
   upstream: Upstream;
+  /** Where the request goes (the provider may have re-encoded the path to sign it); the agent's path by default. */
+  target?: URL;
   headers: OutgoingHttpHeaders;
   /** The rewritten body; without it the client's body is streamed through as it arrives. */
   body?: Buffer;
   meterFor(answer: http.IncomingMessage): Meter;
+  /** True when it answered the client itself (an error answer, so nothing was billed). */
+  intercept?(answer: http.IncomingMessage): boolean;
   /** `metered`: the answer's usage is all counted, or nothing was billed. Called exactly once. */
   settle(metered: boolean): void;
   /** Answers the client when the upstream could not be reached. */
@@ -69,12 +73,16 @@ export function forward(req: http.IncomingMessage, res: http.ServerResponse, tri
     settled = true;
     trip.settle(metered);
   };
-  const out = trip.upstream.request(targetUrl(trip.upstream.base, req.url ?? '/'), {
+  const out = trip.upstream.request(trip.target ?? targetUrl(trip.upstream.base, req.url ?? '/'), {
     method: req.method,
     headers: trip.headers,
     agent: trip.upstream.agent,
   });
   out.on('response', (up) => {
+    if (trip.intercept?.(up)) {
+      up.resume();
+      return settle(true);
+    }
     const answerMeter = trip.meterFor(up);
     meter = answerMeter;
     res.writeHead(up.statusCode ?? 502, endToEnd(up.headers));

@@ -2,30 +2,16 @@
 // (count_tokens, the models list) or run a Messages request through the policy, the admission queue
 // and the meter.
 import type http from 'node:http';
+import { messageOf } from '../../errors.js';
 import { type Admission, worstCaseUsd } from './admission.js';
-import { forward, type Upstream } from './forward.js';
-import { type Credential, carriesKey, upstreamHeaders } from './headers.js';
+import { forward, targetUrl, type Upstream } from './forward.js';
+import { carriesKey, cleanHeaders } from './headers.js';
 import type { Charge, Ledger } from './ledger.js';
 import { decoded, jsonMeter, type Meter, NO_METER, sseMeter, UNREADABLE } from './meter.js';
-import type { Passed, RequestPolicy } from './policy.js';
+import type { Passed, Refused, RequestPolicy } from './policy.js';
 import type { PriceRule } from './prices.js';
-
-/**
- * What the gateway forwards. Anything else (batches, files, admin routes) could spend or read without
- * passing the meter, and the agent can reach the gateway from its Bash tool, so it is refused.
- */
-type Route = 'messages' | 'forward';
-
-function routeOf(method: string, path: string): Route | undefined {
-  if (method === 'POST' && path === '/v1/messages') return 'messages';
-  if (method === 'POST' && path === '/v1/messages/count_tokens') return 'forward';
-  if (
-    (method === 'GET' || method === 'HEAD') &&
-    (path === '/api/hello' || /^\/v1\/models(\/[\w.:@-]+)?$/.test(path))
-  )
-    return 'forward';
-  return undefined;
-}
+import { eventStreamMeter } from './providers/eventstream.js';
+import type { Provider, ProviderRoute } from './providers/provider.js';
 
 /**
  * Refusals say `x-should-retry: false`: without it the CLI retries 401/429/5xx for minutes.
@@ -57,6 +43,7 @@ function meterFor(up: http.IncomingMessage, charge: Charge, log: (line: string) 
   const type = String(up.headers['content-type'] ?? '');
   let meter: Meter = UNREADABLE;
   if (type.includes('text/event-stream')) meter = sseMeter(charge.sink);
+  else if (type.includes('application/vnd.amazon.eventstream')) meter = eventStreamMeter(charge.sink);
   else if (type.includes('json')) meter = jsonMeter(charge.sink);
   const encoding = up.headers['content-encoding'];
   const readable = decoded(encoding, meter);
@@ -90,11 +77,11 @@ function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
 }
 
 /** The request's headers with the policy's `anthropic-beta` and the rewritten body's length. */
-function rewrittenHeaders(req: http.IncomingMessage, passed: Passed, credential: Credential) {
-  const headers: http.IncomingHttpHeaders = { ...req.headers, 'anthropic-beta': passed.beta };
-  if (passed.beta === undefined) delete headers['anthropic-beta'];
-  const out = upstreamHeaders(headers, credential);
-  out['content-length'] = String(passed.body.length);
+function rewrittenHeaders(req: http.IncomingMessage, beta: string | undefined, body: Buffer) {
+  const out = cleanHeaders(req.headers);
+  if (beta === undefined) delete out['anthropic-beta'];
+  else out['anthropic-beta'] = beta;
+  out['content-length'] = String(body.length);
   return out;
 }
 
@@ -109,7 +96,8 @@ function clientGone(res: http.ServerResponse): AbortSignal {
 
 export interface HandlerDeps {
   agentKey: string;
-  credential: Credential;
+  /** Where the model is served from, and how the upstream is authenticated. */
+  provider: Provider;
   upstream: Upstream;
   maxCostUsd: number;
   ledger: Ledger;
@@ -126,25 +114,29 @@ export class RequestHandler {
 
   handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     // Dot segments are resolved here, so `/v1/messages/../files` is checked as `/v1/files`.
-    const path = new URL(req.url ?? '/', 'http://gateway').pathname;
-    const route = routeOf(req.method ?? 'GET', path);
-    const refusal = this.refusalFor(req, path, route);
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    const route = this.deps.provider.route(req.method ?? 'GET', url.pathname, url.search);
+    const refusal = this.refusalFor(req, url.pathname, route);
     if (refusal || !route) {
       // Read and drop the body so the connection stays usable; nothing of it goes anywhere.
       req.resume();
       refuse(res, ...(refusal ?? [404, 'not_found_error', 'not found']));
-    } else if (route === 'messages') {
-      this.messages(req, res).catch((err: Error) => {
-        this.deps.log(`gateway: request failed: ${err.message}`);
-        refuse(res, 500, 'api_error', 'the model gateway failed on this request');
-      });
-    } else {
-      this.passThrough(req, res);
+      return;
     }
+    const work =
+      route.kind === 'messages' ? this.messages(req, res, route) : this.passThrough(req, res, route);
+    work.catch((err: unknown) => {
+      this.deps.log(`gateway: request failed: ${messageOf(err)}`);
+      refuse(res, 500, 'api_error', 'the model gateway failed on this request');
+    });
   }
 
   /** Why a request may not pass, or undefined when it may. */
-  private refusalFor(req: http.IncomingMessage, path: string, route: Route | undefined): Refusal | undefined {
+  private refusalFor(
+    req: http.IncomingMessage,
+    path: string,
+    route: ProviderRoute | undefined,
+  ): Refusal | undefined {
     const method = req.method ?? 'GET';
     if (!carriesKey(req.headers, this.deps.agentKey))
       return [401, 'authentication_error', 'invalid x-api-key'];
@@ -152,7 +144,7 @@ export class RequestHandler {
       this.deps.log(`gateway: refused ${method} ${path}: not a route the agent may use`);
       return [404, 'not_found_error', `the model gateway does not forward ${method} ${path}`];
     }
-    if (route === 'messages' && this.deps.ledger.tripped()) {
+    if (route.kind === 'messages' && this.deps.ledger.tripped()) {
       this.deps.ledger.countRefusal();
       return [BUDGET_STATUS, 'budget_exceeded', this.capMessage()];
     }
@@ -170,11 +162,34 @@ export class RequestHandler {
     this.deps.log(`gateway: ${text} (logged once)`);
   }
 
+  /**
+   * An upstream refusal the provider can explain (expired credentials) is answered by the gateway
+   * instead, with the explanation, as a 401 with `x-should-retry: false`: the pinned CLI (2.1.331)
+   * retries a 403 on Bedrock for minutes whatever the headers say, and stops after one more try on a
+   * 401 showing the message (checked against a recording server). Said once in Pilot's log.
+   */
+  private intercepted(up: http.IncomingMessage, res: http.ServerResponse): boolean {
+    const status = up.statusCode ?? 0;
+    const why = this.deps.provider.explain(status, up.headers);
+    if (!why) return false;
+    this.logOnce(`explain:${status}`, why);
+    refuse(res, 401, 'authentication_error', why);
+    return true;
+  }
+
   /** count_tokens and the models list: free, so neither policy nor meter. */
-  private passThrough(req: http.IncomingMessage, res: http.ServerResponse): void {
+  private async passThrough(req: http.IncomingMessage, res: http.ServerResponse, route: ProviderRoute) {
+    const target = targetUrl(this.deps.upstream.base, route.upstreamPath);
+    const headers = await this.deps.provider.authorize({
+      method: req.method ?? 'GET',
+      url: target,
+      headers: cleanHeaders(req.headers),
+    });
     forward(req, res, {
       upstream: this.deps.upstream,
-      headers: upstreamHeaders(req.headers, this.deps.credential),
+      target,
+      headers,
+      intercept: (up) => this.intercepted(up, res),
       meterFor: () => NO_METER,
       settle: () => {},
       unreachable: (err) => unreachable(res, err),
@@ -182,11 +197,21 @@ export class RequestHandler {
     });
   }
 
-  private async messages(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  /** The policy's verdict on the request, read in the provider's shape and turned back into it. */
+  private checked(raw: Buffer, req: http.IncomingMessage, route: ProviderRoute): Passed | Refused {
+    const { provider, policy } = this.deps;
+    const model = route.kind === 'messages' ? route.model : undefined;
+    const view = provider.toPolicy(raw, model, req.headers['anthropic-beta']);
+    const verdict = policy.check(view.raw, view.beta);
+    if (!verdict.ok) return verdict;
+    return { ...verdict, body: provider.fromPolicy(verdict.body, verdict.beta) };
+  }
+
+  private async messages(req: http.IncomingMessage, res: http.ServerResponse, route: ProviderRoute) {
     const gone = clientGone(res);
     const raw = await readBody(req);
     if (!raw) return refuse(res, 413, 'request_too_large', 'the request is larger than the API accepts');
-    const verdict = this.deps.policy.check(raw, req.headers['anthropic-beta']);
+    const verdict = this.checked(raw, req, route);
     if (!verdict.ok) {
       this.logOnce(`refused:${verdict.message}`, `refused a request: ${verdict.message}`);
       return refuse(res, verdict.status, verdict.type, verdict.message);
@@ -199,15 +224,39 @@ export class RequestHandler {
       this.deps.ledger.countRefusal();
       return refuse(res, BUDGET_STATUS, 'budget_exceeded', this.capMessage());
     }
-    const { charge } = admit;
-    forward(req, res, {
-      upstream: this.deps.upstream,
-      headers: rewrittenHeaders(req, verdict, this.deps.credential),
-      body: verdict.body,
-      meterFor: (up) => meterFor(up, charge, this.deps.log),
-      settle: (metered) => charge.close(metered),
-      unreachable: (err) => unreachable(res, err),
-      log: this.deps.log,
-    });
+    this.send(req, res, route, verdict, admit.charge);
+  }
+
+  /** Signs and sends an admitted request; the charge settles exactly once whatever happens. */
+  private send(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    route: ProviderRoute,
+    verdict: Passed,
+    charge: Charge,
+  ): void {
+    const target = targetUrl(this.deps.upstream.base, route.upstreamPath);
+    const headers = rewrittenHeaders(req, verdict.beta, verdict.body);
+    this.deps.provider
+      .authorize({ method: 'POST', url: target, headers, body: verdict.body })
+      .then((signed) =>
+        forward(req, res, {
+          upstream: this.deps.upstream,
+          target,
+          headers: signed,
+          body: verdict.body,
+          intercept: (up) => this.intercepted(up, res),
+          meterFor: (up) => meterFor(up, charge, this.deps.log),
+          settle: (metered) => charge.close(metered),
+          unreachable: (err) => unreachable(res, err),
+          log: this.deps.log,
+        }),
+      )
+      .catch((err: unknown) => {
+        // Nothing was sent: the credential could not be had (a Google token refresh that failed).
+        charge.close(true);
+        this.deps.log(`gateway: could not authenticate upstream: ${messageOf(err)}`);
+        refuse(res, 502, 'api_error', 'the model gateway could not authenticate to the upstream API');
+      });
   }
 }

@@ -67,15 +67,22 @@ function withBeta(existing: OutgoingHttpHeaders[string], flag: string): string {
 }
 
 /**
- * The request headers the upstream sees: the agent's key removed, the real credential in, and
- * `accept-encoding: identity` so the usage in the answer can be read as it passes.
+ * The agent's request headers without anything of the agent's connection or key, and with
+ * `accept-encoding: identity` so the usage in the answer can be read as it passes. The provider then
+ * adds its own credential (withCredential, a SigV4 signature, a Google access token).
  */
-export function upstreamHeaders(headers: IncomingHttpHeaders, credential: Credential): OutgoingHttpHeaders {
+export function cleanHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
   const out = endToEnd(headers);
   delete out.host;
   delete out['x-api-key'];
   delete out.authorization;
   out['accept-encoding'] = 'identity';
+  return out;
+}
+
+/** The Anthropic API's credential: an API key, or an OAuth token with the beta flag it needs. */
+export function withCredential(headers: OutgoingHttpHeaders, credential: Credential): OutgoingHttpHeaders {
+  const out = { ...headers };
   if ('apiKey' in credential) {
     out['x-api-key'] = credential.apiKey;
   } else {

@@ -4,10 +4,19 @@ export type { GatewayUsage } from './ledger.js';
 export type { PolicyOptions } from './policy.js';
 export { DEFAULT_PRICES, type Price, type PriceRule, priceFor } from './prices.js';
 export {
+  type AwsKeys,
+  type BedrockOptions,
+  googleAccessToken,
+  PROVIDERS,
+  type ProviderName,
+  type VertexOptions,
+} from './providers/index.js';
+export {
   DEFAULT_MAX_OUTPUT_TOKENS,
   type Gateway,
   type GatewayOptions,
   gatewayEnv,
   MAX_IN_FLIGHT,
+  type ModelCredential,
   startGateway,
 } from './server.js';

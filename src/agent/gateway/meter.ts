@@ -83,7 +83,7 @@ export const NO_METER: Meter = { feed: () => {}, end: () => {}, complete: () => 
 /** A billed answer whose usage cannot be read (unknown type or encoding): charged its reservation. */
 export const UNREADABLE: Meter = { feed: () => {}, end: () => {}, complete: () => false };
 
-function parseJson(text: string): unknown {
+export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
@@ -98,28 +98,44 @@ function parseJson(text: string): unknown {
  */
 const MAX_FRAME_CHARS = 16 * 1024 * 1024;
 
-export function sseMeter(sink: UsageSink): Meter {
-  const decoder = new StringDecoder('utf8');
+/**
+ * Reads one message's stream events (JSON text each), whatever framing carried them: SSE from the
+ * Anthropic API and Vertex, event-stream `chunk` payloads from Bedrock.
+ */
+export interface EventReader {
+  handle(data: string): void;
+  /** True once `message_stop` arrived: the message's usage is all in. */
+  stopped(): boolean;
+}
+
+export function eventReader(sink: UsageSink): EventReader {
   const counts = new MessageCounts(sink);
   let stopped = false;
+  return {
+    handle(data) {
+      const event = EventSchema.safeParse(parseJson(data));
+      if (!event.success) return;
+      if (event.data.type === 'message_stop') {
+        stopped = true;
+      } else if (event.data.type === 'message_start') {
+        if (event.data.message.model) sink.model(event.data.message.model);
+        counts.update(event.data.message.usage);
+      } else {
+        counts.update(event.data.usage);
+      }
+    },
+    stopped: () => stopped,
+  };
+}
+
+export function sseMeter(sink: UsageSink): Meter {
+  const decoder = new StringDecoder('utf8');
+  const reader = eventReader(sink);
   // After an overflow the parser refuses further input; the answer is then charged its reservation.
   let broken = false;
 
-  function handle(data: string): void {
-    const event = EventSchema.safeParse(parseJson(data));
-    if (!event.success) return;
-    if (event.data.type === 'message_stop') {
-      stopped = true;
-    } else if (event.data.type === 'message_start') {
-      if (event.data.message.model) sink.model(event.data.message.model);
-      counts.update(event.data.message.usage);
-    } else {
-      counts.update(event.data.usage);
-    }
-  }
-
   const parser = createParser({
-    onEvent: (event) => handle(event.data),
+    onEvent: (event) => reader.handle(event.data),
     maxBufferSize: MAX_FRAME_CHARS,
     // The client still gets the bytes; the meter stops reading and the answer counts as unmetered.
     onError: () => {
@@ -137,7 +153,7 @@ export function sseMeter(sink: UsageSink): Meter {
       // it, but its usage was billed, and counting it errs on the cap's side.
       parser.feed(`${decoder.end()}\n\n`);
     },
-    complete: () => stopped && !broken,
+    complete: () => reader.stopped() && !broken,
   };
 }
 

@@ -14,11 +14,21 @@ import type { Credential } from './headers.js';
 import { type GatewayUsage, Ledger } from './ledger.js';
 import { type PolicyOptions, RequestPolicy } from './policy.js';
 import { DEFAULT_PRICES, type PriceRule } from './prices.js';
+import { anthropicProvider } from './providers/anthropic.js';
+import { type BedrockOptions, bedrockProvider } from './providers/bedrock.js';
+import type { Provider, ProviderName } from './providers/provider.js';
+import { type VertexOptions, vertexProvider } from './providers/vertex.js';
+
+/** What the gateway authenticates upstream with: an Anthropic key or token, or a cloud provider's credentials. */
+export type ModelCredential = Credential | { bedrock: BedrockOptions } | { vertex: VertexOptions };
 
 export interface GatewayOptions {
-  /** Base URL of the real API: `anthropic-base-url`, `ANTHROPIC_BASE_URL`, or https://api.anthropic.com. */
+  /**
+   * Base URL of the real API: `anthropic-base-url`, `ANTHROPIC_BASE_URL`, or https://api.anthropic.com;
+   * on Bedrock the regional bedrock-runtime endpoint, on Vertex the regional aiplatform `/v1` endpoint.
+   */
   upstream: string;
-  credential: Credential;
+  credential: ModelCredential;
   /** Spend (USD, at list prices) the run may never pass. `Infinity` for no cap. */
   maxCostUsd: number;
   /** The request policy; see PolicyOptions for what each part allows. */
@@ -34,6 +44,11 @@ export interface Gateway {
   url: string;
   /** The only key the agent ever sees. */
   agentKey: string;
+  /** Where the model is served from, for the summary. */
+  provider: ProviderName;
+  region?: string;
+  /** The variables that point the CLI at the gateway on this provider. */
+  agentEnv(): Record<string, string>;
   usage(): GatewayUsage;
   /** True once the spend reached `maxCostUsd` or a request's reservation could not fit under it. */
   tripped(): boolean;
@@ -49,9 +64,31 @@ export const DEFAULT_MAX_OUTPUT_TOKENS = 32_000;
 /** Upstream Messages requests at once; more wait their turn. */
 export const MAX_IN_FLIGHT = 2;
 
+/** AWS and Google region names (`us-east-1`, `europe-west1`, `global`): they go into URLs and signatures. */
+const REGION = z.string().regex(/^[a-z][a-z0-9-]{1,30}$/);
+
+function providerOf(credential: ModelCredential): Provider {
+  if ('bedrock' in credential) return bedrockProvider(credential.bedrock);
+  if ('vertex' in credential) return vertexProvider(credential.vertex);
+  return anthropicProvider(credential);
+}
+
 const OptionsSchema = z.object({
   upstream: z.url({ protocol: /^https?$/ }),
-  credential: z.union([z.object({ apiKey: z.string().min(1) }), z.object({ oauthToken: z.string().min(1) })]),
+  credential: z.union([
+    z.object({ apiKey: z.string().min(1) }),
+    z.object({ oauthToken: z.string().min(1) }),
+    z.object({
+      bedrock: z.object({ region: REGION, keys: z.custom<() => unknown>((v) => typeof v === 'function') }),
+    }),
+    z.object({
+      vertex: z.object({
+        region: REGION,
+        projectId: z.string().regex(/^[a-z][a-z0-9-]{4,61}[a-z0-9]$/),
+        accessToken: z.custom<() => unknown>((v) => typeof v === 'function'),
+      }),
+    }),
+  ]),
   maxCostUsd: z.number().positive(),
   policy: z
     .object({
@@ -74,9 +111,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const ledger = new Ledger(cap, prices, (u, why) =>
     log(`gateway: cost cap reached (${why}): $${u.costUsd.toFixed(4)} of $${cap}; refusing further requests`),
   );
+  const provider = providerOf(options.credential);
   const handler = new RequestHandler({
     agentKey,
-    credential: options.credential,
+    provider,
     upstream,
     maxCostUsd: cap,
     ledger,
@@ -92,9 +130,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const { port } = server.address() as AddressInfo;
 
+  const url = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     agentKey,
+    provider: provider.name,
+    region: provider.region,
+    agentEnv: () => provider.agentEnv(url, agentKey),
     usage: () => ledger.usage(),
     tripped: () => ledger.tripped(),
     close: () =>
@@ -107,6 +149,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 }
 
 /** The variables that point the Claude Code CLI at the gateway; nothing else about the model. */
-export function gatewayEnv(gw: Pick<Gateway, 'url' | 'agentKey'>): Record<string, string> {
-  return { ANTHROPIC_BASE_URL: gw.url, ANTHROPIC_API_KEY: gw.agentKey };
+export function gatewayEnv(
+  gw: Pick<Gateway, 'url' | 'agentKey'> & Partial<Pick<Gateway, 'agentEnv'>>,
+): Record<string, string> {
+  return gw.agentEnv?.() ?? { ANTHROPIC_BASE_URL: gw.url, ANTHROPIC_API_KEY: gw.agentKey };
 }

@@ -4,7 +4,8 @@
 import type { Config } from '../../config/load.js';
 import type { AgentResult } from '../claude.js';
 import { agentEnv } from '../env.js';
-import { type Gateway, gatewayEnv, startGateway } from '../gateway/index.js';
+import { type Gateway, gatewayEnv, type ProviderName, startGateway } from '../gateway/index.js';
+import { cloudUpstream, ProviderSetupError } from '../gateway/providers/from-env.js';
 import { buildSettings, runnerDirsOf, writeSettings } from '../settings.js';
 import {
   type IsolationReport,
@@ -25,6 +26,12 @@ export interface ModelSettings {
   anthropicApiKey?: string;
   claudeCodeOauthToken?: string;
   anthropicBaseUrl?: string;
+  /** `model-provider`: the Anthropic API (default), or Bedrock / Vertex with the job's cloud credentials. */
+  provider?: ProviderName;
+  /** `model-region` (Bedrock, Vertex). */
+  region?: string;
+  /** `vertex-project-id`. */
+  vertexProjectId?: string;
   maxCostUsd: number;
   /** The run's model (`model`, or triage's pick); the gateway refuses others but the CLI's Haiku. */
   model?: string;
@@ -58,16 +65,24 @@ export interface AgentLaunch {
 
 const PUBLIC_API = 'https://api.anthropic.com';
 
+function anthropicCredential(model: ModelSettings) {
+  if (model.anthropicApiKey) return { apiKey: model.anthropicApiKey };
+  if (model.claudeCodeOauthToken) return { oauthToken: model.claudeCodeOauthToken };
+  return undefined;
+}
+
+/** Throws ProviderSetupError when Bedrock or Vertex is configured but its credentials are not there. */
 async function openGateway(opts: IsolatedRunOptions): Promise<Gateway | undefined> {
   const { model } = opts;
-  const credential = model.anthropicApiKey
-    ? { apiKey: model.anthropicApiKey }
-    : model.claudeCodeOauthToken
-      ? { oauthToken: model.claudeCodeOauthToken }
-      : undefined;
+  const env = opts.source ?? process.env;
+  const cloud = await cloudUpstream(
+    { provider: model.provider ?? 'anthropic', region: model.region, vertexProjectId: model.vertexProjectId },
+    env,
+  );
+  const credential = cloud?.credential ?? anthropicCredential(model);
   if (!credential) return undefined;
   return startGateway({
-    upstream: model.anthropicBaseUrl ?? (opts.source ?? process.env).ANTHROPIC_BASE_URL ?? PUBLIC_API,
+    upstream: cloud?.upstream ?? model.anthropicBaseUrl ?? env.ANTHROPIC_BASE_URL ?? PUBLIC_API,
     credential,
     maxCostUsd: model.maxCostUsd,
     policy: { models: model.model ? [model.model] : [] },
@@ -75,7 +90,19 @@ async function openGateway(opts: IsolatedRunOptions): Promise<Gateway | undefine
   });
 }
 
-function refused(error: IsolationRequired): AgentResult {
+const PROVIDER_NAMES: Record<ProviderName, string> = {
+  anthropic: 'Anthropic API',
+  bedrock: 'Amazon Bedrock',
+  vertex: 'Google Vertex AI',
+};
+
+/** What the summary names: the provider, and its region where it has one. */
+export function providerLabel(gateway: Pick<Gateway, 'provider' | 'region'>): string {
+  const name = PROVIDER_NAMES[gateway.provider];
+  return gateway.region ? `${name} (${gateway.region})` : name;
+}
+
+function refused(error: { message: string }): AgentResult {
   return {
     ok: false,
     exitCode: null,
@@ -92,7 +119,11 @@ function refused(error: IsolationRequired): AgentResult {
 
 function gatewayLayer(gateway: Gateway | undefined): Layer {
   return gateway
-    ? { name: 'model gateway', ok: true, detail: `${gateway.url}; the agent holds a per-run key` }
+    ? {
+        name: 'model gateway',
+        ok: true,
+        detail: `${gateway.url} in front of ${providerLabel(gateway)}; the agent holds a per-run key`,
+      }
     : {
         name: 'model gateway',
         ok: false,
@@ -134,6 +165,27 @@ export function withTokens(result: AgentResult, gateway: Pick<Gateway, 'usage'> 
   };
 }
 
+/** The gateway, or the failed result a run gets when its provider's credentials are not there. */
+async function openedGateway(
+  opts: IsolatedRunOptions,
+): Promise<{ gateway: Gateway | undefined } | { refusal: AgentResult }> {
+  try {
+    const gateway = await openGateway(opts);
+    if (gateway) opts.report.provider = providerLabel(gateway);
+    return { gateway };
+  } catch (error) {
+    if (!(error instanceof ProviderSetupError)) throw error;
+    opts.log?.(error.message);
+    return { refusal: refused(error) };
+  }
+}
+
+/** What points the CLI at the model: the gateway, or without one only a configured base URL. */
+function modelEnv(gateway: Gateway | undefined, model: ModelSettings): Record<string, string> {
+  if (gateway) return gatewayEnv(gateway);
+  return model.anthropicBaseUrl ? { ANTHROPIC_BASE_URL: model.anthropicBaseUrl } : {};
+}
+
 /**
  * Sets up the layers, runs `agent`, and takes everything back before returning (before Pilot
  * commits). With require-isolation, a missing layer returns a failed result and the agent never starts.
@@ -142,7 +194,9 @@ export async function runIsolated(
   opts: IsolatedRunOptions,
   agent: (launch: AgentLaunch) => Promise<AgentResult>,
 ): Promise<AgentResult> {
-  const gateway = await openGateway(opts);
+  const opened = await openedGateway(opts);
+  if ('refusal' in opened) return opened.refusal;
+  const { gateway } = opened;
   try {
     const runnerDirs = runnerDirsOf(opts.workspace);
     const iso = await prepareIsolation({
@@ -176,11 +230,7 @@ export async function runIsolated(
         opts.log?.(`isolation: ${layer.name}: ${layer.ok ? 'on' : 'MISSING'} — ${layer.detail}`);
       const missing = missingLayers(opts.report);
       if (opts.requireIsolation && missing.length) return refused(new IsolationRequired(missing));
-      const model: Record<string, string> = gateway
-        ? gatewayEnv(gateway)
-        : opts.model.anthropicBaseUrl
-          ? { ANTHROPIC_BASE_URL: opts.model.anthropicBaseUrl }
-          : {};
+      const model = modelEnv(gateway, opts.model);
       const env = agentEnv({ dirs: iso.dirs, model, extra: opts.agentEnvNames, source: opts.source });
       const result = await agent({
         claudePath: iso.claudePath,
@@ -205,6 +255,9 @@ export function isolatedRunOptions(
     | 'anthropicApiKey'
     | 'claudeCodeOauthToken'
     | 'anthropicBaseUrl'
+    | 'modelProvider'
+    | 'modelRegion'
+    | 'vertexProjectId'
     | 'maxCostUsd'
     | 'model'
     | 'claudePath'
@@ -223,6 +276,9 @@ export function isolatedRunOptions(
       anthropicApiKey: config.anthropicApiKey,
       claudeCodeOauthToken: config.claudeCodeOauthToken,
       anthropicBaseUrl: config.anthropicBaseUrl,
+      provider: config.modelProvider,
+      region: config.modelRegion,
+      vertexProjectId: config.vertexProjectId,
       maxCostUsd: config.maxCostUsd,
       model: config.model,
     },
@@ -241,9 +297,11 @@ export function withIsolation<V extends { details?: Array<[string, string]>; bod
 ): V {
   const row = isolationRow(report);
   const note = isolationNote(report);
+  const provider: Array<[string, string]> = report.provider ? [['Model provider', report.provider]] : [];
+  const rows: Array<[string, string]> = [...provider, ...(row ? [row] : [])];
   return {
     ...view,
-    details: row ? [...(view.details ?? []), row] : view.details,
+    details: rows.length ? [...(view.details ?? []), ...rows] : view.details,
     body: note ? [view.body, note].filter(Boolean).join('\n\n') : view.body,
   };
 }

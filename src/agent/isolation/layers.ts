@@ -16,6 +16,8 @@ export interface Layer {
 /** Filled in while the agent runs, read when the run is reported. */
 export interface IsolationReport {
   layers: Layer[];
+  /** Where the model was served from, for the summary (`Amazon Bedrock (us-east-1)`); set once the gateway runs. */
+  provider?: string;
 }
 
 export function missingLayers(report: IsolationReport): Layer[] {
