@@ -1,19 +1,19 @@
 // Health checks against real servers on loopback: each kind passes and fails for the reason a user
 // would look for, a check that never answers times out cleanly, and concurrency stays bounded.
 import { createServer as createHttp, type Server } from 'node:http';
-import { createServer as createTcp } from 'node:net';
+import { createServer as createTcp, type Server as TcpServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boundedPool, runCheck } from '../../src/ops/checks.js';
 import { runShell } from '../../src/ops/command.js';
 import { Check } from '../../src/ops/inventory.js';
 
 let http: Server;
-let silent: Server;
+let silent: TcpServer;
 let base = '';
 let silentPort = 0;
 const ctx = { cwd: '/tmp' };
 
-function listen(server: Server): Promise<number> {
+function listen(server: Server | TcpServer): Promise<number> {
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
   );
