@@ -1,8 +1,9 @@
 import { gate } from '../pipeline/gate.js';
+import { ops } from '../pipeline/ops.js';
 import { route } from '../pipeline/route.js';
 import { run } from '../pipeline/run.js';
 import { serveWork } from '../pipeline/serve.js';
 import { sweep } from '../pipeline/sweep.js';
 import { work } from '../pipeline/work.js';
 
-await run({ gate, route, sweep, work: (deps, intent) => serveWork(deps, intent, work) });
+await run({ gate, route, sweep, ops, work: (deps, intent) => serveWork(deps, intent, work) });
