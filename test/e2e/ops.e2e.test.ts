@@ -130,7 +130,7 @@ describe('ops mode', () => {
       expect(first.summary).toMatch(/api.*failing: http/s);
       expect(first.summary).toMatch(/db<\/td><td>healthy/);
       expect(first.summary).toMatch(/secrets-probe<\/td><td>healthy/);
-      expect(first.log).toContain('commands run as pilot-agent');
+      expect(first.summary).toContain('commands run as pilot-agent, with a minimal environment');
       const scraped = await gateway.scrape();
       expect(scraped).toMatch(/pilot_ops_service_up\{[^}]*service="api"[^}]*\} 0/);
       expect(scraped).toMatch(/pilot_ops_service_up\{[^}]*service="db"[^}]*\} 1/);
@@ -204,9 +204,9 @@ describe('ops mode', () => {
     expect(run.annotations).toContainEqual(
       expect.objectContaining({
         file: INVENTORY,
-        line: 9,
+        line: 10,
         message: expect.stringContaining(
-          '.github/pilot-ops.yml line 9: services.1.checks.0: Unrecognized key: "prot"',
+          '.github/pilot-ops.yml line 10: services.1.checks.0: Unrecognized key: "prot"',
         ),
       }),
     );
