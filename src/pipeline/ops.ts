@@ -7,7 +7,7 @@ import path from 'node:path';
 import * as core from '@actions/core';
 import { defaultProbe, ensureAgentUser } from '../agent/isolation/user.js';
 import { OPS_PUSH_JOB, type OpsSample, opsMetricsText, pushGroup } from '../metrics/index.js';
-import { runAllChecks, type ServiceResult } from '../ops/checks.js';
+import { type CheckContext, runAllChecks, type ServiceResult } from '../ops/checks.js';
 import type { CommandUser } from '../ops/command.js';
 import { type IncidentStep, nextStep } from '../ops/incident.js';
 import { INVENTORY_PATH, type Inventory, readInventory } from '../ops/inventory.js';
@@ -18,6 +18,7 @@ import { redact } from '../security/redact.js';
 import type { Deps } from './deps.js';
 import { pushTarget } from './metrics.js';
 import { applyStep, openIncidents } from './ops-incidents.js';
+import { remedy } from './ops-remedy.js';
 
 export const OPS_METRICS_FILE = 'pilot-ops-metrics.prom';
 
@@ -26,6 +27,8 @@ interface Row {
   step: IncidentStep;
   incident?: { number: number; url: string };
   since?: string;
+  /** What tier 2 did (or why not), after the agent's diagnosis. */
+  remedy?: string;
 }
 
 /**
@@ -50,7 +53,21 @@ function would(step: IncidentStep, incident: number | undefined): string {
   return `close incident${on} with a summary`;
 }
 
-async function tier1(deps: Deps, inventory: Inventory, results: ServiceResult[]): Promise<Row[]> {
+/** What tiers 1-3 would do for a failing service, for a dry run. */
+function dryRunTiers(inventory: Inventory, name: string): string {
+  const books = inventory.services.find((s) => s.name === name)?.playbooks ?? [];
+  const list = books.map(
+    (b) => `${b.name} (tier ${b.tier}${b.tier === 2 ? ', within its cooldown' : ', after an approval'})`,
+  );
+  return `the agent would investigate read-only${list.length ? ` and could name: ${list.join(', ')}` : ''}`;
+}
+
+async function tier1(
+  deps: Deps,
+  inventory: Inventory,
+  results: ServiceResult[],
+  ctx: CheckContext,
+): Promise<Row[]> {
   const open = await openIncidents(deps);
   const now = new Date(deps.now()).toISOString();
   const rows: Row[] = [];
@@ -59,12 +76,19 @@ async function tier1(deps: Deps, inventory: Inventory, results: ServiceResult[])
     const step = nextStep(result.service, result.healthy, current?.doc ?? null, inventory['heal-after'], now);
     const since = step.kind === 'none' ? undefined : step.doc.since;
     if (deps.config.dryRun) {
-      core.info(`Ops (dry run): ${result.service}: would ${would(step, current?.number)}`);
-      rows.push({ result, step, incident: current, since });
+      const later = result.healthy ? undefined : dryRunTiers(inventory, result.service);
+      core.info(
+        `Ops (dry run): ${result.service}: would ${would(step, current?.number)}${later ? `; ${later}` : ''}`,
+      );
+      rows.push({ result, step, incident: current, since, remedy: later });
       continue;
     }
     const incident = await applyStep(deps, result, step, current, inventory['heal-after']);
-    rows.push({ result, step, incident, since });
+    const service = inventory.services.find((s) => s.name === result.service);
+    const failing = step.kind === 'open' || step.kind === 'still-failing';
+    const done =
+      failing && incident && service ? await remedy(deps, service, result, incident, ctx) : undefined;
+    rows.push({ result, step, incident, since, remedy: done });
   }
   return rows;
 }
@@ -107,7 +131,7 @@ async function writeOpsSummary(deps: Deps, rows: Row[], notes: string[]): Promis
     `${row.result.latencyMs} ms`,
     row.since ?? '—',
     row.incident ? `#${row.incident.number}` : '—',
-    would(row.step, row.incident?.number),
+    `${would(row.step, row.incident?.number)}${row.remedy ? `; ${row.remedy}` : ''}`,
   ]);
   const failing = rows.filter((r) => !r.result.healthy).length;
   const title = `Pilot ops${deps.config.dryRun ? ' (dry run: nothing changed)' : ''}: ${rows.length} service(s), ${failing} failing`;
@@ -124,15 +148,13 @@ async function writeOpsSummary(deps: Deps, rows: Row[], notes: string[]): Promis
 export async function ops(deps: Deps): Promise<Outcome> {
   const inventory = readInventory(deps.ctx.workspace, INVENTORY_PATH);
   const runner = await commandUser();
+  const ctx: CheckContext = { cwd: runner.user ? '/' : deps.ctx.workspace, commandUser: runner.user };
   const results = await core.group(`Ops: checking ${inventory.services.length} service(s)`, async () => {
-    const all = await runAllChecks(inventory, {
-      cwd: runner.user ? '/' : deps.ctx.workspace,
-      commandUser: runner.user,
-    });
+    const all = await runAllChecks(inventory, ctx);
     for (const r of all) core.info(`${r.service}: ${r.healthy ? 'healthy' : 'failing'} (${r.latencyMs} ms)`);
     return all;
   });
-  const rows = await tier1(deps, inventory, results);
+  const rows = await tier1(deps, inventory, results, ctx);
   const metrics = await reportMetrics(deps, rows);
   await writeOpsSummary(deps, rows, [runner.note, metrics]);
   return { conclusion: 'success' };
