@@ -253,7 +253,10 @@ ${books}`;
         'The agent named `rm -rf /`, which is not a playbook of `web` in the inventory: nothing ran.',
       );
       await opsRun(w);
-      expect(commentsOf(w, incident.number).at(-1)).toContain('`redeploy` is a tier-3 playbook');
+      // Fail closed: the emulator's repository has no `pilot-ops-approval` environment.
+      expect(commentsOf(w, incident.number).at(-1)).toContain(
+        '`redeploy` is a tier-3 playbook: it runs only after an approval. Tier 3 does not run: the environment `pilot-ops-approval` does not exist.',
+      );
       expect(existsSync(path.join(dir, 'redeployed'))).toBe(false);
       expect(incidents(w)).toHaveLength(1);
     } finally {
