@@ -12,7 +12,8 @@ export type Bundle = 'gate' | 'work';
  */
 export function bundleFor(env: NodeJS.ProcessEnv): Bundle {
   const phase = (env.INPUT_PHASE ?? '').trim().toLowerCase();
-  if (phase === 'route' || phase === 'run') return 'work';
+  // Ops mode runs commands and pushes metrics: never part of the gate's small bundle.
+  if (phase === 'route' || phase === 'run' || phase === 'ops') return 'work';
   return TRUSTED_EVENTS.has(env.GITHUB_EVENT_NAME ?? '') ? 'work' : 'gate';
 }
 

@@ -25,6 +25,7 @@ const LAYERS: Record<string, number> = {
   notify: 5,
   agent: 6,
   metrics: 6,
+  ops: 6,
   pipeline: 7,
   launch: 8,
   entry: 9,

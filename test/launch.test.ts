@@ -33,6 +33,8 @@ describe('the launcher', () => {
     ['schedule', '', 'work'],
     ['issue_comment', 'run', 'work'],
     ['repository_dispatch', 'route', 'work'],
+    ['schedule', 'ops', 'work'],
+    ['issues', 'ops', 'work'],
   ])('a %s event with phase %j loads the %s bundle', (event, phase, bundle) => {
     expect(bundleFor({ GITHUB_EVENT_NAME: event, INPUT_PHASE: phase })).toBe(bundle);
   });
@@ -43,15 +45,17 @@ describe('the launcher', () => {
     );
   });
 
-  it("keeps the cache SDK, the agent and the gateway out of the gate's bundle", () => {
+  it("keeps the cache SDK, the agent, the gateway and ops mode out of the gate's bundle", () => {
     const gate = [...reach(path.join(ROOT, 'src/entry/gate.ts'))];
     const work = [...reach(path.join(ROOT, 'src/entry/work.ts'))];
     const heavy = (mods: string[]) =>
       mods
-        .filter((m) => m === '@actions/cache' || m.includes('/src/agent/'))
+        .filter((m) => m === '@actions/cache' || m.includes('/src/agent/') || m.includes('/src/ops/'))
         .map((m) => path.relative(ROOT, m));
     expect(heavy(gate)).toEqual([]);
     // The check can fail: the work bundle does reach them.
-    expect(heavy(work)).toEqual(expect.arrayContaining(['@actions/cache', 'src/agent/claude.ts']));
+    expect(heavy(work)).toEqual(
+      expect.arrayContaining(['@actions/cache', 'src/agent/claude.ts', 'src/ops/checks.ts']),
+    );
   });
 });

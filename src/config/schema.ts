@@ -7,7 +7,7 @@ export const TRIAGE_LEVELS = ['trivial', 'simple', 'medium', 'complex', 'epic'] 
 export type TriageLevel = (typeof TRIAGE_LEVELS)[number];
 export const AUTOPILOT_MODES = ['off', 'ci', 'merge'] as const;
 export type AutopilotMode = (typeof AUTOPILOT_MODES)[number];
-export const PHASES = ['auto', 'gate', 'route', 'run'] as const;
+export const PHASES = ['auto', 'gate', 'route', 'run', 'ops'] as const;
 export type Phase = (typeof PHASES)[number];
 export const PERMISSION_LEVELS = ['write', 'maintain', 'admin'] as const;
 /** The values of `min-permission` (GitHub's own levels are src/auth/authorize.ts's PermissionLevel). */
@@ -112,6 +112,11 @@ export const NOTIFY_EVENTS = [
   'budget.warning',
   'budget.exceeded',
   'needs_human',
+  // Ops mode (issue 22): an incident opened, escalated to a higher tier, remediated by a playbook, healed.
+  'ops.incident',
+  'ops.escalated',
+  'ops.remediated',
+  'ops.healed',
 ] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 
@@ -563,6 +568,15 @@ export const SETTINGS = {
     accepted: "the route phase's `intent` output (JSON), passed unchanged",
     inputOnly: true,
   }),
+  // Ops mode (issue 22): what each tier would do, written to the summary, with nothing changed.
+  dryRun: setting({
+    name: 'dry-run',
+    kind: 'boolean',
+    schema: z.boolean(),
+    fallback: false,
+    accepted: 'true or false',
+    inputOnly: true,
+  }),
 };
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -630,6 +644,7 @@ export interface Settings {
   runnersDefault: string[] | undefined;
   runnersLong: string[] | undefined;
   intent: string | undefined;
+  dryRun: boolean;
 }
 
 // The readable interface above and the table cannot drift apart: this line stops compiling if they do.

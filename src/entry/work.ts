@@ -1,5 +1,6 @@
 import { gate } from '../pipeline/gate.js';
 import { isMemoryCommand, memoryWork } from '../pipeline/memory-commands.js';
+import { ops } from '../pipeline/ops.js';
 import { route } from '../pipeline/route.js';
 import { run } from '../pipeline/run.js';
 import { serveWork } from '../pipeline/serve.js';
@@ -10,6 +11,7 @@ await run({
   gate,
   route,
   sweep,
+  ops,
   work: (deps, intent) =>
     isMemoryCommand(intent) ? memoryWork(deps, intent) : serveWork(deps, intent, work),
 });

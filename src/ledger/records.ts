@@ -104,7 +104,12 @@ export const OpsRecord = z.object({
   event: z.enum(['check_failed', 'check_passed', 'remediated', 'escalated']),
   tier: z.number().int().min(1).max(3).optional(),
   detail: z.string().max(2000).default(''),
+  // Ops mode (issue 22), optional so older lines still read: the playbook a remediation ran (its
+  // cooldown counts these) and who approved a tier-3 one.
+  playbook: z.string().max(40).optional(),
+  approver: z.string().max(100).optional(),
 });
+export type OpsRecord = z.infer<typeof OpsRecord>;
 
 export const LedgerRecord = z.discriminatedUnion('kind', [
   RunRecord,

@@ -22,10 +22,10 @@ export type PushTarget = z.infer<typeof PushTarget>;
 export class PushFailed extends Error {}
 
 /** The group's path under the Pushgateway's own (which may sit below a path prefix). */
-export function groupUrl(base: string, repository: string): string {
+export function groupUrl(base: string, repository: string, job: string = PUSH_JOB): string {
   const url = new URL(base);
   const encoded = Buffer.from(repository, 'utf8').toString('base64url');
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}/metrics/job/${PUSH_JOB}/repository@base64/${encoded}`;
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/metrics/job/${job}/repository@base64/${encoded}`;
   return url.toString();
 }
 
@@ -42,11 +42,16 @@ async function answerOf(res: Response): Promise<string> {
   return `${res.status} ${res.statusText}${text ? `: ${text}` : ''}`;
 }
 
-/** PUTs `text` as the group `{job="pilot", repository}`; throws PushFailed with a reason on any failure. */
-export async function pushGroup(target: PushTarget, repository: string, text: string): Promise<void> {
+/** PUTs `text` as the group `{job, repository}` (job `pilot`, or `pilot_ops` for ops mode's own group); throws PushFailed with a reason on any failure. */
+export async function pushGroup(
+  target: PushTarget,
+  repository: string,
+  text: string,
+  job: string = PUSH_JOB,
+): Promise<void> {
   const parsed = PushTarget.safeParse(target);
   if (!parsed.success) throw new PushFailed('the Pushgateway URL is not an http(s) URL');
-  const where = groupUrl(parsed.data.url, repository);
+  const where = groupUrl(parsed.data.url, repository, job);
   let res: Response;
   try {
     res = await fetch(where, {

@@ -26,6 +26,10 @@ const HEADLINE: Record<NotifyEvent, string> = {
   'budget.warning': 'Budget warning',
   'budget.exceeded': 'Budget exceeded',
   needs_human: 'Needs a human',
+  'ops.incident': 'Ops incident opened',
+  'ops.escalated': 'Ops incident escalated',
+  'ops.remediated': 'Ops remediation ran',
+  'ops.healed': 'Ops incident healed',
 };
 
 /** The plain text every chat shows (redacted; mentions defused per channel afterwards). */

@@ -6,7 +6,7 @@ import { dispatchSender, namedMismatch } from '../auth/dispatch.js';
 import { githubPermissionLookup } from '../auth/github-lookup.js';
 import { secretValues } from '../config/inputs.js';
 import { type Config, loadConfig } from '../config/load.js';
-import { DISPATCH_EVENT_TYPE } from '../constants.js';
+import { DISPATCH_EVENT_TYPE, TRUSTED_EVENTS } from '../constants.js';
 import { decide } from '../events/decide.js';
 import type { Intent, WorkIntent } from '../events/intent.js';
 import { authStrategyFor, tokenProviderFor } from '../github/app-token.js';
@@ -23,7 +23,7 @@ import { markFinished } from './post-state.js';
 import { policyOf } from './thread.js';
 
 /** The handler a run takes; the `phase` input (config's Phase) and the intent choose it. */
-type Step = 'gate' | 'route' | 'work' | 'sweep';
+type Step = 'gate' | 'route' | 'work' | 'sweep' | 'ops';
 
 type StepHandler<I extends Intent = Intent> = (deps: Deps, intent: I) => Promise<Outcome>;
 
@@ -37,6 +37,8 @@ export interface StepHandlers {
   route?: StepHandler;
   sweep?: StepHandler;
   work?: StepHandler<WorkIntent>;
+  /** Ops mode (`phase: ops`): health checks and incidents; it concerns no issue and no sender. */
+  ops?: (deps: Deps) => Promise<Outcome>;
 }
 
 function handlerFor<I extends Intent>(handler: StepHandler<I> | undefined, step: Step): StepHandler<I> {
@@ -91,6 +93,7 @@ async function execute(handlers: StepHandlers): Promise<Outcome> {
   for (const secret of secretValues(cfg)) registerSecret(secret);
   const ctx = readRunContext();
   platformOf(ctx.serverUrl); // GHES: fail fast with the reason
+  if (cfg.phase === 'ops') return opsStep(handlers, cfg, ctx);
   const decision = decide(
     { ...eventOf(cfg, ctx), repository: ctx.repository, runAttempt: ctx.runAttempt },
     { triggerLabel: cfg.triggerLabel, botLogin: cfg.botLogin },
@@ -105,13 +108,22 @@ async function execute(handlers: StepHandlers): Promise<Outcome> {
     core.info(`Pilot skips: ${step.skip}`);
     return { conclusion: 'skipped' };
   }
+  const deps = await depsFor(cfg, ctx);
+  // A schedule has no human sender: the sweep acts as Pilot itself (src/pipeline/sweep.ts).
+  if (step === 'sweep' && intent.source === 'schedule') return callStep(handlers, step, deps, intent);
+  const admitted = await admit(deps, intent);
+  if (!admitted) return { conclusion: 'skipped' };
+  return callStep(handlers, step, deps, admitted);
+}
+
+async function depsFor(cfg: Config, ctx: RunContext): Promise<Deps> {
   // Every phase reads or writes authenticated state: without the key, fail here and say how to make one.
   const seal = stateSeal({ current: cfg.pilotStateKey, previous: cfg.pilotStateKeyPrevious }, ctx.repository);
   // The github-token input, or App installation tokens minted (and re-minted) by Pilot.
   const tokens = await tokenProviderFor(cfg, ctx.repo);
   const token = await tokens.token();
   const octokit = createOctokit(token, authStrategyFor(tokens));
-  const deps: Deps = {
+  return {
     config: cfg,
     ctx,
     octokit,
@@ -121,11 +133,23 @@ async function execute(handlers: StepHandlers): Promise<Outcome> {
     now: Date.now,
     seal,
   };
-  // A schedule has no human sender: the sweep acts as Pilot itself (src/pipeline/sweep.ts).
-  if (step === 'sweep' && intent.source === 'schedule') return callStep(handlers, step, deps, intent);
-  const admitted = await admit(deps, intent);
-  if (!admitted) return { conclusion: 'skipped' };
-  return callStep(handlers, step, deps, admitted);
+}
+
+/**
+ * `phase: ops` runs on the schedule, a manual dispatch or an external monitor's repository_dispatch:
+ * only trusted events (their runs hold the secrets and a writable cache); it acts as Pilot itself,
+ * like the sweep, and reads no instruction from the event (an alert only makes the checks run now).
+ */
+async function opsStep(handlers: StepHandlers, cfg: Config, ctx: RunContext): Promise<Outcome> {
+  if (!TRUSTED_EVENTS.has(ctx.eventName)) {
+    core.info(
+      `Pilot skips: phase 'ops' runs only on schedule, workflow_dispatch or repository_dispatch, not ${ctx.eventName}`,
+    );
+    return { conclusion: 'skipped' };
+  }
+  const handler = handlers.ops;
+  if (!handler) throw new Error("Pilot's ops phase is not in this bundle (dist/ is inconsistent)");
+  return handler(await depsFor(cfg, ctx));
 }
 
 /**

@@ -94,6 +94,7 @@ describe('loadConfig', () => {
       webhookSecret: undefined,
       webhookEvents: [...NOTIFY_EVENTS],
       intent: undefined,
+      dryRun: false,
       runners: { default: ['ubuntu-latest'], long: undefined },
       triage: { trivial: {}, simple: {}, medium: {}, complex: {}, epic: {} },
       configFile: undefined,

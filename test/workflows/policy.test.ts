@@ -66,11 +66,12 @@ describe('concurrency', () => {
     ]);
   });
 
-  it('keys work jobs by the dispatched issue, never github.event.issue.number', () => {
+  it('keys work jobs by the dispatched issue, never github.event.issue.number (the sweep and ops concern no issue)', () => {
     const workJobs = pilotWorkflows().flatMap((wf) =>
       jobs(wf.doc)
         .filter(
-          ([id, job]) => job.concurrency !== undefined && typeof job.uses !== 'string' && id !== 'sweep',
+          ([id, job]) =>
+            job.concurrency !== undefined && typeof job.uses !== 'string' && id !== 'sweep' && id !== 'ops',
         )
         .map(([id, job]) => ({
           where: `${wf.path} ${id}`,

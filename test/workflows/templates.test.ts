@@ -19,8 +19,13 @@ const Properties = z.strictObject({
 describe('starter templates', () => {
   const templates = readdirSync(DIR).filter((f) => f.endsWith('.yml'));
 
-  it('ships the caller, the direct form and the sweep', () => {
-    expect(templates.sort()).toEqual(['pilot-single-job.yml', 'pilot-sweep.yml', 'pilot.yml']);
+  it('ships the caller, the direct form, the sweep and ops mode', () => {
+    expect(templates.sort()).toEqual([
+      'pilot-ops.yml',
+      'pilot-single-job.yml',
+      'pilot-sweep.yml',
+      'pilot.yml',
+    ]);
   });
 
   it('gives every template a complete properties file with an icon that exists', () => {
