@@ -5,6 +5,7 @@ import { appRoutes } from './apps.js';
 import { cacheRoutes } from './caches.js';
 import { gitRoutes } from './git.js';
 import { issueRoutes } from './issues.js';
+import { mergeRoutes } from './merge.js';
 import { pullRoutes } from './pulls.js';
 import { repoRoutes } from './repos.js';
 
@@ -25,6 +26,7 @@ export const ROUTES: readonly Route[] = [
   ...repoRoutes,
   ...issueRoutes,
   ...pullRoutes,
+  ...mergeRoutes,
   ...actionsRoutes,
   ...gitRoutes,
   ...cacheRoutes,
