@@ -26,6 +26,7 @@ const HEADLINE: Record<NotifyEvent, string> = {
   'budget.warning': 'Budget warning',
   'budget.exceeded': 'Budget exceeded',
   needs_human: 'Needs a human',
+  'autopilot.paused': 'Merge autopilot paused',
 };
 
 /** The plain text every chat shows (redacted; mentions defused per channel afterwards). */

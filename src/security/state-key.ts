@@ -6,7 +6,7 @@
 // repository does not verify either.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export type SealPurpose = 'task' | 'queued' | 'dispatch' | 'dashboard';
+export type SealPurpose = 'task' | 'queued' | 'dispatch' | 'dashboard' | 'ledger';
 
 /** What `sign`/`verify` need: the purpose, and the issue for per-issue state. */
 export interface SealScope {
