@@ -27,7 +27,8 @@ export interface PullFacts {
   baseRef: string;
   mergeableState: string;
   mergeCommitSha: string | null;
-  body: string;
+  createdAt: string;
+  mergedAt: string | null;
 }
 
 export async function readPull(octokit: Octokit, repo: Repo, pr: number): Promise<PullFacts> {
@@ -43,7 +44,8 @@ export async function readPull(octokit: Octokit, repo: Repo, pr: number): Promis
     baseRef: data.base.ref,
     mergeableState: data.mergeable_state,
     mergeCommitSha: data.merge_commit_sha,
-    body: data.body ?? '',
+    createdAt: data.created_at,
+    mergedAt: data.merged_at,
   };
 }
 
@@ -89,7 +91,11 @@ export async function latestReviews(octokit: Octokit, repo: Repo, pr: number): P
 
 export type WriteResult = { ok: true } | { ok: false; status?: number; reason: string };
 
-const failed = (error: unknown): WriteResult => ({ ok: false, status: statusOf(error), reason: messageOf(error) });
+const failed = (error: unknown): WriteResult => ({
+  ok: false,
+  status: statusOf(error),
+  reason: messageOf(error),
+});
 
 export async function mergePull(
   octokit: Octokit,

@@ -15,6 +15,7 @@ import type { TaskDoc } from '../state/task.js';
 import { writeTracking } from '../state/tracking.js';
 import { checkBudget } from './budget-check.js';
 import { type Deps, markerKey } from './deps.js';
+import { autoMerge } from './merge.js';
 import { reportMetrics } from './metrics.js';
 import { announce, endNotices, startNotice } from './notices.js';
 import { recordRun } from './record-run.js';
@@ -43,7 +44,7 @@ async function workOnTask(deps: Deps, intent: WorkIntent): Promise<Outcome> {
   const { issue } = intent;
   const { tracking: found } = task.start;
   const body = renderTracking(doc, view);
-  const tracking = await writeTracking(
+  const written = await writeTracking(
     deps.octokit,
     deps.ctx.repo,
     issue,
@@ -52,13 +53,15 @@ async function workOnTask(deps: Deps, intent: WorkIntent): Promise<Outcome> {
     doc,
     markerKey(deps, issue),
   );
+  // `autopilot: merge`: a PR left open is merged (or auto-merge enabled) when nothing blocks it.
+  const tracking = await autoMerge(deps, issue, written);
   await writeSummary(`Pilot: #${issue} — ${view.headline}`, view.details ?? [], [
     `Tracking comment: ${tracking.url}`,
     ...sessionNotes,
   ]);
   const failed = !agent.ok || result.error !== undefined;
   if (failed) core.error(redact(result.error ?? agent.errorText ?? view.headline));
-  const outcome = outcomeOf(task, doc, agent, result);
+  const outcome = { ...outcomeOf(task, doc, agent, result), taskStatus: tracking.task.status };
   // The repository ledger (spend, outcomes); a ledger problem is a warning, never the run's failure.
   const { started, plan } = task.start;
   await recordRun(deps, intent, outcome, { startedAt: started, model: plan.model, runner: plan.runner });
