@@ -28,7 +28,7 @@ export const DASHBOARD_TITLE = 'Pilot dashboard';
 export const DASHBOARD_LABEL = 'pilot-dashboard';
 export const DASHBOARD_MARKER_PREFIX = '<!-- pilot:dashboard';
 
-export const COMMANDS = ['run', 'plan', 'retry', 'cancel', 'status', 'fix', 'help'] as const;
+export const COMMANDS = ['run', 'plan', 'retry', 'cancel', 'status', 'fix', 'help', 'resume'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export const OUTPUTS = {

@@ -67,6 +67,7 @@ export function helpText(triggerLabel: string): string {
     `| \`${p} status\` | show the task's state, pull request and cost |`,
     `| \`${p} fix [what]\` | on a Pilot pull request: continue its task (same branch, PR and session) |`,
     `| \`${p} help\` | show this list and the effective configuration |`,
+    `| \`${p} resume\` | maintainers: resume the merge autopilot after its circuit breaker paused it |`,
     '',
     `Adding the label \`${triggerLabel}\` starts a task too; removing it or closing the issue cancels.`,
   ].join('\n');

@@ -13,7 +13,7 @@ export type IntentSource = 'label' | 'comment' | 'review' | 'ci' | 'dispatch' | 
 
 /** Commands the gate answers itself vs. work it hands to a trusted run. */
 export type WorkCommand = 'run' | 'plan' | 'retry' | 'fix';
-export type ReplyCommand = 'help' | 'status' | 'cancel' | 'unknown';
+export type ReplyCommand = 'help' | 'status' | 'cancel' | 'resume' | 'unknown';
 
 /** What every intent carries, whatever it concerns. */
 interface IntentFields {

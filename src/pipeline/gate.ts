@@ -15,6 +15,7 @@ import { newTask, withRun } from '../state/task.js';
 import { findTracking, writeTracking } from '../state/tracking.js';
 import { checkBudget } from './budget-check.js';
 import { type Deps, dispatchSigner, markerKey } from './deps.js';
+import { resumeMerging } from './merge-resume.js';
 import { onTask, taskOfPull } from './pull-task.js';
 import { postReply } from './reply.js';
 import { closeTask, dashboardLine, describeTask } from './status.js';
@@ -39,6 +40,7 @@ async function answer(deps: Deps, intent: ReplyIntent, pilotLogin: string): Prom
     await postReply(deps, issue, `${lead}${helpText(deps.config.triggerLabel)}\n\n${settings}`);
     return { conclusion: 'success' };
   }
+  if (intent.command === 'resume') return resumeMerging(deps, intent);
   const taskIssue = await taskIssueOf(deps, intent, pilotLogin);
   const tracking = await findTracking(
     deps.octokit,
