@@ -250,4 +250,26 @@ describe('autopilot: merge', () => {
     const { records } = await readRecent(ledgerWhere(w), 20);
     expect(records.filter((r) => r.kind === 'autopilot' && r.event === 'paused')).toHaveLength(1);
   });
+
+  it('`/pilot resume` by a maintainer resumes merging; a writer’s is refused and merging stays paused', {
+    timeout: 180_000,
+  }, async () => {
+    const { w, issue, pr } = await openTask();
+    w.gh.setPermission(OWNER, REPO, 'carol', 'maintain');
+    w.gh.addCheckRun(OWNER, REPO, { headSha: HEAD, name: 'ci' });
+    await appendRecords(ledgerWhere(w), [failedRun(1), failedRun(2), failedRun(3)]);
+
+    const refused = await w.run('issue_comment', w.commentEvent(issue, '/pilot resume', 'mona'));
+    expect(refused.map((r) => r.exitCode)).toEqual([0]);
+    const replies = () => w.pilotComments(issue).filter((c) => !c.body.includes('pilot:task'));
+    expect(replies().at(-1)?.body).toContain('Only a maintainer (maintain or admin permission) can resume');
+    await w.run('schedule', schedulePayload(w));
+    expect(w.gh.pulls(OWNER, REPO).find((p) => p.number === pr)?.merged).toBe(false);
+
+    await w.run('issue_comment', w.commentEvent(issue, '/pilot resume', 'carol'));
+    expect(replies().at(-1)?.body).toContain('Merge autopilot resumed by @carol');
+    await w.run('schedule', schedulePayload(w));
+    expect(w.gh.pulls(OWNER, REPO).find((p) => p.number === pr)?.merged).toBe(true);
+    expect(trackingOf(w, issue).task.status).toBe('merged');
+  });
 });
