@@ -148,3 +148,42 @@ export async function deleteBranch(octokit: Octokit, repo: Repo, branch: string)
     return statusOf(error) === 422 || statusOf(error) === 404 ? { ok: true } : failed(error);
   }
 }
+
+export const REVIEW_THREADS_QUERY = `query PilotReviewThreads($owner: String!, $repo: String!, $number: Int!) {
+  repository(owner: $owner, name: $repo) {
+    pullRequest(number: $number) {
+      reviewThreads(first: 100) {
+        nodes { isResolved comments(first: 1) { nodes { author { login } } } }
+        pageInfo { hasNextPage }
+      }
+    }
+  }
+}`;
+
+interface ThreadsAnswer {
+  repository: {
+    pullRequest: {
+      reviewThreads: {
+        nodes: Array<{
+          isResolved: boolean;
+          comments: { nodes: Array<{ author: { login: string } | null }> };
+        }>;
+        pageInfo: { hasNextPage: boolean };
+      };
+    } | null;
+  } | null;
+}
+
+/**
+ * Who started each unresolved review thread (no REST route tells whether a thread is resolved).
+ * More than 100 threads: the rest is assumed unresolved by an unknown author, which blocks.
+ */
+export async function unresolvedThreadAuthors(octokit: Octokit, repo: Repo, pr: number): Promise<string[]> {
+  const data = await octokit.graphql<ThreadsAnswer>(REVIEW_THREADS_QUERY, { ...repo, number: pr });
+  const threads = data.repository?.pullRequest?.reviewThreads;
+  if (!threads) return [];
+  const authors = threads.nodes
+    .filter((t) => !t.isResolved)
+    .map((t) => t.comments.nodes[0]?.author?.login ?? '');
+  return threads.pageInfo.hasNextPage ? [...authors, ''] : authors;
+}

@@ -31,6 +31,8 @@ export interface MergeFacts {
   checks: CheckFact[];
   /** Logins of reviewers with write access whose latest review requests changes. */
   changesRequestedBy: string[];
+  /** Who started each unresolved review thread that counts (write access; '' = not known, counts). */
+  unresolvedThreadsBy: string[];
   limits: { mergesLastHour: number; maxPerHour: number; breakerTripped?: string };
 }
 
@@ -87,6 +89,10 @@ function blocker(f: MergeFacts): string | null {
     return `Pilot merged ${limits.mergesLastHour} pull requests in the last hour (max-merges-per-hour: ${limits.maxPerHour}); this one waits for the next hour's room.`;
   if (f.changesRequestedBy.length)
     return `changes requested by ${f.changesRequestedBy.map((l) => `@${l}`).join(', ')}.`;
+  if (f.unresolvedThreadsBy.length) {
+    const who = [...new Set(f.unresolvedThreadsBy)].map((l) => (l ? `@${l}` : 'an unknown reviewer'));
+    return `${f.unresolvedThreadsBy.length} unresolved review thread(s) started by ${who.join(', ')}.`;
+  }
   const { failed } = checkState(f);
   if (failed.length) return `required check ${list(failed)} failed on ${short(f.pull.headSha)}.`;
   return null;

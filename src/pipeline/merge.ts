@@ -12,6 +12,7 @@ import {
   readPull,
   readRepoSettings,
   readRequiredChecks,
+  unresolvedThreadAuthors,
 } from '../github/merge.js';
 import { failureMessage } from '../report/github-errors.js';
 import { type MergeNote, withMergeSection } from '../report/merge-words.js';
@@ -25,11 +26,23 @@ import { announce } from './notices.js';
 
 const WRITE_LEVELS = new Set(['write', 'maintain', 'admin']);
 
+async function canWrite(deps: Deps, login: string): Promise<boolean> {
+  return WRITE_LEVELS.has(levelOf(await deps.lookup(login)));
+}
+
 /** Reviewers who may block: those with write access whose latest review requests changes. */
 async function blockingReviewers(deps: Deps, pr: number): Promise<string[]> {
   const out: string[] = [];
   for (const [login, state] of await latestReviews(deps.octokit, deps.ctx.repo, pr))
-    if (state === 'CHANGES_REQUESTED' && WRITE_LEVELS.has(levelOf(await deps.lookup(login)))) out.push(login);
+    if (state === 'CHANGES_REQUESTED' && (await canWrite(deps, login))) out.push(login);
+  return out;
+}
+
+/** Unresolved threads started by someone with write access (or by someone Pilot cannot name). */
+async function blockingThreads(deps: Deps, pr: number): Promise<string[]> {
+  const out: string[] = [];
+  for (const login of await unresolvedThreadAuthors(deps.octokit, deps.ctx.repo, pr))
+    if (login === '' || (await canWrite(deps, login))) out.push(login);
   return out;
 }
 
@@ -70,6 +83,7 @@ async function gather(deps: Deps, task: TaskDoc & { pr: number }): Promise<Gathe
     required: await requiredChecks(deps, pull.baseRef),
     checks: pull.state === 'open' ? await readCheckRuns(octokit, ctx.repo, pull.headSha) : [],
     changesRequestedBy: pull.state === 'open' ? await blockingReviewers(deps, pull.number) : [],
+    unresolvedThreadsBy: pull.state === 'open' ? await blockingThreads(deps, pull.number) : [],
     limits: {
       mergesLastHour: limits.mergesLastHour,
       maxPerHour: config.maxMergesPerHour,

@@ -20,6 +20,7 @@ function facts(over: Partial<MergeFacts> = {}, pull: Partial<MergeFacts['pull']>
     required: { strict: false, contexts: ['ci'] },
     checks: [{ name: 'ci', status: 'completed', conclusion: 'success' }],
     changesRequestedBy: [],
+    unresolvedThreadsBy: [],
     limits: { mergesLastHour: 0, maxPerHour: 10 },
     ...over,
   };
@@ -87,6 +88,11 @@ describe('decideMerge', () => {
       /`ci` has not passed/,
     ],
     ['changes requested by a maintainer', facts({ changesRequestedBy: ['carol'] }), /@carol/],
+    [
+      'unresolved review threads (one of an unknown author)',
+      facts({ unresolvedThreadsBy: ['carol', ''] }),
+      /2 unresolved review thread\(s\) started by @carol, an unknown reviewer/,
+    ],
     [
       'the hourly limit',
       facts({ limits: { mergesLastHour: 10, maxPerHour: 10 } }),

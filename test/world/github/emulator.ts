@@ -248,6 +248,21 @@ export class GitHubEmulator implements RunHost {
     pull.mergeableState = state;
   }
 
+  /** A review thread on a PR, started by `author`. */
+  addReviewThread(
+    owner: string,
+    repo: string,
+    number: number,
+    init: { author: string; resolved?: boolean },
+  ): void {
+    const pull = this.issueOrThrow(owner, repo, number).pull;
+    if (!pull) throw new Error(`#${number} is not a pull request`);
+    pull.threads = [
+      ...(pull.threads ?? []),
+      { author: this.state.user(init.author), resolved: init.resolved ?? false },
+    ];
+  }
+
   /** Moves a PR's head, as a push by someone else would. */
   pushToPull(owner: string, repo: string, number: number, sha: string): void {
     const pull = this.issueOrThrow(owner, repo, number).pull;

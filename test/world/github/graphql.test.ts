@@ -1,7 +1,7 @@
 // The emulator's one GraphQL mutation, driven by Pilot's own pinIssue through the real Octokit.
 import { getOctokit } from '@actions/github';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enableAutoMerge } from '../../../src/github/merge.js';
+import { enableAutoMerge, unresolvedThreadAuthors } from '../../../src/github/merge.js';
 import { PIN_ISSUE_MUTATION, pinIssue } from '../../../src/github/pin.js';
 import { type GitHubEmulator, startGitHub } from './index.js';
 
@@ -88,5 +88,27 @@ describe('the emulator GraphQL endpoint', () => {
     expect(gh.pulls(O, R).find((p) => p.number === n)?.merged).toBe(false);
     gh.addCheckRun(O, R, { headSha: head, name: 'ci' });
     expect(gh.pulls(O, R).find((p) => p.number === n)?.merged).toBe(true);
+  });
+
+  it('answers the review-threads query Pilot sends: who started each unresolved thread', async () => {
+    const octokit = getOctokit(gh.token, { baseUrl: gh.url });
+    const n = gh.addPull(O, R, {
+      title: 'threads',
+      user: 'mona',
+      head: 'pilot/issue-2-threads',
+      headSha: 'e'.repeat(40),
+    });
+    gh.addReviewThread(O, R, n, { author: 'carol' });
+    gh.addReviewThread(O, R, n, { author: 'dave', resolved: true });
+    gh.addReviewThread(O, R, n, { author: 'erin' });
+    expect(await unresolvedThreadAuthors(octokit, { owner: O, repo: R }, n)).toEqual(['carol', 'erin']);
+    await expect(
+      octokit.graphql(
+        'query($owner: String!) { repository(owner: $owner, name: "x") { reviewThreads { secret } } }',
+        {
+          owner: O,
+        },
+      ),
+    ).rejects.toThrow("Field 'secret'");
   });
 });

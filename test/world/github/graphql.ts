@@ -8,6 +8,7 @@
 // GitHub, errors come back as HTTP 200 with an `errors` array. There is no GraphQL parser here (none
 // is installed): the checks below read the query's text, enough for a mutation of this one shape.
 import { enableAutoMerge } from './graphql-automerge.js';
+import { reviewThreadsQuery } from './graphql-threads.js';
 import { allowed, type Caller, type Reply } from './http.js';
 import { nodeId } from './shapes.js';
 import type { GitHubState, Issue } from './state.js';
@@ -122,6 +123,7 @@ function pin(
 export function graphqlReply(state: GitHubState, caller: Caller, body: Record<string, unknown>): Reply {
   const query = typeof body.query === 'string' ? body.query : '';
   const variables = (body.variables ?? {}) as Record<string, unknown>;
+  if (/^\s*query\b[\s\S]*\breviewThreads\b/.test(query)) return reviewThreadsQuery(state, query, variables);
   const op = /^\s*mutation\b[^{]*\{([\s\S]*)\}\s*$/.exec(query);
   if (!op)
     return fail([

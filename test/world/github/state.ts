@@ -88,6 +88,8 @@ export interface PullData {
   reviews: Review[];
   /** Auto-merge enabled through GraphQL `enablePullRequestAutoMerge`; GitHub merges once nothing blocks. */
   autoMerge?: { method: string; by: User; at: string } | null;
+  /** Review threads (GraphQL `reviewThreads`): who started each, and whether it is resolved. */
+  threads?: Array<{ author: User; resolved: boolean }>;
   /** A test's override of the computed `mergeable_state` (e.g. `dirty` for a conflict). */
   mergeableState?: string;
 }
