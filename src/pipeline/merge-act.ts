@@ -35,6 +35,9 @@ interface Attempt {
   decision: MergeDecision;
 }
 
+const UPDATE_POLLS = 5;
+const UPDATE_POLL_MS = 2000;
+
 /** GitHub's answers that mean "merge it directly instead" (FACTS: auto-merge on a clean PR fails). */
 const DIRECT_INSTEAD = /clean status|not allowed for this repository/i;
 
@@ -80,8 +83,20 @@ async function updated(deps: Deps, a: Attempt): Promise<Acted> {
       task,
       note: { kind: 'waiting', pr: task.pr, reason: `GitHub did not update the branch: ${done.reason}` },
     };
-  const pull = await readPull(deps.octokit, deps.ctx.repo, task.pr);
-  return { task: { ...task, headSha: pull.headSha }, note: { kind: 'updated', pr: task.pr } };
+  const head = await updatedHead(deps, task.pr, task.headSha);
+  if (!head)
+    core.warning(`Merge autopilot: #${task.pr}'s branch update had not finished; the task keeps its head`);
+  return { task: { ...task, headSha: head ?? task.headSha }, note: { kind: 'updated', pr: task.pr } };
+}
+
+/** GitHub updates the branch asynchronously: wait briefly for the new head (the emulator is at once). */
+async function updatedHead(deps: Deps, pr: number, old: string | undefined): Promise<string | undefined> {
+  for (let attempt = 0; attempt < UPDATE_POLLS; attempt++) {
+    const pull = await readPull(deps.octokit, deps.ctx.repo, pr);
+    if (pull.headSha !== old) return pull.headSha;
+    await new Promise((resolve) => setTimeout(resolve, UPDATE_POLL_MS));
+  }
+  return undefined;
 }
 
 async function afterMerge(deps: Deps, a: Attempt): Promise<Acted> {
