@@ -272,4 +272,39 @@ describe('autopilot: merge', () => {
     expect(w.gh.pulls(OWNER, REPO).find((p) => p.number === pr)?.merged).toBe(true);
     expect(trackingOf(w, issue).task.status).toBe('merged');
   });
+
+  it('brings a branch behind its base up to date under strict checks, pinned to Pilot’s head, and adopts the new head', {
+    timeout: 120_000,
+  }, async () => {
+    const { w, issue, pr } = await openTask();
+    w.gh.protectBranch(OWNER, REPO, 'main', { strict: true, contexts: ['ci'] });
+    w.gh.addCheckRun(OWNER, REPO, { headSha: HEAD, name: 'ci' });
+    w.gh.setBranch(OWNER, REPO, 'main', 'f'.repeat(40)); // main moved on since the PR was opened
+
+    await w.run('schedule', schedulePayload(w));
+
+    const update = w.gh.requests().filter((r) => r.path.endsWith('/update-branch'));
+    expect(update.map((r) => [r.status, r.body])).toEqual([[202, { expected_head_sha: HEAD }]]);
+    const now = w.gh.pulls(OWNER, REPO).find((p) => p.number === pr);
+    expect(now?.merged).toBe(false);
+    const { body, task } = trackingOf(w, issue);
+    expect(task.headSha).toBe(now?.head.sha);
+    expect(task.headSha).not.toBe(HEAD);
+    expect(body).toContain('Pilot brought it up to date');
+  });
+
+  it('an unresolved review thread by a maintainer blocks; one by an outsider does not', {
+    timeout: 120_000,
+  }, async () => {
+    const { w, issue, pr } = await openTask();
+    w.gh.setPermission(OWNER, REPO, 'carol', 'maintain');
+    w.gh.addCheckRun(OWNER, REPO, { headSha: HEAD, name: 'ci' });
+    w.gh.addReviewThread(OWNER, REPO, pr, { author: 'drive-by' }); // no write access: context only
+    w.gh.addReviewThread(OWNER, REPO, pr, { author: 'carol' });
+
+    await w.run('schedule', schedulePayload(w));
+
+    expect(mergeCalls(w)).toEqual([]);
+    expect(trackingOf(w, issue).body).toContain('1 unresolved review thread(s) started by @carol.');
+  });
 });
