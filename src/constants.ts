@@ -40,6 +40,8 @@ export const COMMANDS = [
   'remember',
   'memory',
   'forget',
+  // The merge autopilot's circuit breaker (docs/merge.md).
+  'resume',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 

@@ -117,6 +117,7 @@ export const NOTIFY_EVENTS = [
   'ops.escalated',
   'ops.remediated',
   'ops.healed',
+  'autopilot.paused',
 ] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 
@@ -499,6 +500,35 @@ export const SETTINGS = {
     fallback: 1500,
     accepted: wholeNumberText(0, 20000),
   }),
+  // Merge autopilot (`autopilot: merge`, docs/merge.md): how Pilot merges and how much at most.
+  mergeMethod: setting({
+    name: 'merge-method',
+    kind: 'string',
+    schema: z.enum(['squash', 'merge', 'rebase']),
+    fallback: 'squash',
+    accepted: enumText(['squash', 'merge', 'rebase']),
+  }),
+  maxMergesPerHour: setting({
+    name: 'max-merges-per-hour',
+    kind: 'int',
+    schema: wholeNumber(1, 1000),
+    fallback: 10,
+    accepted: wholeNumberText(1, 1000),
+  }),
+  circuitBreakerFailures: setting({
+    name: 'circuit-breaker-failures',
+    kind: 'int',
+    schema: wholeNumber(1, 100),
+    fallback: 3,
+    accepted: wholeNumberText(1, 100),
+  }),
+  deleteBranch: setting({
+    name: 'delete-branch',
+    kind: 'boolean',
+    schema: z.boolean(),
+    fallback: true,
+    accepted: 'true or false',
+  }),
   // Notifications (src/notify/): where to is a secret (inputs only), which events may come from the file.
   slackWebhookUrl: notifyUrl('slack-webhook-url', 'a Slack incoming webhook URL (https://hooks.slack.com/…)'),
   slackEvents: notifyEvents('slack-events'),
@@ -631,6 +661,10 @@ export interface Settings {
   maxCiFixes: number;
   maxReviewRounds: number;
   memoryTokens: number;
+  mergeMethod: 'squash' | 'merge' | 'rebase';
+  maxMergesPerHour: number;
+  circuitBreakerFailures: number;
+  deleteBranch: boolean;
   slackWebhookUrl: string | undefined;
   slackEvents: NotifyEvent[];
   discordWebhookUrl: string | undefined;

@@ -14,7 +14,7 @@ export type IntentSource = 'label' | 'comment' | 'review' | 'ci' | 'dispatch' | 
 /** Commands the gate answers itself vs. work it hands to a trusted run. */
 /** `remember`/`forget` write the ledger, so a trusted run does them (src/pipeline/memory-commands.ts). */
 export type WorkCommand = 'run' | 'plan' | 'retry' | 'fix' | 'remember' | 'forget';
-export type ReplyCommand = 'help' | 'status' | 'cancel' | 'unknown' | 'memory';
+export type ReplyCommand = 'help' | 'status' | 'cancel' | 'unknown' | 'memory' | 'resume';
 
 /** What every intent carries, whatever it concerns. */
 interface IntentFields {

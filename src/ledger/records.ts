@@ -39,6 +39,31 @@ export const MergeRecord = z.object({
   issue: z.number().int().positive(),
   pr: z.number().int().positive(),
   sha: z.string().regex(/^[0-9a-f]{40}$/),
+  // Optional (no version bump: older merge records still parse). Written by the merge autopilot.
+  /** From the pull request's opening to its merge. */
+  timeToMergeMs: count.optional(),
+  /** The task's model spend, all runs. */
+  costUsd: z.number().nonnegative().optional(),
+  /** HMAC under pilot-state-key (src/pipeline/merge-ledger.ts): only an authenticated merge counts toward the hourly cap. */
+  mac: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
+});
+
+/** The merge autopilot's own events: a revert, the circuit breaker's pause, a maintainer's resume. */
+export const AutopilotRecord = z.object({
+  ...base,
+  kind: z.literal('autopilot'),
+  event: z.enum(['paused', 'resumed', 'reverted']),
+  issue: z.number().int().positive().optional(),
+  /** Who resumed (a maintainer's login). */
+  by: z.string().max(100).optional(),
+  /** HMAC under pilot-state-key: a resume counts only when Pilot wrote it. */
+  mac: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 
 export const BudgetRecord = z.object({
@@ -114,6 +139,7 @@ export type OpsRecord = z.infer<typeof OpsRecord>;
 export const LedgerRecord = z.discriminatedUnion('kind', [
   RunRecord,
   MergeRecord,
+  AutopilotRecord,
   BudgetRecord,
   MemoryRecord,
   OpsRecord,
@@ -125,6 +151,8 @@ export type LedgerRecord = z.infer<typeof LedgerRecord>;
 export type RunRecord = z.infer<typeof RunRecord>;
 export type LearningRecord = z.infer<typeof LearningRecord>;
 export type ForgetRecord = z.infer<typeof ForgetRecord>;
+export type MergeRecord = z.infer<typeof MergeRecord>;
+export type AutopilotRecord = z.infer<typeof AutopilotRecord>;
 
 /** A run's idempotency key: a re-run (new attempt) is a new record, a retry of the same is not. */
 export function runKey(runId: number, attempt: number): string {

@@ -30,6 +30,7 @@ const HEADLINE: Record<NotifyEvent, string> = {
   'ops.escalated': 'Ops incident escalated',
   'ops.remediated': 'Ops remediation ran',
   'ops.healed': 'Ops incident healed',
+  'autopilot.paused': 'Merge autopilot paused',
 };
 
 /** The plain text every chat shows (redacted; mentions defused per channel afterwards). */

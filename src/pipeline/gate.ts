@@ -17,6 +17,7 @@ import { checkBudget } from './budget-check.js';
 import { ciGate } from './ci-gate.js';
 import { type Deps, dispatchSigner, markerKey } from './deps.js';
 import { dispatchMemory, isMemoryCommand, listMemory } from './memory-commands.js';
+import { resumeMerging } from './merge-resume.js';
 import { onTask, taskOfPull } from './pull-task.js';
 import { postReply } from './reply.js';
 import { refuseRound } from './review-fix.js';
@@ -43,6 +44,7 @@ async function answer(deps: Deps, intent: ReplyIntent, pilotLogin: string): Prom
     await postReply(deps, issue, `${lead}${helpText(deps.config.triggerLabel)}\n\n${settings}`);
     return { conclusion: 'success' };
   }
+  if (intent.command === 'resume') return resumeMerging(deps, intent);
   const taskIssue = await taskIssueOf(deps, intent, pilotLogin);
   const tracking = await findTracking(
     deps.octokit,

@@ -16,6 +16,7 @@ import { runUrlOf } from './context.js';
 import { budgetOf, keepDashboard } from './dashboard.js';
 import { type Deps, dispatchSigner, markerKey } from './deps.js';
 import { keepApprovedLesson } from './memory-lessons.js';
+import { autoMerge } from './merge.js';
 import { reportMetrics } from './metrics.js';
 import { otherRuns } from './other-runs.js';
 import { foldLedger } from './record-run.js';
@@ -131,6 +132,7 @@ async function sweepIssue(deps: Deps, issue: number, othersLive: number): Promis
     markerKey(deps, issue),
   );
   row.queued = pending.length;
+  if (!pending.length && !leased) await retryMerge(deps, row, tracking);
   if (pending.length && !leased) {
     const [oldest] = pending;
     // The dispatched run takes the lease and serves every queued command in timeline order.
@@ -146,6 +148,14 @@ async function sweepIssue(deps: Deps, issue: number, othersLive: number): Promis
     row.actions.push(`dispatched ${pending.length} queued command(s)`);
   }
   return row;
+}
+
+/** `autopilot: merge`: the sweep retries merges that waited (checks, the hourly cap, a pause). */
+async function retryMerge(deps: Deps, row: Row, tracking: TrackingComment): Promise<void> {
+  if (tracking.task.status !== 'pr_open') return;
+  const after = await autoMerge(deps, row.issue, tracking);
+  if (after.task.status !== tracking.task.status) row.actions.push(`merge autopilot: ${after.task.status}`);
+  row.status = after.task.status;
 }
 
 type Checks = 'passing' | 'failing' | 'pending' | 'no checks';

@@ -20,6 +20,7 @@ import { type CiFix, finishCiDoc, startCiFix } from './ci-fix.js';
 import { type Deps, markerKey } from './deps.js';
 import { proposalNote } from './memory-lessons.js';
 import { recordHits } from './memory-prompt.js';
+import { autoMerge } from './merge.js';
 import { reportMetrics } from './metrics.js';
 import { announce, endNotices, startNotice } from './notices.js';
 import { recordRun } from './record-run.js';
@@ -69,7 +70,7 @@ async function workOnTask(
   const { issue } = intent;
   const { tracking: found } = task.start;
   const body = renderTracking(doc, view);
-  const tracking = await writeTracking(
+  const written = await writeTracking(
     deps.octokit,
     deps.ctx.repo,
     issue,
@@ -78,6 +79,8 @@ async function workOnTask(
     doc,
     markerKey(deps, issue),
   );
+  // `autopilot: merge`: a PR left open is merged (or auto-merge enabled) when nothing blocks it.
+  const tracking = await autoMerge(deps, issue, written);
   const used = task.memory?.ids ?? [];
   const details: Array<[string, string]> = [...(view.details ?? [])];
   if (used.length) details.push(['Learnings used', used.join(', ')]);
@@ -87,7 +90,7 @@ async function workOnTask(
   ]);
   const failed = !agent.ok || result.error !== undefined;
   if (failed) core.error(redact(result.error ?? agent.errorText ?? view.headline));
-  const outcome = outcomeOf(task, doc, agent, result);
+  const outcome = { ...outcomeOf(task, doc, agent, result), taskStatus: tracking.task.status };
   // The repository ledger (spend, outcomes); a ledger problem is a warning, never the run's failure.
   const { started, plan } = task.start;
   await recordHits(deps, used); // pending: folded with this run's record just below

@@ -6,7 +6,7 @@
 // repository does not verify either.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export type SealPurpose = 'task' | 'queued' | 'dispatch' | 'dashboard' | 'memory' | 'ops-incident';
+export type SealPurpose = 'task' | 'queued' | 'dispatch' | 'dashboard' | 'memory' | 'ops-incident' | 'ledger';
 
 /** What `sign`/`verify` need: the purpose, and the issue for per-issue state. */
 export interface SealScope {

@@ -2,6 +2,7 @@
 // then read back what the code under test did. It is also the runner harness's `RunHost`.
 import type { DispatchRecord, RunHost, RunInfo } from '../types.js';
 import type { Caller, TokenPermissions } from './http.js';
+import { settleAutoMerges } from './merging.js';
 import { type AppInit, addApp, authenticateApp, mintedTokens } from './routes/apps.js';
 import { ROUTES } from './routes/index.js';
 import { type ActiveFault, type Fault, GitHubServer, type RequestRecord } from './server.js';
@@ -203,9 +204,10 @@ export class GitHubEmulator implements RunHost {
   setRepoSettings(
     owner: string,
     repo: string,
-    settings: { allowActionsToCreatePullRequests?: boolean },
+    settings: { allowActionsToCreatePullRequests?: boolean; allowAutoMerge?: boolean },
   ): void {
     const r = this.repoOrThrow(owner, repo);
+    if (settings.allowAutoMerge !== undefined) r.allowAutoMerge = settings.allowAutoMerge;
     if (settings.allowActionsToCreatePullRequests !== undefined) {
       r.allowActionsToCreatePullRequests = settings.allowActionsToCreatePullRequests;
     }
@@ -219,6 +221,56 @@ export class GitHubEmulator implements RunHost {
 
   setBranch(owner: string, repo: string, branch: string, sha: string): void {
     this.repoOrThrow(owner, repo).refs.set(`refs/heads/${branch}`, sha);
+  }
+
+  /** Branch protection's required status checks (`strict`: the branch must be up to date first). */
+  protectBranch(
+    owner: string,
+    repo: string,
+    branch: string,
+    rules: { strict?: boolean; contexts: string[] },
+  ): void {
+    const r = this.repoOrThrow(owner, repo);
+    r.protection ??= new Map();
+    r.protection.set(branch, { strict: rules.strict ?? false, contexts: rules.contexts });
+  }
+
+  /** A GitHub Environment; `reviewers` empty = no required_reviewers protection rule. */
+  addEnvironment(owner: string, repo: string, name: string, reviewers: string[] = []): void {
+    const r = this.repoOrThrow(owner, repo);
+    r.environments ??= new Map();
+    const id = this.state.nextId('environment');
+    r.environments.set(name, { id, name, reviewers, created_at: this.state.now() });
+  }
+
+  /** Overrides a PR's computed `mergeable_state` (`dirty` for a conflict); undefined computes it again. */
+  setMergeableState(owner: string, repo: string, number: number, state: string | undefined): void {
+    const pull = this.issueOrThrow(owner, repo, number).pull;
+    if (!pull) throw new Error(`#${number} is not a pull request`);
+    pull.mergeableState = state;
+  }
+
+  /** A review thread on a PR, started by `author`. */
+  addReviewThread(
+    owner: string,
+    repo: string,
+    number: number,
+    init: { author: string; resolved?: boolean },
+  ): void {
+    const pull = this.issueOrThrow(owner, repo, number).pull;
+    if (!pull) throw new Error(`#${number} is not a pull request`);
+    pull.threads = [
+      ...(pull.threads ?? []),
+      { author: this.state.user(init.author), resolved: init.resolved ?? false },
+    ];
+  }
+
+  /** Moves a PR's head, as a push by someone else would. */
+  pushToPull(owner: string, repo: string, number: number, sha: string): void {
+    const pull = this.issueOrThrow(owner, repo, number).pull;
+    if (!pull) throw new Error(`#${number} is not a pull request`);
+    pull.headSha = sha;
+    this.repoOrThrow(owner, repo).refs.set(`refs/heads/${pull.headRef}`, sha);
   }
 
   setRefResolver(resolve: RefResolver | undefined): void {
@@ -404,7 +456,10 @@ export class GitHubEmulator implements RunHost {
       completed_at: status === 'completed' ? at : null,
       summary: init.summary ?? null,
     };
-    this.repoOrThrow(owner, repo).checkRuns.push(check);
+    const r = this.repoOrThrow(owner, repo);
+    r.checkRuns.push(check);
+    // A check that completes may unblock a PR whose auto-merge is enabled: GitHub merges it then.
+    settleAutoMerges(this.state, r);
     return check;
   }
 

@@ -1,6 +1,7 @@
 // The emulator's one GraphQL mutation, driven by Pilot's own pinIssue through the real Octokit.
 import { getOctokit } from '@actions/github';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enableAutoMerge, unresolvedThreadAuthors } from '../../../src/github/merge.js';
 import { PIN_ISSUE_MUTATION, pinIssue } from '../../../src/github/pin.js';
 import { type GitHubEmulator, startGitHub } from './index.js';
 
@@ -61,5 +62,53 @@ describe('the emulator GraphQL endpoint', () => {
       }),
     ).rejects.toThrow("doesn't exist on type 'PinIssuePayload'");
     await expect(octokit.graphql('query { viewer { login } }')).rejects.toThrow('only the pinIssue mutation');
+  });
+
+  it('enables auto-merge only on the expected head, with GitHub refusals for clean and disallowed', async () => {
+    const octokit = getOctokit(gh.token, { baseUrl: gh.url });
+    const head = 'c'.repeat(40);
+    const n = gh.addPull(O, R, { title: 'auto', user: 'mona', head: 'pilot/issue-1-auto', headSha: head });
+    const nodeId = Buffer.from(`011:PullRequest${gh.issue(O, R, n).pull?.id}`).toString('base64');
+    const pr = { nodeId, sha: head, method: 'squash' as const };
+    expect(await enableAutoMerge(octokit, pr)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('not allowed'),
+    });
+    gh.setRepoSettings(O, R, { allowAutoMerge: true });
+    expect(await enableAutoMerge(octokit, pr)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('clean status'),
+    });
+    gh.protectBranch(O, R, 'main', { contexts: ['ci'] });
+    expect(await enableAutoMerge(octokit, { ...pr, sha: 'd'.repeat(40) })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('Head branch was modified'),
+    });
+    expect(await enableAutoMerge(octokit, pr)).toEqual({ ok: true });
+    expect(gh.pulls(O, R).find((p) => p.number === n)?.merged).toBe(false);
+    gh.addCheckRun(O, R, { headSha: head, name: 'ci' });
+    expect(gh.pulls(O, R).find((p) => p.number === n)?.merged).toBe(true);
+  });
+
+  it('answers the review-threads query Pilot sends: who started each unresolved thread', async () => {
+    const octokit = getOctokit(gh.token, { baseUrl: gh.url });
+    const n = gh.addPull(O, R, {
+      title: 'threads',
+      user: 'mona',
+      head: 'pilot/issue-2-threads',
+      headSha: 'e'.repeat(40),
+    });
+    gh.addReviewThread(O, R, n, { author: 'carol' });
+    gh.addReviewThread(O, R, n, { author: 'dave', resolved: true });
+    gh.addReviewThread(O, R, n, { author: 'erin' });
+    expect(await unresolvedThreadAuthors(octokit, { owner: O, repo: R }, n)).toEqual(['carol', 'erin']);
+    await expect(
+      octokit.graphql(
+        'query($owner: String!) { repository(owner: $owner, name: "x") { reviewThreads { secret } } }',
+        {
+          owner: O,
+        },
+      ),
+    ).rejects.toThrow("Field 'secret'");
   });
 });

@@ -1,5 +1,5 @@
-// The emulator's GraphQL endpoint (`POST /graphql`). It implements ONE operation, the one Pilot
-// sends, held to GitHub's schema as documented
+// The emulator's GraphQL endpoint (`POST /graphql`). It implements the mutations Pilot sends: this
+// one (enablePullRequestAutoMerge is graphql-automerge.ts's), held to GitHub's schema as documented
 // (https://docs.github.com/en/graphql/reference/mutations#pinissue):
 //   pinIssue(input: PinIssueInput!): PinIssuePayload
 //   input PinIssueInput { clientMutationId: String, issueId: ID! }
@@ -7,6 +7,8 @@
 // Anything else is answered with a GraphQL error naming what is missing, never a fake success. Like
 // GitHub, errors come back as HTTP 200 with an `errors` array. There is no GraphQL parser here (none
 // is installed): the checks below read the query's text, enough for a mutation of this one shape.
+import { enableAutoMerge } from './graphql-automerge.js';
+import { reviewThreadsQuery } from './graphql-threads.js';
 import { allowed, type Caller, type Reply } from './http.js';
 import { nodeId } from './shapes.js';
 import type { GitHubState, Issue } from './state.js';
@@ -121,8 +123,16 @@ function pin(
 export function graphqlReply(state: GitHubState, caller: Caller, body: Record<string, unknown>): Reply {
   const query = typeof body.query === 'string' ? body.query : '';
   const variables = (body.variables ?? {}) as Record<string, unknown>;
+  if (/^\s*query\b[\s\S]*\breviewThreads\b/.test(query)) return reviewThreadsQuery(state, query, variables);
   const op = /^\s*mutation\b[^{]*\{([\s\S]*)\}\s*$/.exec(query);
-  if (!op) return fail([{ message: 'The emulator implements only the pinIssue mutation' }]);
+  if (!op)
+    return fail([
+      { message: 'The emulator implements only the pinIssue mutation and enablePullRequestAutoMerge' },
+    ]);
+  const auto = /^\s*enablePullRequestAutoMerge\s*\(\s*input\s*:\s*\{([^}]*)\}\s*\)\s*\{([\s\S]*)\}\s*$/.exec(
+    op[1],
+  );
+  if (auto) return enableAutoMerge(state, caller, auto[1], variables, auto[2]);
   const call = /^\s*pinIssue\s*\(\s*input\s*:\s*\{([^}]*)\}\s*\)\s*\{([\s\S]*)\}\s*$/.exec(op[1]);
   if (!call)
     return fail([

@@ -146,6 +146,43 @@ async function exerciseSubIssues(a: Ask): Promise<void> {
   );
 }
 
+/** Branch protection, merging (refused and done), update-branch and environments. */
+async function exerciseMerges(a: Ask, draft: number): Promise<void> {
+  gh.protectBranch(O, R, 'main', { strict: true, contexts: ['ci'] });
+  gh.addEnvironment(O, R, 'pilot-prod', ['alice']);
+  gh.addEnvironment(O, R, 'pilot-open');
+  await a('GET /repos/{owner}/{repo}/branches/{branch}', () =>
+    bot.rest.repos.getBranch({ ...repo, branch: 'main' }),
+  );
+  await a('GET /repos/{owner}/{repo}/branches/{branch}', () =>
+    bot.rest.repos.getBranch({ ...repo, branch: 'gone' }),
+  );
+  await a('PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge', () =>
+    bot.rest.pulls.merge({ ...repo, pull_number: draft }),
+  );
+  await a('PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge', () =>
+    bot.rest.pulls.merge({ ...repo, pull_number: draft, sha: SHA_B }),
+  );
+  await a('PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch', () =>
+    bot.rest.pulls.updateBranch({ ...repo, pull_number: draft, expected_head_sha: SHA_B }),
+  );
+  await a('PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch', () =>
+    bot.rest.pulls.updateBranch({ ...repo, pull_number: draft }),
+  );
+  const ready = gh.addPull(O, R, { title: 'ready', user: 'alice', head: 'feature-ready', headSha: SHA_A });
+  gh.addCheckRun(O, R, { headSha: SHA_A, name: 'ci' });
+  await a('PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge', () =>
+    bot.rest.pulls.merge({ ...repo, pull_number: ready, sha: SHA_A, merge_method: 'squash' }),
+  );
+  gh.protectBranch(O, R, 'main', { contexts: [] });
+  await a('GET /repos/{owner}/{repo}/environments/{environment_name}', () =>
+    bot.rest.repos.getEnvironment({ ...repo, environment_name: 'pilot-prod' }),
+  );
+  await a('GET /repos/{owner}/{repo}/environments/{environment_name}', () =>
+    bot.rest.repos.getEnvironment({ ...repo, environment_name: 'pilot-open' }),
+  );
+}
+
 /** Exercises every route (successes and the documented refusals), returning what came back. */
 async function exerciseAllRoutes(): Promise<Answer[]> {
   const out: Answer[] = [];
@@ -332,6 +369,7 @@ async function exerciseAllRoutes(): Promise<Answer[]> {
   await a('POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies', () =>
     bot.rest.pulls.createReplyForReviewComment({ ...repo, pull_number, comment_id: 1, body: 'nobody' }),
   );
+  await exerciseMerges(a, pull_number);
 
   await a('POST /repos/{owner}/{repo}/dispatches', () =>
     bot.rest.repos.createDispatchEvent({ ...repo, event_type: 'pilot', client_payload: { issue: 1 } }),

@@ -1,5 +1,6 @@
 // Turns the emulator's records into the JSON GitHub returns, with every property the OpenAPI
 // description marks required (the conformance test holds these to the spec).
+import { mergeableState } from './merging.js';
 import type {
   CheckRun,
   Comment,
@@ -171,6 +172,7 @@ export function repoJson(s: GitHubState, repo: Repo, viewer?: User): Json {
     created_at: repo.created_at,
     updated_at: repo.created_at,
     allow_forking: true,
+    ...(repo.allowAutoMerge !== undefined && { allow_auto_merge: repo.allowAutoMerge }),
     web_commit_signoff_required: false,
     network_count: 0,
     subscribers_count: 0,
@@ -359,7 +361,14 @@ export function pullJson(s: GitHubState, repo: Repo, issue: Issue, simple = fals
       statuses: link(`${repoUrl(s, repo)}/statuses/${pr.headSha}`),
     },
     author_association: authorAssociation(s, repo, issue.user),
-    auto_merge: null,
+    auto_merge: pr.autoMerge
+      ? {
+          enabled_by: userJson(s, pr.autoMerge.by),
+          merge_method: pr.autoMerge.method,
+          commit_title: issue.title,
+          commit_message: '',
+        }
+      : null,
     draft: pr.draft,
   };
   if (simple) return base;
@@ -368,7 +377,7 @@ export function pullJson(s: GitHubState, repo: Repo, issue: Issue, simple = fals
     merged: pr.merged_at !== null,
     mergeable: issue.state === 'open' ? true : null,
     rebaseable: issue.state === 'open' ? true : null,
-    mergeable_state: issue.state === 'open' ? 'clean' : 'unknown',
+    mergeable_state: mergeableState(s, repo, issue),
     merged_by: pr.merged_by ? userJson(s, pr.merged_by) : null,
     comments: issue.comments.length,
     review_comments: 0,

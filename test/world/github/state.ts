@@ -103,6 +103,12 @@ export interface PullData {
   reviews: Review[];
   /** Line comments of every review, replies included, oldest first. */
   reviewComments: ReviewComment[];
+  /** Auto-merge enabled through GraphQL `enablePullRequestAutoMerge`; GitHub merges once nothing blocks. */
+  autoMerge?: { method: string; by: User; at: string } | null;
+  /** Review threads (GraphQL `reviewThreads`): who started each, and whether it is resolved. */
+  threads?: Array<{ author: User; resolved: boolean }>;
+  /** A test's override of the computed `mergeable_state` (e.g. `dirty` for a conflict). */
+  mergeableState?: string;
 }
 
 export interface Issue {
@@ -201,6 +207,20 @@ export interface Repo {
   nextNumber: number;
   checkRuns: CheckRun[];
   runNumber: number;
+  /** `allow_auto_merge`: the repository lets pull requests merge automatically. */
+  allowAutoMerge?: boolean;
+  /** Branch protection's required status checks, by branch name. */
+  protection?: Map<string, { strict: boolean; contexts: string[] }>;
+  /** GitHub Environments by name (`protection_rules` as GitHub returns them). */
+  environments?: Map<string, Environment>;
+}
+
+export interface Environment {
+  id: number;
+  name: string;
+  created_at: string;
+  /** Logins of required reviewers; empty = the environment has no required_reviewers rule. */
+  reviewers: string[];
 }
 
 /** Where branch shas come from when a test has not set them: usually the bare origin repository. */

@@ -5,6 +5,7 @@ import { appRoutes } from './apps.js';
 import { cacheRoutes } from './caches.js';
 import { gitRoutes } from './git.js';
 import { issueRoutes } from './issues.js';
+import { mergeRoutes } from './merge.js';
 import { pullRoutes } from './pulls.js';
 import { repoRoutes } from './repos.js';
 import { subIssueRoutes } from './sub-issues.js';
@@ -27,6 +28,7 @@ export const ROUTES: readonly Route[] = [
   ...issueRoutes,
   ...subIssueRoutes,
   ...pullRoutes,
+  ...mergeRoutes,
   ...actionsRoutes,
   ...gitRoutes,
   ...cacheRoutes,
