@@ -10,6 +10,7 @@ import {
   bedrockRig,
   CLOUD_SECRETS,
   GOOGLE_TOKEN,
+  OIDC_SUBJECT,
   runCli,
   VERTEX_PROJECT,
   VERTEX_REGION,
@@ -20,7 +21,7 @@ import {
 const EXPENSIVE = { usage: { input_tokens: 150_000, output_tokens: 30_000 } };
 
 function expectNoSecret(text: string): void {
-  for (const secret of CLOUD_SECRETS) expect(text).not.toContain(secret);
+  for (const secret of [...CLOUD_SECRETS, OIDC_SUBJECT]) expect(text).not.toContain(secret);
 }
 
 describe('Bedrock through the gateway with the real claude CLI', () => {
@@ -101,6 +102,8 @@ describe('Vertex AI through the gateway with the real claude CLI', () => {
 
     expect(run.result).toMatchObject({ is_error: false });
     expect(r.emulator.refused).toEqual([]);
+    // google-auth-library exchanged the OIDC subject token once for the access token the upstream checks.
+    expect(r.emulator.exchanged).toEqual([OIDC_SUBJECT]);
     expect(r.emulator.accepted.length).toBeGreaterThanOrEqual(2);
     for (const req of r.emulator.accepted) {
       expect(req.rawPath).toContain(`/projects/${VERTEX_PROJECT}/locations/${VERTEX_REGION}/`);

@@ -1,10 +1,10 @@
 // The gateway in front of the local Bedrock and Vertex emulators (test/world/cloud/), with the
 // scripted Messages API writing the answers and the real CLI pointed at the gateway.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { onTestFinished } from 'vitest';
-import { type Gateway, gatewayEnv, startGateway } from '../../src/agent/gateway/index.js';
+import { type Gateway, gatewayEnv, googleAccessToken, startGateway } from '../../src/agent/gateway/index.js';
 import { type BedrockServer, startBedrock } from '../world/cloud/bedrock.js';
 import { startVertex, type VertexServer } from '../world/cloud/vertex.js';
 import {
@@ -39,7 +39,7 @@ export interface CloudRig<E> {
 async function rigWith<E extends { close(): Promise<void> }>(
   script: ModelScript,
   emulatorOf: (modelUrl: string) => Promise<E & { url: string }>,
-  credential: Parameters<typeof startGateway>[0]['credential'],
+  credentialFor: (emulator: E, root: string) => Promise<Parameters<typeof startGateway>[0]['credential']>,
   maxCostUsd: number,
 ): Promise<CloudRig<E>> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'pilot-cloud-'));
@@ -50,7 +50,7 @@ async function rigWith<E extends { close(): Promise<void> }>(
   const lines: string[] = [];
   const gateway = await startGateway({
     upstream: emulator.url,
-    credential,
+    credential: await credentialFor(emulator, root),
     maxCostUsd,
     log: (line) => lines.push(line),
   });
@@ -79,7 +79,7 @@ export function bedrockRig(
   return rigWith(
     script,
     (modelUrl) => startBedrock({ modelUrl, keys: AWS_KEYS, region: AWS_REGION, expired: opts.expired }),
-    { bedrock: { region: AWS_REGION, keys: () => opts.keys ?? AWS_KEYS } },
+    async () => ({ bedrock: { region: AWS_REGION, keys: () => opts.keys ?? AWS_KEYS } }),
     opts.maxCostUsd,
   );
 }
@@ -92,17 +92,42 @@ export function vertexRig(
     script,
     (modelUrl) =>
       startVertex({ modelUrl, token: GOOGLE_TOKEN, projectId: VERTEX_PROJECT, region: VERTEX_REGION }),
-    // Mocked: the token would come from google-auth-library minting one at Google's STS, which cannot
-    // run offline; the emulator checks that the gateway sends exactly the token it was given.
-    {
+    async (emulator, root) => ({
       vertex: {
         region: VERTEX_REGION,
         projectId: VERTEX_PROJECT,
-        accessToken: opts.accessToken ?? (async () => opts.token ?? GOOGLE_TOKEN),
+        accessToken:
+          opts.accessToken ??
+          (opts.token !== undefined ? async () => opts.token as string : await realToken(emulator, root)),
       },
-    },
+    }),
     opts.maxCostUsd,
   );
+}
+
+/** The subject token google-github-actions/auth would have fetched from GitHub's OIDC endpoint. */
+export const OIDC_SUBJECT = 'eyJhbGciOiJSUzI1NiJ9.pilot-test-github-oidc-subject.sig';
+
+/**
+ * The real google-auth-library, given the kind of credentials file google-github-actions/auth writes
+ * for Workload Identity Federation (`external_account`), with the token exchange on the emulator.
+ */
+async function realToken(emulator: VertexServer, root: string): Promise<() => Promise<string>> {
+  const subject = path.join(root, 'oidc-token');
+  writeFileSync(subject, OIDC_SUBJECT);
+  const file = path.join(root, 'gha-creds-test.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      type: 'external_account',
+      audience:
+        '//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/github/providers/repo',
+      subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+      token_url: emulator.tokenUrl,
+      credential_source: { file: subject },
+    }),
+  );
+  return googleAccessToken(VERTEX_PROJECT, file);
 }
 
 export async function runCli<E>(r: CloudRig<E>, prompt: string, extra: string[]) {

@@ -19,6 +19,10 @@ export interface VertexRequest extends Arrived {
 
 export interface VertexServer {
   url: string;
+  /** Google's STS token exchange on this server, for an `external_account` credentials file's token_url. */
+  tokenUrl: string;
+  /** The subject tokens exchanged there (what the credentials file pointed at). */
+  exchanged: string[];
   accepted: VertexRequest[];
   refused: string[];
   close(): Promise<void>;
@@ -36,8 +40,22 @@ function googleError(res: http.ServerResponse, status: number, message: string):
 export async function startVertex(opts: VertexOptions): Promise<VertexServer> {
   const accepted: VertexRequest[] = [];
   const refused: string[] = [];
+  const exchanged: string[] = [];
+
+  /** https://cloud.google.com/iam/docs/reference/sts/rest/v1/TopLevel/token: a subject token for an access token. */
+  function exchange(req: Arrived, res: http.ServerResponse): void {
+    const form = new URLSearchParams(req.body.toString('utf8'));
+    exchanged.push(form.get('subject_token') ?? '');
+    sendJson(res, 200, {
+      access_token: opts.token,
+      issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      token_type: 'Bearer',
+      expires_in: 3600,
+    });
+  }
 
   async function answer(req: Arrived, res: http.ServerResponse): Promise<void> {
+    if (req.method === 'POST' && req.rawPath === '/v1/token') return exchange(req, res);
     if (req.headers.authorization !== `Bearer ${opts.token}`) {
       refused.push(`bad bearer: ${String(req.headers.authorization).slice(0, 20)}`);
       return googleError(res, 401, 'Request had invalid authentication credentials.');
@@ -66,5 +84,12 @@ export async function startVertex(opts: VertexOptions): Promise<VertexServer> {
   }
 
   const server = await listen(answer);
-  return { url: `${server.url}/v1`, accepted, refused, close: server.close };
+  return {
+    url: `${server.url}/v1`,
+    tokenUrl: `${server.url}/v1/token`,
+    exchanged,
+    accepted,
+    refused,
+    close: server.close,
+  };
 }

@@ -69,7 +69,7 @@ async function vertexUpstream(settings: ProviderSettings, env: NodeJS.ProcessEnv
     throw new ProviderSetupError(`model-provider vertex needs ${missing.join(' and ')}.`);
   let token: () => Promise<string>;
   try {
-    token = await googleAccessToken();
+    token = await googleAccessToken(projectId);
   } catch (error) {
     throw new ProviderSetupError(
       `model-provider vertex could not load Google credentials (run google-github-actions/auth before Pilot): ${messageOf(error)}`,

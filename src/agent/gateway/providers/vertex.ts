@@ -2,6 +2,7 @@
 // (or `:rawPredict`) with the model in the path and an SSE answer like the Anthropic API's; the
 // gateway adds a Google access token upstream, so the agent never holds one.
 // https://cloud.google.com/vertex-ai/generative-ai/docs/partner-models/claude/use-claude
+import { readFile } from 'node:fs/promises';
 import { jsonObject, keyHeader, type Provider, type ProviderRoute } from './provider.js';
 
 export interface VertexOptions {
@@ -62,14 +63,18 @@ export function vertexProvider(opts: VertexOptions): Provider {
 }
 
 /**
- * The job's Google credentials (what google-github-actions/auth leaves: GOOGLE_APPLICATION_CREDENTIALS)
- * as an access-token source. google-auth-library is loaded only here, so runs on other providers never
- * pay for it at start-up.
+ * The job's Google credentials as an access-token source: what google-github-actions/auth leaves in
+ * GOOGLE_APPLICATION_CREDENTIALS (an `external_account` file for Workload Identity Federation, or a
+ * key), else Application Default Credentials. The project is given so the library never looks it up.
+ * google-auth-library is loaded only here, so runs on other providers never pay for it at start-up.
  */
-export async function googleAccessToken(): Promise<() => Promise<string>> {
+export async function googleAccessToken(projectId: string, keyFile?: string): Promise<() => Promise<string>> {
   const { GoogleAuth } = await import('google-auth-library');
-  const auth = new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] });
-  const client = await auth.getClient();
+  const auth = new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'], projectId });
+  // Without a file, Application Default Credentials read GOOGLE_APPLICATION_CREDENTIALS themselves.
+  const client = keyFile
+    ? auth.fromJSON(JSON.parse(await readFile(keyFile, 'utf8')))
+    : await auth.getClient();
   return async () => {
     const { token } = await client.getAccessToken();
     if (!token) throw new Error('google-auth-library returned no access token');
