@@ -71,6 +71,8 @@ describe('loadConfig', () => {
       allowedHosts: [],
       agentEnv: [],
       checkpointMinutes: 10,
+      maxGateRounds: 2,
+      selfReview: false,
       draftPr: false,
       prLabels: ['pilot'],
       gitUserName: 'github-actions[bot]',
@@ -92,6 +94,7 @@ describe('loadConfig', () => {
       intent: undefined,
       runners: { default: ['ubuntu-latest'], long: undefined },
       triage: { trivial: {}, simple: {}, medium: {}, complex: {}, epic: {} },
+      gates: [],
       configFile: undefined,
     } satisfies Config);
   });
