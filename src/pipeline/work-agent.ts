@@ -15,6 +15,7 @@ import { createGit, type Git, tokenEnv } from '../git/git.js';
 import { sharedReserve } from '../github/reserve.js';
 import { buildPrompt, buildSystemPrompt, type Earlier } from '../prompt/build.js';
 import { renderTracking } from '../report/comment.js';
+import type { QualityReport } from '../report/gate-words.js';
 import { neutraliseAgentText } from '../security/outgoing.js';
 import { redact } from '../security/redact.js';
 import type { TaskDoc } from '../state/task.js';
@@ -22,6 +23,7 @@ import { writeTracking } from '../state/tracking.js';
 import { checkpointOptions, startCheckpoints } from './checkpoint.js';
 import { type Deps, markerKey } from './deps.js';
 import { markSessionSaved, saveRepoIdentity, saveSessionState } from './post-state.js';
+import { afterAgent, type GatePlan, planGates } from './quality.js';
 import { readThread } from './thread.js';
 import { triggerTimeOf } from './trigger-time.js';
 import type { WorkTask } from './work-start.js';
@@ -33,8 +35,12 @@ export interface Workspace {
   dirtyBefore: Set<string>;
 }
 
-/** The agent's result, its session, and the last tool errors it saw (for `/pilot retry`). */
-export type AgentRun = AgentResult & { session?: SessionOutcome; toolErrors?: string[] };
+/** The agent's result, its session, the last tool errors it saw (for `/pilot retry`), its gates. */
+export type AgentRun = AgentResult & {
+  session?: SessionOutcome;
+  toolErrors?: string[];
+  quality?: QualityReport;
+};
 
 async function prepareWorkspace(deps: Deps, branch: string): Promise<Workspace> {
   // `.git` as checked out, before the agent gets anything: every later git call (and the post step's)
@@ -69,6 +75,8 @@ function allowedTools(deps: Deps, command: string): string[] {
 /** What the agent's run needs besides the task: its binary, progress and cancellation. */
 interface AgentLife {
   claudePath: string;
+  /** Chosen before the agent starts (quality.ts): the agent cannot change which gates run. */
+  gates: GatePlan;
   progress: Progress;
   signal: AbortSignal;
 }
@@ -92,37 +100,66 @@ async function runAgent(task: WorkTask, ws: Workspace, life: AgentLife): Promise
   );
   const session = sessionRunner(sessionOptions(task));
   const toolErrors = new ToolErrors();
+  const quality = newQuality(deps, life.gates, intent.command);
+  let usedModel: string | undefined;
+  const checks = { deps, ws, plan: life.gates, issue: start.issue, nonce, deadline };
   const result = await runIsolated(options, (launch) =>
-    session.run({
-      ...launch,
-      cwd: ctx.workspace,
-      prompt: buildPrompt({
-        issue: thread.number,
-        title: thread.title,
-        body: thread.body,
-        comments: thread.comments,
-        command: intent.command,
-        args: intent.args,
-        branch: start.branch,
-        nonce,
-        maxChars: 100_000,
-        earlier: earlierOf(intent.command, start.prior),
-      }),
-      systemPrompt,
-      maxTurns: start.plan.maxTurns,
-      maxCostUsd: config.maxCostUsd,
-      model,
-      allowedTools: allowedTools(deps, intent.command),
-      deadline,
-      onAction: (action) => core.info(`agent: ${redact(action)}`),
-      onEvent: (event) => {
-        toolErrors.onEvent(event);
-        life.progress.onEvent(event);
+    session.run(
+      {
+        ...launch,
+        cwd: ctx.workspace,
+        prompt: taskPrompt(task, thread, nonce),
+        systemPrompt,
+        maxTurns: start.plan.maxTurns,
+        maxCostUsd: config.maxCostUsd,
+        model,
+        allowedTools: allowedTools(deps, intent.command),
+        deadline,
+        onAction: (action) => core.info(`agent: ${redact(action)}`),
+        onEvent: (event) => {
+          if (event.type === 'init') usedModel = event.line.model;
+          toolErrors.onEvent(event);
+          life.progress.onEvent(event);
+        },
+        signal: life.signal,
       },
-      signal: life.signal,
-    }),
+      quality &&
+        ((first, resume) =>
+          afterAgent(
+            { ...checks, launch, maxTurns: start.plan.maxTurns, model: () => usedModel ?? model },
+            first,
+            resume,
+            quality,
+          )),
+    ),
   );
-  return { ...result, session: session.outcome(), toolErrors: toolErrors.last() };
+  return { ...result, session: session.outcome(), toolErrors: toolErrors.last(), quality };
+}
+
+function taskPrompt(task: WorkTask, thread: Awaited<ReturnType<typeof readThread>>, nonce: string): string {
+  const { intent, start } = task;
+  return buildPrompt({
+    issue: thread.number,
+    title: thread.title,
+    body: thread.body,
+    comments: thread.comments,
+    command: intent.command,
+    args: intent.args,
+    branch: start.branch,
+    nonce,
+    maxChars: 100_000,
+    earlier: earlierOf(intent.command, start.prior),
+  });
+}
+
+/**
+ * A report to fill when this run has gates or a self-review (plans have neither); then the gates and
+ * the review run inside the isolation, after the agent and before its session is saved.
+ */
+function newQuality(deps: Deps, plan: GatePlan, command: string): QualityReport | undefined {
+  if (command === 'plan') return undefined;
+  if (!plan.gates.length && !plan.said && !deps.config.selfReview) return undefined;
+  return { runs: [], said: plan.said, maxRounds: deps.config.maxGateRounds, failing: [], fixRounds: 0 };
 }
 
 /** What an earlier run left for this one: the plan for `/pilot run`, the failure for `/pilot retry`. */
@@ -206,7 +243,9 @@ export async function agentStage(task: WorkTask): Promise<{ ws: Workspace; agent
       auth: ws.auth,
     }),
   );
-  const life: AgentLife = { claudePath, progress, signal: runnerCancellation((line) => core.info(line)) };
+  const gates = task.intent.command === 'plan' ? { gates: [] } : await planGates(deps, ws);
+  const signal = runnerCancellation((line) => core.info(line));
+  const life: AgentLife = { claudePath, gates, progress, signal };
   const agent = await core
     .group('Run the agent', () => runAgent(task, ws, life))
     .finally(() => Promise.all([checkpoints.stop(), progress.stop()]));

@@ -10,6 +10,7 @@ import { failureMessage } from '../report/github-errors.js';
 import {
   type AgentFacts,
   commitMessage,
+  gatesFailing,
   type Published,
   type PublishResult,
   pullBody,
@@ -45,7 +46,8 @@ async function publish(task: WorkTask, ws: Workspace, agent: AgentFacts): Promis
       base: ws.base,
       title,
       body: redact(pullBody(issue, agent)),
-      draft: deps.config.draftPr,
+      // Required gates still failing: a draft, so nobody merges it by mistake; a human decides.
+      draft: deps.config.draftPr || gatesFailing(agent).length > 0,
       labels: deps.config.prLabels,
     });
     published.pr = pr;

@@ -84,6 +84,8 @@ function finalDoc(task: WorkTask, agent: AgentRun, result: PublishResult, headli
     headSha: published?.commit ?? before.headSha,
     sessionId: agent.sessionId ?? before.sessionId,
     ...agent.session?.fields,
+    // Optional in the v3 document: no version bump. Fix rounds the gates used in this run.
+    ...(agent.quality?.runs.length ? { gateRounds: agent.quality.fixRounds } : {}),
     costUsd: before.costUsd + agent.costUsd,
     rev: before.rev + 1,
   };
