@@ -6,6 +6,8 @@ import type { AgentResult } from '../agent/claude.js';
 import { runAgentCommand } from '../agent/isolation/agent-command.js';
 import type { AgentLaunch } from '../agent/isolation/index.js';
 import type { GateSpec } from '../config/schema.js';
+import { changedPaths } from '../git/branch.js';
+import type { Git } from '../git/git.js';
 import { gateFixPrompt, usefulTail } from '../prompt/quality.js';
 import type { GateRun, QualityReport } from '../report/gate-words.js';
 import { redact } from '../security/redact.js';
@@ -18,6 +20,8 @@ export interface GateContext {
   /** The agent's deadline: no gate runs past it. */
   deadline: number;
   nonce: string;
+  /** Paths the gates wrote (caches, coverage, build output) are collected here and never committed. */
+  leftovers?: { git: Git; paths: Set<string> };
 }
 
 /** Continues the session with `prompt`; null when no turns or time are left for another round. */
@@ -54,8 +58,12 @@ async function runGate(spec: GateSpec, ctx: GateContext, round: number): Promise
 }
 
 export async function runGates(ctx: GateContext, round: number): Promise<GateRun[]> {
+  const before = ctx.leftovers && (await changedPaths(ctx.leftovers.git));
   const runs: GateRun[] = [];
   for (const spec of ctx.gates) runs.push(await runGate(spec, ctx, round));
+  if (ctx.leftovers && before)
+    for (const path of await changedPaths(ctx.leftovers.git))
+      if (!before.has(path)) ctx.leftovers.paths.add(path);
   return runs;
 }
 

@@ -83,6 +83,7 @@ export async function afterAgent(
     launch: q.launch,
     deadline: q.deadline,
     nonce: q.nonce,
+    leftovers: { git: q.ws.git, paths: q.ws.gateLeftovers },
   };
   let result = q.plan.gates.length ? await gateRounds(gateCtx, first, more, report) : first;
   if (!q.deps.config.selfReview || !result.ok) return result;

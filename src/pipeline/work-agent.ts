@@ -33,6 +33,8 @@ export interface Workspace {
   auth: Record<string, string>;
   base: string;
   dirtyBefore: Set<string>;
+  /** What the quality gates wrote (not the agent): left out of the commit. */
+  gateLeftovers: Set<string>;
 }
 
 /** The agent's result, its session, the last tool errors it saw (for `/pilot retry`), its gates. */
@@ -56,7 +58,7 @@ async function prepareWorkspace(deps: Deps, branch: string): Promise<Workspace> 
   const { data: repo } = await deps.octokit.rest.repos.get({ ...deps.ctx.repo });
   const base = repo.default_branch;
   await checkoutTaskBranch(git, { branch, base, auth });
-  return { git, auth, base, dirtyBefore: await changedPaths(git) };
+  return { git, auth, base, dirtyBefore: await changedPaths(git), gateLeftovers: new Set() };
 }
 
 async function readClaudeMd(ws: Workspace): Promise<string | null> {

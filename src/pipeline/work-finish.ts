@@ -27,8 +27,14 @@ async function publish(task: WorkTask, ws: Workspace, agent: AgentFacts): Promis
   const { branch } = start;
   const { number: issue, title } = start.issue;
   const after = await changedPaths(ws.git);
-  const agentPaths = [...after].filter((p) => !ws.dirtyBefore.has(p));
+  // Files the quality gates wrote (caches, reports) are theirs, not the agent's change.
+  const kept = (p: string) => ws.dirtyBefore.has(p) || ws.gateLeftovers.has(p);
+  const agentPaths = [...after].filter((p) => !kept(p));
   const notCommitted = [...after].filter((p) => ws.dirtyBefore.has(p));
+  if (ws.gateLeftovers.size)
+    core.info(
+      redact(`Not committed (written by quality gates): ${[...ws.gateLeftovers].slice(0, 50).join(', ')}`),
+    );
   const identity = { name: deps.config.gitUserName, email: deps.config.gitUserEmail };
   const commit = await commitPaths(ws.git, agentPaths, commitMessage(agent, title, issue), identity);
   logCommit(commit, agentPaths, notCommitted);
