@@ -5,8 +5,10 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Gateway } from '../../src/agent/gateway/index.js';
 import { createGit } from '../../src/git/git.js';
-import { finalDiff, parseVerdict } from '../../src/pipeline/self-review.js';
+import { finalDiff, parseVerdict, selfReview } from '../../src/pipeline/self-review.js';
+import { gateway, MODEL, model, REAL_KEY } from '../agent/gateway-helpers.js';
 
 describe('parseVerdict', () => {
   it('reads the JSON object out of the answer', () => {
@@ -53,5 +55,46 @@ describe('finalDiff', () => {
     expect(diff).toContain('+export const x = 1;');
     expect(diff).toContain(path.join(secret, 'key'));
     expect(diff).not.toContain('TOP-SECRET-VALUE');
+  });
+});
+
+describe('selfReview through the real gateway', () => {
+  const handle = (gw: Gateway) => ({
+    url: gw.url,
+    agentKey: gw.agentKey,
+    spentUsd: () => gw.usage().costUsd,
+  });
+  const asked = {
+    model: MODEL,
+    issue: { title: 'Add farewell', body: 'Please.' },
+    diff: '+bye',
+    nonce: 'n1',
+  };
+
+  it('is one tool-less call, metered by the gateway and counted as the run’s cost', async () => {
+    const verdict = '{"addresses_issue": true, "risks": [], "untested": ["edge cases"]}';
+    const upstream = await model([], {
+      sideAnswer: () => ({ text: verdict, usage: { input_tokens: 100_000, output_tokens: 1000 } }),
+    });
+    const gw = await gateway({ upstream: upstream.url });
+    const { review, costUsd } = await selfReview({ ...asked, gateway: handle(gw) });
+    expect(review.verdict).toEqual({ addressesIssue: true, risks: [], untested: ['edge cases'] });
+    // Sonnet list price: 100,000 in at $3/M + 1,000 out at $15/M.
+    expect(costUsd).toBeCloseTo(0.315, 6);
+    expect(gw.usage().costUsd).toBeCloseTo(0.315, 6);
+    const [req] = upstream.requests;
+    expect(req.body.tools).toBeUndefined();
+    expect(req.headers['x-api-key']).toBe(REAL_KEY);
+  });
+
+  it('spends nothing past the cap: the refusal becomes the note, not a verdict', async () => {
+    const upstream = await model([], { sideAnswer: () => ({ text: '{"addresses_issue": false}' }) });
+    // A cap too small for the request's worst case: the gateway refuses before the upstream is asked.
+    const gw = await gateway({ upstream: upstream.url, maxCostUsd: 0.0001 });
+    const { review, costUsd } = await selfReview({ ...asked, gateway: handle(gw) });
+    expect(review.verdict).toBeUndefined();
+    expect(review.note).toMatch(/429.*cost cap/);
+    expect(costUsd).toBe(0);
+    expect(upstream.requests).toHaveLength(0);
   });
 });
