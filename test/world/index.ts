@@ -11,7 +11,14 @@ import { type CacheService, startCacheService } from './cache/index.js';
 import { createGitWorld, type GitWorld } from './git.js';
 import { type GitHubEmulator, startGitHub } from './github/index.js';
 import * as shapes from './github/shapes.js';
-import { CLAUDE_BIN, FAKE_API_KEY, type ModelScript, type ModelServer, startModel } from './model/index.js';
+import {
+  CLAUDE_BIN,
+  FAKE_API_KEY,
+  type ModelScript,
+  type ModelServer,
+  type ModelServerOptions,
+  startModel,
+} from './model/index.js';
 import { type RunOptions, type RunResult, runUntilQuiet } from './runner.js';
 import { WORLD_STATE_KEY } from './state-key.js';
 import type { DispatchRecord, RunHost } from './types.js';
@@ -31,6 +38,8 @@ export interface WorldOptions {
   workspacePerRun?: boolean;
   /** Folder with the action.yml and dist/ to run (default: this repository). */
   action?: string;
+  /** How the model answers requests that are not the agent loop (Pilot's self-review, CLI helpers). */
+  sideAnswer?: ModelServerOptions['sideAnswer'];
 }
 
 export interface World {
@@ -155,7 +164,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
     }
   });
   gh.addRepo({ owner: OWNER, repo: REPO, ownerType: 'Organization', defaultBranchSha: await git.headSha() });
-  const model = await startModel(opts.script ?? []);
+  const model = await startModel(opts.script ?? [], { sideAnswer: opts.sideAnswer });
   const pool: DispatchRecord[] = [];
   const inputs = {
     'anthropic-api-key': FAKE_API_KEY,
