@@ -31,11 +31,20 @@ export function describeConfig(config: Config): ConfigLine[] {
     name: 'runners.long',
     value: config.runners.long ? show(config.runners.long) : '(not set: every task runs on runners.default)',
   });
+  lines.push({ name: 'gates', value: gatesShown(config) });
   for (const level of TRIAGE_LEVELS) {
     const overrides = Object.entries(config.triage[level]);
     if (overrides.length > 0) lines.push({ name: `triage.${level}`, value: show(config.triage[level]) });
   }
   return lines;
+}
+
+/** `auto`, the gates' names and commands, or none. */
+function gatesShown(config: Config): string {
+  const { gates } = config;
+  if (gates === 'auto') return 'auto (detected from the repository)';
+  if (!gates?.length) return '(none)';
+  return gates.map((g) => `${g.name}: ${g.run}${g.required ? '' : ' (optional)'}`).join('; ');
 }
 
 function show(value: unknown): string {

@@ -12,6 +12,11 @@ import {
   unknownKey,
 } from './errors.js';
 import {
+  GATE_DEFAULT_TIMEOUT_MINUTES,
+  GATE_FIELDS,
+  GATES_ACCEPTED,
+  type GateSpec,
+  type Gates,
   RUNNERS_ACCEPTED,
   runnerLabelsSchema,
   SETTINGS,
@@ -30,13 +35,15 @@ export interface FileReading {
   values: Partial<Settings>;
   runners: { default?: string[]; long?: string[] };
   triage: Partial<Record<TriageLevel, TriageLevelConfig>>;
+  /** `gates:`, when the file sets it. */
+  gates?: Gates;
   problems: ConfigProblem[];
 }
 
 const SPEC_BY_NAME = new Map(
   (Object.entries(SETTINGS) as [SettingKey, Setting][]).map(([key, spec]) => [spec.name, { key, spec }]),
 );
-const SECTIONS = ['runners', 'triage', 'pr'] as const;
+const SECTIONS = ['runners', 'triage', 'pr', 'gates'] as const;
 /** Keys the file may hold (secrets and per-step inputs are left out so typos are not steered to them). */
 export const FILE_KEYS: readonly string[] = [
   ...[...SPEC_BY_NAME.values()]
@@ -146,6 +153,8 @@ class FileReader {
       this.runners(pair.value);
     } else if (name === 'triage') {
       this.triage(pair.value);
+    } else if (name === 'gates') {
+      this.gates(pair.value);
     } else {
       this.pr(pair.value);
     }
@@ -183,6 +192,64 @@ class FileReader {
       if (value.ok) Object.assign(entry, { [field]: value.value });
     });
     this.result.triage[level] = entry;
+  }
+
+  /** `gates: auto`, or a list of `{name, run, timeout-minutes, required}`; each error names its line. */
+  private gates(node: unknown): void {
+    if (isScalar(node) && node.value === 'auto') {
+      this.result.gates = 'auto';
+      return;
+    }
+    if (!isSeq(node) && !(isScalar(node) && node.value === null)) {
+      this.problem(invalidValue('gates', this.value(node), this.whereOf(node), GATES_ACCEPTED));
+      return;
+    }
+    const gates: GateSpec[] = [];
+    const items = isSeq(node) ? node.items : [];
+    items.forEach((item, index) => {
+      const gate = this.gate(item, `gates[${index}]`);
+      if (!gate) return;
+      if (gates.some((g) => g.name === gate.name)) {
+        const accepted = 'a gate name used once (the PR lists gates by name)';
+        this.problem(invalidValue(`gates[${index}].name`, gate.name, this.whereOf(item), accepted));
+      } else gates.push(gate);
+    });
+    this.result.gates = gates;
+  }
+
+  private gate(item: unknown, path: string): GateSpec | undefined {
+    const fields = Object.keys(GATE_FIELDS) as (keyof typeof GATE_FIELDS)[];
+    if (!isMap(item)) {
+      this.problem(invalidValue(path, this.value(item), this.whereOf(item), GATES_ACCEPTED));
+      return undefined;
+    }
+    const got: Record<string, unknown> = {};
+    let ok = true;
+    this.entries(item, path, fields, GATES_ACCEPTED, (name, pair) => {
+      const field = GATE_FIELDS[name as keyof typeof GATE_FIELDS];
+      const parsed = field.schema.safeParse(this.value(pair.value));
+      if (parsed.success) got[name] = parsed.data;
+      else {
+        ok = false;
+        this.problem(
+          invalidValue(`${path}.${name}`, this.value(pair.value), this.whereOf(pair.value), field.accepted),
+        );
+      }
+    });
+    for (const needed of ['name', 'run'] as const)
+      if (!(needed in got) && ok) {
+        ok = false;
+        this.problem(
+          invalidValue(`${path}.${needed}`, undefined, this.whereOf(item), GATE_FIELDS[needed].accepted),
+        );
+      }
+    if (!ok) return undefined;
+    return {
+      name: got.name as string,
+      run: got.run as string,
+      timeoutMinutes: (got['timeout-minutes'] as number | undefined) ?? GATE_DEFAULT_TIMEOUT_MINUTES,
+      required: (got.required as boolean | undefined) ?? true,
+    };
   }
 
   private pr(node: unknown): void {

@@ -41,6 +41,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       long: runnersLong ?? file?.runners.long,
     },
     triage: triageLevels(file?.triage ?? {}),
+    gates: file?.gates ?? [],
     configFile: file ? configPath : undefined,
     sources: sourcesOf(inputs.values, file?.values ?? {}),
   };

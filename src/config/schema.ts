@@ -450,6 +450,21 @@ export const SETTINGS = {
     fallback: 10,
     accepted: wholeNumberText(1, 360),
   }),
+  // Quality gates and self-review (issue 18 items 2 and 3); the gates themselves are the file's `gates:`.
+  maxGateRounds: setting({
+    name: 'max-gate-rounds',
+    kind: 'int',
+    schema: wholeNumber(0, 10),
+    fallback: 2,
+    accepted: wholeNumberText(0, 10),
+  }),
+  selfReview: setting({
+    name: 'self-review',
+    kind: 'boolean',
+    schema: z.boolean(),
+    fallback: false,
+    accepted: 'true or false',
+  }),
   draftPr: setting({
     name: 'draft-pr',
     kind: 'boolean',
@@ -654,6 +669,8 @@ export interface Settings {
   allowedHosts: string[];
   agentEnv: string[];
   checkpointMinutes: number;
+  maxGateRounds: number;
+  selfReview: boolean;
   draftPr: boolean;
   prLabels: string[];
   gitUserName: string;
@@ -706,6 +723,34 @@ export const TRIAGE_FIELDS = {
   }),
 } as const;
 
+/** One quality gate as `.github/pilot.yml` writes it (`timeout-minutes`, `required` optional). */
+export interface GateSpec {
+  name: string;
+  run: string;
+  timeoutMinutes: number;
+  required: boolean;
+}
+
+/** A list of gates, or `auto`: detect the project's obvious test and lint commands. */
+export type Gates = 'auto' | GateSpec[];
+
+/** Each gate field's schema and the words its error ends with. */
+export const GATE_FIELDS = {
+  name: {
+    schema: z.string().trim().min(1).max(100),
+    accepted: 'a gate name of 1 to 100 characters',
+  },
+  run: {
+    schema: z.string().trim().min(1).max(4000),
+    accepted: 'a shell command (run with sh -c in the repository)',
+  },
+  'timeout-minutes': { schema: wholeNumber(1, 360), accepted: wholeNumberText(1, 360) },
+  required: { schema: z.boolean(), accepted: 'true or false' },
+} as const;
+export const GATE_DEFAULT_TIMEOUT_MINUTES = 10;
+export const GATES_ACCEPTED =
+  'auto, or a list of gates like "- { name: test, run: npm test, timeout-minutes: 10, required: true }"';
+
 export const RUNNERS_ACCEPTED =
   'a runner label or a list of labels, e.g. ubuntu-latest or [self-hosted, pilot]';
 
@@ -717,6 +762,8 @@ export interface Config extends Omit<Settings, 'runnersDefault' | 'runnersLong'>
   triage: Record<TriageLevel, TriageLevelConfig>;
   /** The file the settings came from, relative to the workspace, or undefined when there was none. */
   configFile: string | undefined;
+  /** `gates:` from the file: commands run after the agent, or `auto`; absent or empty = no gates. */
+  gates?: Gates;
   /** Where each setting's value came from, for `/pilot help` (absent on a Config built by hand). */
   sources?: Partial<Record<SettingKey, SettingSource>>;
 }

@@ -15,6 +15,7 @@ import { createGit, type Git, tokenEnv } from '../git/git.js';
 import { sharedReserve } from '../github/reserve.js';
 import { buildPrompt, buildSystemPrompt, type Earlier } from '../prompt/build.js';
 import { renderTracking } from '../report/comment.js';
+import type { QualityReport } from '../report/gate-words.js';
 import { neutraliseAgentText } from '../security/outgoing.js';
 import { redact } from '../security/redact.js';
 import type { TaskDoc } from '../state/task.js';
@@ -25,6 +26,7 @@ import { type Deps, markerKey } from './deps.js';
 import { distillLesson, lessonSource } from './memory-lessons.js';
 import { memoryFor } from './memory-prompt.js';
 import { markSessionSaved, saveRepoIdentity, saveSessionState } from './post-state.js';
+import { afterAgent, type GatePlan, planGates } from './quality.js';
 import { reviewPrompt } from './review-fix.js';
 import { readThread } from './thread.js';
 import { triggerTimeOf } from './trigger-time.js';
@@ -35,10 +37,16 @@ export interface Workspace {
   auth: Record<string, string>;
   base: string;
   dirtyBefore: Set<string>;
+  /** What the quality gates wrote (not the agent): left out of the commit. */
+  gateLeftovers: Set<string>;
 }
 
-/** The agent's result, its session, and the last tool errors it saw (for `/pilot retry`). */
-export type AgentRun = AgentResult & { session?: SessionOutcome; toolErrors?: string[] };
+/** The agent's result, its session, the last tool errors it saw (for `/pilot retry`), its gates. */
+export type AgentRun = AgentResult & {
+  session?: SessionOutcome;
+  toolErrors?: string[];
+  quality?: QualityReport;
+};
 
 async function prepareWorkspace(deps: Deps, branch: string): Promise<Workspace> {
   // `.git` as checked out, before the agent gets anything: every later git call (and the post step's)
@@ -54,7 +62,7 @@ async function prepareWorkspace(deps: Deps, branch: string): Promise<Workspace> 
   const { data: repo } = await deps.octokit.rest.repos.get({ ...deps.ctx.repo });
   const base = repo.default_branch;
   await checkoutTaskBranch(git, { branch, base, auth });
-  return { git, auth, base, dirtyBefore: await changedPaths(git) };
+  return { git, auth, base, dirtyBefore: await changedPaths(git), gateLeftovers: new Set() };
 }
 
 async function readClaudeMd(ws: Workspace): Promise<string | null> {
@@ -73,6 +81,8 @@ function allowedTools(deps: Deps, command: string): string[] {
 /** What the agent's run needs besides the task: its binary, progress and cancellation. */
 interface AgentLife {
   claudePath: string;
+  /** Chosen before the agent starts (quality.ts): the agent cannot change which gates run. */
+  gates: GatePlan;
   progress: Progress;
   signal: AbortSignal;
 }
@@ -98,42 +108,76 @@ async function runAgent(task: WorkTask, ws: Workspace, life: AgentLife): Promise
   const memory = await memoryFor(deps, `${start.issue.title}\n${start.issue.body}`, await touchedPaths(ws));
   task.memory = memory;
   const toolErrors = new ToolErrors();
+  const quality = newQuality(deps, life.gates, intent.command);
+  let usedModel: string | undefined;
+  const checks = { deps, ws, plan: life.gates, issue: start.issue, nonce, deadline };
   const result = await runIsolated(options, async (launch) => {
-    const run = await session.run({
-      ...launch,
-      cwd: ctx.workspace,
-      prompt: buildPrompt({
-        issue: thread.number,
-        title: thread.title,
-        body: thread.body,
-        comments: thread.comments,
-        command: intent.command,
-        args: intent.args,
-        branch: start.branch,
-        nonce,
-        maxChars: 100_000,
-        earlier: earlierOf(intent.command, start.prior, task.ci),
-        extra: task.review && reviewPrompt(task.review, nonce),
-        memory: memory.section,
-      }),
-      systemPrompt,
-      maxTurns: start.plan.maxTurns,
-      maxCostUsd: config.maxCostUsd,
-      model,
-      allowedTools: allowedTools(deps, intent.command),
-      deadline,
-      onAction: (action) => core.info(`agent: ${redact(action)}`),
-      onEvent: (event) => {
-        toolErrors.onEvent(event);
-        life.progress.onEvent(event);
+    const run = await session.run(
+      {
+        ...launch,
+        cwd: ctx.workspace,
+        prompt: taskPrompt(task, thread, nonce, memory.section),
+        systemPrompt,
+        maxTurns: start.plan.maxTurns,
+        maxCostUsd: config.maxCostUsd,
+        model,
+        allowedTools: allowedTools(deps, intent.command),
+        deadline,
+        onAction: (action) => core.info(`agent: ${redact(action)}`),
+        onEvent: (event) => {
+          if (event.type === 'init') usedModel = event.line.model;
+          toolErrors.onEvent(event);
+          life.progress.onEvent(event);
+        },
+        signal: life.signal,
       },
-      signal: life.signal,
-    });
+      quality &&
+        ((first, resume) =>
+          afterAgent(
+            { ...checks, launch, maxTurns: start.plan.maxTurns, model: () => usedModel ?? model },
+            first,
+            resume,
+            quality,
+          )),
+    );
     // Inside the isolation: the distilling call goes through this run's gateway and is metered with it.
     task.lesson = await proposeLesson(task, launch.env, run);
     return run;
   });
-  return { ...result, session: session.outcome(), toolErrors: toolErrors.last() };
+  return { ...result, session: session.outcome(), toolErrors: toolErrors.last(), quality };
+}
+
+function taskPrompt(
+  task: WorkTask,
+  thread: Awaited<ReturnType<typeof readThread>>,
+  nonce: string,
+  memory: string[] | undefined,
+): string {
+  const { intent, start } = task;
+  return buildPrompt({
+    issue: thread.number,
+    title: thread.title,
+    body: thread.body,
+    comments: thread.comments,
+    command: intent.command,
+    args: intent.args,
+    branch: start.branch,
+    nonce,
+    maxChars: 100_000,
+    earlier: earlierOf(intent.command, start.prior, task.ci),
+    extra: task.review && reviewPrompt(task.review, nonce),
+    memory,
+  });
+}
+
+/**
+ * A report to fill when this run has gates or a self-review (plans have neither); then the gates and
+ * the review run inside the isolation, after the agent and before its session is saved.
+ */
+function newQuality(deps: Deps, plan: GatePlan, command: string): QualityReport | undefined {
+  if (command === 'plan') return undefined;
+  if (!plan.gates.length && !plan.said && !deps.config.selfReview) return undefined;
+  return { runs: [], said: plan.said, maxRounds: deps.config.maxGateRounds, failing: [], fixRounds: 0 };
 }
 
 /** After a review round or CI fix that worked: a lesson to propose (src/pipeline/memory-lessons.ts). */
@@ -237,7 +281,9 @@ export async function agentStage(task: WorkTask): Promise<{ ws: Workspace; agent
       auth: ws.auth,
     }),
   );
-  const life: AgentLife = { claudePath, progress, signal: runnerCancellation((line) => core.info(line)) };
+  const gates = task.intent.command === 'plan' ? { gates: [] } : await planGates(deps, ws);
+  const signal = runnerCancellation((line) => core.info(line));
+  const life: AgentLife = { claudePath, gates, progress, signal };
   const agent = await core
     .group('Run the agent', () => runAgent(task, ws, life))
     .finally(() => Promise.all([checkpoints.stop(), progress.stop()]));

@@ -10,6 +10,7 @@ import { failureMessage } from '../report/github-errors.js';
 import {
   type AgentFacts,
   commitMessage,
+  gatesFailing,
   type Published,
   type PublishResult,
   pullBody,
@@ -26,8 +27,14 @@ async function publish(task: WorkTask, ws: Workspace, agent: AgentFacts): Promis
   const { branch } = start;
   const { number: issue, title } = start.issue;
   const after = await changedPaths(ws.git);
-  const agentPaths = [...after].filter((p) => !ws.dirtyBefore.has(p));
+  // Files the quality gates wrote (caches, reports) are theirs, not the agent's change.
+  const kept = (p: string) => ws.dirtyBefore.has(p) || ws.gateLeftovers.has(p);
+  const agentPaths = [...after].filter((p) => !kept(p));
   const notCommitted = [...after].filter((p) => ws.dirtyBefore.has(p));
+  if (ws.gateLeftovers.size)
+    core.info(
+      redact(`Not committed (written by quality gates): ${[...ws.gateLeftovers].slice(0, 50).join(', ')}`),
+    );
   const identity = { name: deps.config.gitUserName, email: deps.config.gitUserEmail };
   const commit = await commitPaths(ws.git, agentPaths, commitMessage(agent, title, issue), identity);
   logCommit(commit, agentPaths, notCommitted);
@@ -45,7 +52,8 @@ async function publish(task: WorkTask, ws: Workspace, agent: AgentFacts): Promis
       base: ws.base,
       title,
       body: redact(pullBody(issue, agent, task.memory?.ids)),
-      draft: deps.config.draftPr,
+      // Required gates still failing: a draft, so nobody merges it by mistake; a human decides.
+      draft: deps.config.draftPr || gatesFailing(agent).length > 0,
       labels: deps.config.prLabels,
     });
     published.pr = pr;

@@ -119,6 +119,8 @@ function finalDoc(task: WorkTask, agent: AgentRun, result: PublishResult, headli
     // A new proposal replaces one nobody approved yet (src/pipeline/memory-lessons.ts).
     lesson: task.lesson ?? before.lesson,
     ...agent.session?.fields,
+    // Optional in the v3 document: no version bump. Fix rounds the gates used in this run.
+    ...(agent.quality?.runs.length ? { gateRounds: agent.quality.fixRounds } : {}),
     costUsd: before.costUsd + agent.costUsd,
     rev: before.rev + 1,
     ...(task.review && afterRound(task.review, statusAfter(task.intent.command, agent, result))),

@@ -5,6 +5,7 @@ import { neutraliseAgentText } from '../security/outgoing.js';
 import { redact } from '../security/redact.js';
 import type { TaskDoc } from '../state/task.js';
 import { formatDuration, formatTokens, formatUsd, type TrackingView } from './comment.js';
+import { gatesRow, type QualityReport, qualitySection } from './gate-words.js';
 import type { Tokens } from './outputs.js';
 
 /** What the agent's run reports (src/agent/claude.ts's AgentResult has these and more). */
@@ -18,6 +19,13 @@ export interface AgentFacts {
   permissionDenials: Array<{ tool_name: string }>;
   /** The model gateway's counts; absent where no gateway ran. */
   tokens?: Tokens;
+  /** Quality gates and self-review, when the run had either. */
+  quality?: QualityReport;
+}
+
+/** Required gates still failing: the PR opens as a draft and the task needs a human. */
+export function gatesFailing(agent: Pick<AgentFacts, 'quality'>): string[] {
+  return agent.quality?.failing ?? [];
 }
 
 /** What Pilot published: the commit it pushed, the pull request, the paths it left alone. */
@@ -68,13 +76,15 @@ export function pullBody(issue: number, agent: AgentFacts, learnings: string[] =
   const memory = learnings.length
     ? `\n\nLearnings used: ${learnings.map((id) => `\`${id}\``).join(', ')}`
     : '';
-  return `${summary.slice(0, 60_000)}\n\n---\nCloses #${issue}${memory}\n\n_Opened by Pilot (${agent.numTurns} turns, ${formatUsd(agent.costUsd)})._`;
+  const quality = agent.quality ? `\n\n${qualitySection(agent.quality).slice(0, 60_000)}` : '';
+  return `${summary.slice(0, 60_000)}${quality}\n\n---\nCloses #${issue}${memory}\n\n_Opened by Pilot (${agent.numTurns} turns, ${formatUsd(agent.costUsd)})._`;
 }
 
 function finalStatus(agent: AgentFacts, published: Published | null): TaskDoc['status'] {
   if (agent.stopReason === 'budget') return 'budget_exceeded';
   if (agent.stopReason === 'cancelled') return 'cancelled';
   if (!agent.ok) return 'failed';
+  if (published?.pr && gatesFailing(agent).length) return 'needs_human';
   return published?.pr ? 'pr_open' : 'needs_human';
 }
 
@@ -86,6 +96,9 @@ export function statusAfter(command: string, agent: AgentFacts, result: PublishR
 }
 
 export function headlineOf(agent: AgentFacts, published: Published | null, branch: string): string {
+  const failing = gatesFailing(agent);
+  if (agent.ok && published?.pr && failing.length)
+    return `draft pull request #${published.pr.number} is open; required gates still fail (${failing.join(', ')})`;
   if (agent.ok && published?.pr) return `pull request #${published.pr.number} is open`;
   if (agent.ok) return 'finished with no changes to commit';
   const wip = published?.commit ? `; work so far is on branch \`${branch}\`` : '';
@@ -129,6 +142,7 @@ function finalNotes(facts: FinalFacts): string[] {
       `Permission denied for: ${agent.permissionDenials.map((d) => `\`${d.tool_name}\``).join(', ')}`,
     );
   }
+  if (agent.quality && command !== 'plan') notes.push(qualitySection(agent.quality));
   if (published?.pr && facts.ciNote) notes.push(facts.ciNote);
   if (published?.notCommitted.length) {
     notes.push(
@@ -152,6 +166,8 @@ export function finalView(facts: FinalFacts): TrackingView {
     ['Tokens', formatTokens(agent.tokens)],
     ['Duration', formatDuration(facts.durationMs)],
   ];
+  const gates = agent.quality && gatesRow(agent.quality);
+  if (gates) details.push(gates);
   const headline = error
     ? 'could not publish the change'
     : command === 'plan' && agent.ok

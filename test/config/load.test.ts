@@ -74,6 +74,8 @@ describe('loadConfig', () => {
       allowedHosts: [],
       agentEnv: [],
       checkpointMinutes: 10,
+      maxGateRounds: 2,
+      selfReview: false,
       draftPr: false,
       prLabels: ['pilot'],
       gitUserName: 'github-actions[bot]',
@@ -101,6 +103,7 @@ describe('loadConfig', () => {
       dryRun: false,
       runners: { default: ['ubuntu-latest'], long: undefined },
       triage: { trivial: {}, simple: {}, medium: {}, complex: {}, epic: {} },
+      gates: [],
       configFile: undefined,
     } satisfies Config);
   });

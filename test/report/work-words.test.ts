@@ -103,3 +103,43 @@ describe('the status after a run', () => {
     expect(statusAfter('plan', agent(), { published: null, needsHuman: false })).toBe('queued');
   });
 });
+
+describe('quality gates in the work run’s words', () => {
+  const quality = (failing: string[]) => ({
+    runs: [
+      {
+        name: 'test',
+        required: true,
+        ok: failing.length === 0,
+        timedOut: false,
+        exitCode: failing.length ? 1 : 0,
+        durationMs: 1000,
+        round: 1,
+        tail: failing.length ? `boom ${FORGED}` : '',
+      },
+    ],
+    maxRounds: 2,
+    failing,
+    fixRounds: 2,
+  });
+
+  it('a required gate still failing: needs_human, a headline that says so, the tail defused in the PR body', () => {
+    const failing = agent({ quality: quality(['test']) });
+    const published: Published = { commit: 'abc', pr: { number: 8, url: 'u' }, notCommitted: [] };
+    expect(statusAfter('run', failing, { published, needsHuman: false })).toBe('needs_human');
+    const view = finalView(facts({ agent: failing, result: { published, needsHuman: false } }));
+    expect(view.headline).toBe('draft pull request #8 is open; required gates still fail (test)');
+    expect(view.details).toContainEqual(['Gates', 'failing: test']);
+    const body = pullBody(7, failing);
+    expect(body).toContain('**`test` still fails** after round 1');
+    expect(body).not.toContain('<!-- pilot:task');
+    expect(body.endsWith(`_Opened by Pilot (3 turns, $0.4200)._`)).toBe(true);
+  });
+
+  it('gates that pass leave the task pr_open', () => {
+    const passing = agent({ quality: quality([]) });
+    const published: Published = { commit: 'abc', pr: { number: 8, url: 'u' }, notCommitted: [] };
+    expect(statusAfter('run', passing, { published, needsHuman: false })).toBe('pr_open');
+    expect(finalView(facts({ agent: passing })).headline).toBe('pull request #8 is open');
+  });
+});

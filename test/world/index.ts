@@ -31,7 +31,7 @@ export const REPO = 'sample';
 
 export interface WorldOptions {
   script?: ModelScript;
-  /** What the model answers requests outside the agent loop (helpers, Pilot's lesson distilling). */
+  /** What the model answers requests outside the agent loop (CLI helpers, Pilot's self-review and lesson distilling). */
   sideAnswer?: ModelServerOptions['sideAnswer'];
   files?: Record<string, string>;
   inputs?: Record<string, string>;

@@ -61,6 +61,8 @@ export interface AgentLaunch {
   settingsPath: string;
   runAs?: AgentUser;
   configDir: string;
+  /** The model gateway, when one runs: Pilot's own calls (self-review) go through it and its meter. */
+  gateway?: { url: string; agentKey: string; spentUsd(): number };
 }
 
 const PUBLIC_API = 'https://api.anthropic.com';
@@ -186,6 +188,12 @@ function modelEnv(gateway: Gateway | undefined, model: ModelSettings): Record<st
   return model.anthropicBaseUrl ? { ANTHROPIC_BASE_URL: model.anthropicBaseUrl } : {};
 }
 
+/** What Pilot's own model calls need of the gateway: where, the key, and what it metered so far. */
+function gatewayHandle(gateway: Gateway | undefined): AgentLaunch['gateway'] {
+  if (!gateway) return undefined;
+  return { url: gateway.url, agentKey: gateway.agentKey, spentUsd: () => gateway.usage().costUsd };
+}
+
 /**
  * Sets up the layers, runs `agent`, and takes everything back before returning (before Pilot
  * commits). With require-isolation, a missing layer returns a failed result and the agent never starts.
@@ -238,6 +246,7 @@ export async function runIsolated(
         settingsPath: iso.dirs.settingsPath,
         runAs: iso.user,
         configDir: iso.dirs.configDir,
+        gateway: gatewayHandle(gateway),
       });
       return withTokens(stoppedByCap(result, gateway?.tripped() ?? false), gateway);
     } finally {

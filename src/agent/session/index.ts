@@ -234,6 +234,9 @@ function priorRunsSummary(prior: TaskDoc, why: string): string {
     .join('\n');
 }
 
+/** Continues the session in the same run: `last` is the latest result (its id and cumulative cost). */
+export type Resume = (last: AgentResult, prompt: string, maxTurns: number) => Promise<AgentResult>;
+
 export interface SessionOutcome {
   fields: Pick<TaskDoc, 'sessionId' | 'sessionHash' | 'bodyHash' | 'sessionCostUsd'>;
   resumed: boolean;
@@ -251,18 +254,32 @@ export function sessionRunner(
   let outcome: SessionOutcome | undefined;
   return {
     outcome: () => outcome,
-    async run(req: AgentRequest): Promise<AgentResult> {
+    /**
+     * `then` runs after the agent and before the save: it may resume the same session in this run
+     * (quality gates, self-review) and returns the run's combined result.
+     */
+    async run(req: AgentRequest, then?: (first: AgentResult, resume: Resume) => Promise<AgentResult>) {
       const configDir = req.env.CLAUDE_CONFIG_DIR;
       if (!configDir) throw new Error('the agent environment has no CLAUDE_CONFIG_DIR');
       const session = await openSession({ ...opts, configDir });
       opts.onOpened?.(memoOf(session));
-      const agent = await run({
+      const first = await run({
         ...req,
         prompt: session.preface ? `${session.preface}\n\n${req.prompt}` : req.prompt,
         sessionId: session.resumed ? undefined : session.sessionId,
         resumeSessionId: session.resumed ? session.sessionId : undefined,
         priorSessionCostUsd: session.priorCostUsd,
       });
+      const resume: Resume = (last, prompt, maxTurns) =>
+        run({
+          ...req,
+          prompt,
+          maxTurns,
+          sessionId: undefined,
+          resumeSessionId: last.sessionId ?? session.sessionId,
+          priorSessionCostUsd: last.sessionCostUsd,
+        });
+      const agent = then ? await then(first, resume) : first;
       const saved = await saveSession(session, { runId: opts.runId, attempt: opts.attempt });
       if (saved.hash) opts.onSaved?.(saved);
       outcome = {
