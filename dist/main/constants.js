@@ -23,7 +23,21 @@ export const REPLY_MARKER = '<!-- pilot:reply -->';
 export const DASHBOARD_TITLE = 'Pilot dashboard';
 export const DASHBOARD_LABEL = 'pilot-dashboard';
 export const DASHBOARD_MARKER_PREFIX = '<!-- pilot:dashboard';
-export const COMMANDS = ['run', 'plan', 'retry', 'cancel', 'status', 'fix', 'help'];
+export const COMMANDS = [
+    'run',
+    'plan',
+    'retry',
+    'cancel',
+    'status',
+    'fix',
+    'help',
+    // Pilot's memory (docs/memory.md).
+    'remember',
+    'memory',
+    'forget',
+    // The merge autopilot's circuit breaker (docs/merge.md).
+    'resume',
+];
 export const OUTPUTS = {
     conclusion: 'conclusion',
     taskStatus: 'task-status',

@@ -9,7 +9,8 @@ import { TRUSTED_EVENTS } from './constants.js';
  */
 export function bundleFor(env) {
     const phase = (env.INPUT_PHASE ?? '').trim().toLowerCase();
-    if (phase === 'route' || phase === 'run')
+    // Ops mode runs commands and pushes metrics: never part of the gate's small bundle.
+    if (phase === 'route' || phase === 'run' || phase === 'ops')
         return 'work';
     return TRUSTED_EVENTS.has(env.GITHUB_EVENT_NAME ?? '') ? 'work' : 'gate';
 }

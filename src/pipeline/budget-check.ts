@@ -22,7 +22,7 @@ import { renderTracking } from '../report/comment.js';
 import { failureMessage } from '../report/github-errors.js';
 import { type Outcome, writeSummary } from '../report/outputs.js';
 import { redact } from '../security/redact.js';
-import { newTask, withRun } from '../state/task.js';
+import { isWorking, newTask, withRun } from '../state/task.js';
 import { findTracking, writeTracking } from '../state/tracking.js';
 import { type Deps, markerKey } from './deps.js';
 import { announce } from './notices.js';
@@ -97,7 +97,7 @@ async function refuse(
   core.warning(`Budget: ${describeLine(line)} ${why ?? ''}`.trim());
   const found = await findTracking(octokit, ctx.repo, issue, deps.config.botLogin, markerKey(deps, issue));
   let url: string | undefined;
-  if (phase === 'gate' && found?.task.status === 'running') {
+  if (phase === 'gate' && found && isWorking(found.task)) {
     // Another run holds the task: its claim stays; the refusal is a reply instead. (A work run holds
     // the lease itself, so the task is its own to mark.)
     const { data } = await octokit.rest.issues.createComment({
