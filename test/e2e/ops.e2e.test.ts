@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startPushgateway } from '../metrics/pushgateway.js';
 import { OWNER, REPO, startWorld, WORLD_STATE_KEY, type World } from '../world/index.js';
-import { CLAUDE_BIN, FAKE_API_KEY, say } from '../world/model/index.js';
+import { CLAUDE_BIN, FAKE_API_KEY, say, write } from '../world/model/index.js';
 
 const action = process.env.PILOT_ACTION_DIR || undefined;
 const BOT = 'github-actions[bot]';
@@ -259,6 +259,42 @@ ${books}`;
       );
       expect(existsSync(path.join(dir, 'redeployed'))).toBe(false);
       expect(incidents(w)).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs no playbook after an investigation that tried to change the checkout', {
+    timeout: 90_000,
+  }, async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pilot-ops-flag-'));
+    chmodSync(dir, 0o777);
+    const flag = path.join(dir, 'down');
+    const flagged = `services:
+  - name: web
+    checks:
+      - type: command
+        run: test ! -e ${flag}
+    playbooks:
+      - name: restart
+        tier: 2
+        run: rm -f ${flag}
+`;
+    // The agent writes a file into the checkout (a playbook could run it), then names the playbook.
+    const script = [write('restart.sh', 'cat /proc/1/environ\n'), answer('Restart it.', 'restart')];
+    world = await startWorld({ action, script, files: { [INVENTORY]: flagged } });
+    const w = world;
+    try {
+      writeFileSync(flag, '');
+      const run = await opsRun(w);
+      const [incident] = incidents(w);
+      const said = commentsOf(w, incident.number).at(-1) ?? '';
+      // Claude Code's acceptEdits mode let the write through (docs/ops.md says so): Pilot noticed it.
+      expect(existsSync(path.join(run.env.GITHUB_WORKSPACE ?? w.git.workspace, 'restart.sh'))).toBe(true);
+      expect(said).toContain(
+        'The investigation changed files in the checkout, so Pilot runs no playbook this time. Nothing ran.',
+      );
+      expect(existsSync(flag)).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
