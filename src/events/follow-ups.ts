@@ -93,7 +93,7 @@ export function fromWorkflowRun(ctx: EventContext): EventDecision {
   if (!parsed.success) return ignore(`malformed workflow_run payload (${firstProblem(parsed.error)})`);
   const { workflow_run: run, sender } = parsed.data;
   const attempt = run.run_attempt ?? 1;
-  const conclusion = ciConclusion(run.conclusion, attempt);
+  const conclusion = ciConclusion(run.conclusion);
   if (typeof conclusion === 'object') return conclusion;
   const branch = run.head_branch ?? '';
   const issue = issueFromBranch(branch);
@@ -114,16 +114,13 @@ export function fromWorkflowRun(ctx: EventContext): EventDecision {
 }
 
 /**
- * A failure asks for a fix; a success matters only on a rerun (attempt > 1), where it may answer Pilot's
- * flake check (the gate compares it with the task's `ciRerun`). Anything else is ignored.
+ * A failure asks for a fix; a success may answer Pilot's flake check (a rerun the task waits on) or,
+ * under `autopilot: merge`, let Pilot merge its green PR (the gate decides, src/pipeline/ci-gate.ts).
+ * Anything else is ignored.
  */
-function ciConclusion(
-  conclusion: string | null | undefined,
-  attempt: number,
-): 'failure' | 'success' | EventDecision {
-  if (conclusion === 'failure') return 'failure';
-  if (conclusion === 'success' && attempt > 1) return 'success';
-  if (conclusion === 'success')
-    return ignore("workflow run concluded 'success' on its first attempt: nothing to fix");
-  return ignore(`workflow run concluded ${quote(conclusion ?? 'without a conclusion')}, not 'failure'`);
+function ciConclusion(conclusion: string | null | undefined): 'failure' | 'success' | EventDecision {
+  if (conclusion === 'failure' || conclusion === 'success') return conclusion;
+  return ignore(
+    `workflow run concluded ${quote(conclusion ?? 'without a conclusion')}, neither 'failure' nor 'success'`,
+  );
 }

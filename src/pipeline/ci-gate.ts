@@ -1,7 +1,8 @@
 // What the gate decides about a CI follow-up before anything is dispatched: autopilot off means no CI
-// follow-up at all, and a rerun's success (the answer to Pilot's flake check) is settled here, with no
-// model call and no work run. The head check (the run's head is Pilot's last push) comes first, in
-// gate.ts, for every follow-up.
+// follow-up at all; a rerun's success (the answer to Pilot's flake check) is settled here, and under
+// `autopilot: merge` a green run on Pilot's PR attempts the merge here (src/pipeline/merge.ts), both
+// with no model call and no work run. The head check (the run's head is Pilot's last push) comes
+// first, in gate.ts, for every follow-up, so a green run on someone else's push merges nothing.
 import * as core from '@actions/core';
 import type { WorkIntent } from '../events/intent.js';
 import { flakeView } from '../report/ci-words.js';
@@ -11,6 +12,7 @@ import { withRun } from '../state/task.js';
 import { type TrackingComment, writeTracking } from '../state/tracking.js';
 import { runUrlOf } from './context.js';
 import { type Deps, markerKey } from './deps.js';
+import { autoMerge } from './merge.js';
 
 const skipped = (why: string, found: TrackingComment | null): Outcome => {
   core.info(`Pilot ignores this CI follow-up: ${why}`);
@@ -28,9 +30,17 @@ export async function ciGate(
   const run = intent.ciRun;
   if (!run) return skipped('the follow-up names no workflow run', found);
   if (run.conclusion === 'failure') return null;
-  if (!found || found.task.ciRerun !== run.id)
-    return skipped(`run ${run.id} passed, but Pilot is not waiting on a rerun of it`, found);
-  return rerunPassed(deps, intent, found, run.id);
+  if (found && found.task.ciRerun === run.id)
+    return mergeIfAllowed(deps, intent.issue, await rerunPassed(deps, intent, found, run.id));
+  if (deps.config.autopilot === 'merge' && found?.task.status === 'pr_open')
+    return mergeIfAllowed(deps, intent.issue, found);
+  return skipped(`run ${run.id} passed, but Pilot is not waiting on a rerun of it`, found);
+}
+
+/** CI went green on Pilot's last push: the merge autopilot decides (it does nothing unless `merge`). */
+async function mergeIfAllowed(deps: Deps, issue: number, tracking: TrackingComment): Promise<Outcome> {
+  const after = await autoMerge(deps, issue, tracking);
+  return { conclusion: 'success', taskStatus: after.task.status };
 }
 
 /** The flake check's rerun passed: the task is back to `pr_open`, and the comment says it was a flake. */
@@ -39,7 +49,7 @@ async function rerunPassed(
   intent: WorkIntent,
   found: TrackingComment,
   runId: number,
-): Promise<Outcome> {
+): Promise<TrackingComment> {
   const { ctx } = deps;
   const before = found.task;
   const task = withRun(
@@ -53,7 +63,7 @@ async function rerunPassed(
     max: deps.config.maxCiFixes,
   };
   const view = { ...flakeView(facts), links: [['gate run', ctx.runUrl] as [string, string]] };
-  await writeTracking(
+  const written = await writeTracking(
     deps.octokit,
     ctx.repo,
     intent.issue,
@@ -63,5 +73,5 @@ async function rerunPassed(
     markerKey(deps, intent.issue),
   );
   core.info(`CI run ${runId} passed on rerun: #${intent.issue} is back to pr_open (a flake)`);
-  return { conclusion: 'success', taskStatus: 'pr_open' };
+  return written;
 }

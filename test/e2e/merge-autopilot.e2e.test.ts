@@ -7,6 +7,8 @@ import { appendRecords } from '../../src/ledger/append.js';
 import { readRecent } from '../../src/ledger/read.js';
 import type { LedgerRecord } from '../../src/ledger/records.js';
 import { sealed } from '../../src/pipeline/merge-ledger.js';
+import { loadExamples, type Payload } from '../events/webhook-examples.js';
+import * as shapes from '../world/github/shapes.js';
 import {
   OWNER,
   REPO,
@@ -76,6 +78,40 @@ async function openTask(opts: { inputs?: Record<string, string>; prBody?: string
     user: BOT,
   });
   return { w, issue, pr, branch };
+}
+
+/** GitHub's own workflow_run.completed example, rewritten to a run of the user's CI in the emulator. */
+function workflowRunEvent(w: World, runId: number): Payload {
+  const found = loadExamples().find((e) => e.event === 'workflow_run' && e.payload.action === 'completed');
+  if (!found) throw new Error('no workflow_run.completed example in @octokit/webhooks-examples');
+  const p = structuredClone(found.payload);
+  const repo = w.gh.state.repo(OWNER, REPO);
+  if (!repo) throw new Error('no repository');
+  const json = shapes.repoJson(w.gh.state, repo);
+  const run = w.gh.run(runId);
+  p.repository = { ...p.repository, ...json };
+  p.organization = undefined;
+  p.installation = undefined;
+  p.workflow_run = {
+    ...p.workflow_run,
+    id: run.id,
+    name: 'CI',
+    run_attempt: 1,
+    head_branch: run.headBranch,
+    head_sha: run.headSha,
+    conclusion: run.conclusion,
+    status: 'completed',
+    head_repository: { ...p.workflow_run.head_repository, ...json },
+    repository: { ...p.workflow_run.repository, ...json },
+  };
+  return p;
+}
+
+/** The user's CI passed on `sha` of `branch`: a check run on the head and the finished workflow run. */
+function greenCi(w: World, branch: string, sha: string) {
+  w.gh.addCheckRun(OWNER, REPO, { headSha: sha, name: 'ci' });
+  const job = { name: 'ci', log: 'ok', conclusion: 'success' as const };
+  return w.gh.addCiRun(OWNER, REPO, { headBranch: branch, headSha: sha, conclusion: 'success', jobs: [job] });
 }
 
 function ledgerWhere(w: World) {
@@ -306,5 +342,39 @@ describe('autopilot: merge', () => {
 
     expect(mergeCalls(w)).toEqual([]);
     expect(trackingOf(w, issue).body).toContain('1 unresolved review thread(s) started by @carol.');
+  });
+  it('merges when the user’s CI goes green on Pilot’s last push: the gate alone, no dispatch, no model call', {
+    timeout: 120_000,
+  }, async () => {
+    const { w, issue, pr, branch } = await openTask();
+    w.gh.protectBranch(OWNER, REPO, 'main', { contexts: ['ci'] });
+    const ci = greenCi(w, branch, HEAD);
+
+    const runs = await w.run('workflow_run', workflowRunEvent(w, ci.id));
+
+    expect(runs.map((r) => r.exitCode)).toEqual([0]);
+    expect(w.gh.dispatches()).toEqual([]);
+    expect(w.model.agentRequests()).toEqual([]);
+    expect(mergeCalls(w).map((c) => [c.method, c.status])).toEqual([['PUT', 200]]);
+    expect(w.gh.pulls(OWNER, REPO).find((p) => p.number === pr)?.merged).toBe(true);
+    const { body, task } = trackingOf(w, issue);
+    expect(task.status).toBe('merged');
+    expect(body).toMatch(/^### 🎉 Pilot — merged #\d+/);
+  });
+
+  it('a green run on a head Pilot did not push merges nothing, however green', {
+    timeout: 120_000,
+  }, async () => {
+    const { w, issue, pr, branch } = await openTask();
+    const sneaked = 'e'.repeat(40);
+    w.gh.pushToPull(OWNER, REPO, pr, sneaked);
+    const ci = greenCi(w, branch, sneaked);
+
+    const runs = await w.run('workflow_run', workflowRunEvent(w, ci.id));
+
+    expect(runs.at(-1)?.log).toContain("head eeeeeee is not Pilot's last push (ccccccc)");
+    expect(mergeCalls(w)).toEqual([]);
+    expect(w.gh.dispatches()).toEqual([]);
+    expect(trackingOf(w, issue).task.status).toBe('pr_open');
   });
 });

@@ -100,9 +100,8 @@ function expectReview(p: Payload): Expected {
 function expectWorkflowRun(p: Payload): Expected {
   const run = p.workflow_run;
   if (p.action !== 'completed') return { ignore: new RegExp(`workflow_run\\.${p.action} is not`) };
-  const rerunPassed = run.conclusion === 'success' && (run.run_attempt ?? 1) > 1;
-  if (run.conclusion === 'success' && !rerunPassed) return { ignore: /'success' on its first attempt/ };
-  if (run.conclusion !== 'failure' && !rerunPassed) return { ignore: /not 'failure'/ };
+  if (run.conclusion !== 'failure' && run.conclusion !== 'success')
+    return { ignore: /neither 'failure' nor 'success'/ };
   const fromBranch = /^pilot\/issue-(\d+)(-|$)/.exec(run.head_branch ?? '');
   if (!fromBranch) return { ignore: /is not a Pilot branch/ };
   if (run.head_repository?.full_name !== p.repository.full_name) return { ignore: /fork heads are ignored/ };
@@ -113,7 +112,7 @@ function expectWorkflowRun(p: Payload): Expected {
       source: 'ci',
       issue: Number(fromBranch[1]),
       headSha: run.head_sha,
-      ciRun: { id: run.id, attempt: run.run_attempt ?? 1, conclusion: rerunPassed ? 'success' : 'failure' },
+      ciRun: { id: run.id, attempt: run.run_attempt ?? 1, conclusion: run.conclusion },
     },
   };
 }

@@ -107,7 +107,7 @@ describe('gate prefilter', () => {
     expect(gateStarts('pull_request_review', review('approved', 'pilot/issue-12-fix-typo'))).toBe(false);
   });
 
-  it('starts for a failed CI run on a pilot/ branch, or a rerun that passed there (the flake check)', () => {
+  it('starts for a finished CI run on a pilot/ branch: a failure to fix, a success to merge or settle a flake check', () => {
     const runs = payloads('workflow_run', 'completed');
     for (const p of runs) expect(gateStarts('workflow_run', p)).toBe(false);
     const run = (conclusion: string, branch: string, attempt = 1) =>
@@ -115,7 +115,7 @@ describe('gate prefilter', () => {
         Object.assign(asObj(x.workflow_run), { conclusion, head_branch: branch, run_attempt: attempt });
       });
     expect(gateStarts('workflow_run', run('failure', 'pilot/issue-3-retry'))).toBe(true);
-    expect(gateStarts('workflow_run', run('success', 'pilot/issue-3-retry'))).toBe(false);
+    expect(gateStarts('workflow_run', run('success', 'pilot/issue-3-retry'))).toBe(true);
     expect(gateStarts('workflow_run', run('success', 'pilot/issue-3-retry', 2))).toBe(true);
     expect(gateStarts('workflow_run', run('cancelled', 'pilot/issue-3-retry', 2))).toBe(false);
     expect(gateStarts('workflow_run', run('failure', 'main'))).toBe(false);
