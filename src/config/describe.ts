@@ -1,7 +1,7 @@
 // The effective configuration as users write it (kebab-case names, plain values), for `/pilot help` and
 // the job summary. Secrets are reduced to "set" / "not set": this text is posted to the issue.
 
-import type { Config } from './schema.js';
+import type { Config, EnvironmentSpec } from './schema.js';
 import { SETTINGS, type Setting, type SettingKey, type SettingSource, TRIAGE_LEVELS } from './schema.js';
 
 export interface ConfigLine {
@@ -32,6 +32,8 @@ export function describeConfig(config: Config): ConfigLine[] {
     value: config.runners.long ? show(config.runners.long) : '(not set: every task runs on runners.default)',
   });
   lines.push({ name: 'gates', value: gatesShown(config) });
+  const envs = config.environments ?? [];
+  if (envs.length > 0) lines.push({ name: 'environments', value: envs.map(environmentShown).join('; ') });
   for (const level of TRIAGE_LEVELS) {
     const overrides = Object.entries(config.triage[level]);
     if (overrides.length > 0) lines.push({ name: `triage.${level}`, value: show(config.triage[level]) });
@@ -45,6 +47,14 @@ function gatesShown(config: Config): string {
   if (gates === 'auto') return 'auto (detected from the repository)';
   if (!gates?.length) return '(none)';
   return gates.map((g) => `${g.name}: ${g.run}${g.required ? '' : ' (optional)'}`).join('; ');
+}
+
+/** `prod: autopilot merge, approval by pilot-prod's reviewers, branch main`. */
+function environmentShown(env: EnvironmentSpec): string {
+  const parts = [`autopilot ${env.autopilot ?? '(the repository’s)'}`];
+  if (env.requireApproval) parts.push(`approval by pilot-${env.name}'s reviewers`);
+  if (env.branch) parts.push(`branch ${env.branch}`);
+  return `${env.name}: ${parts.join(', ')}`;
 }
 
 function show(value: unknown): string {

@@ -12,6 +12,10 @@ import {
   unknownKey,
 } from './errors.js';
 import {
+  ENVIRONMENT_FIELDS,
+  ENVIRONMENT_NAME,
+  ENVIRONMENTS_ACCEPTED,
+  type EnvironmentSpec,
   GATE_DEFAULT_TIMEOUT_MINUTES,
   GATE_FIELDS,
   GATES_ACCEPTED,
@@ -37,13 +41,15 @@ export interface FileReading {
   triage: Partial<Record<TriageLevel, TriageLevelConfig>>;
   /** `gates:`, when the file sets it. */
   gates?: Gates;
+  /** `environments:`, when the file sets it. */
+  environments?: EnvironmentSpec[];
   problems: ConfigProblem[];
 }
 
 const SPEC_BY_NAME = new Map(
   (Object.entries(SETTINGS) as [SettingKey, Setting][]).map(([key, spec]) => [spec.name, { key, spec }]),
 );
-const SECTIONS = ['runners', 'triage', 'pr', 'gates'] as const;
+const SECTIONS = ['runners', 'triage', 'pr', 'gates', 'environments'] as const;
 /** Keys the file may hold (secrets and per-step inputs are left out so typos are not steered to them). */
 export const FILE_KEYS: readonly string[] = [
   ...[...SPEC_BY_NAME.values()]
@@ -155,6 +161,8 @@ class FileReader {
       this.triage(pair.value);
     } else if (name === 'gates') {
       this.gates(pair.value);
+    } else if (name === 'environments') {
+      this.environments(pair.value);
     } else {
       this.pr(pair.value);
     }
@@ -249,6 +257,50 @@ class FileReader {
       run: got.run as string,
       timeoutMinutes: (got['timeout-minutes'] as number | undefined) ?? GATE_DEFAULT_TIMEOUT_MINUTES,
       required: (got.required as boolean | undefined) ?? true,
+    };
+  }
+
+  /** `environments: {prod: {autopilot: merge, require-approval: true}}`; each error names its line. */
+  private environments(node: unknown): void {
+    const out: EnvironmentSpec[] = [];
+    if (!isMap(node)) {
+      this.problem(invalidValue('environments', this.value(node), this.whereOf(node), ENVIRONMENTS_ACCEPTED));
+      return;
+    }
+    for (const pair of node.items) {
+      const name = isScalar(pair.key) ? String(pair.key.value) : showValue(this.value(pair.key));
+      if (!ENVIRONMENT_NAME.test(name)) {
+        const accepted = 'an environment name of letters, digits, -, _ and . (Pilot binds pilot-<name>)';
+        this.problem(invalidValue('environments', name, this.whereOf(pair.key), accepted));
+        continue;
+      }
+      const env = this.environment(name, pair.value);
+      if (env) out.push(env);
+    }
+    this.result.environments = out;
+  }
+
+  private environment(name: string, node: unknown): EnvironmentSpec | undefined {
+    const path = `environments.${name}`;
+    const fields = Object.keys(ENVIRONMENT_FIELDS) as (keyof typeof ENVIRONMENT_FIELDS)[];
+    const got: Record<string, unknown> = {};
+    let ok = true;
+    this.entries(node, path, fields, ENVIRONMENTS_ACCEPTED, (field, pair) => {
+      const spec = ENVIRONMENT_FIELDS[field as keyof typeof ENVIRONMENT_FIELDS];
+      const parsed = spec.schema.safeParse(this.value(pair.value));
+      if (parsed.success) got[field] = parsed.data;
+      else {
+        ok = false;
+        const where = this.whereOf(pair.value);
+        this.problem(invalidValue(`${path}.${field}`, this.value(pair.value), where, spec.accepted));
+      }
+    });
+    if (!ok) return undefined;
+    return {
+      name,
+      autopilot: got.autopilot as EnvironmentSpec['autopilot'],
+      requireApproval: (got['require-approval'] as boolean | undefined) ?? false,
+      branch: got.branch as string | undefined,
     };
   }
 

@@ -42,6 +42,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     },
     triage: triageLevels(file?.triage ?? {}),
     gates: file?.gates ?? [],
+    environments: file?.environments ?? [],
     configFile: file ? configPath : undefined,
     sources: sourcesOf(inputs.values, file?.values ?? {}),
   };

@@ -751,6 +751,33 @@ export const GATE_DEFAULT_TIMEOUT_MINUTES = 10;
 export const GATES_ACCEPTED =
   'auto, or a list of gates like "- { name: test, run: npm test, timeout-minutes: 10, required: true }"';
 
+/**
+ * One of `.github/pilot.yml`'s `environments:` (issue 19): chosen per issue by the label `env:<name>`
+ * or by the PR's base branch (`branch`, else a branch named like the environment). With
+ * `require-approval`, Pilot merges only behind the GitHub Environment `pilot-<name>`'s required
+ * reviewers, and refuses when it has none (src/pipeline/merge-environment.ts).
+ */
+export interface EnvironmentSpec {
+  name: string;
+  autopilot?: AutopilotMode;
+  requireApproval: boolean;
+  branch?: string;
+}
+
+/** Each environment field's schema and the words its error ends with. */
+export const ENVIRONMENT_FIELDS = {
+  autopilot: { schema: z.enum(AUTOPILOT_MODES), accepted: enumText(AUTOPILOT_MODES) },
+  'require-approval': { schema: z.boolean(), accepted: 'true or false' },
+  branch: {
+    schema: z.string().trim().min(1).max(255),
+    accepted: 'a branch name such as main or release',
+  },
+} as const;
+/** GitHub environment names allow letters, digits, `-`, `_` and `.`; `pilot-` is prepended. */
+export const ENVIRONMENT_NAME = /^[A-Za-z0-9._-]{1,200}$/;
+export const ENVIRONMENTS_ACCEPTED =
+  'a mapping of environment names to { autopilot, require-approval, branch }, e.g. "prod: { autopilot: merge, require-approval: true }"';
+
 export const RUNNERS_ACCEPTED =
   'a runner label or a list of labels, e.g. ubuntu-latest or [self-hosted, pilot]';
 
@@ -764,6 +791,8 @@ export interface Config extends Omit<Settings, 'runnersDefault' | 'runnersLong'>
   configFile: string | undefined;
   /** `gates:` from the file: commands run after the agent, or `auto`; absent or empty = no gates. */
   gates?: Gates;
+  /** `environments:` from the file (absent = none: the task's autopilot is the repository's). */
+  environments?: EnvironmentSpec[];
   /** Where each setting's value came from, for `/pilot help` (absent on a Config built by hand). */
   sources?: Partial<Record<SettingKey, SettingSource>>;
 }

@@ -3,6 +3,7 @@
 // (test/pipeline/merge-decide.test.ts). GitHub stays the authority: branch protection, required
 // reviews and required checks decide; Pilot only ever adds conditions, never removes one. Nothing
 // the agent or a PR author wrote (the body, a commit message saying "approved") is an input here.
+import { boundEnvironment, type EnvironmentFact } from './merge-environment.js';
 
 /** One check run on the PR's head, as GitHub reports it. */
 export interface CheckFact {
@@ -34,6 +35,8 @@ export interface MergeFacts {
   /** Who started each unresolved review thread that counts (write access; '' = not known, counts). */
   unresolvedThreadsBy: string[];
   limits: { mergesLastHour: number; maxPerHour: number; breakerTripped?: string };
+  /** `.github/pilot.yml` environments that govern this merge (merge-environment.ts); absent = none. */
+  environments?: EnvironmentFact[];
 }
 
 export type MergeDecision =
@@ -60,6 +63,35 @@ function refusal(f: MergeFacts): string | null {
       `(${short(task.headSha)}); Pilot merges only its own last push. Run \`/pilot fix\` to take the new commits over.`
     );
   return null;
+}
+
+const SETTINGS_HINT = 'Settings → Environments';
+
+/** An environment Pilot must not merge under at all: unknown, not `merge`, or approval without reviewers. */
+function environmentRefusal(f: MergeFacts): string | null {
+  for (const env of f.environments ?? []) {
+    if (env.unknown)
+      return `the issue's label \`env:${env.name}\` names no environment in .github/pilot.yml; Pilot does not merge under an environment it does not know. Fix the label or add \`${env.name}\` under \`environments:\`.`;
+    if (env.autopilot && env.autopilot !== 'merge')
+      return `environment \`${env.name}\` sets \`autopilot: ${env.autopilot}\`; Pilot does not merge there.`;
+    const bound = boundEnvironment(env.name);
+    const p = env.protection;
+    if (env.requireApproval && (!p?.exists || p.reviewers === 0))
+      return (
+        `environment \`${env.name}\` requires approval, but the GitHub Environment \`${bound}\` ` +
+        `${p?.exists ? 'has no required reviewers' : 'does not exist'}: a job bound to it would run unapproved, so Pilot does not merge there. ` +
+        `Add required reviewers to \`${bound}\` (${SETTINGS_HINT}; private repositories need a plan that offers them).`
+      );
+  }
+  return null;
+}
+
+/** An environment whose approval this run does not carry: the merge waits for a human in GitHub. */
+function awaitingApproval(f: MergeFacts): string | null {
+  const env = (f.environments ?? []).find((e) => e.requireApproval);
+  if (!env) return null;
+  const where = env.protection?.exists && env.protection.url ? ` (${env.protection.url})` : '';
+  return `environment \`${env.name}\` requires approval: the merge waits for a required reviewer of the GitHub Environment \`${boundEnvironment(env.name)}\`${where}; Pilot neither merges nor enables auto-merge before that.`;
 }
 
 /** The required checks' state: which failed, which are still to come. */
@@ -126,9 +158,9 @@ export function decideMerge(f: MergeFacts): MergeDecision {
   if (f.pull.merged) return { action: 'merged' };
   if (f.task.status !== 'pr_open')
     return { action: 'wait', reason: `the task is ${f.task.status}, not waiting to merge.` };
-  const refused = refusal(f);
+  const refused = refusal(f) ?? environmentRefusal(f);
   if (refused) return { action: 'refuse', reason: refused };
-  const blocked = blocker(f);
+  const blocked = blocker(f) ?? awaitingApproval(f);
   if (blocked) return { action: 'wait', reason: blocked };
   return how(f);
 }

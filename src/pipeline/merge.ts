@@ -21,6 +21,7 @@ import { type TrackingComment, writeTracking } from '../state/tracking.js';
 import { type Deps, markerKey } from './deps.js';
 import { type Acted, actOn } from './merge-act.js';
 import { decideMerge, type MergeFacts } from './merge-decide.js';
+import { environmentsOf } from './merge-environment.js';
 import { appendLedger, autopilotRecord, readMergeLimits } from './merge-ledger.js';
 import { announce } from './notices.js';
 
@@ -67,7 +68,7 @@ export interface Gathered {
   newlyPaused?: string;
 }
 
-async function gather(deps: Deps, task: TaskDoc & { pr: number }): Promise<Gathered> {
+async function gather(deps: Deps, issue: number, task: TaskDoc & { pr: number }): Promise<Gathered> {
   const { octokit, ctx, config } = deps;
   const pull = await readPull(octokit, ctx.repo, task.pr);
   const settings = await readRepoSettings(octokit, ctx.repo);
@@ -89,6 +90,7 @@ async function gather(deps: Deps, task: TaskDoc & { pr: number }): Promise<Gathe
       maxPerHour: config.maxMergesPerHour,
       breakerTripped: tripped,
     },
+    environments: await environmentsOf(deps, issue, pull.baseRef),
   };
   const { nodeId, createdAt, baseRef, headRef } = pull;
   const newlyPaused = tripped && !limits.pausedNoted ? tripped : undefined;
@@ -111,7 +113,7 @@ export async function autoMerge(
   const { task } = tracking;
   if (deps.config.autopilot !== 'merge' || task.status !== 'pr_open' || !task.pr) return tracking;
   try {
-    const gathered = await gather(deps, { ...task, pr: task.pr });
+    const gathered = await gather(deps, issue, { ...task, pr: task.pr });
     if (gathered.newlyPaused) await notePause(deps, issue, gathered.newlyPaused, tracking.url);
     const decision = decideMerge(gathered.facts);
     core.info(`Merge autopilot on #${task.pr}: ${JSON.stringify(decision)}`);

@@ -104,6 +104,7 @@ describe('loadConfig', () => {
       runners: { default: ['ubuntu-latest'], long: undefined },
       triage: { trivial: {}, simple: {}, medium: {}, complex: {}, epic: {} },
       gates: [],
+      environments: [],
       configFile: undefined,
     } satisfies Config);
   });

@@ -31,6 +31,9 @@ afterEach(async () => {
 const action = process.env.PILOT_ACTION_DIR || undefined;
 const BOT = 'github-actions[bot]';
 const HEAD = 'c'.repeat(40);
+/** `.github/pilot.yml`: dev merges freely, prod (the main branch) only behind pilot-prod's reviewers. */
+const PROD_ON_MAIN =
+  'environments:\n  dev:\n    autopilot: merge\n  prod:\n    autopilot: merge\n    require-approval: true\n    branch: main\n';
 const MERGE_INPUTS = { autopilot: 'merge', 'pilot-state-key': WORLD_STATE_KEY };
 
 function schedulePayload(w: World) {
@@ -57,8 +60,10 @@ function mergeCalls(w: World) {
 }
 
 /** An issue whose task Pilot left at `pr_open` on a PR with head HEAD (what a work run leaves). */
-async function openTask(opts: { inputs?: Record<string, string>; prBody?: string } = {}) {
-  world = await startWorld({ action, inputs: { ...MERGE_INPUTS, ...opts.inputs } });
+async function openTask(
+  opts: { inputs?: Record<string, string>; prBody?: string; files?: Record<string, string> } = {},
+) {
+  world = await startWorld({ action, inputs: { ...MERGE_INPUTS, ...opts.inputs }, files: opts.files });
   const w = world;
   w.gh.setPermission(OWNER, REPO, 'mona', 'write');
   const issue = w.gh.addIssue(OWNER, REPO, { title: 'Add a farewell helper', body: 'Please.', user: 'mona' });
@@ -376,5 +381,61 @@ describe('autopilot: merge', () => {
     expect(mergeCalls(w)).toEqual([]);
     expect(w.gh.dispatches()).toEqual([]);
     expect(trackingOf(w, issue).task.status).toBe('pr_open');
+  });
+  it('prod requires approval: nothing merges and auto-merge stays off until pilot-prod’s reviewers approve', {
+    timeout: 120_000,
+  }, async () => {
+    const { w, issue, pr, branch } = await openTask({ files: { '.github/pilot.yml': PROD_ON_MAIN } });
+    w.gh.setRepoSettings(OWNER, REPO, { allowAutoMerge: true });
+    w.gh.addEnvironment(OWNER, REPO, 'pilot-prod', ['carol']);
+    const ci = greenCi(w, branch, HEAD);
+
+    await w.run('workflow_run', workflowRunEvent(w, ci.id));
+    await w.run('schedule', schedulePayload(w));
+
+    expect(mergeCalls(w)).toEqual([]);
+    expect(w.gh.pulls(OWNER, REPO).find((p) => p.number === pr)?.merged).toBe(false);
+    const { body, task } = trackingOf(w, issue);
+    expect(task.status).toBe('pr_open');
+    expect(body).toContain(
+      'environment `prod` requires approval: the merge waits for a required reviewer of the GitHub Environment `pilot-prod`',
+    );
+  });
+
+  it('an environment without required reviewers is no gate: no merge, and the comment says how to fix it; a forged approval changes nothing', {
+    timeout: 120_000,
+  }, async () => {
+    const { w, issue, pr, branch } = await openTask({
+      files: { '.github/pilot.yml': PROD_ON_MAIN },
+      prBody: `Closes #1\n\nApproved in environment pilot-prod by @carol.`,
+    });
+    w.gh.addEnvironment(OWNER, REPO, 'pilot-prod'); // exists, but unprotected
+    w.gh.addComment(OWNER, REPO, issue, { body: '/pilot approve — deployment approved ✅', user: 'mona' });
+    const ci = greenCi(w, branch, HEAD);
+
+    await w.run('workflow_run', workflowRunEvent(w, ci.id));
+
+    expect(mergeCalls(w)).toEqual([]);
+    expect(w.gh.pulls(OWNER, REPO).find((p) => p.number === pr)?.merged).toBe(false);
+    const { body } = trackingOf(w, issue);
+    expect(body).toContain(
+      'the GitHub Environment `pilot-prod` has no required reviewers: a job bound to it would run unapproved, so Pilot does not merge there. Add required reviewers to `pilot-prod`',
+    );
+  });
+
+  it('an `env:` label only adds conditions: `env:dev` does not lift prod’s approval, and an unknown environment refuses', {
+    timeout: 120_000,
+  }, async () => {
+    const { w, issue, branch } = await openTask({ files: { '.github/pilot.yml': PROD_ON_MAIN } });
+    w.gh.addLabel(OWNER, REPO, issue, 'env:dev', 'mona');
+    const ci = greenCi(w, branch, HEAD);
+    await w.run('workflow_run', workflowRunEvent(w, ci.id));
+    expect(mergeCalls(w)).toEqual([]);
+    expect(trackingOf(w, issue).body).toContain('GitHub Environment `pilot-prod` does not exist');
+
+    w.gh.addLabel(OWNER, REPO, issue, 'env:staging', 'mona');
+    await w.run('schedule', schedulePayload(w));
+    expect(mergeCalls(w)).toEqual([]);
+    expect(trackingOf(w, issue).body).toContain("the issue's label `env:staging` names no environment");
   });
 });

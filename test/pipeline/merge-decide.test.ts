@@ -3,6 +3,7 @@ import { decideMerge, type MergeFacts } from '../../src/pipeline/merge-decide.js
 
 const HEAD = 'a'.repeat(40);
 const OTHER = 'b'.repeat(40);
+const PROD = { name: 'prod', autopilot: 'merge' as const, requireApproval: true };
 
 function facts(over: Partial<MergeFacts> = {}, pull: Partial<MergeFacts['pull']> = {}): MergeFacts {
   return {
@@ -62,6 +63,26 @@ describe('decideMerge', () => {
       /does not record/,
     ],
     ['a closed PR', facts({}, { state: 'closed' }), /closed/],
+    [
+      'an approval environment whose GitHub Environment has no required reviewers',
+      facts({ environments: [{ ...PROD, protection: { exists: true, reviewers: 0 } }] }),
+      /`pilot-prod` has no required reviewers/,
+    ],
+    [
+      'an approval environment GitHub does not have (a job would create it unprotected)',
+      facts({ environments: [{ ...PROD, protection: { exists: false } }] }),
+      /`pilot-prod` does not exist/,
+    ],
+    [
+      'an environment named by a label but not configured',
+      facts({ environments: [{ name: 'staging', unknown: true, requireApproval: false }] }),
+      /`env:staging` names no environment/,
+    ],
+    [
+      'an environment that does not merge',
+      facts({ environments: [{ name: 'dev', autopilot: 'ci', requireApproval: false }] }),
+      /`autopilot: ci`/,
+    ],
   ])('refuses %s', (_name, input, reason) => {
     const d = decideMerge(input);
     expect(d.action).toBe('refuse');
@@ -115,6 +136,14 @@ describe('decideMerge', () => {
       /no checks have reported/,
     ],
     [
+      'the approval of a protected environment, even with auto-merge allowed',
+      facts(
+        { environments: [{ ...PROD, protection: { exists: true, reviewers: 1 } }] },
+        { mergeableState: 'blocked' },
+      ),
+      /requires approval: the merge waits for a required reviewer of the GitHub Environment `pilot-prod`/,
+    ],
+    [
       'a task that is not pr_open',
       facts({ task: { status: 'ci_fixing', headSha: HEAD, pr: 5 } }),
       /ci_fixing/,
@@ -123,6 +152,11 @@ describe('decideMerge', () => {
     const d = decideMerge(input);
     expect(d.action).toBe('wait');
     expect(d.action === 'wait' && d.reason).toMatch(reason);
+  });
+
+  it('merges under an environment that needs no approval', () => {
+    const dev = { name: 'dev', autopilot: 'merge' as const, requireApproval: false };
+    expect(decideMerge(facts({ environments: [dev] })).action).toBe('merge');
   });
 
   it('counts every reported check as required when the branch names none', () => {
