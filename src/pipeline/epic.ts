@@ -92,7 +92,7 @@ export async function planEpic(deps: Deps, intent: WorkIntent): Promise<Outcome>
   const run = await core.group('Plan the epic', () => planningRun(deps, issue, data.title, data.body ?? ''));
   const verdict = run.ok
     ? validatePlan(run.structuredOutput ?? null, deps.config.maxSubIssues)
-    : { ok: false as const, problem: `the planning run stopped (${run.stopReason})` };
+    : { ok: false as const, problem: stoppedProblem(run) };
   const doc: TaskDoc = withRun(
     {
       ...before,
@@ -120,4 +120,10 @@ export async function planEpic(deps: Deps, intent: WorkIntent): Promise<Outcome>
 
 function problemOf(verdict: { ok: true } | { ok: false; problem: string }): string {
   return verdict.ok ? '' : verdict.problem;
+}
+
+/** Why a planning run gave no plan, in words a maintainer can act on (the CLI's error, redacted). */
+function stoppedProblem(run: AgentResult): string {
+  const why = run.errorText ? `: ${redact(run.errorText).slice(0, 300)}` : '';
+  return `the planning run stopped (${run.stopReason}${why})`;
 }
