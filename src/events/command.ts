@@ -76,6 +76,7 @@ export function helpText(triggerLabel: string): string {
     `| \`${p} remember <lesson>\` | maintainers: keep a lesson in Pilot's memory for every later task |`,
     `| \`${p} memory\` | list what Pilot remembers, with ids |`,
     `| \`${p} forget <id>\` | maintainers: remove one lesson from Pilot's memory |`,
+    `| \`${p} approve\` | maintainers: approve an epic's plan; Pilot creates its sub-issues and starts them in order |`,
     `| \`${p} resume\` | maintainers: resume the merge autopilot after its circuit breaker paused it |`,
     '',
     `Adding the label \`${triggerLabel}\` starts a task too; removing it or closing the issue cancels.`,

@@ -44,6 +44,14 @@ async function epicWorld(script: ScriptStep[]) {
   return { w, epic };
 }
 
+/** GET on the emulator as Pilot's token would (the routes are held to GitHub's OpenAPI description). */
+async function api(w: World, route: string): Promise<Array<{ number: number }>> {
+  const res = await fetch(`${w.gh.url}/repos/${OWNER}/${REPO}${route}`, {
+    headers: { authorization: `token ${w.gh.token}`, accept: 'application/vnd.github+json' },
+  });
+  return (await res.json()) as Array<{ number: number }>;
+}
+
 const trackingOf = (w: World, n: number) =>
   w.pilotComments(n).find((c) => c.body.includes('pilot:task'))?.body ?? '';
 
@@ -93,6 +101,16 @@ describe('an epic is planned as sub-tasks', () => {
     );
   });
 
+  it('refuses a non-maintainer’s `/pilot approve`: nothing is created', { timeout: 120_000 }, async () => {
+    const { w, epic } = await epicWorld(planned(PLAN));
+    await w.run('issue_comment', w.commentEvent(epic, '/pilot plan --split', 'mona'));
+    await w.run('issue_comment', w.commentEvent(epic, '/pilot approve', 'mona'));
+    const reply = w.gh.comments(OWNER, REPO, epic).at(-1)?.body ?? '';
+    expect(reply).toContain("@mona cannot approve an epic's plan: it takes the maintain or admin role");
+    expect(() => w.gh.issue(OWNER, REPO, epic + 1)).toThrow();
+    expect(trackingOf(w, epic)).toContain('waiting for approval');
+  });
+
   it('the planner cannot change the checkout: plan mode refuses its write', {
     timeout: 120_000,
   }, async () => {
@@ -104,5 +122,42 @@ describe('an epic is planned as sub-tasks', () => {
       false,
     );
     expect(trackingOf(w, epic)).toContain('epic plan: 4 sub-tasks');
+  });
+});
+
+describe('an approved epic becomes sub-issues run in dependency order', () => {
+  it('a maintainer’s `/pilot approve`: 4 linked sub-issues, blocked-by links, only A starts', {
+    timeout: 180_000,
+  }, async () => {
+    const { w, epic } = await epicWorld([
+      ...planned(PLAN),
+      write('src/a-store.js', 'export const store = new Map();\n'),
+      say('Added the store.'),
+    ]);
+    w.gh.setPermission(OWNER, REPO, 'maya', 'maintain');
+    await w.run('issue_comment', w.commentEvent(epic, '/pilot plan --split', 'maya'));
+    const runs = await w.run('issue_comment', w.commentEvent(epic, '/pilot approve', 'maya'));
+    for (const r of runs) expect(r.exitCode, r.log).toBe(0);
+
+    const [a, b, c, d] = [2, 3, 4, 5].map((n) => w.gh.issue(OWNER, REPO, n));
+    expect([a, b, c, d].map((i) => i.title)).toEqual(['A store', 'B reader', 'C writer', 'D report']);
+    for (const sub of [a, b, c, d])
+      expect(sub.body).toMatch(/Part of epic #1\.\n\n<!-- pilot:epic 1 [0-9a-f]{64} -->$/);
+    expect((await api(w, `/issues/${epic}/sub_issues`)).map((i) => i.number)).toEqual([2, 3, 4, 5]);
+    const blockers = async (n: number) =>
+      (await api(w, `/issues/${n}/dependencies/blocked_by`)).map((i) => i.number);
+    expect(await blockers(2)).toEqual([]);
+    expect(await blockers(3)).toEqual([2]);
+    expect(await blockers(4)).toEqual([2]);
+    expect((await blockers(5)).sort()).toEqual([3, 4]);
+    // Only A had nothing to wait for: it ran (Pilot's own dispatch) and has a PR; B, C and D wait.
+    const pulls = w.gh.pulls(OWNER, REPO);
+    expect(pulls.map((p) => p.head.ref)).toEqual(['pilot/issue-2-a-store']);
+    expect(trackingOf(w, 2)).toContain('pilot:task');
+    for (const n of [3, 4, 5]) expect(trackingOf(w, n)).toBe('');
+    const tracking = trackingOf(w, epic);
+    expect(tracking).toContain('epic approved: 4 sub-issues, running in dependency order');
+    expect(tracking).toContain('- [ ] #5 **D report** (simple; after 2, 3)');
+    expect(tracking).toContain('Started: #2.');
   });
 });
