@@ -130,8 +130,16 @@ async function createSubIssues(deps: Deps, epic: number, plan: EpicDoc): Promise
 async function startReady(deps: Deps, intent: WorkIntent, epic: EpicDoc): Promise<number[]> {
   const ready = epic.tasks.filter((t) => t.dependsOn.length === 0 && t.issue).map((t) => t.issue as number);
   const started = ready.slice(0, deps.config.epicParallel);
+  // The approval's comment is on the epic, not the sub-issue: the sub-issue's run carries none.
   for (const sub of started)
-    await dispatchWork(deps, { ...intent, command: 'run', source: 'dispatch', args: '', issue: sub });
+    await dispatchWork(deps, {
+      ...intent,
+      command: 'run',
+      source: 'dispatch',
+      args: '',
+      issue: sub,
+      commentId: undefined,
+    });
   return started;
 }
 

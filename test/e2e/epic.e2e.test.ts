@@ -28,8 +28,8 @@ const PLAN = {
 };
 
 const planned = (plan: unknown): ScriptStep[] => [
+  // The CLI ends the run with the StructuredOutput call itself: no further turn is asked for.
   { tools: [{ name: 'StructuredOutput', input: plan as Record<string, unknown> }] },
-  say('Planned.'),
 ];
 
 async function epicWorld(script: ScriptStep[]) {
@@ -138,6 +138,16 @@ describe('an approved epic becomes sub-issues run in dependency order', () => {
     await w.run('issue_comment', w.commentEvent(epic, '/pilot plan --split', 'maya'));
     const runs = await w.run('issue_comment', w.commentEvent(epic, '/pilot approve', 'maya'));
     for (const r of runs) expect(r.exitCode, r.log).toBe(0);
+      console.log(
+        runs
+          .map((r) =>
+            r.log
+              .split('\n')
+              .filter((l) => !l.startsWith('::debug'))
+              .join('\n'),
+          )
+          .join('\n=====\n'),
+      );
 
     const [a, b, c, d] = [2, 3, 4, 5].map((n) => w.gh.issue(OWNER, REPO, n));
     expect([a, b, c, d].map((i) => i.title)).toEqual(['A store', 'B reader', 'C writer', 'D report']);
