@@ -138,16 +138,6 @@ describe('an approved epic becomes sub-issues run in dependency order', () => {
     await w.run('issue_comment', w.commentEvent(epic, '/pilot plan --split', 'maya'));
     const runs = await w.run('issue_comment', w.commentEvent(epic, '/pilot approve', 'maya'));
     for (const r of runs) expect(r.exitCode, r.log).toBe(0);
-      console.log(
-        runs
-          .map((r) =>
-            r.log
-              .split('\n')
-              .filter((l) => !l.startsWith('::debug'))
-              .join('\n'),
-          )
-          .join('\n=====\n'),
-      );
 
     const [a, b, c, d] = [2, 3, 4, 5].map((n) => w.gh.issue(OWNER, REPO, n));
     expect([a, b, c, d].map((i) => i.title)).toEqual(['A store', 'B reader', 'C writer', 'D report']);
