@@ -21,6 +21,8 @@ export const TRUSTED_EVENTS: ReadonlySet<string> = new Set([
 export const MARKER_PREFIX = '<!-- pilot:task';
 export const MARKER_SUFFIX = '-->';
 /** Marker on every other comment Pilot writes (replies), so they can be recognised as Pilot's own. */
+/** A sub-issue's authenticated reference to its epic (src/pipeline/epic-approve.ts). */
+export const EPIC_REF_PREFIX = '<!-- pilot:epic';
 export const REPLY_MARKER = '<!-- pilot:reply -->';
 
 /** The one "Pilot dashboard" issue the sweep keeps: its title, the label it is found by, its marker. */
@@ -42,6 +44,8 @@ export const COMMANDS = [
   'forget',
   // The merge autopilot's circuit breaker (docs/merge.md).
   'resume',
+  // Epics (docs/epics.md): a maintainer approves an epic's plan.
+  'approve',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 

@@ -46,6 +46,10 @@ export interface AgentRequest {
   settingsPath?: string;
   /** The agent's own user (isolation/user.ts); absent = Pilot's own user. */
   runAs?: AgentUser;
+  /** A JSON Schema the answer must follow (`--json-schema`): the CLI adds its StructuredOutput tool. */
+  jsonSchema?: Record<string, unknown>;
+  /** `plan` keeps the CLI read-only (an epic's planning run); the default lets the agent edit. */
+  permissionMode?: 'acceptEdits' | 'plan';
 }
 
 export interface AgentResult {
@@ -68,6 +72,8 @@ export interface AgentResult {
    * Pilot's process from the upstream's bytes, so nothing the agent prints or writes can change them.
    */
   tokens?: MeteredTokens;
+  /** The StructuredOutput tool's input when `jsonSchema` was asked for: the model's words, unchecked. */
+  structuredOutput?: unknown;
 }
 
 export interface MeteredTokens {
@@ -87,7 +93,7 @@ export function claudeArgs(req: AgentRequest): string[] {
     '--max-turns',
     String(req.maxTurns),
     '--permission-mode',
-    'acceptEdits',
+    req.permissionMode ?? 'acceptEdits',
     '--allowedTools',
     req.allowedTools.join(','),
     '--append-system-prompt',
@@ -101,6 +107,7 @@ export function claudeArgs(req: AgentRequest): string[] {
   ];
   if (req.settingsPath) args.push('--settings', req.settingsPath);
   if (req.model) args.push('--model', req.model);
+  if (req.jsonSchema) args.push('--json-schema', JSON.stringify(req.jsonSchema));
   if (req.maxCostUsd) args.push('--max-budget-usd', String(req.maxCostUsd));
   if (req.resumeSessionId) args.push('--resume', req.resumeSessionId);
   else if (req.sessionId) args.push('--session-id', req.sessionId);
@@ -325,6 +332,7 @@ function resultOf(
     permissionDenials: result?.permission_denials ?? [],
     errorText: ok ? undefined : errorTextOf(result, stderr, exitCode, killedBy),
     durationMs: Date.now() - started,
+    structuredOutput: result?.structured_output,
   };
 }
 

@@ -515,6 +515,28 @@ export const SETTINGS = {
     fallback: 1500,
     accepted: wholeNumberText(0, 20000),
   }),
+  // Epics (docs/epics.md): how many sub-issues a plan may have, how many run at once, who approves.
+  maxSubIssues: setting({
+    name: 'max-sub-issues',
+    kind: 'int',
+    schema: wholeNumber(1, 50),
+    fallback: 10,
+    accepted: wholeNumberText(1, 50),
+  }),
+  epicParallel: setting({
+    name: 'epic-parallel',
+    kind: 'int',
+    schema: wholeNumber(1, 20),
+    fallback: 2,
+    accepted: wholeNumberText(1, 20),
+  }),
+  epicApproval: setting({
+    name: 'epic-approval',
+    kind: 'string',
+    schema: z.enum(['maintainer', 'auto']),
+    fallback: 'maintainer',
+    accepted: enumText(['maintainer', 'auto']),
+  }),
   // Merge autopilot (`autopilot: merge`, docs/merge.md): how Pilot merges and how much at most.
   mergeMethod: setting({
     name: 'merge-method',
@@ -678,6 +700,9 @@ export interface Settings {
   maxCiFixes: number;
   maxReviewRounds: number;
   memoryTokens: number;
+  maxSubIssues: number;
+  epicParallel: number;
+  epicApproval: 'maintainer' | 'auto';
   mergeMethod: 'squash' | 'merge' | 'rebase';
   maxMergesPerHour: number;
   circuitBreakerFailures: number;

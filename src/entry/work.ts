@@ -1,3 +1,4 @@
+import { approveEpic, isApproval } from '../pipeline/epic-approve.js';
 import { gate } from '../pipeline/gate.js';
 import { isMemoryCommand, memoryWork } from '../pipeline/memory-commands.js';
 import { ops } from '../pipeline/ops.js';
@@ -13,5 +14,9 @@ await run({
   sweep,
   ops,
   work: (deps, intent) =>
-    isMemoryCommand(intent) ? memoryWork(deps, intent) : serveWork(deps, intent, work),
+    isMemoryCommand(intent)
+      ? memoryWork(deps, intent)
+      : isApproval(intent)
+        ? approveEpic(deps, intent)
+        : serveWork(deps, intent, work),
 });

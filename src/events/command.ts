@@ -11,6 +11,9 @@ export interface ParsedCommand {
   args: string;
 }
 
+/** `/pilot plan --split`: split an epic into sub-issues instead of planning one change. */
+export const SPLIT_FLAG = '--split';
+
 /** Commands whose args carry free text for the agent; the others take none. */
 const TAKES_TEXT = new Set<ParsedCommandName>(['run', 'fix', 'remember', 'forget']);
 
@@ -45,6 +48,8 @@ export function parseCommand(body: string): ParsedCommand | null {
   const lowered = word.toLowerCase();
   if (word !== '' && !isCommandName(lowered)) return { command: 'unknown', args: word };
   const command: CommandName = word === '' ? 'run' : (lowered as CommandName);
+  // `/pilot plan --split` asks for an epic's plan (docs/epics.md); any other text after `plan` is ignored.
+  if (command === 'plan' && tail.trim().toLowerCase() === SPLIT_FLAG) return { command, args: SPLIT_FLAG };
   if (!TAKES_TEXT.has(command)) return { command, args: '' };
   return { command, args: [tail, ...following].join('\n').trim() };
 }
@@ -62,6 +67,7 @@ export function helpText(triggerLabel: string): string {
     '| --- | --- |',
     `| \`${p}\` or \`${p} run [instructions]\` | start (or restart) the task for this issue |`,
     `| \`${p} plan\` | post a plan only, change nothing; \`${p} run\` afterwards starts from it |`,
+    `| \`${p} plan --split\` | plan an epic as sub-issues in dependency order, for a maintainer to approve |`,
     `| \`${p} retry\` | run again, resuming the previous session, told why the last run failed |`,
     `| \`${p} cancel\` | cancel the run in progress and keep the work so far |`,
     `| \`${p} status\` | show the task's state, pull request and cost |`,
@@ -70,6 +76,7 @@ export function helpText(triggerLabel: string): string {
     `| \`${p} remember <lesson>\` | maintainers: keep a lesson in Pilot's memory for every later task |`,
     `| \`${p} memory\` | list what Pilot remembers, with ids |`,
     `| \`${p} forget <id>\` | maintainers: remove one lesson from Pilot's memory |`,
+    `| \`${p} approve\` | maintainers: approve an epic's plan; Pilot creates its sub-issues and starts them in order |`,
     `| \`${p} resume\` | maintainers: resume the merge autopilot after its circuit breaker paused it |`,
     '',
     `Adding the label \`${triggerLabel}\` starts a task too; removing it or closing the issue cancels.`,

@@ -26,7 +26,7 @@ const Id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
 export const DispatchPayload = z.strictObject({
   issue: Id,
-  command: z.enum(['run', 'plan', 'retry', 'fix', 'remember', 'forget']),
+  command: z.enum(['run', 'plan', 'retry', 'fix', 'remember', 'forget', 'approve']),
   args: z.string().max(DISPATCH_ARGS_MAX).default(''),
   sender: z.strictObject({
     login: Login,

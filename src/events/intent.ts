@@ -13,7 +13,8 @@ export type IntentSource = 'label' | 'comment' | 'review' | 'ci' | 'dispatch' | 
 
 /** Commands the gate answers itself vs. work it hands to a trusted run. */
 /** `remember`/`forget` write the ledger, so a trusted run does them (src/pipeline/memory-commands.ts). */
-export type WorkCommand = 'run' | 'plan' | 'retry' | 'fix' | 'remember' | 'forget';
+/** `approve` creates an epic's sub-issues: a trusted run does it (src/pipeline/epic-approve.ts). */
+export type WorkCommand = 'run' | 'plan' | 'retry' | 'fix' | 'remember' | 'forget' | 'approve';
 export type ReplyCommand = 'help' | 'status' | 'cancel' | 'unknown' | 'memory' | 'resume';
 
 /** What every intent carries, whatever it concerns. */

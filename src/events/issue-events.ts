@@ -39,7 +39,7 @@ const CommentPayload = z.object({
   sender: ActorSchema,
 });
 
-const WORK_COMMANDS = new Set<string>(['run', 'plan', 'retry', 'fix', 'remember', 'forget']);
+const WORK_COMMANDS = new Set<string>(['run', 'plan', 'retry', 'fix', 'remember', 'forget', 'approve']);
 
 export function fromIssues(ctx: EventContext, opts: DecideOptions): EventDecision {
   const head = Action.safeParse(ctx.payload);

@@ -23,7 +23,9 @@ export type EpicPlan = z.infer<typeof EpicPlan>;
 
 /** The JSON Schema given to `claude --json-schema` (the same shape zod checks afterwards). */
 export function planJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(EpicPlan, { io: 'input' }) as Record<string, unknown>;
+  // The CLI's validator knows no draft 2020-12 `$schema` key and refuses the whole flag: left out.
+  const { $schema: _draft, ...schema } = z.toJSONSchema(EpicPlan, { io: 'input' }) as Record<string, unknown>;
+  return schema;
 }
 
 export type PlanVerdict = { ok: true; plan: EpicPlan; order: number[] } | { ok: false; problem: string };

@@ -16,6 +16,7 @@ import { findTracking, writeTracking } from '../state/tracking.js';
 import { checkBudget } from './budget-check.js';
 import { ciGate } from './ci-gate.js';
 import { type Deps, dispatchSigner, markerKey } from './deps.js';
+import { dispatchApproval, isApproval } from './epic-approve.js';
 import { dispatchMemory, isMemoryCommand, listMemory } from './memory-commands.js';
 import { resumeMerging } from './merge-resume.js';
 import { onTask, taskOfPull } from './pull-task.js';
@@ -192,5 +193,7 @@ export async function gate(deps: Deps, intent: Intent): Promise<Outcome> {
   if (intent.kind === 'reply') return answer(deps, intent, pilotLogin);
   // Memory commands concern no task: no tracking comment, no budget (src/pipeline/memory-commands.ts).
   if (isMemoryCommand(intent)) return dispatchMemory(deps, intent);
+  // An epic's approval rewrites no tracking comment in the gate; the trusted run answers (epic-approve.ts).
+  if (isApproval(intent)) return dispatchApproval(deps, intent);
   return dispatch(deps, intent, pilotLogin);
 }

@@ -18,6 +18,7 @@ import { writeTracking } from '../state/tracking.js';
 import { checkBudget } from './budget-check.js';
 import { type CiFix, finishCiDoc, startCiFix } from './ci-fix.js';
 import { type Deps, markerKey } from './deps.js';
+import { isEpicPlan, planEpic } from './epic.js';
 import { proposalNote } from './memory-lessons.js';
 import { recordHits } from './memory-prompt.js';
 import { autoMerge } from './merge.js';
@@ -35,6 +36,8 @@ export async function work(deps: Deps, asked: WorkIntent): Promise<Outcome> {
   if (!budget.proceed) return budget.outcome;
   // The flag is for Pilot, not the agent's instructions.
   const intent = { ...asked, args: overBudgetFlag(asked.args).rest };
+  // `/pilot plan --split`: an epic's read-only planning run, no branch and no PR (src/pipeline/epic.ts).
+  if (isEpicPlan(intent)) return planEpic(deps, intent);
   if (intent.source === 'ci') {
     // A CI follow-up decides before any model spend: rerun, stop, or resume the session with the log.
     const ci = await startCiFix(deps, intent);

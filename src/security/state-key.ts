@@ -6,7 +6,15 @@
 // repository does not verify either.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export type SealPurpose = 'task' | 'queued' | 'dispatch' | 'dashboard' | 'memory' | 'ops-incident' | 'ledger';
+export type SealPurpose =
+  | 'task'
+  | 'queued'
+  | 'dispatch'
+  | 'dashboard'
+  | 'memory'
+  | 'ops-incident'
+  | 'ledger'
+  | 'epic';
 
 /** What `sign`/`verify` need: the purpose, and the issue for per-issue state. */
 export interface SealScope {

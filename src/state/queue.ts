@@ -29,7 +29,7 @@ const QUEUED_PREFIX = '<!-- pilot:queued ';
 
 const QueuedNote = z.object({
   // `remember`/`forget` never wait for the lease (src/pipeline/memory-commands.ts); listed so the types agree.
-  command: z.enum(['run', 'plan', 'retry', 'fix', 'remember', 'forget']),
+  command: z.enum(['run', 'plan', 'retry', 'fix', 'remember', 'forget', 'approve']),
   args: z.string().max(2_000),
   source: z.enum(['label', 'dispatch', 'manual', 'schedule', 'review', 'ci', 'comment']),
   sender: z.object({

@@ -30,6 +30,25 @@ export const RunRef = z.object({
 
 const Count = z.number().int().nonnegative();
 
+/** How much of each sub-task's body an epic's marker keeps (ten of them must fit one comment). */
+export const EPIC_BODY_MAX = 2_000;
+
+/** One sub-task of an epic's plan as the marker keeps it; `issue` once its sub-issue exists. */
+export const EpicTask = z.object({
+  title: z.string().max(200),
+  body: z.string().max(EPIC_BODY_MAX),
+  dependsOn: z.array(Count).max(20),
+  size: z.string().max(20),
+  issue: z.number().int().positive().optional(),
+});
+
+/** An epic's plan (docs/epics.md) and whether a maintainer approved it. */
+export const EpicDoc = z.object({
+  tasks: z.array(EpicTask).max(50),
+  approved: z.boolean().optional(),
+});
+export type EpicDoc = z.infer<typeof EpicDoc>;
+
 // New fields are optional so that markers written before them still parse as v1 (and stay compact:
 // a field that was never set is not written at all).
 export const TaskDoc = z.object({
@@ -83,6 +102,8 @@ export const TaskDoc = z.object({
   lesson: z
     .object({ text: z.string().max(600), source: z.enum(['review', 'ci']), at: z.iso.datetime() })
     .optional(),
+  /** An epic's validated plan (src/pipeline/epic.ts). Optional in the v3 document: no version bump. */
+  epic: EpicDoc.optional(),
   runs: z.array(RunRef).max(10),
 });
 export type TaskDoc = z.infer<typeof TaskDoc>;

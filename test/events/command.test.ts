@@ -18,6 +18,13 @@ describe('the /pilot grammar', () => {
     ],
     ['plan', '/pilot plan', { command: 'plan', args: '' }],
     ['plan ignores trailing words', '/pilot plan for the parser', { command: 'plan', args: '' }],
+    ['plan --split asks for an epic plan', '/pilot plan --split', { command: 'plan', args: '--split' }],
+    [
+      'plan --split with more words is a plain plan',
+      '/pilot plan --split now',
+      { command: 'plan', args: '' },
+    ],
+    ['approve takes no text', '/pilot approve all of it', { command: 'approve', args: '' }],
     ['retry', '/pilot retry', { command: 'retry', args: '' }],
     ['cancel', '/pilot cancel', { command: 'cancel', args: '' }],
     ['status', '/pilot status', { command: 'status', args: '' }],
