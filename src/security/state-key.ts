@@ -6,7 +6,16 @@
 // repository does not verify either.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export type SealPurpose = 'task' | 'queued' | 'dispatch' | 'dashboard' | 'memory' | 'ops-incident' | 'ledger';
+// 'ticket': the link from an issue Pilot opened to a tracker's ticket (src/state/ticket-link.ts).
+export type SealPurpose =
+  | 'task'
+  | 'queued'
+  | 'dispatch'
+  | 'dashboard'
+  | 'memory'
+  | 'ops-incident'
+  | 'ledger'
+  | 'ticket';
 
 /** What `sign`/`verify` need: the purpose, and the issue for per-issue state. */
 export interface SealScope {
