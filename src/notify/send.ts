@@ -32,7 +32,7 @@ export interface SendOptions {
   telegramApi?: string;
 }
 
-interface Delivery {
+export interface Delivery {
   channel: string;
   url: string;
   body: string;
@@ -89,7 +89,7 @@ function retryable(status: number): boolean {
   return status === 429 || status >= 500;
 }
 
-async function deliver(d: Delivery, opts: SendOptions): Promise<string | null> {
+export async function deliver(d: Delivery, opts: SendOptions): Promise<string | null> {
   const attempts = opts.attempts ?? 3;
   let last = '';
   for (let i = 0; i < attempts; i++) {
