@@ -76,7 +76,8 @@ describe('a pilot-task dispatch from Jira', () => {
     expect(work?.exitCode, work?.log).toBe(0);
     const issues = gh.issues(OWNER, REPO);
     expect(issues).toHaveLength(2);
-    const opened = issues.find((i) => i.number !== forged)!;
+    const opened = issues.find((i) => i.number !== forged);
+    if (!opened) throw new Error('Pilot opened no issue for the ticket');
     expect(opened.title).toBe('[PROJ-7] Add a health check');
     expect(opened.user.login).toBe('github-actions[bot]');
     expect(opened.body).toContain('[PROJ-7](https://acme.atlassian.net/browse/PROJ-7)');
