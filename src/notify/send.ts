@@ -37,6 +37,8 @@ export interface Delivery {
   url: string;
   body: string;
   headers: Record<string, string>;
+  /** For APIs that answer 200 with an error inside (GraphQL): whether the answer's body means success. */
+  accepted?: (body: string) => boolean;
 }
 
 /** Telegram's API base. Tests point it at a loopback server; nothing else can be chosen. */
@@ -102,8 +104,9 @@ export async function deliver(d: Delivery, opts: SendOptions): Promise<string | 
         redirect: 'error',
         signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
       });
-      await res.arrayBuffer().catch(() => undefined);
-      if (res.ok) return null;
+      const text = await res.text().catch(() => '');
+      if (res.ok && (!d.accepted || d.accepted(text))) return null;
+      if (res.ok) return 'refused in its answer';
       last = `HTTP ${res.status}`;
       if (!retryable(res.status)) break;
     } catch (error) {

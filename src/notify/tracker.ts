@@ -34,6 +34,16 @@ function linearAuth(token: string): string {
 const COMMENT_CREATE =
   'mutation PilotComment($issueId: String!, $body: String!) { commentCreate(input: { issueId: $issueId, body: $body }) { success } }';
 
+/** Linear answers 200 with `errors` (or `success: false`) when it did not create the comment. */
+function linearSucceeded(body: string): boolean {
+  try {
+    const json = JSON.parse(body) as { data?: { commentCreate?: { success?: unknown } } };
+    return json.data?.commentCreate?.success === true;
+  } catch {
+    return false;
+  }
+}
+
 /** Where the comment goes, or null when the ticket's tracker is not configured. */
 export function ticketDelivery(config: TrackerConfig, ticket: TicketRef, text: string): Delivery | null {
   const body = redact(text);
@@ -53,6 +63,7 @@ export function ticketDelivery(config: TrackerConfig, ticket: TicketRef, text: s
       // Linear's issueId takes the identifier (ENG-42) as well as the UUID.
       body: JSON.stringify({ query: COMMENT_CREATE, variables: { issueId: ticket.key, body } }),
       headers: { ...JSON_TYPE, authorization: linearAuth(config.linearToken) },
+      accepted: linearSucceeded,
     };
   }
   return null;

@@ -61,6 +61,14 @@ describe('commentOnTicket', () => {
     ]);
   });
 
+  it('counts a Linear 200 that carries GraphQL errors as a failure, without retrying it', async () => {
+    server = await startTrackers({ linearToken: 'lin_api_secret_2' });
+    const ok = await commentOnTicket(configFor(server.url), { source: 'linear', key: 'ENG-42' }, '', FAST);
+    expect(ok).toBe(false);
+    expect(server.requests).toBe(1);
+    expect(server.comments).toEqual([]);
+  });
+
   it('gives up quietly on a refusal (no retry of a 401) and on a tracker that is down', async () => {
     server = await startTrackers({ jira: { user: 'bot@example.com', token: 'another-token' } });
     const refused = await commentOnTicket(

@@ -125,7 +125,8 @@ function linearComment(
   }
   const json = JSON.parse(text) as { query?: string; variables?: { issueId?: string; body?: string } };
   if (!json.query?.includes('commentCreate') || !json.variables?.issueId || !json.variables.body) {
-    send(res, 400, { errors: [{ message: 'unexpected GraphQL request' }] });
+    // Linear answers a GraphQL error with 200 and `errors`, as GraphQL servers do.
+    send(res, 200, { data: null, errors: [{ message: 'unexpected GraphQL request' }] });
     return;
   }
   state.comments.push({
