@@ -92,7 +92,9 @@ type Paired =
   | 'webhookUrl'
   | 'webhookSecret'
   | 'telegramBotToken'
-  | 'telegramChatId';
+  | 'telegramChatId'
+  | 'jiraUrl'
+  | 'jiraToken';
 
 /** Settings that mean nothing alone: [has, needs, why]. */
 const PAIRS: [Paired, Paired, string][] = [
@@ -101,6 +103,8 @@ const PAIRS: [Paired, Paired, string][] = [
   // An unsigned webhook would let anyone who learns the URL post Pilot events: the secret is required.
   ['webhookUrl', 'webhookSecret', 'Pilot signs every webhook body with it'],
   ['telegramBotToken', 'telegramChatId', 'the bot needs a chat to post to'],
+  ['jiraUrl', 'jiraToken', 'Pilot posts the PR link to Jira with it'],
+  ['jiraToken', 'jiraUrl', 'Pilot needs to know where your Jira is'],
 ];
 
 function crossChecks(settings: Pick<Settings, Paired>): ConfigProblem[] {

@@ -609,6 +609,53 @@ export const SETTINGS = {
     secret: true,
   }),
   webhookEvents: notifyEvents('webhook-events'),
+  // Trackers (docs/trackers.md): where Pilot posts the PR link back; tokens are secrets (inputs only).
+  jiraUrl: setting({
+    name: 'jira-url',
+    kind: 'string',
+    schema: webhookUrl,
+    fallback: undefined,
+    accepted: 'your Jira site URL, https://your-site.atlassian.net (http only for 127.0.0.1/localhost)',
+  }),
+  jiraUser: setting({
+    name: 'jira-user',
+    kind: 'string',
+    schema: email.optional(),
+    fallback: undefined,
+    accepted:
+      "the Jira account's email (with jira-token, basic auth as Jira Cloud expects); empty for a bearer token",
+  }),
+  jiraToken: setting({
+    name: 'jira-token',
+    kind: 'string',
+    schema: z.string().min(8).max(2_000).regex(/^\S+$/).optional(),
+    fallback: undefined,
+    accepted: 'a Jira API token (Cloud, with jira-user) or personal access token (Data Center)',
+    secret: true,
+  }),
+  linearToken: setting({
+    name: 'linear-token',
+    kind: 'string',
+    schema: z.string().min(8).max(2_000).regex(/^\S+$/).optional(),
+    fallback: undefined,
+    accepted: 'a Linear personal API key (lin_api_…) or OAuth token',
+    secret: true,
+  }),
+  linearApiUrl: setting({
+    name: 'linear-api-url',
+    kind: 'string',
+    schema: webhookUrl.unwrap(),
+    fallback: 'https://api.linear.app/graphql',
+    accepted: "Linear's GraphQL endpoint (https; http only for 127.0.0.1/localhost)",
+    inputOnly: true,
+  }),
+  linearLabel: setting({
+    name: 'linear-label',
+    kind: 'string',
+    schema: labelSchema,
+    fallback: 'pilot',
+    accepted: 'a Linear label name of 1 to 50 characters',
+  }),
   runnersDefault: setting({
     name: 'runners-default',
     kind: 'labels',
@@ -717,6 +764,12 @@ export interface Settings {
   webhookUrl: string | undefined;
   webhookSecret: string | undefined;
   webhookEvents: NotifyEvent[];
+  jiraUrl: string | undefined;
+  jiraUser: string | undefined;
+  jiraToken: string | undefined;
+  linearToken: string | undefined;
+  linearApiUrl: string;
+  linearLabel: string;
   runnersDefault: string[] | undefined;
   runnersLong: string[] | undefined;
   intent: string | undefined;

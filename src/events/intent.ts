@@ -1,5 +1,6 @@
 // The Intent is what an event means to Pilot, decided once in src/events/ and trusted downstream.
 import type { CommandName } from '../constants.js';
+import type { TrackerTicket } from './tracker-task.js';
 
 export interface Actor {
   login: string;
@@ -48,6 +49,11 @@ interface IntentFields {
   dispatch?: { realSender: Actor | null; signed: string; tag?: string };
   /** `GITHUB_RUN_ATTEMPT` > 1: a human re-ran the job; a retry, not a duplicate delivery. */
   rerun: boolean;
+  /**
+   * A `pilot-task` dispatch's ticket (untrusted text): the run finds or opens the issue linked to its key
+   * first (src/pipeline/tracker-in.ts), so `issue` is 0 until then.
+   */
+  tracker?: TrackerTicket;
 }
 
 /** Issue (or pull request) number the task belongs to. */

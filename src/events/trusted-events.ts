@@ -15,6 +15,7 @@ import {
   quote,
   toActor,
 } from './rule-kit.js';
+import { describeTrackerError, TRACKER_EVENT_TYPE, TrackerTaskPayload } from './tracker-task.js';
 
 const RepositoryDispatch = z.object({
   action: z.string(),
@@ -27,6 +28,7 @@ export function fromRepositoryDispatch(ctx: EventContext): EventDecision {
   const head = RepositoryDispatch.safeParse(ctx.payload);
   if (!head.success) return ignore(`malformed repository_dispatch payload (${firstProblem(head.error)})`);
   // In the payload, `action` is the `event_type` the sender chose.
+  if (head.data.action === TRACKER_EVENT_TYPE) return fromTrackerTask(ctx, head.data);
   if (head.data.action !== DISPATCH_EVENT_TYPE) {
     return ignore(
       `repository_dispatch event type ${quote(head.data.action)} is not '${DISPATCH_EVENT_TYPE}'`,
@@ -53,6 +55,24 @@ export function fromRepositoryDispatch(ctx: EventContext): EventDecision {
       signed: dispatchText(head.data.client_payload),
       tag: p.tag,
     },
+  });
+}
+
+/** A tracker's ticket acts for the event's real sender only: nothing in its payload names anyone. */
+function fromTrackerTask(ctx: EventContext, head: z.infer<typeof RepositoryDispatch>): EventDecision {
+  const parsed = TrackerTaskPayload.safeParse(head.client_payload);
+  if (!parsed.success) return ignore(describeTrackerError(parsed.error));
+  if (!head.sender) return ignore(`a ${TRACKER_EVENT_TYPE} dispatch without a sender acts for no one`);
+  const sender = toActor(head.sender);
+  return intentFor(ctx, {
+    kind: 'work',
+    command: 'run',
+    source: 'dispatch',
+    issue: 0,
+    sender,
+    args: '',
+    dispatch: { realSender: sender, signed: '' },
+    tracker: parsed.data,
   });
 }
 

@@ -8,3 +8,4 @@ export {
   TIMESTAMP_HEADER,
   verifySignature,
 } from './sign.js';
+export { commentOnTicket, type TicketRef, type TrackerConfig, ticketDelivery } from './tracker.js';

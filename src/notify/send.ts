@@ -32,11 +32,13 @@ export interface SendOptions {
   telegramApi?: string;
 }
 
-interface Delivery {
+export interface Delivery {
   channel: string;
   url: string;
   body: string;
   headers: Record<string, string>;
+  /** For APIs that answer 200 with an error inside (GraphQL): whether the answer's body means success. */
+  accepted?: (body: string) => boolean;
 }
 
 /** Telegram's API base. Tests point it at a loopback server; nothing else can be chosen. */
@@ -89,7 +91,7 @@ function retryable(status: number): boolean {
   return status === 429 || status >= 500;
 }
 
-async function deliver(d: Delivery, opts: SendOptions): Promise<string | null> {
+export async function deliver(d: Delivery, opts: SendOptions): Promise<string | null> {
   const attempts = opts.attempts ?? 3;
   let last = '';
   for (let i = 0; i < attempts; i++) {
@@ -102,8 +104,9 @@ async function deliver(d: Delivery, opts: SendOptions): Promise<string | null> {
         redirect: 'error',
         signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
       });
-      await res.arrayBuffer().catch(() => undefined);
-      if (res.ok) return null;
+      const text = await res.text().catch(() => '');
+      if (res.ok && (!d.accepted || d.accepted(text))) return null;
+      if (res.ok) return 'refused in its answer';
       last = `HTTP ${res.status}`;
       if (!retryable(res.status)) break;
     } catch (error) {

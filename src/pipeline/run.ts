@@ -21,6 +21,7 @@ import { type RunContext, readRunContext } from './context.js';
 import type { Deps } from './deps.js';
 import { markFinished } from './post-state.js';
 import { policyOf } from './thread.js';
+import { linkTicket } from './tracker-in.js';
 
 /** The handler a run takes; the `phase` input (config's Phase) and the intent choose it. */
 type Step = 'gate' | 'route' | 'work' | 'sweep' | 'ops';
@@ -113,7 +114,12 @@ async function execute(handlers: StepHandlers): Promise<Outcome> {
   if (step === 'sweep' && intent.source === 'schedule') return callStep(handlers, step, deps, intent);
   const admitted = await admit(deps, intent);
   if (!admitted) return { conclusion: 'skipped' };
-  return callStep(handlers, step, deps, admitted);
+  // A tracker's ticket (pilot-task) runs on the issue linked to its key, found or opened once admitted.
+  const linked =
+    admitted.kind === 'work' && admitted.tracker
+      ? await linkTicket(deps, { ...admitted, tracker: admitted.tracker })
+      : admitted;
+  return callStep(handlers, step, deps, linked);
 }
 
 async function depsFor(cfg: Config, ctx: RunContext): Promise<Deps> {

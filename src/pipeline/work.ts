@@ -27,6 +27,7 @@ import { announce, endNotices, startNotice } from './notices.js';
 import { recordRun } from './record-run.js';
 import { afterRound, answerRound, isReviewRound, openRound } from './review-fix.js';
 import { carriedFields } from './task-memory.js';
+import { reportToTicket } from './tracker-out.js';
 import { type AgentRun, agentStage } from './work-agent.js';
 import { publishStage } from './work-finish.js';
 import { startTask, type WorkTask } from './work-start.js';
@@ -100,10 +101,23 @@ async function workOnTask(
   await recordRun(deps, intent, outcome, { startedAt: started, model: plan.model, runner: plan.runner });
   // After the record, so the all-time totals pushed include this run when its fold won.
   outcome.metricsFile = await reportMetrics(deps);
-  const facts = { issue, title: task.start.issue.title, trackingUrl: tracking.url };
+  await tellTheEnd(task, outcome, { trackingUrl: tracking.url, headline: view.headline }, result);
+  return outcome;
+}
+
+/** The end notices, and the outcome back to the tracker's ticket when the issue came from one. */
+async function tellTheEnd(
+  task: WorkTask,
+  outcome: Outcome,
+  report: { trackingUrl: string; headline: string },
+  result: PublishResult,
+): Promise<void> {
+  const { deps, intent } = task;
+  const facts = { issue: intent.issue, title: task.start.issue.title, trackingUrl: report.trackingUrl };
   for (const notice of endNotices(outcome, { ...facts, prCreated: result.published?.pr?.created }))
     await announce(deps, notice);
-  return outcome;
+  // An issue opened for a Jira/Linear ticket: the outcome and PR link go back to it (tracker-out.ts).
+  await reportToTicket(deps, task.start.issue, outcome, report);
 }
 
 /** The task document once the run is over. */

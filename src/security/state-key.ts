@@ -6,6 +6,10 @@
 // repository does not verify either.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
+<<<<<<< HEAD
+=======
+// 'ticket': the link from an issue Pilot opened to a tracker's ticket (src/state/ticket-link.ts).
+>>>>>>> trackers
 export type SealPurpose =
   | 'task'
   | 'queued'
@@ -14,7 +18,8 @@ export type SealPurpose =
   | 'memory'
   | 'ops-incident'
   | 'ledger'
-  | 'epic';
+  | 'epic'
+  | 'ticket';
 
 /** What `sign`/`verify` need: the purpose, and the issue for per-issue state. */
 export interface SealScope {

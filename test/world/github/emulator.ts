@@ -585,6 +585,11 @@ export class GitHubEmulator implements RunHost {
     return [...this.issueOrThrow(owner, repo, number).labels];
   }
 
+  /** The repository's issues that are not pull requests, oldest first. */
+  issues(owner: string, repo: string): Issue[] {
+    return [...this.repoOrThrow(owner, repo).issues.values()].filter((i) => !i.pull);
+  }
+
   pulls(owner: string, repo: string): PullView[] {
     return [...this.repoOrThrow(owner, repo).issues.values()].filter((i) => i.pull).map((i) => pullView(i));
   }
