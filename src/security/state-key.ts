@@ -6,10 +6,7 @@
 // repository does not verify either.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-<<<<<<< HEAD
-=======
 // 'ticket': the link from an issue Pilot opened to a tracker's ticket (src/state/ticket-link.ts).
->>>>>>> trackers
 export type SealPurpose =
   | 'task'
   | 'queued'
