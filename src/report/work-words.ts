@@ -11,7 +11,16 @@ import type { Tokens } from './outputs.js';
 /** What the agent's run reports (src/agent/claude.ts's AgentResult has these and more). */
 export interface AgentFacts {
   ok: boolean;
-  stopReason: 'completed' | 'max_turns' | 'budget' | 'timeout' | 'cancelled' | 'api_error' | 'error';
+  stopReason:
+    | 'completed'
+    | 'max_turns'
+    | 'budget'
+    | 'timeout'
+    | 'cancelled'
+    | 'api_error'
+    // The model gateway called an outage (src/agent/gateway/outage.ts): the task pauses, it does not fail.
+    | 'outage'
+    | 'error';
   numTurns: number;
   costUsd: number;
   resultText: string;
@@ -83,6 +92,8 @@ export function pullBody(issue: number, agent: AgentFacts, learnings: string[] =
 function finalStatus(agent: AgentFacts, published: Published | null): TaskDoc['status'] {
   if (agent.stopReason === 'budget') return 'budget_exceeded';
   if (agent.stopReason === 'cancelled') return 'cancelled';
+  // An outage of the model API is not the task's failure: the sweep resumes it (src/pipeline/sweep.ts).
+  if (agent.stopReason === 'outage') return 'paused';
   if (!agent.ok) return 'failed';
   if (published?.pr && gatesFailing(agent).length) return 'needs_human';
   return published?.pr ? 'pr_open' : 'needs_human';
@@ -111,6 +122,8 @@ export function headlineOf(agent: AgentFacts, published: Published | null, branc
       return `stopped at the cost limit${wip}`;
     case 'cancelled':
       return `cancelled${wip}; \`/pilot retry\` resumes`;
+    case 'outage':
+      return `paused: the model API is unavailable${wip}; Pilot resumes the session when it answers again`;
     default:
       return `the agent failed${wip}`;
   }
