@@ -142,6 +142,12 @@ export interface FinalFacts {
   ciNote?: string;
 }
 
+/** The agent's answer as a quote, or a plain statement when it gave none. */
+function quoted(text: string): string {
+  const said = neutraliseAgentText(text.trim()).slice(0, 2000);
+  return said ? said.replace(/^/gm, '> ') : '> (the agent gave no answer)';
+}
+
 function finalNotes(facts: FinalFacts): string[] {
   const { agent, command } = facts;
   const { published, error } = facts.result;
@@ -150,6 +156,9 @@ function finalNotes(facts: FinalFacts): string[] {
   if (error) notes.push(neutraliseAgentText(error));
   else if (!agent.ok) notes.push(`**Why:** ${neutraliseAgentText(agent.errorText ?? agent.stopReason)}`);
   if (command === 'plan' && agent.ok) notes.push(`**Plan**\n\n${neutraliseAgentText(agent.resultText)}`);
+  // Never a silent green: a run that produced nothing says why, in the agent's own (neutralised) words.
+  else if (agent.ok && !error && !published?.commit && !published?.pr)
+    notes.push(`**Why nothing changed** (the agent's answer):\n\n${quoted(agent.resultText)}`);
   if (agent.permissionDenials.length) {
     notes.push(
       `Permission denied for: ${agent.permissionDenials.map((d) => `\`${d.tool_name}\``).join(', ')}`,

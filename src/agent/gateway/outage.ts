@@ -5,8 +5,12 @@
 // and refuses every later Messages request without asking upstream: the run stops and Pilot pauses
 // the task (src/pipeline/work.ts) instead of failing it. Any good answer resets the count.
 
-/** Consecutive upstream 5xx/529 answers before the gateway calls it an outage. */
-export const OUTAGE_BUDGET = 4;
+/**
+ * Consecutive upstream 5xx/529 answers before the gateway calls it an outage. Three, because the
+ * pinned CLI (2.1.33x) gives up by itself after three 529s in a row ("Repeated 529 Overloaded
+ * errors", seen in test/e2e/faults-outage.e2e.test.ts); a 500/502/503 it would retry ten times.
+ */
+export const OUTAGE_BUDGET = 3;
 
 /**
  * The status the gateway answers with once it calls an outage: Anthropic's own "overloaded" status,
