@@ -124,6 +124,8 @@ function finalDoc(task: WorkTask, agent: AgentRun, result: PublishResult, headli
     costUsd: before.costUsd + agent.costUsd,
     // Optional in the v3 document: no version bump. Why the task waits; the sweep resumes it.
     pausedFor: paused(agent, result) ? pauseNote(agent) : undefined,
+    // The sweep's resumes count until a run gets past the outage (src/pipeline/resume-paused.ts).
+    resumes: paused(agent, result) ? before.resumes : undefined,
     rev: before.rev + 1,
     ...(task.review && afterRound(task.review, statusAfter(task.intent.command, agent, result))),
   };
