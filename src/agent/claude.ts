@@ -56,7 +56,16 @@ export interface AgentResult {
   ok: boolean;
   exitCode: number | null;
   /** Why it stopped, in words a maintainer understands. */
-  stopReason: 'completed' | 'max_turns' | 'budget' | 'timeout' | 'cancelled' | 'api_error' | 'error';
+  stopReason:
+    | 'completed'
+    | 'max_turns'
+    | 'budget'
+    | 'timeout'
+    | 'cancelled'
+    | 'api_error'
+    // The model gateway called an outage (src/agent/gateway/outage.ts): the task pauses, it does not fail.
+    | 'outage'
+    | 'error';
   numTurns: number;
   /** This run's cost (the session's total minus what it had cost before). */
   costUsd: number;

@@ -11,7 +11,8 @@ const base = {
 };
 const count = z.number().int().nonnegative();
 
-export const RUN_OUTCOMES = ['success', 'failure', 'no_changes', 'cancelled', 'skipped'] as const;
+// `paused`: the model API was down and the task waits for the sweep (an older reader skips the record).
+export const RUN_OUTCOMES = ['success', 'failure', 'no_changes', 'cancelled', 'skipped', 'paused'] as const;
 
 export const RunRecord = z.object({
   ...base,

@@ -20,6 +20,7 @@ import { autoMerge } from './merge.js';
 import { reportMetrics } from './metrics.js';
 import { otherRuns } from './other-runs.js';
 import { foldLedger } from './record-run.js';
+import { type Probe, probeModelApi, resumePaused } from './resume-paused.js';
 
 interface Row {
   issue: number;
@@ -89,22 +90,15 @@ async function markLost(deps: Deps, issue: number, tracking: TrackingComment, ho
   await writeTracking(deps.octokit, deps.ctx.repo, issue, tracking, view, task, markerKey(deps, issue));
 }
 
-async function sweepIssue(deps: Deps, issue: number, othersLive: number): Promise<Row> {
+/** A run that ended while the task said running is marked failed; stale or unclaimed leases are broken. */
+async function repairLease(
+  deps: Deps,
+  issue: number,
+  tracking: TrackingComment,
+  othersLive: number,
+  row: Row,
+) {
   const { octokit, ctx } = deps;
-  const row: Row = { issue, status: '—', queued: 0, actions: [] };
-  const tracking = await findTracking(octokit, ctx.repo, issue, deps.config.botLogin, markerKey(deps, issue));
-  if (!tracking) {
-    const sender = await labeller(deps, issue);
-    if (!sender) return { ...row, actions: ['no task and no label event to act on'] };
-    await dispatch(deps, workIntent(issue, sender, { source: 'label' }));
-    core.info(
-      `#${issue} is labelled but has no task (a missed event): dispatched a run for @${sender.login}`,
-    );
-    return { ...row, status: 'none', actions: ['dispatched (missed label event)'] };
-  }
-  row.status = tracking.task.status;
-  // No webhook fires on a reaction: a maintainer's 👍 on a proposed lesson is read here too.
-  row.actions.push(...(await keepApprovedLesson(deps, issue, tracking)));
   let leased = await leaseHead(octokit, ctx.repo, issue);
   const holder = claimedHolder(tracking.task);
   if (holder !== undefined && !(await runIsLive(octokit, ctx.repo, holder))) {
@@ -124,6 +118,49 @@ async function sweepIssue(deps: Deps, issue: number, othersLive: number): Promis
     row.actions.push('broke an unclaimed lease');
     leased = null;
   }
+  return leased;
+}
+
+/** How the sweep resumes a paused task: one probe per sweep, `/pilot retry` for the labeller. */
+function resumeStep(deps: Deps, issue: number, probe: () => Promise<Probe>) {
+  return {
+    probe,
+    labeller: () => labeller(deps, issue),
+    dispatch: (sender: Actor) => dispatch(deps, workIntent(issue, sender, { command: 'retry' })),
+  };
+}
+
+/** The model API probe, asked at most once per sweep and only if some task is paused. */
+function onceProbe(deps: Deps): () => Promise<Probe> {
+  let asked: Promise<Probe> | undefined;
+  return () => {
+    asked ??= probeModelApi(deps);
+    return asked;
+  };
+}
+
+async function sweepIssue(
+  deps: Deps,
+  issue: number,
+  othersLive: number,
+  probe: () => Promise<Probe>,
+): Promise<Row> {
+  const { octokit, ctx } = deps;
+  const row: Row = { issue, status: '—', queued: 0, actions: [] };
+  const tracking = await findTracking(octokit, ctx.repo, issue, deps.config.botLogin, markerKey(deps, issue));
+  if (!tracking) {
+    const sender = await labeller(deps, issue);
+    if (!sender) return { ...row, actions: ['no task and no label event to act on'] };
+    await dispatch(deps, workIntent(issue, sender, { source: 'label' }));
+    core.info(
+      `#${issue} is labelled but has no task (a missed event): dispatched a run for @${sender.login}`,
+    );
+    return { ...row, status: 'none', actions: ['dispatched (missed label event)'] };
+  }
+  row.status = tracking.task.status;
+  // No webhook fires on a reaction: a maintainer's 👍 on a proposed lesson is read here too.
+  row.actions.push(...(await keepApprovedLesson(deps, issue, tracking)));
+  const leased = await repairLease(deps, issue, tracking, othersLive, row);
   const pending = await pendingCommands(
     octokit,
     ctx.repo,
@@ -133,6 +170,11 @@ async function sweepIssue(deps: Deps, issue: number, othersLive: number): Promis
   );
   row.queued = pending.length;
   if (!pending.length && !leased) await retryMerge(deps, row, tracking);
+  if (!pending.length && !leased && tracking.task.status === 'paused') {
+    const action = await resumePaused(deps, issue, tracking, resumeStep(deps, issue, probe));
+    core.info(`#${issue}: ${action}`);
+    row.actions.push(action);
+  }
   if (pending.length && !leased) {
     const [oldest] = pending;
     // The dispatched run takes the lease and serves every queued command in timeline order.
@@ -202,7 +244,8 @@ export async function sweep(deps: Deps): Promise<Outcome> {
   const issues = await labelledIssues(deps);
   const others = await otherRuns(deps, ['queued', 'in_progress']);
   const rows: Row[] = [];
-  for (const issue of issues) rows.push(await sweepIssue(deps, issue, others));
+  const probe = onceProbe(deps);
+  for (const issue of issues) rows.push(await sweepIssue(deps, issue, others, probe));
   const prs = await pollPulls(deps);
   const queued = rows.reduce((n, r) => n + r.queued, 0);
   await foldLedger(deps); // records of runs that ended without folding them

@@ -92,7 +92,7 @@ async function workOnTask(
     `Tracking comment: ${tracking.url}`,
     ...sessionNotes,
   ]);
-  const failed = !agent.ok || result.error !== undefined;
+  const failed = failedRun(agent, result);
   if (failed) core.error(redact(result.error ?? agent.errorText ?? view.headline));
   const outcome = { ...outcomeOf(task, doc, agent, result), taskStatus: tracking.task.status };
   // The repository ledger (spend, outcomes); a ledger problem is a warning, never the run's failure.
@@ -139,6 +139,10 @@ function finalDoc(task: WorkTask, agent: AgentRun, result: PublishResult, headli
     // Optional in the v3 document: no version bump. Fix rounds the gates used in this run.
     ...(agent.quality?.runs.length ? { gateRounds: agent.quality.fixRounds } : {}),
     costUsd: before.costUsd + agent.costUsd,
+    // Optional in the v3 document: no version bump. Why the task waits; the sweep resumes it.
+    pausedFor: paused(agent, result) ? pauseNote(agent) : undefined,
+    // The sweep's resumes count until a run gets past the outage (src/pipeline/resume-paused.ts).
+    resumes: paused(agent, result) ? before.resumes : undefined,
     rev: before.rev + 1,
     ...(task.review && afterRound(task.review, statusAfter(task.intent.command, agent, result))),
   };
@@ -179,12 +183,30 @@ function ciViewOf(view: TrackingView, task: WorkTask, unchanged: boolean): void 
   if (unchanged) view.headline = 'the CI fix changed nothing: a human is needed';
 }
 
+/** A run paused by the model API's outage (the gateway called it) and published cleanly. */
+function paused(agent: AgentRun, result: PublishResult): boolean {
+  return agent.stopReason === 'outage' && result.error === undefined;
+}
+
+/** A pause is not a failure: the step stays green and the tracking comment says why it waits. */
+function failedRun(agent: AgentRun, result: PublishResult): boolean {
+  return (!agent.ok || result.error !== undefined) && !paused(agent, result);
+}
+
+function pauseNote(agent: AgentRun): string {
+  return `model API outage: ${agent.errorText ?? 'the model API kept failing'}`.slice(0, 300);
+}
+
+function conclusionOf(task: WorkTask, agent: AgentRun, result: PublishResult): Outcome['conclusion'] {
+  if (paused(agent, result)) return 'paused';
+  if (failedRun(agent, result)) return 'failure';
+  return result.published?.pr || task.intent.command === 'plan' ? 'success' : 'no_changes';
+}
+
 function outcomeOf(task: WorkTask, doc: TaskDoc, agent: AgentRun, result: PublishResult): Outcome {
   const { published } = result;
-  const failed = !agent.ok || result.error !== undefined;
-  const planned = task.intent.command === 'plan';
   return {
-    conclusion: failed ? 'failure' : published?.pr || planned ? 'success' : 'no_changes',
+    conclusion: conclusionOf(task, agent, result),
     taskStatus: doc.status,
     prNumber: published?.pr?.number,
     prUrl: published?.pr?.url,

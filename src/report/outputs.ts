@@ -5,7 +5,7 @@ import { redact } from '../security/redact.js';
 import { cellHtml, escapeHtml } from './summary-cell.js';
 
 export interface Outcome {
-  conclusion: 'success' | 'failure' | 'skipped' | 'no_changes' | 'cancelled';
+  conclusion: 'success' | 'failure' | 'skipped' | 'no_changes' | 'cancelled' | 'paused';
   taskStatus?: string;
   prNumber?: number;
   prUrl?: string;

@@ -11,7 +11,16 @@ import type { Tokens } from './outputs.js';
 /** What the agent's run reports (src/agent/claude.ts's AgentResult has these and more). */
 export interface AgentFacts {
   ok: boolean;
-  stopReason: 'completed' | 'max_turns' | 'budget' | 'timeout' | 'cancelled' | 'api_error' | 'error';
+  stopReason:
+    | 'completed'
+    | 'max_turns'
+    | 'budget'
+    | 'timeout'
+    | 'cancelled'
+    | 'api_error'
+    // The model gateway called an outage (src/agent/gateway/outage.ts): the task pauses, it does not fail.
+    | 'outage'
+    | 'error';
   numTurns: number;
   costUsd: number;
   resultText: string;
@@ -83,6 +92,8 @@ export function pullBody(issue: number, agent: AgentFacts, learnings: string[] =
 function finalStatus(agent: AgentFacts, published: Published | null): TaskDoc['status'] {
   if (agent.stopReason === 'budget') return 'budget_exceeded';
   if (agent.stopReason === 'cancelled') return 'cancelled';
+  // An outage of the model API is not the task's failure: the sweep resumes it (src/pipeline/sweep.ts).
+  if (agent.stopReason === 'outage') return 'paused';
   if (!agent.ok) return 'failed';
   if (published?.pr && gatesFailing(agent).length) return 'needs_human';
   return published?.pr ? 'pr_open' : 'needs_human';
@@ -111,6 +122,8 @@ export function headlineOf(agent: AgentFacts, published: Published | null, branc
       return `stopped at the cost limit${wip}`;
     case 'cancelled':
       return `cancelled${wip}; \`/pilot retry\` resumes`;
+    case 'outage':
+      return `paused: the model API is unavailable${wip}; Pilot resumes the session when it answers again`;
     default:
       return `the agent failed${wip}`;
   }
@@ -129,6 +142,12 @@ export interface FinalFacts {
   ciNote?: string;
 }
 
+/** The agent's answer as a quote, or a plain statement when it gave none. */
+function quoted(text: string): string {
+  const said = neutraliseAgentText(text.trim()).slice(0, 2000);
+  return said ? said.replace(/^/gm, '> ') : '> (the agent gave no answer)';
+}
+
 function finalNotes(facts: FinalFacts): string[] {
   const { agent, command } = facts;
   const { published, error } = facts.result;
@@ -137,6 +156,9 @@ function finalNotes(facts: FinalFacts): string[] {
   if (error) notes.push(neutraliseAgentText(error));
   else if (!agent.ok) notes.push(`**Why:** ${neutraliseAgentText(agent.errorText ?? agent.stopReason)}`);
   if (command === 'plan' && agent.ok) notes.push(`**Plan**\n\n${neutraliseAgentText(agent.resultText)}`);
+  // Never a silent green: a run that produced nothing says why, in the agent's own (neutralised) words.
+  else if (agent.ok && !error && !published?.commit && !published?.pr)
+    notes.push(`**Why nothing changed** (the agent's answer):\n\n${quoted(agent.resultText)}`);
   if (agent.permissionDenials.length) {
     notes.push(
       `Permission denied for: ${agent.permissionDenials.map((d) => `\`${d.tool_name}\``).join(', ')}`,

@@ -87,6 +87,8 @@ export const TaskDoc = z.object({
   ciRerun: z.number().int().positive().optional(),
   /** v3: why the task is `paused` and what resumes it (e.g. the model API's outage). */
   pausedFor: z.string().max(300).optional(),
+  /** Times the sweep resumed the task after an outage (bounded, src/pipeline/resume-paused.ts). Optional: no version bump. */
+  resumes: z.number().int().nonnegative().max(100).optional(),
   costUsd: z.number().nonnegative(),
   /** Id of the newest `labeled` timeline event a work run served (duplicate label deliveries are ignored). */
   servedLabel: z.number().int().positive().optional(),

@@ -33,6 +33,8 @@ export interface WorldOptions {
   script?: ModelScript;
   /** What the model answers requests outside the agent loop (CLI helpers, Pilot's self-review and lesson distilling). */
   sideAnswer?: ModelServerOptions['sideAnswer'];
+  /** While it returns an error the model API's probe (`GET /v1/models`) fails with it. */
+  outage?: ModelServerOptions['outage'];
   files?: Record<string, string>;
   inputs?: Record<string, string>;
   credentials?: 'v6' | 'legacy' | 'none';
@@ -164,7 +166,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
     }
   });
   gh.addRepo({ owner: OWNER, repo: REPO, ownerType: 'Organization', defaultBranchSha: await git.headSha() });
-  const model = await startModel(opts.script ?? [], { sideAnswer: opts.sideAnswer });
+  const model = await startModel(opts.script ?? [], { sideAnswer: opts.sideAnswer, outage: opts.outage });
   const pool: DispatchRecord[] = [];
   const inputs = {
     'anthropic-api-key': FAKE_API_KEY,

@@ -8,6 +8,7 @@ import { forward, targetUrl, type Upstream } from './forward.js';
 import { carriesKey, cleanHeaders } from './headers.js';
 import type { Charge, Ledger } from './ledger.js';
 import { decoded, jsonMeter, type Meter, NO_METER, sseMeter, UNREADABLE } from './meter.js';
+import { OUTAGE_STATUS, type OutageWatch } from './outage.js';
 import type { Passed, Refused, RequestPolicy } from './policy.js';
 import type { PriceRule } from './prices.js';
 import { eventStreamMeter } from './providers/eventstream.js';
@@ -102,6 +103,8 @@ export interface HandlerDeps {
   maxCostUsd: number;
   ledger: Ledger;
   admission: Admission;
+  /** Consecutive upstream 5xx/529 on Messages requests (outage.ts). */
+  outage: OutageWatch;
   policy: RequestPolicy;
   prices: readonly PriceRule[];
   log: (line: string) => void;
@@ -148,6 +151,9 @@ export class RequestHandler {
       this.deps.ledger.countRefusal();
       return [BUDGET_STATUS, 'budget_exceeded', this.capMessage()];
     }
+    // After an outage was called nothing more goes upstream in this run: no spend, no real-time retries.
+    if (route.kind === 'messages' && this.deps.outage.tripped())
+      return [OUTAGE_STATUS, 'overloaded_error', this.deps.outage.message()];
     return undefined;
   }
 
@@ -168,12 +174,22 @@ export class RequestHandler {
    * retries a 403 on Bedrock for minutes whatever the headers say, and stops after one more try on a
    * 401 showing the message (checked against a recording server). Said once in Pilot's log.
    */
-  private intercepted(up: http.IncomingMessage, res: http.ServerResponse): boolean {
+  private intercepted(up: http.IncomingMessage, res: http.ServerResponse, messages = false): boolean {
     const status = up.statusCode ?? 0;
+    if (messages && this.outageCalled(status, res)) return true;
     const why = this.deps.provider.explain(status, up.headers);
     if (!why) return false;
     this.logOnce(`explain:${status}`, why);
     refuse(res, 401, 'authentication_error', why);
+    return true;
+  }
+
+  /** True when this upstream failure spent the outage budget: the CLI is told at once, not to retry. */
+  private outageCalled(status: number, res: http.ServerResponse): boolean {
+    const { outage } = this.deps;
+    if (!outage.observe(status, status === 529 ? 'overloaded_error' : undefined)) return false;
+    this.deps.log(`gateway: ${outage.message()}`);
+    refuse(res, OUTAGE_STATUS, 'overloaded_error', outage.message());
     return true;
   }
 
@@ -245,7 +261,7 @@ export class RequestHandler {
           target,
           headers: signed,
           body: verdict.body,
-          intercept: (up) => this.intercepted(up, res),
+          intercept: (up) => this.intercepted(up, res, true),
           meterFor: (up) => meterFor(up, charge, this.deps.log),
           settle: (metered) => charge.close(metered),
           unreachable: (err) => unreachable(res, err),

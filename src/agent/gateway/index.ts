@@ -1,6 +1,7 @@
 // The model gateway (see server.ts): start it, point the agent at it with gatewayEnv, read its usage.
 export { type Credential, OAUTH_BETA } from './headers.js';
 export type { GatewayUsage } from './ledger.js';
+export { OUTAGE_BUDGET, type OutageState } from './outage.js';
 export type { PolicyOptions } from './policy.js';
 export { DEFAULT_PRICES, type Price, type PriceRule, priceFor } from './prices.js';
 export {

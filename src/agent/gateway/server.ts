@@ -12,6 +12,7 @@ import { upstreamOf } from './forward.js';
 import { RequestHandler } from './handler.js';
 import type { Credential } from './headers.js';
 import { type GatewayUsage, Ledger } from './ledger.js';
+import { type OutageState, OutageWatch } from './outage.js';
 import { type PolicyOptions, RequestPolicy } from './policy.js';
 import { DEFAULT_PRICES, type PriceRule } from './prices.js';
 import { anthropicProvider } from './providers/anthropic.js';
@@ -35,6 +36,8 @@ export interface GatewayOptions {
   policy?: Partial<PolicyOptions>;
   /** Price rules tried before the defaults (first match wins). */
   prices?: readonly PriceRule[];
+  /** Consecutive upstream 5xx/529 answers before the gateway calls an outage (outage.ts's default). */
+  outageBudget?: number;
   /** One line per notable event; never given a credential. */
   log?: (line: string) => void;
 }
@@ -52,6 +55,8 @@ export interface Gateway {
   usage(): GatewayUsage;
   /** True once the spend reached `maxCostUsd` or a request's reservation could not fit under it. */
   tripped(): boolean;
+  /** The upstream's consecutive failures; `tripped` once the gateway called an outage (outage.ts). */
+  outage(): OutageState;
   close(): Promise<void>;
 }
 
@@ -90,6 +95,7 @@ const OptionsSchema = z.object({
     }),
   ]),
   maxCostUsd: z.number().positive(),
+  outageBudget: z.number().int().min(1).max(50).optional(),
   policy: z
     .object({
       models: z.array(z.string().min(1).max(200)).default([]),
@@ -112,6 +118,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     log(`gateway: cost cap reached (${why}): $${u.costUsd.toFixed(4)} of $${cap}; refusing further requests`),
   );
   const provider = providerOf(options.credential);
+  const outage = new OutageWatch(parsed.data.outageBudget);
   const handler = new RequestHandler({
     agentKey,
     provider,
@@ -119,6 +126,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     maxCostUsd: cap,
     ledger,
     admission: new Admission(MAX_IN_FLIGHT, ledger),
+    outage,
     policy: new RequestPolicy(parsed.data.policy),
     prices,
     log,
@@ -139,6 +147,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     agentEnv: () => provider.agentEnv(url, agentKey),
     usage: () => ledger.usage(),
     tripped: () => ledger.tripped(),
+    outage: () => outage.snapshot(),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -4,7 +4,13 @@
 import type { Config } from '../../config/load.js';
 import type { AgentResult } from '../claude.js';
 import { agentEnv } from '../env.js';
-import { type Gateway, gatewayEnv, type ProviderName, startGateway } from '../gateway/index.js';
+import {
+  type Gateway,
+  gatewayEnv,
+  type OutageState,
+  type ProviderName,
+  startGateway,
+} from '../gateway/index.js';
 import { cloudUpstream, ProviderSetupError } from '../gateway/providers/from-env.js';
 import { buildSettings, runnerDirsOf, writeSettings } from '../settings.js';
 import {
@@ -152,6 +158,20 @@ export function stoppedByCap(result: AgentResult, tripped: boolean): AgentResult
   return { ...result, stopReason: 'budget' };
 }
 
+/**
+ * A run that failed after the gateway called an outage stopped because the model API is down, not
+ * because of anything the agent did: the CLI reports the gateway's 529 as an API error. The note
+ * names the upstream's failures (the gateway's words, no credential in them).
+ */
+export function stoppedByOutage(
+  result: AgentResult,
+  outage: Pick<OutageState, 'tripped' | 'consecutive' | 'last'> | undefined,
+): AgentResult {
+  if (!outage?.tripped || result.ok || result.stopReason !== 'api_error') return result;
+  const errorText = `the model API kept failing: ${outage.consecutive} answers in a row (last: ${outage.last ?? 'unknown'})`;
+  return { ...result, stopReason: 'outage', errorText };
+}
+
 /** The gateway's counts, replacing anything the agent's result said: the gateway is the meter. */
 export function withTokens(result: AgentResult, gateway: Pick<Gateway, 'usage'> | undefined): AgentResult {
   if (!gateway) return { ...result, tokens: undefined };
@@ -248,7 +268,8 @@ export async function runIsolated(
         configDir: iso.dirs.configDir,
         gateway: gatewayHandle(gateway),
       });
-      return withTokens(stoppedByCap(result, gateway?.tripped() ?? false), gateway);
+      const capped = stoppedByCap(result, gateway?.tripped() ?? false);
+      return withTokens(stoppedByOutage(capped, gateway?.outage()), gateway);
     } finally {
       await iso.handBack();
     }

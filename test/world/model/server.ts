@@ -11,8 +11,25 @@ export interface ModelServerOptions {
   /** Overrides the rule deciding which requests consume script turns. */
   isAgentTurn?: (req: RecordedRequest) => boolean;
   /** What side requests (not the agent loop) get. Default: a one-word text answer. */
-  sideAnswer?: (req: RecordedRequest) => Turn;
+  sideAnswer?: (req: RecordedRequest) => Turn | ErrorTurn;
+  /** While it returns an error, `GET /v1/models` (the cheap probe Pilot's sweep uses) answers with it. */
+  outage?: () => ErrorTurn | undefined;
 }
+
+/** The models list's shape, one model: what `GET /v1/models` answers when the API is up. */
+const MODELS = {
+  data: [
+    {
+      type: 'model',
+      id: 'claude-sonnet-4-5',
+      display_name: 'Claude Sonnet 4.5',
+      created_at: '2025-09-29T00:00:00Z',
+    },
+  ],
+  has_more: false,
+  first_id: 'claude-sonnet-4-5',
+  last_id: 'claude-sonnet-4-5',
+};
 
 export interface ModelServer {
   /** Base URL for ANTHROPIC_BASE_URL, e.g. `http://127.0.0.1:41234`. */
@@ -197,6 +214,10 @@ export async function startModel(script: ModelScript, opts: ModelServerOptions =
     if (route === 'POST /v1/messages/count_tokens') {
       const chars = stringsIn(rec.body).join('').length;
       return sendJson(res, 200, { input_tokens: Math.max(1, Math.ceil(chars / 4)) });
+    }
+    if (route === 'GET /v1/models') {
+      const down = opts.outage?.();
+      return down ? sendError(res, down) : sendJson(res, 200, MODELS);
     }
     if (route === 'GET /api/hello' || route === 'HEAD /api/hello')
       return sendJson(res, 200, { message: 'hello' });
