@@ -39637,9 +39637,12 @@ async function authorize(actor, policy, lookup) {
 /* harmony export */   Ab: () => (/* binding */ RUNNERS_ACCEPTED),
 /* harmony export */   BK: () => (/* binding */ TRIAGE_LEVELS),
 /* harmony export */   Ew: () => (/* binding */ GATE_DEFAULT_TIMEOUT_MINUTES),
+/* harmony export */   I4: () => (/* binding */ ENVIRONMENT_FIELDS),
 /* harmony export */   JL: () => (/* binding */ runnerLabelsSchema),
 /* harmony export */   Jw: () => (/* binding */ GATES_ACCEPTED),
 /* harmony export */   Mw: () => (/* binding */ DEFAULT_RUNNERS),
+/* harmony export */   NC: () => (/* binding */ ENVIRONMENTS_ACCEPTED),
+/* harmony export */   YR: () => (/* binding */ ENVIRONMENT_NAME),
 /* harmony export */   oI: () => (/* binding */ GATE_FIELDS),
 /* harmony export */   rG: () => (/* binding */ shownDefault),
 /* harmony export */   xT: () => (/* binding */ TRIAGE_FIELDS),
@@ -40106,6 +40109,28 @@ const SETTINGS = {
         fallback: 1500,
         accepted: wholeNumberText(0, 20000),
     }),
+    // Epics (docs/epics.md): how many sub-issues a plan may have, how many run at once, who approves.
+    maxSubIssues: setting({
+        name: 'max-sub-issues',
+        kind: 'int',
+        schema: wholeNumber(1, 50),
+        fallback: 10,
+        accepted: wholeNumberText(1, 50),
+    }),
+    epicParallel: setting({
+        name: 'epic-parallel',
+        kind: 'int',
+        schema: wholeNumber(1, 20),
+        fallback: 2,
+        accepted: wholeNumberText(1, 20),
+    }),
+    epicApproval: setting({
+        name: 'epic-approval',
+        kind: 'string',
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* ["enum"] */ .k5n(['maintainer', 'auto']),
+        fallback: 'maintainer',
+        accepted: enumText(['maintainer', 'auto']),
+    }),
     // Merge autopilot (`autopilot: merge`, docs/merge.md): how Pilot merges and how much at most.
     mergeMethod: setting({
         name: 'merge-method',
@@ -40170,6 +40195,52 @@ const SETTINGS = {
         secret: true,
     }),
     webhookEvents: notifyEvents('webhook-events'),
+    // Trackers (docs/trackers.md): where Pilot posts the PR link back; tokens are secrets (inputs only).
+    jiraUrl: setting({
+        name: 'jira-url',
+        kind: 'string',
+        schema: webhookUrl,
+        fallback: undefined,
+        accepted: 'your Jira site URL, https://your-site.atlassian.net (http only for 127.0.0.1/localhost)',
+    }),
+    jiraUser: setting({
+        name: 'jira-user',
+        kind: 'string',
+        schema: email.optional(),
+        fallback: undefined,
+        accepted: "the Jira account's email (with jira-token, basic auth as Jira Cloud expects); empty for a bearer token",
+    }),
+    jiraToken: setting({
+        name: 'jira-token',
+        kind: 'string',
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().min(8).max(2_000).regex(/^\S+$/).optional(),
+        fallback: undefined,
+        accepted: 'a Jira API token (Cloud, with jira-user) or personal access token (Data Center)',
+        secret: true,
+    }),
+    linearToken: setting({
+        name: 'linear-token',
+        kind: 'string',
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().min(8).max(2_000).regex(/^\S+$/).optional(),
+        fallback: undefined,
+        accepted: 'a Linear personal API key (lin_api_…) or OAuth token',
+        secret: true,
+    }),
+    linearApiUrl: setting({
+        name: 'linear-api-url',
+        kind: 'string',
+        schema: webhookUrl.unwrap(),
+        fallback: 'https://api.linear.app/graphql',
+        accepted: "Linear's GraphQL endpoint (https; http only for 127.0.0.1/localhost)",
+        inputOnly: true,
+    }),
+    linearLabel: setting({
+        name: 'linear-label',
+        kind: 'string',
+        schema: labelSchema,
+        fallback: 'pilot',
+        accepted: 'a Linear label name of 1 to 50 characters',
+    }),
     runnersDefault: setting({
         name: 'runners-default',
         kind: 'labels',
@@ -40234,6 +40305,18 @@ const GATE_FIELDS = {
 };
 const GATE_DEFAULT_TIMEOUT_MINUTES = 10;
 const GATES_ACCEPTED = 'auto, or a list of gates like "- { name: test, run: npm test, timeout-minutes: 10, required: true }"';
+/** Each environment field's schema and the words its error ends with. */
+const ENVIRONMENT_FIELDS = {
+    autopilot: { schema: zod__WEBPACK_IMPORTED_MODULE_0__/* ["enum"] */ .k5n(AUTOPILOT_MODES), accepted: enumText(AUTOPILOT_MODES) },
+    'require-approval': { schema: zod__WEBPACK_IMPORTED_MODULE_0__/* .boolean */ .zMY(), accepted: 'true or false' },
+    branch: {
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().trim().min(1).max(255),
+        accepted: 'a branch name such as main or release',
+    },
+};
+/** GitHub environment names allow letters, digits, `-`, `_` and `.`; `pilot-` is prepended. */
+const ENVIRONMENT_NAME = /^[A-Za-z0-9._-]{1,200}$/;
+const ENVIRONMENTS_ACCEPTED = 'a mapping of environment names to { autopilot, require-approval, branch }, e.g. "prod: { autopilot: merge, require-approval: true }"';
 const RUNNERS_ACCEPTED = 'a runner label or a list of labels, e.g. ubuntu-latest or [self-hosted, pilot]';
 /** The default shown in action.yml and the README: an empty string when there is none. */
 function shownDefault(spec) {
@@ -40269,7 +40352,7 @@ function shownDefault(spec) {
 /* harmony export */   up: () => (/* binding */ DASHBOARD_LABEL),
 /* harmony export */   zg: () => (/* binding */ DASHBOARD_MARKER_PREFIX)
 /* harmony export */ });
-/* unused harmony exports CACHE_KEY_PREFIX, DASHBOARD_TITLE */
+/* unused harmony exports CACHE_KEY_PREFIX, EPIC_REF_PREFIX, DASHBOARD_TITLE */
 // Names that other tools and users rely on, spelled once.
 const ACTION_NAME = 'Pilot';
 const DISPATCH_EVENT_TYPE = 'pilot';
@@ -40290,6 +40373,8 @@ const TRUSTED_EVENTS = new Set([
 const MARKER_PREFIX = '<!-- pilot:task';
 const MARKER_SUFFIX = '-->';
 /** Marker on every other comment Pilot writes (replies), so they can be recognised as Pilot's own. */
+/** A sub-issue's authenticated reference to its epic (src/pipeline/epic-approve.ts). */
+const EPIC_REF_PREFIX = '<!-- pilot:epic';
 const REPLY_MARKER = '<!-- pilot:reply -->';
 /** The one "Pilot dashboard" issue the sweep keeps: its title, the label it is found by, its marker. */
 const DASHBOARD_TITLE = 'Pilot dashboard';
@@ -40309,6 +40394,8 @@ const COMMANDS = [
     'forget',
     // The merge autopilot's circuit breaker (docs/merge.md).
     'resume',
+    // Epics (docs/epics.md): a maintainer approves an epic's plan.
+    'approve',
 ];
 const OUTPUTS = {
     conclusion: 'conclusion',
@@ -40351,8 +40438,8 @@ const TASK_STATUSES = [
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _pipeline_gate_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4376);
-/* harmony import */ var _pipeline_run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2765);
+/* harmony import */ var _pipeline_gate_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9043);
+/* harmony import */ var _pipeline_run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4772);
 
 
 await (0,_pipeline_run_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)({ gate: _pipeline_gate_js__WEBPACK_IMPORTED_MODULE_0__/* .gate */ .G });
@@ -40381,14 +40468,17 @@ function messageOf(error) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   B: () => (/* binding */ helpText),
-/* harmony export */   R: () => (/* binding */ parseCommand)
+/* harmony export */   BK: () => (/* binding */ helpText),
+/* harmony export */   RM: () => (/* binding */ parseCommand)
 /* harmony export */ });
+/* unused harmony export SPLIT_FLAG */
 /* harmony import */ var _constants_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1648);
 // The `/pilot` comment grammar. A command is `/pilot [subcommand] [args]` on the FIRST line of a comment
 // only, so quoting someone's command (`> /pilot run`), showing it in code, or mentioning it further down
 // never triggers anything.
 
+/** `/pilot plan --split`: split an epic into sub-issues instead of planning one change. */
+const SPLIT_FLAG = '--split';
 /** Commands whose args carry free text for the agent; the others take none. */
 const TAKES_TEXT = new Set(['run', 'fix', 'remember', 'forget']);
 /**
@@ -40421,6 +40511,9 @@ function parseCommand(body) {
     if (word !== '' && !isCommandName(lowered))
         return { command: 'unknown', args: word };
     const command = word === '' ? 'run' : lowered;
+    // `/pilot plan --split` asks for an epic's plan (docs/epics.md); any other text after `plan` is ignored.
+    if (command === 'plan' && tail.trim().toLowerCase() === SPLIT_FLAG)
+        return { command, args: SPLIT_FLAG };
     if (!TAKES_TEXT.has(command))
         return { command, args: '' };
     return { command, args: [tail, ...following].join('\n').trim() };
@@ -40438,6 +40531,7 @@ function helpText(triggerLabel) {
         '| --- | --- |',
         `| \`${p}\` or \`${p} run [instructions]\` | start (or restart) the task for this issue |`,
         `| \`${p} plan\` | post a plan only, change nothing; \`${p} run\` afterwards starts from it |`,
+        `| \`${p} plan --split\` | plan an epic as sub-issues in dependency order, for a maintainer to approve |`,
         `| \`${p} retry\` | run again, resuming the previous session, told why the last run failed |`,
         `| \`${p} cancel\` | cancel the run in progress and keep the work so far |`,
         `| \`${p} status\` | show the task's state, pull request and cost |`,
@@ -40446,6 +40540,7 @@ function helpText(triggerLabel) {
         `| \`${p} remember <lesson>\` | maintainers: keep a lesson in Pilot's memory for every later task |`,
         `| \`${p} memory\` | list what Pilot remembers, with ids |`,
         `| \`${p} forget <id>\` | maintainers: remove one lesson from Pilot's memory |`,
+        `| \`${p} approve\` | maintainers: approve an epic's plan; Pilot creates its sub-issues and starts them in order |`,
         `| \`${p} resume\` | maintainers: resume the merge autopilot after its circuit breaker paused it |`,
         '',
         `Adding the label \`${triggerLabel}\` starts a task too; removing it or closing the issue cancels.`,
@@ -40490,7 +40585,7 @@ const Login = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().max(120).rege
 const Id = zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().int().positive().max(Number.MAX_SAFE_INTEGER);
 const DispatchPayload = zod__WEBPACK_IMPORTED_MODULE_0__/* .strictObject */ .rej({
     issue: Id,
-    command: zod__WEBPACK_IMPORTED_MODULE_0__/* ["enum"] */ .k5n(['run', 'plan', 'retry', 'fix', 'remember', 'forget']),
+    command: zod__WEBPACK_IMPORTED_MODULE_0__/* ["enum"] */ .k5n(['run', 'plan', 'retry', 'fix', 'remember', 'forget', 'approve']),
     args: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().max(DISPATCH_ARGS_MAX).default(''),
     sender: zod__WEBPACK_IMPORTED_MODULE_0__/* .strictObject */ .rej({
         login: Login,
@@ -40707,6 +40802,2473 @@ function isIssueBranch(branch, issue) {
         return false;
     const slug = branch.slice(prefix.length);
     return /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(slug) && !slug.includes('..') && !/(\.lock|\.)$/.test(slug);
+}
+
+
+/***/ }),
+
+/***/ 73:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  t4: () => (/* binding */ authStrategyFor),
+  pR: () => (/* binding */ defaultTokenNote),
+  gK: () => (/* binding */ tokenProviderFor)
+});
+
+// UNUSED EXPORTS: AppTokenError, PILOT_APP_PERMISSIONS, REMINT_AFTER_MS, appPermissionsFor, appTokenProvider, givenToken
+
+// EXTERNAL MODULE: ./node_modules/universal-user-agent/index.js
+var universal_user_agent = __nccwpck_require__(6396);
+// EXTERNAL MODULE: ./node_modules/@octokit/request/dist-bundle/index.js + 3 modules
+var dist_bundle = __nccwpck_require__(7561);
+// EXTERNAL MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
+var dist_src = __nccwpck_require__(1015);
+;// CONCATENATED MODULE: ./node_modules/@octokit/oauth-methods/dist-bundle/index.js
+// pkg/dist-src/version.js
+var VERSION = "0.0.0-development";
+
+// pkg/dist-src/get-web-flow-authorization-url.js
+
+
+
+// pkg/dist-src/utils.js
+
+function requestToOAuthBaseUrl(request) {
+  const endpointDefaults = request.endpoint.DEFAULTS;
+  if (/^https:\/\/(api\.)?github\.com$/.test(endpointDefaults.baseUrl)) {
+    return "https://github.com";
+  }
+  if (/^https:\/\/api\..*\.ghe\.com$/.test(endpointDefaults.baseUrl)) {
+    return endpointDefaults.baseUrl.replace("api.", "");
+  }
+  return endpointDefaults.baseUrl.replace("/api/v3", "");
+}
+async function oauthRequest(request, route, parameters) {
+  const withOAuthParameters = {
+    baseUrl: requestToOAuthBaseUrl(request),
+    headers: {
+      accept: "application/json"
+    },
+    ...parameters
+  };
+  const response = await request(route, withOAuthParameters);
+  if ("error" in response.data) {
+    const error = new dist_src/* RequestError */.G(
+      `${response.data.error_description} (${response.data.error}, ${response.data.error_uri})`,
+      400,
+      {
+        request: request.endpoint.merge(
+          route,
+          withOAuthParameters
+        )
+      }
+    );
+    error.response = response;
+    throw error;
+  }
+  return response;
+}
+
+// pkg/dist-src/get-web-flow-authorization-url.js
+function getWebFlowAuthorizationUrl({
+  request = defaultRequest,
+  ...options
+}) {
+  const baseUrl = requestToOAuthBaseUrl(request);
+  return oauthAuthorizationUrl({
+    ...options,
+    baseUrl
+  });
+}
+
+// pkg/dist-src/exchange-web-flow-code.js
+
+async function exchangeWebFlowCode(options) {
+  const request = options.request || dist_bundle/* request */.E;
+  const response = await oauthRequest(
+    request,
+    "POST /login/oauth/access_token",
+    {
+      client_id: options.clientId,
+      client_secret: options.clientSecret,
+      code: options.code,
+      redirect_uri: options.redirectUrl
+    }
+  );
+  const authentication = {
+    clientType: options.clientType,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    token: response.data.access_token,
+    scopes: response.data.scope.split(/\s+/).filter(Boolean)
+  };
+  if (options.clientType === "github-app") {
+    if ("refresh_token" in response.data) {
+      const apiTimeInMs = new Date(response.headers.date).getTime();
+      authentication.refreshToken = response.data.refresh_token, authentication.expiresAt = toTimestamp(
+        apiTimeInMs,
+        response.data.expires_in
+      ), authentication.refreshTokenExpiresAt = toTimestamp(
+        apiTimeInMs,
+        response.data.refresh_token_expires_in
+      );
+    }
+    delete authentication.scopes;
+  }
+  return { ...response, authentication };
+}
+function toTimestamp(apiTimeInMs, expirationInSeconds) {
+  return new Date(apiTimeInMs + expirationInSeconds * 1e3).toISOString();
+}
+
+// pkg/dist-src/create-device-code.js
+
+async function createDeviceCode(options) {
+  const request = options.request || dist_bundle/* request */.E;
+  const parameters = {
+    client_id: options.clientId
+  };
+  if ("scopes" in options && Array.isArray(options.scopes)) {
+    parameters.scope = options.scopes.join(" ");
+  }
+  return oauthRequest(request, "POST /login/device/code", parameters);
+}
+
+// pkg/dist-src/exchange-device-code.js
+
+async function exchangeDeviceCode(options) {
+  const request = options.request || dist_bundle/* request */.E;
+  const response = await oauthRequest(
+    request,
+    "POST /login/oauth/access_token",
+    {
+      client_id: options.clientId,
+      device_code: options.code,
+      grant_type: "urn:ietf:params:oauth:grant-type:device_code"
+    }
+  );
+  const authentication = {
+    clientType: options.clientType,
+    clientId: options.clientId,
+    token: response.data.access_token,
+    scopes: response.data.scope.split(/\s+/).filter(Boolean)
+  };
+  if ("clientSecret" in options) {
+    authentication.clientSecret = options.clientSecret;
+  }
+  if (options.clientType === "github-app") {
+    if ("refresh_token" in response.data) {
+      const apiTimeInMs = new Date(response.headers.date).getTime();
+      authentication.refreshToken = response.data.refresh_token, authentication.expiresAt = toTimestamp2(
+        apiTimeInMs,
+        response.data.expires_in
+      ), authentication.refreshTokenExpiresAt = toTimestamp2(
+        apiTimeInMs,
+        response.data.refresh_token_expires_in
+      );
+    }
+    delete authentication.scopes;
+  }
+  return { ...response, authentication };
+}
+function toTimestamp2(apiTimeInMs, expirationInSeconds) {
+  return new Date(apiTimeInMs + expirationInSeconds * 1e3).toISOString();
+}
+
+// pkg/dist-src/check-token.js
+
+async function checkToken(options) {
+  const request = options.request || dist_bundle/* request */.E;
+  const response = await request("POST /applications/{client_id}/token", {
+    headers: {
+      authorization: `basic ${btoa(
+        `${options.clientId}:${options.clientSecret}`
+      )}`
+    },
+    client_id: options.clientId,
+    access_token: options.token
+  });
+  const authentication = {
+    clientType: options.clientType,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    token: options.token,
+    scopes: response.data.scopes
+  };
+  if (response.data.expires_at)
+    authentication.expiresAt = response.data.expires_at;
+  if (options.clientType === "github-app") {
+    delete authentication.scopes;
+  }
+  return { ...response, authentication };
+}
+
+// pkg/dist-src/refresh-token.js
+
+async function refreshToken(options) {
+  const request = options.request || dist_bundle/* request */.E;
+  const response = await oauthRequest(
+    request,
+    "POST /login/oauth/access_token",
+    {
+      client_id: options.clientId,
+      client_secret: options.clientSecret,
+      grant_type: "refresh_token",
+      refresh_token: options.refreshToken
+    }
+  );
+  const apiTimeInMs = new Date(response.headers.date).getTime();
+  const authentication = {
+    clientType: "github-app",
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    token: response.data.access_token,
+    refreshToken: response.data.refresh_token,
+    expiresAt: toTimestamp3(apiTimeInMs, response.data.expires_in),
+    refreshTokenExpiresAt: toTimestamp3(
+      apiTimeInMs,
+      response.data.refresh_token_expires_in
+    )
+  };
+  return { ...response, authentication };
+}
+function toTimestamp3(apiTimeInMs, expirationInSeconds) {
+  return new Date(apiTimeInMs + expirationInSeconds * 1e3).toISOString();
+}
+
+// pkg/dist-src/scope-token.js
+
+async function scopeToken(options) {
+  const {
+    request: optionsRequest,
+    clientType,
+    clientId,
+    clientSecret,
+    token,
+    ...requestOptions
+  } = options;
+  const request = options.request || defaultRequest7;
+  const response = await request(
+    "POST /applications/{client_id}/token/scoped",
+    {
+      headers: {
+        authorization: `basic ${btoa(`${clientId}:${clientSecret}`)}`
+      },
+      client_id: clientId,
+      access_token: token,
+      ...requestOptions
+    }
+  );
+  const authentication = Object.assign(
+    {
+      clientType,
+      clientId,
+      clientSecret,
+      token: response.data.token
+    },
+    response.data.expires_at ? { expiresAt: response.data.expires_at } : {}
+  );
+  return { ...response, authentication };
+}
+
+// pkg/dist-src/reset-token.js
+
+async function resetToken(options) {
+  const request = options.request || dist_bundle/* request */.E;
+  const auth = btoa(`${options.clientId}:${options.clientSecret}`);
+  const response = await request(
+    "PATCH /applications/{client_id}/token",
+    {
+      headers: {
+        authorization: `basic ${auth}`
+      },
+      client_id: options.clientId,
+      access_token: options.token
+    }
+  );
+  const authentication = {
+    clientType: options.clientType,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    token: response.data.token,
+    scopes: response.data.scopes
+  };
+  if (response.data.expires_at)
+    authentication.expiresAt = response.data.expires_at;
+  if (options.clientType === "github-app") {
+    delete authentication.scopes;
+  }
+  return { ...response, authentication };
+}
+
+// pkg/dist-src/delete-token.js
+
+async function deleteToken(options) {
+  const request = options.request || dist_bundle/* request */.E;
+  const auth = btoa(`${options.clientId}:${options.clientSecret}`);
+  return request(
+    "DELETE /applications/{client_id}/token",
+    {
+      headers: {
+        authorization: `basic ${auth}`
+      },
+      client_id: options.clientId,
+      access_token: options.token
+    }
+  );
+}
+
+// pkg/dist-src/delete-authorization.js
+
+async function deleteAuthorization(options) {
+  const request = options.request || dist_bundle/* request */.E;
+  const auth = btoa(`${options.clientId}:${options.clientSecret}`);
+  return request(
+    "DELETE /applications/{client_id}/grant",
+    {
+      headers: {
+        authorization: `basic ${auth}`
+      },
+      client_id: options.clientId,
+      access_token: options.token
+    }
+  );
+}
+
+/* v8 ignore next: we always pass a custom request in tests -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-oauth-device/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+
+// pkg/dist-src/get-oauth-access-token.js
+
+async function getOAuthAccessToken(state, options) {
+  const cachedAuthentication = getCachedAuthentication(state, options.auth);
+  if (cachedAuthentication) return cachedAuthentication;
+  const { data: verification } = await createDeviceCode({
+    clientType: state.clientType,
+    clientId: state.clientId,
+    request: options.request || state.request,
+    // @ts-expect-error the extra code to make TS happy is not worth it
+    scopes: options.auth.scopes || state.scopes
+  });
+  await state.onVerification(verification);
+  const authentication = await waitForAccessToken(
+    options.request || state.request,
+    state.clientId,
+    state.clientType,
+    verification
+  );
+  state.authentication = authentication;
+  return authentication;
+}
+function getCachedAuthentication(state, auth2) {
+  if (auth2.refresh === true) return false;
+  if (!state.authentication) return false;
+  if (state.clientType === "github-app") {
+    return state.authentication;
+  }
+  const authentication = state.authentication;
+  const newScope = ("scopes" in auth2 && auth2.scopes || state.scopes).join(
+    " "
+  );
+  const currentScope = authentication.scopes.join(" ");
+  return newScope === currentScope ? authentication : false;
+}
+async function wait(seconds) {
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1e3));
+}
+async function waitForAccessToken(request, clientId, clientType, verification) {
+  try {
+    const options = {
+      clientId,
+      request,
+      code: verification.device_code
+    };
+    const { authentication } = clientType === "oauth-app" ? await exchangeDeviceCode({
+      ...options,
+      clientType: "oauth-app"
+    }) : await exchangeDeviceCode({
+      ...options,
+      clientType: "github-app"
+    });
+    return {
+      type: "token",
+      tokenType: "oauth",
+      ...authentication
+    };
+  } catch (error) {
+    if (!error.response) throw error;
+    const errorType = error.response.data.error;
+    if (errorType === "authorization_pending") {
+      await wait(verification.interval);
+      return waitForAccessToken(request, clientId, clientType, verification);
+    }
+    if (errorType === "slow_down") {
+      await wait(verification.interval + 7);
+      return waitForAccessToken(request, clientId, clientType, verification);
+    }
+    throw error;
+  }
+}
+
+// pkg/dist-src/auth.js
+async function auth(state, authOptions) {
+  return getOAuthAccessToken(state, {
+    auth: authOptions
+  });
+}
+
+// pkg/dist-src/hook.js
+async function hook(state, request, route, parameters) {
+  let endpoint = request.endpoint.merge(
+    route,
+    parameters
+  );
+  if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint.url)) {
+    return request(endpoint);
+  }
+  const { token } = await getOAuthAccessToken(state, {
+    request,
+    auth: { type: "oauth" }
+  });
+  endpoint.headers.authorization = `token ${token}`;
+  return request(endpoint);
+}
+
+// pkg/dist-src/version.js
+var dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/index.js
+function createOAuthDeviceAuth(options) {
+  const requestWithDefaults = options.request || dist_bundle/* request */.E.defaults({
+    headers: {
+      "user-agent": `octokit-auth-oauth-device.js/${dist_bundle_VERSION} ${(0,universal_user_agent/* getUserAgent */.$)()}`
+    }
+  });
+  const { request = requestWithDefaults, ...otherOptions } = options;
+  const state = options.clientType === "github-app" ? {
+    ...otherOptions,
+    clientType: "github-app",
+    request
+  } : {
+    ...otherOptions,
+    clientType: "oauth-app",
+    request,
+    scopes: options.scopes || []
+  };
+  if (!options.clientId) {
+    throw new Error(
+      '[@octokit/auth-oauth-device] "clientId" option must be set (https://github.com/octokit/auth-oauth-device.js#usage)'
+    );
+  }
+  if (!options.onVerification) {
+    throw new Error(
+      '[@octokit/auth-oauth-device] "onVerification" option must be a function (https://github.com/octokit/auth-oauth-device.js#usage)'
+    );
+  }
+  return Object.assign(auth.bind(null, state), {
+    hook: hook.bind(null, state)
+  });
+}
+
+/* v8 ignore next 2 -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-oauth-user/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+
+// pkg/dist-src/version.js
+var auth_oauth_user_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/get-authentication.js
+
+
+async function getAuthentication(state) {
+  if ("code" in state.strategyOptions) {
+    const { authentication } = await exchangeWebFlowCode({
+      clientId: state.clientId,
+      clientSecret: state.clientSecret,
+      clientType: state.clientType,
+      onTokenCreated: state.onTokenCreated,
+      ...state.strategyOptions,
+      request: state.request
+    });
+    return {
+      type: "token",
+      tokenType: "oauth",
+      ...authentication
+    };
+  }
+  if ("onVerification" in state.strategyOptions) {
+    const deviceAuth = createOAuthDeviceAuth({
+      clientType: state.clientType,
+      clientId: state.clientId,
+      onTokenCreated: state.onTokenCreated,
+      ...state.strategyOptions,
+      request: state.request
+    });
+    const authentication = await deviceAuth({
+      type: "oauth"
+    });
+    return {
+      clientSecret: state.clientSecret,
+      ...authentication
+    };
+  }
+  if ("token" in state.strategyOptions) {
+    return {
+      type: "token",
+      tokenType: "oauth",
+      clientId: state.clientId,
+      clientSecret: state.clientSecret,
+      clientType: state.clientType,
+      onTokenCreated: state.onTokenCreated,
+      ...state.strategyOptions
+    };
+  }
+  throw new Error("[@octokit/auth-oauth-user] Invalid strategy options");
+}
+
+// pkg/dist-src/auth.js
+
+async function dist_bundle_auth(state, options = {}) {
+  if (!state.authentication) {
+    state.authentication = state.clientType === "oauth-app" ? await getAuthentication(state) : await getAuthentication(state);
+  }
+  if (state.authentication.invalid) {
+    throw new Error("[@octokit/auth-oauth-user] Token is invalid");
+  }
+  const currentAuthentication = state.authentication;
+  if ("expiresAt" in currentAuthentication) {
+    if (options.type === "refresh" || new Date(currentAuthentication.expiresAt) < /* @__PURE__ */ new Date()) {
+      const { authentication } = await refreshToken({
+        clientType: "github-app",
+        clientId: state.clientId,
+        clientSecret: state.clientSecret,
+        refreshToken: currentAuthentication.refreshToken,
+        request: state.request
+      });
+      state.authentication = {
+        tokenType: "oauth",
+        type: "token",
+        ...authentication
+      };
+    }
+  }
+  if (options.type === "refresh") {
+    if (state.clientType === "oauth-app") {
+      throw new Error(
+        "[@octokit/auth-oauth-user] OAuth Apps do not support expiring tokens"
+      );
+    }
+    if (!currentAuthentication.hasOwnProperty("expiresAt")) {
+      throw new Error("[@octokit/auth-oauth-user] Refresh token missing");
+    }
+    await state.onTokenCreated?.(state.authentication, {
+      type: options.type
+    });
+  }
+  if (options.type === "check" || options.type === "reset") {
+    const method = options.type === "check" ? checkToken : resetToken;
+    try {
+      const { authentication } = await method({
+        // @ts-expect-error making TS happy would require unnecessary code so no
+        clientType: state.clientType,
+        clientId: state.clientId,
+        clientSecret: state.clientSecret,
+        token: state.authentication.token,
+        request: state.request
+      });
+      state.authentication = {
+        tokenType: "oauth",
+        type: "token",
+        // @ts-expect-error TBD
+        ...authentication
+      };
+      if (options.type === "reset") {
+        await state.onTokenCreated?.(state.authentication, {
+          type: options.type
+        });
+      }
+      return state.authentication;
+    } catch (error) {
+      if (error.status === 404) {
+        error.message = "[@octokit/auth-oauth-user] Token is invalid";
+        state.authentication.invalid = true;
+      }
+      throw error;
+    }
+  }
+  if (options.type === "delete" || options.type === "deleteAuthorization") {
+    const method = options.type === "delete" ? deleteToken : deleteAuthorization;
+    try {
+      await method({
+        // @ts-expect-error making TS happy would require unnecessary code so no
+        clientType: state.clientType,
+        clientId: state.clientId,
+        clientSecret: state.clientSecret,
+        token: state.authentication.token,
+        request: state.request
+      });
+    } catch (error) {
+      if (error.status !== 404) throw error;
+    }
+    state.authentication.invalid = true;
+    return state.authentication;
+  }
+  return state.authentication;
+}
+
+// pkg/dist-src/requires-basic-auth.js
+var ROUTES_REQUIRING_BASIC_AUTH = /\/applications\/[^/]+\/(token|grant)s?/;
+function requiresBasicAuth(url) {
+  return url && ROUTES_REQUIRING_BASIC_AUTH.test(url);
+}
+
+// pkg/dist-src/hook.js
+async function dist_bundle_hook(state, request, route, parameters = {}) {
+  const endpoint = request.endpoint.merge(
+    route,
+    parameters
+  );
+  if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint.url)) {
+    return request(endpoint);
+  }
+  if (requiresBasicAuth(endpoint.url)) {
+    const credentials = btoa(`${state.clientId}:${state.clientSecret}`);
+    endpoint.headers.authorization = `basic ${credentials}`;
+    return request(endpoint);
+  }
+  const { token } = state.clientType === "oauth-app" ? await dist_bundle_auth({ ...state, request }) : await dist_bundle_auth({ ...state, request });
+  endpoint.headers.authorization = "token " + token;
+  return request(endpoint);
+}
+
+// pkg/dist-src/index.js
+function createOAuthUserAuth({
+  clientId,
+  clientSecret,
+  clientType = "oauth-app",
+  request = dist_bundle/* request */.E.defaults({
+    headers: {
+      "user-agent": `octokit-auth-oauth-app.js/${auth_oauth_user_dist_bundle_VERSION} ${(0,universal_user_agent/* getUserAgent */.$)()}`
+    }
+  }),
+  onTokenCreated,
+  ...strategyOptions
+}) {
+  const state = Object.assign({
+    clientType,
+    clientId,
+    clientSecret,
+    onTokenCreated,
+    strategyOptions,
+    request
+  });
+  return Object.assign(dist_bundle_auth.bind(null, state), {
+    // @ts-expect-error not worth the extra code needed to appease TS
+    hook: dist_bundle_hook.bind(null, state)
+  });
+}
+createOAuthUserAuth.VERSION = auth_oauth_user_dist_bundle_VERSION;
+
+/* v8 ignore if -- @preserve */
+/* v8 ignore next -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-oauth-app/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+
+// pkg/dist-src/auth.js
+
+async function auth_oauth_app_dist_bundle_auth(state, authOptions) {
+  if (authOptions.type === "oauth-app") {
+    return {
+      type: "oauth-app",
+      clientId: state.clientId,
+      clientSecret: state.clientSecret,
+      clientType: state.clientType,
+      headers: {
+        authorization: `basic ${btoa(
+          `${state.clientId}:${state.clientSecret}`
+        )}`
+      }
+    };
+  }
+  if ("factory" in authOptions) {
+    const { type, ...options } = {
+      ...authOptions,
+      ...state
+    };
+    return authOptions.factory(options);
+  }
+  const common = {
+    clientId: state.clientId,
+    clientSecret: state.clientSecret,
+    request: state.request,
+    ...authOptions
+  };
+  const userAuth = state.clientType === "oauth-app" ? await createOAuthUserAuth({
+    ...common,
+    clientType: state.clientType
+  }) : await createOAuthUserAuth({
+    ...common,
+    clientType: state.clientType
+  });
+  return userAuth();
+}
+
+// pkg/dist-src/hook.js
+
+async function auth_oauth_app_dist_bundle_hook(state, request2, route, parameters) {
+  let endpoint = request2.endpoint.merge(
+    route,
+    parameters
+  );
+  if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint.url)) {
+    return request2(endpoint);
+  }
+  if (state.clientType === "github-app" && !requiresBasicAuth(endpoint.url)) {
+    throw new Error(
+      `[@octokit/auth-oauth-app] GitHub Apps cannot use their client ID/secret for basic authentication for endpoints other than "/applications/{client_id}/**". "${endpoint.method} ${endpoint.url}" is not supported.`
+    );
+  }
+  const credentials = btoa(`${state.clientId}:${state.clientSecret}`);
+  endpoint.headers.authorization = `basic ${credentials}`;
+  try {
+    return await request2(endpoint);
+  } catch (error) {
+    if (error.status !== 401) throw error;
+    error.message = `[@octokit/auth-oauth-app] "${endpoint.method} ${endpoint.url}" does not support clientId/clientSecret basic authentication.`;
+    throw error;
+  }
+}
+
+// pkg/dist-src/version.js
+var auth_oauth_app_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/index.js
+
+function createOAuthAppAuth(options) {
+  const state = Object.assign(
+    {
+      request: dist_bundle/* request */.E.defaults({
+        headers: {
+          "user-agent": `octokit-auth-oauth-app.js/${auth_oauth_app_dist_bundle_VERSION} ${(0,universal_user_agent/* getUserAgent */.$)()}`
+        }
+      }),
+      clientType: "oauth-app"
+    },
+    options
+  );
+  return Object.assign(auth_oauth_app_dist_bundle_auth.bind(null, state), {
+    hook: auth_oauth_app_dist_bundle_hook.bind(null, state)
+  });
+}
+
+/* v8 ignore next -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/universal-github-app-jwt/lib/utils.js
+// we don't @ts-check here because it chokes on atob and btoa which are available in all modern JS runtime environments
+
+/**
+ * @param {string} privateKey
+ * @returns {boolean}
+ */
+function isPkcs1(privateKey) {
+  return privateKey.includes("-----BEGIN RSA PRIVATE KEY-----");
+}
+
+/**
+ * @param {string} privateKey
+ * @returns {boolean}
+ */
+function isOpenSsh(privateKey) {
+  return privateKey.includes("-----BEGIN OPENSSH PRIVATE KEY-----");
+}
+
+/**
+ * @param {string} str
+ * @returns {ArrayBuffer}
+ */
+function string2ArrayBuffer(str) {
+  const buf = new ArrayBuffer(str.length);
+  const bufView = new Uint8Array(buf);
+  for (let i = 0, strLen = str.length; i < strLen; i++) {
+    bufView[i] = str.charCodeAt(i);
+  }
+  return buf;
+}
+
+/**
+ * @param {string} pem
+ * @returns {ArrayBuffer}
+ */
+function getDERfromPEM(pem) {
+  const pemB64 = pem
+    .trim()
+    .split("\n")
+    .slice(1, -1) // Remove the --- BEGIN / END PRIVATE KEY ---
+    .join("");
+
+  const decoded = atob(pemB64);
+  return string2ArrayBuffer(decoded);
+}
+
+/**
+ * @param {import('../internals').Header} header
+ * @param {import('../internals').Payload} payload
+ * @returns {string}
+ */
+function getEncodedMessage(header, payload) {
+  return `${base64encodeJSON(header)}.${base64encodeJSON(payload)}`;
+}
+
+/**
+ * @param {ArrayBuffer} buffer
+ * @returns {string}
+ */
+function base64encode(buffer) {
+  var binary = "";
+  var bytes = new Uint8Array(buffer);
+  var len = bytes.byteLength;
+  for (var i = 0; i < len; i++) {
+    binary += String.fromCharCode(bytes[i]);
+  }
+
+  return fromBase64(btoa(binary));
+}
+
+/**
+ * @param {string} base64
+ * @returns {string}
+ */
+function fromBase64(base64) {
+  return base64.replace(/=/g, "").replace(/\+/g, "-").replace(/\//g, "_");
+}
+
+/**
+ * @param {Record<string,unknown>} obj
+ * @returns {string}
+ */
+function base64encodeJSON(obj) {
+  return fromBase64(btoa(JSON.stringify(obj)));
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./node_modules/universal-github-app-jwt/lib/crypto-node.js
+// this can be removed once we only support Node 20+
+
+
+
+
+
+// no-op, unfortunately there is no way to transform from PKCS8 or OpenSSH to PKCS1 with WebCrypto
+function convertPrivateKey(privateKey) {
+  if (!isPkcs1(privateKey)) return privateKey;
+
+  return (0,external_node_crypto_.createPrivateKey)(privateKey).export({
+    type: "pkcs8",
+    format: "pem",
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/universal-github-app-jwt/lib/get-token.js
+// we don't @ts-check here because it chokes crypto which is a global API in modern JS runtime environments
+
+
+
+
+
+/**
+ * @param {import('../internals').GetTokenOptions} options
+ * @returns {Promise<string>}
+ */
+async function getToken({ privateKey, payload }) {
+  const convertedPrivateKey = convertPrivateKey(privateKey);
+
+  // WebCrypto only supports PKCS#8, unfortunately
+  /* c8 ignore start */
+  if (isPkcs1(convertedPrivateKey)) {
+    throw new Error(
+      "[universal-github-app-jwt] Private Key is in PKCS#1 format, but only PKCS#8 is supported. See https://github.com/gr2m/universal-github-app-jwt#private-key-formats"
+    );
+  }
+  /* c8 ignore stop */
+
+  // WebCrypto does not support OpenSSH, unfortunately
+  if (isOpenSsh(convertedPrivateKey)) {
+    throw new Error(
+      "[universal-github-app-jwt] Private Key is in OpenSSH format, but only PKCS#8 is supported. See https://github.com/gr2m/universal-github-app-jwt#private-key-formats"
+    );
+  }
+
+  const algorithm = {
+    name: "RSASSA-PKCS1-v1_5",
+    hash: { name: "SHA-256" },
+  };
+
+  /** @type {import('../internals').Header} */
+  const header = { alg: "RS256", typ: "JWT" };
+
+  const privateKeyDER = getDERfromPEM(convertedPrivateKey);
+  const importedKey = await external_node_crypto_.subtle.importKey(
+    "pkcs8",
+    privateKeyDER,
+    algorithm,
+    false,
+    ["sign"]
+  );
+
+  const encodedMessage = getEncodedMessage(header, payload);
+  const encodedMessageArrBuf = string2ArrayBuffer(encodedMessage);
+
+  const signatureArrBuf = await external_node_crypto_.subtle.sign(
+    algorithm.name,
+    importedKey,
+    encodedMessageArrBuf
+  );
+
+  const encodedSignature = base64encode(signatureArrBuf);
+
+  return `${encodedMessage}.${encodedSignature}`;
+}
+
+;// CONCATENATED MODULE: ./node_modules/universal-github-app-jwt/index.js
+// @ts-check
+
+// @ts-ignore - #get-token is defined in "imports" in package.json
+
+
+/**
+ * @param {import(".").Options} options
+ * @returns {Promise<import(".").Result>}
+ */
+async function githubAppJwt({
+  id,
+  privateKey,
+  now = Math.floor(Date.now() / 1000),
+}) {
+  // Private keys are often times configured as environment variables, in which case line breaks are escaped using `\\n`.
+  // Replace these here for convenience.
+  const privateKeyWithNewlines = privateKey.replace(/\\n/g, '\n');
+
+  // When creating a JSON Web Token, it sets the "issued at time" (iat) to 30s
+  // in the past as we have seen people running situations where the GitHub API
+  // claimed the iat would be in future. It turned out the clocks on the
+  // different machine were not in sync.
+  const nowWithSafetyMargin = now - 30;
+  const expiration = nowWithSafetyMargin + 60 * 10; // JWT expiration time (10 minute maximum)
+
+  const payload = {
+    iat: nowWithSafetyMargin, // Issued at time
+    exp: expiration,
+    iss: id,
+  };
+
+  const token = await getToken({
+    privateKey: privateKeyWithNewlines,
+    payload,
+  });
+
+  return {
+    appId: id,
+    expiration,
+    token,
+  };
+}
+
+;// CONCATENATED MODULE: ./node_modules/toad-cache/dist/toad-cache.mjs
+/**
+ * toad-cache
+ *
+ * @copyright 2026 Igor Savin <kibertoad@gmail.com>
+ * @license MIT
+ * @version 3.7.3
+ */
+/**
+ * Validates the shared cache constructor parameters.
+ * Both values must be non-negative integers.
+ *
+ * @param {number} max
+ * @param {number} ttlInMsecs
+ */
+function validateCacheParams(max, ttlInMsecs) {
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 0) {
+    throw new Error('Invalid max value')
+  }
+
+  if (typeof ttlInMsecs !== 'number' || !Number.isInteger(ttlInMsecs) || ttlInMsecs < 0) {
+    throw new Error('Invalid ttl value')
+  }
+}class FifoMap {
+  constructor(max = 1000, ttlInMsecs = 0) {
+    validateCacheParams(max, ttlInMsecs);
+
+    this.first = null;
+    this.items = new Map();
+    this.last = null;
+    this.max = max;
+    this.ttl = ttlInMsecs;
+  }
+
+  get size() {
+    return this.items.size
+  }
+
+  clear() {
+    this.items.clear();
+    this.first = null;
+    this.last = null;
+  }
+
+  delete(key) {
+    const deletedItem = this.items.get(key);
+
+    if (deletedItem !== undefined) {
+      this.items.delete(key);
+
+      if (deletedItem.prev !== null) {
+        deletedItem.prev.next = deletedItem.next;
+      }
+
+      if (deletedItem.next !== null) {
+        deletedItem.next.prev = deletedItem.prev;
+      }
+
+      if (this.first === deletedItem) {
+        this.first = deletedItem.next;
+      }
+
+      if (this.last === deletedItem) {
+        this.last = deletedItem.prev;
+      }
+    }
+  }
+
+  deleteMany(keys) {
+    for (var i = 0; i < keys.length; i++) {
+      this.delete(keys[i]);
+    }
+  }
+
+  evict() {
+    if (this.size > 0) {
+      const item = this.first;
+
+      this.items.delete(item.key);
+
+      if (this.size === 0) {
+        this.first = null;
+        this.last = null;
+      } else {
+        this.first = item.next;
+        this.first.prev = null;
+      }
+    }
+  }
+
+  expiresAt(key) {
+    const item = this.items.get(key);
+
+    if (item !== undefined) {
+      return item.expiry
+    }
+  }
+
+  get(key) {
+    const item = this.items.get(key);
+
+    if (item !== undefined) {
+      if (this.ttl > 0 && item.expiry <= Date.now()) {
+        this.delete(key);
+        return
+      }
+
+      return item.value
+    }
+  }
+
+  getMany(keys) {
+    const result = new Array(keys.length);
+
+    for (var i = 0; i < keys.length; i++) {
+      result[i] = this.get(keys[i]);
+    }
+
+    return result
+  }
+
+  keys() {
+    return this.items.keys()
+  }
+
+  set(key, value) {
+    // Replace existing item
+    const existing = this.items.get(key);
+
+    if (existing !== undefined) {
+      existing.value = value;
+      existing.expiry = this.ttl > 0 ? Date.now() + this.ttl : this.ttl;
+
+      return
+    }
+
+    // Add new item
+    if (this.max > 0 && this.size >= this.max) {
+      this.evict();
+    }
+
+    const item = {
+      expiry: this.ttl > 0 ? Date.now() + this.ttl : this.ttl,
+      key: key,
+      prev: this.last,
+      next: null,
+      value,
+    };
+    this.items.set(key, item);
+
+    if (this.size === 1) {
+      this.first = item;
+    } else {
+      this.last.next = item;
+    }
+
+    this.last = item;
+  }
+}class FifoObject {
+  constructor(max = 1000, ttlInMsecs = 0) {
+    validateCacheParams(max, ttlInMsecs);
+
+    this.first = null;
+    this.items = Object.create(null);
+    this.last = null;
+    this.size = 0;
+    this.max = max;
+    this.ttl = ttlInMsecs;
+  }
+
+  clear() {
+    this.items = Object.create(null);
+    this.first = null;
+    this.last = null;
+    this.size = 0;
+  }
+
+  delete(key) {
+    const deletedItem = this.items[key];
+
+    if (deletedItem !== undefined) {
+      delete this.items[key];
+      this.size--;
+
+      if (deletedItem.prev !== null) {
+        deletedItem.prev.next = deletedItem.next;
+      }
+
+      if (deletedItem.next !== null) {
+        deletedItem.next.prev = deletedItem.prev;
+      }
+
+      if (this.first === deletedItem) {
+        this.first = deletedItem.next;
+      }
+
+      if (this.last === deletedItem) {
+        this.last = deletedItem.prev;
+      }
+    }
+  }
+
+  deleteMany(keys) {
+    for (var i = 0; i < keys.length; i++) {
+      this.delete(keys[i]);
+    }
+  }
+
+  evict() {
+    if (this.size > 0) {
+      const item = this.first;
+
+      delete this.items[item.key];
+
+      if (--this.size === 0) {
+        this.first = null;
+        this.last = null;
+      } else {
+        this.first = item.next;
+        this.first.prev = null;
+      }
+    }
+  }
+
+  expiresAt(key) {
+    const item = this.items[key];
+
+    if (item !== undefined) {
+      return item.expiry
+    }
+  }
+
+  get(key) {
+    const item = this.items[key];
+
+    if (item !== undefined) {
+      if (this.ttl > 0 && item.expiry <= Date.now()) {
+        this.delete(key);
+        return
+      }
+
+      return item.value
+    }
+  }
+
+  getMany(keys) {
+    const result = new Array(keys.length);
+
+    for (var i = 0; i < keys.length; i++) {
+      result[i] = this.get(keys[i]);
+    }
+
+    return result
+  }
+
+  keys() {
+    return Object.keys(this.items)
+  }
+
+  set(key, value) {
+    // Replace existing item
+    const existing = this.items[key];
+
+    if (existing !== undefined) {
+      existing.value = value;
+      existing.expiry = this.ttl > 0 ? Date.now() + this.ttl : this.ttl;
+
+      return
+    }
+
+    // Add new item
+    if (this.max > 0 && this.size >= this.max) {
+      this.evict();
+    }
+
+    const item = {
+      expiry: this.ttl > 0 ? Date.now() + this.ttl : this.ttl,
+      key: key,
+      prev: this.last,
+      next: null,
+      value,
+    };
+    this.items[key] = item;
+
+    if (++this.size === 1) {
+      this.first = item;
+    } else {
+      this.last.next = item;
+    }
+
+    this.last = item;
+  }
+}/**
+ * Creates a zeroed statistics record for a single collection window.
+ *
+ * @returns {object}
+ */
+function createEmptyStatisticsRecord() {
+  return {
+    cacheSize: 0,
+    hits: 0,
+    falsyHits: 0,
+    emptyHits: 0,
+    misses: 0,
+    expirations: 0,
+    evictions: 0,
+    invalidateOne: 0,
+    invalidateAll: 0,
+    sets: 0,
+  }
+}class HitStatisticsRecord {
+  constructor() {
+    this.records = {};
+  }
+
+  initForCache(cacheId, currentTimeStamp) {
+    this.records[cacheId] = {
+      [currentTimeStamp]: createEmptyStatisticsRecord(),
+    };
+  }
+
+  resetForCache(cacheId) {
+    if (!this.records[cacheId]) {
+      return
+    }
+
+    for (let key of Object.keys(this.records[cacheId])) {
+      this.records[cacheId][key] = createEmptyStatisticsRecord();
+    }
+  }
+
+  getStatistics() {
+    return this.records
+  }
+}class LruMap {
+  constructor(max = 1000, ttlInMsecs = 0) {
+    validateCacheParams(max, ttlInMsecs);
+
+    this.first = null;
+    this.items = new Map();
+    this.last = null;
+    this.max = max;
+    this.ttl = ttlInMsecs;
+  }
+
+  get size() {
+    return this.items.size
+  }
+
+  bumpLru(item) {
+    if (this.last === item) {
+      return // Item is already the last one, no need to bump
+    }
+
+    const last = this.last;
+    const next = item.next;
+    const prev = item.prev;
+
+    if (this.first === item) {
+      this.first = next;
+    }
+
+    item.next = null;
+    item.prev = last;
+    last.next = item;
+
+    if (prev !== null) {
+      prev.next = next;
+    }
+
+    /* v8 ignore next 3 -- next is always non-null here: the early return above guarantees item !== this.last in a well-formed list */
+    if (next !== null) {
+      next.prev = prev;
+    }
+
+    this.last = item;
+  }
+
+  clear() {
+    this.items.clear();
+    this.first = null;
+    this.last = null;
+  }
+
+  delete(key) {
+    const item = this.items.get(key);
+
+    if (item !== undefined) {
+      this.items.delete(key);
+
+      if (item.prev !== null) {
+        item.prev.next = item.next;
+      }
+
+      if (item.next !== null) {
+        item.next.prev = item.prev;
+      }
+
+      if (this.first === item) {
+        this.first = item.next;
+      }
+
+      if (this.last === item) {
+        this.last = item.prev;
+      }
+    }
+  }
+
+  deleteMany(keys) {
+    for (var i = 0; i < keys.length; i++) {
+      this.delete(keys[i]);
+    }
+  }
+
+  evict() {
+    if (this.size > 0) {
+      const item = this.first;
+
+      this.items.delete(item.key);
+
+      if (this.size === 0) {
+        this.first = null;
+        this.last = null;
+      } else {
+        this.first = item.next;
+        this.first.prev = null;
+      }
+    }
+  }
+
+  expiresAt(key) {
+    const item = this.items.get(key);
+
+    if (item !== undefined) {
+      return item.expiry
+    }
+  }
+
+  get(key) {
+    const item = this.items.get(key);
+
+    if (item !== undefined) {
+      // Item has already expired
+      if (this.ttl > 0 && item.expiry <= Date.now()) {
+        this.delete(key);
+        return
+      }
+
+      // Item is still fresh
+      this.bumpLru(item);
+      return item.value
+    }
+  }
+
+  getMany(keys) {
+    const result = new Array(keys.length);
+
+    for (var i = 0; i < keys.length; i++) {
+      result[i] = this.get(keys[i]);
+    }
+
+    return result
+  }
+
+  keys() {
+    return this.items.keys()
+  }
+
+  set(key, value) {
+    // Replace existing item
+    const existing = this.items.get(key);
+
+    if (existing !== undefined) {
+      existing.value = value;
+      existing.expiry = this.ttl > 0 ? Date.now() + this.ttl : this.ttl;
+      this.bumpLru(existing);
+
+      return
+    }
+
+    // Add new item
+    if (this.max > 0 && this.size >= this.max) {
+      this.evict();
+    }
+
+    const item = {
+      expiry: this.ttl > 0 ? Date.now() + this.ttl : this.ttl,
+      key: key,
+      prev: this.last,
+      next: null,
+      value,
+    };
+    this.items.set(key, item);
+
+    if (this.size === 1) {
+      this.first = item;
+    } else {
+      this.last.next = item;
+    }
+
+    this.last = item;
+  }
+}class LruObject {
+  constructor(max = 1000, ttlInMsecs = 0) {
+    validateCacheParams(max, ttlInMsecs);
+
+    this.first = null;
+    this.items = Object.create(null);
+    this.last = null;
+    this.size = 0;
+    this.max = max;
+    this.ttl = ttlInMsecs;
+  }
+
+  bumpLru(item) {
+    if (this.last === item) {
+      return // Item is already the last one, no need to bump
+    }
+
+    const last = this.last;
+    const next = item.next;
+    const prev = item.prev;
+
+    if (this.first === item) {
+      this.first = next;
+    }
+
+    item.next = null;
+    item.prev = last;
+    last.next = item;
+
+    if (prev !== null) {
+      prev.next = next;
+    }
+
+    /* v8 ignore next 3 -- next is always non-null here: the early return above guarantees item !== this.last in a well-formed list */
+    if (next !== null) {
+      next.prev = prev;
+    }
+
+    this.last = item;
+  }
+
+  clear() {
+    this.items = Object.create(null);
+    this.first = null;
+    this.last = null;
+    this.size = 0;
+  }
+
+  delete(key) {
+    const item = this.items[key];
+
+    if (item !== undefined) {
+      delete this.items[key];
+      this.size--;
+
+      if (item.prev !== null) {
+        item.prev.next = item.next;
+      }
+
+      if (item.next !== null) {
+        item.next.prev = item.prev;
+      }
+
+      if (this.first === item) {
+        this.first = item.next;
+      }
+
+      if (this.last === item) {
+        this.last = item.prev;
+      }
+    }
+  }
+
+  deleteMany(keys) {
+    for (var i = 0; i < keys.length; i++) {
+      this.delete(keys[i]);
+    }
+  }
+
+  evict() {
+    if (this.size > 0) {
+      const item = this.first;
+
+      delete this.items[item.key];
+
+      if (--this.size === 0) {
+        this.first = null;
+        this.last = null;
+      } else {
+        this.first = item.next;
+        this.first.prev = null;
+      }
+    }
+  }
+
+  expiresAt(key) {
+    const item = this.items[key];
+
+    if (item !== undefined) {
+      return item.expiry
+    }
+  }
+
+  get(key) {
+    const item = this.items[key];
+
+    if (item !== undefined) {
+      // Item has already expired
+      if (this.ttl > 0 && item.expiry <= Date.now()) {
+        this.delete(key);
+        return
+      }
+
+      // Item is still fresh
+      this.bumpLru(item);
+      return item.value
+    }
+  }
+
+  getMany(keys) {
+    const result = new Array(keys.length);
+
+    for (var i = 0; i < keys.length; i++) {
+      result[i] = this.get(keys[i]);
+    }
+
+    return result
+  }
+
+  keys() {
+    return Object.keys(this.items)
+  }
+
+  set(key, value) {
+    // Replace existing item
+    const existing = this.items[key];
+
+    if (existing !== undefined) {
+      existing.value = value;
+      existing.expiry = this.ttl > 0 ? Date.now() + this.ttl : this.ttl;
+      this.bumpLru(existing);
+
+      return
+    }
+
+    // Add new item
+    if (this.max > 0 && this.size >= this.max) {
+      this.evict();
+    }
+
+    const item = {
+      expiry: this.ttl > 0 ? Date.now() + this.ttl : this.ttl,
+      key: key,
+      prev: this.last,
+      next: null,
+      value,
+    };
+    this.items[key] = item;
+
+    if (++this.size === 1) {
+      this.first = item;
+    } else {
+      this.last.next = item;
+    }
+
+    this.last = item;
+  }
+}/**
+ *
+ * @param {Date} date
+ * @returns {string}
+ */
+function getTimestamp(date) {
+  return `${date.getFullYear()}-${(date.getMonth() + 1).toString().padStart(2, '0')}-${date
+    .getDate()
+    .toString()
+    .padStart(2, '0')}`
+}class HitStatistics {
+  constructor(cacheId, statisticTtlInHours, globalStatisticsRecord) {
+    this.cacheId = cacheId;
+    this.statisticTtlInHours = statisticTtlInHours;
+
+    this.collectionStart = new Date();
+    this.currentTimeStamp = getTimestamp(this.collectionStart);
+    this.archiveAfter = this.collectionStart.getTime() + this.statisticTtlInHours * 3_600_000;
+
+    this.records = globalStatisticsRecord || new HitStatisticsRecord();
+    this.records.initForCache(this.cacheId, this.currentTimeStamp);
+  }
+
+  get currentRecord() {
+    const cacheRecords = this.records.records[this.cacheId];
+    // safety net
+    /* c8 ignore next 3 */
+    if (!cacheRecords[this.currentTimeStamp]) {
+      cacheRecords[this.currentTimeStamp] = createEmptyStatisticsRecord();
+    }
+
+    return cacheRecords[this.currentTimeStamp]
+  }
+
+  /* v8 ignore next 3 -- kept for compatibility, no longer used internally */
+  hoursPassed() {
+    return (Date.now() - this.collectionStart) / 1000 / 60 / 60
+  }
+
+  addHit() {
+    this.archiveIfNeeded();
+    this.currentRecord.hits++;
+  }
+  addFalsyHit() {
+    this.archiveIfNeeded();
+    this.currentRecord.falsyHits++;
+  }
+
+  addEmptyHit() {
+    this.archiveIfNeeded();
+    this.currentRecord.emptyHits++;
+  }
+
+  addMiss() {
+    this.archiveIfNeeded();
+    this.currentRecord.misses++;
+  }
+
+  addEviction() {
+    this.archiveIfNeeded();
+    this.currentRecord.evictions++;
+  }
+
+  setCacheSize(currentSize) {
+    this.archiveIfNeeded();
+    this.currentRecord.cacheSize = currentSize;
+  }
+
+  addExpiration() {
+    this.archiveIfNeeded();
+    this.currentRecord.expirations++;
+  }
+
+  addSet() {
+    this.archiveIfNeeded();
+    this.currentRecord.sets++;
+  }
+
+  addInvalidateOne() {
+    this.archiveIfNeeded();
+    this.currentRecord.invalidateOne++;
+  }
+
+  addInvalidateAll() {
+    this.archiveIfNeeded();
+    this.currentRecord.invalidateAll++;
+  }
+
+  getStatistics() {
+    return this.records.getStatistics()
+  }
+
+  archiveIfNeeded() {
+    if (Date.now() >= this.archiveAfter) {
+      this.collectionStart = new Date();
+      this.currentTimeStamp = getTimestamp(this.collectionStart);
+      this.archiveAfter = this.collectionStart.getTime() + this.statisticTtlInHours * 3_600_000;
+      this.records.initForCache(this.cacheId, this.currentTimeStamp);
+    }
+  }
+}class LruObjectHitStatistics extends LruObject {
+  constructor(max, ttlInMsecs, cacheId, globalStatisticsRecord, statisticTtlInHours) {
+    // Pass through as-is: the base constructor applies the 1000/0 defaults for
+    // omitted (undefined) values and validates everything else, so explicit 0
+    // stays unlimited and null/NaN are rejected the same way as the base class.
+    super(max, ttlInMsecs);
+
+    if (!cacheId) {
+      throw new Error('Cache id is mandatory')
+    }
+
+    this.hitStatistics = new HitStatistics(
+      cacheId,
+      statisticTtlInHours !== undefined ? statisticTtlInHours : 24,
+      globalStatisticsRecord,
+    );
+  }
+
+  getStatistics() {
+    return this.hitStatistics.getStatistics()
+  }
+
+  set(key, value) {
+    super.set(key, value);
+    this.hitStatistics.addSet();
+    this.hitStatistics.setCacheSize(this.size);
+  }
+
+  evict() {
+    const hadItems = this.size > 0;
+    super.evict();
+    if (hadItems) {
+      this.hitStatistics.addEviction();
+    }
+    this.hitStatistics.setCacheSize(this.size);
+  }
+
+  delete(key, isExpiration = false) {
+    const existed = this.items[key] !== undefined;
+    super.delete(key);
+
+    if (existed && !isExpiration) {
+      this.hitStatistics.addInvalidateOne();
+    }
+    this.hitStatistics.setCacheSize(this.size);
+  }
+
+  clear() {
+    super.clear();
+
+    this.hitStatistics.addInvalidateAll();
+    this.hitStatistics.setCacheSize(this.size);
+  }
+
+  get(key) {
+    const item = this.items[key];
+
+    if (item !== undefined) {
+      // Item has already expired
+      if (this.ttl > 0 && item.expiry <= Date.now()) {
+        this.delete(key, true);
+        this.hitStatistics.addExpiration();
+        return
+      }
+
+      // Item is still fresh
+      this.bumpLru(item);
+      if (!item.value) {
+        this.hitStatistics.addFalsyHit();
+        // Empty values are a subset of falsy values
+        if (item.value === undefined || item.value === null || item.value === '') {
+          this.hitStatistics.addEmptyHit();
+        }
+      }
+      this.hitStatistics.addHit();
+      return item.value
+    }
+    this.hitStatistics.addMiss();
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-app/dist-node/index.js
+// pkg/dist-src/index.js
+
+
+
+
+// pkg/dist-src/get-app-authentication.js
+
+async function getAppAuthentication({
+  appId,
+  privateKey,
+  timeDifference,
+  createJwt
+}) {
+  try {
+    if (createJwt) {
+      const { jwt, expiresAt } = await createJwt(appId, timeDifference);
+      return {
+        type: "app",
+        token: jwt,
+        appId,
+        expiresAt
+      };
+    }
+    const authOptions = {
+      id: appId,
+      privateKey
+    };
+    if (timeDifference) {
+      Object.assign(authOptions, {
+        now: Math.floor(Date.now() / 1e3) + timeDifference
+      });
+    }
+    const appAuthentication = await githubAppJwt(authOptions);
+    return {
+      type: "app",
+      token: appAuthentication.token,
+      appId: appAuthentication.appId,
+      expiresAt: new Date(appAuthentication.expiration * 1e3).toISOString()
+    };
+  } catch (error) {
+    if (privateKey === "-----BEGIN RSA PRIVATE KEY-----") {
+      throw new Error(
+        "The 'privateKey` option contains only the first line '-----BEGIN RSA PRIVATE KEY-----'. If you are setting it using a `.env` file, make sure it is set on a single line with newlines replaced by '\n'"
+      );
+    } else {
+      throw error;
+    }
+  }
+}
+
+// pkg/dist-src/cache.js
+
+function getCache() {
+  return new LruObject(
+    // cache max. 15000 tokens, that will use less than 10mb memory
+    15e3,
+    // Cache for 1 minute less than GitHub expiry
+    1e3 * 60 * 59
+  );
+}
+async function get(cache, options) {
+  const cacheKey = optionsToCacheKey(options);
+  const result = await cache.get(cacheKey);
+  if (!result) {
+    return;
+  }
+  const [
+    token,
+    createdAt,
+    expiresAt,
+    repositorySelection,
+    permissionsString,
+    singleFileName
+  ] = result.split("|");
+  const permissions = options.permissions || permissionsString.split(/,/).reduce((permissions2, string) => {
+    if (/!$/.test(string)) {
+      permissions2[string.slice(0, -1)] = "write";
+    } else {
+      permissions2[string] = "read";
+    }
+    return permissions2;
+  }, {});
+  return {
+    token,
+    createdAt,
+    expiresAt,
+    permissions,
+    repositoryIds: options.repositoryIds,
+    repositoryNames: options.repositoryNames,
+    singleFileName,
+    repositorySelection
+  };
+}
+async function set(cache, options, data) {
+  const key = optionsToCacheKey(options);
+  const permissionsString = options.permissions ? "" : Object.keys(data.permissions).map(
+    (name) => `${name}${data.permissions[name] === "write" ? "!" : ""}`
+  ).join(",");
+  const value = [
+    data.token,
+    data.createdAt,
+    data.expiresAt,
+    data.repositorySelection,
+    permissionsString,
+    data.singleFileName
+  ].join("|");
+  await cache.set(key, value);
+}
+function optionsToCacheKey({
+  installationId,
+  permissions = {},
+  repositoryIds = [],
+  repositoryNames = []
+}) {
+  const permissionsString = Object.keys(permissions).sort().map((name) => permissions[name] === "read" ? name : `${name}!`).join(",");
+  const repositoryIdsString = repositoryIds.sort().join(",");
+  const repositoryNamesString = repositoryNames.join(",");
+  return [
+    installationId,
+    repositoryIdsString,
+    repositoryNamesString,
+    permissionsString
+  ].filter(Boolean).join("|");
+}
+
+// pkg/dist-src/to-token-authentication.js
+function toTokenAuthentication({
+  installationId,
+  token,
+  createdAt,
+  expiresAt,
+  repositorySelection,
+  permissions,
+  repositoryIds,
+  repositoryNames,
+  singleFileName
+}) {
+  return Object.assign(
+    {
+      type: "token",
+      tokenType: "installation",
+      token,
+      installationId,
+      permissions,
+      createdAt,
+      expiresAt,
+      repositorySelection
+    },
+    repositoryIds ? { repositoryIds } : null,
+    repositoryNames ? { repositoryNames } : null,
+    singleFileName ? { singleFileName } : null
+  );
+}
+
+// pkg/dist-src/get-installation-authentication.js
+async function getInstallationAuthentication(state, options, customRequest) {
+  const installationId = Number(options.installationId || state.installationId);
+  if (!installationId) {
+    throw new Error(
+      "[@octokit/auth-app] installationId option is required for installation authentication."
+    );
+  }
+  if (options.factory) {
+    const { type, factory, oauthApp, ...factoryAuthOptions } = {
+      ...state,
+      ...options
+    };
+    return factory(factoryAuthOptions);
+  }
+  const request = customRequest || state.request;
+  return getInstallationAuthenticationConcurrently(
+    state,
+    { ...options, installationId },
+    request
+  );
+}
+var pendingPromises = /* @__PURE__ */ new Map();
+function getInstallationAuthenticationConcurrently(state, options, request) {
+  const cacheKey = optionsToCacheKey(options);
+  if (pendingPromises.has(cacheKey)) {
+    return pendingPromises.get(cacheKey);
+  }
+  const promise = getInstallationAuthenticationImpl(
+    state,
+    options,
+    request
+  ).finally(() => pendingPromises.delete(cacheKey));
+  pendingPromises.set(cacheKey, promise);
+  return promise;
+}
+async function getInstallationAuthenticationImpl(state, options, request) {
+  if (!options.refresh) {
+    const result = await get(state.cache, options);
+    if (result) {
+      const {
+        token: token2,
+        createdAt: createdAt2,
+        expiresAt: expiresAt2,
+        permissions: permissions2,
+        repositoryIds: repositoryIds2,
+        repositoryNames: repositoryNames2,
+        singleFileName: singleFileName2,
+        repositorySelection: repositorySelection2
+      } = result;
+      return toTokenAuthentication({
+        installationId: options.installationId,
+        token: token2,
+        createdAt: createdAt2,
+        expiresAt: expiresAt2,
+        permissions: permissions2,
+        repositorySelection: repositorySelection2,
+        repositoryIds: repositoryIds2,
+        repositoryNames: repositoryNames2,
+        singleFileName: singleFileName2
+      });
+    }
+  }
+  const appAuthentication = await getAppAuthentication(state);
+  const payload = {
+    installation_id: options.installationId,
+    mediaType: {
+      previews: ["machine-man"]
+    },
+    headers: {
+      authorization: `bearer ${appAuthentication.token}`
+    }
+  };
+  if (options.repositoryIds) {
+    Object.assign(payload, { repository_ids: options.repositoryIds });
+  }
+  if (options.repositoryNames) {
+    Object.assign(payload, {
+      repositories: options.repositoryNames
+    });
+  }
+  if (options.permissions) {
+    Object.assign(payload, { permissions: options.permissions });
+  }
+  const {
+    data: {
+      token,
+      expires_at: expiresAt,
+      repositories,
+      permissions: permissionsOptional,
+      repository_selection: repositorySelectionOptional,
+      single_file: singleFileName
+    }
+  } = await request(
+    "POST /app/installations/{installation_id}/access_tokens",
+    payload
+  );
+  const permissions = permissionsOptional || {};
+  const repositorySelection = repositorySelectionOptional || "all";
+  const repositoryIds = repositories ? repositories.map((r) => r.id) : void 0;
+  const repositoryNames = repositories ? repositories.map((repo) => repo.name) : void 0;
+  const createdAt = (/* @__PURE__ */ new Date()).toISOString();
+  const cacheOptions = {
+    token,
+    createdAt,
+    expiresAt,
+    repositorySelection,
+    permissions,
+    repositoryIds,
+    repositoryNames
+  };
+  if (singleFileName) {
+    Object.assign(payload, { singleFileName });
+  }
+  await set(state.cache, options, cacheOptions);
+  const cacheData = {
+    installationId: options.installationId,
+    token,
+    createdAt,
+    expiresAt,
+    repositorySelection,
+    permissions,
+    repositoryIds,
+    repositoryNames
+  };
+  if (singleFileName) {
+    Object.assign(cacheData, { singleFileName });
+  }
+  return toTokenAuthentication(cacheData);
+}
+
+// pkg/dist-src/auth.js
+async function dist_node_auth(state, authOptions) {
+  switch (authOptions.type) {
+    case "app":
+      return getAppAuthentication(state);
+    case "oauth-app":
+      return state.oauthApp({ type: "oauth-app" });
+    case "installation":
+      authOptions;
+      return getInstallationAuthentication(state, {
+        ...authOptions,
+        type: "installation"
+      });
+    case "oauth-user":
+      return state.oauthApp(authOptions);
+    default:
+      throw new Error(`Invalid auth type: ${authOptions.type}`);
+  }
+}
+
+// pkg/dist-src/hook.js
+
+
+
+// pkg/dist-src/requires-app-auth.js
+var PATHS = [
+  "/app",
+  "/app/hook/config",
+  "/app/hook/deliveries",
+  "/app/hook/deliveries/{delivery_id}",
+  "/app/hook/deliveries/{delivery_id}/attempts",
+  "/app/installations",
+  "/app/installations/{installation_id}",
+  "/app/installations/{installation_id}/access_tokens",
+  "/app/installations/{installation_id}/suspended",
+  "/app/installation-requests",
+  "/marketplace_listing/accounts/{account_id}",
+  "/marketplace_listing/plan",
+  "/marketplace_listing/plans",
+  "/marketplace_listing/plans/{plan_id}/accounts",
+  "/marketplace_listing/stubbed/accounts/{account_id}",
+  "/marketplace_listing/stubbed/plan",
+  "/marketplace_listing/stubbed/plans",
+  "/marketplace_listing/stubbed/plans/{plan_id}/accounts",
+  "/orgs/{org}/installation",
+  "/repos/{owner}/{repo}/installation",
+  "/users/{username}/installation",
+  "/enterprises/{enterprise}/installation"
+];
+function routeMatcher(paths) {
+  const regexes = paths.map(
+    (p) => p.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+  );
+  const regex = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})$`;
+  return new RegExp(regex, "i");
+}
+var REGEX = routeMatcher(PATHS);
+function requiresAppAuth(url) {
+  return !!url && REGEX.test(url.split("?")[0]);
+}
+
+// pkg/dist-src/hook.js
+var FIVE_SECONDS_IN_MS = 5 * 1e3;
+function isNotTimeSkewError(error) {
+  return !(error.message.match(
+    /'Expiration time' claim \('exp'\) is too far in the future/
+  ) || error.message.match(
+    /'Expiration time' claim \('exp'\) must be a numeric value representing the future time at which the assertion expires/
+  ) || error.message.match(
+    /'Issued at' claim \('iat'\) must be an Integer representing the time that the assertion was issued/
+  ));
+}
+async function dist_node_hook(state, request, route, parameters) {
+  const endpoint = request.endpoint.merge(route, parameters);
+  const url = endpoint.url;
+  if (/\/login\/oauth\/access_token$/.test(url)) {
+    return request(endpoint);
+  }
+  if (requiresAppAuth(url.replace(request.endpoint.DEFAULTS.baseUrl, ""))) {
+    const { token: token2 } = await getAppAuthentication(state);
+    endpoint.headers.authorization = `bearer ${token2}`;
+    let response;
+    try {
+      response = await request(endpoint);
+    } catch (error) {
+      if (isNotTimeSkewError(error)) {
+        throw error;
+      }
+      if (typeof error.response.headers.date === "undefined") {
+        throw error;
+      }
+      const diff = Math.floor(
+        (Date.parse(error.response.headers.date) - Date.parse((/* @__PURE__ */ new Date()).toString())) / 1e3
+      );
+      state.log.warn(error.message);
+      state.log.warn(
+        `[@octokit/auth-app] GitHub API time and system time are different by ${diff} seconds. Retrying request with the difference accounted for.`
+      );
+      const { token: token3 } = await getAppAuthentication({
+        ...state,
+        timeDifference: diff
+      });
+      endpoint.headers.authorization = `bearer ${token3}`;
+      return request(endpoint);
+    }
+    return response;
+  }
+  if (requiresBasicAuth(url)) {
+    const authentication = await state.oauthApp({ type: "oauth-app" });
+    endpoint.headers.authorization = authentication.headers.authorization;
+    return request(endpoint);
+  }
+  const { token, createdAt } = await getInstallationAuthentication(
+    state,
+    // @ts-expect-error TBD
+    {},
+    request.defaults({ baseUrl: endpoint.baseUrl })
+  );
+  endpoint.headers.authorization = `token ${token}`;
+  return sendRequestWithRetries(
+    state,
+    request,
+    endpoint,
+    createdAt
+  );
+}
+async function sendRequestWithRetries(state, request, options, createdAt, retries = 0) {
+  const timeSinceTokenCreationInMs = +/* @__PURE__ */ new Date() - +new Date(createdAt);
+  try {
+    return await request(options);
+  } catch (error) {
+    if (error.status !== 401) {
+      throw error;
+    }
+    if (timeSinceTokenCreationInMs >= FIVE_SECONDS_IN_MS) {
+      if (retries > 0) {
+        error.message = `After ${retries} retries within ${timeSinceTokenCreationInMs / 1e3}s of creating the installation access token, the response remains 401. At this point, the cause may be an authentication problem or a system outage. Please check https://www.githubstatus.com for status information`;
+      }
+      throw error;
+    }
+    ++retries;
+    const awaitTime = retries * 1e3;
+    state.log.warn(
+      `[@octokit/auth-app] Retrying after 401 response to account for token replication delay (retry: ${retries}, wait: ${awaitTime / 1e3}s)`
+    );
+    await new Promise((resolve) => setTimeout(resolve, awaitTime));
+    return sendRequestWithRetries(state, request, options, createdAt, retries);
+  }
+}
+
+// pkg/dist-src/version.js
+var dist_node_VERSION = "8.3.1";
+
+// pkg/dist-src/index.js
+
+function createAppAuth(options) {
+  if (!options.appId) {
+    throw new Error("[@octokit/auth-app] appId option is required");
+  }
+  if (!options.privateKey && !options.createJwt) {
+    throw new Error("[@octokit/auth-app] privateKey option is required");
+  } else if (options.privateKey && options.createJwt) {
+    throw new Error(
+      "[@octokit/auth-app] privateKey and createJwt options are mutually exclusive"
+    );
+  }
+  if ("installationId" in options && !options.installationId) {
+    throw new Error(
+      "[@octokit/auth-app] installationId is set to a falsy value"
+    );
+  }
+  const log = options.log || {};
+  if (typeof log.warn !== "function") {
+    log.warn = console.warn.bind(console);
+  }
+  const request = options.request || dist_bundle/* request */.E.defaults({
+    headers: {
+      "user-agent": `octokit-auth-app.js/${dist_node_VERSION} ${(0,universal_user_agent/* getUserAgent */.$)()}`
+    }
+  });
+  const state = Object.assign(
+    {
+      request,
+      cache: getCache()
+    },
+    options,
+    options.installationId ? { installationId: Number(options.installationId) } : {},
+    {
+      log,
+      oauthApp: createOAuthAppAuth({
+        clientType: "github-app",
+        clientId: options.clientId || "",
+        clientSecret: options.clientSecret || "",
+        request
+      })
+    }
+  );
+  return Object.assign(dist_node_auth.bind(null, state), {
+    hook: dist_node_hook.bind(null, state)
+  });
+}
+
+/* v8 ignore next - permissions are optional per OpenAPI spec, but we think that is incorrect -- @preserve */
+/* v8 ignore next - repositorySelection are optional per OpenAPI spec, but we think that is incorrect -- @preserve */
+/* v8 ignore start - due to skipped tests, see https://github.com/octokit/auth-app.js/pull/580 -- @preserve */
+/* v8 ignore end -- @preserve */
+
+// EXTERNAL MODULE: ./build/src/errors.js
+var errors = __nccwpck_require__(7406);
+// EXTERNAL MODULE: ./build/src/security/redact.js
+var redact = __nccwpck_require__(7315);
+// EXTERNAL MODULE: ./build/src/github/rate-limits.js + 20 modules
+var rate_limits = __nccwpck_require__(3500);
+;// CONCATENATED MODULE: ./build/src/github/app-token.js
+// Which token Pilot writes with. With `app-id` + `app-private-key` Pilot mints GitHub App
+// installation tokens itself: they live one hour and cannot be refreshed, so a long job would die at
+// its final push; Pilot mints a fresh one before any request once the current one is 50 minutes old.
+// Otherwise it uses the token it was given (the workflow's GITHUB_TOKEN, or a token from elsewhere).
+
+
+
+
+const REMINT_AFTER_MS = 50 * 60_000;
+function givenToken(token) {
+    return { kind: 'given', token: async () => token };
+}
+/**
+ * Only what Pilot calls (SECURITY.md, "Minimal permissions:"): an App installed with more (secrets,
+ * administration, workflows) still hands Pilot a token that can do no more than this.
+ */
+const PILOT_APP_PERMISSIONS = {
+    contents: 'write', // branches, push, lease refs, repository_dispatch
+    issues: 'write', // tracking comment, replies, reactions, labels
+    pull_requests: 'write', // open and update Pilot's PRs
+    actions: 'write', // `/pilot cancel`, run status, job logs for CI follow-ups
+    checks: 'read', // CI follow-ups
+    metadata: 'read',
+};
+/**
+ * The permissions to request: Pilot's own, plus `workflows: write` only when `protected-paths`
+ * explicitly allows a workflow file (`!.github/workflows/…`): GitHub refuses such a push without it.
+ */
+function appPermissionsFor(protectedPaths = []) {
+    const allowsWorkflows = protectedPaths.some((p) => /^!\s*(?:\.\/)?\.github\/workflows\b/i.test(p.trim()));
+    return allowsWorkflows ? { ...PILOT_APP_PERMISSIONS, workflows: 'write' } : { ...PILOT_APP_PERMISSIONS };
+}
+/** The JWT-authenticated calls: find the repository's installation, mint a token scoped to that repository. */
+async function mint(opts) {
+    const appAuth = createAppAuth({ appId: opts.appId, privateKey: opts.privateKey });
+    const { token: jwt } = await appAuth({ type: 'app' });
+    (0,redact/* registerSecret */.cl)(jwt);
+    // @octokit/auth-token sends a three-part token (a JWT) as `Authorization: bearer …`.
+    const asApp = (opts.octokitFor ?? defaultOctokit)(jwt);
+    const { data: installation } = await asApp.rest.apps.getRepoInstallation({ ...opts.repo });
+    const { data } = await asApp.rest.apps.createInstallationAccessToken({
+        installation_id: installation.id,
+        repositories: [opts.repo.repo],
+        permissions: opts.permissions ?? { ...PILOT_APP_PERMISSIONS },
+    });
+    (0,redact/* registerSecret */.cl)(data.token);
+    return data.token;
+}
+function defaultOctokit(token) {
+    return (0,rate_limits/* limitedOctokit */.K9)(token, process.env.GITHUB_API_URL ? { baseUrl: process.env.GITHUB_API_URL } : {});
+}
+function appTokenProvider(opts) {
+    const now = opts.now ?? Date.now;
+    let current;
+    let pending;
+    const refresh = async () => {
+        const at = now();
+        const token = await mint(opts);
+        current = { token, at };
+        return token;
+    };
+    return {
+        kind: 'app',
+        async token() {
+            if (current && now() - current.at < REMINT_AFTER_MS)
+                return current.token;
+            // One mint at a time: parallel requests share it.
+            pending ??= refresh().finally(() => {
+                pending = undefined;
+            });
+            return pending;
+        },
+    };
+}
+class AppTokenError extends Error {
+    constructor(cause) {
+        const status = cause.status;
+        const hint = status === 404
+            ? 'the App is not installed on this repository (install it, or check app-id)'
+            : status === 401
+                ? 'GitHub did not accept the App JWT (check app-id and app-private-key belong together)'
+                : status === 422
+                    ? `the App's installation lacks a permission Pilot needs (${(0,errors/* messageOf */.b)(cause)}); grant ${Object.keys(PILOT_APP_PERMISSIONS).join(', ')}`
+                    : (0,errors/* messageOf */.b)(cause);
+        super(`Could not mint a GitHub App installation token: ${hint}`);
+        this.name = 'AppTokenError';
+    }
+}
+/** The provider the configuration asks for; an App token is minted now, so a bad key fails early. */
+async function tokenProviderFor(config, repo, opts = {}) {
+    if (config.appId && config.appPrivateKey) {
+        const provider = appTokenProvider({
+            appId: config.appId,
+            privateKey: config.appPrivateKey,
+            repo,
+            permissions: appPermissionsFor(config.protectedPaths),
+            ...opts,
+        });
+        await provider.token().catch((error) => {
+            throw new AppTokenError(error);
+        });
+        return provider;
+    }
+    if (!config.githubToken)
+        throw new Error('input github-token is empty: pass the workflow token (github.token) or a GitHub App token');
+    return givenToken(config.githubToken);
+}
+/** An Octokit `authStrategy` that asks the provider for the token on every request. */
+function authStrategyFor(provider) {
+    return () => {
+        const auth = async () => ({
+            type: 'token',
+            tokenType: provider.kind === 'app' ? 'installation' : 'oauth',
+            token: await provider.token(),
+        });
+        const hook = async (request, route, parameters) => {
+            const endpoint = request.endpoint.merge(route, parameters);
+            endpoint.headers.authorization = `token ${await provider.token()}`;
+            return request(endpoint);
+        };
+        return Object.assign(auth, { hook });
+    };
+}
+/**
+ * What a maintainer should know when Pilot's PR was opened with the workflow's own GITHUB_TOKEN
+ * (shown in the tracking comment, which is the task's one place for notes).
+ */
+function defaultTokenNote(opts) {
+    if (opts.tokens?.kind === 'app' || opts.botLogin !== 'github-actions[bot]')
+        return undefined;
+    return ("**CI note:** this pull request was opened with the workflow's `GITHUB_TOKEN`, so its workflow runs wait " +
+        "for a maintainer's approval and merging it starts no `push` workflows. To have CI run on its own, " +
+        'install a GitHub App and pass `app-id` and `app-private-key` to Pilot (see SECURITY.md, "Tokens").');
 }
 
 
@@ -44871,7 +47433,7 @@ function runUrlOf(ctx, runId) {
 
 /***/ }),
 
-/***/ 4376:
+/***/ 9043:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -44909,6 +47471,9 @@ function describeConfig(config) {
         value: config.runners.long ? show(config.runners.long) : '(not set: every task runs on runners.default)',
     });
     lines.push({ name: 'gates', value: gatesShown(config) });
+    const envs = config.environments ?? [];
+    if (envs.length > 0)
+        lines.push({ name: 'environments', value: envs.map(environmentShown).join('; ') });
     for (const level of schema/* TRIAGE_LEVELS */.BK) {
         const overrides = Object.entries(config.triage[level]);
         if (overrides.length > 0)
@@ -44924,6 +47489,15 @@ function gatesShown(config) {
     if (!gates?.length)
         return '(none)';
     return gates.map((g) => `${g.name}: ${g.run}${g.required ? '' : ' (optional)'}`).join('; ');
+}
+/** `prod: autopilot merge, approval by pilot-prod's reviewers, branch main`. */
+function environmentShown(env) {
+    const parts = [`autopilot ${env.autopilot ?? '(the repository’s)'}`];
+    if (env.requireApproval)
+        parts.push(`approval by pilot-${env.name}'s reviewers`);
+    if (env.branch)
+        parts.push(`branch ${env.branch}`);
+    return `${env.name}: ${parts.join(', ')}`;
 }
 function show(value) {
     if (value === undefined || value === '')
@@ -45058,6 +47632,21 @@ const RunRef = schemas/* object */.Ikc({
     outcome: schemas/* string */.YjP().max(40).optional(),
 });
 const Count = schemas/* number */.aig().int().nonnegative();
+/** How much of each sub-task's body an epic's marker keeps (ten of them must fit one comment). */
+const EPIC_BODY_MAX = 2_000;
+/** One sub-task of an epic's plan as the marker keeps it; `issue` once its sub-issue exists. */
+const EpicTask = schemas/* object */.Ikc({
+    title: schemas/* string */.YjP().max(200),
+    body: schemas/* string */.YjP().max(EPIC_BODY_MAX),
+    dependsOn: schemas/* array */.YOg(Count).max(20),
+    size: schemas/* string */.YjP().max(20),
+    issue: schemas/* number */.aig().int().positive().optional(),
+});
+/** An epic's plan (docs/epics.md) and whether a maintainer approved it. */
+const EpicDoc = schemas/* object */.Ikc({
+    tasks: schemas/* array */.YOg(EpicTask).max(50),
+    approved: schemas/* boolean */.zMY().optional(),
+});
 // New fields are optional so that markers written before them still parse as v1 (and stay compact:
 // a field that was never set is not written at all).
 const TaskDoc = schemas/* object */.Ikc({
@@ -45094,6 +47683,8 @@ const TaskDoc = schemas/* object */.Ikc({
     ciRerun: schemas/* number */.aig().int().positive().optional(),
     /** v3: why the task is `paused` and what resumes it (e.g. the model API's outage). */
     pausedFor: schemas/* string */.YjP().max(300).optional(),
+    /** Times the sweep resumed the task after an outage (bounded, src/pipeline/resume-paused.ts). Optional: no version bump. */
+    resumes: schemas/* number */.aig().int().nonnegative().max(100).optional(),
     costUsd: schemas/* number */.aig().nonnegative(),
     /** Id of the newest `labeled` timeline event a work run served (duplicate label deliveries are ignored). */
     servedLabel: schemas/* number */.aig().int().positive().optional(),
@@ -45108,6 +47699,8 @@ const TaskDoc = schemas/* object */.Ikc({
      */
     lesson: schemas/* object */.Ikc({ text: schemas/* string */.YjP().max(600), source: schemas/* enum */.k5n(['review', 'ci']), at: datetime() })
         .optional(),
+    /** An epic's validated plan (src/pipeline/epic.ts). Optional in the v3 document: no version bump. */
+    epic: EpicDoc.optional(),
     runs: schemas/* array */.YOg(RunRef).max(10),
 });
 /**
@@ -45422,7 +48015,8 @@ const base = {
     at: datetime(),
 };
 const count = schemas/* number */.aig().int().nonnegative();
-const RUN_OUTCOMES = ['success', 'failure', 'no_changes', 'cancelled', 'skipped'];
+// `paused`: the model API was down and the task waits for the sweep (an older reader skips the record).
+const RUN_OUTCOMES = ['success', 'failure', 'no_changes', 'cancelled', 'skipped', 'paused'];
 const RunRecord = schemas/* object */.Ikc({
     ...base,
     kind: schemas/* literal */.euz('run'),
@@ -45549,7 +48143,7 @@ function runKey(runId, attempt) {
     return `${runId}-${attempt}`;
 }
 /** Parses JSON Lines; a corrupt or unknown line is skipped and reported, never fatal. */
-function records_parseLines(text, where) {
+function parseLines(text, where) {
     const records = [];
     const problems = [];
     text.split('\n').forEach((line, i) => {
@@ -45754,7 +48348,7 @@ async function headFromTree(w, tree) {
     }
 }
 /** A file's text in the snapshot, or undefined when it does not exist. */
-async function snapshot_readFile(w, snap, path, known) {
+async function readFile(w, snap, path, known) {
     if (!snap.tree)
         return undefined;
     if (known) {
@@ -45841,7 +48435,7 @@ function applyMemory(doc, records) {
 }
 /** Reads `memory.json` of a snapshot; a corrupt document is reported and starts again empty. */
 async function loadMemory(w, snap, problems) {
-    const text = await snapshot_readFile(w, snap, MEMORY_PATH);
+    const text = await readFile(w, snap, MEMORY_PATH);
     if (text === undefined)
         return EMPTY_MEMORY;
     try {
@@ -46037,7 +48631,7 @@ function addToTotals(t, record, streak) {
 /** Reads one period's totals; a corrupt document is reported and started again from zero. */
 async function fold_loadTotals(w, snap, period, problems) {
     const path = layout_totalsPath(period);
-    const text = await snapshot_readFile(w, snap, path, snap.head.totals[path]);
+    const text = await readFile(w, snap, path, snap.head.totals[path]);
     if (text === undefined)
         return totals_emptyTotals(period);
     try {
@@ -46084,7 +48678,7 @@ async function planFold(w, snap, batch, limits, now) {
     if (added.length === 0)
         return { files, head: snap.head, added, duplicates, problems };
     const current = snap.head.segment
-        ? ((await snapshot_readFile(w, snap, snap.head.segment.path, snap.head.segment.sha)) ?? '')
+        ? ((await readFile(w, snap, snap.head.segment.path, snap.head.segment.sha)) ?? '')
         : '';
     const lines = added.map((r) => JSON.stringify(r));
     const seg = appendLines(snap.head, current, lines, periodOf(now, 'month'), limits);
@@ -46426,7 +49020,7 @@ async function foldPending(w, opts = {}) {
 
 function report(problems) {
     for (const p of problems)
-        core.warning(`Ledger: skipped a corrupt entry at ${p.where}: ${p.message}`);
+        lib_core/* warning */.$e(`Ledger: skipped a corrupt entry at ${p.where}: ${p.message}`);
 }
 /** Totals of a UTC day (`2026-12-03`) or month (`2026-12`); zeros when nothing was recorded. */
 async function readTotals(w, period) {
@@ -46438,8 +49032,8 @@ async function readTotals(w, period) {
     return { totals, problems };
 }
 /** Up to `n` of the newest records, newest first (from the current and recent segments). */
-async function read_readRecent(w, n) {
-    const snap = await readSnapshot(w);
+async function readRecent(w, n) {
+    const snap = await snapshot_readSnapshot(w);
     const records = [];
     const problems = [];
     const segments = [snap.head.segment, ...snap.head.recent].filter((s) => s !== null);
@@ -46703,7 +49297,7 @@ function deliveriesFor(config, notice, opts = {}) {
 function retryable(status) {
     return status === 429 || status >= 500;
 }
-async function deliver(d, opts) {
+async function send_deliver(d, opts) {
     const attempts = opts.attempts ?? 3;
     let last = '';
     for (let i = 0; i < attempts; i++) {
@@ -46717,9 +49311,11 @@ async function deliver(d, opts) {
                 redirect: 'error',
                 signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
             });
-            await res.arrayBuffer().catch(() => undefined);
-            if (res.ok)
+            const text = await res.text().catch(() => '');
+            if (res.ok && (!d.accepted || d.accepted(text)))
                 return null;
+            if (res.ok)
+                return 'refused in its answer';
             last = `HTTP ${res.status}`;
             if (!retryable(res.status))
                 break;
@@ -46735,7 +49331,7 @@ async function deliver(d, opts) {
 async function notify(config, notice, opts = {}) {
     const deliveries = deliveriesFor(config, notice, opts);
     await Promise.all(deliveries.map(async (d) => {
-        const failed = await deliver(d, opts).catch(() => 'failed');
+        const failed = await send_deliver(d, opts).catch(() => 'failed');
         if (failed)
             lib_core/* warning */.$e(`Notification ${notice.event} to ${d.channel} failed (${failed}); the run goes on`);
         else
@@ -46743,8 +49339,79 @@ async function notify(config, notice, opts = {}) {
     }));
 }
 
+;// CONCATENATED MODULE: ./build/src/notify/tracker.js
+// Trackers out: the PR link and the outcome go back to the ticket a `pilot-task` came from — a Jira REST
+// comment or a Linear GraphQL `commentCreate` (docs/trackers.md). Like every notice it is redacted,
+// retried with backoff and then only a warning: a tracker that is down never fails the run. Logs name
+// the tracker and the status only, never the URL or the token.
+
+
+
+const tracker_JSON_TYPE = { 'content-type': 'application/json', accept: 'application/json' };
+/** Jira Cloud takes basic auth (email:API token); Data Center a personal access token as bearer. */
+function jiraAuth(config) {
+    const token = config.jiraToken ?? '';
+    if (!config.jiraUser)
+        return `Bearer ${token}`;
+    return `Basic ${Buffer.from(`${config.jiraUser}:${token}`).toString('base64')}`;
+}
+/** Linear's personal API keys go bare in Authorization; OAuth tokens as bearer. */
+function linearAuth(token) {
+    return token.startsWith('lin_api_') ? token : `Bearer ${token}`;
+}
+const COMMENT_CREATE = 'mutation PilotComment($issueId: String!, $body: String!) { commentCreate(input: { issueId: $issueId, body: $body }) { success } }';
+/** Linear answers 200 with `errors` (or `success: false`) when it did not create the comment. */
+function linearSucceeded(body) {
+    try {
+        const json = JSON.parse(body);
+        return json.data?.commentCreate?.success === true;
+    }
+    catch {
+        return false;
+    }
+}
+/** Where the comment goes, or null when the ticket's tracker is not configured. */
+function ticketDelivery(config, ticket, text) {
+    const body = redact(text);
+    if (ticket.source === 'jira' && config.jiraUrl && config.jiraToken) {
+        const base = config.jiraUrl.replace(/\/+$/, '');
+        return {
+            channel: 'Jira',
+            url: `${base}/rest/api/2/issue/${encodeURIComponent(ticket.key)}/comment`,
+            body: JSON.stringify({ body }),
+            headers: { ...tracker_JSON_TYPE, authorization: jiraAuth(config) },
+        };
+    }
+    if (ticket.source === 'linear' && config.linearToken) {
+        return {
+            channel: 'Linear',
+            url: config.linearApiUrl,
+            // Linear's issueId takes the identifier (ENG-42) as well as the UUID.
+            body: JSON.stringify({ query: COMMENT_CREATE, variables: { issueId: ticket.key, body } }),
+            headers: { ...tracker_JSON_TYPE, authorization: linearAuth(config.linearToken) },
+            accepted: linearSucceeded,
+        };
+    }
+    return null;
+}
+/** Comments on the ticket; never throws. True when the tracker took it. */
+async function commentOnTicket(config, ticket, text, opts = {}) {
+    const d = ticketDelivery(config, ticket, text);
+    if (!d) {
+        core.info(`No ${ticket.source} tracker is configured: ticket ${ticket.key} gets no comment`);
+        return false;
+    }
+    const failed = await deliver(d, opts).catch(() => 'failed');
+    if (failed)
+        core.warning(`Comment on ${d.channel} ticket ${ticket.key} failed (${failed}); the run goes on`);
+    else
+        core.info(`Commented on ${d.channel} ticket ${ticket.key}`);
+    return !failed;
+}
+
 ;// CONCATENATED MODULE: ./build/src/notify/index.js
 // Notifications to Slack, Discord, Telegram and a signed webhook: see docs/notifications.md.
+
 
 
 
@@ -47078,11 +49745,688 @@ function fixingView(facts) {
 
 // EXTERNAL MODULE: ./build/src/pipeline/context.js + 1 modules
 var context = __nccwpck_require__(6432);
+;// CONCATENATED MODULE: ./build/src/github/merge.js
+// The GitHub calls of a merge: reading what decides it (the PR, the repository's auto-merge setting,
+// the base branch's required checks, the head's check runs, reviews) and the three writes. Every
+// write is atomic on the head Pilot pushed: the REST merge's `sha`, GraphQL's `expectedHeadOid`,
+// update-branch's `expected_head_sha` — GitHub refuses when the head moved in between.
+// https://docs.github.com/en/rest/pulls/pulls#merge-a-pull-request
+// https://docs.github.com/en/graphql/reference/mutations#enablepullrequestautomerge
+
+
+const MERGE_METHODS = (/* unused pure expression or super */ null && (['squash', 'merge', 'rebase']));
+const ENABLE_AUTO_MERGE_MUTATION = `mutation PilotEnableAutoMerge($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod!, $expectedHeadOid: GitObjectID!) {
+  enablePullRequestAutoMerge(input: {pullRequestId: $pullRequestId, mergeMethod: $mergeMethod, expectedHeadOid: $expectedHeadOid}) {
+    pullRequest { number }
+  }
+}`;
+async function readPull(octokit, repo, pr) {
+    const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: pr });
+    return {
+        number: data.number,
+        nodeId: data.node_id,
+        state: data.state === 'open' ? 'open' : 'closed',
+        merged: data.merged,
+        draft: data.draft === true,
+        headSha: data.head.sha,
+        headRef: data.head.ref,
+        baseRef: data.base.ref,
+        mergeableState: data.mergeable_state,
+        mergeCommitSha: data.merge_commit_sha,
+        createdAt: data.created_at,
+        mergedAt: data.merged_at,
+    };
+}
+/** The repository's merge settings: whether auto-merge is allowed, and its default branch. */
+async function readRepoSettings(octokit, repo) {
+    const { data } = await octokit.rest.repos.get({ ...repo });
+    return { autoMerge: data.allow_auto_merge === true, defaultBranch: data.default_branch };
+}
+/**
+ * The base branch's required status checks, from `GET /branches/{branch}` (readable with
+ * `contents: read`, unlike the protection endpoint, which needs administration rights).
+ */
+async function readRequiredChecks(octokit, repo, branch) {
+    const { data } = await octokit.rest.repos.getBranch({ ...repo, branch });
+    const rsc = data.protection?.required_status_checks;
+    const contexts = [...(rsc?.contexts ?? []), ...(rsc?.checks ?? []).map((c) => c.context)];
+    return { strict: rsc?.strict === true, contexts: [...new Set(contexts)] };
+}
+async function readCheckRuns(octokit, repo, sha) {
+    const { data } = await octokit.rest.checks.listForRef({ ...repo, ref: sha, per_page: 100 });
+    return data.check_runs.map((c) => ({ name: c.name, status: c.status, conclusion: c.conclusion }));
+}
+/** Each reviewer's latest review state (a later approval replaces an earlier change request). */
+async function latestReviews(octokit, repo, pr) {
+    const reviews = await octokit.paginate(octokit.rest.pulls.listReviews, { ...repo, pull_number: pr });
+    const latest = new Map();
+    for (const r of reviews) {
+        if (!r.user || r.state === 'COMMENTED' || r.state === 'PENDING')
+            continue;
+        latest.set(r.user.login, r.state);
+    }
+    return latest;
+}
+const failed = (error) => ({
+    ok: false,
+    status: (0,client/* statusOf */.c2)(error),
+    reason: (0,errors/* messageOf */.b)(error),
+});
+async function mergePull(octokit, repo, pr) {
+    try {
+        await octokit.rest.pulls.merge({ ...repo, pull_number: pr.number, sha: pr.sha, merge_method: pr.method });
+        return { ok: true };
+    }
+    catch (error) {
+        return failed(error);
+    }
+}
+async function enableAutoMerge(octokit, pr) {
+    try {
+        await octokit.graphql(ENABLE_AUTO_MERGE_MUTATION, {
+            pullRequestId: pr.nodeId,
+            mergeMethod: pr.method.toUpperCase(),
+            expectedHeadOid: pr.sha,
+        });
+        return { ok: true };
+    }
+    catch (error) {
+        return failed(error);
+    }
+}
+async function updateBranch(octokit, repo, pr) {
+    try {
+        await octokit.rest.pulls.updateBranch({ ...repo, pull_number: pr.number, expected_head_sha: pr.sha });
+        return { ok: true };
+    }
+    catch (error) {
+        return failed(error);
+    }
+}
+/** Deletes a merged PR's branch; a branch already gone is fine. */
+async function deleteBranch(octokit, repo, branch) {
+    try {
+        await octokit.rest.git.deleteRef({ ...repo, ref: `heads/${branch}` });
+        return { ok: true };
+    }
+    catch (error) {
+        return (0,client/* statusOf */.c2)(error) === 422 || (0,client/* statusOf */.c2)(error) === 404 ? { ok: true } : failed(error);
+    }
+}
+const REVIEW_THREADS_QUERY = `query PilotReviewThreads($owner: String!, $repo: String!, $number: Int!) {
+  repository(owner: $owner, name: $repo) {
+    pullRequest(number: $number) {
+      reviewThreads(first: 100) {
+        nodes { isResolved comments(first: 1) { nodes { author { login } } } }
+        pageInfo { hasNextPage }
+      }
+    }
+  }
+}`;
+/**
+ * Who started each unresolved review thread (no REST route tells whether a thread is resolved).
+ * More than 100 threads: the rest is assumed unresolved by an unknown author, which blocks.
+ */
+async function unresolvedThreadAuthors(octokit, repo, pr) {
+    const data = await octokit.graphql(REVIEW_THREADS_QUERY, { ...repo, number: pr });
+    const threads = data.repository?.pullRequest?.reviewThreads;
+    if (!threads)
+        return [];
+    const authors = threads.nodes
+        .filter((t) => !t.isResolved)
+        .map((t) => t.comments.nodes[0]?.author?.login ?? '');
+    return threads.pageInfo.hasNextPage ? [...authors, ''] : authors;
+}
+
+;// CONCATENATED MODULE: ./build/src/report/merge-words.js
+// The merge autopilot's words: one section at the end of the tracking comment, replaced on every
+// attempt, saying what Pilot did or exactly what blocks the merge. Pure: src/pipeline/merge.ts acts.
+/** Where the section starts; everything after it is the previous attempt's section. */
+const MERGE_SECTION = '**Merge autopilot:**';
+function sentence(note) {
+    switch (note.kind) {
+        case 'merged': {
+            const sha = note.sha ? ` as ${note.sha.slice(0, 7)}` : '';
+            const branch = note.branchDeleted ? ' The branch was deleted.' : '';
+            return `merged #${note.pr}${sha}.${branch}${note.issueNote ? ` ${note.issueNote}` : ''}`;
+        }
+        case 'auto-merge':
+            return `auto-merge (${note.method}) is enabled on #${note.pr}: GitHub merges it once the required checks and reviews pass.`;
+        case 'updated':
+            return `#${note.pr} was behind its base branch under strict required checks; Pilot brought it up to date and merges once the checks pass on the new head.`;
+        case 'waiting':
+            return `#${note.pr} is not merged yet: ${note.reason}`;
+        case 'refused':
+            return `Pilot will not merge #${note.pr}: ${note.reason}`;
+    }
+}
+/**
+ * The tracking comment's visible text with this attempt's section instead of the last one's.
+ * `tokenNote` (once, with the default GITHUB_TOKEN) says what a merge by that token cannot start.
+ */
+function withMergeSection(visible, note, tokenNote) {
+    const at = visible.indexOf(`\n\n---\n${MERGE_SECTION}`);
+    const before = (at < 0 ? visible : visible.slice(0, at)).trimEnd();
+    const lines = [`${MERGE_SECTION} ${sentence(note)}`];
+    if (tokenNote)
+        lines.push('', tokenNote);
+    const headline = note.kind === 'merged' ? mergedHeadline(before, note.pr) : before;
+    return `${headline}\n\n---\n${lines.join('\n')}`;
+}
+/** A merged task's first line says so. */
+function mergedHeadline(visible, pr) {
+    return visible.replace(/^### .*$/m, `### 🎉 Pilot — merged #${pr}`);
+}
+/** With the default token GitHub starts no `push` workflow for a merge Pilot makes. */
+const GITHUB_TOKEN_MERGE_NOTE = 'Note: this merge was made with the default `GITHUB_TOKEN`, so GitHub starts no `push` workflow for it ' +
+    '(no CI on the base branch, so no signal to revert on). Pilot records the merge itself; use a GitHub App ' +
+    'token (`app-id` + `app-private-key`) to have merges start your workflows.';
+
+// EXTERNAL MODULE: ./build/src/github/app-token.js + 10 modules
+var app_token = __nccwpck_require__(73);
+;// CONCATENATED MODULE: ./build/src/github/environment.js
+// Reading a GitHub Environment's protection before Pilot relies on it (issue 19, fail closed): a job
+// that names a missing environment makes GitHub create it unprotected, and required reviewers exist
+// for private repositories only on some plans, so "bound to pilot-prod" proves nothing by itself.
+// https://docs.github.com/en/rest/deployments/environments#get-an-environment
+
+
+const Environment = schemas/* object */.Ikc({
+    name: schemas/* string */.YjP(),
+    html_url: schemas/* string */.YjP().optional(),
+    protection_rules: schemas/* array */.YOg(schemas/* object */.Ikc({
+        type: schemas/* string */.YjP(),
+        reviewers: schemas/* array */.YOg(schemas/* object */.Ikc({ reviewer: schemas/* object */.Ikc({ login: schemas/* string */.YjP().optional() }).nullish() }))
+            .optional(),
+    }))
+        .optional(),
+});
+/** The environment's required reviewers (0 = no `required_reviewers` rule), or that it does not exist. */
+async function readEnvironment(octokit, repo, name) {
+    try {
+        const { data } = await octokit.request('GET /repos/{owner}/{repo}/environments/{environment_name}', {
+            ...repo,
+            environment_name: name,
+        });
+        const env = Environment.parse(data);
+        const rule = env.protection_rules?.find((r) => r.type === 'required_reviewers');
+        return { exists: true, url: env.html_url, reviewers: rule?.reviewers?.length ?? 0 };
+    }
+    catch (error) {
+        if ((0,client/* statusOf */.c2)(error) === 404)
+            return { exists: false };
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/pipeline/merge-environment.js
+
+const ENV_LABEL_PREFIX = 'env:';
+/** GitHub Environment Pilot binds its merge job to for `name`. */
+const boundEnvironment = (name) => `pilot-${name}`;
+function selected(specs, labels, baseRef) {
+    const named = labels
+        .filter((l) => l.startsWith(ENV_LABEL_PREFIX))
+        .map((l) => l.slice(ENV_LABEL_PREFIX.length));
+    const out = named
+        .filter((n) => !specs.some((s) => s.name === n))
+        .map((name) => ({ name, unknown: true, requireApproval: false }));
+    for (const spec of specs)
+        if (named.includes(spec.name) || (spec.branch ?? spec.name) === baseRef)
+            out.push({ name: spec.name, autopilot: spec.autopilot, requireApproval: spec.requireApproval });
+    return out;
+}
+async function issueLabels(deps, issue) {
+    const { data } = await deps.octokit.rest.issues.get({ ...deps.ctx.repo, issue_number: issue });
+    return data.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? '')));
+}
+/** The environments that govern this task's merge, with GitHub's protection of those needing approval. */
+async function environmentsOf(deps, issue, baseRef) {
+    const specs = deps.config.environments ?? [];
+    if (!specs.length)
+        return [];
+    const facts = selected(specs, await issueLabels(deps, issue), baseRef);
+    for (const fact of facts)
+        if (fact.requireApproval)
+            fact.protection = await readEnvironment(deps.octokit, deps.ctx.repo, boundEnvironment(fact.name));
+    return facts;
+}
+
+;// CONCATENATED MODULE: ./build/src/pipeline/merge-decide.js
+// Whether Pilot may merge a task's pull request now, and how: a pure function of facts read from
+// GitHub, the task's authenticated marker and the ledger, so every rule has a table test
+// (test/pipeline/merge-decide.test.ts). GitHub stays the authority: branch protection, required
+// reviews and required checks decide; Pilot only ever adds conditions, never removes one. Nothing
+// the agent or a PR author wrote (the body, a commit message saying "approved") is an input here.
+
+const GREEN = new Set(['success', 'neutral', 'skipped']);
+const merge_decide_short = (sha) => (sha ? sha.slice(0, 7) : 'none recorded');
+/** Conditions under which Pilot will not merge this PR at all, whatever its checks say. */
+function refusal(f) {
+    const { task, pull } = f;
+    if (pull.state !== 'open')
+        return `pull request #${pull.number} is closed.`;
+    if (task.pr !== pull.number)
+        return `the task does not record pull request #${pull.number}.`;
+    if (pull.draft)
+        return `pull request #${pull.number} is a draft; Pilot never merges a draft.`;
+    if (task.headSha !== pull.headSha)
+        return (`the pull request's head ${merge_decide_short(pull.headSha)} is not the commit Pilot pushed last ` +
+            `(${merge_decide_short(task.headSha)}); Pilot merges only its own last push. Run \`/pilot fix\` to take the new commits over.`);
+    return null;
+}
+const SETTINGS_HINT = 'Settings → Environments';
+/** An environment Pilot must not merge under at all: unknown, not `merge`, or approval without reviewers. */
+function environmentRefusal(f) {
+    for (const env of f.environments ?? []) {
+        if (env.unknown)
+            return `the issue's label \`env:${env.name}\` names no environment in .github/pilot.yml; Pilot does not merge under an environment it does not know. Fix the label or add \`${env.name}\` under \`environments:\`.`;
+        if (env.autopilot && env.autopilot !== 'merge')
+            return `environment \`${env.name}\` sets \`autopilot: ${env.autopilot}\`; Pilot does not merge there.`;
+        const bound = boundEnvironment(env.name);
+        const p = env.protection;
+        if (env.requireApproval && (!p?.exists || p.reviewers === 0))
+            return (`environment \`${env.name}\` requires approval, but the GitHub Environment \`${bound}\` ` +
+                `${p?.exists ? 'has no required reviewers' : 'does not exist'}: a job bound to it would run unapproved, so Pilot does not merge there. ` +
+                `Add required reviewers to \`${bound}\` (${SETTINGS_HINT}; private repositories need a plan that offers them).`);
+    }
+    return null;
+}
+/** An environment whose approval this run does not carry: the merge waits for a human in GitHub. */
+function awaitingApproval(f) {
+    const env = (f.environments ?? []).find((e) => e.requireApproval);
+    if (!env)
+        return null;
+    const where = env.protection?.exists && env.protection.url ? ` (${env.protection.url})` : '';
+    return `environment \`${env.name}\` requires approval: the merge waits for a required reviewer of the GitHub Environment \`${boundEnvironment(env.name)}\`${where}; Pilot neither merges nor enables auto-merge before that.`;
+}
+/** The required checks' state: which failed, which are still to come. */
+function checkState(f) {
+    // Without required checks configured, every check reported on the head counts as required.
+    const names = f.required.contexts.length ? f.required.contexts : [...new Set(f.checks.map((c) => c.name))];
+    const failed = [];
+    const pending = [];
+    for (const name of names) {
+        const runs = f.checks.filter((c) => c.name === name);
+        if (runs.some((c) => c.status === 'completed' && !GREEN.has(c.conclusion ?? '')))
+            failed.push(name);
+        else if (runs.length === 0 || runs.some((c) => c.status !== 'completed'))
+            pending.push(name);
+    }
+    return { failed, pending };
+}
+const list = (names) => names.map((n) => `\`${n}\``).join(', ');
+/** What a merge waits for before it is tried: the limits, reviews and red checks. */
+function blocker(f) {
+    const { limits } = f;
+    if (limits.breakerTripped)
+        return limits.breakerTripped;
+    if (limits.mergesLastHour >= limits.maxPerHour)
+        return `Pilot merged ${limits.mergesLastHour} pull requests in the last hour (max-merges-per-hour: ${limits.maxPerHour}); this one waits for the next hour's room.`;
+    if (f.changesRequestedBy.length)
+        return `changes requested by ${f.changesRequestedBy.map((l) => `@${l}`).join(', ')}.`;
+    if (f.unresolvedThreadsBy.length) {
+        const who = [...new Set(f.unresolvedThreadsBy)].map((l) => (l ? `@${l}` : 'an unknown reviewer'));
+        return `${f.unresolvedThreadsBy.length} unresolved review thread(s) started by ${who.join(', ')}.`;
+    }
+    const { failed } = checkState(f);
+    if (failed.length)
+        return `required check ${list(failed)} failed on ${merge_decide_short(f.pull.headSha)}.`;
+    return null;
+}
+/** The merge itself, once nothing refuses or blocks it. */
+function how(f) {
+    const { pull } = f;
+    const { pending } = checkState(f);
+    if (pull.mergeableState === 'behind' && f.required.strict)
+        return { action: 'update-branch' };
+    if (pull.mergeableState === 'dirty')
+        return { action: 'wait', reason: `pull request #${pull.number} conflicts with its base branch.` };
+    // GitHub refuses auto-merge on a PR with nothing pending ("clean status"): merge that one directly.
+    if (f.autoMergeAllowed && pull.mergeableState !== 'clean')
+        return { action: 'enable-auto' };
+    if (!f.required.contexts.length && f.checks.length === 0)
+        return {
+            action: 'wait',
+            reason: `no checks have reported on ${merge_decide_short(pull.headSha)}; Pilot merges directly only a tested commit.`,
+        };
+    if (pending.length)
+        return { action: 'wait', reason: `required check ${list(pending)} has not passed yet.` };
+    if (pull.mergeableState !== 'clean' && pull.mergeableState !== 'unstable')
+        return {
+            action: 'wait',
+            reason: `GitHub reports the merge as ${pull.mergeableState} (required reviews or conversations not resolved).`,
+        };
+    return { action: 'merge' };
+}
+function decideMerge(f) {
+    if (f.pull.merged)
+        return { action: 'merged' };
+    if (f.task.status !== 'pr_open')
+        return { action: 'wait', reason: `the task is ${f.task.status}, not waiting to merge.` };
+    const refused = refusal(f) ?? environmentRefusal(f);
+    if (refused)
+        return { action: 'refuse', reason: refused };
+    const blocked = blocker(f) ?? awaitingApproval(f);
+    if (blocked)
+        return { action: 'wait', reason: blocked };
+    return how(f);
+}
+
+;// CONCATENATED MODULE: ./build/src/pipeline/merge-ledger.js
+// The merge autopilot's limits, read from the ledger, and its records. Merges and resumes carry an
+// HMAC under pilot-state-key: the ledger is a ref anyone with `contents: write` can move, so a merge
+// record Pilot did not write never counts toward the hourly cap, and a resume Pilot did not write
+// never closes the circuit breaker. (Forged failures could only pause merging: that fails closed.)
+
+
+
+
+const HOUR_MS = 3_600_000;
+/** How far back the limits look: the hour's merges and the streak since the last resume. */
+const RECENT_RECORDS = 300;
+function macText(r) {
+    return r.kind === 'merge'
+        ? `merge|${r.key}|${r.at}|${r.issue}|${r.pr}|${r.sha}`
+        : `autopilot|${r.key}|${r.at}|${r.event}|${r.issue ?? ''}|${r.by ?? ''}`;
+}
+function sealed(deps, record) {
+    return { ...record, mac: deps.seal.sign({ purpose: 'ledger' }, macText(record)) };
+}
+function authentic(deps, record) {
+    return !!record.mac && deps.seal.verify({ purpose: 'ledger' }, macText(record), record.mac);
+}
+/** Counts the window newest first, up to the last resume Pilot wrote. */
+function limitsOf(deps, newestFirst) {
+    const since = deps.now() - HOUR_MS;
+    const out = { mergesLastHour: 0, streak: 0, pausedNoted: false };
+    let run = 0;
+    for (const r of newestFirst) {
+        if (r.kind === 'autopilot' && r.event === 'resumed' && authentic(deps, r))
+            break;
+        if (r.kind === 'merge' && Date.parse(r.at) >= since && authentic(deps, r))
+            out.mergesLastHour++;
+        if (r.kind === 'autopilot' && r.event === 'paused')
+            out.pausedNoted = true;
+        const failed = (r.kind === 'run' && r.outcome === 'failure') || (r.kind === 'autopilot' && r.event === 'reverted');
+        if (failed)
+            run++;
+        else if (r.kind === 'run' && (r.outcome === 'success' || r.outcome === 'no_changes'))
+            run = 0;
+        out.streak = Math.max(out.streak, run);
+    }
+    return out;
+}
+const where = (deps) => ({ octokit: deps.octokit, repo: deps.ctx.repo });
+async function readMergeLimits(deps) {
+    const { records } = await readRecent(where(deps), RECENT_RECORDS);
+    return limitsOf(deps, records);
+}
+/** Appends straight to the ledger (merges are rare; their cap must see them at once, not after a fold). */
+async function appendLedger(deps, records) {
+    try {
+        await append_appendRecords(where(deps), records, { now: () => new Date(deps.now()).toISOString() });
+        return true;
+    }
+    catch (error) {
+        lib_core/* warning */.$e(`Ledger: could not record ${records.map((r) => r.kind).join(', ')} (${(0,github_errors/* failureMessage */.o)(error)})`);
+        return false;
+    }
+}
+function autopilotRecord(deps, event, fields = {}) {
+    const at = new Date(deps.now()).toISOString();
+    const key = `autopilot-${event}-${deps.ctx.runId}-${deps.ctx.runAttempt}-${fields.issue ?? 0}`;
+    return sealed(deps, { v: 1, kind: 'autopilot', key, at, event, ...fields });
+}
+
+;// CONCATENATED MODULE: ./build/src/pipeline/merge-act.js
+// Carrying out a merge decision on GitHub, and what follows a merge: the ledger's `merge` record
+// (time to merge, cost: the `pilot_prs_merged_total` metric counts it), the branch deleted, and the
+// issue closed (checked: GitHub closes it from `Closes #n` only for merges into the default branch).
+
+
+
+
+
+
+
+const UPDATE_POLLS = 5;
+const UPDATE_POLL_MS = 2000;
+/** GitHub's answers that mean "merge it directly instead" (FACTS: auto-merge on a clean PR fails). */
+const DIRECT_INSTEAD = /clean status|not allowed for this repository/i;
+async function actOn(deps, a) {
+    const { task, decision } = a;
+    const pr = task.pr;
+    const method = deps.config.mergeMethod;
+    const sha = task.headSha ?? '';
+    switch (decision.action) {
+        case 'merged':
+            return afterMerge(deps, a);
+        case 'merge': {
+            const done = await mergePull(deps.octokit, deps.ctx.repo, { number: pr, sha, method });
+            if (done.ok)
+                return afterMerge(deps, a);
+            return { task, note: { kind: 'waiting', pr, reason: `GitHub refused the merge: ${done.reason}` } };
+        }
+        case 'enable-auto': {
+            const done = await enableAutoMerge(deps.octokit, { nodeId: a.gathered.nodeId, sha, method });
+            if (done.ok)
+                return { task, note: { kind: 'auto-merge', pr, method } };
+            if (!DIRECT_INSTEAD.test(done.reason))
+                return { task, note: { kind: 'waiting', pr, reason: `GitHub refused auto-merge: ${done.reason}` } };
+            const facts = { ...a.gathered.facts, autoMergeAllowed: false };
+            return actOn(deps, { ...a, gathered: { ...a.gathered, facts }, decision: decideMerge(facts) });
+        }
+        case 'update-branch':
+            return updated(deps, a);
+        case 'wait':
+            return { task, note: { kind: 'waiting', pr, reason: decision.reason } };
+        case 'refuse':
+            return { task, note: { kind: 'refused', pr, reason: decision.reason } };
+    }
+}
+/**
+ * GitHub merges the base into the branch at Pilot's request (`expected_head_sha` made sure the head
+ * was Pilot's own push): the new head is Pilot's doing, so the task records it as its last push.
+ */
+async function updated(deps, a) {
+    const { task } = a;
+    const done = await updateBranch(deps.octokit, deps.ctx.repo, { number: task.pr, sha: task.headSha ?? '' });
+    if (!done.ok)
+        return {
+            task,
+            note: { kind: 'waiting', pr: task.pr, reason: `GitHub did not update the branch: ${done.reason}` },
+        };
+    const head = await updatedHead(deps, task.pr, task.headSha);
+    if (!head)
+        lib_core/* warning */.$e(`Merge autopilot: #${task.pr}'s branch update had not finished; the task keeps its head`);
+    return { task: { ...task, headSha: head ?? task.headSha }, note: { kind: 'updated', pr: task.pr } };
+}
+/** GitHub updates the branch asynchronously: wait briefly for the new head (the emulator is at once). */
+async function updatedHead(deps, pr, old) {
+    for (let attempt = 0; attempt < UPDATE_POLLS; attempt++) {
+        const pull = await readPull(deps.octokit, deps.ctx.repo, pr);
+        if (pull.headSha !== old)
+            return pull.headSha;
+        await new Promise((resolve) => setTimeout(resolve, UPDATE_POLL_MS));
+    }
+    return undefined;
+}
+async function afterMerge(deps, a) {
+    const { task, gathered, issue } = a;
+    const pull = await readPull(deps.octokit, deps.ctx.repo, task.pr);
+    const mergedAt = pull.mergedAt ?? new Date(deps.now()).toISOString();
+    const record = sealed(deps, {
+        v: 1,
+        kind: 'merge',
+        // One record per pull request: a later attempt that finds it merged adds nothing.
+        key: `merge-pr-${task.pr}`,
+        at: mergedAt,
+        issue,
+        pr: task.pr,
+        sha: pull.mergeCommitSha ?? task.headSha ?? pull.headSha,
+        timeToMergeMs: Math.max(0, Date.parse(mergedAt) - Date.parse(gathered.createdAt)),
+        costUsd: task.costUsd,
+    });
+    await appendLedger(deps, [record]);
+    const branchDeleted = deps.config.deleteBranch && (await removeBranch(deps, gathered.headRef));
+    const issueNote = await closeIssue(deps, issue, gathered);
+    const tokenNote = (0,app_token/* defaultTokenNote */.pR)({ tokens: deps.tokens, botLogin: deps.config.botLogin })
+        ? GITHUB_TOKEN_MERGE_NOTE
+        : undefined;
+    const note = { kind: 'merged', pr: task.pr, sha: pull.mergeCommitSha, branchDeleted, issueNote };
+    return { task: { ...task, status: 'merged' }, note, tokenNote };
+}
+async function removeBranch(deps, branch) {
+    const done = await deleteBranch(deps.octokit, deps.ctx.repo, branch);
+    if (!done.ok)
+        lib_core/* warning */.$e(`Merge autopilot: could not delete ${branch}: ${done.reason}`);
+    return done.ok;
+}
+/** GitHub closes the issue from `Closes #n` only on the default branch; otherwise Pilot does, and says so. */
+async function closeIssue(deps, issue, g) {
+    const { octokit, ctx } = deps;
+    try {
+        const { data } = await octokit.rest.issues.get({ ...ctx.repo, issue_number: issue });
+        if (data.state === 'closed')
+            return undefined;
+        await octokit.rest.issues.update({
+            ...ctx.repo,
+            issue_number: issue,
+            state: 'closed',
+            state_reason: 'completed',
+        });
+        return g.baseRef === g.defaultBranch
+            ? `GitHub had not closed #${issue}, so Pilot closed it.`
+            : `Pilot closed #${issue}: the pull request merged into \`${g.baseRef}\`, not the default branch, so \`Closes #${issue}\` does not close it.`;
+    }
+    catch (error) {
+        lib_core/* warning */.$e(`Merge autopilot: could not check or close #${issue}: ${(0,errors/* messageOf */.b)(error)}`);
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/pipeline/merge.js
+// The merge autopilot (`autopilot: merge`, docs/merge.md): gathers what decides a merge, lets
+// merge-decide.ts decide, acts on GitHub (src/github/merge.ts), and says what happened in the
+// tracking comment. Called at the end of a work run that leaves `pr_open` and by the sweep. A problem
+// here is a warning and leaves the task `pr_open`: the next attempt starts again from GitHub's facts.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const WRITE_LEVELS = new Set(['write', 'maintain', 'admin']);
+async function canWrite(deps, login) {
+    return WRITE_LEVELS.has((0,auth_authorize/* levelOf */.I)(await deps.lookup(login)));
+}
+/** Reviewers who may block: those with write access whose latest review requests changes. */
+async function blockingReviewers(deps, pr) {
+    const out = [];
+    for (const [login, state] of await latestReviews(deps.octokit, deps.ctx.repo, pr))
+        if (state === 'CHANGES_REQUESTED' && (await canWrite(deps, login)))
+            out.push(login);
+    return out;
+}
+/** Unresolved threads started by someone with write access (or by someone Pilot cannot name). */
+async function blockingThreads(deps, pr) {
+    const out = [];
+    for (const login of await unresolvedThreadAuthors(deps.octokit, deps.ctx.repo, pr))
+        if (login === '' || (await canWrite(deps, login)))
+            out.push(login);
+    return out;
+}
+async function requiredChecks(deps, branch) {
+    try {
+        return await readRequiredChecks(deps.octokit, deps.ctx.repo, branch);
+    }
+    catch (error) {
+        // No such branch or no access to it: nothing required by protection; every reported check counts.
+        if ((0,client/* statusOf */.c2)(error) === 404 || (0,client/* statusOf */.c2)(error) === 403)
+            return { strict: false, contexts: [] };
+        throw error;
+    }
+}
+async function gather(deps, issue, task) {
+    const { octokit, ctx, config } = deps;
+    const pull = await readPull(octokit, ctx.repo, task.pr);
+    const settings = await readRepoSettings(octokit, ctx.repo);
+    const limits = await readMergeLimits(deps);
+    const tripped = limits.streak >= config.circuitBreakerFailures
+        ? `merging is paused: ${limits.streak} failed or reverted tasks in a row (circuit-breaker-failures: ${config.circuitBreakerFailures}). A maintainer's \`/pilot resume\` resumes it.`
+        : undefined;
+    const facts = {
+        task: { status: task.status, headSha: task.headSha, pr: task.pr },
+        pull,
+        autoMergeAllowed: settings.autoMerge,
+        required: await requiredChecks(deps, pull.baseRef),
+        checks: pull.state === 'open' ? await readCheckRuns(octokit, ctx.repo, pull.headSha) : [],
+        changesRequestedBy: pull.state === 'open' ? await blockingReviewers(deps, pull.number) : [],
+        unresolvedThreadsBy: pull.state === 'open' ? await blockingThreads(deps, pull.number) : [],
+        limits: {
+            mergesLastHour: limits.mergesLastHour,
+            maxPerHour: config.maxMergesPerHour,
+            breakerTripped: tripped,
+        },
+        environments: await environmentsOf(deps, issue, pull.baseRef),
+    };
+    const { nodeId, createdAt, baseRef, headRef } = pull;
+    const newlyPaused = tripped && !limits.pausedNoted ? tripped : undefined;
+    return { facts, nodeId, createdAt, baseRef, headRef, defaultBranch: settings.defaultBranch, newlyPaused };
+}
+/** The breaker tripped: note it in the ledger once, and tell whoever listens (`autopilot.paused`). */
+async function notePause(deps, issue, reason, url) {
+    await appendLedger(deps, [autopilotRecord(deps, 'paused', { issue })]);
+    lib_core/* warning */.$e(`Merge autopilot: ${reason}`);
+    await announce(deps, { event: 'autopilot.paused', issue, url, status: 'pr_open', summary: reason });
+}
+/** Tries to merge the task's pull request; returns the tracking comment as it now stands. */
+async function autoMerge(deps, issue, tracking) {
+    const { task } = tracking;
+    if (deps.config.autopilot !== 'merge' || task.status !== 'pr_open' || !task.pr)
+        return tracking;
+    try {
+        const gathered = await gather(deps, issue, { ...task, pr: task.pr });
+        if (gathered.newlyPaused)
+            await notePause(deps, issue, gathered.newlyPaused, tracking.url);
+        const decision = decideMerge(gathered.facts);
+        lib_core/* info */.pq(`Merge autopilot on #${task.pr}: ${JSON.stringify(decision)}`);
+        const acted = await actOn(deps, { issue, task: { ...task, pr: task.pr }, gathered, decision });
+        return await merge_report(deps, issue, tracking, acted);
+    }
+    catch (error) {
+        lib_core/* warning */.$e(`Merge autopilot: could not attempt the merge of #${task.pr}: ${(0,github_errors/* failureMessage */.o)(error)}`);
+        return tracking;
+    }
+}
+/** Rewrites the tracking comment: the same text, this attempt's section, and the task as it now is. */
+async function merge_report(deps, issue, tracking, acted) {
+    const { octokit, ctx } = deps;
+    const { data } = await octokit.rest.issues.getComment({ ...ctx.repo, comment_id: tracking.id });
+    const body = data.body ?? '';
+    const cut = body.lastIndexOf(constants/* MARKER_PREFIX */.Km);
+    const visible = (cut < 0 ? body : body.slice(0, cut)).trimEnd();
+    const text = withMergeSection(visible, acted.note, acted.tokenNote);
+    const task = { ...acted.task, rev: acted.task.rev + 1 };
+    return tracking_writeTracking(octokit, ctx.repo, issue, tracking, text, task, deps_markerKey(deps, issue));
+}
+
 ;// CONCATENATED MODULE: ./build/src/pipeline/ci-gate.js
 // What the gate decides about a CI follow-up before anything is dispatched: autopilot off means no CI
-// follow-up at all, and a rerun's success (the answer to Pilot's flake check) is settled here, with no
-// model call and no work run. The head check (the run's head is Pilot's last push) comes first, in
-// gate.ts, for every follow-up.
+// follow-up at all; a rerun's success (the answer to Pilot's flake check) is settled here, and under
+// `autopilot: merge` a green run on Pilot's PR attempts the merge here (src/pipeline/merge.ts), both
+// with no model call and no work run. The head check (the run's head is Pilot's last push) comes
+// first, in gate.ts, for every follow-up, so a green run on someone else's push merges nothing.
+
 
 
 
@@ -47105,9 +50449,16 @@ async function ciGate(deps, intent, found) {
         return skipped('the follow-up names no workflow run', found);
     if (run.conclusion === 'failure')
         return null;
-    if (!found || found.task.ciRerun !== run.id)
-        return skipped(`run ${run.id} passed, but Pilot is not waiting on a rerun of it`, found);
-    return rerunPassed(deps, intent, found, run.id);
+    if (found && found.task.ciRerun === run.id)
+        return mergeIfAllowed(deps, intent.issue, await rerunPassed(deps, intent, found, run.id));
+    if (deps.config.autopilot === 'merge' && found?.task.status === 'pr_open')
+        return mergeIfAllowed(deps, intent.issue, found);
+    return skipped(`run ${run.id} passed, but Pilot is not waiting on a rerun of it`, found);
+}
+/** CI went green on Pilot's last push: the merge autopilot decides (it does nothing unless `merge`). */
+async function mergeIfAllowed(deps, issue, tracking) {
+    const after = await autoMerge(deps, issue, tracking);
+    return { conclusion: 'success', taskStatus: after.task.status };
 }
 /** The flake check's rerun passed: the task is back to `pr_open`, and the comment says it was a flake. */
 async function rerunPassed(deps, intent, found, runId) {
@@ -47121,9 +50472,217 @@ async function rerunPassed(deps, intent, found, runId) {
         max: deps.config.maxCiFixes,
     };
     const view = { ...flakeView(facts), links: [['gate run', ctx.runUrl]] };
-    await tracking_writeTracking(deps.octokit, ctx.repo, intent.issue, found, comment_renderTracking(task, view), task, deps_markerKey(deps, intent.issue));
+    const written = await tracking_writeTracking(deps.octokit, ctx.repo, intent.issue, found, comment_renderTracking(task, view), task, deps_markerKey(deps, intent.issue));
     lib_core/* info */.pq(`CI run ${runId} passed on rerun: #${intent.issue} is back to pr_open (a flake)`);
-    return { conclusion: 'success', taskStatus: 'pr_open' };
+    return written;
+}
+
+;// CONCATENATED MODULE: ./build/src/report/epic-words.js
+// What an epic's tracking comment says (docs/epics.md): its plan as a checklist, and why a plan was
+// refused. Titles and bodies are the planning agent's words, shaped by the epic's text: neutralised
+// like any agent text before Pilot publishes them, and never at the start of a line as a command.
+
+
+/** One line of agent text: no line breaks, neutralised, bounded. */
+function oneLine(text, max) {
+    const flat = text.replace(/\s+/g, ' ').trim();
+    return neutraliseAgentText(flat.length > max ? `${flat.slice(0, max - 1)}…` : flat);
+}
+function afterOf(dependsOn) {
+    return dependsOn.length ? `after ${dependsOn.map((d) => d + 1).join(', ')}` : 'can start at once';
+}
+/** The plan as a checklist: one line per sub-task (its issue once created), what it waits for. */
+function epic_words_epicChecklist(epic) {
+    return epic.tasks
+        .map((t, i) => {
+        const name = t.issue ? `#${t.issue} ` : `${i + 1}. `;
+        return `- [ ] ${name}**${oneLine(t.title, 200)}** (${oneLine(t.size, 20)}; ${afterOf(t.dependsOn)})`;
+    })
+        .join('\n');
+}
+/** The epic's tracking comment once its plan is posted, waiting for a maintainer's approval. */
+function planView(epic, links) {
+    const n = epic.tasks.length;
+    return {
+        headline: `epic plan: ${n} sub-task${n === 1 ? '' : 's'}, waiting for approval`,
+        body: [
+            epic_words_epicChecklist(epic),
+            '',
+            `A maintainer approves this plan with \`${COMMAND_PREFIX} approve\`: Pilot then creates the sub-issues and starts them in dependency order.`,
+            `To change it, edit the epic and comment \`${COMMAND_PREFIX} plan --split\` again.`,
+        ].join('\n'),
+        links,
+    };
+}
+/** The epic's tracking comment when the plan is refused: what was wrong and what to do. */
+function refusedView(problem, links) {
+    return {
+        headline: 'epic plan refused',
+        body: [
+            `Pilot refused the plan: ${oneLine(problem, 500)}. Nothing was created.`,
+            '',
+            `Make the epic's sub-tasks and their order clearer, then comment \`${COMMAND_PREFIX} plan --split\` again.`,
+        ].join('\n'),
+        links,
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/pipeline/reply.js
+// Pilot's one way to answer on an issue (gate and work run alike): redacted, and marked as Pilot's own
+// so the reply never reads as a command.
+
+
+async function reply_postReply(deps, issue, text) {
+    await deps.octokit.rest.issues.createComment({
+        ...deps.ctx.repo,
+        issue_number: issue,
+        body: `${(0,security_redact/* redact */.E$)(text)}\n\n${constants/* REPLY_MARKER */.Qs}`,
+    });
+}
+
+;// CONCATENATED MODULE: ./build/src/pipeline/epic-approve.js
+// `/pilot approve` on an epic (docs/epics.md, issue 20 item 2): a maintainer's approval of the plan a
+// planning run kept in the epic's sealed marker. The gate refuses anyone else; the trusted work run
+// checks again, creates one sub-issue per sub-task (each carrying an authenticated reference to the
+// epic), links them as native sub-issues with "blocked by" dependencies, and dispatches the ones with
+// nothing to wait for, at most `epic-parallel` at once, as Pilot's own signed dispatches: never by
+// labelling its own issues (its own events start nothing).
+
+
+
+
+
+
+
+
+
+
+
+
+function isApproval(intent) {
+    return intent.command === 'approve';
+}
+/** Null when `who` may approve an epic, else the reason: sub-issues and their runs spend for everyone. */
+async function approvalRefusal(deps, who) {
+    const level = who.type === 'User' ? (0,auth_authorize/* levelOf */.I)(await deps.lookup(who.login)) : 'none';
+    if (level === 'maintain' || level === 'admin')
+        return null;
+    return (`@${who.login} cannot approve an epic's plan: it takes the maintain or admin role on this repository ` +
+        `(you have ${level === 'none' ? 'no role' : level}). Nothing was created.`);
+}
+/** The gate's part: refuse a non-maintainer with a reply, else hand the approval to a trusted run. */
+async function dispatchApproval(deps, intent) {
+    const refusal = await approvalRefusal(deps, intent.sender);
+    if (refusal) {
+        lib_core/* info */.pq(`Pilot refuses ${constants/* COMMAND_PREFIX */.T_} approve: ${refusal}`);
+        await reply_postReply(deps, intent.issue, refusal);
+        return { conclusion: 'skipped' };
+    }
+    await dispatchWork(deps, intent);
+    return { conclusion: 'success' };
+}
+async function dispatchWork(deps, intent) {
+    await deps.octokit.rest.repos.createDispatchEvent({
+        ...deps.ctx.repo,
+        event_type: constants/* DISPATCH_EVENT_TYPE */.X3,
+        client_payload: (0,dispatch/* toDispatchPayload */.Ej)(intent, deps.ctx.runId, dispatchSigner(deps)),
+    });
+}
+/** The hidden reference a sub-issue carries: only Pilot's key can make one that names this issue. */
+function epicRef(deps, epic, sub) {
+    const mac = deps.seal.sign({ purpose: 'epic', issue: sub }, `epic ${epic}`);
+    return `${EPIC_REF_PREFIX} ${epic} ${mac} -->`;
+}
+/** The epic a sub-issue's body names, when the reference is Pilot's for this very issue; else null. */
+function epicOf(deps, sub, body) {
+    const match = /<!-- pilot:epic (\d+) ([0-9a-f]{64}) -->\s*$/.exec(body);
+    if (!match)
+        return null;
+    const epic = Number(match[1]);
+    return deps.seal.verify({ purpose: 'epic', issue: sub }, `epic ${epic}`, match[2]) ? epic : null;
+}
+/** The work run's part: checked again, then the sub-issues created, linked and the first dispatched. */
+async function approveEpic(deps, intent) {
+    const refusal = await approvalRefusal(deps, intent.sender);
+    if (refusal) {
+        await postReply(deps, intent.issue, refusal);
+        return { conclusion: 'skipped' };
+    }
+    const { issue } = intent;
+    const key = markerKey(deps, issue);
+    const found = await findTracking(deps.octokit, deps.ctx.repo, issue, deps.config.botLogin, key);
+    const epic = found?.task.epic;
+    if (!found || !epic || epic.approved) {
+        const why = epic?.approved
+            ? 'this epic is already approved: its sub-issues exist.'
+            : `there is no plan to approve: comment \`${COMMAND_PREFIX} plan --split\` first.`;
+        await postReply(deps, issue, `Pilot did not create sub-issues: ${why}`);
+        return { conclusion: 'skipped', taskStatus: found?.task.status };
+    }
+    try {
+        const made = await createSubIssues(deps, issue, epic);
+        const started = await startReady(deps, intent, made);
+        const doc = { ...found.task, status: 'running', epic: made, rev: found.task.rev + 1 };
+        await writeEpic(deps, issue, found, doc, started);
+        return { conclusion: 'success', taskStatus: doc.status };
+    }
+    catch (error) {
+        const why = failureMessage(error);
+        await postReply(deps, issue, `Pilot could not create the epic's sub-issues: ${why}.`);
+        core.error(`Epic #${issue}: ${why}`);
+        return { conclusion: 'failure' };
+    }
+}
+/** One sub-issue per sub-task (in plan order), then its native sub-issue link and its blockers. */
+async function createSubIssues(deps, epic, plan) {
+    const { octokit, ctx } = deps;
+    const tasks = [...plan.tasks];
+    for (const [i, t] of tasks.entries()) {
+        if (t.issue)
+            continue; // a retried approval keeps what an earlier attempt created
+        const body = `${neutraliseAgentText(t.body)}\n\nPart of epic #${epic}.`;
+        const { data } = await octokit.rest.issues.create({
+            ...ctx.repo,
+            title: neutraliseAgentText(t.title),
+            body,
+        });
+        await octokit.rest.issues.update({
+            ...ctx.repo,
+            issue_number: data.number,
+            body: `${body}\n\n${epicRef(deps, epic, data.number)}`,
+        });
+        await addSubIssue(octokit, ctx.repo, epic, data.number);
+        tasks[i] = { ...t, issue: data.number };
+    }
+    for (const t of tasks)
+        for (const d of t.dependsOn)
+            await addBlockedBy(octokit, ctx.repo, t.issue, tasks[d].issue);
+    return { tasks, approved: true };
+}
+/** Dispatches the sub-issues with no dependency, at most `epic-parallel` of them. */
+async function startReady(deps, intent, epic) {
+    const ready = epic.tasks.filter((t) => t.dependsOn.length === 0 && t.issue).map((t) => t.issue);
+    const started = ready.slice(0, deps.config.epicParallel);
+    // The approval's comment is on the epic, not the sub-issue: the sub-issue's run carries none.
+    for (const sub of started)
+        await dispatchWork(deps, {
+            ...intent,
+            command: 'run',
+            source: 'dispatch',
+            args: '',
+            issue: sub,
+            commentId: undefined,
+        });
+    return started;
+}
+async function writeEpic(deps, issue, found, doc, started) {
+    const epic = doc.epic;
+    const view = {
+        headline: `epic approved: ${epic.tasks.length} sub-issues, running in dependency order`,
+        body: `${epicChecklist(epic)}\n\nStarted: ${started.map((n) => `#${n}`).join(', ')}.`,
+        links: [['work run', deps.ctx.runUrl]],
+    };
+    await writeTracking(deps.octokit, deps.ctx.repo, issue, found, renderTracking(doc, view), doc, markerKey(deps, issue));
 }
 
 ;// CONCATENATED MODULE: ./build/src/prompt/memory.js
@@ -47193,19 +50752,6 @@ function memorySection(chosen) {
         "Lessons this repository's maintainers asked you to keep in mind (Pilot's memory; ids in brackets):",
         chosen.map(learningLine).join('\n'),
     ];
-}
-
-;// CONCATENATED MODULE: ./build/src/pipeline/reply.js
-// Pilot's one way to answer on an issue (gate and work run alike): redacted, and marked as Pilot's own
-// so the reply never reads as a command.
-
-
-async function reply_postReply(deps, issue, text) {
-    await deps.octokit.rest.issues.createComment({
-        ...deps.ctx.repo,
-        issue_number: issue,
-        body: `${(0,security_redact/* redact */.E$)(text)}\n\n${constants/* REPLY_MARKER */.Qs}`,
-    });
 }
 
 ;// CONCATENATED MODULE: ./build/src/pipeline/memory-commands.js
@@ -47362,72 +50908,6 @@ async function listMemory(deps, intent) {
     }
 }
 
-;// CONCATENATED MODULE: ./build/src/pipeline/merge-ledger.js
-// The merge autopilot's limits, read from the ledger, and its records. Merges and resumes carry an
-// HMAC under pilot-state-key: the ledger is a ref anyone with `contents: write` can move, so a merge
-// record Pilot did not write never counts toward the hourly cap, and a resume Pilot did not write
-// never closes the circuit breaker. (Forged failures could only pause merging: that fails closed.)
-
-
-
-
-const HOUR_MS = 3_600_000;
-/** How far back the limits look: the hour's merges and the streak since the last resume. */
-const RECENT_RECORDS = 300;
-function macText(r) {
-    return r.kind === 'merge'
-        ? `merge|${r.key}|${r.at}|${r.issue}|${r.pr}|${r.sha}`
-        : `autopilot|${r.key}|${r.at}|${r.event}|${r.issue ?? ''}|${r.by ?? ''}`;
-}
-function sealed(deps, record) {
-    return { ...record, mac: deps.seal.sign({ purpose: 'ledger' }, macText(record)) };
-}
-function authentic(deps, record) {
-    return !!record.mac && deps.seal.verify({ purpose: 'ledger' }, macText(record), record.mac);
-}
-/** Counts the window newest first, up to the last resume Pilot wrote. */
-function limitsOf(deps, newestFirst) {
-    const since = deps.now() - HOUR_MS;
-    const out = { mergesLastHour: 0, streak: 0, pausedNoted: false };
-    let run = 0;
-    for (const r of newestFirst) {
-        if (r.kind === 'autopilot' && r.event === 'resumed' && authentic(deps, r))
-            break;
-        if (r.kind === 'merge' && Date.parse(r.at) >= since && authentic(deps, r))
-            out.mergesLastHour++;
-        if (r.kind === 'autopilot' && r.event === 'paused')
-            out.pausedNoted = true;
-        const failed = (r.kind === 'run' && r.outcome === 'failure') || (r.kind === 'autopilot' && r.event === 'reverted');
-        if (failed)
-            run++;
-        else if (r.kind === 'run' && (r.outcome === 'success' || r.outcome === 'no_changes'))
-            run = 0;
-        out.streak = Math.max(out.streak, run);
-    }
-    return out;
-}
-const where = (deps) => ({ octokit: deps.octokit, repo: deps.ctx.repo });
-async function readMergeLimits(deps) {
-    const { records } = await readRecent(where(deps), RECENT_RECORDS);
-    return limitsOf(deps, records);
-}
-/** Appends straight to the ledger (merges are rare; their cap must see them at once, not after a fold). */
-async function appendLedger(deps, records) {
-    try {
-        await append_appendRecords(where(deps), records, { now: () => new Date(deps.now()).toISOString() });
-        return true;
-    }
-    catch (error) {
-        lib_core/* warning */.$e(`Ledger: could not record ${records.map((r) => r.kind).join(', ')} (${(0,github_errors/* failureMessage */.o)(error)})`);
-        return false;
-    }
-}
-function autopilotRecord(deps, event, fields = {}) {
-    const at = new Date(deps.now()).toISOString();
-    const key = `autopilot-${event}-${deps.ctx.runId}-${deps.ctx.runAttempt}-${fields.issue ?? 0}`;
-    return sealed(deps, { v: 1, kind: 'autopilot', key, at, event, ...fields });
-}
-
 ;// CONCATENATED MODULE: ./build/src/pipeline/merge-resume.js
 // `/pilot resume`: a maintainer closes the merge autopilot's circuit breaker. The resume is a ledger
 // record sealed with pilot-state-key (merge-ledger.ts): only one Pilot wrote counts, and Pilot writes
@@ -47466,7 +50946,7 @@ var branch = __nccwpck_require__(5324);
 
 
 const pull_task_refuse = (reason) => ({ ok: false, reason });
-async function readPull(deps, pr) {
+async function pull_task_readPull(deps, pr) {
     try {
         const { data } = await deps.octokit.rest.pulls.get({ ...deps.ctx.repo, pull_number: pr });
         return data;
@@ -47479,7 +50959,7 @@ async function readPull(deps, pr) {
 }
 /** The task a pull request belongs to, or why Pilot will not act on it. */
 async function taskOfPull(deps, pr, pilotLogin) {
-    const pull = await readPull(deps, pr);
+    const pull = await pull_task_readPull(deps, pr);
     if (!pull)
         return pull_task_refuse(`#${pr} is not a pull request Pilot can read.`);
     const { ref, sha } = pull.head;
@@ -48198,6 +51678,7 @@ async function closeTask(deps, intent, tracking) {
 
 
 
+
 /** Pilot's identity: the author of the reaction it just made (App tokens), else `bot-login`. */
 async function acknowledge(deps, intent) {
     const { issue } = intent;
@@ -48217,7 +51698,7 @@ async function answer(deps, intent, pilotLogin) {
     if (intent.command === 'help' || intent.command === 'unknown') {
         const lead = intent.command === 'unknown' ? `Unknown command \`${intent.args.slice(0, 40)}\`.\n\n` : '';
         const settings = `**Effective configuration** (secrets show only as set or not set):\n\n${configTable(deps.config)}`;
-        await reply_postReply(deps, issue, `${lead}${(0,command/* helpText */.B)(deps.config.triggerLabel)}\n\n${settings}`);
+        await reply_postReply(deps, issue, `${lead}${(0,command/* helpText */.BK)(deps.config.triggerLabel)}\n\n${settings}`);
         return { conclusion: 'success' };
     }
     if (intent.command === 'resume')
@@ -48349,13 +51830,16 @@ async function gate(deps, intent) {
     // Memory commands concern no task: no tracking comment, no budget (src/pipeline/memory-commands.ts).
     if (isMemoryCommand(intent))
         return dispatchMemory(deps, intent);
+    // An epic's approval rewrites no tracking comment in the gate; the trusted run answers (epic-approve.ts).
+    if (isApproval(intent))
+        return dispatchApproval(deps, intent);
     return gate_dispatch(deps, intent, pilotLogin);
 }
 
 
 /***/ }),
 
-/***/ 2765:
+/***/ 4772:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -48398,7 +51882,7 @@ const WORK = new Set(['run', 'plan', 'retry', 'fix']);
 const QUEUED_PREFIX = '<!-- pilot:queued ';
 const QueuedNote = schemas/* object */.Ikc({
     // `remember`/`forget` never wait for the lease (src/pipeline/memory-commands.ts); listed so the types agree.
-    command: schemas/* enum */.k5n(['run', 'plan', 'retry', 'fix', 'remember', 'forget']),
+    command: schemas/* enum */.k5n(['run', 'plan', 'retry', 'fix', 'remember', 'forget', 'approve']),
     args: schemas/* string */.YjP().max(2_000),
     source: schemas/* enum */.k5n(['label', 'dispatch', 'manual', 'schedule', 'review', 'ci', 'comment']),
     sender: schemas/* object */.Ikc({
@@ -48588,7 +52072,7 @@ async function commentMismatch(check, intent, id) {
     if (!(0,login/* sameLogin */.Up)(author, intent.sender.login)) {
         return `comment ${id} was written by ${author ?? 'a deleted user'}, not by ${intent.sender.login}`;
     }
-    const command = (0,events_command/* parseCommand */.R)(comment.body ?? '')?.command;
+    const command = (0,events_command/* parseCommand */.RM)(comment.body ?? '')?.command;
     return command === intent.command ? null : `comment ${id} does not ask for ${intent.command}`;
 }
 /**
@@ -48871,7 +52355,7 @@ var dist = __nccwpck_require__(8815);
 
 
 const SPEC_BY_NAME = new Map(Object.entries(schema/* SETTINGS */.yy).map(([key, spec]) => [spec.name, { key, spec }]));
-const SECTIONS = ['runners', 'triage', 'pr', 'gates'];
+const SECTIONS = ['runners', 'triage', 'pr', 'gates', 'environments'];
 /** Keys the file may hold (secrets and per-step inputs are left out so typos are not steered to them). */
 const FILE_KEYS = [
     ...[...SPEC_BY_NAME.values()]
@@ -48977,6 +52461,9 @@ class FileReader {
         else if (name === 'gates') {
             this.gates(pair.value);
         }
+        else if (name === 'environments') {
+            this.environments(pair.value);
+        }
         else {
             this.pr(pair.value);
         }
@@ -49067,6 +52554,51 @@ class FileReader {
             run: got.run,
             timeoutMinutes: got['timeout-minutes'] ?? schema/* GATE_DEFAULT_TIMEOUT_MINUTES */.Ew,
             required: got.required ?? true,
+        };
+    }
+    /** `environments: {prod: {autopilot: merge, require-approval: true}}`; each error names its line. */
+    environments(node) {
+        const out = [];
+        if (!(0,dist/* isMap */.jh)(node)) {
+            this.problem(invalidValue('environments', this.value(node), this.whereOf(node), schema/* ENVIRONMENTS_ACCEPTED */.NC));
+            return;
+        }
+        for (const pair of node.items) {
+            const name = (0,dist/* isScalar */.jn)(pair.key) ? String(pair.key.value) : showValue(this.value(pair.key));
+            if (!schema/* ENVIRONMENT_NAME */.YR.test(name)) {
+                const accepted = 'an environment name of letters, digits, -, _ and . (Pilot binds pilot-<name>)';
+                this.problem(invalidValue('environments', name, this.whereOf(pair.key), accepted));
+                continue;
+            }
+            const env = this.environment(name, pair.value);
+            if (env)
+                out.push(env);
+        }
+        this.result.environments = out;
+    }
+    environment(name, node) {
+        const path = `environments.${name}`;
+        const fields = Object.keys(schema/* ENVIRONMENT_FIELDS */.I4);
+        const got = {};
+        let ok = true;
+        this.entries(node, path, fields, schema/* ENVIRONMENTS_ACCEPTED */.NC, (field, pair) => {
+            const spec = schema/* ENVIRONMENT_FIELDS */.I4[field];
+            const parsed = spec.schema.safeParse(this.value(pair.value));
+            if (parsed.success)
+                got[field] = parsed.data;
+            else {
+                ok = false;
+                const where = this.whereOf(pair.value);
+                this.problem(invalidValue(`${path}.${field}`, this.value(pair.value), where, spec.accepted));
+            }
+        });
+        if (!ok)
+            return undefined;
+        return {
+            name,
+            autopilot: got.autopilot,
+            requireApproval: got['require-approval'] ?? false,
+            branch: got.branch,
         };
     }
     pr(node) {
@@ -49164,6 +52696,7 @@ function loadConfig(opts = {}) {
         },
         triage: triageLevels(file?.triage ?? {}),
         gates: file?.gates ?? [],
+        environments: file?.environments ?? [],
         configFile: file ? configPath : undefined,
         sources: sourcesOf(inputs.values, file?.values ?? {}),
     };
@@ -49201,6 +52734,8 @@ const PAIRS = [
     // An unsigned webhook would let anyone who learns the URL post Pilot events: the secret is required.
     ['webhookUrl', 'webhookSecret', 'Pilot signs every webhook body with it'],
     ['telegramBotToken', 'telegramChatId', 'the bot needs a chat to post to'],
+    ['jiraUrl', 'jiraToken', 'Pilot posts the PR link to Jira with it'],
+    ['jiraToken', 'jiraUrl', 'Pilot needs to know where your Jira is'],
 ];
 function crossChecks(settings) {
     const problems = [];
@@ -49375,7 +52910,7 @@ function fromWorkflowRun(ctx) {
         return ignore(`malformed workflow_run payload (${firstProblem(parsed.error)})`);
     const { workflow_run: run, sender } = parsed.data;
     const attempt = run.run_attempt ?? 1;
-    const conclusion = ciConclusion(run.conclusion, attempt);
+    const conclusion = ciConclusion(run.conclusion);
     if (typeof conclusion === 'object')
         return conclusion;
     const branch = run.head_branch ?? '';
@@ -49397,17 +52932,14 @@ function fromWorkflowRun(ctx) {
     });
 }
 /**
- * A failure asks for a fix; a success matters only on a rerun (attempt > 1), where it may answer Pilot's
- * flake check (the gate compares it with the task's `ciRerun`). Anything else is ignored.
+ * A failure asks for a fix; a success may answer Pilot's flake check (a rerun the task waits on) or,
+ * under `autopilot: merge`, let Pilot merge its green PR (the gate decides, src/pipeline/ci-gate.ts).
+ * Anything else is ignored.
  */
-function ciConclusion(conclusion, attempt) {
-    if (conclusion === 'failure')
-        return 'failure';
-    if (conclusion === 'success' && attempt > 1)
-        return 'success';
-    if (conclusion === 'success')
-        return ignore("workflow run concluded 'success' on its first attempt: nothing to fix");
-    return ignore(`workflow run concluded ${quote(conclusion ?? 'without a conclusion')}, not 'failure'`);
+function ciConclusion(conclusion) {
+    if (conclusion === 'failure' || conclusion === 'success')
+        return conclusion;
+    return ignore(`workflow run concluded ${quote(conclusion ?? 'without a conclusion')}, neither 'failure' nor 'success'`);
 }
 
 ;// CONCATENATED MODULE: ./build/src/events/issue-events.js
@@ -49434,7 +52966,7 @@ const CommentPayload = schemas/* object */.Ikc({
     comment: schemas/* object */.Ikc({ id: PositiveInt, body: schemas/* string */.YjP().nullish(), user: ActorSchema.nullish() }),
     sender: ActorSchema,
 });
-const WORK_COMMANDS = new Set(['run', 'plan', 'retry', 'fix', 'remember', 'forget']);
+const WORK_COMMANDS = new Set(['run', 'plan', 'retry', 'fix', 'remember', 'forget', 'approve']);
 function fromIssues(ctx, opts) {
     const head = issue_events_Action.safeParse(ctx.payload);
     if (!head.success)
@@ -49502,7 +53034,7 @@ function fromComment(ctx, opts) {
     if (p.comment.user && !sameName(p.comment.user.login, p.sender.login)) {
         return ignore(`comment author ${quote(p.comment.user.login)} is not the event sender ${quote(p.sender.login)}`);
     }
-    const command = (0,events_command/* parseCommand */.R)(p.comment.body ?? '');
+    const command = (0,events_command/* parseCommand */.RM)(p.comment.body ?? '');
     if (!command)
         return ignore(`comment's first line is not a ${constants/* COMMAND_PREFIX */.T_} command`);
     const base = {
@@ -49565,10 +53097,42 @@ function fromPullRequest(ctx, opts) {
 
 // EXTERNAL MODULE: ./build/src/events/dispatch.js
 var dispatch = __nccwpck_require__(2877);
+;// CONCATENATED MODULE: ./build/src/events/tracker-task.js
+// A `pilot-task` repository_dispatch: a ticket from Jira, Linear or another tracker (docs/trackers.md).
+// Whoever holds a token that can dispatch can send one, so every field is bounded and typed, the key
+// matched by a strict pattern (it ends up in an issue title and an authenticated marker), and the
+// ticket's text is untrusted context: the dispatcher is the requester, authorized like any sender.
+
+const TRACKER_EVENT_TYPE = 'pilot-task';
+const TRACKER_SOURCES = ['jira', 'linear', 'other'];
+/** Jira `PROJ-123`, Linear `ENG-42`, or another tracker's id: letters, digits, `-`, `_`, `.`; no spaces. */
+const TICKET_KEY = /^[A-Za-z][A-Za-z0-9_]{0,31}-[0-9]{1,12}$|^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const TICKET_TITLE_MAX = 200;
+const TICKET_BODY_MAX = 20_000;
+const ticketUrl = schemas/* string */.YjP()
+    .max(500)
+    .refine((text) => URL.canParse(text) && /^https?:$/.test(new URL(text).protocol), 'not an http(s) URL');
+const TrackerTaskPayload = schemas/* strictObject */.rej({
+    source: schemas/* enum */.k5n(TRACKER_SOURCES),
+    key: schemas/* string */.YjP().regex(TICKET_KEY, 'not a ticket key like PROJ-123'),
+    url: ticketUrl,
+    title: schemas/* string */.YjP().trim().min(1).max(TICKET_TITLE_MAX),
+    body: schemas/* string */.YjP().max(TICKET_BODY_MAX).default(''),
+    labels: schemas/* array */.YOg(schemas/* string */.YjP().trim().min(1).max(50)).max(10).optional(),
+});
+/** One short line naming what was wrong, never echoing the (possibly huge or hostile) values. */
+function describeTrackerError(error) {
+    const problems = error.issues
+        .slice(0, 3)
+        .map((issue) => `${issue.path.join('.') || 'payload'}: ${issue.message}`);
+    return `client_payload is not a valid ${TRACKER_EVENT_TYPE} dispatch (see docs/trackers.md): ${problems.join('; ')}`.slice(0, 400);
+}
+
 ;// CONCATENATED MODULE: ./build/src/events/trusted-events.js
 // Events only someone with write access can cause: `repository_dispatch` (the gate's hand-off, or an
 // external tracker), `workflow_dispatch` (a human in the Actions tab) and `schedule` (the sweep).
 // Their runs get a writable cache; the sender they name is still re-authorized downstream.
+
 
 
 
@@ -49584,6 +53148,8 @@ function fromRepositoryDispatch(ctx) {
     if (!head.success)
         return ignore(`malformed repository_dispatch payload (${firstProblem(head.error)})`);
     // In the payload, `action` is the `event_type` the sender chose.
+    if (head.data.action === TRACKER_EVENT_TYPE)
+        return fromTrackerTask(ctx, head.data);
     if (head.data.action !== constants/* DISPATCH_EVENT_TYPE */.X3) {
         return ignore(`repository_dispatch event type ${quote(head.data.action)} is not '${constants/* DISPATCH_EVENT_TYPE */.X3}'`);
     }
@@ -49609,6 +53175,25 @@ function fromRepositoryDispatch(ctx) {
             signed: (0,dispatch/* dispatchText */._O)(head.data.client_payload),
             tag: p.tag,
         },
+    });
+}
+/** A tracker's ticket acts for the event's real sender only: nothing in its payload names anyone. */
+function fromTrackerTask(ctx, head) {
+    const parsed = TrackerTaskPayload.safeParse(head.client_payload);
+    if (!parsed.success)
+        return ignore(describeTrackerError(parsed.error));
+    if (!head.sender)
+        return ignore(`a ${TRACKER_EVENT_TYPE} dispatch without a sender acts for no one`);
+    const sender = toActor(head.sender);
+    return intentFor(ctx, {
+        kind: 'work',
+        command: 'run',
+        source: 'dispatch',
+        issue: 0,
+        sender,
+        args: '',
+        dispatch: { realSender: sender, signed: '' },
+        tracker: parsed.data,
     });
 }
 const MANUAL_COMMANDS = ['run', 'plan', 'retry', 'fix'];
@@ -49702,2455 +53287,8 @@ function decide(ctx, opts) {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/universal-user-agent/index.js
-var universal_user_agent = __nccwpck_require__(6396);
-// EXTERNAL MODULE: ./node_modules/@octokit/request/dist-bundle/index.js + 3 modules
-var dist_bundle = __nccwpck_require__(7561);
-// EXTERNAL MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
-var dist_src = __nccwpck_require__(1015);
-;// CONCATENATED MODULE: ./node_modules/@octokit/oauth-methods/dist-bundle/index.js
-// pkg/dist-src/version.js
-var VERSION = "0.0.0-development";
-
-// pkg/dist-src/get-web-flow-authorization-url.js
-
-
-
-// pkg/dist-src/utils.js
-
-function requestToOAuthBaseUrl(request) {
-  const endpointDefaults = request.endpoint.DEFAULTS;
-  if (/^https:\/\/(api\.)?github\.com$/.test(endpointDefaults.baseUrl)) {
-    return "https://github.com";
-  }
-  if (/^https:\/\/api\..*\.ghe\.com$/.test(endpointDefaults.baseUrl)) {
-    return endpointDefaults.baseUrl.replace("api.", "");
-  }
-  return endpointDefaults.baseUrl.replace("/api/v3", "");
-}
-async function oauthRequest(request, route, parameters) {
-  const withOAuthParameters = {
-    baseUrl: requestToOAuthBaseUrl(request),
-    headers: {
-      accept: "application/json"
-    },
-    ...parameters
-  };
-  const response = await request(route, withOAuthParameters);
-  if ("error" in response.data) {
-    const error = new dist_src/* RequestError */.G(
-      `${response.data.error_description} (${response.data.error}, ${response.data.error_uri})`,
-      400,
-      {
-        request: request.endpoint.merge(
-          route,
-          withOAuthParameters
-        )
-      }
-    );
-    error.response = response;
-    throw error;
-  }
-  return response;
-}
-
-// pkg/dist-src/get-web-flow-authorization-url.js
-function getWebFlowAuthorizationUrl({
-  request = defaultRequest,
-  ...options
-}) {
-  const baseUrl = requestToOAuthBaseUrl(request);
-  return oauthAuthorizationUrl({
-    ...options,
-    baseUrl
-  });
-}
-
-// pkg/dist-src/exchange-web-flow-code.js
-
-async function exchangeWebFlowCode(options) {
-  const request = options.request || dist_bundle/* request */.E;
-  const response = await oauthRequest(
-    request,
-    "POST /login/oauth/access_token",
-    {
-      client_id: options.clientId,
-      client_secret: options.clientSecret,
-      code: options.code,
-      redirect_uri: options.redirectUrl
-    }
-  );
-  const authentication = {
-    clientType: options.clientType,
-    clientId: options.clientId,
-    clientSecret: options.clientSecret,
-    token: response.data.access_token,
-    scopes: response.data.scope.split(/\s+/).filter(Boolean)
-  };
-  if (options.clientType === "github-app") {
-    if ("refresh_token" in response.data) {
-      const apiTimeInMs = new Date(response.headers.date).getTime();
-      authentication.refreshToken = response.data.refresh_token, authentication.expiresAt = toTimestamp(
-        apiTimeInMs,
-        response.data.expires_in
-      ), authentication.refreshTokenExpiresAt = toTimestamp(
-        apiTimeInMs,
-        response.data.refresh_token_expires_in
-      );
-    }
-    delete authentication.scopes;
-  }
-  return { ...response, authentication };
-}
-function toTimestamp(apiTimeInMs, expirationInSeconds) {
-  return new Date(apiTimeInMs + expirationInSeconds * 1e3).toISOString();
-}
-
-// pkg/dist-src/create-device-code.js
-
-async function createDeviceCode(options) {
-  const request = options.request || dist_bundle/* request */.E;
-  const parameters = {
-    client_id: options.clientId
-  };
-  if ("scopes" in options && Array.isArray(options.scopes)) {
-    parameters.scope = options.scopes.join(" ");
-  }
-  return oauthRequest(request, "POST /login/device/code", parameters);
-}
-
-// pkg/dist-src/exchange-device-code.js
-
-async function exchangeDeviceCode(options) {
-  const request = options.request || dist_bundle/* request */.E;
-  const response = await oauthRequest(
-    request,
-    "POST /login/oauth/access_token",
-    {
-      client_id: options.clientId,
-      device_code: options.code,
-      grant_type: "urn:ietf:params:oauth:grant-type:device_code"
-    }
-  );
-  const authentication = {
-    clientType: options.clientType,
-    clientId: options.clientId,
-    token: response.data.access_token,
-    scopes: response.data.scope.split(/\s+/).filter(Boolean)
-  };
-  if ("clientSecret" in options) {
-    authentication.clientSecret = options.clientSecret;
-  }
-  if (options.clientType === "github-app") {
-    if ("refresh_token" in response.data) {
-      const apiTimeInMs = new Date(response.headers.date).getTime();
-      authentication.refreshToken = response.data.refresh_token, authentication.expiresAt = toTimestamp2(
-        apiTimeInMs,
-        response.data.expires_in
-      ), authentication.refreshTokenExpiresAt = toTimestamp2(
-        apiTimeInMs,
-        response.data.refresh_token_expires_in
-      );
-    }
-    delete authentication.scopes;
-  }
-  return { ...response, authentication };
-}
-function toTimestamp2(apiTimeInMs, expirationInSeconds) {
-  return new Date(apiTimeInMs + expirationInSeconds * 1e3).toISOString();
-}
-
-// pkg/dist-src/check-token.js
-
-async function checkToken(options) {
-  const request = options.request || dist_bundle/* request */.E;
-  const response = await request("POST /applications/{client_id}/token", {
-    headers: {
-      authorization: `basic ${btoa(
-        `${options.clientId}:${options.clientSecret}`
-      )}`
-    },
-    client_id: options.clientId,
-    access_token: options.token
-  });
-  const authentication = {
-    clientType: options.clientType,
-    clientId: options.clientId,
-    clientSecret: options.clientSecret,
-    token: options.token,
-    scopes: response.data.scopes
-  };
-  if (response.data.expires_at)
-    authentication.expiresAt = response.data.expires_at;
-  if (options.clientType === "github-app") {
-    delete authentication.scopes;
-  }
-  return { ...response, authentication };
-}
-
-// pkg/dist-src/refresh-token.js
-
-async function refreshToken(options) {
-  const request = options.request || dist_bundle/* request */.E;
-  const response = await oauthRequest(
-    request,
-    "POST /login/oauth/access_token",
-    {
-      client_id: options.clientId,
-      client_secret: options.clientSecret,
-      grant_type: "refresh_token",
-      refresh_token: options.refreshToken
-    }
-  );
-  const apiTimeInMs = new Date(response.headers.date).getTime();
-  const authentication = {
-    clientType: "github-app",
-    clientId: options.clientId,
-    clientSecret: options.clientSecret,
-    token: response.data.access_token,
-    refreshToken: response.data.refresh_token,
-    expiresAt: toTimestamp3(apiTimeInMs, response.data.expires_in),
-    refreshTokenExpiresAt: toTimestamp3(
-      apiTimeInMs,
-      response.data.refresh_token_expires_in
-    )
-  };
-  return { ...response, authentication };
-}
-function toTimestamp3(apiTimeInMs, expirationInSeconds) {
-  return new Date(apiTimeInMs + expirationInSeconds * 1e3).toISOString();
-}
-
-// pkg/dist-src/scope-token.js
-
-async function scopeToken(options) {
-  const {
-    request: optionsRequest,
-    clientType,
-    clientId,
-    clientSecret,
-    token,
-    ...requestOptions
-  } = options;
-  const request = options.request || defaultRequest7;
-  const response = await request(
-    "POST /applications/{client_id}/token/scoped",
-    {
-      headers: {
-        authorization: `basic ${btoa(`${clientId}:${clientSecret}`)}`
-      },
-      client_id: clientId,
-      access_token: token,
-      ...requestOptions
-    }
-  );
-  const authentication = Object.assign(
-    {
-      clientType,
-      clientId,
-      clientSecret,
-      token: response.data.token
-    },
-    response.data.expires_at ? { expiresAt: response.data.expires_at } : {}
-  );
-  return { ...response, authentication };
-}
-
-// pkg/dist-src/reset-token.js
-
-async function resetToken(options) {
-  const request = options.request || dist_bundle/* request */.E;
-  const auth = btoa(`${options.clientId}:${options.clientSecret}`);
-  const response = await request(
-    "PATCH /applications/{client_id}/token",
-    {
-      headers: {
-        authorization: `basic ${auth}`
-      },
-      client_id: options.clientId,
-      access_token: options.token
-    }
-  );
-  const authentication = {
-    clientType: options.clientType,
-    clientId: options.clientId,
-    clientSecret: options.clientSecret,
-    token: response.data.token,
-    scopes: response.data.scopes
-  };
-  if (response.data.expires_at)
-    authentication.expiresAt = response.data.expires_at;
-  if (options.clientType === "github-app") {
-    delete authentication.scopes;
-  }
-  return { ...response, authentication };
-}
-
-// pkg/dist-src/delete-token.js
-
-async function deleteToken(options) {
-  const request = options.request || dist_bundle/* request */.E;
-  const auth = btoa(`${options.clientId}:${options.clientSecret}`);
-  return request(
-    "DELETE /applications/{client_id}/token",
-    {
-      headers: {
-        authorization: `basic ${auth}`
-      },
-      client_id: options.clientId,
-      access_token: options.token
-    }
-  );
-}
-
-// pkg/dist-src/delete-authorization.js
-
-async function deleteAuthorization(options) {
-  const request = options.request || dist_bundle/* request */.E;
-  const auth = btoa(`${options.clientId}:${options.clientSecret}`);
-  return request(
-    "DELETE /applications/{client_id}/grant",
-    {
-      headers: {
-        authorization: `basic ${auth}`
-      },
-      client_id: options.clientId,
-      access_token: options.token
-    }
-  );
-}
-
-/* v8 ignore next: we always pass a custom request in tests -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/auth-oauth-device/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-
-// pkg/dist-src/get-oauth-access-token.js
-
-async function getOAuthAccessToken(state, options) {
-  const cachedAuthentication = getCachedAuthentication(state, options.auth);
-  if (cachedAuthentication) return cachedAuthentication;
-  const { data: verification } = await createDeviceCode({
-    clientType: state.clientType,
-    clientId: state.clientId,
-    request: options.request || state.request,
-    // @ts-expect-error the extra code to make TS happy is not worth it
-    scopes: options.auth.scopes || state.scopes
-  });
-  await state.onVerification(verification);
-  const authentication = await waitForAccessToken(
-    options.request || state.request,
-    state.clientId,
-    state.clientType,
-    verification
-  );
-  state.authentication = authentication;
-  return authentication;
-}
-function getCachedAuthentication(state, auth2) {
-  if (auth2.refresh === true) return false;
-  if (!state.authentication) return false;
-  if (state.clientType === "github-app") {
-    return state.authentication;
-  }
-  const authentication = state.authentication;
-  const newScope = ("scopes" in auth2 && auth2.scopes || state.scopes).join(
-    " "
-  );
-  const currentScope = authentication.scopes.join(" ");
-  return newScope === currentScope ? authentication : false;
-}
-async function wait(seconds) {
-  await new Promise((resolve) => setTimeout(resolve, seconds * 1e3));
-}
-async function waitForAccessToken(request, clientId, clientType, verification) {
-  try {
-    const options = {
-      clientId,
-      request,
-      code: verification.device_code
-    };
-    const { authentication } = clientType === "oauth-app" ? await exchangeDeviceCode({
-      ...options,
-      clientType: "oauth-app"
-    }) : await exchangeDeviceCode({
-      ...options,
-      clientType: "github-app"
-    });
-    return {
-      type: "token",
-      tokenType: "oauth",
-      ...authentication
-    };
-  } catch (error) {
-    if (!error.response) throw error;
-    const errorType = error.response.data.error;
-    if (errorType === "authorization_pending") {
-      await wait(verification.interval);
-      return waitForAccessToken(request, clientId, clientType, verification);
-    }
-    if (errorType === "slow_down") {
-      await wait(verification.interval + 7);
-      return waitForAccessToken(request, clientId, clientType, verification);
-    }
-    throw error;
-  }
-}
-
-// pkg/dist-src/auth.js
-async function auth(state, authOptions) {
-  return getOAuthAccessToken(state, {
-    auth: authOptions
-  });
-}
-
-// pkg/dist-src/hook.js
-async function hook(state, request, route, parameters) {
-  let endpoint = request.endpoint.merge(
-    route,
-    parameters
-  );
-  if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint.url)) {
-    return request(endpoint);
-  }
-  const { token } = await getOAuthAccessToken(state, {
-    request,
-    auth: { type: "oauth" }
-  });
-  endpoint.headers.authorization = `token ${token}`;
-  return request(endpoint);
-}
-
-// pkg/dist-src/version.js
-var dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/index.js
-function createOAuthDeviceAuth(options) {
-  const requestWithDefaults = options.request || dist_bundle/* request */.E.defaults({
-    headers: {
-      "user-agent": `octokit-auth-oauth-device.js/${dist_bundle_VERSION} ${(0,universal_user_agent/* getUserAgent */.$)()}`
-    }
-  });
-  const { request = requestWithDefaults, ...otherOptions } = options;
-  const state = options.clientType === "github-app" ? {
-    ...otherOptions,
-    clientType: "github-app",
-    request
-  } : {
-    ...otherOptions,
-    clientType: "oauth-app",
-    request,
-    scopes: options.scopes || []
-  };
-  if (!options.clientId) {
-    throw new Error(
-      '[@octokit/auth-oauth-device] "clientId" option must be set (https://github.com/octokit/auth-oauth-device.js#usage)'
-    );
-  }
-  if (!options.onVerification) {
-    throw new Error(
-      '[@octokit/auth-oauth-device] "onVerification" option must be a function (https://github.com/octokit/auth-oauth-device.js#usage)'
-    );
-  }
-  return Object.assign(auth.bind(null, state), {
-    hook: hook.bind(null, state)
-  });
-}
-
-/* v8 ignore next 2 -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/auth-oauth-user/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-
-// pkg/dist-src/version.js
-var auth_oauth_user_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/get-authentication.js
-
-
-async function getAuthentication(state) {
-  if ("code" in state.strategyOptions) {
-    const { authentication } = await exchangeWebFlowCode({
-      clientId: state.clientId,
-      clientSecret: state.clientSecret,
-      clientType: state.clientType,
-      onTokenCreated: state.onTokenCreated,
-      ...state.strategyOptions,
-      request: state.request
-    });
-    return {
-      type: "token",
-      tokenType: "oauth",
-      ...authentication
-    };
-  }
-  if ("onVerification" in state.strategyOptions) {
-    const deviceAuth = createOAuthDeviceAuth({
-      clientType: state.clientType,
-      clientId: state.clientId,
-      onTokenCreated: state.onTokenCreated,
-      ...state.strategyOptions,
-      request: state.request
-    });
-    const authentication = await deviceAuth({
-      type: "oauth"
-    });
-    return {
-      clientSecret: state.clientSecret,
-      ...authentication
-    };
-  }
-  if ("token" in state.strategyOptions) {
-    return {
-      type: "token",
-      tokenType: "oauth",
-      clientId: state.clientId,
-      clientSecret: state.clientSecret,
-      clientType: state.clientType,
-      onTokenCreated: state.onTokenCreated,
-      ...state.strategyOptions
-    };
-  }
-  throw new Error("[@octokit/auth-oauth-user] Invalid strategy options");
-}
-
-// pkg/dist-src/auth.js
-
-async function dist_bundle_auth(state, options = {}) {
-  if (!state.authentication) {
-    state.authentication = state.clientType === "oauth-app" ? await getAuthentication(state) : await getAuthentication(state);
-  }
-  if (state.authentication.invalid) {
-    throw new Error("[@octokit/auth-oauth-user] Token is invalid");
-  }
-  const currentAuthentication = state.authentication;
-  if ("expiresAt" in currentAuthentication) {
-    if (options.type === "refresh" || new Date(currentAuthentication.expiresAt) < /* @__PURE__ */ new Date()) {
-      const { authentication } = await refreshToken({
-        clientType: "github-app",
-        clientId: state.clientId,
-        clientSecret: state.clientSecret,
-        refreshToken: currentAuthentication.refreshToken,
-        request: state.request
-      });
-      state.authentication = {
-        tokenType: "oauth",
-        type: "token",
-        ...authentication
-      };
-    }
-  }
-  if (options.type === "refresh") {
-    if (state.clientType === "oauth-app") {
-      throw new Error(
-        "[@octokit/auth-oauth-user] OAuth Apps do not support expiring tokens"
-      );
-    }
-    if (!currentAuthentication.hasOwnProperty("expiresAt")) {
-      throw new Error("[@octokit/auth-oauth-user] Refresh token missing");
-    }
-    await state.onTokenCreated?.(state.authentication, {
-      type: options.type
-    });
-  }
-  if (options.type === "check" || options.type === "reset") {
-    const method = options.type === "check" ? checkToken : resetToken;
-    try {
-      const { authentication } = await method({
-        // @ts-expect-error making TS happy would require unnecessary code so no
-        clientType: state.clientType,
-        clientId: state.clientId,
-        clientSecret: state.clientSecret,
-        token: state.authentication.token,
-        request: state.request
-      });
-      state.authentication = {
-        tokenType: "oauth",
-        type: "token",
-        // @ts-expect-error TBD
-        ...authentication
-      };
-      if (options.type === "reset") {
-        await state.onTokenCreated?.(state.authentication, {
-          type: options.type
-        });
-      }
-      return state.authentication;
-    } catch (error) {
-      if (error.status === 404) {
-        error.message = "[@octokit/auth-oauth-user] Token is invalid";
-        state.authentication.invalid = true;
-      }
-      throw error;
-    }
-  }
-  if (options.type === "delete" || options.type === "deleteAuthorization") {
-    const method = options.type === "delete" ? deleteToken : deleteAuthorization;
-    try {
-      await method({
-        // @ts-expect-error making TS happy would require unnecessary code so no
-        clientType: state.clientType,
-        clientId: state.clientId,
-        clientSecret: state.clientSecret,
-        token: state.authentication.token,
-        request: state.request
-      });
-    } catch (error) {
-      if (error.status !== 404) throw error;
-    }
-    state.authentication.invalid = true;
-    return state.authentication;
-  }
-  return state.authentication;
-}
-
-// pkg/dist-src/requires-basic-auth.js
-var ROUTES_REQUIRING_BASIC_AUTH = /\/applications\/[^/]+\/(token|grant)s?/;
-function requiresBasicAuth(url) {
-  return url && ROUTES_REQUIRING_BASIC_AUTH.test(url);
-}
-
-// pkg/dist-src/hook.js
-async function dist_bundle_hook(state, request, route, parameters = {}) {
-  const endpoint = request.endpoint.merge(
-    route,
-    parameters
-  );
-  if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint.url)) {
-    return request(endpoint);
-  }
-  if (requiresBasicAuth(endpoint.url)) {
-    const credentials = btoa(`${state.clientId}:${state.clientSecret}`);
-    endpoint.headers.authorization = `basic ${credentials}`;
-    return request(endpoint);
-  }
-  const { token } = state.clientType === "oauth-app" ? await dist_bundle_auth({ ...state, request }) : await dist_bundle_auth({ ...state, request });
-  endpoint.headers.authorization = "token " + token;
-  return request(endpoint);
-}
-
-// pkg/dist-src/index.js
-function createOAuthUserAuth({
-  clientId,
-  clientSecret,
-  clientType = "oauth-app",
-  request = dist_bundle/* request */.E.defaults({
-    headers: {
-      "user-agent": `octokit-auth-oauth-app.js/${auth_oauth_user_dist_bundle_VERSION} ${(0,universal_user_agent/* getUserAgent */.$)()}`
-    }
-  }),
-  onTokenCreated,
-  ...strategyOptions
-}) {
-  const state = Object.assign({
-    clientType,
-    clientId,
-    clientSecret,
-    onTokenCreated,
-    strategyOptions,
-    request
-  });
-  return Object.assign(dist_bundle_auth.bind(null, state), {
-    // @ts-expect-error not worth the extra code needed to appease TS
-    hook: dist_bundle_hook.bind(null, state)
-  });
-}
-createOAuthUserAuth.VERSION = auth_oauth_user_dist_bundle_VERSION;
-
-/* v8 ignore if -- @preserve */
-/* v8 ignore next -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/auth-oauth-app/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-
-// pkg/dist-src/auth.js
-
-async function auth_oauth_app_dist_bundle_auth(state, authOptions) {
-  if (authOptions.type === "oauth-app") {
-    return {
-      type: "oauth-app",
-      clientId: state.clientId,
-      clientSecret: state.clientSecret,
-      clientType: state.clientType,
-      headers: {
-        authorization: `basic ${btoa(
-          `${state.clientId}:${state.clientSecret}`
-        )}`
-      }
-    };
-  }
-  if ("factory" in authOptions) {
-    const { type, ...options } = {
-      ...authOptions,
-      ...state
-    };
-    return authOptions.factory(options);
-  }
-  const common = {
-    clientId: state.clientId,
-    clientSecret: state.clientSecret,
-    request: state.request,
-    ...authOptions
-  };
-  const userAuth = state.clientType === "oauth-app" ? await createOAuthUserAuth({
-    ...common,
-    clientType: state.clientType
-  }) : await createOAuthUserAuth({
-    ...common,
-    clientType: state.clientType
-  });
-  return userAuth();
-}
-
-// pkg/dist-src/hook.js
-
-async function auth_oauth_app_dist_bundle_hook(state, request2, route, parameters) {
-  let endpoint = request2.endpoint.merge(
-    route,
-    parameters
-  );
-  if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint.url)) {
-    return request2(endpoint);
-  }
-  if (state.clientType === "github-app" && !requiresBasicAuth(endpoint.url)) {
-    throw new Error(
-      `[@octokit/auth-oauth-app] GitHub Apps cannot use their client ID/secret for basic authentication for endpoints other than "/applications/{client_id}/**". "${endpoint.method} ${endpoint.url}" is not supported.`
-    );
-  }
-  const credentials = btoa(`${state.clientId}:${state.clientSecret}`);
-  endpoint.headers.authorization = `basic ${credentials}`;
-  try {
-    return await request2(endpoint);
-  } catch (error) {
-    if (error.status !== 401) throw error;
-    error.message = `[@octokit/auth-oauth-app] "${endpoint.method} ${endpoint.url}" does not support clientId/clientSecret basic authentication.`;
-    throw error;
-  }
-}
-
-// pkg/dist-src/version.js
-var auth_oauth_app_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/index.js
-
-function createOAuthAppAuth(options) {
-  const state = Object.assign(
-    {
-      request: dist_bundle/* request */.E.defaults({
-        headers: {
-          "user-agent": `octokit-auth-oauth-app.js/${auth_oauth_app_dist_bundle_VERSION} ${(0,universal_user_agent/* getUserAgent */.$)()}`
-        }
-      }),
-      clientType: "oauth-app"
-    },
-    options
-  );
-  return Object.assign(auth_oauth_app_dist_bundle_auth.bind(null, state), {
-    hook: auth_oauth_app_dist_bundle_hook.bind(null, state)
-  });
-}
-
-/* v8 ignore next -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/universal-github-app-jwt/lib/utils.js
-// we don't @ts-check here because it chokes on atob and btoa which are available in all modern JS runtime environments
-
-/**
- * @param {string} privateKey
- * @returns {boolean}
- */
-function isPkcs1(privateKey) {
-  return privateKey.includes("-----BEGIN RSA PRIVATE KEY-----");
-}
-
-/**
- * @param {string} privateKey
- * @returns {boolean}
- */
-function isOpenSsh(privateKey) {
-  return privateKey.includes("-----BEGIN OPENSSH PRIVATE KEY-----");
-}
-
-/**
- * @param {string} str
- * @returns {ArrayBuffer}
- */
-function string2ArrayBuffer(str) {
-  const buf = new ArrayBuffer(str.length);
-  const bufView = new Uint8Array(buf);
-  for (let i = 0, strLen = str.length; i < strLen; i++) {
-    bufView[i] = str.charCodeAt(i);
-  }
-  return buf;
-}
-
-/**
- * @param {string} pem
- * @returns {ArrayBuffer}
- */
-function getDERfromPEM(pem) {
-  const pemB64 = pem
-    .trim()
-    .split("\n")
-    .slice(1, -1) // Remove the --- BEGIN / END PRIVATE KEY ---
-    .join("");
-
-  const decoded = atob(pemB64);
-  return string2ArrayBuffer(decoded);
-}
-
-/**
- * @param {import('../internals').Header} header
- * @param {import('../internals').Payload} payload
- * @returns {string}
- */
-function getEncodedMessage(header, payload) {
-  return `${base64encodeJSON(header)}.${base64encodeJSON(payload)}`;
-}
-
-/**
- * @param {ArrayBuffer} buffer
- * @returns {string}
- */
-function base64encode(buffer) {
-  var binary = "";
-  var bytes = new Uint8Array(buffer);
-  var len = bytes.byteLength;
-  for (var i = 0; i < len; i++) {
-    binary += String.fromCharCode(bytes[i]);
-  }
-
-  return fromBase64(btoa(binary));
-}
-
-/**
- * @param {string} base64
- * @returns {string}
- */
-function fromBase64(base64) {
-  return base64.replace(/=/g, "").replace(/\+/g, "-").replace(/\//g, "_");
-}
-
-/**
- * @param {Record<string,unknown>} obj
- * @returns {string}
- */
-function base64encodeJSON(obj) {
-  return fromBase64(btoa(JSON.stringify(obj)));
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./node_modules/universal-github-app-jwt/lib/crypto-node.js
-// this can be removed once we only support Node 20+
-
-
-
-
-
-// no-op, unfortunately there is no way to transform from PKCS8 or OpenSSH to PKCS1 with WebCrypto
-function convertPrivateKey(privateKey) {
-  if (!isPkcs1(privateKey)) return privateKey;
-
-  return (0,external_node_crypto_.createPrivateKey)(privateKey).export({
-    type: "pkcs8",
-    format: "pem",
-  });
-}
-
-;// CONCATENATED MODULE: ./node_modules/universal-github-app-jwt/lib/get-token.js
-// we don't @ts-check here because it chokes crypto which is a global API in modern JS runtime environments
-
-
-
-
-
-/**
- * @param {import('../internals').GetTokenOptions} options
- * @returns {Promise<string>}
- */
-async function getToken({ privateKey, payload }) {
-  const convertedPrivateKey = convertPrivateKey(privateKey);
-
-  // WebCrypto only supports PKCS#8, unfortunately
-  /* c8 ignore start */
-  if (isPkcs1(convertedPrivateKey)) {
-    throw new Error(
-      "[universal-github-app-jwt] Private Key is in PKCS#1 format, but only PKCS#8 is supported. See https://github.com/gr2m/universal-github-app-jwt#private-key-formats"
-    );
-  }
-  /* c8 ignore stop */
-
-  // WebCrypto does not support OpenSSH, unfortunately
-  if (isOpenSsh(convertedPrivateKey)) {
-    throw new Error(
-      "[universal-github-app-jwt] Private Key is in OpenSSH format, but only PKCS#8 is supported. See https://github.com/gr2m/universal-github-app-jwt#private-key-formats"
-    );
-  }
-
-  const algorithm = {
-    name: "RSASSA-PKCS1-v1_5",
-    hash: { name: "SHA-256" },
-  };
-
-  /** @type {import('../internals').Header} */
-  const header = { alg: "RS256", typ: "JWT" };
-
-  const privateKeyDER = getDERfromPEM(convertedPrivateKey);
-  const importedKey = await external_node_crypto_.subtle.importKey(
-    "pkcs8",
-    privateKeyDER,
-    algorithm,
-    false,
-    ["sign"]
-  );
-
-  const encodedMessage = getEncodedMessage(header, payload);
-  const encodedMessageArrBuf = string2ArrayBuffer(encodedMessage);
-
-  const signatureArrBuf = await external_node_crypto_.subtle.sign(
-    algorithm.name,
-    importedKey,
-    encodedMessageArrBuf
-  );
-
-  const encodedSignature = base64encode(signatureArrBuf);
-
-  return `${encodedMessage}.${encodedSignature}`;
-}
-
-;// CONCATENATED MODULE: ./node_modules/universal-github-app-jwt/index.js
-// @ts-check
-
-// @ts-ignore - #get-token is defined in "imports" in package.json
-
-
-/**
- * @param {import(".").Options} options
- * @returns {Promise<import(".").Result>}
- */
-async function githubAppJwt({
-  id,
-  privateKey,
-  now = Math.floor(Date.now() / 1000),
-}) {
-  // Private keys are often times configured as environment variables, in which case line breaks are escaped using `\\n`.
-  // Replace these here for convenience.
-  const privateKeyWithNewlines = privateKey.replace(/\\n/g, '\n');
-
-  // When creating a JSON Web Token, it sets the "issued at time" (iat) to 30s
-  // in the past as we have seen people running situations where the GitHub API
-  // claimed the iat would be in future. It turned out the clocks on the
-  // different machine were not in sync.
-  const nowWithSafetyMargin = now - 30;
-  const expiration = nowWithSafetyMargin + 60 * 10; // JWT expiration time (10 minute maximum)
-
-  const payload = {
-    iat: nowWithSafetyMargin, // Issued at time
-    exp: expiration,
-    iss: id,
-  };
-
-  const token = await getToken({
-    privateKey: privateKeyWithNewlines,
-    payload,
-  });
-
-  return {
-    appId: id,
-    expiration,
-    token,
-  };
-}
-
-;// CONCATENATED MODULE: ./node_modules/toad-cache/dist/toad-cache.mjs
-/**
- * toad-cache
- *
- * @copyright 2026 Igor Savin <kibertoad@gmail.com>
- * @license MIT
- * @version 3.7.3
- */
-/**
- * Validates the shared cache constructor parameters.
- * Both values must be non-negative integers.
- *
- * @param {number} max
- * @param {number} ttlInMsecs
- */
-function validateCacheParams(max, ttlInMsecs) {
-  if (typeof max !== 'number' || !Number.isInteger(max) || max < 0) {
-    throw new Error('Invalid max value')
-  }
-
-  if (typeof ttlInMsecs !== 'number' || !Number.isInteger(ttlInMsecs) || ttlInMsecs < 0) {
-    throw new Error('Invalid ttl value')
-  }
-}class FifoMap {
-  constructor(max = 1000, ttlInMsecs = 0) {
-    validateCacheParams(max, ttlInMsecs);
-
-    this.first = null;
-    this.items = new Map();
-    this.last = null;
-    this.max = max;
-    this.ttl = ttlInMsecs;
-  }
-
-  get size() {
-    return this.items.size
-  }
-
-  clear() {
-    this.items.clear();
-    this.first = null;
-    this.last = null;
-  }
-
-  delete(key) {
-    const deletedItem = this.items.get(key);
-
-    if (deletedItem !== undefined) {
-      this.items.delete(key);
-
-      if (deletedItem.prev !== null) {
-        deletedItem.prev.next = deletedItem.next;
-      }
-
-      if (deletedItem.next !== null) {
-        deletedItem.next.prev = deletedItem.prev;
-      }
-
-      if (this.first === deletedItem) {
-        this.first = deletedItem.next;
-      }
-
-      if (this.last === deletedItem) {
-        this.last = deletedItem.prev;
-      }
-    }
-  }
-
-  deleteMany(keys) {
-    for (var i = 0; i < keys.length; i++) {
-      this.delete(keys[i]);
-    }
-  }
-
-  evict() {
-    if (this.size > 0) {
-      const item = this.first;
-
-      this.items.delete(item.key);
-
-      if (this.size === 0) {
-        this.first = null;
-        this.last = null;
-      } else {
-        this.first = item.next;
-        this.first.prev = null;
-      }
-    }
-  }
-
-  expiresAt(key) {
-    const item = this.items.get(key);
-
-    if (item !== undefined) {
-      return item.expiry
-    }
-  }
-
-  get(key) {
-    const item = this.items.get(key);
-
-    if (item !== undefined) {
-      if (this.ttl > 0 && item.expiry <= Date.now()) {
-        this.delete(key);
-        return
-      }
-
-      return item.value
-    }
-  }
-
-  getMany(keys) {
-    const result = new Array(keys.length);
-
-    for (var i = 0; i < keys.length; i++) {
-      result[i] = this.get(keys[i]);
-    }
-
-    return result
-  }
-
-  keys() {
-    return this.items.keys()
-  }
-
-  set(key, value) {
-    // Replace existing item
-    const existing = this.items.get(key);
-
-    if (existing !== undefined) {
-      existing.value = value;
-      existing.expiry = this.ttl > 0 ? Date.now() + this.ttl : this.ttl;
-
-      return
-    }
-
-    // Add new item
-    if (this.max > 0 && this.size >= this.max) {
-      this.evict();
-    }
-
-    const item = {
-      expiry: this.ttl > 0 ? Date.now() + this.ttl : this.ttl,
-      key: key,
-      prev: this.last,
-      next: null,
-      value,
-    };
-    this.items.set(key, item);
-
-    if (this.size === 1) {
-      this.first = item;
-    } else {
-      this.last.next = item;
-    }
-
-    this.last = item;
-  }
-}class FifoObject {
-  constructor(max = 1000, ttlInMsecs = 0) {
-    validateCacheParams(max, ttlInMsecs);
-
-    this.first = null;
-    this.items = Object.create(null);
-    this.last = null;
-    this.size = 0;
-    this.max = max;
-    this.ttl = ttlInMsecs;
-  }
-
-  clear() {
-    this.items = Object.create(null);
-    this.first = null;
-    this.last = null;
-    this.size = 0;
-  }
-
-  delete(key) {
-    const deletedItem = this.items[key];
-
-    if (deletedItem !== undefined) {
-      delete this.items[key];
-      this.size--;
-
-      if (deletedItem.prev !== null) {
-        deletedItem.prev.next = deletedItem.next;
-      }
-
-      if (deletedItem.next !== null) {
-        deletedItem.next.prev = deletedItem.prev;
-      }
-
-      if (this.first === deletedItem) {
-        this.first = deletedItem.next;
-      }
-
-      if (this.last === deletedItem) {
-        this.last = deletedItem.prev;
-      }
-    }
-  }
-
-  deleteMany(keys) {
-    for (var i = 0; i < keys.length; i++) {
-      this.delete(keys[i]);
-    }
-  }
-
-  evict() {
-    if (this.size > 0) {
-      const item = this.first;
-
-      delete this.items[item.key];
-
-      if (--this.size === 0) {
-        this.first = null;
-        this.last = null;
-      } else {
-        this.first = item.next;
-        this.first.prev = null;
-      }
-    }
-  }
-
-  expiresAt(key) {
-    const item = this.items[key];
-
-    if (item !== undefined) {
-      return item.expiry
-    }
-  }
-
-  get(key) {
-    const item = this.items[key];
-
-    if (item !== undefined) {
-      if (this.ttl > 0 && item.expiry <= Date.now()) {
-        this.delete(key);
-        return
-      }
-
-      return item.value
-    }
-  }
-
-  getMany(keys) {
-    const result = new Array(keys.length);
-
-    for (var i = 0; i < keys.length; i++) {
-      result[i] = this.get(keys[i]);
-    }
-
-    return result
-  }
-
-  keys() {
-    return Object.keys(this.items)
-  }
-
-  set(key, value) {
-    // Replace existing item
-    const existing = this.items[key];
-
-    if (existing !== undefined) {
-      existing.value = value;
-      existing.expiry = this.ttl > 0 ? Date.now() + this.ttl : this.ttl;
-
-      return
-    }
-
-    // Add new item
-    if (this.max > 0 && this.size >= this.max) {
-      this.evict();
-    }
-
-    const item = {
-      expiry: this.ttl > 0 ? Date.now() + this.ttl : this.ttl,
-      key: key,
-      prev: this.last,
-      next: null,
-      value,
-    };
-    this.items[key] = item;
-
-    if (++this.size === 1) {
-      this.first = item;
-    } else {
-      this.last.next = item;
-    }
-
-    this.last = item;
-  }
-}/**
- * Creates a zeroed statistics record for a single collection window.
- *
- * @returns {object}
- */
-function createEmptyStatisticsRecord() {
-  return {
-    cacheSize: 0,
-    hits: 0,
-    falsyHits: 0,
-    emptyHits: 0,
-    misses: 0,
-    expirations: 0,
-    evictions: 0,
-    invalidateOne: 0,
-    invalidateAll: 0,
-    sets: 0,
-  }
-}class HitStatisticsRecord {
-  constructor() {
-    this.records = {};
-  }
-
-  initForCache(cacheId, currentTimeStamp) {
-    this.records[cacheId] = {
-      [currentTimeStamp]: createEmptyStatisticsRecord(),
-    };
-  }
-
-  resetForCache(cacheId) {
-    if (!this.records[cacheId]) {
-      return
-    }
-
-    for (let key of Object.keys(this.records[cacheId])) {
-      this.records[cacheId][key] = createEmptyStatisticsRecord();
-    }
-  }
-
-  getStatistics() {
-    return this.records
-  }
-}class LruMap {
-  constructor(max = 1000, ttlInMsecs = 0) {
-    validateCacheParams(max, ttlInMsecs);
-
-    this.first = null;
-    this.items = new Map();
-    this.last = null;
-    this.max = max;
-    this.ttl = ttlInMsecs;
-  }
-
-  get size() {
-    return this.items.size
-  }
-
-  bumpLru(item) {
-    if (this.last === item) {
-      return // Item is already the last one, no need to bump
-    }
-
-    const last = this.last;
-    const next = item.next;
-    const prev = item.prev;
-
-    if (this.first === item) {
-      this.first = next;
-    }
-
-    item.next = null;
-    item.prev = last;
-    last.next = item;
-
-    if (prev !== null) {
-      prev.next = next;
-    }
-
-    /* v8 ignore next 3 -- next is always non-null here: the early return above guarantees item !== this.last in a well-formed list */
-    if (next !== null) {
-      next.prev = prev;
-    }
-
-    this.last = item;
-  }
-
-  clear() {
-    this.items.clear();
-    this.first = null;
-    this.last = null;
-  }
-
-  delete(key) {
-    const item = this.items.get(key);
-
-    if (item !== undefined) {
-      this.items.delete(key);
-
-      if (item.prev !== null) {
-        item.prev.next = item.next;
-      }
-
-      if (item.next !== null) {
-        item.next.prev = item.prev;
-      }
-
-      if (this.first === item) {
-        this.first = item.next;
-      }
-
-      if (this.last === item) {
-        this.last = item.prev;
-      }
-    }
-  }
-
-  deleteMany(keys) {
-    for (var i = 0; i < keys.length; i++) {
-      this.delete(keys[i]);
-    }
-  }
-
-  evict() {
-    if (this.size > 0) {
-      const item = this.first;
-
-      this.items.delete(item.key);
-
-      if (this.size === 0) {
-        this.first = null;
-        this.last = null;
-      } else {
-        this.first = item.next;
-        this.first.prev = null;
-      }
-    }
-  }
-
-  expiresAt(key) {
-    const item = this.items.get(key);
-
-    if (item !== undefined) {
-      return item.expiry
-    }
-  }
-
-  get(key) {
-    const item = this.items.get(key);
-
-    if (item !== undefined) {
-      // Item has already expired
-      if (this.ttl > 0 && item.expiry <= Date.now()) {
-        this.delete(key);
-        return
-      }
-
-      // Item is still fresh
-      this.bumpLru(item);
-      return item.value
-    }
-  }
-
-  getMany(keys) {
-    const result = new Array(keys.length);
-
-    for (var i = 0; i < keys.length; i++) {
-      result[i] = this.get(keys[i]);
-    }
-
-    return result
-  }
-
-  keys() {
-    return this.items.keys()
-  }
-
-  set(key, value) {
-    // Replace existing item
-    const existing = this.items.get(key);
-
-    if (existing !== undefined) {
-      existing.value = value;
-      existing.expiry = this.ttl > 0 ? Date.now() + this.ttl : this.ttl;
-      this.bumpLru(existing);
-
-      return
-    }
-
-    // Add new item
-    if (this.max > 0 && this.size >= this.max) {
-      this.evict();
-    }
-
-    const item = {
-      expiry: this.ttl > 0 ? Date.now() + this.ttl : this.ttl,
-      key: key,
-      prev: this.last,
-      next: null,
-      value,
-    };
-    this.items.set(key, item);
-
-    if (this.size === 1) {
-      this.first = item;
-    } else {
-      this.last.next = item;
-    }
-
-    this.last = item;
-  }
-}class LruObject {
-  constructor(max = 1000, ttlInMsecs = 0) {
-    validateCacheParams(max, ttlInMsecs);
-
-    this.first = null;
-    this.items = Object.create(null);
-    this.last = null;
-    this.size = 0;
-    this.max = max;
-    this.ttl = ttlInMsecs;
-  }
-
-  bumpLru(item) {
-    if (this.last === item) {
-      return // Item is already the last one, no need to bump
-    }
-
-    const last = this.last;
-    const next = item.next;
-    const prev = item.prev;
-
-    if (this.first === item) {
-      this.first = next;
-    }
-
-    item.next = null;
-    item.prev = last;
-    last.next = item;
-
-    if (prev !== null) {
-      prev.next = next;
-    }
-
-    /* v8 ignore next 3 -- next is always non-null here: the early return above guarantees item !== this.last in a well-formed list */
-    if (next !== null) {
-      next.prev = prev;
-    }
-
-    this.last = item;
-  }
-
-  clear() {
-    this.items = Object.create(null);
-    this.first = null;
-    this.last = null;
-    this.size = 0;
-  }
-
-  delete(key) {
-    const item = this.items[key];
-
-    if (item !== undefined) {
-      delete this.items[key];
-      this.size--;
-
-      if (item.prev !== null) {
-        item.prev.next = item.next;
-      }
-
-      if (item.next !== null) {
-        item.next.prev = item.prev;
-      }
-
-      if (this.first === item) {
-        this.first = item.next;
-      }
-
-      if (this.last === item) {
-        this.last = item.prev;
-      }
-    }
-  }
-
-  deleteMany(keys) {
-    for (var i = 0; i < keys.length; i++) {
-      this.delete(keys[i]);
-    }
-  }
-
-  evict() {
-    if (this.size > 0) {
-      const item = this.first;
-
-      delete this.items[item.key];
-
-      if (--this.size === 0) {
-        this.first = null;
-        this.last = null;
-      } else {
-        this.first = item.next;
-        this.first.prev = null;
-      }
-    }
-  }
-
-  expiresAt(key) {
-    const item = this.items[key];
-
-    if (item !== undefined) {
-      return item.expiry
-    }
-  }
-
-  get(key) {
-    const item = this.items[key];
-
-    if (item !== undefined) {
-      // Item has already expired
-      if (this.ttl > 0 && item.expiry <= Date.now()) {
-        this.delete(key);
-        return
-      }
-
-      // Item is still fresh
-      this.bumpLru(item);
-      return item.value
-    }
-  }
-
-  getMany(keys) {
-    const result = new Array(keys.length);
-
-    for (var i = 0; i < keys.length; i++) {
-      result[i] = this.get(keys[i]);
-    }
-
-    return result
-  }
-
-  keys() {
-    return Object.keys(this.items)
-  }
-
-  set(key, value) {
-    // Replace existing item
-    const existing = this.items[key];
-
-    if (existing !== undefined) {
-      existing.value = value;
-      existing.expiry = this.ttl > 0 ? Date.now() + this.ttl : this.ttl;
-      this.bumpLru(existing);
-
-      return
-    }
-
-    // Add new item
-    if (this.max > 0 && this.size >= this.max) {
-      this.evict();
-    }
-
-    const item = {
-      expiry: this.ttl > 0 ? Date.now() + this.ttl : this.ttl,
-      key: key,
-      prev: this.last,
-      next: null,
-      value,
-    };
-    this.items[key] = item;
-
-    if (++this.size === 1) {
-      this.first = item;
-    } else {
-      this.last.next = item;
-    }
-
-    this.last = item;
-  }
-}/**
- *
- * @param {Date} date
- * @returns {string}
- */
-function getTimestamp(date) {
-  return `${date.getFullYear()}-${(date.getMonth() + 1).toString().padStart(2, '0')}-${date
-    .getDate()
-    .toString()
-    .padStart(2, '0')}`
-}class HitStatistics {
-  constructor(cacheId, statisticTtlInHours, globalStatisticsRecord) {
-    this.cacheId = cacheId;
-    this.statisticTtlInHours = statisticTtlInHours;
-
-    this.collectionStart = new Date();
-    this.currentTimeStamp = getTimestamp(this.collectionStart);
-    this.archiveAfter = this.collectionStart.getTime() + this.statisticTtlInHours * 3_600_000;
-
-    this.records = globalStatisticsRecord || new HitStatisticsRecord();
-    this.records.initForCache(this.cacheId, this.currentTimeStamp);
-  }
-
-  get currentRecord() {
-    const cacheRecords = this.records.records[this.cacheId];
-    // safety net
-    /* c8 ignore next 3 */
-    if (!cacheRecords[this.currentTimeStamp]) {
-      cacheRecords[this.currentTimeStamp] = createEmptyStatisticsRecord();
-    }
-
-    return cacheRecords[this.currentTimeStamp]
-  }
-
-  /* v8 ignore next 3 -- kept for compatibility, no longer used internally */
-  hoursPassed() {
-    return (Date.now() - this.collectionStart) / 1000 / 60 / 60
-  }
-
-  addHit() {
-    this.archiveIfNeeded();
-    this.currentRecord.hits++;
-  }
-  addFalsyHit() {
-    this.archiveIfNeeded();
-    this.currentRecord.falsyHits++;
-  }
-
-  addEmptyHit() {
-    this.archiveIfNeeded();
-    this.currentRecord.emptyHits++;
-  }
-
-  addMiss() {
-    this.archiveIfNeeded();
-    this.currentRecord.misses++;
-  }
-
-  addEviction() {
-    this.archiveIfNeeded();
-    this.currentRecord.evictions++;
-  }
-
-  setCacheSize(currentSize) {
-    this.archiveIfNeeded();
-    this.currentRecord.cacheSize = currentSize;
-  }
-
-  addExpiration() {
-    this.archiveIfNeeded();
-    this.currentRecord.expirations++;
-  }
-
-  addSet() {
-    this.archiveIfNeeded();
-    this.currentRecord.sets++;
-  }
-
-  addInvalidateOne() {
-    this.archiveIfNeeded();
-    this.currentRecord.invalidateOne++;
-  }
-
-  addInvalidateAll() {
-    this.archiveIfNeeded();
-    this.currentRecord.invalidateAll++;
-  }
-
-  getStatistics() {
-    return this.records.getStatistics()
-  }
-
-  archiveIfNeeded() {
-    if (Date.now() >= this.archiveAfter) {
-      this.collectionStart = new Date();
-      this.currentTimeStamp = getTimestamp(this.collectionStart);
-      this.archiveAfter = this.collectionStart.getTime() + this.statisticTtlInHours * 3_600_000;
-      this.records.initForCache(this.cacheId, this.currentTimeStamp);
-    }
-  }
-}class LruObjectHitStatistics extends LruObject {
-  constructor(max, ttlInMsecs, cacheId, globalStatisticsRecord, statisticTtlInHours) {
-    // Pass through as-is: the base constructor applies the 1000/0 defaults for
-    // omitted (undefined) values and validates everything else, so explicit 0
-    // stays unlimited and null/NaN are rejected the same way as the base class.
-    super(max, ttlInMsecs);
-
-    if (!cacheId) {
-      throw new Error('Cache id is mandatory')
-    }
-
-    this.hitStatistics = new HitStatistics(
-      cacheId,
-      statisticTtlInHours !== undefined ? statisticTtlInHours : 24,
-      globalStatisticsRecord,
-    );
-  }
-
-  getStatistics() {
-    return this.hitStatistics.getStatistics()
-  }
-
-  set(key, value) {
-    super.set(key, value);
-    this.hitStatistics.addSet();
-    this.hitStatistics.setCacheSize(this.size);
-  }
-
-  evict() {
-    const hadItems = this.size > 0;
-    super.evict();
-    if (hadItems) {
-      this.hitStatistics.addEviction();
-    }
-    this.hitStatistics.setCacheSize(this.size);
-  }
-
-  delete(key, isExpiration = false) {
-    const existed = this.items[key] !== undefined;
-    super.delete(key);
-
-    if (existed && !isExpiration) {
-      this.hitStatistics.addInvalidateOne();
-    }
-    this.hitStatistics.setCacheSize(this.size);
-  }
-
-  clear() {
-    super.clear();
-
-    this.hitStatistics.addInvalidateAll();
-    this.hitStatistics.setCacheSize(this.size);
-  }
-
-  get(key) {
-    const item = this.items[key];
-
-    if (item !== undefined) {
-      // Item has already expired
-      if (this.ttl > 0 && item.expiry <= Date.now()) {
-        this.delete(key, true);
-        this.hitStatistics.addExpiration();
-        return
-      }
-
-      // Item is still fresh
-      this.bumpLru(item);
-      if (!item.value) {
-        this.hitStatistics.addFalsyHit();
-        // Empty values are a subset of falsy values
-        if (item.value === undefined || item.value === null || item.value === '') {
-          this.hitStatistics.addEmptyHit();
-        }
-      }
-      this.hitStatistics.addHit();
-      return item.value
-    }
-    this.hitStatistics.addMiss();
-  }
-}
-;// CONCATENATED MODULE: ./node_modules/@octokit/auth-app/dist-node/index.js
-// pkg/dist-src/index.js
-
-
-
-
-// pkg/dist-src/get-app-authentication.js
-
-async function getAppAuthentication({
-  appId,
-  privateKey,
-  timeDifference,
-  createJwt
-}) {
-  try {
-    if (createJwt) {
-      const { jwt, expiresAt } = await createJwt(appId, timeDifference);
-      return {
-        type: "app",
-        token: jwt,
-        appId,
-        expiresAt
-      };
-    }
-    const authOptions = {
-      id: appId,
-      privateKey
-    };
-    if (timeDifference) {
-      Object.assign(authOptions, {
-        now: Math.floor(Date.now() / 1e3) + timeDifference
-      });
-    }
-    const appAuthentication = await githubAppJwt(authOptions);
-    return {
-      type: "app",
-      token: appAuthentication.token,
-      appId: appAuthentication.appId,
-      expiresAt: new Date(appAuthentication.expiration * 1e3).toISOString()
-    };
-  } catch (error) {
-    if (privateKey === "-----BEGIN RSA PRIVATE KEY-----") {
-      throw new Error(
-        "The 'privateKey` option contains only the first line '-----BEGIN RSA PRIVATE KEY-----'. If you are setting it using a `.env` file, make sure it is set on a single line with newlines replaced by '\n'"
-      );
-    } else {
-      throw error;
-    }
-  }
-}
-
-// pkg/dist-src/cache.js
-
-function getCache() {
-  return new LruObject(
-    // cache max. 15000 tokens, that will use less than 10mb memory
-    15e3,
-    // Cache for 1 minute less than GitHub expiry
-    1e3 * 60 * 59
-  );
-}
-async function get(cache, options) {
-  const cacheKey = optionsToCacheKey(options);
-  const result = await cache.get(cacheKey);
-  if (!result) {
-    return;
-  }
-  const [
-    token,
-    createdAt,
-    expiresAt,
-    repositorySelection,
-    permissionsString,
-    singleFileName
-  ] = result.split("|");
-  const permissions = options.permissions || permissionsString.split(/,/).reduce((permissions2, string) => {
-    if (/!$/.test(string)) {
-      permissions2[string.slice(0, -1)] = "write";
-    } else {
-      permissions2[string] = "read";
-    }
-    return permissions2;
-  }, {});
-  return {
-    token,
-    createdAt,
-    expiresAt,
-    permissions,
-    repositoryIds: options.repositoryIds,
-    repositoryNames: options.repositoryNames,
-    singleFileName,
-    repositorySelection
-  };
-}
-async function set(cache, options, data) {
-  const key = optionsToCacheKey(options);
-  const permissionsString = options.permissions ? "" : Object.keys(data.permissions).map(
-    (name) => `${name}${data.permissions[name] === "write" ? "!" : ""}`
-  ).join(",");
-  const value = [
-    data.token,
-    data.createdAt,
-    data.expiresAt,
-    data.repositorySelection,
-    permissionsString,
-    data.singleFileName
-  ].join("|");
-  await cache.set(key, value);
-}
-function optionsToCacheKey({
-  installationId,
-  permissions = {},
-  repositoryIds = [],
-  repositoryNames = []
-}) {
-  const permissionsString = Object.keys(permissions).sort().map((name) => permissions[name] === "read" ? name : `${name}!`).join(",");
-  const repositoryIdsString = repositoryIds.sort().join(",");
-  const repositoryNamesString = repositoryNames.join(",");
-  return [
-    installationId,
-    repositoryIdsString,
-    repositoryNamesString,
-    permissionsString
-  ].filter(Boolean).join("|");
-}
-
-// pkg/dist-src/to-token-authentication.js
-function toTokenAuthentication({
-  installationId,
-  token,
-  createdAt,
-  expiresAt,
-  repositorySelection,
-  permissions,
-  repositoryIds,
-  repositoryNames,
-  singleFileName
-}) {
-  return Object.assign(
-    {
-      type: "token",
-      tokenType: "installation",
-      token,
-      installationId,
-      permissions,
-      createdAt,
-      expiresAt,
-      repositorySelection
-    },
-    repositoryIds ? { repositoryIds } : null,
-    repositoryNames ? { repositoryNames } : null,
-    singleFileName ? { singleFileName } : null
-  );
-}
-
-// pkg/dist-src/get-installation-authentication.js
-async function getInstallationAuthentication(state, options, customRequest) {
-  const installationId = Number(options.installationId || state.installationId);
-  if (!installationId) {
-    throw new Error(
-      "[@octokit/auth-app] installationId option is required for installation authentication."
-    );
-  }
-  if (options.factory) {
-    const { type, factory, oauthApp, ...factoryAuthOptions } = {
-      ...state,
-      ...options
-    };
-    return factory(factoryAuthOptions);
-  }
-  const request = customRequest || state.request;
-  return getInstallationAuthenticationConcurrently(
-    state,
-    { ...options, installationId },
-    request
-  );
-}
-var pendingPromises = /* @__PURE__ */ new Map();
-function getInstallationAuthenticationConcurrently(state, options, request) {
-  const cacheKey = optionsToCacheKey(options);
-  if (pendingPromises.has(cacheKey)) {
-    return pendingPromises.get(cacheKey);
-  }
-  const promise = getInstallationAuthenticationImpl(
-    state,
-    options,
-    request
-  ).finally(() => pendingPromises.delete(cacheKey));
-  pendingPromises.set(cacheKey, promise);
-  return promise;
-}
-async function getInstallationAuthenticationImpl(state, options, request) {
-  if (!options.refresh) {
-    const result = await get(state.cache, options);
-    if (result) {
-      const {
-        token: token2,
-        createdAt: createdAt2,
-        expiresAt: expiresAt2,
-        permissions: permissions2,
-        repositoryIds: repositoryIds2,
-        repositoryNames: repositoryNames2,
-        singleFileName: singleFileName2,
-        repositorySelection: repositorySelection2
-      } = result;
-      return toTokenAuthentication({
-        installationId: options.installationId,
-        token: token2,
-        createdAt: createdAt2,
-        expiresAt: expiresAt2,
-        permissions: permissions2,
-        repositorySelection: repositorySelection2,
-        repositoryIds: repositoryIds2,
-        repositoryNames: repositoryNames2,
-        singleFileName: singleFileName2
-      });
-    }
-  }
-  const appAuthentication = await getAppAuthentication(state);
-  const payload = {
-    installation_id: options.installationId,
-    mediaType: {
-      previews: ["machine-man"]
-    },
-    headers: {
-      authorization: `bearer ${appAuthentication.token}`
-    }
-  };
-  if (options.repositoryIds) {
-    Object.assign(payload, { repository_ids: options.repositoryIds });
-  }
-  if (options.repositoryNames) {
-    Object.assign(payload, {
-      repositories: options.repositoryNames
-    });
-  }
-  if (options.permissions) {
-    Object.assign(payload, { permissions: options.permissions });
-  }
-  const {
-    data: {
-      token,
-      expires_at: expiresAt,
-      repositories,
-      permissions: permissionsOptional,
-      repository_selection: repositorySelectionOptional,
-      single_file: singleFileName
-    }
-  } = await request(
-    "POST /app/installations/{installation_id}/access_tokens",
-    payload
-  );
-  const permissions = permissionsOptional || {};
-  const repositorySelection = repositorySelectionOptional || "all";
-  const repositoryIds = repositories ? repositories.map((r) => r.id) : void 0;
-  const repositoryNames = repositories ? repositories.map((repo) => repo.name) : void 0;
-  const createdAt = (/* @__PURE__ */ new Date()).toISOString();
-  const cacheOptions = {
-    token,
-    createdAt,
-    expiresAt,
-    repositorySelection,
-    permissions,
-    repositoryIds,
-    repositoryNames
-  };
-  if (singleFileName) {
-    Object.assign(payload, { singleFileName });
-  }
-  await set(state.cache, options, cacheOptions);
-  const cacheData = {
-    installationId: options.installationId,
-    token,
-    createdAt,
-    expiresAt,
-    repositorySelection,
-    permissions,
-    repositoryIds,
-    repositoryNames
-  };
-  if (singleFileName) {
-    Object.assign(cacheData, { singleFileName });
-  }
-  return toTokenAuthentication(cacheData);
-}
-
-// pkg/dist-src/auth.js
-async function dist_node_auth(state, authOptions) {
-  switch (authOptions.type) {
-    case "app":
-      return getAppAuthentication(state);
-    case "oauth-app":
-      return state.oauthApp({ type: "oauth-app" });
-    case "installation":
-      authOptions;
-      return getInstallationAuthentication(state, {
-        ...authOptions,
-        type: "installation"
-      });
-    case "oauth-user":
-      return state.oauthApp(authOptions);
-    default:
-      throw new Error(`Invalid auth type: ${authOptions.type}`);
-  }
-}
-
-// pkg/dist-src/hook.js
-
-
-
-// pkg/dist-src/requires-app-auth.js
-var PATHS = [
-  "/app",
-  "/app/hook/config",
-  "/app/hook/deliveries",
-  "/app/hook/deliveries/{delivery_id}",
-  "/app/hook/deliveries/{delivery_id}/attempts",
-  "/app/installations",
-  "/app/installations/{installation_id}",
-  "/app/installations/{installation_id}/access_tokens",
-  "/app/installations/{installation_id}/suspended",
-  "/app/installation-requests",
-  "/marketplace_listing/accounts/{account_id}",
-  "/marketplace_listing/plan",
-  "/marketplace_listing/plans",
-  "/marketplace_listing/plans/{plan_id}/accounts",
-  "/marketplace_listing/stubbed/accounts/{account_id}",
-  "/marketplace_listing/stubbed/plan",
-  "/marketplace_listing/stubbed/plans",
-  "/marketplace_listing/stubbed/plans/{plan_id}/accounts",
-  "/orgs/{org}/installation",
-  "/repos/{owner}/{repo}/installation",
-  "/users/{username}/installation",
-  "/enterprises/{enterprise}/installation"
-];
-function routeMatcher(paths) {
-  const regexes = paths.map(
-    (p) => p.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
-  );
-  const regex = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})$`;
-  return new RegExp(regex, "i");
-}
-var REGEX = routeMatcher(PATHS);
-function requiresAppAuth(url) {
-  return !!url && REGEX.test(url.split("?")[0]);
-}
-
-// pkg/dist-src/hook.js
-var FIVE_SECONDS_IN_MS = 5 * 1e3;
-function isNotTimeSkewError(error) {
-  return !(error.message.match(
-    /'Expiration time' claim \('exp'\) is too far in the future/
-  ) || error.message.match(
-    /'Expiration time' claim \('exp'\) must be a numeric value representing the future time at which the assertion expires/
-  ) || error.message.match(
-    /'Issued at' claim \('iat'\) must be an Integer representing the time that the assertion was issued/
-  ));
-}
-async function dist_node_hook(state, request, route, parameters) {
-  const endpoint = request.endpoint.merge(route, parameters);
-  const url = endpoint.url;
-  if (/\/login\/oauth\/access_token$/.test(url)) {
-    return request(endpoint);
-  }
-  if (requiresAppAuth(url.replace(request.endpoint.DEFAULTS.baseUrl, ""))) {
-    const { token: token2 } = await getAppAuthentication(state);
-    endpoint.headers.authorization = `bearer ${token2}`;
-    let response;
-    try {
-      response = await request(endpoint);
-    } catch (error) {
-      if (isNotTimeSkewError(error)) {
-        throw error;
-      }
-      if (typeof error.response.headers.date === "undefined") {
-        throw error;
-      }
-      const diff = Math.floor(
-        (Date.parse(error.response.headers.date) - Date.parse((/* @__PURE__ */ new Date()).toString())) / 1e3
-      );
-      state.log.warn(error.message);
-      state.log.warn(
-        `[@octokit/auth-app] GitHub API time and system time are different by ${diff} seconds. Retrying request with the difference accounted for.`
-      );
-      const { token: token3 } = await getAppAuthentication({
-        ...state,
-        timeDifference: diff
-      });
-      endpoint.headers.authorization = `bearer ${token3}`;
-      return request(endpoint);
-    }
-    return response;
-  }
-  if (requiresBasicAuth(url)) {
-    const authentication = await state.oauthApp({ type: "oauth-app" });
-    endpoint.headers.authorization = authentication.headers.authorization;
-    return request(endpoint);
-  }
-  const { token, createdAt } = await getInstallationAuthentication(
-    state,
-    // @ts-expect-error TBD
-    {},
-    request.defaults({ baseUrl: endpoint.baseUrl })
-  );
-  endpoint.headers.authorization = `token ${token}`;
-  return sendRequestWithRetries(
-    state,
-    request,
-    endpoint,
-    createdAt
-  );
-}
-async function sendRequestWithRetries(state, request, options, createdAt, retries = 0) {
-  const timeSinceTokenCreationInMs = +/* @__PURE__ */ new Date() - +new Date(createdAt);
-  try {
-    return await request(options);
-  } catch (error) {
-    if (error.status !== 401) {
-      throw error;
-    }
-    if (timeSinceTokenCreationInMs >= FIVE_SECONDS_IN_MS) {
-      if (retries > 0) {
-        error.message = `After ${retries} retries within ${timeSinceTokenCreationInMs / 1e3}s of creating the installation access token, the response remains 401. At this point, the cause may be an authentication problem or a system outage. Please check https://www.githubstatus.com for status information`;
-      }
-      throw error;
-    }
-    ++retries;
-    const awaitTime = retries * 1e3;
-    state.log.warn(
-      `[@octokit/auth-app] Retrying after 401 response to account for token replication delay (retry: ${retries}, wait: ${awaitTime / 1e3}s)`
-    );
-    await new Promise((resolve) => setTimeout(resolve, awaitTime));
-    return sendRequestWithRetries(state, request, options, createdAt, retries);
-  }
-}
-
-// pkg/dist-src/version.js
-var dist_node_VERSION = "8.3.1";
-
-// pkg/dist-src/index.js
-
-function createAppAuth(options) {
-  if (!options.appId) {
-    throw new Error("[@octokit/auth-app] appId option is required");
-  }
-  if (!options.privateKey && !options.createJwt) {
-    throw new Error("[@octokit/auth-app] privateKey option is required");
-  } else if (options.privateKey && options.createJwt) {
-    throw new Error(
-      "[@octokit/auth-app] privateKey and createJwt options are mutually exclusive"
-    );
-  }
-  if ("installationId" in options && !options.installationId) {
-    throw new Error(
-      "[@octokit/auth-app] installationId is set to a falsy value"
-    );
-  }
-  const log = options.log || {};
-  if (typeof log.warn !== "function") {
-    log.warn = console.warn.bind(console);
-  }
-  const request = options.request || dist_bundle/* request */.E.defaults({
-    headers: {
-      "user-agent": `octokit-auth-app.js/${dist_node_VERSION} ${(0,universal_user_agent/* getUserAgent */.$)()}`
-    }
-  });
-  const state = Object.assign(
-    {
-      request,
-      cache: getCache()
-    },
-    options,
-    options.installationId ? { installationId: Number(options.installationId) } : {},
-    {
-      log,
-      oauthApp: createOAuthAppAuth({
-        clientType: "github-app",
-        clientId: options.clientId || "",
-        clientSecret: options.clientSecret || "",
-        request
-      })
-    }
-  );
-  return Object.assign(dist_node_auth.bind(null, state), {
-    hook: dist_node_hook.bind(null, state)
-  });
-}
-
-/* v8 ignore next - permissions are optional per OpenAPI spec, but we think that is incorrect -- @preserve */
-/* v8 ignore next - repositorySelection are optional per OpenAPI spec, but we think that is incorrect -- @preserve */
-/* v8 ignore start - due to skipped tests, see https://github.com/octokit/auth-app.js/pull/580 -- @preserve */
-/* v8 ignore end -- @preserve */
-
-// EXTERNAL MODULE: ./build/src/security/redact.js
-var redact = __nccwpck_require__(7315);
-// EXTERNAL MODULE: ./build/src/github/rate-limits.js + 20 modules
-var rate_limits = __nccwpck_require__(3500);
-;// CONCATENATED MODULE: ./build/src/github/app-token.js
-// Which token Pilot writes with. With `app-id` + `app-private-key` Pilot mints GitHub App
-// installation tokens itself: they live one hour and cannot be refreshed, so a long job would die at
-// its final push; Pilot mints a fresh one before any request once the current one is 50 minutes old.
-// Otherwise it uses the token it was given (the workflow's GITHUB_TOKEN, or a token from elsewhere).
-
-
-
-
-const REMINT_AFTER_MS = 50 * 60_000;
-function givenToken(token) {
-    return { kind: 'given', token: async () => token };
-}
-/**
- * Only what Pilot calls (SECURITY.md, "Minimal permissions:"): an App installed with more (secrets,
- * administration, workflows) still hands Pilot a token that can do no more than this.
- */
-const PILOT_APP_PERMISSIONS = {
-    contents: 'write', // branches, push, lease refs, repository_dispatch
-    issues: 'write', // tracking comment, replies, reactions, labels
-    pull_requests: 'write', // open and update Pilot's PRs
-    actions: 'write', // `/pilot cancel`, run status, job logs for CI follow-ups
-    checks: 'read', // CI follow-ups
-    metadata: 'read',
-};
-/**
- * The permissions to request: Pilot's own, plus `workflows: write` only when `protected-paths`
- * explicitly allows a workflow file (`!.github/workflows/…`): GitHub refuses such a push without it.
- */
-function appPermissionsFor(protectedPaths = []) {
-    const allowsWorkflows = protectedPaths.some((p) => /^!\s*(?:\.\/)?\.github\/workflows\b/i.test(p.trim()));
-    return allowsWorkflows ? { ...PILOT_APP_PERMISSIONS, workflows: 'write' } : { ...PILOT_APP_PERMISSIONS };
-}
-/** The JWT-authenticated calls: find the repository's installation, mint a token scoped to that repository. */
-async function mint(opts) {
-    const appAuth = createAppAuth({ appId: opts.appId, privateKey: opts.privateKey });
-    const { token: jwt } = await appAuth({ type: 'app' });
-    (0,redact/* registerSecret */.cl)(jwt);
-    // @octokit/auth-token sends a three-part token (a JWT) as `Authorization: bearer …`.
-    const asApp = (opts.octokitFor ?? defaultOctokit)(jwt);
-    const { data: installation } = await asApp.rest.apps.getRepoInstallation({ ...opts.repo });
-    const { data } = await asApp.rest.apps.createInstallationAccessToken({
-        installation_id: installation.id,
-        repositories: [opts.repo.repo],
-        permissions: opts.permissions ?? { ...PILOT_APP_PERMISSIONS },
-    });
-    (0,redact/* registerSecret */.cl)(data.token);
-    return data.token;
-}
-function defaultOctokit(token) {
-    return (0,rate_limits/* limitedOctokit */.K9)(token, process.env.GITHUB_API_URL ? { baseUrl: process.env.GITHUB_API_URL } : {});
-}
-function appTokenProvider(opts) {
-    const now = opts.now ?? Date.now;
-    let current;
-    let pending;
-    const refresh = async () => {
-        const at = now();
-        const token = await mint(opts);
-        current = { token, at };
-        return token;
-    };
-    return {
-        kind: 'app',
-        async token() {
-            if (current && now() - current.at < REMINT_AFTER_MS)
-                return current.token;
-            // One mint at a time: parallel requests share it.
-            pending ??= refresh().finally(() => {
-                pending = undefined;
-            });
-            return pending;
-        },
-    };
-}
-class AppTokenError extends Error {
-    constructor(cause) {
-        const status = cause.status;
-        const hint = status === 404
-            ? 'the App is not installed on this repository (install it, or check app-id)'
-            : status === 401
-                ? 'GitHub did not accept the App JWT (check app-id and app-private-key belong together)'
-                : status === 422
-                    ? `the App's installation lacks a permission Pilot needs (${(0,errors/* messageOf */.b)(cause)}); grant ${Object.keys(PILOT_APP_PERMISSIONS).join(', ')}`
-                    : (0,errors/* messageOf */.b)(cause);
-        super(`Could not mint a GitHub App installation token: ${hint}`);
-        this.name = 'AppTokenError';
-    }
-}
-/** The provider the configuration asks for; an App token is minted now, so a bad key fails early. */
-async function tokenProviderFor(config, repo, opts = {}) {
-    if (config.appId && config.appPrivateKey) {
-        const provider = appTokenProvider({
-            appId: config.appId,
-            privateKey: config.appPrivateKey,
-            repo,
-            permissions: appPermissionsFor(config.protectedPaths),
-            ...opts,
-        });
-        await provider.token().catch((error) => {
-            throw new AppTokenError(error);
-        });
-        return provider;
-    }
-    if (!config.githubToken)
-        throw new Error('input github-token is empty: pass the workflow token (github.token) or a GitHub App token');
-    return givenToken(config.githubToken);
-}
-/** An Octokit `authStrategy` that asks the provider for the token on every request. */
-function authStrategyFor(provider) {
-    return () => {
-        const auth = async () => ({
-            type: 'token',
-            tokenType: provider.kind === 'app' ? 'installation' : 'oauth',
-            token: await provider.token(),
-        });
-        const hook = async (request, route, parameters) => {
-            const endpoint = request.endpoint.merge(route, parameters);
-            endpoint.headers.authorization = `token ${await provider.token()}`;
-            return request(endpoint);
-        };
-        return Object.assign(auth, { hook });
-    };
-}
-/**
- * What a maintainer should know when Pilot's PR was opened with the workflow's own GITHUB_TOKEN
- * (shown in the tracking comment, which is the task's one place for notes).
- */
-function defaultTokenNote(opts) {
-    if (opts.tokens?.kind === 'app' || opts.botLogin !== 'github-actions[bot]')
-        return undefined;
-    return ("**CI note:** this pull request was opened with the workflow's `GITHUB_TOKEN`, so its workflow runs wait " +
-        "for a maintainer's approval and merging it starts no `push` workflows. To have CI run on its own, " +
-        'install a GitHub App and pass `app-id` and `app-private-key` to Pilot (see SECURITY.md, "Tokens").');
-}
-
+// EXTERNAL MODULE: ./build/src/github/app-token.js + 10 modules
+var app_token = __nccwpck_require__(73);
 ;// CONCATENATED MODULE: ./build/src/github/platform.js
 // Where Pilot can run: github.com and ghe.com, never GHES (the reason is said in the error).
 class UnsupportedPlatform extends Error {
@@ -52223,6 +53361,10 @@ function annotateRefusal(error) {
 var github_errors = __nccwpck_require__(1573);
 // EXTERNAL MODULE: ./build/src/report/outputs.js + 1 modules
 var outputs = __nccwpck_require__(4752);
+// EXTERNAL MODULE: ./build/src/security/redact.js
+var redact = __nccwpck_require__(7315);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./build/src/security/state-key.js
 // Pilot's state (the tracking comment's marker, queued notes, its own dispatches) is authenticated with
 // an HMAC keyed by the `pilot-state-key` secret. With the default GITHUB_TOKEN every workflow in the
@@ -52383,9 +53525,127 @@ function readRunState() {
 
 // EXTERNAL MODULE: ./build/src/pipeline/thread.js
 var thread = __nccwpck_require__(9006);
+// EXTERNAL MODULE: ./build/src/prompt/sanitize.js
+var sanitize = __nccwpck_require__(5125);
+;// CONCATENATED MODULE: ./build/src/state/ticket-link.js
+// The link from a GitHub issue Pilot opened to a tracker's ticket: a hidden marker at the end of the
+// issue's body, authenticated for that issue (HMAC under pilot-state-key, purpose `ticket`). Anyone can
+// paste a marker into an issue they open, so a link counts only when the issue's author is Pilot AND
+// its MAC verifies for that issue number: an outsider's issue carrying a copied or forged marker is
+// never adopted (a new issue is opened instead; the outsider's stays untouched).
+
+
+const PREFIX = '<!-- pilot:ticket ';
+const ticket_link_MAC_SEPARATOR = ' mac:';
+const TicketLink = schemas/* strictObject */.rej({
+    source: schemas/* enum */.k5n(TRACKER_SOURCES),
+    key: schemas/* string */.YjP().regex(TICKET_KEY),
+    url: schemas/* string */.YjP().max(500),
+});
+/** The hidden marker for `issue`'s body. */
+function ticketMarker(link, issue, seal) {
+    const json = JSON.stringify({ source: link.source, key: link.key, url: link.url }).replace(/>/g, '\\u003e');
+    const mac = seal.sign({ purpose: 'ticket', issue }, json);
+    return `${PREFIX}${json}${ticket_link_MAC_SEPARATOR}${mac} -->`;
+}
+/** The issue's authenticated ticket link, or null (no marker, not Pilot's issue, or a MAC that fails). */
+function readTicketLink(issue, pilotLogin, seal) {
+    if ((issue.user?.login ?? '').toLowerCase() !== pilotLogin.toLowerCase())
+        return null;
+    const body = issue.body ?? '';
+    const start = body.lastIndexOf(PREFIX);
+    const end = start < 0 ? -1 : body.indexOf(' -->', start);
+    if (end < 0)
+        return null;
+    const raw = body.slice(start + PREFIX.length, end);
+    const cut = raw.lastIndexOf(ticket_link_MAC_SEPARATOR);
+    if (cut < 0)
+        return null;
+    const json = raw.slice(0, cut);
+    if (!seal.verify({ purpose: 'ticket', issue: issue.number }, json, raw.slice(cut + ticket_link_MAC_SEPARATOR.length)))
+        return null;
+    try {
+        const parsed = TicketLink.safeParse(JSON.parse(json));
+        return parsed.success ? parsed.data : null;
+    }
+    catch {
+        return null;
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/pipeline/tracker-in.js
+// A tracker's ticket becomes a GitHub issue: the one Pilot already opened for its key (found by the
+// authenticated link in its body, src/state/ticket-link.ts), updated with the ticket's latest text, or a
+// new one (title prefixed with the key, body linking back). Then the normal task runs on it.
+
+
+
+const SOURCE_NAMES = {
+    jira: 'Jira',
+    linear: 'Linear',
+    other: 'tracker',
+};
+/** The issue's title: the key first, so people (and GitHub search) find it. */
+function ticketTitle(t) {
+    const title = (0,sanitize/* stripHidden */.Pz)(t.title).replace(/\s+/g, ' ').trim();
+    return `[${t.key}] ${title}`.slice(0, 256);
+}
+/**
+ * The issue body: the ticket's text, cleaned like any untrusted text (hidden comments, zero-width and
+ * bidi characters gone — so a pasted marker cannot hide in it — and `/pilot` lines quoted), then the link.
+ */
+function ticketBody(t) {
+    const text = (0,sanitize/* neutraliseCommands */.$B)((0,sanitize/* stripHidden */.Pz)(t.body)).trim();
+    const from = `From ${SOURCE_NAMES[t.source]} ticket [${t.key}](${t.url}) (sent by a \`pilot-task\` dispatch).`;
+    return [from, text || '_The ticket has no description._'].join('\n\n');
+}
+/** The intent for the issue linked to the ticket's key (found, or opened now). */
+async function linkTicket(deps, intent) {
+    const t = intent.tracker;
+    const title = ticketTitle(t);
+    const text = ticketBody(t);
+    const found = await findLinked(deps, t);
+    if (found !== null) {
+        const body = `${text}\n\n${ticketMarker(t, found, deps.seal)}`;
+        await deps.octokit.rest.issues.update({
+            ...deps.ctx.repo,
+            issue_number: found,
+            title,
+            body,
+            state: 'open',
+        });
+        lib_core/* info */.pq(`Ticket ${t.key} is linked to #${found}: updated it with the ticket's text`);
+        return { ...intent, issue: found };
+    }
+    const { data } = await deps.octokit.rest.issues.create({ ...deps.ctx.repo, title, body: text });
+    // The link is sealed for the issue's number, known only now: a second write puts it in.
+    const body = `${text}\n\n${ticketMarker(t, data.number, deps.seal)}`;
+    await deps.octokit.rest.issues.update({ ...deps.ctx.repo, issue_number: data.number, body });
+    lib_core/* info */.pq(`Ticket ${t.key}: opened #${data.number} for it`);
+    return { ...intent, issue: data.number };
+}
+/** The issue Pilot opened for this key (its own, with a link that verifies), or null. */
+async function findLinked(deps, t) {
+    const issues = await deps.octokit.paginate(deps.octokit.rest.issues.listForRepo, {
+        ...deps.ctx.repo,
+        creator: deps.config.botLogin,
+        state: 'all',
+        per_page: 100,
+    });
+    for (const issue of issues) {
+        if (issue.pull_request)
+            continue;
+        const link = readTicketLink(issue, deps.config.botLogin, deps.seal);
+        if (link && link.source === t.source && link.key === t.key)
+            return issue.number;
+    }
+    return null;
+}
+
 ;// CONCATENATED MODULE: ./build/src/pipeline/run.js
 // run.ts is the main step itself: event → intent → step (gate, route, serve-then-work, sweep) → outputs;
 // the one place that calls setFailed.
+
 
 
 
@@ -52482,15 +53742,19 @@ async function execute(handlers) {
     const admitted = await admit(deps, intent);
     if (!admitted)
         return { conclusion: 'skipped' };
-    return callStep(handlers, step, deps, admitted);
+    // A tracker's ticket (pilot-task) runs on the issue linked to its key, found or opened once admitted.
+    const linked = admitted.kind === 'work' && admitted.tracker
+        ? await linkTicket(deps, { ...admitted, tracker: admitted.tracker })
+        : admitted;
+    return callStep(handlers, step, deps, linked);
 }
 async function depsFor(cfg, ctx) {
     // Every phase reads or writes authenticated state: without the key, fail here and say how to make one.
     const seal = stateSeal({ current: cfg.pilotStateKey, previous: cfg.pilotStateKeyPrevious }, ctx.repository);
     // The github-token input, or App installation tokens minted (and re-minted) by Pilot.
-    const tokens = await tokenProviderFor(cfg, ctx.repo);
+    const tokens = await (0,app_token/* tokenProviderFor */.gK)(cfg, ctx.repo);
     const token = await tokens.token();
-    const octokit = (0,client/* createOctokit */.Qi)(token, authStrategyFor(tokens));
+    const octokit = (0,client/* createOctokit */.Qi)(token, (0,app_token/* authStrategyFor */.t4)(tokens));
     return {
         config: cfg,
         ctx,
@@ -52648,11 +53912,12 @@ function policyOf(deps) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $B: () => (/* binding */ neutraliseCommands),
 /* harmony export */   Pz: () => (/* binding */ stripHidden),
 /* harmony export */   X5: () => (/* binding */ cleanText),
 /* harmony export */   ie: () => (/* binding */ neutraliseLinks)
 /* harmony export */ });
-/* unused harmony exports neutraliseCommands, quoteUntrusted, capText */
+/* unused harmony exports quoteUntrusted, capText */
 // Text from people without write access is data, never instructions. It reaches the model only
 // inside blocks tagged with a per-run nonce, with hidden content removed and links that could carry
 // data off GitHub neutralised. The rule of thumb: what a maintainer does not see on the rendered

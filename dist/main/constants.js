@@ -18,6 +18,8 @@ export const TRUSTED_EVENTS = new Set([
 export const MARKER_PREFIX = '<!-- pilot:task';
 export const MARKER_SUFFIX = '-->';
 /** Marker on every other comment Pilot writes (replies), so they can be recognised as Pilot's own. */
+/** A sub-issue's authenticated reference to its epic (src/pipeline/epic-approve.ts). */
+export const EPIC_REF_PREFIX = '<!-- pilot:epic';
 export const REPLY_MARKER = '<!-- pilot:reply -->';
 /** The one "Pilot dashboard" issue the sweep keeps: its title, the label it is found by, its marker. */
 export const DASHBOARD_TITLE = 'Pilot dashboard';
@@ -37,6 +39,8 @@ export const COMMANDS = [
     'forget',
     // The merge autopilot's circuit breaker (docs/merge.md).
     'resume',
+    // Epics (docs/epics.md): a maintainer approves an epic's plan.
+    'approve',
 ];
 export const OUTPUTS = {
     conclusion: 'conclusion',
