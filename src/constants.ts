@@ -69,6 +69,18 @@ export const OUTPUTS = {
   metricsFile: 'metrics-file',
 } as const;
 
+/** Why the agent stopped, as the CLI run reports it (src/agent/claude.ts) and the words name it. */
+export type StopReason =
+  | 'completed'
+  | 'max_turns'
+  | 'budget'
+  | 'timeout'
+  | 'cancelled'
+  | 'api_error'
+  // The model gateway called an outage (src/agent/gateway/outage.ts): the task pauses, it does not fail.
+  | 'outage'
+  | 'error';
+
 export const TASK_STATUSES = [
   'queued',
   'running',

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import type { StopReason } from '../constants.js';
 import { type AgentUser, type Launch, launchAs } from './isolation/user.js';
 import {
   describeToolUses,
@@ -56,16 +57,7 @@ export interface AgentResult {
   ok: boolean;
   exitCode: number | null;
   /** Why it stopped, in words a maintainer understands. */
-  stopReason:
-    | 'completed'
-    | 'max_turns'
-    | 'budget'
-    | 'timeout'
-    | 'cancelled'
-    | 'api_error'
-    // The model gateway called an outage (src/agent/gateway/outage.ts): the task pauses, it does not fail.
-    | 'outage'
-    | 'error';
+  stopReason: StopReason;
   numTurns: number;
   /** This run's cost (the session's total minus what it had cost before). */
   costUsd: number;

@@ -104,16 +104,7 @@ async function release(
     { id: ctx.runId, kind: 'work', at: new Date(deps.now()).toISOString() },
   );
   const view: TrackingView = { headline: `CI follow-up skipped: ${why}`, links: [['work run', ctx.runUrl]] };
-  const { issue } = intent;
-  await writeTracking(
-    deps.octokit,
-    ctx.repo,
-    issue,
-    found,
-    renderTracking(task, view),
-    task,
-    markerKey(deps, issue),
-  );
+  await writeCiView(deps, intent.issue, found, task, view);
   return skip(why, status);
 }
 
@@ -175,17 +166,27 @@ async function settle(
   );
   const facts = ciFacts(deps, before.ciFixes ?? 0, fix, decision !== 'rerun');
   const view: TrackingView = { ...VIEWS[decision](facts), links: [['work run', ctx.runUrl]] };
-  const { issue } = intent;
+  await writeCiView(deps, intent.issue, found, task, view);
+  return { conclusion: 'success', taskStatus: task.status };
+}
+
+/** The task's tracking comment after a CI decision that started no agent. */
+async function writeCiView(
+  deps: Deps,
+  issue: number,
+  found: Parameters<typeof writeTracking>[3],
+  task: TaskDoc,
+  view: TrackingView,
+): Promise<void> {
   await writeTracking(
     deps.octokit,
-    ctx.repo,
+    deps.ctx.repo,
     issue,
     found,
     renderTracking(task, view),
     task,
     markerKey(deps, issue),
   );
-  return { conclusion: 'success', taskStatus: task.status };
 }
 
 function ciFacts(deps: Deps, used: number, fix: CiFix, withExcerpt: boolean): CiFacts {

@@ -1,6 +1,7 @@
 // The words of a work run: the tracking view while it works and when it ends, the headline, the pull
 // request's body and commit message, and which task status an outcome maps to. Pure: src/pipeline/
 // gathers the facts, this module says them.
+import type { StopReason } from '../constants.js';
 import { neutraliseAgentText } from '../security/outgoing.js';
 import { redact } from '../security/redact.js';
 import type { TaskDoc } from '../state/task.js';
@@ -11,16 +12,7 @@ import type { Tokens } from './outputs.js';
 /** What the agent's run reports (src/agent/claude.ts's AgentResult has these and more). */
 export interface AgentFacts {
   ok: boolean;
-  stopReason:
-    | 'completed'
-    | 'max_turns'
-    | 'budget'
-    | 'timeout'
-    | 'cancelled'
-    | 'api_error'
-    // The model gateway called an outage (src/agent/gateway/outage.ts): the task pauses, it does not fail.
-    | 'outage'
-    | 'error';
+  stopReason: StopReason;
   numTurns: number;
   costUsd: number;
   resultText: string;
