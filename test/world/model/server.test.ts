@@ -166,7 +166,7 @@ describe('scripted model server', () => {
     expect(text).toContain('bad script');
   });
 
-  it('answers the preflight, counts tokens and 404s anything else', async () => {
+  it('answers the preflight, counts tokens, lists models (the sweep outage probe) and 404s anything else', async () => {
     await start([]);
     const head = await fetch(`${server?.url}/api/hello`, { method: 'HEAD' });
     const get = await fetch(`${server?.url}/api/hello`);
@@ -174,8 +174,9 @@ describe('scripted model server', () => {
     const long = await post('/v1/messages/count_tokens', {
       messages: [{ role: 'user', content: 'abcd'.repeat(100) }],
     });
-    const other = await fetch(`${server?.url}/v1/models`);
-    expect([head.status, get.status]).toEqual([200, 200]);
+    const models = await fetch(`${server?.url}/v1/models`);
+    const other = await fetch(`${server?.url}/v1/files`);
+    expect([head.status, get.status, models.status]).toEqual([200, 200, 200]);
     const tokens = [JSON.parse(short.text).input_tokens, JSON.parse(long.text).input_tokens];
     expect(tokens[0]).toBeGreaterThan(0);
     expect(tokens[1]).toBeGreaterThan(tokens[0]);
