@@ -6,8 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import * as core from '@actions/core';
 import { type AgentResult, agentDeadline, runClaude } from '../agent/claude.js';
-import { installClaude } from '../agent/install/index.js';
-import { isolatedRunOptions, runIsolated } from '../agent/isolation/index.js';
+import { runIsolated } from '../agent/isolation/index.js';
 import { SPLIT_FLAG } from '../events/command.js';
 import type { WorkIntent } from '../events/intent.js';
 import { capText, quoteUntrusted } from '../prompt/sanitize.js';
@@ -19,6 +18,7 @@ import { EPIC_BODY_MAX, type EpicDoc, newTask, type TaskDoc, withRun } from '../
 import { findTracking, writeTracking } from '../state/tracking.js';
 import { type Deps, markerKey } from './deps.js';
 import { type EpicPlan, planJsonSchema, validatePlan } from './epic-plan.js';
+import { sideAgentOptions } from './side-agent.js';
 
 const READ_ONLY_TOOLS = ['Read', 'Glob', 'Grep', 'LS'];
 const MAX_TURNS = 30;
@@ -42,14 +42,7 @@ function promptOf(issue: number, title: string, body: string, nonce: string): st
 
 async function planningRun(deps: Deps, issue: number, title: string, body: string): Promise<AgentResult> {
   const { config, ctx } = deps;
-  const installed = await installClaude({
-    version: config.claudeCodeVersion,
-    claudePath: config.claudePath,
-    log: (line) => core.info(line),
-  });
-  const options = isolatedRunOptions({ ...config, claudePath: installed.path }, ctx, { layers: [] }, (line) =>
-    core.info(redact(line)),
-  );
+  const options = await sideAgentOptions(deps);
   const nonce = randomBytes(8).toString('hex');
   return runIsolated(options, (launch) =>
     runClaude({

@@ -5,14 +5,14 @@
 import { randomBytes } from 'node:crypto';
 import * as core from '@actions/core';
 import { agentDeadline, runClaude } from '../agent/claude.js';
-import { installClaude } from '../agent/install/index.js';
-import { isolatedRunOptions, runIsolated } from '../agent/isolation/index.js';
+import { runIsolated } from '../agent/isolation/index.js';
 import type { ServiceResult } from '../ops/checks.js';
 import type { Service } from '../ops/inventory.js';
 import { type Proposal, parseProposal } from '../ops/proposal.js';
 import { capText, quoteUntrusted } from '../prompt/sanitize.js';
 import { redact } from '../security/redact.js';
 import type { Deps } from './deps.js';
+import { sideAgentOptions } from './side-agent.js';
 
 const READ_ONLY_TOOLS = ['Read', 'Glob', 'Grep', 'LS'];
 const MAX_TURNS = 12;
@@ -53,14 +53,7 @@ export async function investigate(
   result: ServiceResult,
 ): Promise<Investigation> {
   const { config, ctx } = deps;
-  const installed = await installClaude({
-    version: config.claudeCodeVersion,
-    claudePath: config.claudePath,
-    log: (line) => core.info(line),
-  });
-  const options = isolatedRunOptions({ ...config, claudePath: installed.path }, ctx, { layers: [] }, (line) =>
-    core.info(redact(line)),
-  );
+  const options = await sideAgentOptions(deps);
   const nonce = randomBytes(8).toString('hex');
   const run = await runIsolated(options, (launch) =>
     runClaude({
