@@ -3,11 +3,11 @@
 // by the GitHub emulator (the log through a 302 to a download URL, as on GitHub). Real gate → dispatch
 // → work runs, real git, real claude against the scripted model server.
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadExamples, type Payload } from '../events/webhook-examples.js';
-import * as shapes from '../world/github/shapes.js';
+import type { Payload } from '../events/webhook-examples.js';
 import { OWNER, REPO, sealedMarker, taskIn, type World } from '../world/index.js';
 import { FAKE_API_KEY, type RecordedRequest, say, write } from '../world/model/index.js';
 import { BRANCH, farewellWorld, trackingOf } from './farewell.js';
+import { workflowRunEvent } from './workflow-run.js';
 
 let world: World | undefined;
 afterEach(async () => {
@@ -84,35 +84,6 @@ function ciRun(w: World, branch: string, sha: string, log: string, step = 'npm t
   });
 }
 
-/** GitHub's own workflow_run.completed example, rewritten to this run, branch, head and repository. */
-function workflowRunEvent(w: World, run: { id: number; attempt: number }, over: Payload = {}): Payload {
-  const found = loadExamples().find((e) => e.event === 'workflow_run' && e.payload.action === 'completed');
-  if (!found) throw new Error('no workflow_run.completed example in @octokit/webhooks-examples');
-  const p = structuredClone(found.payload);
-  const repo = w.gh.state.repo(OWNER, REPO);
-  if (!repo) throw new Error('no repository');
-  const json = shapes.repoJson(w.gh.state, repo);
-  const ghRun = w.gh.run(run.id);
-  p.repository = { ...p.repository, ...json };
-  p.organization = undefined;
-  p.installation = undefined;
-  p.sender = PILOT_BOT;
-  p.workflow_run = {
-    ...p.workflow_run,
-    id: run.id,
-    name: 'CI',
-    run_attempt: run.attempt,
-    head_branch: ghRun.headBranch,
-    head_sha: ghRun.headSha,
-    conclusion: ghRun.conclusion,
-    status: 'completed',
-    head_repository: { ...p.workflow_run.head_repository, ...json },
-    repository: { ...p.workflow_run.repository, ...json },
-    ...over,
-  };
-  return p;
-}
-
 const messages = (req: RecordedRequest | undefined) => JSON.stringify(req?.body?.messages ?? []);
 
 describe('a failed CI run on Pilot’s last push', () => {
@@ -130,7 +101,7 @@ describe('a failed CI run on Pilot’s last push', () => {
     ];
     const run = ciRun(w, BRANCH, head, FAREWELL_FAILS(hostile));
     const before = w.model.agentRequests().length;
-    const runs = await w.run('workflow_run', workflowRunEvent(w, { id: run.id, attempt: 1 }));
+    const runs = await w.run('workflow_run', workflowRunEvent(w, run.id, { attempt: 1, sender: PILOT_BOT }));
     const fix = runs.at(-1);
     expect(runs.length, runs.map((r) => r.log).join('\n')).toBe(2); // gate, then the dispatched work run
     expect(fix?.exitCode, fix?.log).toBe(0);
@@ -167,7 +138,10 @@ describe('a failed CI run on Pilot’s last push', () => {
     // The same failure on the fix's head: stop with needs_human, no agent, and say why.
     const again = ciRun(w, BRANCH, task.headSha ?? '', FAREWELL_FAILS(hostile));
     const requests = w.model.agentRequests().length;
-    const stop = await w.run('workflow_run', workflowRunEvent(w, { id: again.id, attempt: 1 }));
+    const stop = await w.run(
+      'workflow_run',
+      workflowRunEvent(w, again.id, { attempt: 1, sender: PILOT_BOT }),
+    );
     expect(stop.at(-1)?.exitCode, stop.at(-1)?.log).toBe(0);
     expect(w.model.agentRequests()).toHaveLength(requests);
     const stopped = trackingOf(w, issue);
@@ -186,7 +160,7 @@ describe('a failed CI run on Pilot’s last push', () => {
     const { w, issue, head } = await afterFirstRun();
     const run = ciRun(w, BRANCH, head, NETWORK_FAILS, 'npm ci');
     const requests = w.model.agentRequests().length;
-    const runs = await w.run('workflow_run', workflowRunEvent(w, { id: run.id, attempt: 1 }));
+    const runs = await w.run('workflow_run', workflowRunEvent(w, run.id, { attempt: 1, sender: PILOT_BOT }));
     expect(runs.at(-1)?.exitCode, runs.at(-1)?.log).toBe(0);
     expect(w.gh.run(run.id).rerunRequests).toBe(1);
     expect(w.model.agentRequests()).toHaveLength(requests);
@@ -197,7 +171,7 @@ describe('a failed CI run on Pilot’s last push', () => {
     // GitHub reruns it and it passes: the success (attempt 2) reaches the gate, which settles it.
     w.gh.finishRerun(run.id, 'success');
     const dispatches = w.gh.dispatches().length;
-    const green = await w.run('workflow_run', workflowRunEvent(w, { id: run.id, attempt: 2 }));
+    const green = await w.run('workflow_run', workflowRunEvent(w, run.id, { attempt: 2, sender: PILOT_BOT }));
     expect(green).toHaveLength(1);
     expect(green[0].exitCode, green[0].log).toBe(0);
     expect(w.gh.dispatches()).toHaveLength(dispatches);
@@ -208,7 +182,7 @@ describe('a failed CI run on Pilot’s last push', () => {
     expect(settled).toContain('the failure was a flake');
 
     // A success nobody asked for (a first attempt, or a rerun Pilot is not waiting on) changes nothing.
-    const other = await w.run('workflow_run', workflowRunEvent(w, { id: run.id, attempt: 3 }));
+    const other = await w.run('workflow_run', workflowRunEvent(w, run.id, { attempt: 3, sender: PILOT_BOT }));
     expect(other.at(-1)?.log).toContain('not waiting on a rerun');
     expect(trackingOf(w, issue)).toBe(settled);
   });
@@ -216,7 +190,7 @@ describe('a failed CI run on Pilot’s last push', () => {
   it('a fix run whose agent changes nothing ends needs_human, not pr_open', async () => {
     const { w, issue, head } = await afterFirstRun([say('I could not find the cause.')]);
     const run = ciRun(w, BRANCH, head, FAREWELL_FAILS());
-    const runs = await w.run('workflow_run', workflowRunEvent(w, { id: run.id, attempt: 1 }));
+    const runs = await w.run('workflow_run', workflowRunEvent(w, run.id, { attempt: 1, sender: PILOT_BOT }));
     expect(runs.at(-1)?.exitCode, runs.at(-1)?.log).toBe(0);
     expect(await w.git.headSha(BRANCH)).toBe(head);
     const tracking = trackingOf(w, issue);
@@ -233,7 +207,7 @@ describe('a failed CI run on Pilot’s last push', () => {
     w.gh.comment(comment.id).body = `${comment.body.split('<!-- pilot:task')[0]}${sealedMarker(task, issue)}`;
     const run = ciRun(w, BRANCH, head, FAREWELL_FAILS());
     const requests = w.model.agentRequests().length;
-    const runs = await w.run('workflow_run', workflowRunEvent(w, { id: run.id, attempt: 1 }));
+    const runs = await w.run('workflow_run', workflowRunEvent(w, run.id, { attempt: 1, sender: PILOT_BOT }));
     expect(runs.at(-1)?.exitCode, runs.at(-1)?.log).toBe(0);
     expect(w.model.agentRequests()).toHaveLength(requests);
     expect(w.gh.run(run.id).rerunRequests).toBeUndefined();
@@ -256,7 +230,7 @@ describe('a workflow_run Pilot must not act on', () => {
     const other = ciRun(w, BRANCH, 'e'.repeat(40), FAREWELL_FAILS());
     cases.push([
       'not Pilot’s head',
-      workflowRunEvent(w, { id: other.id, attempt: 1 }),
+      workflowRunEvent(w, other.id, { attempt: 1, sender: PILOT_BOT }),
       "is not Pilot's last push",
     ]);
     // A fork's branch named exactly like Pilot's, at Pilot's very head SHA.
@@ -264,7 +238,7 @@ describe('a workflow_run Pilot must not act on', () => {
     const fork = { full_name: `mallory/${REPO}`, name: REPO, owner: { login: 'mallory' } };
     cases.push([
       'fork',
-      workflowRunEvent(w, { id: forked.id, attempt: 1 }, { head_repository: fork }),
+      workflowRunEvent(w, forked.id, { attempt: 1, sender: PILOT_BOT, over: { head_repository: fork } }),
       'fork heads are ignored',
     ]);
     // Another issue's Pilot-like branch at Pilot's head: that issue's marker (none) does not name it.
@@ -272,7 +246,7 @@ describe('a workflow_run Pilot must not act on', () => {
     const elsewhere = ciRun(w, 'pilot/issue-2-other', head, FAREWELL_FAILS());
     cases.push([
       'branch without a task',
-      workflowRunEvent(w, { id: elsewhere.id, attempt: 1 }),
+      workflowRunEvent(w, elsewhere.id, { attempt: 1, sender: PILOT_BOT }),
       'none recorded',
     ]);
 
@@ -291,7 +265,7 @@ describe('a workflow_run Pilot must not act on', () => {
     const { w, issue, head } = await afterFirstRun([], { autopilot: 'off' });
     const dispatches = w.gh.dispatches().length;
     const run = ciRun(w, BRANCH, head, FAREWELL_FAILS());
-    const runs = await w.run('workflow_run', workflowRunEvent(w, { id: run.id, attempt: 1 }));
+    const runs = await w.run('workflow_run', workflowRunEvent(w, run.id, { attempt: 1, sender: PILOT_BOT }));
     expect(runs).toHaveLength(1);
     expect(runs[0].log).toContain('autopilot is off');
     expect(w.gh.dispatches()).toHaveLength(dispatches);

@@ -7,8 +7,6 @@ import { appendRecords } from '../../src/ledger/append.js';
 import { readRecent } from '../../src/ledger/read.js';
 import type { LedgerRecord } from '../../src/ledger/records.js';
 import { sealed } from '../../src/pipeline/merge-ledger.js';
-import { loadExamples, type Payload } from '../events/webhook-examples.js';
-import * as shapes from '../world/github/shapes.js';
 import {
   OWNER,
   REPO,
@@ -21,6 +19,7 @@ import {
 import { say, write } from '../world/model/index.js';
 import { worldSeal } from '../world/state-key.js';
 import { BRANCH, farewellWorld } from './farewell.js';
+import { workflowRunEvent } from './workflow-run.js';
 
 let world: World | undefined;
 afterEach(async () => {
@@ -83,33 +82,6 @@ async function openTask(
     user: BOT,
   });
   return { w, issue, pr, branch };
-}
-
-/** GitHub's own workflow_run.completed example, rewritten to a run of the user's CI in the emulator. */
-function workflowRunEvent(w: World, runId: number): Payload {
-  const found = loadExamples().find((e) => e.event === 'workflow_run' && e.payload.action === 'completed');
-  if (!found) throw new Error('no workflow_run.completed example in @octokit/webhooks-examples');
-  const p = structuredClone(found.payload);
-  const repo = w.gh.state.repo(OWNER, REPO);
-  if (!repo) throw new Error('no repository');
-  const json = shapes.repoJson(w.gh.state, repo);
-  const run = w.gh.run(runId);
-  p.repository = { ...p.repository, ...json };
-  p.organization = undefined;
-  p.installation = undefined;
-  p.workflow_run = {
-    ...p.workflow_run,
-    id: run.id,
-    name: 'CI',
-    run_attempt: 1,
-    head_branch: run.headBranch,
-    head_sha: run.headSha,
-    conclusion: run.conclusion,
-    status: 'completed',
-    head_repository: { ...p.workflow_run.head_repository, ...json },
-    repository: { ...p.workflow_run.repository, ...json },
-  };
-  return p;
 }
 
 /** The user's CI passed on `sha` of `branch`: a check run on the head and the finished workflow run. */
