@@ -27,22 +27,32 @@ afterEach(async () => {
 /** What the API answers during the outage; retryable, as the real API's 529 is. */
 const OVERLOADED: ErrorTurn = fail(529, 'overloaded_error', 'Overloaded', true);
 
+/**
+ * The farewell world whose model API goes down right after the agent's first write: the agent's next
+ * requests (`overloads` of them scripted), Pilot's and the CLI's side calls and the sweep's probe all
+ * answer 529 until the test sets `api.down = false`.
+ */
+async function outageWorld(overloads: number) {
+  const api = { down: false };
+  const { w, issue } = await farewellWorld({
+    script: [
+      write('src/farewell.js', 'export const farewell = () => "bye";\n'),
+      () => {
+        api.down = true;
+        return OVERLOADED;
+      },
+      ...Array.from({ length: overloads }, () => OVERLOADED),
+    ],
+    sideAnswer: () => (api.down ? OVERLOADED : { text: 'OK', usage: { input_tokens: 10, output_tokens: 1 } }),
+    outage: () => (api.down ? OVERLOADED : undefined),
+  });
+  world = w;
+  return { w, issue, api };
+}
+
 describe('model API outage', () => {
   it('529 again and again: the task pauses (not a failure), spend stops, work so far is on the branch', async () => {
-    let down = false;
-    const { w, issue } = await farewellWorld({
-      script: [
-        write('src/farewell.js', 'export const farewell = () => "bye";\n'),
-        () => {
-          down = true;
-          return OVERLOADED;
-        },
-        ...Array.from({ length: 20 }, () => OVERLOADED),
-      ],
-      // Pilot's and the CLI's side calls fail too while the API is down.
-      sideAnswer: () => (down ? OVERLOADED : { text: 'OK', usage: { input_tokens: 10, output_tokens: 1 } }),
-    });
-    world = w;
+    const { w, issue } = await outageWorld(20);
     const { work, tracking } = await runFarewell(w, issue);
 
     expect(work.exitCode, work.log).toBe(0);
@@ -90,20 +100,7 @@ describe('model API outage', () => {
   }, 60_000);
 
   it('the sweep resumes a paused task only after its probe succeeds and opens the PR; a forged paused marker runs nothing', async () => {
-    let down = false;
-    const { w, issue } = await farewellWorld({
-      script: [
-        write('src/farewell.js', 'export const farewell = () => "bye";\n'),
-        () => {
-          down = true;
-          return OVERLOADED;
-        },
-        ...Array.from({ length: OUTAGE_BUDGET - 1 }, () => OVERLOADED),
-      ],
-      sideAnswer: () => (down ? OVERLOADED : { text: 'OK', usage: { input_tokens: 10, output_tokens: 1 } }),
-      outage: () => (down ? OVERLOADED : undefined),
-    });
-    world = w;
+    const { w, issue, api } = await outageWorld(OUTAGE_BUDGET - 1);
     w.gh.addLabel(OWNER, REPO, issue, 'pilot', 'mona');
     const { work } = await runFarewell(w, issue);
     expect(work.outputs['task-status'], work.log).toBe('paused');
@@ -117,7 +114,7 @@ describe('model API outage', () => {
     expect(w.model.requests.filter((r) => r.path === '/v1/models')).toHaveLength(1);
     expect(taskIn(trackingOf(w, issue)).status).toBe('paused');
 
-    down = false;
+    api.down = false;
     w.model.push(say('Done: farewell() is in src/farewell.js.'));
     const runs = await w.run('schedule', schedulePayload(w));
     const resumed = runs.at(-1);
